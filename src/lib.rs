@@ -1,0 +1,4 @@
+//! blinkline: a status line renderer.
+#![deny(unsafe_code)]
+
+pub mod engine;
