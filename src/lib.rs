@@ -1,4 +1,22 @@
-//! blinkline: a status line renderer.
+//! blinkline: the fastest, most dependable status line renderer.
+//!
+//! Where things live:
+//! - `app.rs` runs the commands; `cli.rs` declares them;
+//! - `input/` reads the Claude Code payload and the environment;
+//! - `render.rs` drives a frame over the `engine/` (queue, pool, slots, frame, metrics);
+//! - `widgets/` one file per widget; `layout.rs` turns a widget list into a layout;
+//! - `format/` output formats and themes; `sanitize.rs` keeps untrusted text harmless;
+//! - `bench.rs` is the in-process benchmark harness behind `blinkline bench`.
 #![deny(unsafe_code)]
 
+pub mod app;
+pub mod bench;
+pub mod cli;
 pub mod engine;
+pub mod format;
+pub mod input;
+pub mod layout;
+pub mod render;
+pub mod sanitize;
+pub mod util;
+pub mod widgets;

@@ -1,1 +1,10 @@
-fn main(){}
+//! The `blinkline` binary: everything lives in the library; see `app.rs`.
+
+use blinkline::engine::alloc::CountingAllocator;
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+fn main() -> std::process::ExitCode {
+    blinkline::app::main()
+}

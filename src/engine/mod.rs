@@ -1,5 +1,19 @@
-//! The render engine.
+//! The render engine: the lock-free queue, the worker pool, the output slots, the frame
+//! assembler and the metrics. This is the only module where `unsafe` is allowed; every
+//! `unsafe` block carries a `// SAFETY:` argument and every non-Relaxed atomic ordering
+//! names its partner.
+//!
+//! Reading order: `queue.rs` (Michael–Scott queue) → `pool.rs` (pinned workers, futex
+//! parking) → `slots.rs` (double-buffered, generation-stamped outputs) → `frame.rs` (the
+//! zero-allocation assembler) → `metrics.rs` (atomic counters and histograms).
 #![allow(unsafe_code)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+pub mod alloc;
+pub mod clock;
+pub mod frame;
+pub mod futex;
+pub mod metrics;
+pub mod pool;
 pub mod queue;
+pub mod slots;

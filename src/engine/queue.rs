@@ -119,7 +119,9 @@ impl<T> Queue<T> {
                 .is_ok()
             {
                 // Best effort: a failure means another thread already helped.
-                let _ = self.tail.compare_exchange(tail, new, Release, Relaxed, guard);
+                let _ = self
+                    .tail
+                    .compare_exchange(tail, new, Release, Relaxed, guard);
                 return;
             }
         }
@@ -142,7 +144,9 @@ impl<T> Queue<T> {
             let tail = self.tail.load(Acquire, guard);
             if tail == head {
                 // Release: pairs with the Acquire loads of `tail`.
-                let _ = self.tail.compare_exchange(tail, next, Release, Relaxed, guard);
+                let _ = self
+                    .tail
+                    .compare_exchange(tail, next, Release, Relaxed, guard);
             }
             // Release: pairs with the Acquire load of `head` above in other poppers.
             if self

@@ -1,0 +1,290 @@
+//! Runs the commands. `main` decides between the fast path (no arguments: Claude Code's
+//! invocation, which skips clap's set-up) and the full command line.
+//!
+//! Exit codes: 0 rendered (even from a broken payload: a blank status line helps nobody);
+//! 2 a usage error, or any problem under `--strict`. A closed stdout (EPIPE) exits 0
+//! quietly, as a pipe reader that went away is not an error.
+
+use std::io::{IsTerminal, Read, Write};
+use std::process::ExitCode;
+
+use crate::cli::{BenchArgs, CharsetChoice, Cli, ColorChoice, Command, RenderArgs, Threads};
+use crate::engine::pool::default_threads;
+use crate::format::theme::{ColorDepth, DEFAULT_THEME};
+use crate::format::{OutputFormat, make_sink};
+use crate::input::env::Environment;
+use crate::input::stdin::read_payload;
+use crate::input::{InputProblem, parse_session};
+use crate::layout::{self, LayoutSpec};
+use crate::render::{Offload, RenderSettings, Renderer};
+use crate::widgets::Charset;
+use crate::widgets::options::OptionValue;
+
+/// The built-in sample payload (`--sample`, `make demo`). Its rate-limit reset times are
+/// placeholders, filled in relative to the current time by [`sample_payload`].
+pub const SAMPLE_PAYLOAD: &str = include_str!("input/sample.json");
+
+/// The sample payload with reset times 2h13m and 3d4h from `now`.
+pub fn sample_payload(now: i64) -> String {
+    SAMPLE_PAYLOAD
+        .replace(
+            "\"{{FIVE_HOUR_RESET}}\"",
+            &(now + 2 * 3600 + 13 * 60 + 30).to_string(),
+        )
+        .replace(
+            "\"{{SEVEN_DAY_RESET}}\"",
+            &(now + 3 * 86_400 + 4 * 3600 + 30).to_string(),
+        )
+}
+
+/// Most worker threads `--threads auto` starts.
+const AUTO_THREADS_CAP: usize = 4;
+
+/// The process entry point.
+pub fn main() -> ExitCode {
+    let result = if std::env::args_os().len() == 1 {
+        render_command(&default_render_args(), false)
+    } else {
+        run_cli()
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            let _ = writeln!(std::io::stderr(), "blinkline: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_cli() -> Result<ExitCode, String> {
+    use clap::Parser;
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return Ok(ExitCode::from(if err.use_stderr() { 2 } else { 0 }));
+        }
+    };
+    match cli.command {
+        None | Some(Command::Render) => render_command(&cli.render, false),
+        Some(Command::Explain) => render_command(&cli.render, true),
+        Some(Command::Bench(ref bench)) => bench_command(&cli.render, bench),
+        Some(Command::Widgets) => Ok(list_widgets()),
+    }
+}
+
+/// The arguments of a bare `blinkline` run, without going through clap.
+fn default_render_args() -> RenderArgs {
+    RenderArgs {
+        format: OutputFormat::Ansi,
+        widgets: None,
+        set: Vec::new(),
+        deadline: std::time::Duration::from_millis(10),
+        budget: layout::DEFAULT_BUDGET,
+        threads: Threads::Auto,
+        color: ColorChoice::Auto,
+        charset: CharsetChoice::Unicode,
+        width: None,
+        margin: 3,
+        strict: false,
+        input: None,
+        sample: false,
+    }
+}
+
+/// Builds a renderer from the render arguments.
+pub fn build_renderer(args: &RenderArgs, env: Environment) -> Result<Renderer, String> {
+    let mut spec = match &args.widgets {
+        Some(list) => LayoutSpec::from_list(list),
+        None => LayoutSpec::default_line(),
+    };
+    for assignment in &args.set {
+        apply_set(&mut spec, assignment)?;
+    }
+    for widget in &mut spec.widgets {
+        widget.budget = args.budget;
+    }
+    let layout = layout::build(&spec).map_err(|e| e.to_string())?;
+    let charset = match args.charset {
+        CharsetChoice::NerdFont => Charset::NerdFont,
+        CharsetChoice::Unicode => Charset::Unicode,
+        CharsetChoice::Ascii => Charset::Ascii,
+    };
+    let depth = color_depth(args.color, &env);
+    let width = args
+        .width
+        .or_else(|| env.columns.map(|c| c.saturating_sub(args.margin).max(1)));
+    let threads = match args.threads {
+        Threads::Auto => default_threads(AUTO_THREADS_CAP),
+        Threads::Count(n) => n,
+    };
+    let settings = RenderSettings {
+        deadline: args.deadline,
+        threads,
+        offload: Offload::SlowOnly,
+        charset,
+        width,
+    };
+    let sink = make_sink(args.format, DEFAULT_THEME, depth, charset);
+    Ok(Renderer::new(layout, settings, env, sink))
+}
+
+/// `--set widget.key=value`.
+fn apply_set(spec: &mut LayoutSpec, assignment: &str) -> Result<(), String> {
+    let usage =
+        || format!("--set `{assignment}`: write it as WIDGET.KEY=VALUE, e.g. context.warn=60");
+    let (target, value) = assignment.split_once('=').ok_or_else(usage)?;
+    let (widget, key) = target.split_once('.').ok_or_else(usage)?;
+    if spec.set_option(
+        widget.trim(),
+        key.trim(),
+        OptionValue::parse_cli(value.trim()),
+    ) {
+        Ok(())
+    } else {
+        Err(format!(
+            "--set `{assignment}`: widget `{widget}` is not in the layout"
+        ))
+    }
+}
+
+fn color_depth(choice: ColorChoice, env: &Environment) -> ColorDepth {
+    match choice {
+        ColorChoice::Auto => ColorDepth::detect(env),
+        ColorChoice::Never => ColorDepth::None,
+        ColorChoice::Always => match ColorDepth::detect(&Environment {
+            no_color: false,
+            ..env.clone()
+        }) {
+            ColorDepth::None => ColorDepth::Ansi256,
+            depth => depth,
+        },
+        ColorChoice::Truecolor => ColorDepth::TrueColor,
+        ColorChoice::Ansi256 => ColorDepth::Ansi256,
+        ColorChoice::Ansi16 => ColorDepth::Ansi16,
+    }
+}
+
+/// Reads the payload from `--sample`, `--input FILE` or stdin.
+fn read_input(args: &RenderArgs, buf: &mut Vec<u8>) -> Option<InputProblem> {
+    if args.sample {
+        buf.clear();
+        buf.extend_from_slice(sample_payload(crate::engine::clock::unix_now()).as_bytes());
+        return None;
+    }
+    match &args.input {
+        Some(path) if path.as_os_str() != "-" => match std::fs::File::open(path) {
+            Ok(mut file) => read_payload(&mut file, buf),
+            Err(err) => {
+                buf.clear();
+                Some(InputProblem::Unreadable {
+                    reason: format!("{}: {err}", path.display()),
+                })
+            }
+        },
+        _ => {
+            let stdin = std::io::stdin();
+            if stdin.is_terminal() {
+                buf.clear();
+                return Some(InputProblem::Unreadable {
+                    reason: "stdin is a terminal; pipe Claude Code's JSON in, or try --sample"
+                        .into(),
+                });
+            }
+            let mut lock = stdin.lock();
+            read_payload(&mut lock as &mut dyn Read, buf)
+        }
+    }
+}
+
+fn render_command(args: &RenderArgs, explain: bool) -> Result<ExitCode, String> {
+    let mut renderer = build_renderer(args, Environment::capture())?;
+    let mut payload = Vec::with_capacity(16 * 1024);
+    let read_problem = read_input(args, &mut payload);
+    let report = renderer.render_flagged(&payload, read_problem.is_some());
+    let problem = read_problem.or(report.problem);
+    if explain {
+        print_explain(&renderer, &payload, problem.as_ref());
+    } else if let Err(err) = renderer.write_frame() {
+        if err.kind() != std::io::ErrorKind::BrokenPipe {
+            let _ = writeln!(std::io::stderr(), "blinkline: cannot write the line: {err}");
+            return Ok(ExitCode::from(2));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let errors = renderer.metrics().widget_errors.get();
+    if let Some(problem) = &problem {
+        let _ = writeln!(std::io::stderr(), "blinkline: {problem}");
+    }
+    let failed = problem.is_some() || errors > 0;
+    Ok(if args.strict && failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_explain(renderer: &Renderer, payload: &[u8], problem: Option<&InputProblem>) {
+    let mut out = String::new();
+    out.push_str("widget        state    µs  runs    source                              value\n");
+    for w in renderer.report() {
+        let cost = match w.cost {
+            crate::widgets::Cost::Cheap => "inline",
+            crate::widgets::Cost::Slow => "pool",
+        };
+        let source = if w.source.is_empty() { "-" } else { w.source };
+        let value = if w.state.is_visible() { w.text } else { "" };
+        out.push_str(&format!(
+            "{:<13} {:<7} {:>4}  {:<7} {:<35} {}\n",
+            w.name,
+            w.state.as_str(),
+            w.micros,
+            cost,
+            source,
+            value
+        ));
+    }
+    let (session, _) = parse_session(payload);
+    match problem {
+        Some(p) => out.push_str(&format!("input: {p}\n")),
+        None => out.push_str(&format!(
+            "input: {} bytes, {} top-level field(s) this version does not know\n",
+            payload.len(),
+            session.unknown_keys
+        )),
+    }
+    let _ = std::io::stdout().write_all(out.as_bytes());
+}
+
+fn list_widgets() -> ExitCode {
+    let mut out = String::new();
+    for info in crate::widgets::REGISTRY {
+        let options = if info.options.is_empty() {
+            String::new()
+        } else {
+            format!("  [options: {}]", info.options.join(", "))
+        };
+        out.push_str(&format!("{:<13} {}{}\n", info.name, info.summary, options));
+    }
+    let _ = std::io::stdout().write_all(out.as_bytes());
+    ExitCode::SUCCESS
+}
+
+fn bench_command(args: &RenderArgs, bench: &BenchArgs) -> Result<ExitCode, String> {
+    let mut args = args.clone();
+    if args.input.is_none() {
+        args.sample = true;
+    }
+    let mut payload = Vec::new();
+    if let Some(problem) = read_input(&args, &mut payload) {
+        return Err(problem.to_string());
+    }
+    let report = crate::bench::run(&args, bench, &payload)?;
+    let text = if bench.json {
+        report.to_json()
+    } else {
+        report.to_text()
+    };
+    let _ = std::io::stdout().write_all(text.as_bytes());
+    Ok(ExitCode::SUCCESS)
+}

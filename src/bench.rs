@@ -1,0 +1,167 @@
+//! `blinkline bench`: measures the real render path in-process.
+//!
+//! It builds the same renderer a normal run builds, renders `--warmup` frames, then
+//! `--frames` frames of the same payload, and reports the frame latency percentiles (from
+//! the engine's own atomic histogram), each widget's latency, allocations and bytes
+//! allocated per frame (from the counting global allocator), and the pool's queue
+//! operations per second when widgets run on the pool. Frames are assembled but not
+//! written, so the figures are the renderer's alone.
+
+use std::fmt::Write as _;
+use std::time::Instant;
+
+use crate::cli::{BenchArgs, RenderArgs};
+use crate::engine::alloc::allocation_counts;
+use crate::engine::metrics::{Histogram, Summary};
+use crate::input::env::Environment;
+
+/// What one benchmark run measured.
+pub struct BenchReport {
+    pub frames: u64,
+    pub threads: usize,
+    pub frame: Summary,
+    pub widgets: Vec<(&'static str, Summary)>,
+    pub allocations_per_frame: f64,
+    pub bytes_per_frame: f64,
+    pub queue_ops_per_sec: f64,
+    pub frame_bytes: usize,
+    /// Frame latency histogram: (bucket upper bound ns, count).
+    pub histogram: Vec<(u64, u64)>,
+}
+
+/// Runs the benchmark on `payload`.
+pub fn run(args: &RenderArgs, bench: &BenchArgs, payload: &[u8]) -> Result<BenchReport, String> {
+    let mut renderer = crate::app::build_renderer(args, Environment::capture())?;
+    for _ in 0..bench.warmup {
+        renderer.render(payload);
+    }
+    let metrics = renderer.metrics();
+    metrics.frame.reset();
+    metrics.widgets.iter().for_each(Histogram::reset);
+    let ops_before = renderer.pool_queue_ops();
+    let (allocs_before, bytes_before) = allocation_counts();
+    let started = Instant::now();
+    for _ in 0..bench.frames {
+        renderer.render(payload);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let (allocs_after, bytes_after) = allocation_counts();
+    let frames = bench.frames.max(1) as f64;
+    let metrics = renderer.metrics();
+    let widgets = renderer
+        .report()
+        .map(|w| w.name)
+        .zip(metrics.widgets.iter().map(Histogram::summary))
+        .collect();
+    Ok(BenchReport {
+        frames: bench.frames,
+        threads: renderer.pool_threads(),
+        frame: metrics.frame.summary(),
+        widgets,
+        allocations_per_frame: (allocs_after - allocs_before) as f64 / frames,
+        bytes_per_frame: (bytes_after - bytes_before) as f64 / frames,
+        queue_ops_per_sec: (renderer.pool_queue_ops() - ops_before) as f64 / elapsed.max(1e-9),
+        frame_bytes: renderer.frame().len(),
+        histogram: metrics.frame.nonzero_buckets().collect(),
+    })
+}
+
+fn micros(nanos: u64) -> f64 {
+    nanos as f64 / 1000.0
+}
+
+impl BenchReport {
+    /// A human-readable report with a latency histogram.
+    pub fn to_text(&self) -> String {
+        let mut s = String::new();
+        let f = &self.frame;
+        let _ = writeln!(
+            s,
+            "frames: {}   pool threads: {}   frame size: {} bytes",
+            self.frames, self.threads, self.frame_bytes
+        );
+        let _ = writeln!(
+            s,
+            "frame latency µs   p50 {:.2}   p90 {:.2}   p99 {:.2}   p99.9 {:.2}   max {:.2}   mean {:.2}",
+            micros(f.p50),
+            micros(f.p90),
+            micros(f.p99),
+            micros(f.p999),
+            micros(f.max),
+            micros(f.mean)
+        );
+        let _ = writeln!(
+            s,
+            "allocations/frame {:.3}   bytes/frame {:.1}   queue ops/s {:.0}",
+            self.allocations_per_frame, self.bytes_per_frame, self.queue_ops_per_sec
+        );
+        let _ = writeln!(s, "\nwidget         p50 µs   p99 µs   max µs");
+        for (name, w) in &self.widgets {
+            let _ = writeln!(
+                s,
+                "{name:<13} {:>7.2}  {:>7.2}  {:>7.2}",
+                micros(w.p50),
+                micros(w.p99),
+                micros(w.max)
+            );
+        }
+        s.push_str("\nframe latency histogram\n");
+        s.push_str(&self.histogram_text());
+        s
+    }
+
+    /// One bar per populated bucket, scaled to 50 columns.
+    fn histogram_text(&self) -> String {
+        let mut s = String::new();
+        let peak = self
+            .histogram
+            .iter()
+            .map(|&(_, n)| n)
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        for &(upper, count) in &self.histogram {
+            let width = ((count as f64 / peak as f64) * 50.0).ceil() as usize;
+            let _ = writeln!(
+                s,
+                "≤{:>9.2} µs │{:<50} {}",
+                micros(upper),
+                "█".repeat(width),
+                count
+            );
+        }
+        s
+    }
+
+    /// The report as one JSON object.
+    pub fn to_json(&self) -> String {
+        let summary = |w: &Summary| {
+            format!(
+                "{{\"count\":{},\"mean_ns\":{},\"p50_ns\":{},\"p90_ns\":{},\"p99_ns\":{},\"p999_ns\":{},\"max_ns\":{}}}",
+                w.count, w.mean, w.p50, w.p90, w.p99, w.p999, w.max
+            )
+        };
+        let widgets: Vec<String> = self
+            .widgets
+            .iter()
+            .map(|(name, w)| format!("\"{name}\":{}", summary(w)))
+            .collect();
+        let histogram: Vec<String> = self
+            .histogram
+            .iter()
+            .map(|(upper, count)| format!("[{upper},{count}]"))
+            .collect();
+        format!(
+            "{{\"frames\":{},\"threads\":{},\"frame_bytes\":{},\"frame\":{},\"widgets\":{{{}}},\"allocations_per_frame\":{},\"bytes_per_frame\":{},\"queue_ops_per_sec\":{:.0},\"histogram\":[{}]}}\n",
+            self.frames,
+            self.threads,
+            self.frame_bytes,
+            summary(&self.frame),
+            widgets.join(","),
+            self.allocations_per_frame,
+            self.bytes_per_frame,
+            self.queue_ops_per_sec,
+            histogram.join(",")
+        )
+    }
+}

@@ -1,0 +1,220 @@
+//! The command line, declared with clap. The doc comments here are the `--help` text.
+//!
+//! The plain `blinkline` invocation (how Claude Code runs it: no arguments, JSON on stdin)
+//! never reaches clap: `app.rs` takes a fast path that skips argument parsing entirely.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::format::OutputFormat;
+
+/// Renders a status line from Claude Code's statusLine JSON on stdin.
+///
+/// Add to ~/.claude/settings.json:
+///   {"statusLine": {"type": "command", "command": "blinkline", "padding": 0}}
+///
+/// A broken or missing payload still gives a line (with a ⚠ marker) and exit 0, with the
+/// detail on stderr; --strict exits 2 instead.
+#[derive(Debug, Parser)]
+#[command(name = "blinkline", version, about, long_about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub render: RenderArgs,
+}
+
+/// Options of every command that renders.
+#[derive(Debug, Args, Clone)]
+pub struct RenderArgs {
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "ansi", global = true)]
+    pub format: OutputFormat,
+
+    /// Widgets to show, e.g. "model,context,cost". ";" starts a new line, "|" moves the
+    /// rest of a line to the right edge. Default: cwd,model,context,cost,duration,lines,
+    /// rate_limits.
+    #[arg(long, short = 'w', value_name = "LIST", global = true)]
+    pub widgets: Option<String>,
+
+    /// Set a widget option, e.g. --set context.warn=60 (repeatable).
+    #[arg(long = "set", value_name = "WIDGET.KEY=VALUE", global = true)]
+    pub set: Vec<String>,
+
+    /// Frame deadline: widgets not ready by then are left out (or shown stale).
+    #[arg(long, value_name = "DURATION", default_value = "10ms", value_parser = parse_duration, global = true)]
+    pub deadline: std::time::Duration,
+
+    /// How long the frame waits for each pool-rendered widget.
+    #[arg(long, value_name = "DURATION", default_value = "5ms", value_parser = parse_duration, global = true)]
+    pub budget: std::time::Duration,
+
+    /// Worker threads for slow widgets: a number, or "auto" (one per core, at most 4);
+    /// 0 renders every widget inline.
+    #[arg(long, value_name = "N", default_value = "auto", value_parser = parse_threads, global = true)]
+    pub threads: Threads,
+
+    /// When to colour the output.
+    #[arg(long, value_enum, default_value = "auto", global = true)]
+    pub color: ColorChoice,
+
+    /// Glyph set for bars, separators and icons.
+    #[arg(long, value_enum, default_value = "unicode", global = true)]
+    pub charset: CharsetChoice,
+
+    /// Width of the line in columns (default: $COLUMNS minus --margin; unlimited if unset).
+    #[arg(long, value_name = "COLUMNS", global = true)]
+    pub width: Option<usize>,
+
+    /// Columns kept free at the right edge when the width comes from $COLUMNS.
+    #[arg(long, value_name = "COLUMNS", default_value = "3", global = true)]
+    pub margin: usize,
+
+    /// Exit with status 2 when the input is broken or a widget fails (after printing).
+    #[arg(long, global = true)]
+    pub strict: bool,
+
+    /// Read the payload from FILE instead of stdin ("-" for stdin).
+    #[arg(
+        long,
+        short = 'i',
+        value_name = "FILE",
+        global = true,
+        conflicts_with = "sample"
+    )]
+    pub input: Option<PathBuf>,
+
+    /// Render the built-in sample payload (no stdin needed).
+    #[arg(long, global = true)]
+    pub sample: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render once (the default when no command is given).
+    Render,
+    /// Show each widget's value, state, data source and render time.
+    Explain,
+    /// Measure the in-process render path: latency percentiles, per-widget time,
+    /// allocations per frame and pool queue throughput.
+    Bench(BenchArgs),
+    /// List the widgets and their options.
+    Widgets,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct BenchArgs {
+    /// Frames to measure.
+    #[arg(long, default_value = "10000")]
+    pub frames: u64,
+
+    /// Frames rendered first and not measured.
+    #[arg(long, default_value = "100")]
+    pub warmup: u64,
+
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Pool size.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Threads {
+    Auto,
+    Count(usize),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Decide from NO_COLOR, FORCE_COLOR, COLORTERM, TERM and TMUX.
+    Auto,
+    /// Never colour.
+    Never,
+    /// Always colour, at the detected depth (at least 256 colours).
+    Always,
+    /// 24-bit colour.
+    Truecolor,
+    /// The 256-colour palette.
+    #[value(name = "256")]
+    Ansi256,
+    /// The 16 basic colours.
+    #[value(name = "16")]
+    Ansi16,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CharsetChoice {
+    NerdFont,
+    Unicode,
+    Ascii,
+}
+
+/// Parses `10ms`, `300us`, `1.5s`, `2m`; a bare number means milliseconds.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let t = text.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let value: f64 = number.parse().map_err(|_| {
+        format!("`{text}` is not a duration; write it like \"10ms\", \"300us\" or \"1s\"")
+    })?;
+    let seconds = match unit.trim() {
+        "" | "ms" => value / 1e3,
+        "us" | "µs" => value / 1e6,
+        "ns" => value / 1e9,
+        "s" => value,
+        "m" | "min" => value * 60.0,
+        other => {
+            return Err(format!(
+                "unknown unit `{other}` in `{text}`; use ns, us, ms, s or m"
+            ));
+        }
+    };
+    if !(0.0..=86_400.0).contains(&seconds) {
+        return Err(format!("`{text}` is out of range (0 to 24h)"));
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
+}
+
+fn parse_threads(text: &str) -> Result<Threads, String> {
+    if text == "auto" {
+        return Ok(Threads::Auto);
+    }
+    match text.parse::<usize>() {
+        Ok(n) if n <= 256 => Ok(Threads::Count(n)),
+        _ => Err(format!(
+            "`{text}` is not a thread count; use a number from 0 to 256 or \"auto\""
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_parse_with_units() {
+        assert_eq!(parse_duration("10ms"), Ok(Duration::from_millis(10)));
+        assert_eq!(parse_duration("300us"), Ok(Duration::from_micros(300)));
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("7"), Ok(Duration::from_millis(7)));
+        assert_eq!(
+            parse_duration("fast").unwrap_err(),
+            "`fast` is not a duration; write it like \"10ms\", \"300us\" or \"1s\""
+        );
+        assert_eq!(
+            parse_duration("5h").unwrap_err(),
+            "unknown unit `h` in `5h`; use ns, us, ms, s or m"
+        );
+    }
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,460 @@
+//! The zero-allocation frame assembler.
+//!
+//! A frame is built in a [`FrameBuffer`]: a fixed byte array allocated once. The assembler
+//! reads each widget's slot in layout order, decides its state (fresh, late, hidden,
+//! error), fits the visible segments to the width (dropping the lowest priority first), and
+//! hands each one to a [`SegmentSink`] (an output format) that writes bytes into the buffer.
+//! The finished frame leaves with a single `write(2)`: a reader of a pipe never sees half a
+//! frame, since frames stay under `PIPE_BUF` (4096 bytes) in every normal configuration.
+//!
+//! A segment that does not fit the buffer is rolled back whole, so the output never ends in
+//! half an escape sequence.
+//!
+//! Read next: `format/mod.rs` for the sinks, `render.rs` for who drives a frame.
+
+use arrayvec::ArrayVec;
+use unicode_width::UnicodeWidthStr;
+
+use crate::engine::slots::{Outcome, SlotContent, SlotTable, SlotView};
+
+/// Bytes in one frame (all lines together).
+pub const FRAME_CAPACITY: usize = 8192;
+/// The most widgets one layout may hold.
+pub const MAX_WIDGETS: usize = 64;
+
+/// A fixed-capacity output buffer.
+pub struct FrameBuffer {
+    bytes: Box<ArrayVec<u8, FRAME_CAPACITY>>,
+    overflowed: bool,
+}
+
+impl Default for FrameBuffer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl FrameBuffer {
+    pub fn new() -> Self {
+        FrameBuffer {
+            bytes: Box::new(ArrayVec::new()),
+            overflowed: false,
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.bytes.clear();
+        self.overflowed = false;
+    }
+
+    /// Appends bytes; on overflow nothing is appended and the buffer remembers it.
+    pub fn push_bytes(&mut self, data: &[u8]) {
+        if self.bytes.try_extend_from_slice(data).is_err() {
+            self.overflowed = true;
+        }
+    }
+
+    pub fn push_str(&mut self, s: &str) {
+        self.push_bytes(s.as_bytes());
+    }
+
+    pub fn push_byte(&mut self, b: u8) {
+        if self.bytes.try_push(b).is_err() {
+            self.overflowed = true;
+        }
+    }
+
+    /// A position to roll back to.
+    pub fn mark(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Drops everything written after `mark` and forgets an overflow that happened there.
+    pub fn rollback(&mut self, mark: usize) {
+        self.bytes.truncate(mark);
+        self.overflowed = false;
+    }
+
+    pub fn overflowed(&self) -> bool {
+        self.overflowed
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// Writes the whole frame to `fd` with one `write(2)` (looping only on a short write or
+    /// EINTR). A closed pipe (EPIPE) is returned as an error for the caller to treat quietly.
+    pub fn write_to_fd(&self, fd: i32) -> std::io::Result<()> {
+        let mut rest: &[u8] = &self.bytes;
+        while !rest.is_empty() {
+            // SAFETY: (1) `rest` is a live slice of our buffer, valid for `rest.len()` bytes;
+            // (2) write(2) only reads from it; (3) an invalid `fd` is reported as EBADF, not UB.
+            let n = unsafe { libc::write(fd, rest.as_ptr().cast(), rest.len()) };
+            if n < 0 {
+                let err = std::io::Error::last_os_error();
+                if err.kind() == std::io::ErrorKind::Interrupted {
+                    continue;
+                }
+                return Err(err);
+            }
+            rest = &rest[n as usize..];
+        }
+        Ok(())
+    }
+}
+
+impl core::fmt::Write for FrameBuffer {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        self.push_str(s);
+        Ok(())
+    }
+}
+
+/// A widget's state in one frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SegmentState {
+    Ok,
+    Hidden,
+    /// Not ready by the deadline; nothing shown.
+    Late,
+    /// Not ready by the deadline; its last value is shown.
+    Stale,
+    Error,
+}
+
+impl SegmentState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SegmentState::Ok => "ok",
+            SegmentState::Hidden => "hidden",
+            SegmentState::Late => "late",
+            SegmentState::Stale => "stale",
+            SegmentState::Error => "error",
+        }
+    }
+
+    pub fn is_visible(self) -> bool {
+        matches!(
+            self,
+            SegmentState::Ok | SegmentState::Stale | SegmentState::Error
+        )
+    }
+}
+
+/// Where a widget sits in the layout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Placement {
+    /// Which line (0-based).
+    pub line: u8,
+    /// Right-aligned group instead of left.
+    pub right: bool,
+    /// Higher stays longer when the line is too narrow.
+    pub priority: u8,
+    /// Show the last value marked stale when late (else leave it out).
+    pub keep_stale: bool,
+}
+
+/// One segment handed to a sink.
+pub struct Segment<'a> {
+    /// Position in the layout (index of the widget and its slot).
+    pub index: usize,
+    pub name: &'static str,
+    pub content: &'a SlotContent,
+    pub state: SegmentState,
+    pub nanos: u64,
+    /// Use the short form of the content.
+    pub short: bool,
+    pub placement: Placement,
+}
+
+impl Segment<'_> {
+    /// The text to display (short form when asked and available).
+    pub fn text(&self) -> &str {
+        if self.short && !self.content.short.is_empty() {
+            &self.content.short
+        } else {
+            &self.content.text
+        }
+    }
+}
+
+/// An output format: turns segments into bytes.
+pub trait SegmentSink {
+    /// True if the sink wants every segment, hidden and late ones too (JSON, explain).
+    fn wants_all_segments(&self) -> bool {
+        false
+    }
+    /// Display columns the sink adds around a visible segment (separators, padding).
+    fn decoration_width(&self) -> usize {
+        0
+    }
+    fn begin_frame(&mut self, out: &mut FrameBuffer);
+    fn begin_line(&mut self, out: &mut FrameBuffer, line: u8);
+    /// `position` counts the visible segments of the group before this one; `gap` is the
+    /// number of columns of padding to put before the first right-aligned segment.
+    fn segment(
+        &mut self,
+        out: &mut FrameBuffer,
+        segment: &Segment<'_>,
+        position: usize,
+        gap: usize,
+    );
+    fn end_line(&mut self, out: &mut FrameBuffer, line: u8, last: bool);
+    fn end_frame(&mut self, out: &mut FrameBuffer);
+}
+
+/// Per-frame inputs of the assembler.
+pub struct FrameSpec<'a> {
+    pub names: &'a [&'static str],
+    pub placements: &'a [Placement],
+    pub generation: u64,
+    /// Usable display columns; `None` = unlimited.
+    pub width: Option<usize>,
+    /// A marker shown first on the first line (e.g. `⚠ input`), not tied to a widget.
+    pub notice: Option<&'a SlotContent>,
+}
+
+#[derive(Clone, Copy)]
+struct Visible {
+    index: usize,
+    state: SegmentState,
+    width: usize,
+    short_width: usize,
+    short: bool,
+    dropped: bool,
+}
+
+/// Reads the slots and writes one frame through `sink` into `out` (cleared first).
+/// Returns the number of late widgets.
+pub fn assemble(
+    spec: &FrameSpec<'_>,
+    slots: &SlotTable,
+    sink: &mut dyn SegmentSink,
+    out: &mut FrameBuffer,
+) -> usize {
+    let mut states = ArrayVec::new();
+    assemble_with_states(spec, slots, sink, out, &mut states)
+}
+
+/// Like [`assemble`], and also records each widget's state (in layout order) in `states`.
+pub fn assemble_with_states(
+    spec: &FrameSpec<'_>,
+    slots: &SlotTable,
+    sink: &mut dyn SegmentSink,
+    out: &mut FrameBuffer,
+    states_out: &mut ArrayVec<SegmentState, MAX_WIDGETS>,
+) -> usize {
+    out.clear();
+    states_out.clear();
+    let mut late = 0;
+    let mut states: ArrayVec<Visible, MAX_WIDGETS> = ArrayVec::new();
+    for index in 0..spec.names.len().min(MAX_WIDGETS) {
+        let late_now = slots.get(index).abandon(spec.generation);
+        let (content, view) = slots.get(index).read(spec.generation);
+        let state = segment_state(content, view, late_now, spec.placements[index]);
+        if state == SegmentState::Late || state == SegmentState::Stale {
+            late += 1;
+        }
+        let width = content.text.width();
+        let short_width = if content.short.is_empty() {
+            width
+        } else {
+            content.short.width()
+        };
+        states.push(Visible {
+            index,
+            state,
+            width,
+            short_width,
+            short: false,
+            dropped: false,
+        });
+    }
+    if let Some(width) = spec.width {
+        fit_lines(spec, &mut states, width, sink.decoration_width());
+    }
+    emit(spec, slots, &states, sink, out);
+    states_out.extend(states.iter().map(|v| {
+        if v.dropped {
+            SegmentState::Hidden
+        } else {
+            v.state
+        }
+    }));
+    late
+}
+
+fn segment_state(
+    content: &SlotContent,
+    view: SlotView,
+    late: bool,
+    placement: Placement,
+) -> SegmentState {
+    if view == SlotView::Late || late {
+        let has_old_value = !content.text.is_empty() && content.outcome == Outcome::Shown;
+        return if placement.keep_stale && has_old_value {
+            SegmentState::Stale
+        } else {
+            SegmentState::Late
+        };
+    }
+    match content.outcome {
+        Outcome::Shown if content.text.is_empty() => SegmentState::Hidden,
+        Outcome::Shown => SegmentState::Ok,
+        Outcome::Hidden => SegmentState::Hidden,
+        Outcome::Error => SegmentState::Error,
+    }
+}
+
+/// Display columns a line takes: each group's segments plus the separators between them,
+/// plus at least one column between the groups when both are present.
+fn line_width(
+    spec: &FrameSpec<'_>,
+    states: &[Visible],
+    line: u8,
+    decoration: usize,
+    all: bool,
+) -> usize {
+    let mut total = 0;
+    let mut groups = 0;
+    for right in [false, true] {
+        let mut count = 0;
+        for v in states.iter().filter(|v| {
+            let p = spec.placements[v.index];
+            p.line == line && p.right == right && (all || (v.state.is_visible() && !v.dropped))
+        }) {
+            total += if v.short { v.short_width } else { v.width };
+            count += 1;
+        }
+        if !right && line == 0 {
+            if let Some(notice) = spec.notice {
+                total += notice.text.width();
+                count += 1;
+            }
+        }
+        if count > 0 {
+            total += decoration * (count - 1);
+            groups += 1;
+        }
+    }
+    total + usize::from(groups == 2)
+}
+
+/// Shrinks, then drops, the lowest-priority segments of each line until it fits `width`.
+fn fit_lines(spec: &FrameSpec<'_>, states: &mut [Visible], width: usize, decoration: usize) {
+    let lines = states
+        .iter()
+        .map(|v| spec.placements[v.index].line)
+        .max()
+        .unwrap_or(0);
+    for line in 0..=lines {
+        let on_line = |v: &Visible| spec.placements[v.index].line == line && v.state.is_visible();
+        // First pass: short forms, lowest priority first; second pass: drop.
+        for pass in 0..2 {
+            while line_width(spec, states, line, decoration, false) > width {
+                let candidate = states
+                    .iter_mut()
+                    .filter(|v| on_line(v) && !v.dropped && (pass == 1 || !v.short))
+                    .filter(|v| pass == 1 || v.short_width < v.width)
+                    .min_by_key(|v| (spec.placements[v.index].priority, usize::MAX - v.index));
+                match candidate {
+                    Some(v) if pass == 0 => v.short = true,
+                    Some(v) => v.dropped = true,
+                    None => break,
+                }
+            }
+        }
+    }
+}
+
+fn emit(
+    spec: &FrameSpec<'_>,
+    slots: &SlotTable,
+    states: &[Visible],
+    sink: &mut dyn SegmentSink,
+    out: &mut FrameBuffer,
+) {
+    let all = sink.wants_all_segments();
+    let decoration = sink.decoration_width();
+    let last_line = states
+        .iter()
+        .map(|v| spec.placements[v.index].line)
+        .max()
+        .unwrap_or(0);
+    sink.begin_frame(out);
+    for line in 0..=last_line {
+        sink.begin_line(out, line);
+        let shown = |v: &&Visible| {
+            spec.placements[v.index].line == line && (all || (v.state.is_visible() && !v.dropped))
+        };
+        let notice = spec.notice.filter(|_| line == 0);
+        // The gap is whatever the groups leave free (at least the one column counted in).
+        let used = line_width(spec, states, line, decoration, all);
+        let gap = spec.width.map_or(1, |w| w.saturating_sub(used) + 1);
+        for right in [false, true] {
+            let mut position = 0;
+            if let (Some(content), false) = (notice, right) {
+                let segment = Segment {
+                    index: usize::MAX,
+                    name: "input",
+                    content,
+                    state: SegmentState::Error,
+                    nanos: 0,
+                    short: false,
+                    placement: Placement {
+                        line: 0,
+                        right: false,
+                        priority: u8::MAX,
+                        keep_stale: false,
+                    },
+                };
+                sink.segment(out, &segment, 0, 0);
+                position = 1;
+            }
+            for v in states.iter().filter(shown) {
+                if spec.placements[v.index].right != right {
+                    continue;
+                }
+                let (content, _) = slots.get(v.index).read(spec.generation);
+                let segment = Segment {
+                    index: v.index,
+                    name: spec.names[v.index],
+                    content,
+                    state: if v.dropped {
+                        SegmentState::Hidden
+                    } else {
+                        v.state
+                    },
+                    nanos: slots.get(v.index).nanos(),
+                    short: v.short,
+                    placement: spec.placements[v.index],
+                };
+                let mark = out.mark();
+                sink.segment(
+                    out,
+                    &segment,
+                    position,
+                    if right && position == 0 { gap } else { 0 },
+                );
+                if out.overflowed() {
+                    out.rollback(mark);
+                    break;
+                }
+                if segment.state.is_visible() {
+                    position += 1;
+                }
+            }
+        }
+        sink.end_line(out, line, line == last_line);
+    }
+    sink.end_frame(out);
+}

@@ -1,0 +1,404 @@
+//! Preallocated output slots: one per widget, written by whichever thread renders it.
+//!
+//! A [`Slot`] holds two fixed-capacity content buffers and one atomic state word. The frame
+//! that owns generation `g` opens the slot with [`Slot::begin`]; a renderer (the main thread
+//! or a pool worker) claims it with [`Slot::claim`] for exactly that generation, fills the
+//! *back* buffer through the returned [`SlotWriter`], and publishes it when the writer is
+//! dropped. The assembler reads the *front* buffer with [`Slot::read`].
+//!
+//! # State word
+//! `generation << 3 | front << 2 | phase`, phase one of `PENDING`, `WRITING`, `READY`,
+//! `ABANDONED`. Transitions:
+//! - `begin(g)`: any phase but `WRITING` → `(g, PENDING)` (main thread only);
+//! - `claim(g)`: `(g, PENDING)` → `(g, WRITING)` by CAS, so at most one writer per
+//!   generation and a job of an older generation can never claim a newer frame's slot;
+//! - writer drop: `(g, WRITING)` → `(g, READY)` with the front bit flipped;
+//! - `abandon(g)` at the deadline: `(g, PENDING)` → `(g, ABANDONED)` by CAS.
+//!
+//! # Invariants
+//! 1. Only the holder of the `WRITING` phase touches the back buffer.
+//! 2. The front buffer is only written while it is the back buffer, i.e. never while it can
+//!    be read: a writer needs a `begin` from the main thread, and the main thread does not
+//!    begin a frame while it reads slots (reads happen during assembly, which is sequential
+//!    with `begin` on the one thread that owns the frame).
+//! 3. Content of the front buffer is the last published value, so a late widget can show
+//!    its previous value marked stale.
+//!
+//! Read next: `frame.rs`, which joins the slots.
+
+use core::cell::UnsafeCell;
+use core::fmt;
+use core::sync::atomic::AtomicU64;
+use core::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release};
+
+use arrayvec::ArrayString;
+
+/// Bytes of visible text a widget may write; longer output is cut at a char boundary.
+pub const SLOT_CAPACITY: usize = 384;
+
+const PENDING: u64 = 0;
+const WRITING: u64 = 1;
+const READY: u64 = 2;
+const ABANDONED: u64 = 3;
+const PHASE_MASK: u64 = 0b11;
+const FRONT_BIT: u64 = 0b100;
+const GEN_SHIFT: u32 = 3;
+
+/// How a widget's render ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Outcome {
+    /// Text was written and should be shown.
+    #[default]
+    Shown,
+    /// The widget's data is absent: nothing to show.
+    Hidden,
+    /// The widget failed; the text holds a short marker.
+    Error,
+}
+
+/// The colour role of a widget's text, mapped to colours by the theme.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Tone {
+    #[default]
+    Normal,
+    Good,
+    Warn,
+    Critical,
+    Muted,
+}
+
+/// What a widget produced for one frame.
+#[derive(Clone, Debug, Default)]
+pub struct SlotContent {
+    pub text: ArrayString<SLOT_CAPACITY>,
+    /// A shorter form shown when the line is too narrow (empty: no short form).
+    pub short: ArrayString<64>,
+    pub tone: Tone,
+    pub outcome: Outcome,
+    /// Where the value came from (a payload field or a file), for `explain`.
+    pub source: &'static str,
+    /// Set when the text was cut to fit the slot.
+    pub truncated: bool,
+}
+
+impl SlotContent {
+    fn reset(&mut self) {
+        self.text.clear();
+        self.short.clear();
+        self.tone = Tone::Normal;
+        self.outcome = Outcome::Shown;
+        self.source = "";
+        self.truncated = false;
+    }
+
+    /// Appends as much of `s` as fits, cutting at a char boundary.
+    pub fn push_str(&mut self, s: &str) {
+        if self.text.try_push_str(s).is_err() {
+            let room = self.text.capacity() - self.text.len();
+            self.text.push_str(cut_at_char_boundary(s, room));
+            self.truncated = true;
+        }
+    }
+
+    /// Appends one char if it fits.
+    pub fn push(&mut self, c: char) {
+        if self.text.try_push(c).is_err() {
+            self.truncated = true;
+        }
+    }
+}
+
+impl fmt::Write for SlotContent {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.push_str(s);
+        Ok(())
+    }
+}
+
+/// The longest prefix of `s` that is at most `max` bytes and ends on a char boundary.
+pub fn cut_at_char_boundary(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// One widget's double-buffered output cell.
+pub struct Slot {
+    state: AtomicU64,
+    buffers: [UnsafeCell<SlotContent>; 2],
+    /// Render time of the last published value, in nanoseconds.
+    nanos: AtomicU64,
+}
+
+// SAFETY: the buffers are only accessed under the state protocol of the module doc: the
+// back buffer by the single `WRITING` claimant, the front buffer by readers, and the two
+// never alias (invariants 1 and 2). `SlotContent` is plain data (`Send`).
+unsafe impl Sync for Slot {}
+
+impl Default for Slot {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// What the assembler sees in a slot for a given generation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SlotView {
+    /// Published for this generation.
+    Fresh,
+    /// Not published for this generation; the content is an older value (or empty).
+    Late,
+}
+
+impl Slot {
+    pub fn new() -> Self {
+        Slot {
+            state: AtomicU64::new(READY),
+            buffers: [
+                UnsafeCell::new(SlotContent::default()),
+                UnsafeCell::new(SlotContent::default()),
+            ],
+            nanos: AtomicU64::new(0),
+        }
+    }
+
+    /// Opens the slot for generation `generation`. Returns false if a writer of an older
+    /// generation still holds it (a straggler): the slot then keeps its last value.
+    pub fn begin(&self, generation: u64) -> bool {
+        let mut current = self.state.load(Acquire);
+        loop {
+            if current & PHASE_MASK == WRITING {
+                return false;
+            }
+            let next = (generation << GEN_SHIFT) | (current & FRONT_BIT) | PENDING;
+            // AcqRel: the Acquire half pairs with the Release publish in `SlotWriter::drop`.
+            match self
+                .state
+                .compare_exchange_weak(current, next, AcqRel, Acquire)
+            {
+                Ok(_) => return true,
+                Err(seen) => current = seen,
+            }
+        }
+    }
+
+    /// Claims the slot for writing generation `generation`; `None` if it is not pending for
+    /// that generation (already claimed, abandoned, or a newer frame began).
+    pub fn claim(&self, generation: u64) -> Option<SlotWriter<'_>> {
+        let current = self.state.load(Relaxed);
+        if current >> GEN_SHIFT != generation || current & PHASE_MASK != PENDING {
+            return None;
+        }
+        let claimed = (current & !PHASE_MASK) | WRITING;
+        // Acquire: pairs with the AcqRel `begin` and the Release publish of the previous
+        // writer, so the back buffer is no longer read by anyone we synchronise with.
+        self.state
+            .compare_exchange(current, claimed, Acquire, Relaxed)
+            .ok()?;
+        let back = usize::from(current & FRONT_BIT == 0);
+        // SAFETY: (1) our CAS won the WRITING phase for this generation, so no other writer
+        // exists (invariant 1); (2) readers only read the front buffer, and `back` is the
+        // other one (invariant 2); (3) the reference lives inside the writer, which ends the
+        // WRITING phase when dropped.
+        let content = unsafe { &mut *self.buffers[back].get() };
+        content.reset();
+        Some(SlotWriter {
+            slot: self,
+            content,
+            state: claimed,
+            started: crate::engine::clock::Stopwatch::start(),
+        })
+    }
+
+    /// Marks a pending slot abandoned at the deadline. Returns true if the widget is late
+    /// (pending or still being written), false if it was published in time.
+    pub fn abandon(&self, generation: u64) -> bool {
+        let current = self.state.load(Acquire);
+        if current >> GEN_SHIFT != generation {
+            return true;
+        }
+        match current & PHASE_MASK {
+            READY => false,
+            PENDING => {
+                let next = (current & !PHASE_MASK) | ABANDONED;
+                // A lost race means a worker claimed it just now: it is late all the same.
+                let _ = self.state.compare_exchange(current, next, AcqRel, Acquire);
+                true
+            }
+            _ => true,
+        }
+    }
+
+    /// The front content and whether it belongs to `generation`. Call only from the thread
+    /// that calls `begin` (the frame owner), between frames' `begin`s.
+    pub fn read(&self, generation: u64) -> (&SlotContent, SlotView) {
+        // Acquire: pairs with the Release publish in `SlotWriter::drop`.
+        let state = self.state.load(Acquire);
+        let front = usize::from(state & FRONT_BIT != 0);
+        let view = if state >> GEN_SHIFT == generation && state & PHASE_MASK == READY {
+            SlotView::Fresh
+        } else {
+            SlotView::Late
+        };
+        // SAFETY: (1) the front buffer is written only while it is the back buffer of a
+        // WRITING claim (invariant 1); (2) a claim needs a `begin` from this same thread,
+        // which cannot happen while the returned borrow is alive in this thread's frame
+        // assembly (invariant 2); (3) a straggler writing now writes the *other* buffer and
+        // flips `front` only when done, leaving this buffer untouched until the next begin.
+        let content = unsafe { &*self.buffers[front].get() };
+        (content, view)
+    }
+
+    /// Render time of the last published value.
+    pub fn nanos(&self) -> u64 {
+        self.nanos.load(Relaxed)
+    }
+}
+
+/// Exclusive access to a slot's back buffer; publishes on drop.
+pub struct SlotWriter<'a> {
+    slot: &'a Slot,
+    content: &'a mut SlotContent,
+    state: u64,
+    started: crate::engine::clock::Stopwatch,
+}
+
+impl SlotWriter<'_> {
+    pub fn content(&mut self) -> &mut SlotContent {
+        self.content
+    }
+}
+
+impl core::ops::Deref for SlotWriter<'_> {
+    type Target = SlotContent;
+    fn deref(&self) -> &SlotContent {
+        self.content
+    }
+}
+
+impl core::ops::DerefMut for SlotWriter<'_> {
+    fn deref_mut(&mut self) -> &mut SlotContent {
+        self.content
+    }
+}
+
+impl Drop for SlotWriter<'_> {
+    fn drop(&mut self) {
+        self.slot.nanos.store(self.started.elapsed_nanos(), Relaxed);
+        let published = (self.state & !PHASE_MASK & !FRONT_BIT)
+            | ((self.state & FRONT_BIT) ^ FRONT_BIT)
+            | READY;
+        // Release: pairs with the Acquire loads in `read`, `begin` and `claim`; nobody else
+        // changes the state while it is WRITING, so a plain store is enough.
+        self.slot.state.store(published, Release);
+    }
+}
+
+/// A fixed set of slots, one per widget of the layout.
+pub struct SlotTable {
+    slots: Box<[Slot]>,
+}
+
+impl SlotTable {
+    /// Allocates `count` slots once; frames never allocate slots again.
+    pub fn new(count: usize) -> Self {
+        SlotTable {
+            slots: (0..count).map(|_| Slot::new()).collect(),
+        }
+    }
+
+    pub fn get(&self, index: usize) -> &Slot {
+        &self.slots[index]
+    }
+
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+}
+
+#[cfg(all(test, not(crossbeam_loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn published_value_is_fresh_for_its_generation_only() {
+        let slot = Slot::new();
+        assert!(slot.begin(1));
+        {
+            let mut w = slot.claim(1).expect("pending slot is claimable");
+            w.push_str("hello");
+        }
+        let (content, view) = slot.read(1);
+        assert_eq!(content.text.as_str(), "hello");
+        assert_eq!(view, SlotView::Fresh);
+        assert!(slot.begin(2));
+        let (content, view) = slot.read(2);
+        assert_eq!(
+            content.text.as_str(),
+            "hello",
+            "last value is kept for stale use"
+        );
+        assert_eq!(view, SlotView::Late);
+    }
+
+    #[test]
+    fn old_generation_cannot_claim_a_newer_frame() {
+        let slot = Slot::new();
+        assert!(slot.begin(1));
+        assert!(slot.begin(2));
+        assert!(slot.claim(1).is_none());
+        assert!(slot.claim(2).is_some());
+    }
+
+    #[test]
+    fn a_slot_is_claimed_once_per_generation() {
+        let slot = Slot::new();
+        assert!(slot.begin(7));
+        let first = slot.claim(7);
+        assert!(first.is_some());
+        assert!(slot.claim(7).is_none());
+    }
+
+    #[test]
+    fn straggler_keeps_slot_busy_and_readers_see_previous_value() {
+        let slot = Slot::new();
+        assert!(slot.begin(1));
+        slot.claim(1).unwrap().push_str("one");
+        assert!(slot.begin(2));
+        let mut straggler = slot.claim(2).unwrap();
+        straggler.push_str("two");
+        assert!(slot.abandon(2), "still writing at the deadline: late");
+        assert!(!slot.begin(3), "cannot begin while a writer holds it");
+        assert_eq!(slot.read(3).0.text.as_str(), "one");
+        drop(straggler);
+        assert_eq!(slot.read(3).0.text.as_str(), "two");
+        assert!(slot.begin(3));
+    }
+
+    #[test]
+    fn abandoned_slot_cannot_be_claimed() {
+        let slot = Slot::new();
+        assert!(slot.begin(4));
+        assert!(slot.abandon(4));
+        assert!(slot.claim(4).is_none());
+    }
+
+    #[test]
+    fn overlong_text_is_cut_at_a_char_boundary() {
+        let mut content = SlotContent::default();
+        let long = "é".repeat(SLOT_CAPACITY);
+        content.push_str(&long);
+        assert!(content.truncated);
+        assert!(content.text.len() <= SLOT_CAPACITY);
+        assert!(content.text.chars().all(|c| c == 'é'));
+    }
+}

@@ -1,0 +1,80 @@
+//! JSON output for scripts and tests: one array per line, every widget of the layout in
+//! order, hidden and late ones included:
+//! `[{"widget":"model","text":"Opus 4.6","state":"ok","micros":3}, …]`.
+//! `state` is one of `ok`, `hidden`, `late`, `stale`, `error`; `micros` is the widget's
+//! render time.
+
+use std::fmt::Write as _;
+
+use crate::engine::frame::{FrameBuffer, Segment, SegmentSink, SegmentState};
+
+/// Writes segments as JSON objects.
+pub struct JsonSink;
+
+/// Writes `s` as a JSON string literal (quotes included).
+pub fn write_json_string(out: &mut FrameBuffer, s: &str) {
+    out.push_byte(b'"');
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        let escape = match c {
+            '"' => Some("\\\""),
+            '\\' => Some("\\\\"),
+            '\n' => Some("\\n"),
+            '\r' => Some("\\r"),
+            '\t' => Some("\\t"),
+            c if (c as u32) < 0x20 => None,
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        match escape {
+            Some(e) => out.push_str(e),
+            None => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+        }
+        start = i + c.len_utf8();
+    }
+    out.push_str(&s[start..]);
+    out.push_byte(b'"');
+}
+
+impl SegmentSink for JsonSink {
+    fn wants_all_segments(&self) -> bool {
+        true
+    }
+
+    fn begin_frame(&mut self, _out: &mut FrameBuffer) {}
+
+    fn begin_line(&mut self, out: &mut FrameBuffer, _line: u8) {
+        out.push_byte(b'[');
+    }
+
+    fn segment(
+        &mut self,
+        out: &mut FrameBuffer,
+        segment: &Segment<'_>,
+        _position: usize,
+        _gap: usize,
+    ) {
+        if out.as_bytes().last() != Some(&b'[') {
+            out.push_byte(b',');
+        }
+        out.push_str("{\"widget\":");
+        write_json_string(out, segment.name);
+        out.push_str(",\"text\":");
+        let text = match segment.state {
+            SegmentState::Hidden | SegmentState::Late => "",
+            _ => segment.text(),
+        };
+        write_json_string(out, text);
+        out.push_str(",\"state\":\"");
+        out.push_str(segment.state.as_str());
+        let _ = write!(out, "\",\"micros\":{}}}", segment.nanos / 1000);
+    }
+
+    fn end_line(&mut self, out: &mut FrameBuffer, _line: u8, _last: bool) {
+        out.push_str("]\n");
+    }
+
+    fn end_frame(&mut self, _out: &mut FrameBuffer) {}
+}

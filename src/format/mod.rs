@@ -1,0 +1,42 @@
+//! Output formats: one file per target, each a [`SegmentSink`] that turns the frame's
+//! segments into bytes. `theme.rs` holds colours and their reduction to the terminal's
+//! depth.
+//!
+//! | format | for | file |
+//! |---|---|---|
+//! | `ansi` | Claude Code, terminals (the default) | `ansi.rs` |
+//! | `plain` | scripts, logs: no escape sequences | `plain.rs` |
+//! | `json` | scripts and tests: every segment with its state and time | `json.rs` |
+
+pub mod ansi;
+pub mod json;
+pub mod plain;
+pub mod theme;
+
+use crate::engine::frame::SegmentSink;
+use crate::format::theme::{ColorDepth, Theme};
+
+/// The output format chosen with `--format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// Styled text with ANSI colours (what Claude Code shows).
+    Ansi,
+    /// Text without any escape sequence.
+    Plain,
+    /// One JSON array of segments per line: widget, text, state, micros.
+    Json,
+}
+
+/// Builds the sink for a format, once per process.
+pub fn make_sink(
+    format: OutputFormat,
+    theme: Theme,
+    depth: ColorDepth,
+    charset: crate::widgets::Charset,
+) -> Box<dyn SegmentSink + Send> {
+    match format {
+        OutputFormat::Ansi => Box::new(ansi::AnsiSink::new(theme, depth, charset)),
+        OutputFormat::Plain => Box::new(plain::plain_sink(charset)),
+        OutputFormat::Json => Box::new(json::JsonSink),
+    }
+}

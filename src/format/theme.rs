@@ -1,0 +1,219 @@
+//! Colours and themes.
+//!
+//! A theme gives each widget a colour and each tone (warn, critical, …) an override. Colours
+//! are written as 24-bit RGB and reduced to the terminal's depth when the frame is styled:
+//! truecolor, the 256-colour palette (always inside tmux, where Claude Code's own
+//! quantisation is poor), the 16 basic colours, or none.
+
+use crate::engine::slots::Tone;
+use crate::input::env::Environment;
+
+/// An RGB colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rgb(pub u8, pub u8, pub u8);
+
+/// How many colours the output may use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorDepth {
+    TrueColor,
+    Ansi256,
+    Ansi16,
+    None,
+}
+
+impl ColorDepth {
+    /// Decides the depth from the environment: `NO_COLOR` wins unless colour is forced;
+    /// `COLORTERM=truecolor|24bit` gives 24-bit (256 inside tmux); a `TERM` with `256color`
+    /// gives 256; `TERM=dumb` none; anything else 16. Output to a pipe still gets colour:
+    /// Claude Code, tmux and bars all read from pipes.
+    pub fn detect(env: &Environment) -> Self {
+        if env.no_color && !env.force_color {
+            return ColorDepth::None;
+        }
+        let term = env.term.as_deref().unwrap_or("");
+        let truecolor = matches!(env.colorterm.as_deref(), Some("truecolor" | "24bit"));
+        if truecolor {
+            return if env.tmux {
+                ColorDepth::Ansi256
+            } else {
+                ColorDepth::TrueColor
+            };
+        }
+        if term == "dumb" && !env.force_color {
+            return ColorDepth::None;
+        }
+        if term.contains("256color") || env.tmux {
+            return ColorDepth::Ansi256;
+        }
+        if term.is_empty() {
+            // Claude Code runs us without TERM on some setups; its renderer takes 256 colours.
+            return ColorDepth::Ansi256;
+        }
+        ColorDepth::Ansi16
+    }
+}
+
+/// The palette of one theme.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Theme {
+    pub name: &'static str,
+    /// Colour per widget name; widgets not listed use `default`.
+    pub widgets: &'static [(&'static str, Rgb)],
+    pub default: Rgb,
+    pub good: Rgb,
+    pub warn: Rgb,
+    pub critical: Rgb,
+    pub muted: Rgb,
+    pub separator: Rgb,
+}
+
+/// The built-in default theme: soft colours that read well on dark and light backgrounds.
+pub const DEFAULT_THEME: Theme = Theme {
+    name: "default",
+    widgets: &[
+        ("model", Rgb(0xc6, 0x9c, 0xf2)),
+        ("context", Rgb(0x7d, 0xcf, 0xff)),
+        ("cost", Rgb(0x9e, 0xce, 0x6a)),
+        ("duration", Rgb(0xa9, 0xb1, 0xd6)),
+        ("lines", Rgb(0x73, 0xda, 0xca)),
+        ("rate_limits", Rgb(0xe0, 0xaf, 0x68)),
+        ("cwd", Rgb(0x7a, 0xa2, 0xf7)),
+        ("time", Rgb(0x9a, 0xa5, 0xce)),
+    ],
+    default: Rgb(0xc0, 0xca, 0xf5),
+    good: Rgb(0x9e, 0xce, 0x6a),
+    warn: Rgb(0xe0, 0xaf, 0x68),
+    critical: Rgb(0xf7, 0x76, 0x8e),
+    muted: Rgb(0x73, 0x7a, 0xa2),
+    separator: Rgb(0x56, 0x5f, 0x89),
+};
+
+impl Theme {
+    /// The colour of a widget's text in a given tone.
+    pub fn color(&self, widget: &str, tone: Tone) -> Rgb {
+        match tone {
+            Tone::Good => self.good,
+            Tone::Warn => self.warn,
+            Tone::Critical => self.critical,
+            Tone::Muted => self.muted,
+            Tone::Normal => self
+                .widgets
+                .iter()
+                .find(|(name, _)| *name == widget)
+                .map_or(self.default, |(_, rgb)| *rgb),
+        }
+    }
+}
+
+/// Writes the SGR sequence that sets the foreground to `rgb` at `depth` (nothing at `None`).
+pub fn write_fg(out: &mut crate::engine::frame::FrameBuffer, rgb: Rgb, depth: ColorDepth) {
+    use std::fmt::Write as _;
+    let _ = match depth {
+        ColorDepth::TrueColor => write!(out, "\x1b[38;2;{};{};{}m", rgb.0, rgb.1, rgb.2),
+        ColorDepth::Ansi256 => write!(out, "\x1b[38;5;{}m", to_ansi256(rgb)),
+        ColorDepth::Ansi16 => write!(out, "\x1b[{}m", to_ansi16(rgb)),
+        ColorDepth::None => Ok(()),
+    };
+}
+
+/// Nearest colour of the xterm 256-colour palette (6×6×6 cube or the grey ramp).
+pub fn to_ansi256(Rgb(r, g, b): Rgb) -> u8 {
+    const LEVELS: [u8; 6] = [0, 95, 135, 175, 215, 255];
+    let nearest = |v: u8| -> usize {
+        LEVELS
+            .iter()
+            .enumerate()
+            .min_by_key(|(_, l)| (i32::from(**l) - i32::from(v)).abs())
+            .map_or(0, |(i, _)| i)
+    };
+    let (ri, gi, bi) = (nearest(r), nearest(g), nearest(b));
+    let cube = (LEVELS[ri], LEVELS[gi], LEVELS[bi]);
+    let dist = |a: (u8, u8, u8)| -> i32 {
+        let d = |x: u8, y: u8| (i32::from(x) - i32::from(y)).pow(2);
+        d(a.0, r) + d(a.1, g) + d(a.2, b)
+    };
+    let avg = (u16::from(r) + u16::from(g) + u16::from(b)) / 3;
+    let grey_index = ((avg.saturating_sub(3)) / 10).min(23) as u8;
+    let grey_level = 8 + 10 * grey_index;
+    if dist((grey_level, grey_level, grey_level)) < dist(cube) {
+        232 + grey_index
+    } else {
+        16 + 36 * ri as u8 + 6 * gi as u8 + bi as u8
+    }
+}
+
+/// Nearest of the 16 basic colours, as an SGR foreground code (30–37, 90–97).
+pub fn to_ansi16(Rgb(r, g, b): Rgb) -> u8 {
+    let bright = u16::from(r).max(u16::from(g)).max(u16::from(b)) > 170;
+    let on = |v: u8, max: u8| u8::from(v > max / 2 && v > 60);
+    let max = r.max(g).max(b);
+    let code = on(r, max) | (on(g, max) << 1) | (on(b, max) << 2);
+    if bright { 90 + code } else { 30 + code }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Environment {
+        Environment::from_lookup(|k| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == k)
+                .map(|(_, v)| v.to_string())
+        })
+    }
+
+    #[test]
+    fn depth_follows_the_environment() {
+        assert_eq!(
+            ColorDepth::detect(&env(&[("COLORTERM", "truecolor")])),
+            ColorDepth::TrueColor
+        );
+        assert_eq!(
+            ColorDepth::detect(&env(&[("COLORTERM", "truecolor"), ("TMUX", "/tmp/x")])),
+            ColorDepth::Ansi256
+        );
+        assert_eq!(
+            ColorDepth::detect(&env(&[("TERM", "xterm-256color")])),
+            ColorDepth::Ansi256
+        );
+        assert_eq!(
+            ColorDepth::detect(&env(&[("TERM", "xterm")])),
+            ColorDepth::Ansi16
+        );
+        assert_eq!(
+            ColorDepth::detect(&env(&[("TERM", "dumb")])),
+            ColorDepth::None
+        );
+        assert_eq!(
+            ColorDepth::detect(&env(&[("NO_COLOR", "1"), ("COLORTERM", "truecolor")])),
+            ColorDepth::None
+        );
+        assert_eq!(
+            ColorDepth::detect(&env(&[
+                ("NO_COLOR", "1"),
+                ("FORCE_COLOR", "1"),
+                ("COLORTERM", "24bit")
+            ])),
+            ColorDepth::TrueColor
+        );
+    }
+
+    #[test]
+    fn palette_reduction_picks_the_nearest_colour() {
+        assert_eq!(to_ansi256(Rgb(255, 0, 0)), 196);
+        assert_eq!(to_ansi256(Rgb(0, 0, 0)), 16);
+        assert_eq!(to_ansi256(Rgb(128, 128, 128)), 244);
+        assert_eq!(to_ansi16(Rgb(250, 30, 30)), 91);
+        assert_eq!(to_ansi16(Rgb(0, 120, 0)), 32);
+    }
+
+    #[test]
+    fn tones_override_widget_colours() {
+        let t = DEFAULT_THEME;
+        assert_eq!(t.color("cost", Tone::Critical), t.critical);
+        assert_eq!(t.color("cost", Tone::Normal), Rgb(0x9e, 0xce, 0x6a));
+        assert_eq!(t.color("unknown", Tone::Normal), t.default);
+    }
+}

@@ -1,0 +1,60 @@
+//! The process environment, captured once per process.
+//!
+//! Widgets and formats never call `std::env` themselves: they read this snapshot, which
+//! keeps rendering allocation-free and lets tests supply any environment they like.
+
+use std::ffi::OsStr;
+
+/// What blinkline reads from its environment.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Environment {
+    pub home: Option<String>,
+    /// `COLUMNS`, when set to a positive number.
+    pub columns: Option<usize>,
+    pub no_color: bool,
+    /// `FORCE_COLOR` / `CLICOLOR_FORCE` set to something other than `0`.
+    pub force_color: bool,
+    pub colorterm: Option<String>,
+    pub term: Option<String>,
+    /// Running inside tmux (`TMUX` set).
+    pub tmux: bool,
+    /// The process's working directory, when it still exists.
+    pub process_cwd: Option<String>,
+}
+
+impl Environment {
+    /// Reads the real environment.
+    pub fn capture() -> Self {
+        Self::from_lookup(|key| std::env::var_os(key).and_then(|v| v.into_string().ok()))
+            .with_process_cwd()
+    }
+
+    /// Builds an environment from a lookup function (tests pass a fixed map).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Self {
+        let flag = |key: &str| get(key).is_some_and(|v| !v.is_empty() && v != "0");
+        Environment {
+            home: get("HOME").filter(|h| !h.is_empty()),
+            columns: get("COLUMNS")
+                .and_then(|c| c.trim().parse::<usize>().ok())
+                .filter(|&c| c > 0),
+            no_color: get("NO_COLOR").is_some_and(|v| !v.is_empty()),
+            force_color: flag("FORCE_COLOR") || flag("CLICOLOR_FORCE"),
+            colorterm: get("COLORTERM"),
+            term: get("TERM"),
+            tmux: get("TMUX").is_some_and(|v| !v.is_empty()),
+            process_cwd: None,
+        }
+    }
+
+    fn with_process_cwd(mut self) -> Self {
+        self.process_cwd = std::env::current_dir()
+            .ok()
+            .and_then(|p| p.into_os_string().into_string().ok());
+        self
+    }
+}
+
+/// True if `key` is set to a non-empty value in the real environment.
+pub fn is_set(key: impl AsRef<OsStr>) -> bool {
+    std::env::var_os(key).is_some_and(|v| !v.is_empty())
+}

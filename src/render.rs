@@ -1,0 +1,423 @@
+//! The renderer: drives one frame from payload bytes to the finished line.
+//!
+//! A frame: open every slot for a new generation → decode the payload → submit the widgets
+//! that run on the pool → render the others inline → wait for pool widgets until the frame
+//! deadline (never longer) → assemble the slots into the frame buffer. Widgets that missed
+//! the deadline are marked late (or stale, showing their last value) and the frame goes out
+//! without them; a straggler can never write into a newer frame (see `engine/slots.rs`).
+//!
+//! Which widgets go to the pool is decided in `engine/pool.rs`'s module doc: only slow ones
+//! by default, everything with `Offload::All` (used by `bench --compare threads`).
+//!
+//! A warm frame allocates nothing: slots, frame buffer and payload buffers are reused, the
+//! payload decodes into borrowed structs, and widgets write into fixed-capacity slots.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::AtomicU32;
+use std::sync::atomic::Ordering::{Acquire, Release, SeqCst};
+use std::time::{Duration, Instant};
+
+use arrayvec::ArrayVec;
+
+use crate::engine::clock::{Stopwatch, unix_now};
+use crate::engine::frame::{
+    FrameBuffer, FrameSpec, MAX_WIDGETS, Placement, SegmentSink, SegmentState, assemble_with_states,
+};
+use crate::engine::futex;
+use crate::engine::metrics::EngineMetrics;
+use crate::engine::pool::{JobRunner, Pool};
+use crate::engine::slots::{Outcome, SlotContent, SlotTable, SlotView, Tone};
+use crate::input::env::Environment;
+use crate::input::{InputProblem, parse_session};
+use crate::widgets::{Charset, Cost, RenderContext, Widget};
+
+/// One widget placed in the layout.
+pub struct LayoutEntry {
+    pub name: &'static str,
+    pub widget: Box<dyn Widget>,
+    pub placement: Placement,
+    /// How long the frame waits for this widget when it runs on the pool.
+    pub budget: Duration,
+}
+
+/// Which widgets run on the pool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Offload {
+    /// Slow widgets only (the default; see `engine/pool.rs`).
+    SlowOnly,
+    /// Every widget (for measuring the pool).
+    All,
+}
+
+/// Frame-wide settings.
+pub struct RenderSettings {
+    pub deadline: Duration,
+    /// Pool size; 0 renders everything inline.
+    pub threads: usize,
+    pub offload: Offload,
+    pub charset: Charset,
+    /// Usable display columns; `None` = unlimited.
+    pub width: Option<usize>,
+}
+
+/// State shared with pool workers.
+struct Shared {
+    names: Vec<&'static str>,
+    widgets: Vec<Box<dyn Widget>>,
+    slots: SlotTable,
+    metrics: EngineMetrics,
+    env: Environment,
+    charset: Charset,
+    /// Bumped by a worker after each publish; the frame owner waits on it.
+    done: AtomicU32,
+    owner_waiting: AtomicU32,
+}
+
+/// The payload of a frame, shared with the workers that render it.
+struct FrameInput {
+    bytes: Vec<u8>,
+    now: i64,
+}
+
+struct WidgetJob {
+    input: Arc<FrameInput>,
+    generation: u64,
+    index: usize,
+}
+
+struct Runner(Arc<Shared>);
+
+impl JobRunner for Runner {
+    type Job = WidgetJob;
+
+    fn run(&self, job: WidgetJob) {
+        let shared = &*self.0;
+        let (session, _) = parse_session(&job.input.bytes);
+        let ctx = RenderContext {
+            session: &session,
+            env: &shared.env,
+            now: job.input.now,
+            charset: shared.charset,
+        };
+        render_into_slot(shared, job.index, job.generation, &ctx);
+        // Release: pairs with the Acquire load in `wait_for_pool`; the slot itself was
+        // published with its own Release store.
+        shared.done.fetch_add(1, Release);
+        if shared.owner_waiting.load(SeqCst) != 0 {
+            atomic_wait::wake_all(&shared.done);
+        }
+    }
+}
+
+/// Renders widget `index` into its slot for `generation`, containing panics.
+fn render_into_slot(shared: &Shared, index: usize, generation: u64, ctx: &RenderContext<'_>) {
+    let Some(mut writer) = shared.slots.get(index).claim(generation) else {
+        return;
+    };
+    let started = Stopwatch::start();
+    let widget = &shared.widgets[index];
+    let result = catch_unwind(AssertUnwindSafe(|| widget.render(ctx, writer.content())));
+    let content = writer.content();
+    content.outcome = match result {
+        Ok(outcome) => outcome,
+        Err(_) => {
+            shared.metrics.widget_errors.add(1);
+            mark_error(content, shared.names[index]);
+            Outcome::Error
+        }
+    };
+    shared.metrics.widgets[index].record(started.elapsed_nanos());
+}
+
+/// Replaces a slot's content with the short error marker `⚠ name`.
+fn mark_error(content: &mut SlotContent, name: &str) {
+    content.text.clear();
+    content.short.clear();
+    content.push_str("\u{26a0} ");
+    content.push_str(name);
+    content.tone = Tone::Critical;
+}
+
+/// What happened in one frame.
+#[derive(Debug, Default)]
+pub struct FrameReport {
+    pub nanos: u64,
+    pub late: usize,
+    pub problem: Option<InputProblem>,
+}
+
+/// The per-widget view of the last frame, for `explain`.
+pub struct WidgetReport<'a> {
+    pub name: &'static str,
+    pub state: SegmentState,
+    pub text: &'a str,
+    pub source: &'static str,
+    pub micros: u64,
+    pub cost: Cost,
+}
+
+/// Renders frames for one layout.
+pub struct Renderer {
+    shared: Arc<Shared>,
+    placements: Vec<Placement>,
+    budgets: Vec<Duration>,
+    settings: RenderSettings,
+    pool: Option<Pool<Runner>>,
+    inputs: Vec<Arc<FrameInput>>,
+    generation: u64,
+    sink: Box<dyn SegmentSink + Send>,
+    frame: FrameBuffer,
+    notice: SlotContent,
+    states: ArrayVec<SegmentState, MAX_WIDGETS>,
+}
+
+impl Renderer {
+    /// Builds a renderer; the pool starts lazily, the first time a frame needs it.
+    pub fn new(
+        layout: Vec<LayoutEntry>,
+        settings: RenderSettings,
+        env: Environment,
+        sink: Box<dyn SegmentSink + Send>,
+    ) -> Self {
+        let layout: Vec<LayoutEntry> = layout.into_iter().take(MAX_WIDGETS).collect();
+        let count = layout.len();
+        let mut names = Vec::with_capacity(count);
+        let mut widgets = Vec::with_capacity(count);
+        let mut placements = Vec::with_capacity(count);
+        let mut budgets = Vec::with_capacity(count);
+        for entry in layout {
+            names.push(entry.name);
+            widgets.push(entry.widget);
+            placements.push(entry.placement);
+            budgets.push(entry.budget);
+        }
+        let shared = Arc::new(Shared {
+            names,
+            widgets,
+            slots: SlotTable::new(count),
+            metrics: EngineMetrics::new(count),
+            env,
+            charset: settings.charset,
+            done: AtomicU32::new(0),
+            owner_waiting: AtomicU32::new(0),
+        });
+        Renderer {
+            shared,
+            placements,
+            budgets,
+            settings,
+            pool: None,
+            inputs: Vec::new(),
+            generation: 0,
+            sink,
+            frame: FrameBuffer::new(),
+            notice: SlotContent::default(),
+            states: ArrayVec::new(),
+        }
+    }
+
+    pub fn metrics(&self) -> &EngineMetrics {
+        &self.shared.metrics
+    }
+
+    pub fn frame(&self) -> &FrameBuffer {
+        &self.frame
+    }
+
+    pub fn pool_threads(&self) -> usize {
+        self.pool.as_ref().map_or(0, Pool::threads)
+    }
+
+    /// Queue operations (pushes + pops) done by the pool so far.
+    pub fn pool_queue_ops(&self) -> u64 {
+        self.pool
+            .as_ref()
+            .map_or(0, |p| p.stats().submitted.get() + p.stats().executed.get())
+    }
+
+    fn runs_on_pool(&self, index: usize) -> bool {
+        self.settings.threads > 0
+            && (self.settings.offload == Offload::All
+                || self.shared.widgets[index].cost() == Cost::Slow)
+    }
+
+    /// Renders one frame from `payload` into the internal frame buffer.
+    pub fn render(&mut self, payload: &[u8]) -> FrameReport {
+        self.render_flagged(payload, false)
+    }
+
+    /// Like [`Renderer::render`]; `input_flagged` shows the `⚠ input` marker even when the
+    /// payload decodes (e.g. it was repaired from invalid UTF-8 before).
+    pub fn render_flagged(&mut self, payload: &[u8], input_flagged: bool) -> FrameReport {
+        self.generation += 1;
+        let generation = self.generation;
+        let started = Instant::now();
+        let stopwatch = Stopwatch::start();
+        let count = self.shared.names.len();
+        for index in 0..count {
+            self.shared.slots.get(index).begin(generation);
+        }
+        let (session, problem) = parse_session(payload);
+        let now = unix_now();
+        let offloaded = self.submit_pool_jobs(payload, now, generation);
+        let ctx = RenderContext {
+            session: &session,
+            env: &self.shared.env,
+            now,
+            charset: self.settings.charset,
+        };
+        for index in 0..count {
+            if !self.runs_on_pool(index) {
+                render_into_slot(&self.shared, index, generation, &ctx);
+            }
+        }
+        if offloaded > 0 {
+            self.wait_for_pool(generation, started);
+        }
+        let late = self.assemble(generation, input_flagged || problem.is_some());
+        let nanos = stopwatch.elapsed_nanos();
+        let metrics = &self.shared.metrics;
+        metrics.frame.record(nanos);
+        metrics.frames.add(1);
+        metrics.late_widgets.add(late as u64);
+        FrameReport {
+            nanos,
+            late,
+            problem,
+        }
+    }
+
+    fn assemble(&mut self, generation: u64, flagged: bool) -> usize {
+        self.notice.text.clear();
+        if flagged {
+            self.notice.push_str("\u{26a0} input");
+            self.notice.tone = Tone::Warn;
+            self.notice.source = "stdin";
+        }
+        let spec = FrameSpec {
+            names: &self.shared.names,
+            placements: &self.placements,
+            generation,
+            width: self.settings.width,
+            notice: (!self.notice.text.is_empty()).then_some(&self.notice),
+        };
+        assemble_with_states(
+            &spec,
+            &self.shared.slots,
+            self.sink.as_mut(),
+            &mut self.frame,
+            &mut self.states,
+        )
+    }
+
+    /// Submits this frame's pool widgets; returns how many were submitted.
+    fn submit_pool_jobs(&mut self, payload: &[u8], now: i64, generation: u64) -> usize {
+        let wanted = (0..self.shared.names.len())
+            .filter(|&i| self.runs_on_pool(i))
+            .count();
+        if wanted == 0 {
+            return 0;
+        }
+        if self.pool.is_none() {
+            match Pool::start(self.settings.threads, Runner(Arc::clone(&self.shared))) {
+                Ok(pool) => self.pool = Some(pool),
+                Err(_) => {
+                    // No threads to be had: render everything inline rather than nothing.
+                    self.settings.threads = 0;
+                    return 0;
+                }
+            }
+        }
+        let input = self.take_input(payload, now);
+        let Some(pool) = self.pool.as_ref() else {
+            return 0;
+        };
+        for index in (0..self.shared.names.len()).filter(|&i| {
+            self.settings.threads > 0
+                && (self.settings.offload == Offload::All
+                    || self.shared.widgets[i].cost() == Cost::Slow)
+        }) {
+            pool.submit(WidgetJob {
+                input: Arc::clone(&input),
+                generation,
+                index,
+            });
+        }
+        wanted
+    }
+
+    /// A payload buffer no straggler still reads, refilled with this frame's payload.
+    fn take_input(&mut self, payload: &[u8], now: i64) -> Arc<FrameInput> {
+        const RING: usize = 8;
+        for input in &mut self.inputs {
+            if let Some(free) = Arc::get_mut(input) {
+                free.bytes.clear();
+                free.bytes.extend_from_slice(payload);
+                free.now = now;
+                return Arc::clone(input);
+            }
+        }
+        let fresh = Arc::new(FrameInput {
+            bytes: payload.to_vec(),
+            now,
+        });
+        if self.inputs.len() < RING {
+            self.inputs.push(Arc::clone(&fresh));
+        }
+        fresh
+    }
+
+    /// Waits until every pool widget of `generation` is published or the deadline passes.
+    fn wait_for_pool(&self, generation: u64, started: Instant) {
+        let max_budget = (0..self.shared.names.len())
+            .filter(|&i| self.runs_on_pool(i))
+            .map(|i| self.budgets[i])
+            .max()
+            .unwrap_or(Duration::ZERO);
+        let deadline = started
+            + self
+                .settings
+                .deadline
+                .min(max_budget.max(Duration::from_micros(1)));
+        let shared = &*self.shared;
+        loop {
+            // Acquire: pairs with the Release increment in `Runner::run`.
+            let seen = shared.done.load(Acquire);
+            let all_ready = (0..shared.names.len())
+                .filter(|&i| self.runs_on_pool(i))
+                .all(|i| shared.slots.get(i).read(generation).1 == SlotView::Fresh);
+            if all_ready {
+                return;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return;
+            }
+            shared.owner_waiting.store(1, SeqCst);
+            futex::wait_timeout(&shared.done, seen, deadline - now);
+            shared.owner_waiting.store(0, SeqCst);
+        }
+    }
+
+    /// Writes the last frame to stdout with one write.
+    pub fn write_frame(&self) -> std::io::Result<()> {
+        self.frame.write_to_fd(1)
+    }
+
+    /// The widgets of the last frame with their states, for `explain`.
+    pub fn report(&self) -> impl Iterator<Item = WidgetReport<'_>> {
+        let shared = &*self.shared;
+        (0..shared.names.len()).map(move |i| {
+            let (content, _) = shared.slots.get(i).read(self.generation);
+            WidgetReport {
+                name: shared.names[i],
+                state: self.states.get(i).copied().unwrap_or(SegmentState::Late),
+                text: &content.text,
+                source: content.source,
+                micros: shared.slots.get(i).nanos() / 1000,
+                cost: shared.widgets[i].cost(),
+            }
+        })
+    }
+}

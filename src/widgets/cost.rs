@@ -1,0 +1,73 @@
+//! `cost`: the session's cost so far, from `cost.total_cost_usd`.
+//!
+//! Shows `$0.58`; the tone turns to warn and critical at the thresholds. Hides when the
+//! payload has no cost.
+//!
+//! Options: `warn` (dollars, default `5`), `critical` (dollars, default `20`).
+//!
+//! ```toml
+//! [widget.cost]
+//! warn = "$5"
+//! critical = "$20"
+//! ```
+
+use crate::engine::slots::{Outcome, SlotContent};
+use crate::widgets::units::write_dollars;
+use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo, tone_for};
+
+pub const INFO: WidgetInfo = WidgetInfo {
+    name: "cost",
+    summary: "session cost in dollars, coloured by thresholds",
+    options: &["warn", "critical"],
+    build,
+};
+
+struct Cost {
+    warn: f64,
+    critical: f64,
+}
+
+fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
+    options.check_known(INFO.options)?;
+    Ok(Box::new(Cost {
+        warn: options.dollars("warn", 5.0)?,
+        critical: options.dollars("critical", 20.0)?,
+    }))
+}
+
+impl Widget for Cost {
+    fn render(&self, ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
+        let Some(usd) = ctx.session.cost.as_ref().and_then(|c| c.total_cost_usd) else {
+            return Outcome::Hidden;
+        };
+        write_dollars(out, usd);
+        out.tone = tone_for(usd, self.warn, self.critical);
+        out.source = "cost.total_cost_usd";
+        Outcome::Shown
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::engine::slots::Tone;
+    use crate::widgets::options::OptionValue;
+    use crate::widgets::testing::WidgetTester;
+
+    #[test]
+    fn shows_dollars_with_cents() {
+        let r = WidgetTester::new("cost").render(r#"{"cost":{"total_cost_usd":0.5812}}"#);
+        assert_eq!((r.text.as_str(), r.tone), ("$0.58", Tone::Normal));
+    }
+
+    #[test]
+    fn thresholds_color_the_cost() {
+        let t = WidgetTester::new("cost").option("warn", OptionValue::Str("$1".into()));
+        assert_eq!(t.render(r#"{"cost":{"total_cost_usd":1.5}}"#).tone, Tone::Warn);
+        assert_eq!(t.render(r#"{"cost":{"total_cost_usd":"25"}}"#).tone, Tone::Critical);
+    }
+
+    #[test]
+    fn hides_without_cost() {
+        WidgetTester::new("cost").assert_hidden(r#"{"cost":{"total_cost_usd":null}}"#);
+    }
+}

@@ -1,0 +1,74 @@
+//! `duration`: how long the session has run, from `cost.total_duration_ms`.
+//!
+//! Shows `12m30s`, `1h02m`, `3d4h`. With `api = true` it shows the time spent waiting on the
+//! API instead (`cost.total_api_duration_ms`). Hides when the figure is absent.
+//!
+//! Options: `api` (bool, default `false`).
+//!
+//! ```toml
+//! [widget.duration]
+//! api = false
+//! ```
+
+use crate::engine::slots::{Outcome, SlotContent};
+use crate::widgets::units::write_duration;
+use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
+
+pub const INFO: WidgetInfo = WidgetInfo {
+    name: "duration",
+    summary: "session (or API) duration",
+    options: &["api"],
+    build,
+};
+
+struct Duration {
+    api: bool,
+}
+
+fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
+    options.check_known(INFO.options)?;
+    Ok(Box::new(Duration {
+        api: options.bool("api", false)?,
+    }))
+}
+
+impl Widget for Duration {
+    fn render(&self, ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
+        let cost = ctx.session.cost.as_ref();
+        let millis = if self.api {
+            out.source = "cost.total_api_duration_ms";
+            cost.and_then(|c| c.total_api_duration_ms)
+        } else {
+            out.source = "cost.total_duration_ms";
+            cost.and_then(|c| c.total_duration_ms)
+        };
+        let Some(millis) = millis else {
+            return Outcome::Hidden;
+        };
+        write_duration(out, millis / 1000.0);
+        Outcome::Shown
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::widgets::options::OptionValue;
+    use crate::widgets::testing::WidgetTester;
+
+    #[test]
+    fn shows_session_duration() {
+        let t = WidgetTester::new("duration");
+        assert_eq!(t.text(r#"{"cost":{"total_duration_ms":750000}}"#), "12m30s");
+    }
+
+    #[test]
+    fn api_option_reads_the_api_duration() {
+        let t = WidgetTester::new("duration").option("api", OptionValue::Bool(true));
+        assert_eq!(t.text(r#"{"cost":{"total_duration_ms":1,"total_api_duration_ms":45000}}"#), "45s");
+    }
+
+    #[test]
+    fn hides_without_duration() {
+        WidgetTester::new("duration").assert_hidden(r#"{"cost":{}}"#);
+    }
+}

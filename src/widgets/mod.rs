@@ -1,0 +1,144 @@
+//! Widgets: one file per widget behind the small [`Widget`] trait, registered with one line
+//! in [`define_widgets!`] below.
+//!
+//! A widget reads the session (and the environment snapshot) from its [`RenderContext`] and
+//! writes plain visible text into the slot content it is handed. It never allocates in
+//! `render`, never writes escape sequences (styling is the format's job), and passes every
+//! piece of untrusted text through [`crate::sanitize`]. Each file's `//!` doc is the
+//! widget's user manual: what it shows, its options with defaults, when it hides.
+//!
+//! Adding a widget: write `src/widgets/NAME.rs` with `pub const INFO: WidgetInfo`, then add
+//! `NAME` to the list in `define_widgets!`.
+
+use std::fmt::Write as _;
+
+use crate::engine::slots::{Outcome, SlotContent, Tone};
+use crate::input::Session;
+use crate::input::env::Environment;
+
+pub mod options;
+pub mod units;
+
+pub use options::{OptionError, Options};
+
+/// How expensive a widget is to render, which decides where it runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cost {
+    /// Microseconds: rendered inline by the frame owner.
+    Cheap,
+    /// May take milliseconds (I/O): rendered on a pool worker under a deadline.
+    Slow,
+}
+
+/// Which glyphs widgets may use.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Charset {
+    /// Nerd Font icons (private-use glyphs).
+    NerdFont,
+    /// Unicode symbols found in every modern font.
+    #[default]
+    Unicode,
+    /// 7-bit ASCII only.
+    Ascii,
+}
+
+impl Charset {
+    /// Picks the glyph for this charset.
+    pub fn pick<'g>(self, nerd: &'g str, unicode: &'g str, ascii: &'g str) -> &'g str {
+        match self {
+            Charset::NerdFont => nerd,
+            Charset::Unicode => unicode,
+            Charset::Ascii => ascii,
+        }
+    }
+}
+
+/// Everything a widget may read while rendering one frame.
+pub struct RenderContext<'a> {
+    pub session: &'a Session<'a>,
+    pub env: &'a Environment,
+    /// Wall-clock time of the frame, seconds since the Unix epoch.
+    pub now: i64,
+    pub charset: Charset,
+}
+
+/// A status line widget.
+pub trait Widget: Send + Sync {
+    /// Renders into `out` (already empty). Returns `Hidden` when its data is absent.
+    fn render(&self, ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome;
+
+    /// Where it runs; cheap widgets render inline.
+    fn cost(&self) -> Cost {
+        Cost::Cheap
+    }
+}
+
+/// A registry entry: how to find, document and build a widget.
+pub struct WidgetInfo {
+    pub name: &'static str,
+    /// One line for `blinkline widgets` and `--help`.
+    pub summary: &'static str,
+    /// The option keys it accepts (for config checking and did-you-mean).
+    pub options: &'static [&'static str],
+    pub build: fn(&Options) -> Result<Box<dyn Widget>, OptionError>,
+}
+
+macro_rules! define_widgets {
+    ($($module:ident),* $(,)?) => {
+        $(pub mod $module;)*
+        /// Every widget, in the order `blinkline widgets` lists them.
+        pub const REGISTRY: &[WidgetInfo] = &[$($module::INFO),*];
+    };
+}
+
+define_widgets!(
+    model,
+    context,
+    cost,
+    duration,
+    lines,
+    rate_limits,
+    cwd,
+    time,
+);
+
+/// Looks a widget up by name.
+pub fn find(name: &str) -> Option<&'static WidgetInfo> {
+    REGISTRY.iter().find(|info| info.name == name)
+}
+
+/// The registered name closest to `name`, for did-you-mean hints.
+pub fn closest(name: &str) -> Option<&'static str> {
+    crate::util::closest(name, REGISTRY.iter().map(|i| i.name))
+}
+
+/// Sets the tone from a value and its warn/critical thresholds.
+pub fn tone_for(value: f64, warn: f64, critical: f64) -> Tone {
+    if value >= critical {
+        Tone::Critical
+    } else if value >= warn {
+        Tone::Warn
+    } else {
+        Tone::Normal
+    }
+}
+
+/// Writes a `[▰▰▰▱▱]`-style bar of `width` cells filled to `percent`.
+pub fn write_bar(out: &mut SlotContent, percent: f64, width: usize, charset: Charset) {
+    let filled = ((percent.clamp(0.0, 100.0) / 100.0) * width as f64).round() as usize;
+    let (full, empty) = match charset {
+        Charset::Ascii => ("#", "-"),
+        _ => ("\u{25B0}", "\u{25B1}"),
+    };
+    for cell in 0..width {
+        out.push_str(if cell < filled { full } else { empty });
+    }
+}
+
+/// Writes `value` with `decimals` places into `out` (no allocation).
+pub fn write_fixed(out: &mut SlotContent, value: f64, decimals: usize) {
+    let _ = write!(out, "{value:.decimals$}");
+}
+
+#[cfg(test)]
+pub mod testing;

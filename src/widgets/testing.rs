@@ -1,0 +1,92 @@
+//! A widget tester: payload JSON and options in, rendered text out. No host state is read:
+//! the environment and the clock are fixed.
+
+use crate::engine::slots::{Outcome, SlotContent, Tone};
+use crate::input::env::Environment;
+use crate::input::parse_session;
+use crate::widgets::options::OptionValue;
+use crate::widgets::{Charset, Options, RenderContext};
+
+/// The fixed "now" of every widget test: 2027-01-15T08:00:00Z.
+pub const NOW: i64 = 1_799_999_999 + 1;
+
+/// What a widget rendered.
+#[derive(Debug, PartialEq)]
+pub struct Rendered {
+    pub outcome: Outcome,
+    pub text: String,
+    pub short: String,
+    pub tone: Tone,
+}
+
+/// Builds a tester for the widget called `name`.
+pub struct WidgetTester {
+    name: &'static str,
+    options: Options,
+    env: Environment,
+    charset: Charset,
+}
+
+impl WidgetTester {
+    pub fn new(name: &'static str) -> Self {
+        WidgetTester {
+            name,
+            options: Options::new(name),
+            env: Environment {
+                home: Some("/home/user".into()),
+                ..Environment::default()
+            },
+            charset: Charset::Unicode,
+        }
+    }
+
+    pub fn option(mut self, key: &str, value: OptionValue) -> Self {
+        self.options.set(key, value);
+        self
+    }
+
+    pub fn charset(mut self, charset: Charset) -> Self {
+        self.charset = charset;
+        self
+    }
+
+    pub fn env(mut self, env: Environment) -> Self {
+        self.env = env;
+        self
+    }
+
+    /// Renders with `payload` as stdin.
+    pub fn render(&self, payload: &str) -> Rendered {
+        let info = crate::widgets::find(self.name).expect("widget is registered");
+        let widget = (info.build)(&self.options).expect("options are valid");
+        let (session, problem) = parse_session(payload.as_bytes());
+        assert_eq!(problem, None, "test payload must be valid JSON");
+        let ctx = RenderContext {
+            session: &session,
+            env: &self.env,
+            now: NOW,
+            charset: self.charset,
+        };
+        let mut out = SlotContent::default();
+        let outcome = widget.render(&ctx, &mut out);
+        Rendered {
+            outcome,
+            text: out.text.to_string(),
+            short: out.short.to_string(),
+            tone: out.tone,
+        }
+    }
+
+    /// Renders and returns the text, asserting the widget showed something.
+    pub fn text(&self, payload: &str) -> String {
+        let r = self.render(payload);
+        assert_eq!(r.outcome, Outcome::Shown, "expected text, got {r:?}");
+        r.text
+    }
+
+    /// Asserts the widget hides for this payload.
+    pub fn assert_hidden(&self, payload: &str) {
+        let r = self.render(payload);
+        assert_eq!(r.outcome, Outcome::Hidden, "expected hidden, got {r:?}");
+    }
+}

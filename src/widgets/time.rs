@@ -1,0 +1,83 @@
+//! `time`: the local wall-clock time.
+//!
+//! Shows `14:05` (24-hour) by default. Local time follows `TZ` and `/etc/localtime`.
+//!
+//! Options: `seconds` (bool, default `false`), `clock` (`"24h"` or `"12h"`, default `"24h"`).
+
+use std::fmt::Write as _;
+
+use crate::engine::clock::local_time;
+use crate::engine::slots::{Outcome, SlotContent, Tone};
+use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
+
+pub const INFO: WidgetInfo = WidgetInfo {
+    name: "time",
+    summary: "local time (14:05)",
+    options: &["seconds", "clock"],
+    build,
+};
+
+struct Time {
+    seconds: bool,
+    twelve_hour: bool,
+}
+
+fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
+    options.check_known(INFO.options)?;
+    Ok(Box::new(Time {
+        seconds: options.bool("seconds", false)?,
+        twelve_hour: options.choice("clock", "24h", &["24h", "12h"])? == "12h",
+    }))
+}
+
+impl Widget for Time {
+    fn render(&self, ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
+        let t = local_time(ctx.now);
+        let hour = if self.twelve_hour {
+            match t.hour % 12 {
+                0 => 12,
+                h => h,
+            }
+        } else {
+            t.hour
+        };
+        let _ = write!(out, "{hour:02}:{:02}", t.minute);
+        if self.seconds {
+            let _ = write!(out, ":{:02}", t.second);
+        }
+        if self.twelve_hour {
+            out.push_str(if t.hour < 12 { " AM" } else { " PM" });
+        }
+        out.tone = Tone::Muted;
+        out.source = "clock";
+        Outcome::Shown
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::widgets::options::OptionValue;
+    use crate::widgets::testing::WidgetTester;
+
+    fn is_clock(text: &str, len: usize) -> bool {
+        text.len() == len
+            && text.bytes().enumerate().all(|(i, b)| if i % 3 == 2 { b == b':' } else { b.is_ascii_digit() })
+    }
+
+    #[test]
+    fn shows_hours_and_minutes() {
+        let text = WidgetTester::new("time").text("{}");
+        assert!(is_clock(&text, 5), "{text}");
+    }
+
+    #[test]
+    fn seconds_and_twelve_hour_clock() {
+        let t = WidgetTester::new("time").option("seconds", OptionValue::Bool(true));
+        assert!(is_clock(&t.text("{}"), 8));
+        let t = WidgetTester::new("time").option("clock", OptionValue::Str("12h".into()));
+        let text = t.text("{}");
+        assert!(text.ends_with(" AM") || text.ends_with(" PM"), "{text}");
+        let hour: u8 = text[..2].parse().unwrap();
+        assert!((1..=12).contains(&hour));
+    }
+}

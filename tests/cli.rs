@@ -1,0 +1,297 @@
+//! The command line as a user meets it: exit codes, stdout and exact stderr wording.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn blinkline(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_blinkline"))
+        .args(args)
+        .env_clear()
+        .env("HOME", "/home/user")
+        .env("TERM", "xterm-256color")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    let mut input = child.stdin.take().unwrap();
+    let _ = input.write_all(stdin);
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+const PAYLOAD: &str = r#"{"model":{"display_name":"Opus 4.6"},"workspace":{"current_dir":"/home/user/proj"},
+ "cost":{"total_cost_usd":0.58,"total_duration_ms":61000},"context_window":{"used_percentage":28,"context_window_size":200000}}"#;
+
+#[test]
+fn renders_one_line_from_stdin_with_no_arguments() {
+    let o = blinkline(&[], PAYLOAD.as_bytes());
+    assert!(o.status.success());
+    let out = stdout(&o);
+    assert_eq!(out.lines().count(), 1);
+    assert!(
+        out.starts_with("\x1b[0m"),
+        "leading reset undoes Claude Code's dimming"
+    );
+    assert!(
+        out.contains("Opus 4.6")
+            && out.contains("28%")
+            && out.contains("$0.58")
+            && out.contains("proj")
+    );
+    assert_eq!(stderr(&o), "");
+}
+
+#[test]
+fn plain_format_has_no_escape_bytes() {
+    let o = blinkline(&["--format", "plain"], PAYLOAD.as_bytes());
+    assert_eq!(
+        stdout(&o),
+        "proj │ Opus 4.6 │ 28% ▰▰▰▱▱▱▱▱▱▱ 200k │ $0.58 │ 1m01s\n"
+    );
+}
+
+#[test]
+fn no_color_removes_colours_but_keeps_the_line() {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_blinkline"));
+    cmd.env("NO_COLOR", "1").arg("--sample");
+    let out = String::from_utf8(cmd.output().unwrap().stdout).unwrap();
+    assert!(!out.contains('\x1b'), "{out:?}");
+    assert!(out.contains("Opus 4.6"));
+}
+
+#[test]
+fn json_format_lists_every_widget_with_its_state() {
+    let o = blinkline(
+        &["--format", "json", "--widgets", "model,rate_limits"],
+        PAYLOAD.as_bytes(),
+    );
+    let out = stdout(&o);
+    let parsed: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    let segments = parsed.as_array().unwrap();
+    assert_eq!(segments.len(), 2);
+    assert_eq!(segments[0]["widget"], "model");
+    assert_eq!(segments[0]["text"], "Opus 4.6");
+    assert_eq!(segments[0]["state"], "ok");
+    assert!(segments[0]["micros"].is_u64());
+    assert_eq!(segments[1]["widget"], "rate_limits");
+    assert_eq!(segments[1]["state"], "hidden");
+}
+
+#[test]
+fn invalid_json_still_prints_a_line_and_explains_on_stderr() {
+    let o = blinkline(
+        &["--format", "plain", "--widgets", "model,time"],
+        b"{\"model\": ",
+    );
+    assert!(o.status.success());
+    let out = stdout(&o);
+    assert!(out.starts_with("\u{26a0} input │ "), "{out:?}");
+    assert_eq!(
+        stderr(&o),
+        "blinkline: stdin is not valid JSON (line 1, column 10): EOF while parsing a value\n"
+    );
+}
+
+#[test]
+fn strict_turns_a_broken_payload_into_exit_2() {
+    let o = blinkline(&["--strict", "--format", "plain"], b"not json");
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "blinkline: stdin is not valid JSON (line 1, column 2): expected ident\n"
+    );
+}
+
+#[test]
+fn empty_stdin_is_named() {
+    let o = blinkline(&["--format", "plain"], b"");
+    assert!(o.status.success());
+    assert_eq!(
+        stderr(&o),
+        "blinkline: stdin was empty; expected Claude Code's status JSON\n"
+    );
+    assert!(!stdout(&o).is_empty(), "a line is printed all the same");
+}
+
+#[test]
+fn oversized_stdin_is_refused_quickly() {
+    let big = vec![b' '; 3 << 20];
+    let o = blinkline(&["--format", "plain"], &big);
+    assert!(o.status.success());
+    assert_eq!(
+        stderr(&o),
+        "blinkline: stdin is larger than 1024 KiB; the payload was ignored\n"
+    );
+}
+
+#[test]
+fn invalid_utf8_is_repaired_and_reported() {
+    let o = blinkline(
+        &["--format", "plain", "--widgets", "model"],
+        b"{\"model\":\"Op\xffus\"}",
+    );
+    assert_eq!(stdout(&o), "\u{26a0} input │ Op\u{fffd}us\n");
+    assert_eq!(
+        stderr(&o),
+        "blinkline: stdin is not valid UTF-8; invalid bytes were replaced\n"
+    );
+}
+
+#[test]
+fn escape_sequences_in_payload_text_never_reach_the_output() {
+    let payload = br#"{"model":{"display_name":"\u001b]52;c;cHduZWQ=\u0007Opus\u001b[2J\u009b1m"},"cwd":"/x/\u202eevil"}"#;
+    let o = blinkline(&["--format", "plain", "--widgets", "model,cwd"], payload);
+    assert_eq!(stdout(&o), "Opus │ evil\n");
+}
+
+#[test]
+fn unknown_widget_is_a_usage_error_with_a_hint() {
+    let o = blinkline(&["--widgets", "model,contxt"], PAYLOAD.as_bytes());
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "blinkline: unknown widget `contxt` (did you mean `context`?); `blinkline widgets` lists them\n"
+    );
+}
+
+#[test]
+fn bad_widget_option_names_the_widget_key_and_fix() {
+    let o = blinkline(&["--set", "context.warn=hot"], PAYLOAD.as_bytes());
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "blinkline: widget `context` option `warn`: must be a percentage like \"80%\", got \"hot\"\n"
+    );
+}
+
+#[test]
+fn bad_duration_is_explained_by_clap() {
+    let o = blinkline(&["--deadline", "soon"], b"{}");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("`soon` is not a duration"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn width_drops_lowest_priority_widgets_first() {
+    let o = blinkline(&["--format", "plain", "--width", "28"], PAYLOAD.as_bytes());
+    let out = stdout(&o);
+    assert_eq!(out, "Opus 4.6 │ 28% │ $0.58\n");
+}
+
+#[test]
+fn columns_env_sets_the_width_with_a_margin() {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_blinkline"));
+    cmd.env_clear()
+        .env("COLUMNS", "31")
+        .args(["--format", "plain"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(PAYLOAD.as_bytes())
+        .unwrap();
+    let out = String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap();
+    assert_eq!(out, "Opus 4.6 │ 28% │ $0.58\n");
+}
+
+#[test]
+fn right_group_is_padded_with_no_break_spaces() {
+    let o = blinkline(
+        &[
+            "--format",
+            "plain",
+            "--widgets",
+            "model|cost",
+            "--width",
+            "20",
+        ],
+        PAYLOAD.as_bytes(),
+    );
+    let out = stdout(&o);
+    assert_eq!(out, format!("Opus 4.6{}$0.58\n", "\u{a0}".repeat(7)));
+}
+
+#[test]
+fn explain_shows_state_source_and_value() {
+    let o = blinkline(
+        &["explain", "--widgets", "model,rate_limits"],
+        PAYLOAD.as_bytes(),
+    );
+    let out = stdout(&o);
+    let model = out.lines().find(|l| l.starts_with("model")).unwrap();
+    assert!(
+        model.contains(" ok ")
+            && model.contains("model.display_name")
+            && model.ends_with("Opus 4.6"),
+        "{model}"
+    );
+    let rl = out.lines().find(|l| l.starts_with("rate_limits")).unwrap();
+    assert!(rl.contains(" hidden "), "{rl}");
+}
+
+#[test]
+fn sample_renders_without_stdin() {
+    let out = Command::new(env!("CARGO_BIN_EXE_blinkline"))
+        .args(["--sample", "-f", "plain"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("Opus 4.6") && text.contains("5h 23% (2h13m)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn help_and_version_work() {
+    let o = blinkline(&["--help"], b"");
+    assert!(o.status.success());
+    let help = stdout(&o);
+    for word in [
+        "explain",
+        "bench",
+        "--format",
+        "--deadline",
+        "--strict",
+        "statusLine",
+    ] {
+        assert!(help.contains(word), "--help lacks {word}");
+    }
+    let v = blinkline(&["--version"], b"");
+    assert_eq!(
+        stdout(&v),
+        format!("blinkline {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn bench_reports_percentiles_and_allocations() {
+    let o = blinkline(
+        &["bench", "--frames", "200", "--warmup", "10", "--json"],
+        b"",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["frames"], 200);
+    assert_eq!(v["frame"]["count"], 200);
+    assert!(v["frame"]["p50_ns"].as_u64().unwrap() > 0);
+    assert!(v["frame"]["p99_ns"].as_u64().unwrap() >= v["frame"]["p50_ns"].as_u64().unwrap());
+    assert_eq!(v["allocations_per_frame"].as_f64(), Some(0.0));
+    assert!(v["widgets"]["context"]["count"].as_u64().unwrap() == 200);
+}
