@@ -100,6 +100,29 @@ define_widgets!(
     rate_limits,
     cwd,
     time,
+    tokens,
+    context_1m,
+    exceeds_200k,
+    burn_rate,
+    rate_5h,
+    rate_7d,
+    effort,
+    thinking,
+    fast_mode,
+    output_style,
+    version,
+    session,
+    vim,
+    agent,
+    worktree,
+    git_worktree,
+    pr,
+    repo,
+    added_dirs,
+    project_dir,
+    text,
+    env,
+    link,
 );
 
 /// Looks a widget up by name.
@@ -133,6 +156,20 @@ pub fn write_bar(out: &mut SlotContent, percent: f64, width: usize, charset: Cha
     for cell in 0..width {
         out.push_str(if cell < filled { full } else { empty });
     }
+}
+
+/// Writes the clean form of an untrusted payload string and names its source; `Hidden`
+/// when the string is absent or blank.
+pub fn show_clean(out: &mut SlotContent, text: Option<&str>, source: &'static str) -> Outcome {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Outcome::Hidden;
+    };
+    crate::sanitize::push_clean(out, text);
+    out.source = source;
+    if out.text.trim().is_empty() {
+        return Outcome::Hidden;
+    }
+    Outcome::Shown
 }
 
 /// Writes `value` with `decimals` places into `out` (no allocation).
