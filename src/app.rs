@@ -105,6 +105,11 @@ pub fn build_renderer(args: &RenderArgs, env: Environment) -> Result<Renderer, S
         widget.budget = args.budget;
     }
     let layout = layout::build(&spec).map_err(|e| e.to_string())?;
+    let env = env.with_vars(
+        crate::widgets::env::requested_variables(&spec)
+            .iter()
+            .map(String::as_str),
+    );
     let charset = match args.charset {
         CharsetChoice::NerdFont => Charset::NerdFont,
         CharsetChoice::Unicode => Charset::Unicode,

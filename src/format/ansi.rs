@@ -87,7 +87,11 @@ impl SegmentSink for AnsiSink {
                 out.push_str("\x1b[3m");
             }
         }
-        let link = if self.styled() { segment.content.link.as_str() } else { "" };
+        let link = if self.styled() {
+            segment.content.link.as_str()
+        } else {
+            ""
+        };
         if !link.is_empty() {
             // OSC 8: ESC ] 8 ; ; URL ESC \ text ESC ] 8 ; ; ESC \ (the URL was validated).
             out.push_str("\x1b]8;;");

@@ -49,6 +49,14 @@ pub fn variable_name(options: &Options) -> Result<String, OptionError> {
     }
 }
 
+/// The variables the `env` widgets of a layout read, for [`Environment::with_vars`].
+///
+/// [`Environment::with_vars`]: crate::input::env::Environment::with_vars
+pub fn requested_variables(spec: &crate::layout::LayoutSpec) -> Vec<String> {
+    let env_widgets = spec.widgets.iter().filter(|w| w.name == INFO.name);
+    env_widgets.filter_map(|w| variable_name(&w.options).ok()).collect()
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
     options.check_known(INFO.options)?;
     Ok(Box::new(Env {
