@@ -217,6 +217,7 @@ fn render_command(args: &RenderArgs, explain: bool) -> Result<ExitCode, String> 
         }
         return Ok(ExitCode::SUCCESS);
     }
+    renderer.after_frame();
     let errors = renderer.metrics().widget_errors.get();
     if let Some(problem) = &problem {
         let _ = writeln!(std::io::stderr(), "blinkline: {problem}");

@@ -400,6 +400,13 @@ impl Renderer {
         }
     }
 
+    /// Lets every widget do its deferred work (see [`Widget::after_frame`]).
+    pub fn after_frame(&self) {
+        for widget in &self.shared.widgets {
+            widget.after_frame();
+        }
+    }
+
     /// Writes the last frame to stdout with one write.
     pub fn write_frame(&self) -> std::io::Result<()> {
         self.frame.write_to_fd(1)

@@ -84,6 +84,9 @@ pub struct SlotContent {
     /// A validated `http(s)` URL the text links to (empty: no link). Set it with
     /// [`SlotContent::set_link`]; the ANSI format wraps the text in an OSC 8 hyperlink.
     pub link: ArrayString<LINK_CAPACITY>,
+    /// Set by a widget that shows its last known value because the fresh one is not ready
+    /// (e.g. read from the cross-process cache while a refresher works).
+    pub stale: bool,
 }
 
 impl SlotContent {
@@ -95,6 +98,7 @@ impl SlotContent {
         self.source = "";
         self.truncated = false;
         self.link.clear();
+        self.stale = false;
     }
 
     /// Links the text to `url` when it is a safe `http(s)` URL that fits (see
