@@ -339,3 +339,30 @@ fn an_env_widget_shows_a_variable_captured_at_start() {
     let out = String::from_utf8(cmd.output().unwrap().stdout).unwrap();
     assert_eq!(out, "stage │ box\n");
 }
+
+#[test]
+fn a_command_widget_shows_its_output_through_the_pool() {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_blinkline"));
+    let cache = std::env::temp_dir().join(format!("blinkline-cli-command-{}", std::process::id()));
+    cmd.env_clear()
+        .env("XDG_CACHE_HOME", &cache)
+        .args([
+            "--format",
+            "plain",
+            "--widgets",
+            "model,command",
+            "--sample",
+        ])
+        .args([
+            "--deadline",
+            "2s",
+            "--budget",
+            "2s",
+            "--set",
+            "command.wait=1s",
+        ])
+        .args(["--set", "command.command=printf 'up \\033[2J%s' ok"]);
+    let out = cmd.output().unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "Opus 4.6 │ up ok\n");
+    assert!(out.status.success());
+}

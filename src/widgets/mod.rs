@@ -56,6 +56,9 @@ impl Charset {
 /// Everything a widget may read while rendering one frame.
 pub struct RenderContext<'a> {
     pub session: &'a Session<'a>,
+    /// The raw payload bytes the session was decoded from (for widgets that pass it on,
+    /// like `command`).
+    pub payload: &'a [u8],
     pub env: &'a Environment,
     /// Wall-clock time of the frame, seconds since the Unix epoch.
     pub now: i64,
@@ -128,6 +131,7 @@ define_widgets!(
     text,
     env,
     link,
+    command,
 );
 
 /// Looks a widget up by name.

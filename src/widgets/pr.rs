@@ -74,10 +74,8 @@ impl Widget for Pr {
             }
             out.tone = tone_of(state);
         }
-        if self.link {
-            if let Some(url) = pr.url.as_deref() {
-                out.set_link(url.trim());
-            }
+        if let Some(url) = pr.url.as_deref().filter(|_| self.link) {
+            out.set_link(url.trim());
         }
         out.source = "pr";
         Outcome::Shown
@@ -99,7 +97,7 @@ mod tests {
         let widget = (super::INFO.build)(&crate::widgets::Options::new("pr")).unwrap();
         let (session, _) = parse_session(payload.as_bytes());
         let env = crate::input::env::Environment::default();
-        let ctx = RenderContext { session: &session, env: &env, now: 0, charset: Charset::Unicode };
+        let ctx = RenderContext { session: &session, payload: payload.as_bytes(), env: &env, now: 0, charset: Charset::Unicode };
         let mut out = crate::engine::slots::SlotContent::default();
         widget.render(&ctx, &mut out);
         out.link.to_string()
