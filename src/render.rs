@@ -218,6 +218,11 @@ impl Renderer {
         }
     }
 
+    /// Changes which widgets run on the pool (takes effect from the next frame).
+    pub fn set_offload(&mut self, offload: Offload) {
+        self.settings.offload = offload;
+    }
+
     pub fn metrics(&self) -> &EngineMetrics {
         &self.shared.metrics
     }
