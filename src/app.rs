@@ -104,7 +104,13 @@ pub fn build_renderer(args: &RenderArgs, env: Environment) -> Result<Renderer, S
     for widget in &mut spec.widgets {
         widget.budget = args.budget;
     }
+    crate::widgets::command::trust_command_line(&mut spec);
     let layout = layout::build(&spec).map_err(|e| e.to_string())?;
+    let env = env.with_vars(
+        crate::widgets::env::requested_variables(&spec)
+            .iter()
+            .map(String::as_str),
+    );
     let charset = match args.charset {
         CharsetChoice::NerdFont => Charset::NerdFont,
         CharsetChoice::Unicode => Charset::Unicode,

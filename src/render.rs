@@ -96,6 +96,7 @@ impl JobRunner for Runner {
         let (session, _) = parse_session(&job.input.bytes);
         let ctx = RenderContext {
             session: &session,
+            payload: &job.input.bytes,
             env: &shared.env,
             now: job.input.now,
             charset: shared.charset,
@@ -268,6 +269,7 @@ impl Renderer {
         let offloaded = self.submit_pool_jobs(payload, now, generation);
         let ctx = RenderContext {
             session: &session,
+            payload,
             env: &self.shared.env,
             now,
             charset: self.settings.charset,
