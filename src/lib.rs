@@ -12,6 +12,8 @@
 pub mod app;
 pub mod bench;
 pub mod cli;
+pub mod commands;
+pub mod config;
 pub mod engine;
 pub mod format;
 pub mod input;
@@ -20,3 +22,4 @@ pub mod render;
 pub mod sanitize;
 pub mod util;
 pub mod widgets;
+pub mod width;

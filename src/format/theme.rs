@@ -9,7 +9,7 @@ use crate::engine::slots::Tone;
 use crate::input::env::Environment;
 
 /// An RGB colour.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Rgb(pub u8, pub u8, pub u8);
 
 /// How many colours the output may use.
@@ -53,12 +53,53 @@ impl ColorDepth {
     }
 }
 
-/// The palette of one theme.
+/// How segments are drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// Coloured text joined by thin separators.
+    Classic,
+    /// Segments on coloured backgrounds joined by arrows.
+    Powerline,
+    /// Rounded segments on coloured backgrounds.
+    Capsule,
+    /// No colour at all.
+    Plain,
+}
+
+impl Style {
+    pub const NAMES: &'static [&'static str] = &["classic", "powerline", "capsule", "plain"];
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "classic" => Some(Style::Classic),
+            "powerline" => Some(Style::Powerline),
+            "capsule" => Some(Style::Capsule),
+            "plain" => Some(Style::Plain),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Style::Classic => "classic",
+            Style::Powerline => "powerline",
+            Style::Capsule => "capsule",
+            Style::Plain => "plain",
+        }
+    }
+}
+
+/// The palette of one theme, and its style. Built-in themes are data files
+/// (`format/themes/*.toml`, loaded by `format/themes.rs`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Theme {
     pub name: &'static str,
-    /// Colour per widget name; widgets not listed use `default`.
+    pub style: Style,
+    /// Accent per widget name (the text colour in the classic style, the background in
+    /// powerline and capsule); widgets not listed use `default`.
     pub widgets: &'static [(&'static str, Rgb)],
+    /// Text colour on a coloured background.
+    pub ink: Rgb,
     pub default: Rgb,
     pub good: Rgb,
     pub warn: Rgb,
@@ -69,7 +110,9 @@ pub struct Theme {
 
 /// The built-in default theme: soft colours that read well on dark and light backgrounds.
 pub const DEFAULT_THEME: Theme = Theme {
-    name: "default",
+    name: "classic",
+    style: Style::Classic,
+    ink: Rgb(0x1a, 0x1b, 0x26),
     widgets: &[
         ("model", Rgb(0xc6, 0x9c, 0xf2)),
         ("context", Rgb(0x7d, 0xcf, 0xff)),
@@ -103,6 +146,17 @@ impl Theme {
                 .map_or(self.default, |(_, rgb)| *rgb),
         }
     }
+}
+
+/// Writes the SGR sequence that sets the background to `rgb` at `depth` (nothing at `None`).
+pub fn write_bg(out: &mut crate::engine::frame::FrameBuffer, rgb: Rgb, depth: ColorDepth) {
+    use std::fmt::Write as _;
+    let _ = match depth {
+        ColorDepth::TrueColor => write!(out, "\x1b[48;2;{};{};{}m", rgb.0, rgb.1, rgb.2),
+        ColorDepth::Ansi256 => write!(out, "\x1b[48;5;{}m", to_ansi256(rgb)),
+        ColorDepth::Ansi16 => write!(out, "\x1b[{}m", to_ansi16(rgb) + 10),
+        ColorDepth::None => Ok(()),
+    };
 }
 
 /// Writes the SGR sequence that sets the foreground to `rgb` at `depth` (nothing at `None`).

@@ -20,6 +20,8 @@ pub struct Environment {
     pub tmux: bool,
     /// The process's working directory, when it still exists.
     pub process_cwd: Option<String>,
+    /// `XDG_CONFIG_HOME`, where the config file is looked for first.
+    pub config_home: Option<String>,
 }
 
 impl Environment {
@@ -43,6 +45,7 @@ impl Environment {
             term: get("TERM"),
             tmux: get("TMUX").is_some_and(|v| !v.is_empty()),
             process_cwd: None,
+            config_home: get("XDG_CONFIG_HOME").filter(|h| !h.is_empty()),
         }
     }
 
