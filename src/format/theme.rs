@@ -196,13 +196,32 @@ pub fn to_ansi256(Rgb(r, g, b): Rgb) -> u8 {
     }
 }
 
-/// Nearest of the 16 basic colours, as an SGR foreground code (30–37, 90–97).
+/// Nearest of the 16 basic colours (xterm's default values), as an SGR foreground code
+/// (30–37, 90–97). Pastel accents keep their hue instead of all turning white.
 pub fn to_ansi16(Rgb(r, g, b): Rgb) -> u8 {
-    let bright = u16::from(r).max(u16::from(g)).max(u16::from(b)) > 170;
-    let on = |v: u8, max: u8| u8::from(v > max / 2 && v > 60);
-    let max = r.max(g).max(b);
-    let code = on(r, max) | (on(g, max) << 1) | (on(b, max) << 2);
-    if bright { 90 + code } else { 30 + code }
+    const PALETTE: [(u8, (u8, u8, u8)); 16] = [
+        (30, (0, 0, 0)),
+        (31, (205, 0, 0)),
+        (32, (0, 205, 0)),
+        (33, (205, 205, 0)),
+        (34, (0, 0, 238)),
+        (35, (205, 0, 205)),
+        (36, (0, 205, 205)),
+        (37, (229, 229, 229)),
+        (90, (127, 127, 127)),
+        (91, (255, 0, 0)),
+        (92, (0, 255, 0)),
+        (93, (255, 255, 0)),
+        (94, (92, 92, 255)),
+        (95, (255, 0, 255)),
+        (96, (0, 255, 255)),
+        (97, (255, 255, 255)),
+    ];
+    let d = |x: u8, y: u8| (i32::from(x) - i32::from(y)).pow(2);
+    PALETTE
+        .iter()
+        .min_by_key(|(_, (pr, pg, pb))| d(*pr, r) + d(*pg, g) + d(*pb, b))
+        .map_or(37, |(code, _)| *code)
 }
 
 #[cfg(test)]
@@ -261,6 +280,8 @@ mod tests {
         assert_eq!(to_ansi256(Rgb(128, 128, 128)), 244);
         assert_eq!(to_ansi16(Rgb(250, 30, 30)), 91);
         assert_eq!(to_ansi16(Rgb(0, 120, 0)), 32);
+        // A pastel blue accent stays blue.
+        assert_eq!(to_ansi16(Rgb(0x7a, 0xa2, 0xf7)), 94);
     }
 
     #[test]
