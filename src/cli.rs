@@ -89,6 +89,44 @@ pub struct RenderArgs {
     /// Render the built-in sample payload (no stdin needed).
     #[arg(long, global = true)]
     pub sample: bool,
+
+    /// Read the configuration from FILE (default: $XDG_CONFIG_HOME/blinkline/config.toml,
+    /// else ~/.config/blinkline/config.toml).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+
+    /// Start from a shipped preset: default, minimal, full, powerline.
+    #[arg(long, value_name = "NAME", global = true)]
+    pub preset: Option<String>,
+
+    /// Theme: classic, powerline, capsule, plain, nord, gruvbox, catppuccin, tokyo-night.
+    #[arg(long, value_name = "NAME", global = true)]
+    pub theme: Option<String>,
+
+    /// The flags given on the command line (they win over the config file).
+    #[arg(skip)]
+    pub explicit: Vec<String>,
+}
+
+/// The flags whose command-line value wins over the config file.
+pub const CONFIGURABLE_FLAGS: &[&str] = &["charset", "color", "margin", "deadline", "budget"];
+
+/// Which of [`CONFIGURABLE_FLAGS`] were given on the command line (before or after a
+/// subcommand).
+pub fn explicit_flags(matches: &clap::ArgMatches) -> Vec<String> {
+    let given = |m: &clap::ArgMatches, name: &str| {
+        m.value_source(name) == Some(clap::parser::ValueSource::CommandLine)
+    };
+    CONFIGURABLE_FLAGS
+        .iter()
+        .filter(|name| {
+            given(matches, name)
+                || matches
+                    .subcommand()
+                    .is_some_and(|(_, sub)| given(sub, name))
+        })
+        .map(|name| (*name).to_owned())
+        .collect()
 }
 
 #[derive(Debug, Subcommand)]
@@ -102,6 +140,31 @@ pub enum Command {
     Bench(BenchArgs),
     /// List the widgets and their options.
     Widgets,
+    /// Write, check or print the configuration file.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print a shell completion script, e.g. `blinkline completions bash > ~/.local/share/bash-completion/completions/blinkline`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout.
+    #[command(name = "__man", hide = true)]
+    Man,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Write a commented default config file (refuses to overwrite without --force).
+    Init {
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Report every problem of the config file with line:column and the fix; exit 1 if any.
+    Check,
+    /// Print the configuration in effect (preset, file and flags together) as TOML.
+    Print,
 }
 
 #[derive(Debug, Args, Clone)]

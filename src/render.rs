@@ -59,6 +59,10 @@ pub struct RenderSettings {
     pub charset: Charset,
     /// Usable display columns; `None` = unlimited.
     pub width: Option<usize>,
+    /// How wide font-dependent characters are.
+    pub rules: crate::width::WidthRules,
+    /// The config file had problems: show the `⚠ config` marker (defaults were used).
+    pub config_flagged: bool,
 }
 
 /// State shared with pool workers.
@@ -302,12 +306,21 @@ impl Renderer {
             self.notice.tone = Tone::Warn;
             self.notice.source = "stdin";
         }
+        if self.settings.config_flagged {
+            if flagged {
+                self.notice.push(' ');
+            }
+            self.notice.push_str("\u{26a0} config");
+            self.notice.tone = Tone::Warn;
+            self.notice.source = if flagged { "stdin, config" } else { "config" };
+        }
         let spec = FrameSpec {
             names: &self.shared.names,
             placements: &self.placements,
             generation,
             width: self.settings.width,
             notice: (!self.notice.text.is_empty()).then_some(&self.notice),
+            rules: self.settings.rules,
         };
         assemble_with_states(
             &spec,
@@ -500,6 +513,8 @@ mod tests {
             offload: Offload::SlowOnly,
             charset: Charset::Unicode,
             width: None,
+            rules: crate::width::WidthRules::default(),
+            config_flagged: false,
         };
         Renderer::new(layout, settings, Environment::default(), Box::new(JsonSink))
     }

@@ -93,6 +93,33 @@ fn warm_frames_allocate_nothing_in_every_format_and_layout() {
             "40",
         ],
         &["--color", "256"],
+        &[
+            "--theme",
+            "powerline",
+            "--charset",
+            "nerd-font",
+            "--color",
+            "truecolor",
+        ],
+        &["--theme", "catppuccin", "--color", "16", "--width", "50"],
+        &[
+            "--preset",
+            "full",
+            "--theme",
+            "nord",
+            "--charset",
+            "ascii",
+            "--width",
+            "60",
+        ],
+        &[
+            "--theme",
+            "tokyo-night",
+            "--preset",
+            "powerline",
+            "--width",
+            "70",
+        ],
     ];
     for args in setups {
         let mut renderer = renderer_for(args);

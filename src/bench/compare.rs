@@ -92,15 +92,26 @@ pub fn queues(ops: u64) -> String {
     let ms = Queue::new();
     let seg = SegQueue::new();
     let mutex = Mutex::new(VecDeque::new());
-    let rows: [(&str, &dyn BenchQueue); 3] = [("ms-queue (ours)", &ms), ("SegQueue", &seg), ("Mutex<VecDeque>", &mutex)];
+    let rows: [(&str, &dyn BenchQueue); 3] = [
+        ("ms-queue (ours)", &ms),
+        ("SegQueue", &seg),
+        ("Mutex<VecDeque>", &mutex),
+    ];
     let results: Vec<(&str, f64, f64)> = rows
         .iter()
         .map(|(name, q)| (*name, single_thread(*q, ops), two_thread_stream(*q, ops)))
         .collect();
     let (base_single, base_stream) = (results[1].1, results[1].2);
     let mut s = String::new();
-    let _ = writeln!(s, "queue comparison, {ops} operations each (ratios against SegQueue)");
-    let _ = writeln!(s, "{:<18} {:>16} {:>8} {:>18} {:>8}", "queue", "1-thread ns/pair", "ratio", "2-thread ns/item", "ratio");
+    let _ = writeln!(
+        s,
+        "queue comparison, {ops} operations each (ratios against SegQueue)"
+    );
+    let _ = writeln!(
+        s,
+        "{:<18} {:>16} {:>8} {:>18} {:>8}",
+        "queue", "1-thread ns/pair", "ratio", "2-thread ns/item", "ratio"
+    );
     for (name, single, stream) in &results {
         let _ = writeln!(
             s,
@@ -113,7 +124,12 @@ pub fn queues(ops: u64) -> String {
 }
 
 /// Renders `frames` frames with every widget inline, then on 1..=max_threads workers.
-pub fn threads(args: &RenderArgs, bench: &BenchArgs, payload: &[u8], max_threads: usize) -> Result<String, String> {
+pub fn threads(
+    args: &RenderArgs,
+    bench: &BenchArgs,
+    payload: &[u8],
+    max_threads: usize,
+) -> Result<String, String> {
     let mut rows = Vec::new();
     for threads in 0..=max_threads {
         let mut args = args.clone();
@@ -131,10 +147,22 @@ pub fn threads(args: &RenderArgs, bench: &BenchArgs, payload: &[u8], max_threads
     }
     let inline = rows[0].1.p50.max(1) as f64;
     let mut s = String::new();
-    let _ = writeln!(s, "inline vs pool workers, every widget on the pool, {} frames each", bench.frames);
-    let _ = writeln!(s, "{:<10} {:>10} {:>10} {:>10} {:>12}", "threads", "p50 µs", "p99 µs", "max µs", "p50 ÷ inline");
+    let _ = writeln!(
+        s,
+        "inline vs pool workers, every widget on the pool, {} frames each",
+        bench.frames
+    );
+    let _ = writeln!(
+        s,
+        "{:<10} {:>10} {:>10} {:>10} {:>12}",
+        "threads", "p50 µs", "p99 µs", "max µs", "p50 ÷ inline"
+    );
     for (threads, summary) in rows {
-        let label = if threads == 0 { "inline".to_owned() } else { threads.to_string() };
+        let label = if threads == 0 {
+            "inline".to_owned()
+        } else {
+            threads.to_string()
+        };
         let _ = writeln!(
             s,
             "{label:<10} {:>10.2} {:>10.2} {:>10.2} {:>11.2}×",

@@ -9,7 +9,7 @@ use crate::engine::slots::Tone;
 use crate::input::env::Environment;
 
 /// An RGB colour.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Rgb(pub u8, pub u8, pub u8);
 
 /// How many colours the output may use.
@@ -53,12 +53,53 @@ impl ColorDepth {
     }
 }
 
-/// The palette of one theme.
+/// How segments are drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// Coloured text joined by thin separators.
+    Classic,
+    /// Segments on coloured backgrounds joined by arrows.
+    Powerline,
+    /// Rounded segments on coloured backgrounds.
+    Capsule,
+    /// No colour at all.
+    Plain,
+}
+
+impl Style {
+    pub const NAMES: &'static [&'static str] = &["classic", "powerline", "capsule", "plain"];
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "classic" => Some(Style::Classic),
+            "powerline" => Some(Style::Powerline),
+            "capsule" => Some(Style::Capsule),
+            "plain" => Some(Style::Plain),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Style::Classic => "classic",
+            Style::Powerline => "powerline",
+            Style::Capsule => "capsule",
+            Style::Plain => "plain",
+        }
+    }
+}
+
+/// The palette of one theme, and its style. Built-in themes are data files
+/// (`format/themes/*.toml`, loaded by `format/themes.rs`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Theme {
     pub name: &'static str,
-    /// Colour per widget name; widgets not listed use `default`.
+    pub style: Style,
+    /// Accent per widget name (the text colour in the classic style, the background in
+    /// powerline and capsule); widgets not listed use `default`.
     pub widgets: &'static [(&'static str, Rgb)],
+    /// Text colour on a coloured background.
+    pub ink: Rgb,
     pub default: Rgb,
     pub good: Rgb,
     pub warn: Rgb,
@@ -69,7 +110,9 @@ pub struct Theme {
 
 /// The built-in default theme: soft colours that read well on dark and light backgrounds.
 pub const DEFAULT_THEME: Theme = Theme {
-    name: "default",
+    name: "classic",
+    style: Style::Classic,
+    ink: Rgb(0x1a, 0x1b, 0x26),
     widgets: &[
         ("model", Rgb(0xc6, 0x9c, 0xf2)),
         ("context", Rgb(0x7d, 0xcf, 0xff)),
@@ -129,6 +172,17 @@ impl Theme {
     }
 }
 
+/// Writes the SGR sequence that sets the background to `rgb` at `depth` (nothing at `None`).
+pub fn write_bg(out: &mut crate::engine::frame::FrameBuffer, rgb: Rgb, depth: ColorDepth) {
+    use std::fmt::Write as _;
+    let _ = match depth {
+        ColorDepth::TrueColor => write!(out, "\x1b[48;2;{};{};{}m", rgb.0, rgb.1, rgb.2),
+        ColorDepth::Ansi256 => write!(out, "\x1b[48;5;{}m", to_ansi256(rgb)),
+        ColorDepth::Ansi16 => write!(out, "\x1b[{}m", to_ansi16(rgb) + 10),
+        ColorDepth::None => Ok(()),
+    };
+}
+
 /// Writes the SGR sequence that sets the foreground to `rgb` at `depth` (nothing at `None`).
 pub fn write_fg(out: &mut crate::engine::frame::FrameBuffer, rgb: Rgb, depth: ColorDepth) {
     use std::fmt::Write as _;
@@ -166,13 +220,32 @@ pub fn to_ansi256(Rgb(r, g, b): Rgb) -> u8 {
     }
 }
 
-/// Nearest of the 16 basic colours, as an SGR foreground code (30–37, 90–97).
+/// Nearest of the 16 basic colours (xterm's default values), as an SGR foreground code
+/// (30–37, 90–97). Pastel accents keep their hue instead of all turning white.
 pub fn to_ansi16(Rgb(r, g, b): Rgb) -> u8 {
-    let bright = u16::from(r).max(u16::from(g)).max(u16::from(b)) > 170;
-    let on = |v: u8, max: u8| u8::from(v > max / 2 && v > 60);
-    let max = r.max(g).max(b);
-    let code = on(r, max) | (on(g, max) << 1) | (on(b, max) << 2);
-    if bright { 90 + code } else { 30 + code }
+    const PALETTE: [(u8, (u8, u8, u8)); 16] = [
+        (30, (0, 0, 0)),
+        (31, (205, 0, 0)),
+        (32, (0, 205, 0)),
+        (33, (205, 205, 0)),
+        (34, (0, 0, 238)),
+        (35, (205, 0, 205)),
+        (36, (0, 205, 205)),
+        (37, (229, 229, 229)),
+        (90, (127, 127, 127)),
+        (91, (255, 0, 0)),
+        (92, (0, 255, 0)),
+        (93, (255, 255, 0)),
+        (94, (92, 92, 255)),
+        (95, (255, 0, 255)),
+        (96, (0, 255, 255)),
+        (97, (255, 255, 255)),
+    ];
+    let d = |x: u8, y: u8| (i32::from(x) - i32::from(y)).pow(2);
+    PALETTE
+        .iter()
+        .min_by_key(|(_, (pr, pg, pb))| d(*pr, r) + d(*pg, g) + d(*pb, b))
+        .map_or(37, |(code, _)| *code)
 }
 
 #[cfg(test)]
@@ -231,6 +304,8 @@ mod tests {
         assert_eq!(to_ansi256(Rgb(128, 128, 128)), 244);
         assert_eq!(to_ansi16(Rgb(250, 30, 30)), 91);
         assert_eq!(to_ansi16(Rgb(0, 120, 0)), 32);
+        // A pastel blue accent stays blue.
+        assert_eq!(to_ansi16(Rgb(0x7a, 0xa2, 0xf7)), 94);
     }
 
     #[test]

@@ -23,6 +23,8 @@ pub struct Environment {
     /// Variables the layout asked for (the `env` widget), captured once at start:
     /// `(name, value)`, value `None` when unset or not UTF-8.
     pub vars: Vec<(String, Option<String>)>,
+    /// `XDG_CONFIG_HOME`, where the config file is looked for first.
+    pub config_home: Option<String>,
 }
 
 impl Environment {
@@ -47,6 +49,7 @@ impl Environment {
             tmux: get("TMUX").is_some_and(|v| !v.is_empty()),
             process_cwd: None,
             vars: Vec::new(),
+            config_home: get("XDG_CONFIG_HOME").filter(|h| !h.is_empty()),
         }
     }
 
