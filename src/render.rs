@@ -222,6 +222,11 @@ impl Renderer {
         }
     }
 
+    /// Changes the frame deadline (takes effect from the next frame).
+    pub fn set_deadline(&mut self, deadline: Duration) {
+        self.settings.deadline = deadline;
+    }
+
     /// Changes which widgets run on the pool (takes effect from the next frame).
     pub fn set_offload(&mut self, offload: Offload) {
         self.settings.offload = offload;
@@ -551,32 +556,33 @@ mod tests {
             gate: Mutex::new(gate),
             started: started_tx,
         };
-        let deadline = Duration::from_millis(20);
-        let mut r = renderer(
-            vec![
-                entry("fast", Box::new(Fixed("F"))),
-                entry("slow", Box::new(gated)),
-            ],
-            1,
-            deadline,
-        );
+        let deadline = Duration::from_millis(30);
+        let mut layout = vec![
+            entry("fast", Box::new(Fixed("F"))),
+            entry("slow", Box::new(gated)),
+        ];
+        layout[1].budget = Duration::from_secs(60);
+        let mut r = renderer(layout, 1, Duration::from_secs(60));
+        let wait = Duration::from_secs(30);
 
-        // Frame 1: the slow widget is released at once and makes it.
+        // Frame 1: the slow widget is released at once; the frame waits for it (the
+        // deadline is long here, so a loaded machine cannot make it late).
         release.send("one").unwrap();
         r.render(b"{}");
-        started.recv().unwrap();
+        started.recv_timeout(wait).expect("frame 1 job ran");
         let v = frame_json(&r);
         assert_eq!(
             (v[1]["state"].as_str(), v[1]["text"].as_str()),
             (Some("ok"), Some("one"))
         );
+        r.set_deadline(deadline);
 
         // Frame 2: the slow widget blocks; the frame ends at the deadline and shows the
         // previous value marked stale.
         let t = Instant::now();
         let report = r.render(b"{}");
         let took = t.elapsed();
-        started.recv().unwrap();
+        started.recv_timeout(wait).expect("frame 2 job started");
         assert!(took < deadline * 10, "frame waited {took:?}");
         assert_eq!(report.late, 1);
         let v = frame_json(&r);
