@@ -70,6 +70,10 @@ fn run_cli() -> Result<ExitCode, String> {
         Some(Command::Explain) => render_command(&cli.render, true),
         Some(Command::Bench(ref bench)) => bench_command(&cli.render, bench),
         Some(Command::Widgets) => Ok(list_widgets()),
+        Some(Command::RefreshTranscript { ref path }) => {
+            crate::transcript::refresh(path, &Environment::capture())?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

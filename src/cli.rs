@@ -102,6 +102,9 @@ pub enum Command {
     Bench(BenchArgs),
     /// List the widgets and their options.
     Widgets,
+    /// Finish scanning a transcript into the cache (started detached by renders).
+    #[command(name = "__refresh-transcript", hide = true)]
+    RefreshTranscript { path: String },
 }
 
 #[derive(Debug, Args, Clone)]

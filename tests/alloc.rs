@@ -24,9 +24,39 @@ fn renderer_for(args: &[&str]) -> blinkline::render::Renderer {
     build_renderer(&cli.render, env).unwrap()
 }
 
+/// The sample payload pointing at a small generated transcript.
+fn payload_with_transcript() -> String {
+    let dir = std::env::temp_dir().join(format!("blinkline-alloc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("t.jsonl");
+    let mut text = String::from(
+        "{\"type\":\"user\",\"timestamp\":\"2027-01-15T07:59:00Z\",\"message\":{\"content\":\"hi\"}}\n",
+    );
+    for i in 0..20 {
+        text += &format!(
+            "{{\"type\":\"assistant\",\"timestamp\":\"2027-01-15T07:59:30Z\",\"message\":{{\"model\":\"claude-opus-4-6\",\"id\":\"m{i}\",\"content\":[{{\"type\":\"tool_use\"}}],\"usage\":{{\"input_tokens\":3,\"output_tokens\":40,\"cache_read_input_tokens\":9000}}}},\"requestId\":\"r{i}\"}}\n"
+        );
+    }
+    text += "{\"type\":\"system\",\"subtype\":\"compact_boundary\"}\n";
+    std::fs::write(&path, text).unwrap();
+    let payload = sample_payload(1_800_000_000);
+    let json = serde_json::to_string(path.to_str().unwrap()).unwrap();
+    let start = payload.find("\"transcript_path\"").unwrap();
+    let end = start + payload[start..].find(",\n").unwrap();
+    format!(
+        "{}\"transcript_path\": {json}{}",
+        &payload[..start],
+        &payload[end..]
+    )
+}
+
 #[test]
 fn warm_frames_allocate_nothing_in_every_format_and_layout() {
-    let payload = sample_payload(1_800_000_000);
+    // The transcript cache goes to a private directory, never the user's.
+    let cache = std::env::temp_dir().join(format!("blinkline-alloc-cache-{}", std::process::id()));
+    // SAFETY: set before any other thread of this single-test binary starts.
+    unsafe { std::env::set_var("XDG_CACHE_HOME", &cache) };
+    let payload = payload_with_transcript();
     let setups: &[&[&str]] = &[
         &[],
         &["--format", "json"],
@@ -38,6 +68,14 @@ fn warm_frames_allocate_nothing_in_every_format_and_layout() {
             "40",
         ],
         &["--color", "256"],
+        &[
+            "--widgets",
+            "session_tokens,messages,compactions,cache_timer,token_speed,block,context",
+            "--set",
+            "session_tokens.by_model=true",
+            "--set",
+            "session_tokens.cost=true",
+        ],
     ];
     for args in setups {
         let mut renderer = renderer_for(args);

@@ -3,7 +3,9 @@
 //! Shows the used percentage, a bar and the window size: `42% ▰▰▰▰▱▱▱▱▱▱ 200k`. The
 //! percentage is `context_window.used_percentage`; when that is null (early in a session,
 //! older versions) it is computed from `context_window.current_usage` (input + cache
-//! creation + cache read tokens) over `context_window_size` (200k when absent). The tone
+//! creation + cache read tokens) over `context_window_size` (200k when absent). Without
+//! `context_window` (older Claude Code versions) the last main-chain reply's usage in the
+//! transcript gives the size (1M for a `[1m]` model id). The tone
 //! turns to warn and critical at the thresholds. Short form: `42%`. Hides when neither the
 //! percentage nor the usage is known.
 //!
@@ -68,10 +70,11 @@ pub fn used_percent(window: &ContextWindow<'_>) -> Option<(f64, &'static str)> {
 
 impl Widget for Context {
     fn render(&self, ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
-        let Some(window) = ctx.session.context_window.as_ref() else {
-            return Outcome::Hidden;
-        };
-        let Some((percent, source)) = used_percent(window) else {
+        let window = ctx.session.context_window.as_ref();
+        let Some((percent, source, size)) = window.map_or_else(
+            || crate::transcript::context_fallback(ctx, DEFAULT_WINDOW),
+            |w| used_percent(w).map(|(p, s)| (p, s, w.context_window_size.filter(|s| *s > 0.0).unwrap_or(DEFAULT_WINDOW))),
+        ) else {
             return Outcome::Hidden;
         };
         out.source = source;
@@ -84,7 +87,7 @@ impl Widget for Context {
         }
         if self.show_size {
             out.push(' ');
-            write_window_size(out, window.context_window_size.filter(|s| *s > 0.0).unwrap_or(DEFAULT_WINDOW));
+            write_window_size(out, size);
         }
         Outcome::Shown
     }

@@ -105,6 +105,12 @@ define_widgets!(
     rate_limits,
     cwd,
     time,
+    session_tokens,
+    messages,
+    compactions,
+    cache_timer,
+    token_speed,
+    block,
 );
 
 /// Looks a widget up by name.
