@@ -159,11 +159,9 @@ pub fn after_frame() {
     };
     if t.dirty {
         t.dirty = false;
-        let newer = load_record(cache, &t.record, &t.path)
-            .is_some_and(|s| s.file.ino == t.state.file.ino && s.offset > t.state.offset);
-        if !newer {
-            let _ = cache.write(&t.record, &state::encode(&t.state, &t.path));
-        }
+        // Every saved state is exact for its prefix: a race between two renders can only
+        // save an older prefix, which the next render extends.
+        let _ = cache.write(&t.record, &state::encode(&t.state, &t.path));
     }
     if t.stale {
         // A refresher may have finished since: adopt its record.
@@ -315,12 +313,13 @@ fn read_full_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
     Ok(done)
 }
 
-/// Reads `len` bytes at `offset` into `buf` (replacing its contents); returns the count.
+/// Reads `len` bytes at `offset` into the start of `buf`; returns the count. The buffer
+/// only grows (never re-zeroed per read).
 fn fill(file: &File, buf: &mut Vec<u8>, len: usize, offset: u64) -> io::Result<usize> {
-    buf.resize(len, 0);
-    let n = read_full_at(file, buf, offset)?;
-    buf.truncate(n);
-    Ok(n)
+    if buf.len() < len {
+        buf.resize(len, 0);
+    }
+    read_full_at(file, &mut buf[..len], offset)
 }
 
 /// Consumes the complete lines between `state.offset` and `end`, starting no chunk at or
@@ -346,7 +345,7 @@ fn advance(
         let used = scan::scan(state, &buf[..n]);
         if used > 0 {
             state.offset += used as u64;
-        } else if state.offset + (n as u64) >= end || !long_line(file, state, buf, end)? {
+        } else if state.offset + (n as u64) >= end || !long_line(file, state, buf, n, end)? {
             break; // an incomplete last line: left for the next scan
         }
     }
@@ -358,9 +357,14 @@ fn advance(
 }
 
 /// Consumes one line longer than a chunk; false if it is not complete yet.
-fn long_line(file: &File, state: &mut State, buf: &mut Vec<u8>, end: u64) -> io::Result<bool> {
+fn long_line(
+    file: &File,
+    state: &mut State,
+    buf: &mut Vec<u8>,
+    mut searched: usize,
+    end: u64,
+) -> io::Result<bool> {
     let start = state.offset;
-    let mut searched = buf.len();
     loop {
         let at = start + searched as u64;
         if at >= end {

@@ -3,8 +3,8 @@
 //! Lines are found with `memchr`; a line is parsed with serde_json only when it can change a
 //! token total: its first `"type":"` is `assistant`, or it is some other kind of line that
 //! contains `"usage"` (so a writer that puts keys in another order is still counted
-//! right). User lines are classified from their head without parsing the tool output they
-//! may carry (prompt or tool result, sub-agent or not, timestamp); `system` lines are
+//! right). User lines are walked structurally (see `walk.rs`) without decoding the tool
+//! output they may carry (prompt or tool result, sub-agent or not, timestamp); `system` lines are
 //! checked for `compact_boundary`. Only complete lines (ending in `\n`) are consumed: an
 //! incomplete last line is left for the next scan, so any split of the file into pieces
 //! gives the same state as one scan of the whole.
@@ -53,10 +53,10 @@ impl Finders {
     }
 }
 
-/// Bytes of a user line searched for its flags (they come before `message`).
+/// Bytes of a cut user line searched for its flags.
 const HEAD: usize = 2048;
-/// Bytes after `"message":` searched for a tool result marker.
-const CONTENT_HEAD: usize = 4096;
+/// Bytes of `message` searched for a tool result marker (content comes first).
+const CONTENT_HEAD: usize = 512;
 
 /// Consumes the complete lines at the start of `bytes`; returns how many bytes they span.
 pub fn scan(state: &mut State, bytes: &[u8]) -> usize {
@@ -112,21 +112,32 @@ fn first_kind<'l>(f: &Finders, line: &'l [u8]) -> Option<&'l [u8]> {
 }
 
 fn user_line(state: &mut State, f: &Finders, line: &[u8]) {
-    let head = &line[..line.len().min(HEAD)];
-    if let Some(ms) = f
-        .timestamp
-        .find(head)
-        .and_then(|i| parse_timestamp(&head[i + 13..]))
-    {
+    let (mut ts, mut side, mut meta, mut msg) = (None, None, None, None);
+    let walked = Walk::new(line).object(|k, v| match k {
+        b"timestamp" => ts = Some(v),
+        b"isSidechain" => side = Some(v),
+        b"isMeta" => meta = Some(v),
+        b"message" => msg = Some(v),
+        _ => {}
+    });
+    if walked.is_none() {
+        // A cut line (a head kept from an over-long line, or garbage): flags from its head.
+        let head = &line[..line.len().min(HEAD)];
+        ts = f.timestamp.find(head).map(|i| &head[i + 12..]);
+        side = f.sidechain.find(head).map(|_| &b"true"[..]);
+        meta = f.meta.find(head).map(|_| &b"true"[..]);
+        msg = f.message.find(line).map(|i| &line[i + 10..]);
+    }
+    if let Some(ms) = ts.and_then(|t| parse_timestamp(t.strip_prefix(b"\"")?)) {
         state.last_user_ms = state.last_user_ms.max(ms);
     }
-    if f.sidechain.find(head).is_some() || f.meta.find(head).is_some() {
+    if side == Some(b"true") || meta == Some(b"true") {
         return;
     }
-    let Some(msg) = f.message.find(line) else {
+    let Some(msg) = msg else {
         return;
     };
-    let content = &line[msg..line.len().min(msg + CONTENT_HEAD)];
+    let content = &msg[..msg.len().min(CONTENT_HEAD)];
     if f.tool_use_id.find(content).is_some() || f.tool_result.find(content).is_some() {
         state.tool_results += 1;
     } else {

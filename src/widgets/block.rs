@@ -16,7 +16,7 @@
 //! ```toml
 //! [widget.block]
 //! cost = true
-//! prices = "~/.config/blinkline/prices.json"
+//! prices = "my-prices.json"
 //! ```
 //!
 //! Hides when the payload names no transcript or no block is active (5 hours passed since
