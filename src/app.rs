@@ -108,7 +108,13 @@ pub fn build_renderer(args: &RenderArgs, env: Environment) -> Result<Renderer, S
     for widget in &mut spec.widgets {
         widget.budget = args.budget;
     }
+    crate::widgets::command::trust_command_line(&mut spec);
     let layout = layout::build(&spec).map_err(|e| e.to_string())?;
+    let env = env.with_vars(
+        crate::widgets::env::requested_variables(&spec)
+            .iter()
+            .map(String::as_str),
+    );
     let charset = match args.charset {
         CharsetChoice::NerdFont => Charset::NerdFont,
         CharsetChoice::Unicode => Charset::Unicode,
@@ -276,6 +282,9 @@ fn list_widgets() -> ExitCode {
 }
 
 fn bench_command(args: &RenderArgs, bench: &BenchArgs) -> Result<ExitCode, String> {
+    if let Some(runs) = bench.processes {
+        return bench_processes(args, bench, runs);
+    }
     let mut args = args.clone();
     if args.input.is_none() {
         args.sample = true;
@@ -284,7 +293,73 @@ fn bench_command(args: &RenderArgs, bench: &BenchArgs) -> Result<ExitCode, Strin
     if let Some(problem) = read_input(&args, &mut payload) {
         return Err(problem.to_string());
     }
+    match bench.compare {
+        Some(crate::cli::CompareWhat::Queue) => {
+            let text = crate::bench::compare::queues(bench.frames.max(1000) * 100);
+            let _ = std::io::stdout().write_all(text.as_bytes());
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(crate::cli::CompareWhat::Threads) => {
+            let max = match args.threads {
+                Threads::Count(n) if n > 0 => n,
+                _ => default_threads(AUTO_THREADS_CAP).max(2),
+            };
+            let text = crate::bench::compare::threads(&args, bench, &payload, max)?;
+            let _ = std::io::stdout().write_all(text.as_bytes());
+            return Ok(ExitCode::SUCCESS);
+        }
+        None => {}
+    }
     let report = crate::bench::run(&args, bench, &payload)?;
+    let text = if bench.json {
+        report.to_json()
+    } else {
+        report.to_text()
+    };
+    let _ = std::io::stdout().write_all(text.as_bytes());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bench_processes(args: &RenderArgs, bench: &BenchArgs, runs: usize) -> Result<ExitCode, String> {
+    use crate::bench::processes;
+    let exe = match &bench.exe {
+        Some(path) => path.clone(),
+        None => std::env::current_exe().map_err(|e| format!("cannot find this binary: {e}"))?,
+    };
+    let floor = bench
+        .floor
+        .clone()
+        .unwrap_or_else(|| processes::default_floor(&exe));
+    if !floor.is_file() {
+        return Err(format!(
+            "floor binary {} not found; build it with `cargo build --release` or pass --floor",
+            floor.display()
+        ));
+    }
+    let payload_path = match &args.input {
+        Some(path) => path.clone(),
+        None => {
+            let path = std::env::temp_dir().join(format!(
+                "blinkline-bench-payload-{}.json",
+                std::process::id()
+            ));
+            std::fs::write(&path, sample_payload(crate::engine::clock::unix_now()))
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            path
+        }
+    };
+    let report = processes::compare(
+        &exe,
+        &bench.exe_args,
+        &floor,
+        &payload_path,
+        runs.max(1),
+        bench.idle,
+    );
+    if args.input.is_none() {
+        let _ = std::fs::remove_file(&payload_path);
+    }
+    let report = report?;
     let text = if bench.json {
         report.to_json()
     } else {

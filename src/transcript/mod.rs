@@ -476,28 +476,31 @@ pub fn short_compact(out: &mut crate::engine::slots::SlotContent, value: f64) {
     let _ = out.short.try_push_str(&tmp.text);
 }
 
-/// The context fallback for payloads without `context_window` (older Claude Code): the
-/// used percentage of the last main-chain call's context, its source, and the window
-/// size (1M for a `[1m]` model id, else `default_window`).
-pub fn context_fallback(
+/// The context fallback for payloads without `context_window` (older Claude Code): a
+/// window built from the last main-chain call's usage, sized 1M for a `[1m]` model id,
+/// else 200k.
+pub fn context_window_fallback(
     ctx: &RenderContext<'_>,
-    default_window: f64,
-) -> Option<(f64, &'static str, f64)> {
-    let tokens =
-        with_view(ctx, |view| view.ok()?.state.last_main.map(|t| t.context())).flatten()?;
+) -> Option<crate::input::payload::ContextWindow<'static>> {
+    use crate::input::payload::{ContextWindow, Usage};
+    let tokens = with_view(ctx, |view| view.ok()?.state.last_main).flatten()?;
     let one_million = ctx
         .session
         .model
         .as_ref()
         .and_then(|m| m.id.as_deref())
         .is_some_and(|id| id.contains("[1m]"));
-    let size = if one_million {
-        1_000_000.0
-    } else {
-        default_window
-    };
-    let percent = (tokens as f64 / size * 100.0).clamp(0.0, 100.0);
-    Some((percent, "transcript (last reply's usage)", size))
+    Some(ContextWindow {
+        context_window_size: Some(if one_million { 1_000_000.0 } else { 200_000.0 }),
+        current_usage: Some(Usage {
+            input_tokens: Some(tokens.input as f64),
+            output_tokens: Some(tokens.output as f64),
+            cache_creation_input_tokens: Some(tokens.cache_write() as f64),
+            cache_read_input_tokens: Some(tokens.cache_read as f64),
+            ..Usage::default()
+        }),
+        ..ContextWindow::default()
+    })
 }
 
 /// Brings `state` up to date with the file at `path`, however much is new (tests,
