@@ -80,6 +80,10 @@ fn run_cli() -> Result<ExitCode, String> {
         Some(Command::Config(action)) => crate::commands::config_command(&cli.render, &action),
         Some(Command::Completions { shell }) => Ok(crate::commands::completions(shell)),
         Some(Command::Man) => crate::commands::man_page(),
+        Some(Command::RefreshTranscript { ref path }) => {
+            crate::transcript::refresh(path, &Environment::capture())?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

@@ -151,6 +151,9 @@ pub enum Command {
     /// Print the man page (roff) to stdout.
     #[command(name = "__man", hide = true)]
     Man,
+    /// Finish scanning a transcript into the cache (started detached by renders).
+    #[command(name = "__refresh-transcript", hide = true)]
+    RefreshTranscript { path: String },
 }
 
 #[derive(Debug, Subcommand)]

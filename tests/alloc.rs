@@ -64,8 +64,41 @@ const ALL_CHEAP: &[&str] = &[
     "context.style=usable",
 ];
 
+/// The sample payload pointing at a small generated transcript.
+fn payload_with_transcript() -> (String, String) {
+    let dir = std::env::temp_dir().join(format!("blinkline-alloc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("t.jsonl");
+    let mut text = String::from(
+        "{\"type\":\"user\",\"timestamp\":\"2027-01-15T07:59:00Z\",\"message\":{\"content\":\"hi\"}}\n",
+    );
+    for i in 0..20 {
+        text += &format!(
+            "{{\"type\":\"assistant\",\"timestamp\":\"2027-01-15T07:59:30Z\",\"message\":{{\"model\":\"claude-opus-4-6\",\"id\":\"m{i}\",\"content\":[{{\"type\":\"tool_use\"}}],\"usage\":{{\"input_tokens\":3,\"output_tokens\":40,\"cache_read_input_tokens\":9000}}}},\"requestId\":\"r{i}\"}}\n"
+        );
+    }
+    text += "{\"type\":\"system\",\"subtype\":\"compact_boundary\"}\n";
+    std::fs::write(&path, text).unwrap();
+    let payload = sample_payload(1_800_000_000);
+    let json = serde_json::to_string(path.to_str().unwrap()).unwrap();
+    let start = payload.find("\"transcript_path\"").unwrap();
+    let end = start + payload[start..].find(",\n").unwrap();
+    let full = format!(
+        "{}\"transcript_path\": {json}{}",
+        &payload[..start],
+        &payload[end..]
+    );
+    // Without `context_window`, the context widget falls back to the transcript.
+    let bare = format!(r#"{{"model":{{"id":"claude-opus-4-6"}},"transcript_path":{json}}}"#);
+    (full, bare)
+}
+
 #[test]
 fn warm_frames_allocate_nothing_in_every_format_and_layout() {
+    // The transcript cache goes to a private directory, never the user's.
+    let cache = std::env::temp_dir().join(format!("blinkline-alloc-cache-{}", std::process::id()));
+    // SAFETY: set before any other thread of this single-test binary starts.
+    unsafe { std::env::set_var("XDG_CACHE_HOME", &cache) };
     let payload = sample_payload(1_800_000_000);
     let with_format = |format: &'static str| {
         let mut args = vec!["--format", format];
@@ -124,6 +157,19 @@ fn warm_frames_allocate_nothing_in_every_format_and_layout() {
     for args in setups {
         let mut renderer = renderer_for(args);
         assert_warm_frames_allocate_nothing(&mut renderer, &payload, args);
+    }
+    let (with_transcript, bare) = payload_with_transcript();
+    let transcript_args: &[&str] = &[
+        "--widgets",
+        "session_tokens,messages,compactions,cache_timer,token_speed,block,context",
+        "--set",
+        "session_tokens.by_model=true",
+        "--set",
+        "session_tokens.cost=true",
+    ];
+    for payload in [&with_transcript, &bare] {
+        let mut renderer = renderer_for(transcript_args);
+        assert_warm_frames_allocate_nothing(&mut renderer, payload, transcript_args);
     }
 }
 

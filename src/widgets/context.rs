@@ -3,8 +3,10 @@
 //! The percentage is `context_window.used_percentage`; when that is null (early in a
 //! session, older versions) it is computed from `context_window.current_usage` (input +
 //! cache creation + cache read tokens) over `context_window_size` (200k when absent). The
-//! tone turns to warn and critical at the thresholds. Short form: `42%`. Hides when neither
-//! the percentage nor the usage is known.
+//! tone turns to warn and critical at the thresholds. Short form: `42%`. Without
+//! `context_window` (older Claude Code versions) the last main-chain reply's usage in the
+//! transcript gives the size (a 1M window for a `[1m]` model id). Hides when neither the
+//! percentage nor the usage is known.
 //!
 //! Styles (`style`):
 //! - `bar` (default): used %, a bar and the window size: `42% ▰▰▰▰▱▱▱▱▱▱ 200k`;
@@ -170,13 +172,21 @@ impl Context {
 
 impl Widget for Context {
     fn render(&self, ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
-        let Some(window) = ctx.session.context_window.as_ref() else {
-            return Outcome::Hidden;
+        let fallback;
+        let window = match ctx.session.context_window.as_ref() {
+            Some(window) => window,
+            None => match crate::transcript::context_window_fallback(ctx) {
+                Some(window) => {
+                    fallback = window;
+                    &fallback
+                }
+                None => return Outcome::Hidden,
+            },
         };
         let Some((used, source)) = used_percent(window) else {
             return Outcome::Hidden;
         };
-        out.source = source;
+        out.source = if ctx.session.context_window.is_some() { source } else { "transcript (last reply's usage)" };
         let _ = write!(out.short, "{used:.0}%");
         let toned = self.write_style(out, window, used, ctx);
         out.tone = tone_for(toned, self.warn, self.critical);
@@ -231,6 +241,17 @@ mod tests {
     fn ascii_charset_draws_an_ascii_bar() {
         let t = WidgetTester::new("context").charset(Charset::Ascii);
         assert_eq!(t.text(r#"{"context_window":{"used_percentage":50}}"#), "50% #####----- 200k");
+    }
+
+    #[test]
+    fn without_context_window_the_last_reply_in_the_transcript_gives_the_size() {
+        use crate::transcript::testing::{TranscriptBuilder, payload};
+        let path = TranscriptBuilder::new()
+            .call("m1", "claude-opus-4-6", (10, 500, 80_000, 9_990), 2, 30)
+            .sidechain_call("s1", (190_000, 1, 0, 0), 10)
+            .write("context-fallback");
+        let r = WidgetTester::new("context").render(&payload(&path));
+        assert_eq!(r.text, "45% \u{25b0}\u{25b0}\u{25b0}\u{25b0}\u{25b0}\u{25b1}\u{25b1}\u{25b1}\u{25b1}\u{25b1} 200k");
     }
 
     #[test]

@@ -132,6 +132,12 @@ define_widgets!(
     env,
     link,
     command,
+    session_tokens,
+    messages,
+    compactions,
+    cache_timer,
+    token_speed,
+    block,
 );
 
 /// Looks a widget up by name.
