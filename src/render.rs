@@ -9,6 +9,11 @@
 //! Which widgets go to the pool is decided in `engine/pool.rs`'s module doc: only slow ones
 //! by default, everything with `Offload::All` (used by `bench --compare threads`).
 //!
+//! Per-widget times cost a clock read per widget and a histogram record, so they are taken
+//! only when someone looks ([`Renderer::set_widget_timing`]: JSON output, `explain`,
+//! `bench`); inline widgets share one clock, the end of one widget being the start of the
+//! next. Pool widgets are always timed (they are slow; two reads are noise to them).
+//!
 //! A warm frame allocates nothing: slots, frame buffer and payload buffers are reused, the
 //! payload decodes into borrowed structs, and widgets write into fixed-capacity slots.
 
@@ -20,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use arrayvec::ArrayVec;
 
-use crate::engine::clock::{Stopwatch, unix_now};
+use crate::engine::clock::unix_now;
 use crate::engine::frame::{
     FrameBuffer, FrameSpec, MAX_WIDGETS, Placement, SegmentSink, SegmentState, assemble_with_states,
 };
@@ -105,7 +110,8 @@ impl JobRunner for Runner {
             now: job.input.now,
             charset: shared.charset,
         };
-        render_into_slot(shared, job.index, job.generation, &ctx);
+        let mut clock = Instant::now();
+        render_into_slot(shared, job.index, job.generation, &ctx, Some(&mut clock));
         // Release: pairs with the Acquire load in `wait_for_pool`; the slot itself was
         // published with its own Release store.
         shared.done.fetch_add(1, Release);
@@ -115,12 +121,19 @@ impl JobRunner for Runner {
     }
 }
 
-/// Renders widget `index` into its slot for `generation`, containing panics.
-fn render_into_slot(shared: &Shared, index: usize, generation: u64, ctx: &RenderContext<'_>) {
+/// Renders widget `index` into its slot for `generation`, containing panics. With a
+/// `clock`, the widget is timed from `*clock` (the end of the previous widget, or the start)
+/// and the clock moves on to the end of this one: one clock read per widget.
+fn render_into_slot(
+    shared: &Shared,
+    index: usize,
+    generation: u64,
+    ctx: &RenderContext<'_>,
+    clock: Option<&mut Instant>,
+) {
     let Some(mut writer) = shared.slots.get(index).claim(generation) else {
         return;
     };
-    let started = Stopwatch::start();
     let widget = &shared.widgets[index];
     let result = catch_unwind(AssertUnwindSafe(|| widget.render(ctx, writer.content())));
     let content = writer.content();
@@ -132,7 +145,13 @@ fn render_into_slot(shared: &Shared, index: usize, generation: u64, ctx: &Render
             Outcome::Error
         }
     };
-    shared.metrics.widgets[index].record(started.elapsed_nanos());
+    if let Some(mark) = clock {
+        let now = Instant::now();
+        let nanos = u64::try_from(now.duration_since(*mark).as_nanos()).unwrap_or(u64::MAX);
+        *mark = now;
+        writer.set_nanos(nanos);
+        shared.metrics.widgets[index].record(nanos);
+    }
 }
 
 /// Replaces a slot's content with the short error marker `⚠ name`.
@@ -171,6 +190,8 @@ pub struct Renderer {
     pool: Option<Pool<Runner>>,
     inputs: Vec<Arc<FrameInput>>,
     generation: u64,
+    /// Time each inline widget (see the module doc).
+    time_widgets: bool,
     sink: Box<dyn SegmentSink + Send>,
     frame: FrameBuffer,
     notice: SlotContent,
@@ -183,7 +204,7 @@ impl Renderer {
         layout: Vec<LayoutEntry>,
         settings: RenderSettings,
         env: Environment,
-        sink: Box<dyn SegmentSink + Send>,
+        mut sink: Box<dyn SegmentSink + Send>,
     ) -> Self {
         let layout: Vec<LayoutEntry> = layout.into_iter().take(MAX_WIDGETS).collect();
         let count = layout.len();
@@ -197,6 +218,7 @@ impl Renderer {
             placements.push(entry.placement);
             budgets.push(entry.budget);
         }
+        sink.prepare(&names);
         let shared = Arc::new(Shared {
             names,
             widgets,
@@ -215,6 +237,7 @@ impl Renderer {
             pool: None,
             inputs: Vec::new(),
             generation: 0,
+            time_widgets: true,
             sink,
             frame: FrameBuffer::new(),
             notice: SlotContent::default(),
@@ -225,6 +248,12 @@ impl Renderer {
     /// Changes the frame deadline (takes effect from the next frame).
     pub fn set_deadline(&mut self, deadline: Duration) {
         self.settings.deadline = deadline;
+    }
+
+    /// Whether inline widgets are timed (on by default; from the next frame). Untimed
+    /// widgets report 0 µs and record nothing in [`EngineMetrics::widgets`].
+    pub fn set_widget_timing(&mut self, on: bool) {
+        self.time_widgets = on;
     }
 
     /// Changes which widgets run on the pool (takes effect from the next frame).
@@ -268,7 +297,6 @@ impl Renderer {
         self.generation += 1;
         let generation = self.generation;
         let started = Instant::now();
-        let stopwatch = Stopwatch::start();
         let count = self.shared.names.len();
         for index in 0..count {
             self.shared.slots.get(index).begin(generation);
@@ -283,16 +311,17 @@ impl Renderer {
             now,
             charset: self.settings.charset,
         };
+        let mut clock = self.time_widgets.then(Instant::now);
         for index in 0..count {
             if !self.runs_on_pool(index) {
-                render_into_slot(&self.shared, index, generation, &ctx);
+                render_into_slot(&self.shared, index, generation, &ctx, clock.as_mut());
             }
         }
         if offloaded > 0 {
             self.wait_for_pool(generation, started);
         }
         let late = self.assemble(generation, input_flagged || problem.is_some());
-        let nanos = stopwatch.elapsed_nanos();
+        let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
         let metrics = &self.shared.metrics;
         metrics.frame.record(nanos);
         metrics.frames.add(1);

@@ -228,7 +228,7 @@ impl Slot {
             slot: self,
             content,
             state: claimed,
-            started: crate::engine::clock::Stopwatch::start(),
+            nanos: 0,
         })
     }
 
@@ -271,7 +271,7 @@ impl Slot {
         (content, view)
     }
 
-    /// Render time of the last published value.
+    /// Render time of the last published value (0 when it was not timed).
     pub fn nanos(&self) -> u64 {
         self.nanos.load(Relaxed)
     }
@@ -282,12 +282,18 @@ pub struct SlotWriter<'a> {
     slot: &'a Slot,
     content: &'a mut SlotContent,
     state: u64,
-    started: crate::engine::clock::Stopwatch,
+    /// The render time published with the content (0 when nobody timed it).
+    nanos: u64,
 }
 
 impl SlotWriter<'_> {
     pub fn content(&mut self) -> &mut SlotContent {
         self.content
+    }
+
+    /// Sets the render time published with the content.
+    pub fn set_nanos(&mut self, nanos: u64) {
+        self.nanos = nanos;
     }
 }
 
@@ -306,7 +312,7 @@ impl core::ops::DerefMut for SlotWriter<'_> {
 
 impl Drop for SlotWriter<'_> {
     fn drop(&mut self) {
-        self.slot.nanos.store(self.started.elapsed_nanos(), Relaxed);
+        self.slot.nanos.store(self.nanos, Relaxed);
         let published = (self.state & !PHASE_MASK & !FRONT_BIT)
             | ((self.state & FRONT_BIT) ^ FRONT_BIT)
             | READY;

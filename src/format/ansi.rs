@@ -14,10 +14,14 @@
 //! The widths the sink adds (separators, padding, caps, icons) are reported to the frame
 //! assembler through [`SegmentSink`]'s width methods, measured with the same
 //! [`WidthRules`] as the text, so a line is fitted before it is styled.
+//!
+//! Colours, icons and added widths are prepared once per layout ([`SegmentSink::prepare`],
+//! `paint.rs`): a frame copies ready-made SGR bytes and finds each widget by its position.
 
 use crate::engine::frame::{FrameBuffer, Segment, SegmentSink, SegmentState};
 use crate::engine::slots::Tone;
-use crate::format::theme::{ColorDepth, Rgb, Style, Theme, write_bg, write_fg};
+use crate::format::paint::{Paint, TonePaints, WidgetLook};
+use crate::format::theme::{ColorDepth, Style, Theme};
 use crate::format::themes::IconTable;
 use crate::widgets::Charset;
 use crate::width::WidthRules;
@@ -59,8 +63,12 @@ pub struct AnsiSink {
     /// Display widths of `separator` and of one glyph.
     separator_width: usize,
     glyph_width: usize,
+    /// The tones' and the theme's fixed colours, ready to write.
+    tones: TonePaints,
+    /// One entry per widget of the layout, in slot order (empty until `prepare`).
+    widgets: Vec<WidgetLook>,
     /// Background of the previous powerline segment of the group.
-    prev_bg: Option<Rgb>,
+    prev_bg: Option<Paint>,
     /// A powerline left group still waits for its closing arrow.
     left_open: bool,
 }
@@ -91,7 +99,19 @@ impl AnsiSink {
                 pick("\u{e0b2}", "\u{25c0}", "<"),
             ),
         };
+        let paint = |rgb| Paint::new(rgb, look.depth);
+        let theme = &look.theme;
+        let tones = TonePaints {
+            good: paint(theme.good),
+            warn: paint(theme.warn),
+            critical: paint(theme.critical),
+            muted: paint(theme.muted),
+            ink: paint(theme.ink),
+            separator: paint(theme.separator),
+        };
         AnsiSink {
+            tones,
+            widgets: Vec::new(),
             separator_width: look.rules.width(separator),
             glyph_width: look.rules.width(glyphs.0),
             style,
@@ -118,16 +138,34 @@ impl AnsiSink {
             .map(|(_, icon)| *icon)
     }
 
-    fn fg(&self, out: &mut FrameBuffer, rgb: Rgb) {
-        write_fg(out, rgb, self.look.depth);
+    /// The prepared look of the widget at layout position `index`, if it is `name`.
+    fn look_at(&self, index: usize, name: &str) -> Option<&WidgetLook> {
+        self.widgets.get(index).filter(|w| w.name == name)
     }
 
-    fn bg(&self, out: &mut FrameBuffer, rgb: Rgb) {
-        write_bg(out, rgb, self.look.depth);
+    /// The accent of a segment in `tone`.
+    fn accent(&self, segment: &Segment<'_>, tone: Tone) -> Paint {
+        match tone {
+            Tone::Good => self.tones.good,
+            Tone::Warn => self.tones.warn,
+            Tone::Critical => self.tones.critical,
+            Tone::Muted => self.tones.muted,
+            Tone::Normal => match self.look_at(segment.index, segment.name) {
+                Some(look) => look.accent,
+                None => Paint::new(
+                    self.look.theme.color(segment.name, Tone::Normal),
+                    self.look.depth,
+                ),
+            },
+        }
     }
 
     fn text(&self, out: &mut FrameBuffer, segment: &Segment<'_>) {
-        if let Some(icon) = self.icon(segment.name) {
+        let icon = match self.look_at(segment.index, segment.name) {
+            Some(look) => look.icon,
+            None => self.icon(segment.name),
+        };
+        if let Some(icon) = icon {
             out.push_str(icon);
             out.push_byte(b' ');
         }
@@ -150,9 +188,9 @@ impl AnsiSink {
 
     /// Ends a powerline left group with its arrow.
     fn close_left(&mut self, out: &mut FrameBuffer) {
-        if let (true, Some(bg)) = (self.left_open, self.prev_bg) {
+        if let (true, Some(bg)) = (self.left_open, &self.prev_bg) {
             out.push_str(RESET);
-            self.fg(out, bg);
+            out.push_str(&bg.fg);
             out.push_str(self.glyphs.0);
             out.push_str(RESET);
         }
@@ -160,11 +198,11 @@ impl AnsiSink {
         self.prev_bg = None;
     }
 
-    fn classic(&self, out: &mut FrameBuffer, segment: &Segment<'_>, accent: Rgb, first: bool) {
+    fn classic(&self, out: &mut FrameBuffer, segment: &Segment<'_>, accent: &Paint, first: bool) {
         let styled = self.style != Style::Plain;
         if !first {
             if styled {
-                self.fg(out, self.look.theme.separator);
+                out.push_str(&self.tones.separator.fg);
                 out.push_str(self.separator);
                 out.push_str(RESET);
             } else {
@@ -172,7 +210,7 @@ impl AnsiSink {
             }
         }
         if styled {
-            self.fg(out, accent);
+            out.push_str(&accent.fg);
             if segment.state == SegmentState::Stale {
                 out.push_str("\x1b[3m");
             }
@@ -183,25 +221,31 @@ impl AnsiSink {
         }
     }
 
-    fn powerline(&mut self, out: &mut FrameBuffer, segment: &Segment<'_>, accent: Rgb, gap: usize) {
+    fn powerline(
+        &mut self,
+        out: &mut FrameBuffer,
+        segment: &Segment<'_>,
+        accent: Paint,
+        gap: usize,
+    ) {
         if segment.placement.right {
             if gap > 0 {
                 self.close_left(out);
                 push_gap(out, gap);
             }
-            self.fg(out, accent);
-            if let Some(prev) = self.prev_bg {
-                self.bg(out, prev);
+            out.push_str(&accent.fg);
+            if let Some(prev) = &self.prev_bg {
+                out.push_str(&prev.bg);
             }
             out.push_str(self.glyphs.1);
-        } else if let Some(prev) = self.prev_bg {
-            self.fg(out, prev);
-            self.bg(out, accent);
+        } else if let Some(prev) = &self.prev_bg {
+            out.push_str(&prev.fg);
+            out.push_str(&accent.bg);
             out.push_str(self.glyphs.0);
         }
         self.left_open = !segment.placement.right;
-        self.bg(out, accent);
-        self.fg(out, self.look.theme.ink);
+        out.push_str(&accent.bg);
+        out.push_str(&self.tones.ink.fg);
         out.push_byte(b' ');
         self.text(out, segment);
         out.push_byte(b' ');
@@ -209,17 +253,17 @@ impl AnsiSink {
         self.prev_bg = Some(accent);
     }
 
-    fn capsule(&self, out: &mut FrameBuffer, segment: &Segment<'_>, accent: Rgb, first: bool) {
+    fn capsule(&self, out: &mut FrameBuffer, segment: &Segment<'_>, accent: &Paint, first: bool) {
         if !first {
             out.push_byte(b' ');
         }
-        self.fg(out, accent);
+        out.push_str(&accent.fg);
         out.push_str(self.glyphs.0);
-        self.bg(out, accent);
-        self.fg(out, self.look.theme.ink);
+        out.push_str(&accent.bg);
+        out.push_str(&self.tones.ink.fg);
         self.text(out, segment);
         out.push_str(RESET);
-        self.fg(out, accent);
+        out.push_str(&accent.fg);
         out.push_str(self.glyphs.1);
         out.push_str(RESET);
     }
@@ -248,6 +292,26 @@ impl SegmentSink for AnsiSink {
             Style::Classic | Style::Plain => 0,
             Style::Powerline => 2,
             Style::Capsule => 2 * self.glyph_width,
+        }
+    }
+
+    fn prepare(&mut self, names: &[&'static str]) {
+        let widgets = names
+            .iter()
+            .map(|&name| WidgetLook {
+                name,
+                accent: Paint::new(self.look.theme.color(name, Tone::Normal), self.look.depth),
+                icon: self.icon(name),
+                extra_width: self.segment_extra_width(name),
+            })
+            .collect();
+        self.widgets = widgets;
+    }
+
+    fn segment_extra_width_at(&self, index: usize, name: &str) -> usize {
+        match self.look_at(index, name) {
+            Some(look) => look.extra_width,
+            None => self.segment_extra_width(name),
         }
     }
 
@@ -281,7 +345,7 @@ impl SegmentSink for AnsiSink {
             SegmentState::Error => Tone::Critical,
             _ => segment.content.tone,
         };
-        let accent = self.look.theme.color(segment.name, tone);
+        let accent = self.accent(segment, tone);
         if self.style == Style::Powerline {
             return self.powerline(out, segment, accent, gap);
         }
@@ -290,8 +354,8 @@ impl SegmentSink for AnsiSink {
         }
         let first = gap > 0 || position == 0;
         match self.style {
-            Style::Capsule => self.capsule(out, segment, accent, first),
-            _ => self.classic(out, segment, accent, first),
+            Style::Capsule => self.capsule(out, segment, &accent, first),
+            _ => self.classic(out, segment, &accent, first),
         }
     }
 

@@ -10,6 +10,7 @@
 
 pub mod ansi;
 pub mod json;
+pub mod paint;
 pub mod plain;
 pub mod theme;
 pub mod themes;
