@@ -17,6 +17,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod engine;
+pub mod fixed;
 pub mod format;
 pub mod input;
 pub mod layout;

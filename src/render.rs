@@ -557,6 +557,54 @@ mod tests {
         serde_json::from_slice(r.frame().as_bytes()).expect("frame is JSON")
     }
 
+    /// A cheap widget that takes a while (spins on the clock; no sleeping).
+    struct Busy(Duration);
+    impl Widget for Busy {
+        fn render(&self, _: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
+            let start = Instant::now();
+            while start.elapsed() < self.0 {
+                std::hint::spin_loop();
+            }
+            out.push_str("busy");
+            Outcome::Shown
+        }
+    }
+
+    #[test]
+    fn widgets_are_timed_only_when_asked_and_each_gets_its_own_time() {
+        let mut r = renderer(
+            vec![
+                entry("a", Box::new(Fixed("A"))),
+                entry("busy", Box::new(Busy(Duration::from_millis(20)))),
+                entry("c", Box::new(Fixed("C"))),
+            ],
+            0,
+            Duration::from_millis(10),
+        );
+        r.set_widget_timing(false);
+        r.render(b"{}");
+        let counts = |r: &Renderer| {
+            r.metrics()
+                .widgets
+                .iter()
+                .map(|h| h.count())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(counts(&r), [0, 0, 0]);
+        assert!(r.report().all(|w| w.micros == 0));
+        r.set_widget_timing(true);
+        r.render(b"{}");
+        r.render(b"{}");
+        assert_eq!(counts(&r), [2, 2, 2]);
+        assert_eq!(r.metrics().frame.count(), 3);
+        let micros: Vec<u64> = r.report().map(|w| w.micros).collect();
+        assert!(micros[1] >= 20_000, "busy widget timed at {micros:?}");
+        assert!(
+            micros[2] < 20_000,
+            "the next widget does not inherit its time: {micros:?}"
+        );
+    }
+
     #[test]
     fn a_panicking_widget_shows_a_marker_and_the_rest_renders() {
         let mut r = renderer(

@@ -61,15 +61,35 @@ impl WidthRules {
     /// The width of `text` when every char stands alone (then each char is its own
     /// cluster, measured the same way); `None` as soon as one does not.
     fn width_by_char(&self, text: &str) -> Option<usize> {
-        let mut buf = [0u8; 4];
         let mut total = 0;
         for c in text.chars() {
             if !stands_alone(c) {
                 return None;
             }
-            total += self.cluster_width(c.encode_utf8(&mut buf));
+            total += self.char_width(c);
         }
         Some(total)
+    }
+
+    /// [`WidthRules::cluster_width`] of `c` alone, without building a string when the
+    /// character's own width settles it (a test holds the two equal on every character
+    /// that stands alone).
+    fn char_width(&self, c: char) -> usize {
+        if c.is_ascii() {
+            return usize::from(!c.is_ascii_control());
+        }
+        if is_private_use(c) {
+            return usize::from(self.private_use.clamp(1, 2));
+        }
+        let base = if self.ambiguous == 2 {
+            c.width_cjk()
+        } else {
+            c.width()
+        };
+        match base {
+            Some(width @ 1..=2) => width,
+            _ => self.cluster_width(c.encode_utf8(&mut [0u8; 4])),
+        }
     }
 
     /// Cells of one grapheme cluster (0, 1 or 2).
@@ -192,6 +212,19 @@ mod tests {
             checked += 1;
         }
         assert!(checked > 10_000, "only {checked} characters checked");
+    }
+
+    #[test]
+    fn a_lone_character_is_as_wide_as_its_cluster() {
+        let every = (0..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|&c| stands_alone(c));
+        for c in every {
+            for rules in [NARROW, WIDE] {
+                let cluster = rules.cluster_width(c.encode_utf8(&mut [0u8; 4]));
+                assert_eq!(rules.char_width(c), cluster, "U+{:04X}", c as u32);
+            }
+        }
     }
 
     #[test]

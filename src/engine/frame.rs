@@ -386,6 +386,9 @@ fn fit_lines(spec: &FrameSpec<'_>, states: &mut [Visible], width: usize, sink: &
         .max()
         .unwrap_or(0);
     for line in 0..=lines {
+        if line_width(spec, states, line, sink, false) <= width {
+            continue;
+        }
         let on_line = |v: &Visible| spec.placements[v.index].line == line && v.state.is_visible();
         // First pass: short forms, lowest priority first; second pass: drop.
         for pass in 0..2 {

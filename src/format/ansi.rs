@@ -368,3 +368,103 @@ impl SegmentSink for AnsiSink {
 
     fn end_frame(&mut self, _out: &mut FrameBuffer) {}
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::frame::{FrameSpec, Placement, assemble};
+    use crate::engine::slots::{SlotContent, SlotTable};
+    use crate::format::theme::DEFAULT_THEME;
+
+    const NAMES: &[&str] = &["model", "context", "cost", "unthemed", "time"];
+    const ICONS: IconTable = &[("model", "\u{e26d}"), ("cost", "$"), ("time", "\u{f017}")];
+
+    /// One frame of five widgets (one warn, one stale) on two lines, 40 columns wide.
+    fn frame(sink: &mut AnsiSink) -> Vec<u8> {
+        let slots = SlotTable::new(NAMES.len());
+        for (index, text) in ["Opus 4.6", "38% ▰▰▰▱▱", "$1.83", "x", "14:26"]
+            .iter()
+            .enumerate()
+        {
+            let slot = slots.get(index);
+            slot.begin(1);
+            let mut writer = slot.claim(1).expect("pending");
+            writer.push_str(text);
+            writer.tone = if index == 1 { Tone::Warn } else { Tone::Normal };
+            writer.stale = index == 2;
+        }
+        let placement = |line, right| Placement {
+            line,
+            right,
+            priority: 1,
+            keep_stale: true,
+        };
+        let placements = [
+            placement(0, false),
+            placement(0, false),
+            placement(0, true),
+            placement(1, false),
+            placement(1, true),
+        ];
+        let mut notice = SlotContent::default();
+        notice.push_str("\u{26a0} input");
+        let spec = FrameSpec {
+            names: NAMES,
+            placements: &placements,
+            generation: 1,
+            width: Some(40),
+            notice: Some(&notice),
+            rules: WidthRules::default(),
+        };
+        let mut out = FrameBuffer::new();
+        assemble(&spec, &slots, sink, &mut out);
+        out.as_bytes().to_vec()
+    }
+
+    #[test]
+    fn a_prepared_sink_writes_the_same_bytes_as_one_that_looks_everything_up() {
+        for style in [
+            Style::Classic,
+            Style::Powerline,
+            Style::Capsule,
+            Style::Plain,
+        ] {
+            for depth in [
+                ColorDepth::TrueColor,
+                ColorDepth::Ansi256,
+                ColorDepth::Ansi16,
+                ColorDepth::None,
+            ] {
+                let look = Look {
+                    theme: Theme {
+                        style,
+                        ..DEFAULT_THEME
+                    },
+                    icons: ICONS,
+                    ..Look::classic(depth, Charset::NerdFont)
+                };
+                let mut plain = AnsiSink::with_look(look.clone());
+                let mut prepared = AnsiSink::with_look(look);
+                prepared.prepare(NAMES);
+                let expected = frame(&mut plain);
+                assert!(expected.len() > 40, "{style:?} {depth:?}");
+                assert_eq!(frame(&mut prepared), expected, "{style:?} {depth:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_prepared_sink_falls_back_to_names_for_another_layout() {
+        let look = Look {
+            icons: ICONS,
+            ..Look::classic(ColorDepth::TrueColor, Charset::NerdFont)
+        };
+        let mut plain = AnsiSink::with_look(look.clone());
+        let mut other = AnsiSink::with_look(look);
+        other.prepare(&["cost", "model"]);
+        assert_eq!(frame(&mut other), frame(&mut plain));
+        assert_eq!(other.segment_extra_width_at(0, "cost"), 2);
+        assert_eq!(other.segment_extra_width_at(0, "model"), 2);
+        assert_eq!(other.segment_extra_width_at(1, "context"), 0);
+    }
+}

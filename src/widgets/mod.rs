@@ -10,6 +10,7 @@
 //! Adding a widget: write `src/widgets/NAME.rs` with `pub const INFO: WidgetInfo`, then add
 //! `NAME` to the list in `define_widgets!`.
 
+use crate::fixed::fixed;
 use std::fmt::Write as _;
 
 use crate::engine::slots::{Outcome, SlotContent, Tone};
@@ -189,7 +190,7 @@ pub fn show_clean(out: &mut SlotContent, text: Option<&str>, source: &'static st
 
 /// Writes `value` with `decimals` places into `out` (no allocation).
 pub fn write_fixed(out: &mut SlotContent, value: f64, decimals: usize) {
-    let _ = write!(out, "{value:.decimals$}");
+    let _ = write!(out, "{}", fixed(value, decimals));
 }
 
 #[cfg(test)]
