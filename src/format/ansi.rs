@@ -140,7 +140,11 @@ impl AnsiSink {
 
     /// The prepared look of the widget at layout position `index`, if it is `name`.
     fn look_at(&self, index: usize, name: &str) -> Option<&WidgetLook> {
-        self.widgets.get(index).filter(|w| w.name == name)
+        // The layout's names are the same `&'static str`s as the segments': compare the
+        // pointers first, the bytes only when they differ.
+        self.widgets
+            .get(index)
+            .filter(|w| core::ptr::eq(w.name, name) || w.name == name)
     }
 
     /// The accent of a segment in `tone`.
