@@ -19,24 +19,33 @@
 //! 5. Exactly one thread takes each value: the thread whose CAS moves `head` from `h` to
 //!    `h.next` owns `h.next.data` and reads it out; the node stays as the new sentinel and
 //!    its (moved-out) data is never dropped again (`MaybeUninit` has no drop glue).
+//! 6. Every guard used on a queue belongs to the queue's collector (the default one unless
+//!    built with [`Queue::with_collector`]). A node retired into one collector is freed when
+//!    that collector's participants have moved on; a thread pinned only in another collector
+//!    would not hold it back, and could read freed memory. `push_with` and `pop_with` check
+//!    this and panic on a foreign guard.
 //!
 //! # Orderings
 //! Linking a node (`next` CAS, Release) pairs with the Acquire loads of `next` in `push`
 //! and `pop`, which makes the node's `data` visible to the popping thread. `head` and
-//! `tail` CASes are Release and their loads Acquire for the same reason.
+//! `tail` CASes are Release and their loads Acquire for the same reason. CAS failure
+//! orderings are Relaxed: a failed CAS only sends the loop round again, and the next
+//! iteration reloads with Acquire.
 //!
 //! Read next: `pool.rs`, the only user on the render path.
 
 use core::mem::MaybeUninit;
 use core::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 
-use crossbeam_epoch::{self as epoch, Atomic, Guard, Owned, Shared};
+use crossbeam_epoch::{self as epoch, Atomic, Collector, Guard, Owned, Shared};
 use crossbeam_utils::CachePadded;
 
 /// A lock-free, unbounded, multi-producer multi-consumer FIFO queue.
 pub struct Queue<T> {
     head: CachePadded<Atomic<Node<T>>>,
     tail: CachePadded<Atomic<Node<T>>>,
+    /// The collector that retired nodes go to; every guard must come from it (invariant 6).
+    collector: Collector,
 }
 
 struct Node<T> {
@@ -58,11 +67,22 @@ impl<T> Default for Queue<T> {
 }
 
 impl<T> Queue<T> {
-    /// Creates an empty queue (one sentinel node).
+    /// Creates an empty queue (one sentinel node) that reclaims through the default
+    /// collector, the one `epoch::pin()` pins in.
     pub fn new() -> Self {
+        Self::with_collector(epoch::default_collector())
+    }
+
+    /// Creates an empty queue that reclaims through `collector`.
+    ///
+    /// Pin through a handle of that collector (`collector.register().pin()`) and use the
+    /// `*_with` methods. The plain methods work too, but register a short-lived handle on
+    /// every call, which is far slower than pinning in the default collector.
+    pub fn with_collector(collector: &Collector) -> Self {
         let queue = Queue {
             head: CachePadded::new(Atomic::null()),
             tail: CachePadded::new(Atomic::null()),
+            collector: collector.clone(),
         };
         let sentinel = Owned::new(Node {
             data: MaybeUninit::uninit(),
@@ -76,37 +96,92 @@ impl<T> Queue<T> {
         queue
     }
 
+    /// Pins the current thread in this queue's collector.
+    fn pin(&self) -> Guard {
+        if self.collector == *epoch::default_collector() {
+            epoch::pin()
+        } else {
+            self.collector.register().pin()
+        }
+    }
+
+    /// Panics unless `guard` may protect this queue's nodes (invariant 6).
+    ///
+    /// An unprotected guard passes: obtaining one is `unsafe`, and its contract already
+    /// promises that no other thread touches the queue meanwhile.
+    #[inline]
+    fn check_guard(&self, guard: &Guard) {
+        if let Some(collector) = guard.collector() {
+            assert!(
+                *collector == self.collector,
+                "blinkline Queue: guard pinned in a different collector than the queue's"
+            );
+        }
+    }
+
     /// Appends `value` at the tail. Pins the current thread for the call.
     pub fn push(&self, value: T) {
-        let guard = epoch::pin();
+        let guard = self.pin();
         self.push_with(value, &guard);
     }
 
     /// Removes the value at the head, if any. Pins the current thread for the call.
     pub fn pop(&self) -> Option<T> {
-        let guard = epoch::pin();
+        let guard = self.pin();
         self.pop_with(&guard)
     }
 
+    /// Appends every value of `values`, in order, under one pin.
+    ///
+    /// Values from other producers may land between them.
+    pub fn push_batch(&self, values: impl IntoIterator<Item = T>) {
+        let guard = self.pin();
+        for value in values {
+            self.push_with(value, &guard);
+        }
+    }
+
+    /// Pops up to `max` values into `out` under one pin; returns how many it moved.
+    ///
+    /// Stops early when the queue is found empty.
+    pub fn pop_batch(&self, max: usize, out: &mut impl Extend<T>) -> usize {
+        let guard = self.pin();
+        let mut moved = 0;
+        while moved < max {
+            let Some(value) = self.pop_with(&guard) else {
+                break;
+            };
+            out.extend(Some(value));
+            moved += 1;
+        }
+        moved
+    }
+
     /// Appends `value` under a guard the caller already holds (pin once per batch).
+    ///
+    /// # Panics
+    /// If `guard` is pinned in another collector than the queue's (invariant 6).
     pub fn push_with(&self, value: T, guard: &Guard) {
+        self.check_guard(guard);
         let new = Owned::new(Node {
             data: MaybeUninit::new(value),
             next: Atomic::null(),
         })
         .into_shared(guard);
         loop {
-            // Acquire: pairs with the Release tail CASes below, so the node we read is live.
+            // Acquire: pairs with the Release tail CASes in push_with and pop_with, so the node
+            // we read (and its initialisation) is visible.
             let tail = self.tail.load(Acquire, guard);
             // SAFETY: (1) `tail` is never null (invariant 1 and 2: it points at a node in the
             // list); (2) it is never retired while reachable from `tail` (invariant 4), and
-            // our guard keeps any node we loaded alive until the guard is dropped.
+            // our guard, from the queue's collector (invariant 6), keeps any node we loaded
+            // alive until the guard is dropped.
             let tail_ref = unsafe { tail.deref() };
             // Acquire: pairs with the Release link CAS of the pusher that set `next`.
             let next = tail_ref.next.load(Acquire, guard);
             if !next.is_null() {
                 // Tail lags: help swing it forward, then retry (invariant 2).
-                // Release: pairs with the Acquire loads of `tail`.
+                // Release: pairs with the Acquire loads of `tail` in push_with.
                 let _ = self
                     .tail
                     .compare_exchange(tail, next, Release, Relaxed, guard);
@@ -119,30 +194,43 @@ impl<T> Queue<T> {
                 .is_ok()
             {
                 // Best effort: a failure means another thread already helped.
-                let _ = self.tail.compare_exchange(tail, new, Release, Relaxed, guard);
+                // Release: pairs with the Acquire loads of `tail` in push_with.
+                let _ = self
+                    .tail
+                    .compare_exchange(tail, new, Release, Relaxed, guard);
                 return;
             }
         }
     }
 
     /// Removes the value at the head under a guard the caller already holds.
+    ///
+    /// # Panics
+    /// If `guard` is pinned in another collector than the queue's (invariant 6).
     pub fn pop_with(&self, guard: &Guard) -> Option<T> {
+        self.check_guard(guard);
         loop {
             // Acquire: pairs with the Release head CAS of the previous popper.
             let head = self.head.load(Acquire, guard);
-            // SAFETY: `head` is never null (invariant 1), and the guard keeps the node alive
-            // even if another popper retires it after our load.
+            // SAFETY: (1) `head` is never null (invariant 1); (2) the guard, from the queue's
+            // collector (invariant 6), keeps the node alive even if another popper retires it
+            // after our load.
             let head_ref = unsafe { head.deref() };
             // Acquire: pairs with the Release link CAS in push_with, making `data` visible.
             let next = head_ref.next.load(Acquire, guard);
             // SAFETY: a non-null `next` is a node linked by push_with and kept alive by the
             // guard (it cannot be retired before it has been the sentinel, i.e. after us).
             let next_ref = unsafe { next.as_ref() }?;
-            // Invariant 4: never retire a node `tail` still points at.
-            let tail = self.tail.load(Acquire, guard);
+            // Invariant 4: never retire a node `tail` still points at. Relaxed is enough: the
+            // value is only compared, and our Acquire load of `head` saw the previous popper's
+            // head CAS, so coherence gives us a `tail` no older than the one it checked.
+            let tail = self.tail.load(Relaxed, guard);
             if tail == head {
-                // Release: pairs with the Acquire loads of `tail`.
-                let _ = self.tail.compare_exchange(tail, next, Release, Relaxed, guard);
+                // Release: pairs with the Acquire loads of `tail` in push_with; publishes `next`
+                // (acquired above) to the pushers that will dereference it.
+                let _ = self
+                    .tail
+                    .compare_exchange(tail, next, Release, Relaxed, guard);
             }
             // Release: pairs with the Acquire load of `head` above in other poppers.
             if self
@@ -155,9 +243,9 @@ impl<T> Queue<T> {
                 // Release link CAS that our Acquire load of `next` synchronised with; (3) the
                 // node is never read as a value again, so reading it out moves it exactly once.
                 let value = unsafe { next_ref.data.assume_init_read() };
-                // SAFETY: `head` is unlinked (no longer reachable from `head` or `tail`), so no
-                // new reference to it can be made; threads still holding one are pinned, and
-                // the collector frees it only after they unpin.
+                // SAFETY: (1) `head` is unlinked (no longer reachable from `head` or `tail`), so
+                // no new reference to it can be made; (2) threads still holding one are pinned
+                // in the queue's collector (invariant 6), which frees it only after they unpin.
                 unsafe { guard.defer_destroy(head) };
                 return Some(value);
             }
@@ -166,23 +254,30 @@ impl<T> Queue<T> {
 
     /// True when the queue held no value at the moment of the check.
     pub fn is_empty(&self) -> bool {
-        let guard = epoch::pin();
+        let guard = self.pin();
+        // Acquire: pairs with the Release head CAS in pop_with, so the node is visible.
         let head = self.head.load(Acquire, &guard);
-        // SAFETY: as in pop_with: `head` is non-null and protected by the guard.
-        unsafe { head.deref() }.next.load(Acquire, &guard).is_null()
+        // SAFETY: as in pop_with: (1) `head` is non-null; (2) our guard is pinned in the
+        // queue's collector and keeps it alive.
+        let head_ref = unsafe { head.deref() };
+        // Acquire: pairs with the Release link CAS in push_with (same as in pop_with).
+        head_ref.next.load(Acquire, &guard).is_null()
     }
 }
 
 impl<T> Drop for Queue<T> {
     fn drop(&mut self) {
-        // SAFETY: `&mut self` proves no other thread can touch the queue any more, so an
-        // unprotected guard is enough, and nodes can be freed at once rather than deferred.
-        unsafe {
-            let guard = epoch::unprotected();
-            while self.pop_with(guard).is_some() {}
-            let sentinel = self.head.load(Relaxed, guard);
-            drop(sentinel.into_owned());
-        }
+        // SAFETY: (1) `&mut self` proves no other thread can touch the queue any more, so an
+        // unprotected guard is enough; (2) no pointer to a node ever leaves the queue's
+        // methods, so nodes can be freed at once (pop_with's `defer_destroy` runs immediately
+        // under this guard) rather than deferred.
+        let guard = unsafe { epoch::unprotected() };
+        while self.pop_with(guard).is_some() {}
+        let sentinel = self.head.load(Relaxed, guard);
+        // SAFETY: (1) the loop above emptied the queue, so `head` is the only node left and
+        // nothing else points at it; (2) it is non-null (invariant 1) and its `data` is
+        // moved-out or uninitialised, which `MaybeUninit` never drops.
+        drop(unsafe { sentinel.into_owned() });
     }
 }
 
@@ -215,5 +310,38 @@ mod tests {
             drop(q.pop());
         }
         assert_eq!(Arc::strong_count(&token), 1);
+    }
+
+    #[test]
+    fn batches_keep_push_order() {
+        let q = Queue::new();
+        q.push_batch(0..10);
+        let mut out = Vec::new();
+        assert_eq!(q.pop_batch(4, &mut out), 4);
+        assert_eq!(q.pop_batch(100, &mut out), 6);
+        assert_eq!(q.pop_batch(1, &mut out), 0);
+        assert_eq!(out, (0..10).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn custom_collector_queue_works_through_its_own_handle() {
+        let collector = Collector::new();
+        let handle = collector.register();
+        let q = Queue::with_collector(&collector);
+        let guard = handle.pin();
+        q.push_with(1, &guard);
+        q.push(2);
+        assert_eq!(q.pop_with(&guard), Some(1));
+        assert_eq!(q.pop(), Some(2));
+        assert!(q.is_empty());
+    }
+
+    #[test]
+    #[should_panic(expected = "different collector")]
+    fn guard_from_another_collector_is_refused() {
+        let other = Collector::new();
+        let handle = other.register();
+        let q = Queue::<u32>::new();
+        q.push_with(1, &handle.pin());
     }
 }
