@@ -32,6 +32,10 @@
 //! orderings are Relaxed: a failed CAS only sends the loop round again, and the next
 //! iteration reloads with Acquire.
 //!
+//! Under `--cfg crossbeam_loom` a node's value sits in loom's `UnsafeCell`, so the loom
+//! models in `tests/loom_queue.rs` also check that every read of a value happens after its
+//! write, not only the atomics around it.
+//!
 //! Read next: `pool.rs`, the only user on the render path.
 
 use core::mem::MaybeUninit;
@@ -39,6 +43,33 @@ use core::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 
 use crossbeam_epoch::{self as epoch, Atomic, Collector, Guard, Owned, Shared};
 use crossbeam_utils::CachePadded;
+
+use self::cell::UnsafeCell;
+
+/// The cell that holds a node's value: loom's, which checks causality, under loom; a
+/// zero-cost wrapper with the same API otherwise.
+#[cfg(crossbeam_loom)]
+mod cell {
+    pub(super) use loom::cell::UnsafeCell;
+}
+
+#[cfg(not(crossbeam_loom))]
+mod cell {
+    /// `core::cell::UnsafeCell` behind loom's closure-based API.
+    pub(super) struct UnsafeCell<T>(core::cell::UnsafeCell<T>);
+
+    impl<T> UnsafeCell<T> {
+        pub(super) const fn new(value: T) -> Self {
+            Self(core::cell::UnsafeCell::new(value))
+        }
+
+        /// Calls `f` with a pointer to the contents, for reading.
+        #[inline(always)]
+        pub(super) fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+            f(self.0.get())
+        }
+    }
+}
 
 /// A lock-free, unbounded, multi-producer multi-consumer FIFO queue.
 pub struct Queue<T> {
@@ -50,7 +81,7 @@ pub struct Queue<T> {
 
 struct Node<T> {
     /// Initialised for every node after the sentinel; moved out by the popping thread.
-    data: MaybeUninit<T>,
+    data: UnsafeCell<MaybeUninit<T>>,
     next: Atomic<Node<T>>,
 }
 
@@ -85,7 +116,7 @@ impl<T> Queue<T> {
             collector: collector.clone(),
         };
         let sentinel = Owned::new(Node {
-            data: MaybeUninit::uninit(),
+            data: UnsafeCell::new(MaybeUninit::uninit()),
             next: Atomic::null(),
         });
         // SAFETY: the queue is not shared yet, so no other thread can observe the sentinel;
@@ -164,7 +195,7 @@ impl<T> Queue<T> {
     pub fn push_with(&self, value: T, guard: &Guard) {
         self.check_guard(guard);
         let new = Owned::new(Node {
-            data: MaybeUninit::new(value),
+            data: UnsafeCell::new(MaybeUninit::new(value)),
             next: Atomic::null(),
         })
         .into_shared(guard);
@@ -241,8 +272,11 @@ impl<T> Queue<T> {
                 // SAFETY: (1) our CAS made `next` the sentinel, so this thread alone owns its
                 // value (invariant 5); (2) the value was initialised by push_with before the
                 // Release link CAS that our Acquire load of `next` synchronised with; (3) the
-                // node is never read as a value again, so reading it out moves it exactly once.
-                let value = unsafe { next_ref.data.assume_init_read() };
+                // node is never read as a value again, so reading it out moves it exactly once;
+                // (4) no thread writes the cell after push_with created it.
+                let value = next_ref
+                    .data
+                    .with(|data| unsafe { (*data).assume_init_read() });
                 // SAFETY: (1) `head` is unlinked (no longer reachable from `head` or `tail`), so
                 // no new reference to it can be made; (2) threads still holding one are pinned
                 // in the queue's collector (invariant 6), which frees it only after they unpin.
