@@ -7,6 +7,11 @@
 //! Memory reclamation is epoch-based (crossbeam-epoch): a popped sentinel is handed to
 //! `defer_destroy`, so it is freed only once no pinned thread can still hold a pointer to it.
 //!
+//! crossbeam-epoch collects garbage on pins (a few bags every 128 pins), about four retired
+//! nodes per pin. A thread that pops many values under one guard would outrun it and let
+//! garbage pile up, so each thread flushes its garbage (and collects) every
+//! `FLUSH_EVERY` (64) pops, whatever guard it pops under.
+//!
 //! # Invariants
 //! 1. `head` always points at the sentinel: a node whose value was already taken (or the
 //!    initial node, which never had one). The queue's values live in the nodes after it.
@@ -71,12 +76,48 @@ mod cell {
     }
 }
 
+/// Pops a thread makes between two flushes of its garbage: one full bag of crossbeam-epoch.
+#[cfg(not(crossbeam_loom))]
+const FLUSH_EVERY: u32 = 64;
+
+#[cfg(not(crossbeam_loom))]
+std::thread_local! {
+    /// Pops this thread made since it last flushed its garbage.
+    static POPS_SINCE_FLUSH: core::cell::Cell<u32> = const { core::cell::Cell::new(0) };
+}
+
+/// Counts one pop of this thread and flushes its garbage every [`FLUSH_EVERY`] pops, so
+/// collection keeps pace with pops made under a long-held guard.
+#[inline]
+fn count_pop(guard: &Guard) {
+    // Loom runs its threads as coroutines on one OS thread: a real thread-local would leak
+    // between its executions and make the models non-deterministic. No flush under loom.
+    #[cfg(not(crossbeam_loom))]
+    {
+        // `try_with`: the queue may be used from another thread-local's destructor.
+        let due = POPS_SINCE_FLUSH
+            .try_with(|pops| {
+                let n = pops.get() + 1;
+                pops.set(n % FLUSH_EVERY);
+                n == FLUSH_EVERY
+            })
+            .unwrap_or(false);
+        if due {
+            guard.flush();
+        }
+    }
+    #[cfg(crossbeam_loom)]
+    let _ = guard;
+}
+
 /// A lock-free, unbounded, multi-producer multi-consumer FIFO queue.
 pub struct Queue<T> {
     head: CachePadded<Atomic<Node<T>>>,
     tail: CachePadded<Atomic<Node<T>>>,
     /// The collector that retired nodes go to; every guard must come from it (invariant 6).
     collector: Collector,
+    /// `collector` is the default collector: pin with `epoch::pin()`.
+    default_collector: bool,
 }
 
 struct Node<T> {
@@ -114,6 +155,7 @@ impl<T> Queue<T> {
             head: CachePadded::new(Atomic::null()),
             tail: CachePadded::new(Atomic::null()),
             collector: collector.clone(),
+            default_collector: collector == epoch::default_collector(),
         };
         let sentinel = Owned::new(Node {
             data: UnsafeCell::new(MaybeUninit::uninit()),
@@ -129,7 +171,7 @@ impl<T> Queue<T> {
 
     /// Pins the current thread in this queue's collector.
     fn pin(&self) -> Guard {
-        if self.collector == *epoch::default_collector() {
+        if self.default_collector {
             epoch::pin()
         } else {
             self.collector.register().pin()
@@ -281,6 +323,7 @@ impl<T> Queue<T> {
                 // no new reference to it can be made; (2) threads still holding one are pinned
                 // in the queue's collector (invariant 6), which frees it only after they unpin.
                 unsafe { guard.defer_destroy(head) };
+                count_pop(guard);
                 return Some(value);
             }
         }
