@@ -390,6 +390,27 @@ mod tests {
     }
 
     #[test]
+    fn two_threads_pass_every_value_once_in_order() {
+        // Small under miri, which checks this run for data races and weak-memory reads.
+        let n: u32 = if cfg!(miri) { 300 } else { 20_000 };
+        let q = Queue::new();
+        std::thread::scope(|s| {
+            s.spawn(|| q.push_batch(0..n));
+            let mut expected = 0;
+            while expected < n {
+                match q.pop() {
+                    Some(value) => {
+                        assert_eq!(value, expected);
+                        expected += 1;
+                    }
+                    None => std::thread::yield_now(),
+                }
+            }
+        });
+        assert!(q.is_empty());
+    }
+
+    #[test]
     fn batches_keep_push_order() {
         let q = Queue::new();
         q.push_batch(0..10);
