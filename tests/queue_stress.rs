@@ -38,7 +38,7 @@ fn decode(value: u64) -> (usize, u32) {
 
 /// Pushes `0..PER_PRODUCER` tagged with `id`; odd producers pin once per `BATCH`.
 fn produce(q: &Queue<u64>, id: usize) {
-    if id % 2 == 0 {
+    if id.is_multiple_of(2) {
         for seq in 0..PER_PRODUCER {
             q.push(encode(id, seq));
         }
@@ -60,7 +60,7 @@ fn consume(q: &Queue<u64>, id: usize, popped: &AtomicUsize, total: usize) -> Vec
     // the scope joins every thread.
     while popped.load(Relaxed) < total {
         batch.clear();
-        let got = if id % 2 == 0 {
+        let got = if id.is_multiple_of(2) {
             batch.extend(q.pop());
             batch.len()
         } else {
