@@ -3,7 +3,7 @@ CARGO ?= cargo
 MUSL_TARGET := x86_64-unknown-linux-musl
 BIN := target/release/blinkline
 
-.PHONY: help demo build release musl test lint fmt loom miri fuzz bench perf-check clean gallery man
+.PHONY: help demo build release musl test lint fmt loom miri fuzz bench bench-peers perf-check clean gallery man
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -48,6 +48,18 @@ fuzz: ## run every fuzz target for 60 s (needs cargo-fuzz)
 
 bench: ## criterion benchmarks
 	$(CARGO) bench
+
+SHARED_BENCH ?= ../shared/bench
+FIXTURES ?= /tmp/sl-fixtures
+bench-peers: ## time blinkline beside the peer status lines; writes BENCHMARKS.md and docs/bench-chart.svg
+	$(CARGO) build --release --bins
+	@[ -d $(FIXTURES)/repo-large ] || python3 $(SHARED_BENCH)/make-fixtures.py $(FIXTURES)
+	@[ "$(SKIP_PEER_INSTALL)" = 1 ] || $(SHARED_BENCH)/install-peers.sh
+	$(SHARED_BENCH)/peers.sh -f $(FIXTURES) -o target/bench-peers \
+		-c 'blinkline=$(CURDIR)/target/release/blinkline --config $(CURDIR)/benches/configs/peers.toml'
+	@mkdir -p docs
+	python3 scripts/benchmarks_md.py target/bench-peers BENCHMARKS.md docs/bench-chart.svg
+	@echo "wrote BENCHMARKS.md and docs/bench-chart.svg"
 
 perf-check: ## performance regression guard: 0 allocations/frame, process wall <= 1.5x floor, RSS
 	$(CARGO) build --release --bins
