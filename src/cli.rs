@@ -102,6 +102,21 @@ pub enum Command {
     Bench(BenchArgs),
     /// List the widgets and their options.
     Widgets,
+    /// Recompute a repository's git status into the cache (started detached by renders).
+    #[command(name = "__refresh-git", hide = true)]
+    RefreshGit(RefreshGitArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct RefreshGitArgs {
+    /// A directory inside the repository.
+    pub dir: PathBuf,
+    /// Also count inserted and deleted lines.
+    #[arg(long)]
+    pub diffstat: bool,
+    /// Stdin is the record's lock file, already locked by the render that started us.
+    #[arg(long)]
+    pub locked: bool,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -15,6 +15,7 @@ pub mod cache;
 pub mod cli;
 pub mod engine;
 pub mod format;
+pub mod git;
 pub mod input;
 pub mod layout;
 pub mod render;

@@ -20,6 +20,11 @@ pub struct Environment {
     pub tmux: bool,
     /// The process's working directory, when it still exists.
     pub process_cwd: Option<String>,
+    /// `GIT_DIR` and `GIT_WORK_TREE`, which point git (and the git widgets) at a repository.
+    pub git_dir: Option<String>,
+    pub git_work_tree: Option<String>,
+    /// `XDG_CACHE_HOME`, where the cross-process cache lives (else `~/.cache`).
+    pub xdg_cache_home: Option<String>,
 }
 
 impl Environment {
@@ -43,6 +48,9 @@ impl Environment {
             term: get("TERM"),
             tmux: get("TMUX").is_some_and(|v| !v.is_empty()),
             process_cwd: None,
+            git_dir: get("GIT_DIR").filter(|v| !v.is_empty()),
+            git_work_tree: get("GIT_WORK_TREE").filter(|v| !v.is_empty()),
+            xdg_cache_home: get("XDG_CACHE_HOME").filter(|v| !v.is_empty()),
         }
     }
 

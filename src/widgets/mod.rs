@@ -105,6 +105,8 @@ define_widgets!(
     rate_limits,
     cwd,
     time,
+    git_branch,
+    git_status,
 );
 
 /// Looks a widget up by name.
