@@ -161,7 +161,7 @@ pub(crate) fn read_into(path: &std::path::Path, buf: &mut Vec<u8>) -> Result<boo
 pub(crate) fn join_into<'b>(
     buf: &'b mut PathBuf,
     base: &std::path::Path,
-    rel: &str,
+    rel: impl AsRef<std::path::Path>,
 ) -> &'b std::path::Path {
     buf.as_mut_os_string().clear();
     buf.push(base);

@@ -81,7 +81,9 @@ pub fn refresh(req: &RefreshRequest<'_>, env: &GitEnv, cache: &Cache) -> Result<
             record.lines = diffstat(&repo, tree).ok();
         }
     }
-    record.time_ms = crate::engine::clock::unix_now() * 1000;
+    record.time_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
     cache
         .write(&name, &record.encode(error.as_deref()))
         .map_err(|e| GitError::Command {

@@ -134,11 +134,9 @@ fn is_per_worktree(name: &[u8]) -> bool {
         || name.starts_with(b"refs/rewritten/")
 }
 
-fn path_str(name: &[u8]) -> Result<&str, GitError> {
-    std::str::from_utf8(name).map_err(|_| GitError::Corrupt {
-        path: PathBuf::new(),
-        what: "git: ref name is not UTF-8",
-    })
+fn ref_path(name: &[u8]) -> &Path {
+    use std::os::unix::ffi::OsStrExt;
+    Path::new(std::ffi::OsStr::from_bytes(name))
 }
 
 /// Resolves ref `name` (following symbolic refs) to an object id; `Ok(None)` when the ref
@@ -160,7 +158,7 @@ pub fn resolve(repo: &Repo, name: &[u8], s: &mut Scratch) -> Result<Option<Oid>,
         } else {
             &repo.common_dir
         };
-        let path = join_into(&mut s.path, base, path_str(&current)?);
+        let path = join_into(&mut s.path, base, ref_path(&current));
         let found = match read_into(path, &mut s.data) {
             Ok(found) => found,
             // A directory where a ref file would be (`refs/heads/a` when `a/b` exists).
