@@ -47,7 +47,12 @@ impl Sandbox {
 
     fn git_output(&self, dir: &Path, args: &[&str]) -> Output {
         Command::new("git")
-            .args(["-c", "init.defaultBranch=main", "-c", "protocol.file.allow=always"])
+            .args([
+                "-c",
+                "init.defaultBranch=main",
+                "-c",
+                "protocol.file.allow=always",
+            ])
             .args(args)
             .current_dir(dir)
             .env_clear()
@@ -95,7 +100,11 @@ impl Sandbox {
             .command(&["__refresh-git", dir.to_str().unwrap()])
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 
     /// Renders `widgets` with `cwd` as the session's directory (plain format).
@@ -129,7 +138,10 @@ impl Sandbox {
 
     /// What the line must be, from git's own porcelain output (counted independently).
     fn expected(&self, dir: &Path, branch: &str) -> String {
-        let porcelain = self.git(dir, &["status", "--porcelain=v2", "--branch", "--show-stash"]);
+        let porcelain = self.git(
+            dir,
+            &["status", "--porcelain=v2", "--branch", "--show-stash"],
+        );
         let mut n = [0u32; 7];
         let mut ab = String::new();
         for line in porcelain.lines() {
@@ -196,7 +208,11 @@ fn every_kind_of_change_is_counted_as_git_counts_it() {
     let sb = Sandbox::new("changes");
     let repo = sb.repo("r");
     write(&repo, "c.txt", "c\n");
-    write(&repo, "old.txt", "rename me, I am long enough to be detected\n");
+    write(
+        &repo,
+        "old.txt",
+        "rename me, I am long enough to be detected\n",
+    );
     sb.git(&repo, &["add", "."]);
     sb.git(&repo, &["commit", "-qm", "more"]);
     write(&repo, "a.txt", "changed\n");
@@ -234,7 +250,10 @@ fn ahead_and_behind_follow_the_upstream() {
     let sb = Sandbox::new("ab");
     let origin = sb.repo("origin");
     let clone = sb.path("clone");
-    sb.git(&sb.root, &["clone", "-q", origin.to_str().unwrap(), "clone"]);
+    sb.git(
+        &sb.root,
+        &["clone", "-q", origin.to_str().unwrap(), "clone"],
+    );
     write(&origin, "o.txt", "upstream\n");
     sb.git(&origin, &["add", "."]);
     sb.git(&origin, &["commit", "-qm", "upstream"]);
@@ -289,7 +308,10 @@ fn an_unborn_branch_is_named_with_no_commits() {
 fn a_repository_with_only_packed_refs_still_resolves() {
     let sb = Sandbox::new("packed");
     let origin = sb.repo("origin");
-    sb.git(&sb.root, &["clone", "-q", origin.to_str().unwrap(), "clone"]);
+    sb.git(
+        &sb.root,
+        &["clone", "-q", origin.to_str().unwrap(), "clone"],
+    );
     let clone = sb.path("clone");
     write(&clone, "x.txt", "x\n");
     sb.git(&clone, &["add", "."]);
@@ -309,7 +331,11 @@ fn merge_conflicts_and_the_operation_are_shown() {
     sb.git(&repo, &["checkout", "-q", "main"]);
     write(&repo, "a.txt", "main\n");
     sb.git(&repo, &["commit", "-qam", "main"]);
-    assert!(!sb.git_output(&repo, &["merge", "-q", "other"]).status.success());
+    assert!(
+        !sb.git_output(&repo, &["merge", "-q", "other"])
+            .status
+            .success()
+    );
     let line = sb.line(&repo);
     assert_eq!(line, sb.expected(&repo, "main|MERGING"));
     assert_eq!(line, "main|MERGING │ =1");
@@ -328,7 +354,11 @@ fn a_rebase_in_progress_shows_its_step_and_the_rebased_branch() {
     write(&repo, "a.txt", "main\n");
     sb.git(&repo, &["commit", "-qam", "main"]);
     sb.git(&repo, &["checkout", "-q", "topic"]);
-    assert!(!sb.git_output(&repo, &["rebase", "-q", "main"]).status.success());
+    assert!(
+        !sb.git_output(&repo, &["rebase", "-q", "main"])
+            .status
+            .success()
+    );
     let line = sb.line(&repo);
     assert_eq!(line, sb.expected(&repo, "topic|REBASE 1/3"));
 }
@@ -352,7 +382,17 @@ fn linked_worktrees_and_deep_directories_find_their_repository() {
     let sb = Sandbox::new("worktree");
     let repo = sb.repo("r");
     let wt = sb.path("wt");
-    sb.git(&repo, &["worktree", "add", "-q", "-b", "feature", wt.to_str().unwrap()]);
+    sb.git(
+        &repo,
+        &[
+            "worktree",
+            "add",
+            "-q",
+            "-b",
+            "feature",
+            wt.to_str().unwrap(),
+        ],
+    );
     write(&wt, "deep/down/here/f.txt", "f\n");
     write(&wt, "a.txt", "changed in the worktree\n");
     let deep = wt.join("deep/down/here");
@@ -367,7 +407,16 @@ fn a_submodule_is_its_own_repository() {
     let sb = Sandbox::new("submodule");
     let lib = sb.repo("lib");
     let app = sb.repo("app");
-    sb.git(&app, &["submodule", "add", "-q", lib.to_str().unwrap(), "vendor/lib"]);
+    sb.git(
+        &app,
+        &[
+            "submodule",
+            "add",
+            "-q",
+            lib.to_str().unwrap(),
+            "vendor/lib",
+        ],
+    );
     sb.git(&app, &["commit", "-qm", "add lib"]);
     let sub = app.join("vendor/lib");
     write(&sub, "a.txt", "changed in the submodule\n");
@@ -382,7 +431,16 @@ fn a_submodule_is_its_own_repository() {
 fn a_bare_repository_shows_its_branch_and_no_status() {
     let sb = Sandbox::new("bare");
     let origin = sb.repo("origin");
-    sb.git(&sb.root, &["clone", "-q", "--bare", origin.to_str().unwrap(), "bare.git"]);
+    sb.git(
+        &sb.root,
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            origin.to_str().unwrap(),
+            "bare.git",
+        ],
+    );
     let bare = sb.path("bare.git");
     sb.refresh(&bare);
     assert_eq!(sb.render(&bare, "git_branch,git_status"), "main");
@@ -396,7 +454,10 @@ fn git_dir_and_git_work_tree_point_at_the_repository() {
     let elsewhere = sb.path("elsewhere");
     std::fs::create_dir_all(&elsewhere).unwrap();
     let git_dir = repo.join(".git");
-    let env = [("GIT_DIR", git_dir.as_path()), ("GIT_WORK_TREE", repo.as_path())];
+    let env = [
+        ("GIT_DIR", git_dir.as_path()),
+        ("GIT_WORK_TREE", repo.as_path()),
+    ];
     let out = sb.render_in(&elsewhere, "git_branch", &env);
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim_end(), "main");
 }
@@ -414,8 +475,11 @@ fn outside_a_repository_the_widgets_hide_and_the_line_renders() {
 #[test]
 fn broken_repositories_show_a_marker_and_never_break_the_line() {
     let sb = Sandbox::new("broken");
-    let cases: &[(&str, &dyn Fn(&Path))] = &[
-        ("corrupt HEAD", &|r| std::fs::write(r.join(".git/HEAD"), "\0\0garbage").unwrap()),
+    type Damage<'a> = (&'a str, &'a dyn Fn(&Path));
+    let cases: &[Damage] = &[
+        ("corrupt HEAD", &|r| {
+            std::fs::write(r.join(".git/HEAD"), "\0\0garbage").unwrap()
+        }),
         ("escape in HEAD", &|r| {
             std::fs::write(r.join(".git/HEAD"), "ref: refs/heads/\x1b]52;c;x\x07\n").unwrap()
         }),
@@ -440,7 +504,10 @@ fn broken_repositories_show_a_marker_and_never_break_the_line() {
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert_eq!(stdout.trim_end(), format!("⚠ git │ r{i}"), "{what}");
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.starts_with("blinkline: git_branch: "), "{what}: {stderr}");
+        assert!(
+            stderr.starts_with("blinkline: git_branch: "),
+            "{what}: {stderr}"
+        );
         assert!(!stderr.contains('\x1b'), "{what}: {stderr:?}");
     }
 }

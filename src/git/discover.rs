@@ -133,7 +133,11 @@ fn read_gitdir_file(file: &Path, base: &Path, buf: &mut Vec<u8>) -> Result<PathB
 }
 
 /// Completes a repository with its common directory (a linked worktree's `commondir`).
-fn finish(git_dir: PathBuf, work_tree: Option<PathBuf>, buf: &mut Vec<u8>) -> Result<Repo, GitError> {
+fn finish(
+    git_dir: PathBuf,
+    work_tree: Option<PathBuf>,
+    buf: &mut Vec<u8>,
+) -> Result<Repo, GitError> {
     let commondir = git_dir.join("commondir");
     let common_dir = if read_into(&commondir, buf)? {
         let target = buf.trim_ascii();

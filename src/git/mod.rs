@@ -55,15 +55,9 @@ use std::path::PathBuf;
 #[derive(Debug)]
 pub enum GitError {
     /// A file could not be read (vanished mount, permissions, a symlink loop).
-    Io {
-        path: PathBuf,
-        source: io::Error,
-    },
+    Io { path: PathBuf, source: io::Error },
     /// A file's content is not what git writes.
-    Corrupt {
-        path: PathBuf,
-        what: &'static str,
-    },
+    Corrupt { path: PathBuf, what: &'static str },
     /// A path is longer than the platform allows.
     PathTooLong,
     /// The git command failed in the refresher.
@@ -145,10 +139,13 @@ pub(crate) fn read_into(path: &std::path::Path, buf: &mut Vec<u8>) -> Result<boo
     use std::io::Read;
     buf.clear();
     match std::fs::File::open(path) {
-        Ok(mut file) => file.read_to_end(buf).map(|_| true).map_err(|source| GitError::Io {
-            path: path.to_owned(),
-            source,
-        }),
+        Ok(mut file) => file
+            .read_to_end(buf)
+            .map(|_| true)
+            .map_err(|source| GitError::Io {
+                path: path.to_owned(),
+                source,
+            }),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
         Err(source) => Err(GitError::Io {
             path: path.to_owned(),
@@ -167,4 +164,61 @@ pub(crate) fn join_into<'b>(
     buf.push(base);
     buf.push(rel);
     buf
+}
+
+/// Repositories built with the git CLI for unit tests.
+#[cfg(test)]
+pub mod test_repo {
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+
+    /// A temporary directory removed on drop.
+    pub struct TempRepo {
+        pub root: PathBuf,
+    }
+
+    impl Drop for TempRepo {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.root);
+        }
+    }
+
+    /// Runs git in `dir` with a fixed identity, asserting success.
+    pub fn git(dir: &Path, args: &[&str]) {
+        let out = Command::new("git")
+            .args(["-c", "init.defaultBranch=main"])
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "T")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "T")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// A repository with one commit, in a fresh temporary directory.
+    pub fn with_commit(tag: &str) -> TempRepo {
+        let root =
+            std::env::temp_dir().join(format!("blinkline-unit-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).expect("temp dir");
+        git(&root, &["init", "-q"]);
+        std::fs::write(root.join("a.txt"), "a\n").expect("write");
+        git(&root, &["add", "."]);
+        git(&root, &["commit", "-qm", "one"]);
+        TempRepo { root }
+    }
+
+    /// A payload whose working directory is `dir`.
+    pub fn payload(dir: &Path) -> String {
+        serde_json::json!({"workspace": {"current_dir": dir}}).to_string()
+    }
 }

@@ -59,7 +59,7 @@ pub fn parse(output: &[u8]) -> Result<Porcelain, &'static str> {
                 let (_, y) = xy(field)?;
                 c.renamed += 1;
                 worktree_side(c, y);
-                fields.next().ok_or(BAD)?;
+                fields.next().filter(|f| !f.is_empty()).ok_or(BAD)?;
             }
             b'u' => c.conflicted += 1,
             b'?' => c.untracked += 1,
@@ -140,7 +140,12 @@ u UU N... 100644 100644 100644 100644 a b c conflict.txt\0\
 
     #[test]
     fn unknown_lines_are_an_error_not_a_panic() {
-        for bad in [&b"Z what\0"[..], b"1\0", b"# branch.ab 2 1\0", b"2 R. N... a b c d e R100 x\0"] {
+        for bad in [
+            &b"Z what\0"[..],
+            b"1\0",
+            b"# branch.ab 2 1\0",
+            b"2 R. N... a b c d e R100 x\0",
+        ] {
             assert!(parse(bad).is_err(), "{bad:?}");
         }
     }

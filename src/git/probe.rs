@@ -13,8 +13,8 @@ use std::sync::Mutex;
 use crate::cache::Cache;
 use crate::git::discover::{GitEnv, Repo, discover};
 use crate::git::record::{Snapshot, StatusRecord, ab_key, inspect, record_name, status_key};
-use crate::git::refs::Scratch;
 use crate::git::refresh;
+use crate::git::refs::Scratch;
 use crate::widgets::RenderContext;
 
 /// What a render found.
@@ -38,6 +38,8 @@ struct Found {
 #[derive(Default)]
 struct State {
     start: String,
+    /// `found` is the discovery result for `start` (`None`: not a repository).
+    looked: bool,
     found: Option<Found>,
     scratch: Scratch,
     cache: Option<Cache>,
@@ -95,9 +97,10 @@ impl Probe {
             Err(poisoned) => poisoned.into_inner(),
         };
         let st = &mut *guard;
-        if st.start != dir || st.found.is_none() {
+        if st.start != dir || !st.looked {
             st.start.clear();
             st.start.push_str(dir);
+            st.looked = true;
             let env = git_env(ctx);
             match discover(Path::new(dir), &env) {
                 Ok(Some(repo)) => {
@@ -110,6 +113,7 @@ impl Probe {
                 }
                 Err(e) => {
                     st.found = None;
+                    st.looked = false;
                     let summary = e.summary();
                     st.note_error(e.to_string());
                     return f(Err(Miss::Broken(summary)));
@@ -129,7 +133,7 @@ impl Probe {
             Err(e) => {
                 let summary = e.summary();
                 st.note_error(e.to_string());
-                st.found = None;
+                st.looked = false;
                 return f(Err(Miss::Broken(summary)));
             }
         };
@@ -140,9 +144,9 @@ impl Probe {
             .and_then(|c| c.read_into(&found.record, &mut st.path, &mut st.buf))
             .and_then(StatusRecord::decode);
         let now_ms = ctx.now * 1000;
-        let status_fresh = record.is_some_and(|r| {
-            r.key == key && now_ms.saturating_sub(r.time_ms) <= self.max_age_ms
-        }) && (!self.diffstat || record.is_some_and(|r| r.lines.is_some() || snap.oid.is_none()));
+        let status_fresh = record
+            .is_some_and(|r| r.key == key && now_ms.saturating_sub(r.time_ms) <= self.max_age_ms)
+            && (!self.diffstat || record.is_some_and(|r| r.lines.is_some() || snap.oid.is_none()));
         let ab_fresh = record.is_some_and(|r| r.ab_key == ab_key(&snap));
         let bare = found.repo.work_tree.is_none();
         if (self.wants_status && !bare && !status_fresh)
@@ -183,7 +187,11 @@ impl Probe {
         let Some(cache) = st.cache.as_ref() else {
             return;
         };
-        let dir = found.repo.work_tree.as_deref().unwrap_or(&found.repo.git_dir);
+        let dir = found
+            .repo
+            .work_tree
+            .as_deref()
+            .unwrap_or(&found.repo.git_dir);
         refresh::start(cache, &found.record, dir, self.diffstat, || {
             // Someone refreshed since we looked: nothing to do.
             cache

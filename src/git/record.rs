@@ -90,7 +90,9 @@ pub fn inspect(repo: &Repo, s: &mut Scratch) -> Result<Snapshot, GitError> {
 }
 
 fn mix(hash: u64, bytes: &[u8]) -> u64 {
-    (hash ^ fnv1a(bytes)).rotate_left(23).wrapping_mul(0x0100_0000_01b3)
+    (hash ^ fnv1a(bytes))
+        .rotate_left(23)
+        .wrapping_mul(0x0100_0000_01b3)
 }
 
 fn mix_meta(hash: u64, meta: Option<std::fs::Metadata>) -> u64 {
@@ -123,7 +125,10 @@ pub fn status_key(repo: &Repo, snap: &Snapshot, s: &mut Scratch) -> u64 {
 /// The identity ahead/behind is valid for: the two commits.
 pub fn ab_key(snap: &Snapshot) -> u64 {
     let hash = mix(0, snap.oid.as_ref().map_or(&b"-"[..], Oid::as_bytes));
-    mix(hash, snap.upstream.as_ref().map_or(&b"-"[..], Oid::as_bytes))
+    mix(
+        hash,
+        snap.upstream.as_ref().map_or(&b"-"[..], Oid::as_bytes),
+    )
 }
 
 /// The cache record name of a repository (one per worktree).
@@ -153,7 +158,11 @@ impl StatusRecord {
     pub fn encode(&self, error: Option<&str>) -> Vec<u8> {
         use std::fmt::Write;
         let mut out = String::new();
-        let _ = writeln!(out, "{MAGIC}\nkey {:016x}\nab_key {:016x}\ntime {}", self.key, self.ab_key, self.time_ms);
+        let _ = writeln!(
+            out,
+            "{MAGIC}\nkey {:016x}\nab_key {:016x}\ntime {}",
+            self.key, self.ab_key, self.time_ms
+        );
         match self.counts {
             Some(c) => {
                 let _ = writeln!(

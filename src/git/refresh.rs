@@ -76,10 +76,8 @@ pub fn refresh(req: &RefreshRequest<'_>, env: &GitEnv, cache: &Cache) -> Result<
             }
         }
     }
-    if req.diffstat && snap.oid.is_some() {
-        if let Some(tree) = &repo.work_tree {
-            record.lines = diffstat(&repo, tree).ok();
-        }
+    if let (true, Some(_), Some(tree)) = (req.diffstat, snap.oid, &repo.work_tree) {
+        record.lines = diffstat(&repo, tree).ok();
     }
     record.time_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -92,10 +90,15 @@ pub fn refresh(req: &RefreshRequest<'_>, env: &GitEnv, cache: &Cache) -> Result<
 }
 
 fn trace(name: &str) {
-    if let Some(path) = std::env::var_os("BLINKLINE_TRACE_REFRESH").filter(|p| !p.is_empty()) {
-        if let Ok(mut f) = std::fs::OpenOptions::new().append(true).create(true).open(path) {
-            let _ = f.write_all(format!("{name} {}\n", std::process::id()).as_bytes());
-        }
+    let Some(path) = std::env::var_os("BLINKLINE_TRACE_REFRESH").filter(|p| !p.is_empty()) else {
+        return;
+    };
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+    {
+        let _ = f.write_all(format!("{name} {}\n", std::process::id()).as_bytes());
     }
 }
 

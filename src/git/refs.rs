@@ -115,7 +115,9 @@ fn parse_packed_line(line: &[u8]) -> Result<PackedLine<'_>, &'static str> {
         return Ok(PackedLine::Comment);
     }
     if let Some(peeled) = line.strip_prefix(b"^") {
-        return Oid::parse(peeled.trim_ascii_end()).map(PackedLine::Peeled).ok_or(GARBAGE);
+        return Oid::parse(peeled.trim_ascii_end())
+            .map(PackedLine::Peeled)
+            .ok_or(GARBAGE);
     }
     let space = memchr(b' ', line).ok_or(GARBAGE)?;
     let oid = Oid::parse(&line[..space]).ok_or(GARBAGE)?;
@@ -173,8 +175,7 @@ pub fn resolve(repo: &Repo, name: &[u8], s: &mut Scratch) -> Result<Option<Oid>,
         match parse_head(&s.data) {
             Some(HeadTarget::Detached(oid)) => return Ok(Some(oid)),
             Some(HeadTarget::Symbolic(next)) => {
-                let next: arrayvec::ArrayVec<u8, 1024> =
-                    next.iter().copied().take(1024).collect();
+                let next: arrayvec::ArrayVec<u8, 1024> = next.iter().copied().take(1024).collect();
                 current = next;
             }
             None => {
@@ -248,7 +249,10 @@ mod tests {
             parse_head(b"ref: refs/heads/main\n"),
             Some(HeadTarget::Symbolic(b"refs/heads/main"))
         );
-        assert!(matches!(parse_head(format!("{A}\n").as_bytes()), Some(HeadTarget::Detached(_))));
+        assert!(matches!(
+            parse_head(format!("{A}\n").as_bytes()),
+            Some(HeadTarget::Detached(_))
+        ));
         assert_eq!(parse_head(b"garbage"), None);
         assert_eq!(parse_head(b""), None);
     }
@@ -276,7 +280,12 @@ mod tests {
 
     #[test]
     fn packed_refs_with_garbage_is_an_error_not_a_panic() {
-        for bad in [&b"nonsense\n"[..], b"^zz\n", b"1111 refs/x\n", b"\xff\xfe\n"] {
+        for bad in [
+            &b"nonsense\n"[..],
+            b"^zz\n",
+            b"1111 refs/x\n",
+            b"\xff\xfe\n",
+        ] {
             assert!(packed_lookup(bad, b"refs/heads/main").is_err(), "{bad:?}");
         }
     }

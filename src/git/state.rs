@@ -16,9 +16,15 @@ use crate::git::{GitError, join_into, read_into};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Operation {
     /// A rebase at step `step` of `total` (0 when unknown).
-    Rebase { step: u32, total: u32 },
+    Rebase {
+        step: u32,
+        total: u32,
+    },
     /// `git am` applying patches.
-    Am { step: u32, total: u32 },
+    Am {
+        step: u32,
+        total: u32,
+    },
     Merge,
     CherryPick,
     Revert,
@@ -150,7 +156,9 @@ fn header_matches(line: &[u8], section: &[u8], subsection: Option<&[u8]>) -> boo
             if !inner[..quote].trim_ascii().eq_ignore_ascii_case(section) {
                 return false;
             }
-            let quoted = inner[quote + 1..].strip_suffix(b"\"").unwrap_or(&inner[quote + 1..]);
+            let quoted = inner[quote + 1..]
+                .strip_suffix(b"\"")
+                .unwrap_or(&inner[quote + 1..]);
             unescaped_eq(quoted, sub)
         }
     }
@@ -161,7 +169,11 @@ fn unescaped_eq(quoted: &[u8], plain: &[u8]) -> bool {
     let mut chars = quoted.iter();
     let mut expected = plain.iter();
     while let Some(&c) = chars.next() {
-        let c = if c == b'\\' { chars.next().copied().unwrap_or(b'\\') } else { c };
+        let c = if c == b'\\' {
+            chars.next().copied().unwrap_or(b'\\')
+        } else {
+            c
+        };
         if expected.next() != Some(&c) {
             return false;
         }
@@ -219,7 +231,11 @@ pub fn upstream(repo: &Repo, s: &mut Scratch) -> Result<bool, GitError> {
         s.upstream_ref.clear();
         return Ok(false);
     }
-    Ok(parse_config_upstream(&s.data, &s.head_ref, &mut s.upstream_ref))
+    Ok(parse_config_upstream(
+        &s.data,
+        &s.head_ref,
+        &mut s.upstream_ref,
+    ))
 }
 
 #[cfg(test)]
@@ -238,20 +254,35 @@ mod tests {
     #[test]
     fn a_local_upstream_is_the_merge_ref_and_quoted_subsections_unescape() {
         let mut out = Vec::new();
-        assert!(parse_config_upstream(CONFIG, b"refs/heads/we\"ird", &mut out));
+        assert!(parse_config_upstream(
+            CONFIG,
+            b"refs/heads/we\"ird",
+            &mut out
+        ));
         assert_eq!(out, b"refs/heads/main");
     }
 
     #[test]
     fn a_branch_without_config_has_no_upstream() {
         let mut out = Vec::new();
-        assert!(!parse_config_upstream(CONFIG, b"refs/heads/topic", &mut out));
-        assert!(!parse_config_upstream(b"\xff[[[\n=\n", b"refs/heads/main", &mut out));
+        assert!(!parse_config_upstream(
+            CONFIG,
+            b"refs/heads/topic",
+            &mut out
+        ));
+        assert!(!parse_config_upstream(
+            b"\xff[[[\n=\n",
+            b"refs/heads/main",
+            &mut out
+        ));
         assert!(out.is_empty());
     }
 
     #[test]
     fn section_and_key_names_ignore_case() {
-        assert_eq!(config_value(b"[Core]\nBare = true\n", b"core", None, b"bare"), Some(&b"true"[..]));
+        assert_eq!(
+            config_value(b"[Core]\nBare = true\n", b"core", None, b"bare"),
+            Some(&b"true"[..])
+        );
     }
 }

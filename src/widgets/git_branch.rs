@@ -167,6 +167,46 @@ impl Widget for GitBranch {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::git::test_repo::{git, payload, with_commit};
+    use crate::widgets::options::OptionValue;
+    use crate::widgets::testing::WidgetTester;
+
+    #[test]
+    fn shows_the_branch_of_the_session_directory() {
+        let repo = with_commit("branch-name");
+        git(&repo.root, &["checkout", "-qb", "feature/login-page"]);
+        let t = WidgetTester::new("git_branch");
+        assert_eq!(t.text(&payload(&repo.root)), "feature/login-page");
+        let t = t.option("max_length", OptionValue::Int(8));
+        let r = t.render(&payload(&repo.root));
+        assert_eq!((r.text.as_str(), r.short.as_str()), ("feature…", "feature…"));
+    }
+
+    #[test]
+    fn hides_outside_a_repository() {
+        let t = WidgetTester::new("git_branch");
+        t.assert_hidden(r#"{"workspace":{"current_dir":"/"}}"#);
+        t.assert_hidden("{}");
+    }
+
+    #[test]
+    fn the_operation_can_be_switched_off() {
+        let repo = with_commit("branch-op");
+        std::fs::write(repo.root.join(".git/MERGE_HEAD"), "x").unwrap();
+        let t = WidgetTester::new("git_branch");
+        let r = t.render(&payload(&repo.root));
+        assert_eq!((r.text.as_str(), r.tone), ("main|MERGING", Tone::Warn));
+        let t = t.option("operation", OptionValue::Bool(false));
+        assert_eq!(t.text(&payload(&repo.root)), "main");
+    }
+
+    #[test]
+    fn a_corrupt_head_shows_the_marker() {
+        let repo = with_commit("branch-corrupt");
+        std::fs::write(repo.root.join(".git/HEAD"), "zzz").unwrap();
+        let r = WidgetTester::new("git_branch").render(&payload(&repo.root));
+        assert_eq!((r.outcome, r.text.as_str()), (Outcome::Error, "\u{26a0} git"));
+    }
 
     #[test]
     fn long_names_end_in_an_ellipsis() {

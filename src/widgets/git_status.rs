@@ -156,11 +156,11 @@ impl GitStatus {
         out.source = "cache: git status";
         out.stale = !view.status_fresh;
         self.write_counts(&counts, ctx.charset, out);
-        if let (true, Some((ins, del))) = (self.lines, record.lines) {
-            if ins + del > 0 {
-                let minus = ctx.charset.pick("\u{2212}", "\u{2212}", "-");
-                let _ = write!(out, " (+{ins} {minus}{del})");
-            }
+        if let (true, Some((ins, del))) = (self.lines, record.lines)
+            && ins + del > 0
+        {
+            let minus = ctx.charset.pick("\u{2212}", "\u{2212}", "-");
+            let _ = write!(out, " (+{ins} {minus}{del})");
         }
         if out.text.is_empty() {
             return Outcome::Hidden;
@@ -180,5 +180,94 @@ impl Widget for GitStatus {
 
     fn after_frame(&self) {
         self.probe.after_frame(INFO.name);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::widgets::options::OptionValue;
+    use crate::widgets::testing::WidgetTester;
+
+    fn counts() -> Counts {
+        Counts {
+            staged: 1,
+            modified: 2,
+            deleted: 3,
+            renamed: 4,
+            untracked: 5,
+            conflicted: 0,
+            stash: 6,
+        }
+    }
+
+    fn written(widget: &GitStatus, c: &Counts, charset: Charset) -> (String, String, Tone) {
+        let mut out = SlotContent::default();
+        widget.write_counts(c, charset, &mut out);
+        (out.text.to_string(), out.short.to_string(), out.tone)
+    }
+
+    fn widget(options: Options) -> GitStatus {
+        let parts = Parts {
+            staged: options.bool("staged", true).unwrap(),
+            modified: true,
+            deleted: true,
+            renamed: true,
+            untracked: options.bool("untracked", true).unwrap(),
+            conflicted: true,
+            stash: true,
+            clean: true,
+        };
+        GitStatus {
+            parts,
+            lines: false,
+            probe: Probe::new(true, false, 0),
+        }
+    }
+
+    #[test]
+    fn counts_are_shown_in_order_with_their_symbols() {
+        let w = widget(Options::new("git_status"));
+        let (text, short, tone) = written(&w, &counts(), Charset::Unicode);
+        assert_eq!(text, "+1 !2 \u{2718}3 \u{bb}4 ?5 $6");
+        assert_eq!((short.as_str(), tone), ("!15", Tone::Warn));
+        let (ascii, _, _) = written(&w, &counts(), Charset::Ascii);
+        assert_eq!(ascii, "+1 !2 x3 >4 ?5 $6");
+    }
+
+    #[test]
+    fn switched_off_parts_are_left_out() {
+        let options = Options::new("git_status")
+            .with("untracked", OptionValue::Bool(false))
+            .with("staged", OptionValue::Bool(false));
+        let (text, _, _) = written(&widget(options), &counts(), Charset::Unicode);
+        assert_eq!(text, "!2 \u{2718}3 \u{bb}4 $6");
+    }
+
+    #[test]
+    fn a_clean_tree_shows_the_clean_mark_and_conflicts_are_critical() {
+        let w = widget(Options::new("git_status"));
+        let (text, _, tone) = written(&w, &Counts::default(), Charset::Ascii);
+        assert_eq!((text.as_str(), tone), ("ok", Tone::Good));
+        let conflicted = Counts {
+            conflicted: 2,
+            ..Counts::default()
+        };
+        assert_eq!(written(&w, &conflicted, Charset::Unicode).2, Tone::Critical);
+    }
+
+    #[test]
+    fn hides_outside_a_repository() {
+        WidgetTester::new("git_status").assert_hidden(r#"{"workspace":{"current_dir":"/"}}"#);
+    }
+
+    #[test]
+    fn a_bad_option_names_the_field() {
+        let options = Options::new("git_status").with("refresh_ms", OptionValue::Int(-1));
+        let err = build(&options).err().unwrap();
+        assert_eq!(
+            err.to_string(),
+            "widget `git_status` option `refresh_ms`: must be a whole number from 0 to 3600000, got -1"
+        );
     }
 }
