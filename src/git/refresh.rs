@@ -16,9 +16,10 @@
 //! per refresher run to FILE (for diagnosing how often refreshers run).
 
 use std::ffi::OsStr;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::cache::Cache;
 use crate::git::discover::{GitEnv, Repo, discover};
@@ -120,9 +121,7 @@ fn git(repo: &Repo, work_tree: Option<&Path>, args: &[&str]) -> Result<Vec<u8>, 
             cmd.env_remove("GIT_WORK_TREE").current_dir(&repo.git_dir);
         }
     }
-    let out = cmd.output().map_err(|e| GitError::Command {
-        message: format!("cannot run git: {e}"),
-    })?;
+    let out = output_within(&mut cmd, GIT_TIMEOUT)?;
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         return Err(GitError::Command {
@@ -130,6 +129,59 @@ fn git(repo: &Repo, work_tree: Option<&Path>, args: &[&str]) -> Result<Vec<u8>, 
         });
     }
     Ok(out.stdout)
+}
+
+/// How long one git command may run before the refresher gives up on it (a repository on
+/// a vanished network mount can block forever; the lock must not be held forever).
+const GIT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Runs `cmd`, killing it after `limit`. Stdout and stderr are drained on threads so a
+/// chatty child cannot block on a full pipe.
+fn output_within(cmd: &mut Command, limit: Duration) -> Result<Output, GitError> {
+    let fail = |e: std::io::Error| GitError::Command {
+        message: format!("cannot run git: {e}"),
+    };
+    let mut child = cmd.stdout(Stdio::piped()).spawn().map_err(fail)?;
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut buf);
+            }
+            buf
+        })
+    };
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(fail)? {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(GitError::Command {
+                message: format!("git did not finish within {}s; gave up", limit.as_secs()),
+            });
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    Ok(Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    })
 }
 
 fn status(repo: &Repo, tree: &Path) -> Result<porcelain::Porcelain, GitError> {
