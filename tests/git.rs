@@ -491,6 +491,18 @@ fn broken_repositories_show_a_marker_and_never_break_the_line() {
             std::fs::write(r.join(".git/HEAD"), "ref: refs/heads/loop\n").unwrap();
             std::fs::write(r.join(".git/refs/heads/loop"), "ref: refs/heads/loop\n").unwrap()
         }),
+        ("symlink loop", &|r| {
+            let heads = r.join(".git/refs/heads");
+            std::fs::remove_file(heads.join("main")).unwrap();
+            std::os::unix::fs::symlink("loop", heads.join("main")).unwrap();
+            std::os::unix::fs::symlink("main", heads.join("loop")).unwrap();
+        }),
+        ("a FIFO for a ref", &|r| {
+            let main = r.join(".git/refs/heads/main");
+            std::fs::remove_file(&main).unwrap();
+            let made = Command::new("mkfifo").arg(&main).status().unwrap();
+            assert!(made.success());
+        }),
         ("gitdir file without target", &|r| {
             std::fs::remove_dir_all(r.join(".git")).unwrap();
             std::fs::write(r.join(".git"), "nonsense").unwrap()

@@ -134,24 +134,38 @@ impl fmt::Debug for Oid {
     }
 }
 
-/// Reads a whole small file into `buf` (cleared first; its capacity is reused).
+/// The most a file read from `.git` inline may hold (`packed-refs` of huge repositories
+/// included); anything larger is treated as damage rather than read.
+pub const MAX_INLINE_FILE: u64 = 64 << 20;
+
+/// Reads a whole small file into `buf` (cleared first; its capacity is reused). `Ok(false)`
+/// when it does not exist. Opened non-blocking and refused unless it is a regular file,
+/// so a FIFO or device planted in `.git` cannot hang the render.
 pub(crate) fn read_into(path: &std::path::Path, buf: &mut Vec<u8>) -> Result<bool, GitError> {
     use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
     buf.clear();
-    match std::fs::File::open(path) {
-        Ok(mut file) => file
-            .read_to_end(buf)
-            .map(|_| true)
-            .map_err(|source| GitError::Io {
-                path: path.to_owned(),
-                source,
-            }),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
-        Err(source) => Err(GitError::Io {
+    let io = |source| GitError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let opened = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path);
+    let mut file = match opened {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(io(e)),
+    };
+    let meta = file.metadata().map_err(io)?;
+    if !meta.is_file() || meta.len() > MAX_INLINE_FILE {
+        return Err(GitError::Corrupt {
             path: path.to_owned(),
-            source,
-        }),
+            what: "git: not a regular file, or too large",
+        });
     }
+    file.read_to_end(buf).map(|_| true).map_err(io)
 }
 
 /// Sets `buf` to `base/rel` reusing its capacity.

@@ -164,9 +164,7 @@ pub fn resolve(repo: &Repo, name: &[u8], s: &mut Scratch) -> Result<Option<Oid>,
         let found = match read_into(path, &mut s.data) {
             Ok(found) => found,
             // A directory where a ref file would be (`refs/heads/a` when `a/b` exists).
-            Err(GitError::Io { source, .. }) if source.raw_os_error() == Some(libc::EISDIR) => {
-                false
-            }
+            Err(GitError::Corrupt { path, .. }) if path.is_dir() => false,
             Err(e) => return Err(e),
         };
         if !found {
