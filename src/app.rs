@@ -9,15 +9,16 @@ use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
 use crate::cli::{BenchArgs, CharsetChoice, Cli, ColorChoice, Command, RenderArgs, Threads};
+use crate::config::resolve::{Resolved, resolve};
 use crate::engine::pool::default_threads;
-use crate::format::theme::{ColorDepth, DEFAULT_THEME};
-use crate::format::{OutputFormat, make_sink};
+use crate::format::OutputFormat;
+use crate::format::ansi::Look;
+use crate::format::theme::ColorDepth;
+use crate::input::InputProblem;
 use crate::input::env::Environment;
 use crate::input::stdin::read_payload;
-use crate::input::{InputProblem, parse_session};
 use crate::layout::{self, LayoutSpec};
 use crate::render::{Offload, RenderSettings, Renderer};
-use crate::widgets::Charset;
 use crate::widgets::options::OptionValue;
 
 /// The built-in sample payload (`--sample`, `make demo`). Its rate-limit reset times are
@@ -57,19 +58,32 @@ pub fn main() -> ExitCode {
 }
 
 fn run_cli() -> Result<ExitCode, String> {
-    use clap::Parser;
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    use clap::{CommandFactory, FromArgMatches};
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
+    let mut cli = match parsed {
+        Ok((mut cli, matches)) => {
+            cli.render.explicit = crate::cli::explicit_flags(&matches);
+            cli
+        }
         Err(err) => {
             let _ = err.print();
             return Ok(ExitCode::from(if err.use_stderr() { 2 } else { 0 }));
         }
     };
-    match cli.command {
+    match cli.command.take() {
         None | Some(Command::Render) => render_command(&cli.render, false),
         Some(Command::Explain) => render_command(&cli.render, true),
         Some(Command::Bench(ref bench)) => bench_command(&cli.render, bench),
         Some(Command::Widgets) => Ok(list_widgets()),
+        Some(Command::Config(action)) => crate::commands::config_command(&cli.render, &action),
+        Some(Command::Completions { shell }) => Ok(crate::commands::completions(shell)),
+        Some(Command::Man) => crate::commands::man_page(),
+        Some(Command::RefreshTranscript { ref path }) => {
+            crate::transcript::refresh(path, &Environment::capture())?;
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::RefreshGit(ref args)) => refresh_git(args),
     }
 }
@@ -90,44 +104,107 @@ fn default_render_args() -> RenderArgs {
         strict: false,
         input: None,
         sample: false,
+        config: None,
+        preset: None,
+        theme: None,
+        explicit: Vec::new(),
     }
 }
 
-/// Builds a renderer from the render arguments.
+/// Builds a renderer from the render arguments (and the config file they point to).
 pub fn build_renderer(args: &RenderArgs, env: Environment) -> Result<Renderer, String> {
-    let mut spec = match &args.widgets {
-        Some(list) => LayoutSpec::from_list(list),
-        None => LayoutSpec::default_line(),
-    };
+    build_renderer_with_config(args, env).map(|(renderer, _)| renderer)
+}
+
+/// Loads the configuration and resolves it with `args`. A config with problems gives
+/// the defaults (and the problems); an unusable flag is an error.
+pub fn resolve_settings(
+    args: &RenderArgs,
+    env: &Environment,
+) -> Result<(Resolved, Vec<String>), String> {
+    let loaded = crate::config::load(args.config.as_deref(), args.preset.as_deref(), env);
+    let mut resolved = resolve(args, &loaded)?;
     for assignment in &args.set {
-        apply_set(&mut spec, assignment)?;
+        apply_set(&mut resolved.spec, assignment)?;
     }
-    for widget in &mut spec.widgets {
-        widget.budget = args.budget;
+    set_command_trust(
+        &mut resolved.spec,
+        args.widgets.is_some(),
+        loaded.path.as_deref(),
+    );
+    Ok((resolved, loaded.problems))
+}
+
+/// `command` widgets run only from a trusted source: the command line, or a config file
+/// the user owns that neither group nor others may write. A `trusted` key written in the
+/// file itself is ignored.
+fn set_command_trust(
+    spec: &mut LayoutSpec,
+    from_command_line: bool,
+    config: Option<&std::path::Path>,
+) {
+    use std::os::unix::fs::MetadataExt;
+    let file_is_safe = config.is_none_or(|path| {
+        std::fs::metadata(path)
+            .is_ok_and(|m| m.uid() == crate::engine::os::current_uid() && m.mode() & 0o022 == 0)
+    });
+    for widget in spec
+        .widgets
+        .iter_mut()
+        .filter(|w| w.name == crate::widgets::command::INFO.name)
+    {
+        widget.options.entries.retain(|(key, _)| key != "trusted");
+        widget.options.set(
+            "trusted",
+            OptionValue::Bool(from_command_line || file_is_safe),
+        );
     }
-    let layout = layout::build(&spec).map_err(|e| e.to_string())?;
-    let charset = match args.charset {
-        CharsetChoice::NerdFont => Charset::NerdFont,
-        CharsetChoice::Unicode => Charset::Unicode,
-        CharsetChoice::Ascii => Charset::Ascii,
-    };
-    let depth = color_depth(args.color, &env);
-    let width = args
-        .width
-        .or_else(|| env.columns.map(|c| c.saturating_sub(args.margin).max(1)));
+}
+/// Like [`build_renderer`], and also returns the config file's problems (the renderer
+/// then shows the `⚠ config` marker).
+pub fn build_renderer_with_config(
+    args: &RenderArgs,
+    env: Environment,
+) -> Result<(Renderer, Vec<String>), String> {
+    let (resolved, problems) = resolve_settings(args, &env)?;
+    let layout = layout::build(&resolved.spec).map_err(|e| e.to_string())?;
+    let env = env.with_vars(
+        crate::widgets::env::requested_variables(&resolved.spec)
+            .iter()
+            .map(String::as_str),
+    );
+    let depth = color_depth(resolved.color, &env);
+    let width = args.width.or_else(|| {
+        env.columns
+            .map(|c| c.saturating_sub(resolved.margin).max(1))
+    });
     let threads = match args.threads {
         Threads::Auto => default_threads(AUTO_THREADS_CAP),
         Threads::Count(n) => n,
     };
+    let icons = if resolved.icons {
+        crate::format::themes::icons(resolved.charset)?
+    } else {
+        &[]
+    };
+    let look = Look {
+        theme: resolved.theme,
+        depth,
+        charset: resolved.charset,
+        icons,
+        rules: resolved.rules,
+    };
     let settings = RenderSettings {
-        deadline: args.deadline,
+        deadline: resolved.deadline,
         threads,
         offload: Offload::SlowOnly,
-        charset,
+        charset: resolved.charset,
         width,
+        rules: resolved.rules,
+        config_flagged: !problems.is_empty(),
     };
-    let sink = make_sink(args.format, DEFAULT_THEME, depth, charset);
-    Ok(Renderer::new(layout, settings, env, sink))
+    let sink = crate::format::make_styled_sink(args.format, look);
+    Ok((Renderer::new(layout, settings, env, sink), problems))
 }
 
 /// `--set widget.key=value`.
@@ -199,7 +276,10 @@ fn read_input(args: &RenderArgs, buf: &mut Vec<u8>) -> Option<InputProblem> {
 }
 
 fn render_command(args: &RenderArgs, explain: bool) -> Result<ExitCode, String> {
-    let mut renderer = build_renderer(args, Environment::capture())?;
+    let (mut renderer, config_problems) = build_renderer_with_config(args, Environment::capture())?;
+    for problem in &config_problems {
+        let _ = writeln!(std::io::stderr(), "blinkline: config: {problem}");
+    }
     let mut payload = Vec::with_capacity(16 * 1024);
     let read_problem = read_input(args, &mut payload);
     let report = renderer.render_flagged(&payload, read_problem.is_some());
@@ -218,7 +298,7 @@ fn render_command(args: &RenderArgs, explain: bool) -> Result<ExitCode, String> 
     if let Some(problem) = &problem {
         let _ = writeln!(std::io::stderr(), "blinkline: {problem}");
     }
-    let failed = problem.is_some() || errors > 0;
+    let failed = problem.is_some() || errors > 0 || !config_problems.is_empty();
     Ok(if args.strict && failed {
         ExitCode::from(2)
     } else {
@@ -246,14 +326,25 @@ fn print_explain(renderer: &Renderer, payload: &[u8], problem: Option<&InputProb
             value
         ));
     }
-    let (session, _) = parse_session(payload);
     match problem {
         Some(p) => out.push_str(&format!("input: {p}\n")),
-        None => out.push_str(&format!(
-            "input: {} bytes, {} top-level field(s) this version does not know\n",
-            payload.len(),
-            session.unknown_keys
-        )),
+        None => out.push_str(&format!("input: {} bytes\n", payload.len())),
+    }
+    if let Some(drift) = crate::input::schema::drift(payload) {
+        let list = |paths: &[String]| {
+            if paths.is_empty() {
+                "none".to_owned()
+            } else {
+                paths.join(", ")
+            }
+        };
+        out.push_str(&format!(
+            "unknown fields ({}): {}\nnull fields ({}): {}\n",
+            drift.unknown.len(),
+            list(&drift.unknown),
+            drift.nulls.len(),
+            list(&drift.nulls)
+        ));
     }
     let _ = std::io::stdout().write_all(out.as_bytes());
 }
@@ -291,6 +382,9 @@ fn list_widgets() -> ExitCode {
 }
 
 fn bench_command(args: &RenderArgs, bench: &BenchArgs) -> Result<ExitCode, String> {
+    if let Some(runs) = bench.processes {
+        return bench_processes(args, bench, runs);
+    }
     let mut args = args.clone();
     if args.input.is_none() {
         args.sample = true;
@@ -299,7 +393,73 @@ fn bench_command(args: &RenderArgs, bench: &BenchArgs) -> Result<ExitCode, Strin
     if let Some(problem) = read_input(&args, &mut payload) {
         return Err(problem.to_string());
     }
+    match bench.compare {
+        Some(crate::cli::CompareWhat::Queue) => {
+            let text = crate::bench::compare::queues(bench.frames.max(1000) * 100);
+            let _ = std::io::stdout().write_all(text.as_bytes());
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(crate::cli::CompareWhat::Threads) => {
+            let max = match args.threads {
+                Threads::Count(n) if n > 0 => n,
+                _ => default_threads(AUTO_THREADS_CAP).max(2),
+            };
+            let text = crate::bench::compare::threads(&args, bench, &payload, max)?;
+            let _ = std::io::stdout().write_all(text.as_bytes());
+            return Ok(ExitCode::SUCCESS);
+        }
+        None => {}
+    }
     let report = crate::bench::run(&args, bench, &payload)?;
+    let text = if bench.json {
+        report.to_json()
+    } else {
+        report.to_text()
+    };
+    let _ = std::io::stdout().write_all(text.as_bytes());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bench_processes(args: &RenderArgs, bench: &BenchArgs, runs: usize) -> Result<ExitCode, String> {
+    use crate::bench::processes;
+    let exe = match &bench.exe {
+        Some(path) => path.clone(),
+        None => std::env::current_exe().map_err(|e| format!("cannot find this binary: {e}"))?,
+    };
+    let floor = bench
+        .floor
+        .clone()
+        .unwrap_or_else(|| processes::default_floor(&exe));
+    if !floor.is_file() {
+        return Err(format!(
+            "floor binary {} not found; build it with `cargo build --release` or pass --floor",
+            floor.display()
+        ));
+    }
+    let payload_path = match &args.input {
+        Some(path) => path.clone(),
+        None => {
+            let path = std::env::temp_dir().join(format!(
+                "blinkline-bench-payload-{}.json",
+                std::process::id()
+            ));
+            std::fs::write(&path, sample_payload(crate::engine::clock::unix_now()))
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            path
+        }
+    };
+    let report = processes::compare(
+        &exe,
+        &bench.exe_args,
+        &floor,
+        &payload_path,
+        runs.max(1),
+        bench.idle,
+    );
+    if args.input.is_none() {
+        let _ = std::fs::remove_file(&payload_path);
+    }
+    let report = report?;
     let text = if bench.json {
         report.to_json()
     } else {

@@ -89,6 +89,44 @@ pub struct RenderArgs {
     /// Render the built-in sample payload (no stdin needed).
     #[arg(long, global = true)]
     pub sample: bool,
+
+    /// Read the configuration from FILE (default: $XDG_CONFIG_HOME/blinkline/config.toml,
+    /// else ~/.config/blinkline/config.toml).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+
+    /// Start from a shipped preset: default, minimal, full, powerline.
+    #[arg(long, value_name = "NAME", global = true)]
+    pub preset: Option<String>,
+
+    /// Theme: classic, powerline, capsule, plain, nord, gruvbox, catppuccin, tokyo-night.
+    #[arg(long, value_name = "NAME", global = true)]
+    pub theme: Option<String>,
+
+    /// The flags given on the command line (they win over the config file).
+    #[arg(skip)]
+    pub explicit: Vec<String>,
+}
+
+/// The flags whose command-line value wins over the config file.
+pub const CONFIGURABLE_FLAGS: &[&str] = &["charset", "color", "margin", "deadline", "budget"];
+
+/// Which of [`CONFIGURABLE_FLAGS`] were given on the command line (before or after a
+/// subcommand).
+pub fn explicit_flags(matches: &clap::ArgMatches) -> Vec<String> {
+    let given = |m: &clap::ArgMatches, name: &str| {
+        m.value_source(name) == Some(clap::parser::ValueSource::CommandLine)
+    };
+    CONFIGURABLE_FLAGS
+        .iter()
+        .filter(|name| {
+            given(matches, name)
+                || matches
+                    .subcommand()
+                    .is_some_and(|(_, sub)| given(sub, name))
+        })
+        .map(|name| (*name).to_owned())
+        .collect()
 }
 
 #[derive(Debug, Subcommand)]
@@ -102,21 +140,37 @@ pub enum Command {
     Bench(BenchArgs),
     /// List the widgets and their options.
     Widgets,
+    /// Write, check or print the configuration file.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print a shell completion script, e.g. `blinkline completions bash > ~/.local/share/bash-completion/completions/blinkline`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout.
+    #[command(name = "__man", hide = true)]
+    Man,
+    /// Finish scanning a transcript into the cache (started detached by renders).
+    #[command(name = "__refresh-transcript", hide = true)]
+    RefreshTranscript { path: String },
     /// Recompute a repository's git status into the cache (started detached by renders).
     #[command(name = "__refresh-git", hide = true)]
     RefreshGit(RefreshGitArgs),
 }
 
-#[derive(Debug, Args, Clone)]
-pub struct RefreshGitArgs {
-    /// A directory inside the repository.
-    pub dir: PathBuf,
-    /// Also count inserted and deleted lines.
-    #[arg(long)]
-    pub diffstat: bool,
-    /// Stdin is the record's lock file, already locked by the render that started us.
-    #[arg(long)]
-    pub locked: bool,
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Write a commented default config file (refuses to overwrite without --force).
+    Init {
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Report every problem of the config file with line:column and the fix; exit 1 if any.
+    Check,
+    /// Print the configuration in effect (preset, file and flags together) as TOML.
+    Print,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -132,6 +186,58 @@ pub struct BenchArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+
+    /// Instead of in-process frames, run the binary N times as Claude Code does (payload
+    /// on stdin) interleaved with the floor binary, and report wall/CPU percentiles, peak
+    /// RSS and the ratio to the floor.
+    #[arg(long, value_name = "N")]
+    pub processes: Option<usize>,
+
+    /// Pause between process runs (Claude Code renders at most every 300ms; a machine
+    /// that idles between renders starts processes more slowly).
+    #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_duration)]
+    pub idle: std::time::Duration,
+
+    /// The binary to time with --processes (default: this blinkline).
+    #[arg(long, value_name = "PATH")]
+    pub exe: Option<PathBuf>,
+
+    /// The floor binary (default: blinkline-floor next to the timed binary).
+    #[arg(long, value_name = "PATH")]
+    pub floor: Option<PathBuf>,
+
+    /// Compare implementations side by side: `queue` (our MS queue, SegQueue,
+    /// Mutex<VecDeque>) or `threads` (inline vs 1..N pool workers).
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub compare: Option<CompareWhat>,
+
+    /// Render every widget on the worker pool (not only slow ones), to measure the pool
+    /// against inline rendering (use with --threads N; --threads 0 is inline).
+    #[arg(long)]
+    pub all_on_pool: bool,
+
+    /// Arguments passed to the timed binary with --processes (repeatable).
+    #[arg(long = "exe-arg", value_name = "ARG", allow_hyphen_values = true)]
+    pub exe_args: Vec<String>,
+}
+
+/// What `bench --compare` compares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CompareWhat {
+    Queue,
+    Threads,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct RefreshGitArgs {
+    /// A directory inside the repository.
+    pub dir: PathBuf,
+    /// Also count inserted and deleted lines.
+    #[arg(long)]
+    pub diffstat: bool,
+    /// Stdin is the record's lock file, already locked by the render that started us.
+    #[arg(long)]
+    pub locked: bool,
 }
 
 /// Pool size.

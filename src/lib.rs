@@ -5,6 +5,7 @@
 //! - `input/` reads the Claude Code payload and the environment;
 //! - `render.rs` drives a frame over the `engine/` (queue, pool, slots, frame, metrics);
 //! - `widgets/` one file per widget; `layout.rs` turns a widget list into a layout;
+//! - `transcript/` incremental transcript figures (token totals, counts, blocks);
 //! - `format/` output formats and themes; `sanitize.rs` keeps untrusted text harmless;
 //! - `bench.rs` is the in-process benchmark harness behind `blinkline bench`.
 #![deny(unsafe_code)]
@@ -13,6 +14,8 @@ pub mod app;
 pub mod bench;
 pub mod cache;
 pub mod cli;
+pub mod commands;
+pub mod config;
 pub mod engine;
 pub mod format;
 pub mod git;
@@ -20,5 +23,7 @@ pub mod input;
 pub mod layout;
 pub mod render;
 pub mod sanitize;
+pub mod transcript;
 pub mod util;
 pub mod widgets;
+pub mod width;

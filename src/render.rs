@@ -59,6 +59,10 @@ pub struct RenderSettings {
     pub charset: Charset,
     /// Usable display columns; `None` = unlimited.
     pub width: Option<usize>,
+    /// How wide font-dependent characters are.
+    pub rules: crate::width::WidthRules,
+    /// The config file had problems: show the `⚠ config` marker (defaults were used).
+    pub config_flagged: bool,
 }
 
 /// State shared with pool workers.
@@ -96,6 +100,7 @@ impl JobRunner for Runner {
         let (session, _) = parse_session(&job.input.bytes);
         let ctx = RenderContext {
             session: &session,
+            payload: &job.input.bytes,
             env: &shared.env,
             now: job.input.now,
             charset: shared.charset,
@@ -217,6 +222,16 @@ impl Renderer {
         }
     }
 
+    /// Changes the frame deadline (takes effect from the next frame).
+    pub fn set_deadline(&mut self, deadline: Duration) {
+        self.settings.deadline = deadline;
+    }
+
+    /// Changes which widgets run on the pool (takes effect from the next frame).
+    pub fn set_offload(&mut self, offload: Offload) {
+        self.settings.offload = offload;
+    }
+
     pub fn metrics(&self) -> &EngineMetrics {
         &self.shared.metrics
     }
@@ -263,6 +278,7 @@ impl Renderer {
         let offloaded = self.submit_pool_jobs(payload, now, generation);
         let ctx = RenderContext {
             session: &session,
+            payload,
             env: &self.shared.env,
             now,
             charset: self.settings.charset,
@@ -295,12 +311,21 @@ impl Renderer {
             self.notice.tone = Tone::Warn;
             self.notice.source = "stdin";
         }
+        if self.settings.config_flagged {
+            if flagged {
+                self.notice.push(' ');
+            }
+            self.notice.push_str("\u{26a0} config");
+            self.notice.tone = Tone::Warn;
+            self.notice.source = if flagged { "stdin, config" } else { "config" };
+        }
         let spec = FrameSpec {
             names: &self.shared.names,
             placements: &self.placements,
             generation,
             width: self.settings.width,
             notice: (!self.notice.text.is_empty()).then_some(&self.notice),
+            rules: self.settings.rules,
         };
         assemble_with_states(
             &spec,
@@ -426,5 +451,167 @@ impl Renderer {
                 cost: shared.widgets[i].cost(),
             }
         })
+    }
+}
+
+#[cfg(all(test, not(crossbeam_loom)))]
+mod tests {
+    use super::*;
+    use crate::format::json::JsonSink;
+    use std::sync::Mutex;
+    use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+    struct Fixed(&'static str);
+    impl Widget for Fixed {
+        fn render(&self, _: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
+            out.push_str(self.0);
+            Outcome::Shown
+        }
+    }
+
+    struct Panics;
+    impl Widget for Panics {
+        fn render(&self, _: &RenderContext<'_>, _: &mut SlotContent) -> Outcome {
+            panic!("deliberate widget failure");
+        }
+    }
+
+    /// A slow widget that blocks until the test lets it go, then writes the next value.
+    struct Gated {
+        gate: Mutex<Receiver<&'static str>>,
+        started: SyncSender<()>,
+    }
+    impl Widget for Gated {
+        fn render(&self, _: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
+            let _ = self.started.send(());
+            let value = self
+                .gate
+                .lock()
+                .map(|rx| rx.recv().unwrap_or("closed"))
+                .unwrap_or("poisoned");
+            out.push_str(value);
+            Outcome::Shown
+        }
+        fn cost(&self) -> Cost {
+            Cost::Slow
+        }
+    }
+
+    fn entry(name: &'static str, widget: Box<dyn Widget>) -> LayoutEntry {
+        LayoutEntry {
+            name,
+            widget,
+            placement: Placement {
+                line: 0,
+                right: false,
+                priority: 1,
+                keep_stale: true,
+            },
+            budget: Duration::from_millis(5),
+        }
+    }
+
+    fn renderer(layout: Vec<LayoutEntry>, threads: usize, deadline: Duration) -> Renderer {
+        let settings = RenderSettings {
+            deadline,
+            threads,
+            offload: Offload::SlowOnly,
+            charset: Charset::Unicode,
+            width: None,
+            rules: crate::width::WidthRules::default(),
+            config_flagged: false,
+        };
+        Renderer::new(layout, settings, Environment::default(), Box::new(JsonSink))
+    }
+
+    fn frame_json(r: &Renderer) -> serde_json::Value {
+        serde_json::from_slice(r.frame().as_bytes()).expect("frame is JSON")
+    }
+
+    #[test]
+    fn a_panicking_widget_shows_a_marker_and_the_rest_renders() {
+        let mut r = renderer(
+            vec![
+                entry("a", Box::new(Fixed("A"))),
+                entry("boom", Box::new(Panics)),
+                entry("c", Box::new(Fixed("C"))),
+            ],
+            0,
+            Duration::from_millis(10),
+        );
+        r.render(b"{}");
+        let v = frame_json(&r);
+        assert_eq!(v[0]["text"], "A");
+        assert_eq!(v[1]["state"], "error");
+        assert_eq!(v[1]["text"], "\u{26a0} boom");
+        assert_eq!(v[2]["text"], "C");
+        assert_eq!(r.metrics().widget_errors.get(), 1);
+    }
+
+    #[test]
+    fn a_slow_widget_misses_the_deadline_without_delaying_the_frame_then_shows_stale() {
+        let (release, gate) = sync_channel(4);
+        let (started_tx, started) = sync_channel(4);
+        let gated = Gated {
+            gate: Mutex::new(gate),
+            started: started_tx,
+        };
+        let deadline = Duration::from_millis(30);
+        let mut layout = vec![
+            entry("fast", Box::new(Fixed("F"))),
+            entry("slow", Box::new(gated)),
+        ];
+        layout[1].budget = Duration::from_secs(60);
+        let mut r = renderer(layout, 1, Duration::from_secs(60));
+        let wait = Duration::from_secs(30);
+
+        // Frame 1: the slow widget is released at once; the frame waits for it (the
+        // deadline is long here, so a loaded machine cannot make it late).
+        release.send("one").unwrap();
+        r.render(b"{}");
+        started.recv_timeout(wait).expect("frame 1 job ran");
+        let v = frame_json(&r);
+        assert_eq!(
+            (v[1]["state"].as_str(), v[1]["text"].as_str()),
+            (Some("ok"), Some("one"))
+        );
+        r.set_deadline(deadline);
+
+        // Frame 2: the slow widget blocks; the frame ends at the deadline and shows the
+        // previous value marked stale.
+        let t = Instant::now();
+        let report = r.render(b"{}");
+        let took = t.elapsed();
+        started.recv_timeout(wait).expect("frame 2 job started");
+        assert!(took < deadline * 10, "frame waited {took:?}");
+        assert_eq!(report.late, 1);
+        let v = frame_json(&r);
+        assert_eq!(v[0]["state"], "ok");
+        assert_eq!(
+            (v[1]["state"].as_str(), v[1]["text"].as_str()),
+            (Some("stale"), Some("one"))
+        );
+
+        // Frame 3 begins while the straggler of frame 2 still holds its slot: still stale.
+        r.render(b"{}");
+        assert_eq!(frame_json(&r)[1]["state"], "stale");
+
+        // The straggler finishes with "two"; its late value may show as the last known one
+        // but can never be taken as fresh for a newer frame.
+        release.send("two").unwrap();
+        release.send("three").unwrap();
+        for _ in 0..50 {
+            r.render(b"{}");
+            let v = frame_json(&r);
+            if v[1]["state"] == "ok" {
+                assert_eq!(
+                    v[1]["text"], "three",
+                    "a fresh value comes from its own frame's job"
+                );
+                return;
+            }
+            let _ = release.try_send("three");
+        }
+        panic!("slow widget never became fresh again");
     }
 }

@@ -22,6 +22,7 @@ fn renderer_for(args: &[&str], cache_home: &Path) -> blinkline::render::Renderer
         columns: Some(120),
         colorterm: Some("truecolor".into()),
         xdg_cache_home: Some(cache_home.to_string_lossy().into_owned()),
+        vars: vec![("BLINKLINE_PROFILE".into(), Some("prod".into()))],
         ..Environment::default()
     };
     build_renderer(&cli.render, env).unwrap()
@@ -66,9 +67,77 @@ fn git_fixture(root: &Path) -> PathBuf {
     clone
 }
 
+/// A payload with every field the cheap widgets read (no escaped strings: those decode
+/// into owned strings, which is the parser's allocation, not a widget's).
+const FULL_PAYLOAD: &str = r#"{"session_id":"9f1c2d7e-4b8a-4c61","session_name":"refactor",
+  "cwd":"/home/user/src/app/sub","version":"2.1.210",
+  "model":{"id":"claude-opus-4-6[1m]","display_name":"Opus 4.6 (1M context)"},
+  "workspace":{"current_dir":"/home/user/src/app/sub","project_dir":"/home/user/src/app",
+    "added_dirs":["/a","/b"],"git_worktree":"/home/user/src/app-wt/feature",
+    "repo":{"host":"github.com","owner":"o","name":"app"}},
+  "output_style":{"name":"Explanatory"},
+  "cost":{"total_cost_usd":4.2,"total_duration_ms":5400000,"total_api_duration_ms":900000,
+    "total_lines_added":10,"total_lines_removed":2},
+  "context_window":{"context_window_size":1000000,"used_percentage":21,"remaining_percentage":79,
+    "current_usage":{"input_tokens":4,"output_tokens":812,"cache_creation_input_tokens":2211,
+      "cache_read_input_tokens":203785}},
+  "exceeds_200k_tokens":true,"fast_mode":true,"effort":{"level":"high"},"thinking":{"enabled":true},
+  "rate_limits":{"five_hour":{"used_percentage":40,"resets_at":4102444800},
+    "seven_day":{"used_percentage":41,"resets_at":4102444800}},
+  "vim":{"mode":"VISUAL LINE"},"agent":{"name":"reviewer"},
+  "pr":{"number":12,"url":"https://github.com/o/app/pull/12","review_state":"approved","kind":"pr"},
+  "worktree":{"name":"fix","branch":"wt/fix","path":"/w"}}"#;
+
+/// Every cheap widget, on two lines, with the options that need values.
+const ALL_CHEAP: &[&str] = &[
+    "--widgets",
+    "model,context,tokens,context_1m,exceeds_200k,cost,burn_rate,duration,lines,rate_limits,rate_5h,rate_7d;\
+     effort,thinking,fast_mode,output_style,version,session,vim,agent,worktree,git_worktree,pr,repo,\
+     added_dirs,project_dir,text,env,link,cwd|time",
+    "--set",
+    "text.text=dev",
+    "--set",
+    "env.name=BLINKLINE_PROFILE",
+    "--set",
+    "link.url=https://status.example.com",
+    "--set",
+    "rate_limits.pace=true",
+    "--set",
+    "context.style=usable",
+];
+
+/// The sample payload pointing at a small generated transcript.
+fn payload_with_transcript() -> (String, String) {
+    let dir = std::env::temp_dir().join(format!("blinkline-alloc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("t.jsonl");
+    let mut text = String::from(
+        "{\"type\":\"user\",\"timestamp\":\"2027-01-15T07:59:00Z\",\"message\":{\"content\":\"hi\"}}\n",
+    );
+    for i in 0..20 {
+        text += &format!(
+            "{{\"type\":\"assistant\",\"timestamp\":\"2027-01-15T07:59:30Z\",\"message\":{{\"model\":\"claude-opus-4-6\",\"id\":\"m{i}\",\"content\":[{{\"type\":\"tool_use\"}}],\"usage\":{{\"input_tokens\":3,\"output_tokens\":40,\"cache_read_input_tokens\":9000}}}},\"requestId\":\"r{i}\"}}\n"
+        );
+    }
+    text += "{\"type\":\"system\",\"subtype\":\"compact_boundary\"}\n";
+    std::fs::write(&path, text).unwrap();
+    let payload = sample_payload(1_800_000_000);
+    let json = serde_json::to_string(path.to_str().unwrap()).unwrap();
+    let start = payload.find("\"transcript_path\"").unwrap();
+    let end = start + payload[start..].find(",\n").unwrap();
+    let full = format!(
+        "{}\"transcript_path\": {json}{}",
+        &payload[..start],
+        &payload[end..]
+    );
+    // Without `context_window`, the context widget falls back to the transcript.
+    let bare = format!(r#"{{"model":{{"id":"claude-opus-4-6"}},"transcript_path":{json}}}"#);
+    (full, bare)
+}
+
 #[test]
 fn warm_frames_allocate_nothing_in_every_format_and_layout() {
-    let root = std::env::temp_dir().join(format!("blinkline-alloc-{}", std::process::id()));
+    let root = std::env::temp_dir().join(format!("blinkline-alloc-git-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
     std::fs::create_dir_all(&root).unwrap();
     let cache_home = root.join("cache");
@@ -77,7 +146,6 @@ fn warm_frames_allocate_nothing_in_every_format_and_layout() {
         serde_json::from_str(&sample_payload(1_800_000_000)).unwrap();
     payload["workspace"]["current_dir"] = serde_json::Value::from(repo.to_str().unwrap());
     let git_payload = payload.to_string();
-    let payload = sample_payload(1_800_000_000);
     let git_setups: &[&[&str]] = &[
         &["--widgets", "git_branch,git_status,model"],
         &["--widgets", "cwd,git_branch", "--format", "json"],
@@ -102,6 +170,26 @@ fn warm_frames_allocate_nothing_in_every_format_and_layout() {
         );
     }
     let _ = std::fs::remove_dir_all(&root);
+    // The transcript cache goes to a private directory, never the user's.
+    let cache = std::env::temp_dir().join(format!("blinkline-alloc-cache-{}", std::process::id()));
+    // SAFETY: set before any other thread of this single-test binary starts.
+    unsafe { std::env::set_var("XDG_CACHE_HOME", &cache) };
+    let payload = sample_payload(1_800_000_000);
+    let with_format = |format: &'static str| {
+        let mut args = vec!["--format", format];
+        args.extend_from_slice(ALL_CHEAP);
+        args
+    };
+    let full: Vec<(Vec<&str>, &str)> = vec![
+        (ALL_CHEAP.to_vec(), FULL_PAYLOAD),
+        (with_format("json"), FULL_PAYLOAD),
+        (with_format("plain"), FULL_PAYLOAD),
+        (ALL_CHEAP.to_vec(), payload.as_str()),
+    ];
+    for (args, payload) in &full {
+        let mut renderer = renderer_for(args, Path::new("/nonexistent"));
+        assert_warm_frames_allocate_nothing(&mut renderer, payload, args);
+    }
     let setups: &[&[&str]] = &[
         &[],
         &["--format", "json"],
@@ -113,6 +201,33 @@ fn warm_frames_allocate_nothing_in_every_format_and_layout() {
             "40",
         ],
         &["--color", "256"],
+        &[
+            "--theme",
+            "powerline",
+            "--charset",
+            "nerd-font",
+            "--color",
+            "truecolor",
+        ],
+        &["--theme", "catppuccin", "--color", "16", "--width", "50"],
+        &[
+            "--preset",
+            "full",
+            "--theme",
+            "nord",
+            "--charset",
+            "ascii",
+            "--width",
+            "60",
+        ],
+        &[
+            "--theme",
+            "tokyo-night",
+            "--preset",
+            "powerline",
+            "--width",
+            "70",
+        ],
     ];
     for args in setups {
         let mut renderer = renderer_for(args, Path::new("/nonexistent"));
@@ -131,5 +246,44 @@ fn warm_frames_allocate_nothing_in_every_format_and_layout() {
             "allocations in 1000 warm frames with {args:?}"
         );
         assert!(!renderer.frame().is_empty());
+        let mut renderer = renderer_for(args, Path::new("/nonexistent"));
+        assert_warm_frames_allocate_nothing(&mut renderer, &payload, args);
     }
+    let (with_transcript, bare) = payload_with_transcript();
+    let transcript_args: &[&str] = &[
+        "--widgets",
+        "session_tokens,messages,compactions,cache_timer,token_speed,block,context",
+        "--set",
+        "session_tokens.by_model=true",
+        "--set",
+        "session_tokens.cost=true",
+    ];
+    for payload in [&with_transcript, &bare] {
+        let mut renderer = renderer_for(transcript_args, Path::new("/nonexistent"));
+        assert_warm_frames_allocate_nothing(&mut renderer, payload, transcript_args);
+    }
+}
+
+fn assert_warm_frames_allocate_nothing(
+    renderer: &mut blinkline::render::Renderer,
+    payload: &str,
+    args: &[&str],
+) {
+    // A long warm-up: the counter is process-wide, and the test harness's main thread
+    // still allocates for a moment after starting this test.
+    for _ in 0..100 {
+        renderer.render(payload.as_bytes());
+    }
+    let (before, _) = allocation_counts();
+    for _ in 0..1000 {
+        let report = renderer.render(payload.as_bytes());
+        assert!(report.problem.is_none());
+    }
+    let (after, _) = allocation_counts();
+    assert_eq!(
+        after - before,
+        0,
+        "allocations in 1000 warm frames with {args:?}"
+    );
+    assert!(!renderer.frame().is_empty());
 }

@@ -295,3 +295,269 @@ fn bench_reports_percentiles_and_allocations() {
     assert_eq!(v["allocations_per_frame"].as_f64(), Some(0.0));
     assert!(v["widgets"]["context"]["count"].as_u64().unwrap() == 200);
 }
+
+const PR_PAYLOAD: &str =
+    r#"{"pr":{"number":12,"url":"https://github.com/o/r/pull/12","review_state":"approved"}}"#;
+
+#[test]
+fn a_pr_is_an_osc8_hyperlink_in_ansi_and_plain_text_elsewhere() {
+    let ansi = stdout(&blinkline(
+        &["--widgets", "pr", "--color", "256"],
+        PR_PAYLOAD.as_bytes(),
+    ));
+    assert!(
+        ansi.contains("\x1b]8;;https://github.com/o/r/pull/12\x1b\\#12 approved\x1b]8;;\x1b\\"),
+        "{ansi:?}"
+    );
+    let plain = stdout(&blinkline(
+        &["--widgets", "pr", "--format", "plain"],
+        PR_PAYLOAD.as_bytes(),
+    ));
+    assert_eq!(plain, "#12 approved\n");
+    let json = stdout(&blinkline(
+        &["--widgets", "pr", "--format", "json"],
+        PR_PAYLOAD.as_bytes(),
+    ));
+    let v: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+    assert_eq!(v[0]["link"], "https://github.com/o/r/pull/12");
+}
+
+#[test]
+fn an_env_widget_shows_a_variable_captured_at_start() {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_blinkline"));
+    cmd.env_clear()
+        .env("BLINKLINE_TEST_PROFILE", "st\x1b[31mage")
+        .args([
+            "--format",
+            "plain",
+            "--widgets",
+            "env,text",
+            "--set",
+            "env.name=BLINKLINE_TEST_PROFILE",
+        ])
+        .args(["--set", "text.text=box", "--sample"]);
+    let out = String::from_utf8(cmd.output().unwrap().stdout).unwrap();
+    assert_eq!(out, "stage │ box\n");
+}
+
+#[test]
+fn a_command_widget_shows_its_output_through_the_pool() {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_blinkline"));
+    let cache = std::env::temp_dir().join(format!("blinkline-cli-command-{}", std::process::id()));
+    cmd.env_clear()
+        .env("XDG_CACHE_HOME", &cache)
+        .args([
+            "--format",
+            "plain",
+            "--widgets",
+            "model,command",
+            "--sample",
+        ])
+        .args([
+            "--deadline",
+            "2s",
+            "--budget",
+            "2s",
+            "--set",
+            "command.wait=1s",
+        ])
+        .args(["--set", "command.command=printf 'up \\033[2J%s' ok"]);
+    let out = cmd.output().unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "Opus 4.6 │ up ok\n");
+    assert!(out.status.success());
+}
+
+fn blinkline_env(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_blinkline"));
+    command
+        .args(args)
+        .env_clear()
+        .env("HOME", "/nonexistent-home")
+        .env("TERM", "xterm-256color");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    let mut input = child.stdin.take().unwrap();
+    let _ = input.write_all(stdin);
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn temp_config(name: &str, text: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("blinkline-test-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("config.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn a_config_file_sets_lines_options_and_theme() {
+    let path = temp_config(
+        "ok",
+        "[[line]]\nleft = [\"model\", \"cost\"]\n[[line]]\nleft = [\"context\"]\n\
+         [widget.context]\nbar_width = 0\n",
+    );
+    let o = blinkline_env(
+        &["--format", "plain", "--config", path.to_str().unwrap()],
+        PAYLOAD.as_bytes(),
+        &[],
+    );
+    assert_eq!(stdout(&o), "Opus 4.6 │ $0.58\n28% 200k\n");
+    assert_eq!(stderr(&o), "");
+}
+
+#[test]
+fn the_config_is_found_under_xdg_config_home() {
+    let path = temp_config("xdg", "[[line]]\nleft = [\"cost\"]\n");
+    let xdg = path.parent().unwrap().join("xdg");
+    std::fs::create_dir_all(xdg.join("blinkline")).unwrap();
+    std::fs::copy(&path, xdg.join("blinkline/config.toml")).unwrap();
+    let o = blinkline_env(
+        &["--format", "plain"],
+        PAYLOAD.as_bytes(),
+        &[("XDG_CONFIG_HOME", xdg.to_str().unwrap())],
+    );
+    assert_eq!(stdout(&o), "$0.58\n");
+}
+
+#[test]
+fn a_broken_config_renders_defaults_with_a_marker_and_exit_0() {
+    let path = temp_config("broken", "theme = \"nrod\"\n");
+    let file = path.to_str().unwrap();
+    let o = blinkline_env(
+        &["--format", "plain", "--config", file],
+        PAYLOAD.as_bytes(),
+        &[],
+    );
+    assert!(o.status.success());
+    assert_eq!(
+        stdout(&o),
+        "\u{26a0} config │ proj │ Opus 4.6 │ 28% ▰▰▰▱▱▱▱▱▱▱ 200k │ $0.58 │ 1m01s\n"
+    );
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "blinkline: config: {file}:1:9: `theme` must be one of classic, powerline, capsule, plain, nord, gruvbox, catppuccin, tokyo-night, got \"nrod\" (did you mean `nord`?)\n"
+        )
+    );
+    let strict = blinkline_env(&["--strict", "--config", file], PAYLOAD.as_bytes(), &[]);
+    assert_eq!(strict.status.code(), Some(2));
+}
+
+#[test]
+fn config_check_lists_every_problem_and_exits_1() {
+    let path = temp_config("check", "colour = 1\n[widget.cost]\nwarn = \"five\"\n");
+    let file = path.to_str().unwrap();
+    let o = blinkline_env(&["config", "check", "--config", file], b"", &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "{file}:1:1: unknown key `colour` (did you mean `color`?); known keys: preset, theme, style, charset, icons, color, margin, deadline, budget, nerd_font_width, ambiguous_width, line, widget\n\
+             {file}:3:8: widget `cost` option `warn`: must be an amount like \"$5\", got \"five\"\n\
+             2 problems in {file}\n"
+        )
+    );
+}
+
+#[test]
+fn config_init_writes_a_valid_file_and_refuses_to_overwrite() {
+    let dir = std::env::temp_dir().join(format!("blinkline-test-{}-init", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let file = dir.join("sub/config.toml");
+    let file = file.to_str().unwrap();
+    let o = blinkline_env(&["config", "init", "--config", file], b"", &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let check = blinkline_env(&["config", "check", "--config", file], b"", &[]);
+    assert_eq!(stdout(&check), format!("{file}: no problems\n"));
+    let again = blinkline_env(&["config", "init", "--config", file], b"", &[]);
+    assert_eq!(again.status.code(), Some(2));
+    assert_eq!(
+        stderr(&again),
+        format!("blinkline: {file} already exists; use --force to overwrite it\n")
+    );
+    let forced = blinkline_env(&["config", "init", "--force", "--config", file], b"", &[]);
+    assert!(forced.status.success());
+}
+
+#[test]
+fn config_print_shows_the_preset_and_flags_in_effect() {
+    let o = blinkline_env(
+        &["config", "print", "--preset", "minimal", "--margin", "5"],
+        b"",
+        &[],
+    );
+    let out = stdout(&o);
+    assert!(out.contains("margin = 5\n"), "{out}");
+    assert!(out.contains("icons = false\n"), "{out}");
+    assert!(
+        out.contains("[[line]]\nleft = [\"model\", \"context\", \"cost\"]\nright = []\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("[widget.context]\npriority = 100\nbar_width = 0\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn explain_lists_unknown_and_null_payload_fields() {
+    let payload = br#"{"model":{"display_name":"Opus","family":"x"},"brand_new":1,"context_window":{"used_percentage":null}}"#;
+    let o = blinkline_env(&["explain"], payload, &[]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("unknown fields (2): brand_new, model.family\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("null fields (1): context_window.used_percentage\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_cli_definition() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let o = blinkline_env(&["completions", shell], b"", &[]);
+        assert!(o.status.success(), "{shell}");
+        assert!(stdout(&o).contains("preset"), "{shell} completes --preset");
+    }
+    let man = blinkline_env(&["__man"], b"", &[]);
+    assert!(
+        stdout(&man).starts_with(".ie \\n(.g .ds Aq"),
+        "{}",
+        stdout(&man)
+    );
+    assert!(stdout(&man).contains("blinkline"));
+}
+
+#[test]
+fn wide_characters_are_fitted_by_display_width() {
+    // "プロジェクト" is 6 characters but 12 columns.
+    let payload = r#"{"model":{"display_name":"Opus 4.6"},"workspace":{"current_dir":"/home/user/プロジェクト"},
+        "cost":{"total_cost_usd":0.58}}"#;
+    let fits = |columns: &str| {
+        let o = blinkline_env(
+            &["--format", "plain", "--widgets", "cwd,model|cost"],
+            payload.as_bytes(),
+            &[("COLUMNS", columns)],
+        );
+        stdout(&o)
+    };
+    // 12 + 3 + 8 + 1 + 5 = 29 columns, plus the 3-column margin.
+    assert_eq!(fits("32"), "プロジェクト │ Opus 4.6\u{a0}$0.58\n");
+    assert_eq!(
+        fits("40"),
+        format!("プロジェクト │ Opus 4.6{}$0.58\n", "\u{a0}".repeat(9))
+    );
+    // One column short: the lowest priority (the last listed) goes first.
+    assert_eq!(fits("31"), "プロジェクト │ Opus 4.6\n");
+    assert_eq!(fits("20"), "プロジェクト\n");
+}

@@ -13,9 +13,9 @@
 //! Read next: `format/mod.rs` for the sinks, `render.rs` for who drives a frame.
 
 use arrayvec::ArrayVec;
-use unicode_width::UnicodeWidthStr;
 
 use crate::engine::slots::{Outcome, SlotContent, SlotTable, SlotView};
+use crate::width::WidthRules;
 
 /// Bytes in one frame (all lines together).
 pub const FRAME_CAPACITY: usize = 8192;
@@ -197,6 +197,15 @@ pub trait SegmentSink {
     fn decoration_width(&self) -> usize {
         0
     }
+    /// Display columns the sink adds to the segment of widget `name` itself (its icon,
+    /// padding, caps), on top of its text.
+    fn segment_extra_width(&self, _name: &str) -> usize {
+        0
+    }
+    /// Display columns the sink adds once per non-empty group (e.g. a closing arrow).
+    fn group_extra_width(&self) -> usize {
+        0
+    }
     fn begin_frame(&mut self, out: &mut FrameBuffer);
     fn begin_line(&mut self, out: &mut FrameBuffer, line: u8);
     /// `position` counts the visible segments of the group before this one; `gap` is the
@@ -221,6 +230,8 @@ pub struct FrameSpec<'a> {
     pub width: Option<usize>,
     /// A marker shown first on the first line (e.g. `⚠ input`), not tied to a widget.
     pub notice: Option<&'a SlotContent>,
+    /// How wide font-dependent characters are (see `width.rs`).
+    pub rules: WidthRules,
 }
 
 #[derive(Clone, Copy)]
@@ -264,11 +275,11 @@ pub fn assemble_with_states(
         if state == SegmentState::Late || state == SegmentState::Stale {
             late += 1;
         }
-        let width = content.text.width();
+        let width = spec.rules.width(&content.text);
         let short_width = if content.short.is_empty() {
             width
         } else {
-            content.short.width()
+            spec.rules.width(&content.short)
         };
         states.push(Visible {
             index,
@@ -280,7 +291,7 @@ pub fn assemble_with_states(
         });
     }
     if let Some(width) = spec.width {
-        fit_lines(spec, &mut states, width, sink.decoration_width());
+        fit_lines(spec, &mut states, width, sink);
     }
     emit(spec, slots, &states, sink, out);
     states_out.extend(states.iter().map(|v| {
@@ -322,9 +333,10 @@ fn line_width(
     spec: &FrameSpec<'_>,
     states: &[Visible],
     line: u8,
-    decoration: usize,
+    sink: &dyn SegmentSink,
     all: bool,
 ) -> usize {
+    let decoration = sink.decoration_width();
     let mut total = 0;
     let mut groups = 0;
     for right in [false, true] {
@@ -334,14 +346,15 @@ fn line_width(
             p.line == line && p.right == right && (all || (v.state.is_visible() && !v.dropped))
         }) {
             total += if v.short { v.short_width } else { v.width };
+            total += sink.segment_extra_width(spec.names[v.index]);
             count += 1;
         }
         if let (false, 0, Some(notice)) = (right, line, spec.notice) {
-            total += notice.text.width();
+            total += spec.rules.width(&notice.text) + sink.segment_extra_width("notice");
             count += 1;
         }
         if count > 0 {
-            total += decoration * (count - 1);
+            total += decoration * (count - 1) + sink.group_extra_width();
             groups += 1;
         }
     }
@@ -349,7 +362,7 @@ fn line_width(
 }
 
 /// Shrinks, then drops, the lowest-priority segments of each line until it fits `width`.
-fn fit_lines(spec: &FrameSpec<'_>, states: &mut [Visible], width: usize, decoration: usize) {
+fn fit_lines(spec: &FrameSpec<'_>, states: &mut [Visible], width: usize, sink: &dyn SegmentSink) {
     let lines = states
         .iter()
         .map(|v| spec.placements[v.index].line)
@@ -359,7 +372,7 @@ fn fit_lines(spec: &FrameSpec<'_>, states: &mut [Visible], width: usize, decorat
         let on_line = |v: &Visible| spec.placements[v.index].line == line && v.state.is_visible();
         // First pass: short forms, lowest priority first; second pass: drop.
         for pass in 0..2 {
-            while line_width(spec, states, line, decoration, false) > width {
+            while line_width(spec, states, line, sink, false) > width {
                 let candidate = states
                     .iter_mut()
                     .filter(|v| on_line(v) && !v.dropped && (pass == 1 || !v.short))
@@ -383,7 +396,6 @@ fn emit(
     out: &mut FrameBuffer,
 ) {
     let all = sink.wants_all_segments();
-    let decoration = sink.decoration_width();
     let last_line = states
         .iter()
         .map(|v| spec.placements[v.index].line)
@@ -397,14 +409,14 @@ fn emit(
         };
         let notice = spec.notice.filter(|_| line == 0);
         // The gap is whatever the groups leave free (at least the one column counted in).
-        let used = line_width(spec, states, line, decoration, all);
+        let used = line_width(spec, states, line, sink, all);
         let gap = spec.width.map_or(1, |w| w.saturating_sub(used) + 1);
         for right in [false, true] {
             let mut position = 0;
             if let (Some(content), false) = (notice, right) {
                 let segment = Segment {
                     index: usize::MAX,
-                    name: "input",
+                    name: "notice",
                     content,
                     state: SegmentState::Error,
                     nanos: 0,

@@ -1,6 +1,7 @@
 //! JSON output for scripts and tests: one array per line, every widget of the layout in
 //! order, hidden and late ones included:
 //! `[{"widget":"model","text":"Opus 4.6","state":"ok","micros":3}, …]`.
+//! A widget that links somewhere adds `"link":"https://…"` after its text.
 //! `state` is one of `ok`, `hidden`, `late`, `stale`, `error`; `micros` is the widget's
 //! render time.
 
@@ -67,6 +68,10 @@ impl SegmentSink for JsonSink {
             _ => segment.text(),
         };
         write_json_string(out, text);
+        if !segment.content.link.is_empty() && !text.is_empty() {
+            out.push_str(",\"link\":");
+            write_json_string(out, &segment.content.link);
+        }
         out.push_str(",\"state\":\"");
         out.push_str(segment.state.as_str());
         let _ = write!(out, "\",\"micros\":{}}}", segment.nanos / 1000);

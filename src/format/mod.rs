@@ -12,6 +12,7 @@ pub mod ansi;
 pub mod json;
 pub mod plain;
 pub mod theme;
+pub mod themes;
 
 use crate::engine::frame::SegmentSink;
 use crate::format::theme::{ColorDepth, Theme};
@@ -25,6 +26,18 @@ pub enum OutputFormat {
     Plain,
     /// One JSON array of segments per line: widget, text, state, micros.
     Json,
+}
+
+/// Builds the sink for a format from a full [`ansi::Look`] (theme, style, icons, widths).
+pub fn make_styled_sink(format: OutputFormat, look: ansi::Look) -> Box<dyn SegmentSink + Send> {
+    match format {
+        OutputFormat::Ansi => Box::new(ansi::AnsiSink::with_look(look)),
+        OutputFormat::Plain => Box::new(ansi::AnsiSink::with_look(ansi::Look {
+            depth: ColorDepth::None,
+            ..look
+        })),
+        other => make_sink(other, look.theme, look.depth, look.charset),
+    }
 }
 
 /// Builds the sink for a format, once per process.

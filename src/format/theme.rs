@@ -9,7 +9,7 @@ use crate::engine::slots::Tone;
 use crate::input::env::Environment;
 
 /// An RGB colour.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Rgb(pub u8, pub u8, pub u8);
 
 /// How many colours the output may use.
@@ -53,12 +53,53 @@ impl ColorDepth {
     }
 }
 
-/// The palette of one theme.
+/// How segments are drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// Coloured text joined by thin separators.
+    Classic,
+    /// Segments on coloured backgrounds joined by arrows.
+    Powerline,
+    /// Rounded segments on coloured backgrounds.
+    Capsule,
+    /// No colour at all.
+    Plain,
+}
+
+impl Style {
+    pub const NAMES: &'static [&'static str] = &["classic", "powerline", "capsule", "plain"];
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        match name {
+            "classic" => Some(Style::Classic),
+            "powerline" => Some(Style::Powerline),
+            "capsule" => Some(Style::Capsule),
+            "plain" => Some(Style::Plain),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Style::Classic => "classic",
+            Style::Powerline => "powerline",
+            Style::Capsule => "capsule",
+            Style::Plain => "plain",
+        }
+    }
+}
+
+/// The palette of one theme, and its style. Built-in themes are data files
+/// (`format/themes/*.toml`, loaded by `format/themes.rs`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Theme {
     pub name: &'static str,
-    /// Colour per widget name; widgets not listed use `default`.
+    pub style: Style,
+    /// Accent per widget name (the text colour in the classic style, the background in
+    /// powerline and capsule); widgets not listed use `default`.
     pub widgets: &'static [(&'static str, Rgb)],
+    /// Text colour on a coloured background.
+    pub ink: Rgb,
     pub default: Rgb,
     pub good: Rgb,
     pub warn: Rgb,
@@ -69,7 +110,9 @@ pub struct Theme {
 
 /// The built-in default theme: soft colours that read well on dark and light backgrounds.
 pub const DEFAULT_THEME: Theme = Theme {
-    name: "default",
+    name: "classic",
+    style: Style::Classic,
+    ink: Rgb(0x1a, 0x1b, 0x26),
     widgets: &[
         ("model", Rgb(0xc6, 0x9c, 0xf2)),
         ("context", Rgb(0x7d, 0xcf, 0xff)),
@@ -79,6 +122,45 @@ pub const DEFAULT_THEME: Theme = Theme {
         ("rate_limits", Rgb(0xe0, 0xaf, 0x68)),
         ("cwd", Rgb(0x7a, 0xa2, 0xf7)),
         ("time", Rgb(0x9a, 0xa5, 0xce)),
+        ("tokens", Rgb(0x7d, 0xcf, 0xff)),
+        ("context_1m", Rgb(0xbb, 0x9a, 0xf7)),
+        ("exceeds_200k", Rgb(0xe0, 0xaf, 0x68)),
+        ("burn_rate", Rgb(0x9e, 0xce, 0x6a)),
+        ("rate_5h", Rgb(0xe0, 0xaf, 0x68)),
+        ("rate_7d", Rgb(0xe0, 0xaf, 0x68)),
+        ("effort", Rgb(0xbb, 0x9a, 0xf7)),
+        ("thinking", Rgb(0xbb, 0x9a, 0xf7)),
+        ("fast_mode", Rgb(0xff, 0x9e, 0x64)),
+        ("output_style", Rgb(0xa9, 0xb1, 0xd6)),
+        ("version", Rgb(0x73, 0x7a, 0xa2)),
+        ("session", Rgb(0x9a, 0xa5, 0xce)),
+        ("vim", Rgb(0x7a, 0xa2, 0xf7)),
+        ("agent", Rgb(0xff, 0x9e, 0x64)),
+        ("worktree", Rgb(0x73, 0xda, 0xca)),
+        ("git_worktree", Rgb(0x73, 0xda, 0xca)),
+        ("pr", Rgb(0x9e, 0xce, 0x6a)),
+        ("repo", Rgb(0x7a, 0xa2, 0xf7)),
+        ("added_dirs", Rgb(0xa9, 0xb1, 0xd6)),
+        ("project_dir", Rgb(0x7a, 0xa2, 0xf7)),
+        ("text", Rgb(0xc0, 0xca, 0xf5)),
+        ("env", Rgb(0xa9, 0xb1, 0xd6)),
+        ("link", Rgb(0x7d, 0xcf, 0xff)),
+        ("command", Rgb(0xc0, 0xca, 0xf5)),
+        ("session_tokens", Rgb(0x7d, 0xcf, 0xff)),
+        ("messages", Rgb(0xa9, 0xb1, 0xd6)),
+        ("compactions", Rgb(0xbb, 0x9a, 0xf7)),
+        ("cache_timer", Rgb(0xe0, 0xaf, 0x68)),
+        ("token_speed", Rgb(0x73, 0xda, 0xca)),
+        ("block", Rgb(0xff, 0x9e, 0x64)),
+        ("git_branch", Rgb(0xbb, 0x9a, 0xf7)),
+        ("git_status", Rgb(0xe0, 0xaf, 0x68)),
+        ("status", Rgb(0xf7, 0x76, 0x8e)),
+        ("cmd_duration", Rgb(0xe0, 0xaf, 0x68)),
+        ("jobs", Rgb(0x7d, 0xcf, 0xff)),
+        ("user_host", Rgb(0x9e, 0xce, 0x6a)),
+        ("shlvl", Rgb(0x73, 0x7a, 0xa2)),
+        ("venv", Rgb(0x9e, 0xce, 0x6a)),
+        ("char", Rgb(0x9e, 0xce, 0x6a)),
     ],
     default: Rgb(0xc0, 0xca, 0xf5),
     good: Rgb(0x9e, 0xce, 0x6a),
@@ -103,6 +185,17 @@ impl Theme {
                 .map_or(self.default, |(_, rgb)| *rgb),
         }
     }
+}
+
+/// Writes the SGR sequence that sets the background to `rgb` at `depth` (nothing at `None`).
+pub fn write_bg(out: &mut crate::engine::frame::FrameBuffer, rgb: Rgb, depth: ColorDepth) {
+    use std::fmt::Write as _;
+    let _ = match depth {
+        ColorDepth::TrueColor => write!(out, "\x1b[48;2;{};{};{}m", rgb.0, rgb.1, rgb.2),
+        ColorDepth::Ansi256 => write!(out, "\x1b[48;5;{}m", to_ansi256(rgb)),
+        ColorDepth::Ansi16 => write!(out, "\x1b[{}m", to_ansi16(rgb) + 10),
+        ColorDepth::None => Ok(()),
+    };
 }
 
 /// Writes the SGR sequence that sets the foreground to `rgb` at `depth` (nothing at `None`).
@@ -142,13 +235,32 @@ pub fn to_ansi256(Rgb(r, g, b): Rgb) -> u8 {
     }
 }
 
-/// Nearest of the 16 basic colours, as an SGR foreground code (30–37, 90–97).
+/// Nearest of the 16 basic colours (xterm's default values), as an SGR foreground code
+/// (30–37, 90–97). Pastel accents keep their hue instead of all turning white.
 pub fn to_ansi16(Rgb(r, g, b): Rgb) -> u8 {
-    let bright = u16::from(r).max(u16::from(g)).max(u16::from(b)) > 170;
-    let on = |v: u8, max: u8| u8::from(v > max / 2 && v > 60);
-    let max = r.max(g).max(b);
-    let code = on(r, max) | (on(g, max) << 1) | (on(b, max) << 2);
-    if bright { 90 + code } else { 30 + code }
+    const PALETTE: [(u8, (u8, u8, u8)); 16] = [
+        (30, (0, 0, 0)),
+        (31, (205, 0, 0)),
+        (32, (0, 205, 0)),
+        (33, (205, 205, 0)),
+        (34, (0, 0, 238)),
+        (35, (205, 0, 205)),
+        (36, (0, 205, 205)),
+        (37, (229, 229, 229)),
+        (90, (127, 127, 127)),
+        (91, (255, 0, 0)),
+        (92, (0, 255, 0)),
+        (93, (255, 255, 0)),
+        (94, (92, 92, 255)),
+        (95, (255, 0, 255)),
+        (96, (0, 255, 255)),
+        (97, (255, 255, 255)),
+    ];
+    let d = |x: u8, y: u8| (i32::from(x) - i32::from(y)).pow(2);
+    PALETTE
+        .iter()
+        .min_by_key(|(_, (pr, pg, pb))| d(*pr, r) + d(*pg, g) + d(*pb, b))
+        .map_or(37, |(code, _)| *code)
 }
 
 #[cfg(test)]
@@ -207,6 +319,8 @@ mod tests {
         assert_eq!(to_ansi256(Rgb(128, 128, 128)), 244);
         assert_eq!(to_ansi16(Rgb(250, 30, 30)), 91);
         assert_eq!(to_ansi16(Rgb(0, 120, 0)), 32);
+        // A pastel blue accent stays blue.
+        assert_eq!(to_ansi16(Rgb(0x7a, 0xa2, 0xf7)), 94);
     }
 
     #[test]

@@ -5,6 +5,7 @@
 pub mod env;
 pub mod lenient;
 pub mod payload;
+pub mod schema;
 pub mod stdin;
 
 pub use payload::Session;

@@ -1,0 +1,561 @@
+//! Validates a config file into a [`Config`], collecting every problem with its place.
+//!
+//! The TOML is parsed with spans (`toml::de::DeTable`), then walked key by key: unknown keys
+//! get a did-you-mean, values are checked against their type (durations like `"5ms"`,
+//! percents like `"80%"`, dollars like `"$5"`, choices, ranges), widget names against the
+//! registry and widget options by the widget's own builder. Nothing stops at the first
+//! problem: `blinkline config check` lists them all, each as `FILE:LINE:COLUMN: message`.
+
+use std::ops::Range;
+use std::time::Duration;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::{Config, LineConfig, PRESETS, WidgetConfig};
+use crate::cli::ColorChoice;
+use crate::format::theme::Style;
+use crate::widgets::options::OptionValue;
+use crate::widgets::{self, Charset, Options};
+
+/// The top-level keys.
+pub const KEYS: &[&str] = &[
+    "preset",
+    "theme",
+    "style",
+    "charset",
+    "icons",
+    "color",
+    "margin",
+    "deadline",
+    "budget",
+    "nerd_font_width",
+    "ambiguous_width",
+    "line",
+    "widget",
+];
+
+/// Keys of a `[widget.NAME]` table that belong to the layout, not to the widget.
+pub const LAYOUT_KEYS: &[&str] = &["priority", "budget", "keep_stale"];
+
+const CHARSETS: &[&str] = &["nerd-font", "unicode", "ascii"];
+const COLORS: &[&str] = &["auto", "never", "always", "truecolor", "256", "16"];
+
+/// One problem and where it is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Problem {
+    /// Byte range in the file.
+    pub span: Range<usize>,
+    pub message: String,
+}
+
+impl Problem {
+    /// `FILE:LINE:COLUMN: message` (line and column count from 1; columns in characters).
+    pub fn render(&self, file: &str, source: &str) -> String {
+        let (line, column) = line_column(source, self.span.start);
+        format!("{file}:{line}:{column}: {}", self.message)
+    }
+}
+
+/// The 1-based line and column of byte `offset`.
+pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(source.len());
+    let before = source.get(..offset).unwrap_or(source);
+    let line = before.matches('\n').count() + 1;
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[start..].chars().count() + 1)
+}
+
+/// Parses and validates `source`. The config holds every value that was valid.
+pub fn parse(source: &str) -> (Config, Vec<Problem>) {
+    let (doc, errors) = DeTable::parse_recoverable(source);
+    let mut checker = Checker {
+        config: Config::default(),
+        problems: errors
+            .iter()
+            .map(|e| Problem {
+                span: e.span().unwrap_or(0..0),
+                message: format!("invalid TOML: {}", e.message().trim()),
+            })
+            .collect(),
+    };
+    // After a syntax error the recovered document is a guess: checking it would only
+    // repeat the same problem in other words.
+    if checker.problems.is_empty() {
+        for (key, value) in doc.get_ref() {
+            checker.top(key, value);
+        }
+    }
+    checker.problems.sort_by_key(|p| p.span.start);
+    (checker.config, checker.problems)
+}
+
+fn hint(word: &str, candidates: &[&str]) -> String {
+    crate::util::closest(word, candidates.iter().copied())
+        .map(|c| format!(" (did you mean `{c}`?)"))
+        .unwrap_or_default()
+}
+
+fn describe(value: &DeValue<'_>) -> String {
+    match value {
+        DeValue::String(s) => format!("\"{s}\""),
+        DeValue::Integer(i) => i.as_str().to_owned(),
+        DeValue::Float(f) => f.as_str().to_owned(),
+        DeValue::Boolean(b) => b.to_string(),
+        other => format!("a {}", other.type_str()),
+    }
+}
+
+struct Checker {
+    config: Config,
+    problems: Vec<Problem>,
+}
+
+type Key<'i> = Spanned<std::borrow::Cow<'i, str>>;
+type Value<'i> = Spanned<DeValue<'i>>;
+
+impl Checker {
+    fn problem(&mut self, span: Range<usize>, message: String) {
+        self.problems.push(Problem { span, message });
+    }
+
+    fn top(&mut self, key: &Key<'_>, value: &Value<'_>) {
+        let name = key.get_ref().as_ref();
+        match name {
+            "preset" => {
+                let names: Vec<&str> = PRESETS.iter().map(|(n, _)| *n).collect();
+                self.config.preset = self.choice(name, value, &names).map(str::to_owned);
+            }
+            "theme" => {
+                let names: Vec<&str> = crate::format::themes::theme_names().collect();
+                self.config.theme = self.choice(name, value, &names).map(str::to_owned);
+            }
+            "style" => {
+                self.config.style = self
+                    .choice(name, value, Style::NAMES)
+                    .and_then(Style::from_name);
+            }
+            "charset" => {
+                self.config.charset = self.choice(name, value, CHARSETS).map(|c| match c {
+                    "nerd-font" => Charset::NerdFont,
+                    "ascii" => Charset::Ascii,
+                    _ => Charset::Unicode,
+                });
+            }
+            "color" => self.config.color = self.color(value),
+            "icons" => self.config.icons = self.boolean(name, value),
+            "margin" => self.config.margin = self.integer(name, value, 0, 200).map(|m| m as usize),
+            "deadline" => self.config.deadline = self.duration(name, value),
+            "budget" => self.config.budget = self.duration(name, value),
+            "nerd_font_width" | "ambiguous_width" => {
+                let cells = self.integer(name, value, 1, 2).map(|c| c as u8);
+                if name == "nerd_font_width" {
+                    self.config.nerd_font_width = cells;
+                } else {
+                    self.config.ambiguous_width = cells;
+                }
+            }
+            "line" => self.lines(value),
+            "widget" => self.widget_tables(value),
+            _ => self.problem(
+                key.span(),
+                format!(
+                    "unknown key `{name}`{}; known keys: {}",
+                    hint(name, KEYS),
+                    KEYS.join(", ")
+                ),
+            ),
+        }
+    }
+
+    fn choice<'c>(&mut self, key: &str, value: &Value<'_>, choices: &[&'c str]) -> Option<&'c str> {
+        let text = match value.get_ref() {
+            DeValue::String(s) => s.as_ref(),
+            other => {
+                let got = describe(other);
+                self.problem(
+                    value.span(),
+                    format!("`{key}` must be one of {}, got {got}", choices.join(", ")),
+                );
+                return None;
+            }
+        };
+        let found = choices.iter().copied().find(|c| *c == text);
+        if found.is_none() {
+            self.problem(
+                value.span(),
+                format!(
+                    "`{key}` must be one of {}, got \"{text}\"{}",
+                    choices.join(", "),
+                    hint(text, choices)
+                ),
+            );
+        }
+        found
+    }
+
+    fn color(&mut self, value: &Value<'_>) -> Option<ColorChoice> {
+        let text = match value.get_ref() {
+            DeValue::Integer(i) => i.as_str().to_owned(),
+            _ => return self.choice("color", value, COLORS).map(color_choice),
+        };
+        let found = COLORS.iter().copied().find(|c| *c == text);
+        if found.is_none() {
+            self.problem(
+                value.span(),
+                format!("`color` must be one of {}, got {text}", COLORS.join(", ")),
+            );
+        }
+        found.map(color_choice)
+    }
+
+    fn boolean(&mut self, key: &str, value: &Value<'_>) -> Option<bool> {
+        match value.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            other => {
+                let got = describe(other);
+                self.problem(
+                    value.span(),
+                    format!("`{key}` must be true or false, got {got}"),
+                );
+                None
+            }
+        }
+    }
+
+    fn integer(&mut self, key: &str, value: &Value<'_>, min: i64, max: i64) -> Option<i64> {
+        let parsed = value
+            .get_ref()
+            .as_integer()
+            .and_then(|i| i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).ok());
+        match parsed {
+            Some(n) if (min..=max).contains(&n) => Some(n),
+            _ => {
+                let got = describe(value.get_ref());
+                self.problem(
+                    value.span(),
+                    format!("`{key}` must be a whole number from {min} to {max}, got {got}"),
+                );
+                None
+            }
+        }
+    }
+
+    fn duration(&mut self, key: &str, value: &Value<'_>) -> Option<Duration> {
+        let parsed = match value.get_ref() {
+            DeValue::String(s) => crate::cli::parse_duration(s),
+            other => Err(format!(
+                "{} is not a duration; write it like \"10ms\", \"300us\" or \"1s\"",
+                describe(other)
+            )),
+        };
+        parsed
+            .map_err(|e| self.problem(value.span(), format!("`{key}`: {e}")))
+            .ok()
+    }
+
+    fn lines(&mut self, value: &Value<'_>) {
+        let Some(array) = value.get_ref().as_array() else {
+            let got = describe(value.get_ref());
+            return self.problem(
+                value.span(),
+                format!("`line` must be written as [[line]] tables, got {got}"),
+            );
+        };
+        let mut lines = Vec::new();
+        for item in array.iter() {
+            let Some(table) = item.get_ref().as_table() else {
+                self.problem(
+                    item.span(),
+                    "each `line` must be a table with `left` and `right`".into(),
+                );
+                continue;
+            };
+            let mut line = LineConfig::default();
+            for (key, list) in table {
+                match key.get_ref().as_ref() {
+                    "left" => line.left = self.widget_list("left", list),
+                    "right" => line.right = self.widget_list("right", list),
+                    other => self.problem(
+                        key.span(),
+                        format!(
+                            "unknown key `{other}` in [[line]]{}; a line has `left` and `right`",
+                            hint(other, &["left", "right"])
+                        ),
+                    ),
+                }
+            }
+            lines.push(line);
+        }
+        self.config.lines = Some(lines);
+    }
+
+    fn widget_list(&mut self, key: &str, value: &Value<'_>) -> Vec<String> {
+        let Some(array) = value.get_ref().as_array() else {
+            let got = describe(value.get_ref());
+            self.problem(
+                value.span(),
+                format!(
+                    "`{key}` must be a list of widget names like [\"model\", \"cost\"], got {got}"
+                ),
+            );
+            return Vec::new();
+        };
+        let mut names = Vec::new();
+        for item in array.iter() {
+            match item.get_ref() {
+                DeValue::String(name) if widgets::find(name).is_some() => {
+                    names.push(name.to_string());
+                }
+                DeValue::String(name) => self.unknown_widget(item.span(), name),
+                other => {
+                    let got = describe(other);
+                    self.problem(item.span(), format!("widget names are strings, got {got}"));
+                }
+            }
+        }
+        names
+    }
+
+    fn unknown_widget(&mut self, span: Range<usize>, name: &str) {
+        let hint = widgets::closest(name)
+            .map(|c| format!(" (did you mean `{c}`?)"))
+            .unwrap_or_default();
+        self.problem(
+            span,
+            format!("unknown widget `{name}`{hint}; `blinkline widgets` lists them"),
+        );
+    }
+
+    fn widget_tables(&mut self, value: &Value<'_>) {
+        let Some(table) = value.get_ref().as_table() else {
+            return self.problem(
+                value.span(),
+                "`widget` must hold [widget.NAME] tables".into(),
+            );
+        };
+        for (name, options) in table {
+            let Some(info) = widgets::find(name.get_ref()) else {
+                self.unknown_widget(name.span(), name.get_ref());
+                continue;
+            };
+            let Some(options) = options.get_ref().as_table() else {
+                self.problem(
+                    options.span(),
+                    format!("`widget.{}` must be a table", info.name),
+                );
+                continue;
+            };
+            let widget = self.widget_table(info, options);
+            self.config.widgets.push(widget);
+        }
+    }
+
+    fn widget_table(&mut self, info: &widgets::WidgetInfo, table: &DeTable<'_>) -> WidgetConfig {
+        let mut widget = WidgetConfig {
+            name: info.name.to_owned(),
+            ..WidgetConfig::default()
+        };
+        let known: Vec<&str> = info.options.iter().chain(LAYOUT_KEYS).copied().collect();
+        for (key, value) in table {
+            let key_name = key.get_ref().as_ref();
+            match key_name {
+                "priority" => {
+                    let label = format!("widget.{}.priority", info.name);
+                    widget.priority = self.integer(&label, value, 0, 255).map(|p| p as u8);
+                }
+                "budget" => {
+                    widget.budget = self.duration(&format!("widget.{}.budget", info.name), value)
+                }
+                "keep_stale" => {
+                    widget.keep_stale =
+                        self.boolean(&format!("widget.{}.keep_stale", info.name), value);
+                }
+                _ if !info.options.contains(&key_name) => self.problem(
+                    key.span(),
+                    format!(
+                        "widget `{}` has no option `{key_name}`{}; options: {}",
+                        info.name,
+                        hint(key_name, &known),
+                        known.join(", ")
+                    ),
+                ),
+                _ => {
+                    if let Some(option) = self.option_value(info, key_name, value) {
+                        widget.options.push((key_name.to_owned(), option));
+                    }
+                }
+            }
+        }
+        widget
+    }
+
+    /// Converts and checks one widget option by building the widget with it alone.
+    fn option_value(
+        &mut self,
+        info: &widgets::WidgetInfo,
+        key: &str,
+        value: &Value<'_>,
+    ) -> Option<OptionValue> {
+        let option = match value.get_ref() {
+            DeValue::String(s) => OptionValue::Str(s.to_string()),
+            DeValue::Boolean(b) => OptionValue::Bool(*b),
+            DeValue::Integer(i) => {
+                match i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()) {
+                    Ok(n) => OptionValue::Int(n),
+                    Err(_) => OptionValue::Str(i.as_str().to_owned()),
+                }
+            }
+            DeValue::Float(f) => {
+                OptionValue::Float(f.as_str().replace('_', "").parse().unwrap_or(f64::NAN))
+            }
+            DeValue::Array(items)
+                if items
+                    .iter()
+                    .all(|i| matches!(i.get_ref(), DeValue::String(_))) =>
+            {
+                OptionValue::List(
+                    items
+                        .iter()
+                        .filter_map(|i| match i.get_ref() {
+                            DeValue::String(s) => Some(s.to_string()),
+                            _ => None,
+                        })
+                        .collect(),
+                )
+            }
+            other => {
+                let got = describe(other);
+                self.problem(
+                    value.span(),
+                    format!(
+                        "widget `{}` option `{key}` must be a string, number, boolean or list of strings, got {got}",
+                        info.name
+                    ),
+                );
+                return None;
+            }
+        };
+        let options = Options::new(info.name).with(key, option.clone());
+        match (info.build)(&options) {
+            Ok(_) => Some(option),
+            Err(err) => {
+                self.problem(value.span(), err.to_string());
+                None
+            }
+        }
+    }
+}
+
+fn color_choice(name: &str) -> ColorChoice {
+    match name {
+        "never" => ColorChoice::Never,
+        "always" => ColorChoice::Always,
+        "truecolor" => ColorChoice::Truecolor,
+        "256" => ColorChoice::Ansi256,
+        "16" => ColorChoice::Ansi16,
+        _ => ColorChoice::Auto,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(source: &str) -> Vec<String> {
+        let (_, problems) = parse(source);
+        problems
+            .iter()
+            .map(|p| p.render("config.toml", source))
+            .collect()
+    }
+
+    #[test]
+    fn a_valid_config_has_typed_values() {
+        let (config, problems) = parse(
+            "theme = \"nord\"\ndeadline = \"8ms\"\ncolor = 256\nmargin = 2\n\
+             [[line]]\nleft = [\"model\"]\nright = [\"cost\"]\n\
+             [widget.context]\nwarn = \"60%\"\npriority = 7\nbudget = \"2ms\"\n\
+             [widget.cost]\nwarn = \"$3\"\n",
+        );
+        assert_eq!(problems, []);
+        assert_eq!(config.theme.as_deref(), Some("nord"));
+        assert_eq!(config.deadline, Some(Duration::from_millis(8)));
+        assert_eq!(config.color, Some(ColorChoice::Ansi256));
+        assert_eq!(config.margin, Some(2));
+        let lines = config.lines.as_ref().unwrap();
+        assert_eq!(
+            (lines[0].left.as_slice(), lines[0].right.as_slice()),
+            (&["model".to_owned()][..], &["cost".to_owned()][..])
+        );
+        let context = config.widget("context").unwrap();
+        assert_eq!(context.priority, Some(7));
+        assert_eq!(context.budget, Some(Duration::from_millis(2)));
+        assert_eq!(
+            context.options,
+            [("warn".to_owned(), OptionValue::Str("60%".into()))]
+        );
+    }
+
+    #[test]
+    fn unknown_keys_get_a_did_you_mean_with_line_and_column() {
+        assert_eq!(
+            problems("theme = \"nord\"\ncolour = \"auto\"\n"),
+            [
+                "config.toml:2:1: unknown key `colour` (did you mean `color`?); known keys: preset, theme, style, charset, icons, color, margin, deadline, budget, nerd_font_width, ambiguous_width, line, widget"
+            ]
+        );
+    }
+
+    #[test]
+    fn every_problem_is_reported_not_just_the_first() {
+        let source = "theme = \"nrod\"\ndeadline = \"fast\"\n\n[[line]]\nleft = [\"modle\", \"cost\"]\n\n[widget.context]\nwarn = \"lots\"\nbar_widht = 4\n";
+        assert_eq!(
+            problems(source),
+            [
+                "config.toml:1:9: `theme` must be one of classic, powerline, capsule, plain, nord, gruvbox, catppuccin, tokyo-night, got \"nrod\" (did you mean `nord`?)",
+                "config.toml:2:12: `deadline`: `fast` is not a duration; write it like \"10ms\", \"300us\" or \"1s\"",
+                "config.toml:5:9: unknown widget `modle` (did you mean `model`?); `blinkline widgets` lists them",
+                "config.toml:8:8: widget `context` option `warn`: must be a percentage like \"80%\", got \"lots\"",
+                "config.toml:9:1: widget `context` has no option `bar_widht` (did you mean `bar_width`?); options: style, warn, critical, bar_width, show_size, compact_buffer, priority, budget, keep_stale",
+            ]
+        );
+    }
+
+    #[test]
+    fn toml_syntax_errors_keep_their_position() {
+        let found = problems("theme = \"nord\"\nmargin = \n");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].starts_with("config.toml:2:"), "{found:?}");
+        assert!(found[0].contains("invalid TOML"), "{found:?}");
+    }
+
+    #[test]
+    fn wrong_types_say_what_was_expected() {
+        assert_eq!(
+            problems("icons = \"yes\"\nmargin = 500\nnerd_font_width = 3\n"),
+            [
+                "config.toml:1:9: `icons` must be true or false, got \"yes\"",
+                "config.toml:2:10: `margin` must be a whole number from 0 to 200, got 500",
+                "config.toml:3:19: `nerd_font_width` must be a whole number from 1 to 2, got 3",
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_widget_tables_and_line_keys_are_named() {
+        assert_eq!(
+            problems("[[line]]\nlefts = [\"model\"]\n[widget.costs]\nwarn = 1\n"),
+            [
+                "config.toml:2:1: unknown key `lefts` in [[line]] (did you mean `left`?); a line has `left` and `right`",
+                "config.toml:3:9: unknown widget `costs` (did you mean `cost`?); `blinkline widgets` lists them",
+            ]
+        );
+    }
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        assert_eq!(line_column("a = \"é\"\nb", 9), (2, 1));
+        assert_eq!(line_column("é = 1", 3), (1, 3));
+    }
+}

@@ -1,0 +1,514 @@
+//! Figures that only the session transcript holds (token totals, message and tool counts,
+//! compactions, the time of the last reply, the 5-hour block), read incrementally.
+//!
+//! Each transcript has a small [`State`] in the cross-process cache (`crate::cache`), keyed
+//! by its path: the file's device, inode, size and mtime, the offset of the last complete
+//! line consumed, a hash of the bytes just before that offset, and the running figures. A
+//! render stats the transcript and reads only the bytes appended since the saved offset
+//! (at most [`INLINE_LIMIT`] of them); the updated state is written back after the frame
+//! is out ([`after_frame`]). The file is rescanned from the start when it shrank, changed
+//! inode, or the bytes before the offset no longer hash the same (rewritten, or swapped for
+//! another file). Lines are streamed through a fixed buffer, so memory stays flat whatever
+//! the transcript size.
+//!
+//! When more than [`INLINE_LIMIT`] bytes are new (the first look at a long session), the
+//! render shows what the cache knows, marked stale, and starts one detached refresher
+//! (`blinkline __refresh-transcript PATH`) that finishes the scan into the cache. The
+//! refresher holds the record's single-flight lock: concurrent renders and sessions never
+//! scan the same bytes twice at once.
+//!
+//! Within one process every transcript widget reads the same tracked state: the first
+//! widget of a frame that sees new bytes scans them; the others find nothing new. A frame
+//! with nothing new costs one `stat` and allocates nothing.
+//!
+//! Read next: `scan.rs` (what a line contributes), `state.rs` (dedupe, sums, encoding),
+//! `prices.rs` (token prices for computed costs).
+
+pub mod prices;
+pub mod scan;
+pub mod state;
+pub mod walk;
+
+#[cfg(test)]
+pub mod testing;
+
+use std::fs::{File, OpenOptions};
+use std::io;
+use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt};
+use std::sync::{Mutex, MutexGuard};
+
+use crate::cache::{Cache, fnv1a, record_name};
+use crate::engine::slots::{Outcome, Tone};
+use crate::input::env::Environment;
+use crate::widgets::RenderContext;
+pub use state::{FileId, State, Tokens};
+
+/// New bytes a render reads itself; more goes to a refresher.
+pub const INLINE_LIMIT: u64 = 2 << 20;
+/// Bytes read per `pread`.
+const CHUNK: usize = 1 << 20;
+/// The longest line held whole; longer ones are counted from their head only.
+const MAX_LINE: usize = 16 << 20;
+/// The refresher saves its progress every this many bytes.
+const CHECKPOINT: u64 = 256 << 20;
+
+/// Why there are no figures to show.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// The transcript does not exist (yet).
+    Missing,
+    /// The path is a directory, FIFO, device… anything but a regular file.
+    NotAFile,
+    /// It exists but cannot be read.
+    Unreadable,
+    /// Nothing is known yet: the first scan is running in a refresher.
+    Scanning,
+}
+
+impl Problem {
+    /// A short marker for the widget's place.
+    pub fn marker(self) -> &'static str {
+        match self {
+            Problem::Missing => "\u{26a0} no transcript",
+            Problem::NotAFile => "\u{26a0} transcript is not a file",
+            Problem::Unreadable => "\u{26a0} transcript unreadable",
+            Problem::Scanning => "\u{2026}",
+        }
+    }
+}
+
+/// What transcript widgets read.
+pub struct View<'a> {
+    pub state: &'a State,
+    /// The transcript has more bytes than `state` covers (a refresher is finishing them).
+    pub stale: bool,
+}
+
+struct Tracked {
+    path: String,
+    record: String,
+    state: State,
+    /// The bytes past `state.offset` were too many to read in a frame.
+    stale: bool,
+    /// `state` advanced since it was last saved.
+    dirty: bool,
+    problem: Option<Problem>,
+    buf: Vec<u8>,
+}
+
+#[derive(Default)]
+struct Tracker {
+    /// `None` until first needed; then the cache, or `None` if it cannot be used.
+    cache: Option<Option<Cache>>,
+    tracked: Option<Tracked>,
+}
+
+static TRACKER: Mutex<Tracker> = Mutex::new(Tracker {
+    cache: None,
+    tracked: None,
+});
+
+fn tracker() -> MutexGuard<'static, Tracker> {
+    TRACKER
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Brings the session's transcript up to date (cheaply when nothing changed) and hands
+/// `f` the result. `None` when the payload names no transcript.
+pub fn with_view<R>(
+    ctx: &RenderContext<'_>,
+    f: impl FnOnce(Result<View<'_>, Problem>) -> R,
+) -> Option<R> {
+    let path = ctx.session.transcript_path.as_deref()?;
+    let mut guard = tracker();
+    let tracker = &mut *guard;
+    let cache = tracker
+        .cache
+        .get_or_insert_with(|| {
+            // Unit tests never touch the user's cache; the CLI tests cover it.
+            if cfg!(test) {
+                None
+            } else {
+                Cache::open(ctx.env).ok()
+            }
+        })
+        .as_ref();
+    if tracker.tracked.as_ref().is_none_or(|t| t.path != path) {
+        tracker.tracked = Some(Tracked::load(path, cache));
+    }
+    let tracked = tracker.tracked.as_mut()?;
+    tracked.update();
+    Some(match tracked.problem {
+        Some(p) => f(Err(p)),
+        None if tracked.stale && tracked.state.offset == 0 => f(Err(Problem::Scanning)),
+        None => f(Ok(View {
+            state: &tracked.state,
+            stale: tracked.stale,
+        })),
+    })
+}
+
+/// Deferred work once the frame is written: save the advanced state, or start a
+/// refresher for a backlog too large for a frame. Never blocks.
+pub fn after_frame() {
+    let mut guard = tracker();
+    let tracker = &mut *guard;
+    let (Some(Some(cache)), Some(t)) = (tracker.cache.as_ref(), tracker.tracked.as_mut()) else {
+        return;
+    };
+    if t.dirty {
+        t.dirty = false;
+        // Every saved state is exact for its prefix: a race between two renders can only
+        // save an older prefix, which the next render extends.
+        let _ = cache.write(&t.record, &state::encode(&t.state, &t.path));
+    }
+    if t.stale {
+        // A refresher may have finished since: adopt its record.
+        if let Some(saved) = load_record(cache, &t.record, &t.path)
+            .filter(|s| s.file.ino == t.state.file.ino && s.offset > t.state.offset)
+        {
+            t.state = saved;
+        }
+        if !cache.is_locked(&t.record) {
+            let _ =
+                crate::cache::spawn_refresher(&["__refresh-transcript".as_ref(), t.path.as_ref()]);
+        }
+    }
+}
+
+/// The cache record name of a transcript.
+pub fn record_for(path: &str) -> String {
+    record_name("transcript", &[path.as_bytes()])
+}
+
+fn load_record(cache: &Cache, record: &str, path: &str) -> Option<State> {
+    state::decode(&cache.read(record)?, path)
+}
+
+impl Tracked {
+    fn load(path: &str, cache: Option<&Cache>) -> Tracked {
+        let record = record_for(path);
+        let state = cache
+            .and_then(|c| load_record(c, &record, path))
+            .unwrap_or_default();
+        Tracked {
+            path: path.to_owned(),
+            record,
+            state,
+            stale: false,
+            dirty: false,
+            problem: None,
+            buf: Vec::new(),
+        }
+    }
+
+    /// Stats the file and reads what was appended, if it fits the frame.
+    fn update(&mut self) {
+        let id = match stat(&self.path) {
+            Ok(id) => id,
+            Err(p) => {
+                self.problem = Some(p);
+                return;
+            }
+        };
+        self.problem = None;
+        if id == self.state.file && !self.stale {
+            return;
+        }
+        let budget = (INLINE_LIMIT, u64::MAX);
+        match catch_up(&self.path, &mut self.state, &mut self.buf, id, budget) {
+            Ok(Progress::Done) => {
+                self.stale = false;
+                self.dirty = true;
+            }
+            Ok(Progress::TooMuch) => self.stale = true,
+            Err(p) => self.problem = Some(p),
+        }
+    }
+}
+
+/// The file's identity, or why it cannot be a transcript.
+fn stat(path: &str) -> Result<FileId, Problem> {
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        io::ErrorKind::NotFound | io::ErrorKind::NotADirectory => Problem::Missing,
+        _ => Problem::Unreadable,
+    })?;
+    if !meta.is_file() {
+        return Err(Problem::NotAFile);
+    }
+    Ok(FileId {
+        dev: meta.dev(),
+        ino: meta.ino(),
+        size: meta.len(),
+        mtime_ns: meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
+    })
+}
+
+enum Progress {
+    Done,
+    TooMuch,
+}
+
+/// Brings `state` up to the file described by `id`, reading at most `limit` new bytes
+/// and starting no new chunk past `stop` (the refresher's checkpoints).
+fn catch_up(
+    path: &str,
+    state: &mut State,
+    buf: &mut Vec<u8>,
+    id: FileId,
+    (limit, stop): (u64, u64),
+) -> Result<Progress, Problem> {
+    let same_file = state.file.dev == id.dev && state.file.ino == id.ino;
+    if !same_file || id.size < state.offset {
+        *state = State::default();
+    }
+    let file = open(path)?;
+    if state.offset > 0 && tail_hash(&file, state.offset) != Some(state.tail_hash) {
+        *state = State::default();
+    }
+    if id.size - state.offset > limit {
+        return Ok(Progress::TooMuch);
+    }
+    let finished = advance(&file, state, buf, id.size, stop).map_err(|_| Problem::Unreadable)?;
+    if finished {
+        state.file = id;
+    }
+    Ok(Progress::Done)
+}
+
+/// Opens without blocking (a FIFO swapped in after the stat must not hang us).
+fn open(path: &str) -> Result<File, Problem> {
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
+        .open(path)
+        .map_err(|_| Problem::Unreadable)?;
+    match file.metadata() {
+        Ok(m) if m.is_file() => Ok(file),
+        Ok(_) => Err(Problem::NotAFile),
+        Err(_) => Err(Problem::Unreadable),
+    }
+}
+
+/// FNV-1a of the bytes just before `offset`.
+fn tail_hash(file: &File, offset: u64) -> Option<u64> {
+    let start = offset.saturating_sub(state::TAIL_LEN);
+    let mut tail = [0u8; state::TAIL_LEN as usize];
+    let want = (offset - start) as usize;
+    let n = read_full_at(file, &mut tail[..want], start).ok()?;
+    (n == want).then(|| fnv1a(&tail[..want]))
+}
+
+fn read_full_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    let mut done = 0;
+    while done < buf.len() {
+        match file.read_at(&mut buf[done..], offset + done as u64) {
+            Ok(0) => break,
+            Ok(n) => done += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(done)
+}
+
+/// Reads `len` bytes at `offset` into the start of `buf`; returns the count. The buffer
+/// only grows (never re-zeroed per read).
+fn fill(file: &File, buf: &mut Vec<u8>, len: usize, offset: u64) -> io::Result<usize> {
+    if buf.len() < len {
+        buf.resize(len, 0);
+    }
+    read_full_at(file, &mut buf[..len], offset)
+}
+
+/// Consumes the complete lines between `state.offset` and `end`, starting no chunk at or
+/// past `stop`; true when it got to the end (all but an incomplete last line).
+fn advance(
+    file: &File,
+    state: &mut State,
+    buf: &mut Vec<u8>,
+    end: u64,
+    stop: u64,
+) -> io::Result<bool> {
+    let mut finished = true;
+    while state.offset < end {
+        if state.offset >= stop {
+            finished = false;
+            break;
+        }
+        let want = (end - state.offset).min(CHUNK as u64) as usize;
+        let n = fill(file, buf, want, state.offset)?;
+        if n == 0 {
+            break;
+        }
+        let used = scan::scan(state, &buf[..n]);
+        if used > 0 {
+            state.offset += used as u64;
+        } else if state.offset + (n as u64) >= end || !long_line(file, state, buf, n, end)? {
+            break; // an incomplete last line: left for the next scan
+        }
+    }
+    if buf.capacity() > 2 * CHUNK {
+        *buf = Vec::new();
+    }
+    state.tail_hash = tail_hash(file, state.offset).unwrap_or(0);
+    Ok(finished)
+}
+
+/// Consumes one line longer than a chunk; false if it is not complete yet.
+fn long_line(
+    file: &File,
+    state: &mut State,
+    buf: &mut Vec<u8>,
+    mut searched: usize,
+    end: u64,
+) -> io::Result<bool> {
+    let start = state.offset;
+    loop {
+        let at = start + searched as u64;
+        if at >= end {
+            return Ok(false);
+        }
+        if searched < MAX_LINE {
+            let more = ((end - at) as usize).min(CHUNK).min(MAX_LINE - searched);
+            buf.resize(searched + more, 0);
+            let n = read_full_at(file, &mut buf[searched..], at)?;
+            buf.truncate(searched + n);
+            if let Some(nl) = memchr::memchr(b'\n', &buf[searched..]) {
+                let line_end = searched + nl + 1;
+                scan::scan(state, &buf[..line_end]);
+                state.offset = start + line_end as u64;
+                return Ok(true);
+            }
+            if n == 0 {
+                return Ok(false);
+            }
+            searched += n;
+        } else {
+            // Too long to hold: keep its head, find its end chunk by chunk.
+            buf.truncate(CHUNK);
+            let mut chunk = vec![0u8; CHUNK.min((end - at) as usize)];
+            let n = read_full_at(file, &mut chunk, at)?;
+            if let Some(nl) = memchr::memchr(b'\n', &chunk[..n]) {
+                scan::skipped_line(state, buf);
+                state.offset = at + nl as u64 + 1;
+                return Ok(true);
+            }
+            if n == 0 {
+                return Ok(false);
+            }
+            searched += n;
+        }
+    }
+}
+
+/// The refresher: finishes the scan of `path` into the cache. Runs detached; returns
+/// quietly when another refresher holds the lock.
+pub fn refresh(path: &str, env: &Environment) -> Result<(), String> {
+    let cache = Cache::open(env).map_err(|e| e.to_string())?;
+    let record = record_for(path);
+    let Some(_lock) = cache.try_lock(&record) else {
+        return Ok(());
+    };
+    let mut state = load_record(&cache, &record, path).unwrap_or_default();
+    let mut buf = Vec::with_capacity(CHUNK);
+    let id = stat(path).map_err(|p| format!("{path}: {}", p.marker()))?;
+    loop {
+        let stop = state.offset.saturating_add(CHECKPOINT);
+        catch_up(path, &mut state, &mut buf, id, (u64::MAX, stop))
+            .map_err(|p| format!("{path}: {}", p.marker()))?;
+        cache
+            .write(&record, &state::encode(&state, path))
+            .map_err(|e| e.to_string())?;
+        if state.file == id {
+            return Ok(());
+        }
+    }
+}
+
+/// Scans a whole file in one go (benchmarks and tests): the state a refresher would save.
+pub fn scan_file(path: &str) -> Result<State, Problem> {
+    let mut state = State::default();
+    catch_up_file(path, &mut state, &mut Vec::with_capacity(CHUNK))?;
+    Ok(state)
+}
+
+/// What a transcript widget shows instead of figures: nothing while the transcript does
+/// not exist yet, `…` (stale) while the first scan runs, a short marker otherwise.
+pub fn show_problem(problem: Problem, out: &mut crate::engine::slots::SlotContent) -> Outcome {
+    match problem {
+        Problem::Missing => Outcome::Hidden,
+        Problem::Scanning => {
+            out.push_str(problem.marker());
+            out.tone = Tone::Muted;
+            out.stale = true;
+            out.source = "transcript (first scan running)";
+            Outcome::Shown
+        }
+        _ => {
+            out.push_str(problem.marker());
+            out.tone = Tone::Warn;
+            out.source = "transcript";
+            Outcome::Shown
+        }
+    }
+}
+
+/// Marks a widget's content from `view`: stale while a refresher catches up, and `≥` in
+/// front when some usage lines could not be read (the totals are then a lower bound).
+pub fn begin(view: &View<'_>, out: &mut crate::engine::slots::SlotContent) {
+    out.stale = view.stale;
+    out.source = if view.stale {
+        "transcript (refreshing)"
+    } else {
+        "transcript"
+    };
+    if view.state.bad_lines > 0 {
+        out.push_str("\u{2265}");
+    }
+}
+
+/// Writes a compact count (`1.2M`) as the short form.
+pub fn short_compact(out: &mut crate::engine::slots::SlotContent, value: f64) {
+    let mut tmp = crate::engine::slots::SlotContent::default();
+    crate::widgets::units::write_compact(&mut tmp, value);
+    let _ = out.short.try_push_str(&tmp.text);
+}
+
+/// The context fallback for payloads without `context_window` (older Claude Code): a
+/// window built from the last main-chain call's usage, sized 1M for a `[1m]` model id,
+/// else 200k.
+pub fn context_window_fallback(
+    ctx: &RenderContext<'_>,
+) -> Option<crate::input::payload::ContextWindow<'static>> {
+    use crate::input::payload::{ContextWindow, Usage};
+    let tokens = with_view(ctx, |view| view.ok()?.state.last_main).flatten()?;
+    let one_million = ctx
+        .session
+        .model
+        .as_ref()
+        .and_then(|m| m.id.as_deref())
+        .is_some_and(|id| id.contains("[1m]"));
+    Some(ContextWindow {
+        context_window_size: Some(if one_million { 1_000_000.0 } else { 200_000.0 }),
+        current_usage: Some(Usage {
+            input_tokens: Some(tokens.input as f64),
+            output_tokens: Some(tokens.output as f64),
+            cache_creation_input_tokens: Some(tokens.cache_write() as f64),
+            cache_read_input_tokens: Some(tokens.cache_read as f64),
+            ..Usage::default()
+        }),
+        ..ContextWindow::default()
+    })
+}
+
+/// Brings `state` up to date with the file at `path`, however much is new (tests,
+/// benchmarks and long-running tools; renders go through [`with_view`]).
+pub fn catch_up_file(path: &str, state: &mut State, buf: &mut Vec<u8>) -> Result<(), Problem> {
+    let id = stat(path)?;
+    if id == state.file {
+        return Ok(());
+    }
+    catch_up(path, state, buf, id, (u64::MAX, u64::MAX)).map(drop)
+}

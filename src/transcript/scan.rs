@@ -1,0 +1,555 @@
+//! Feeds transcript lines into a [`State`], reading each byte once.
+//!
+//! Lines are found with `memchr`; a line is parsed with serde_json only when it can change a
+//! token total: its first `"type":"` is `assistant`, or it is some other kind of line that
+//! contains `"usage"` (so a writer that puts keys in another order is still counted
+//! right). User lines are walked structurally (see `walk.rs`) without decoding the tool
+//! output they may carry (prompt or tool result, sub-agent or not, timestamp); `system` lines are
+//! checked for `compact_boundary`. Only complete lines (ending in `\n`) are consumed: an
+//! incomplete last line is left for the next scan, so any split of the file into pieces
+//! gives the same state as one scan of the whole.
+//!
+//! What is parsed and how it counts is in `state.rs`; sub-agent (`isSidechain: true`)
+//! calls are billed, so they count toward token totals, but not toward the context size,
+//! the message counts or the cache timer.
+
+use std::borrow::Cow;
+
+use memchr::memchr;
+use memchr::memmem::Finder;
+use serde::Deserialize;
+use serde::de::{Deserializer, IgnoredAny, SeqAccess, Visitor};
+
+use crate::cache::fnv1a;
+use crate::transcript::state::{Call, State, Tokens};
+use crate::transcript::walk::Walk;
+
+/// The substring searchers of one scan (built once per scan, not per line).
+struct Finders {
+    kind: Finder<'static>,
+    usage: Finder<'static>,
+    timestamp: Finder<'static>,
+    message: Finder<'static>,
+    tool_use_id: Finder<'static>,
+    tool_result: Finder<'static>,
+    sidechain: Finder<'static>,
+    meta: Finder<'static>,
+    compact: Finder<'static>,
+}
+
+impl Finders {
+    fn new() -> Self {
+        Finders {
+            kind: Finder::new(b"\"type\":\""),
+            usage: Finder::new(b"\"usage\""),
+            timestamp: Finder::new(b"\"timestamp\":\""),
+            message: Finder::new(b"\"message\":"),
+            tool_use_id: Finder::new(b"\"tool_use_id\""),
+            tool_result: Finder::new(b"\"type\":\"tool_result\""),
+            sidechain: Finder::new(b"\"isSidechain\":true"),
+            meta: Finder::new(b"\"isMeta\":true"),
+            compact: Finder::new(b"\"compact_boundary\""),
+        }
+    }
+}
+
+/// Bytes of a cut user line searched for its flags.
+const HEAD: usize = 2048;
+/// Bytes of `message` searched for a tool result marker (content comes first).
+const CONTENT_HEAD: usize = 512;
+
+/// Consumes the complete lines at the start of `bytes`; returns how many bytes they span.
+pub fn scan(state: &mut State, bytes: &[u8]) -> usize {
+    let finders = Finders::new();
+    let mut pos = 0;
+    while let Some(end) = memchr(b'\n', &bytes[pos..]) {
+        line(state, &finders, &bytes[pos..pos + end]);
+        pos += end + 1;
+    }
+    pos
+}
+
+/// Counts one line that was too long to hold: only its head is known.
+pub fn skipped_line(state: &mut State, head: &[u8]) {
+    let finders = Finders::new();
+    state.lines += 1;
+    match first_kind(&finders, head) {
+        Some(b"user") => user_line(state, &finders, head),
+        Some(b"system") | Some(b"summary") | Some(b"file-history-snapshot") => {}
+        _ => state.bad_lines += 1,
+    }
+}
+
+fn line(state: &mut State, f: &Finders, line: &[u8]) {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if line.is_empty() {
+        return;
+    }
+    state.lines += 1;
+    match first_kind(f, line) {
+        Some(b"user") => user_line(state, f, line),
+        Some(b"system") => {
+            if f.compact.find(line).is_some() {
+                parse_line(state, line);
+            }
+        }
+        Some(b"assistant") => parse_line(state, line),
+        _ => {
+            if f.usage.find(line).is_some() {
+                parse_line(state, line);
+            }
+        }
+    }
+}
+
+/// The value of the first `"type":"…"` in the line (the top-level one in Claude Code's
+/// key order).
+fn first_kind<'l>(f: &Finders, line: &'l [u8]) -> Option<&'l [u8]> {
+    let at = f.kind.find(line)? + 8;
+    let rest = &line[at..];
+    let end = memchr(b'"', rest)?;
+    Some(&rest[..end])
+}
+
+fn user_line(state: &mut State, f: &Finders, line: &[u8]) {
+    let (mut ts, mut side, mut meta, mut msg) = (None, None, None, None);
+    let walked = Walk::new(line).object(|k, v| match k {
+        b"timestamp" => ts = Some(v),
+        b"isSidechain" => side = Some(v),
+        b"isMeta" => meta = Some(v),
+        b"message" => msg = Some(v),
+        _ => {}
+    });
+    if walked.is_none() {
+        // A cut line (a head kept from an over-long line, or garbage): flags from its head.
+        let head = &line[..line.len().min(HEAD)];
+        ts = f.timestamp.find(head).map(|i| &head[i + 12..]);
+        side = f.sidechain.find(head).map(|_| &b"true"[..]);
+        meta = f.meta.find(head).map(|_| &b"true"[..]);
+        msg = f.message.find(line).map(|i| &line[i + 10..]);
+    }
+    if let Some(ms) = ts.and_then(|t| parse_timestamp(t.strip_prefix(b"\"")?)) {
+        state.last_user_ms = state.last_user_ms.max(ms);
+    }
+    if side == Some(b"true") || meta == Some(b"true") {
+        return;
+    }
+    let Some(msg) = msg else {
+        return;
+    };
+    let content = &msg[..msg.len().min(CONTENT_HEAD)];
+    if f.tool_use_id.find(content).is_some() || f.tool_result.find(content).is_some() {
+        state.tool_results += 1;
+    } else {
+        state.prompts += 1;
+    }
+}
+
+#[derive(Deserialize)]
+struct Entry<'a> {
+    #[serde(rename = "type", borrow, default)]
+    kind: Option<Cow<'a, str>>,
+    #[serde(rename = "isSidechain", default)]
+    sidechain: Option<bool>,
+    #[serde(borrow, default)]
+    timestamp: Option<Cow<'a, str>>,
+    #[serde(rename = "requestId", borrow, default)]
+    request_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    subtype: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    message: Option<Message<'a>>,
+}
+
+#[derive(Deserialize)]
+struct Message<'a> {
+    #[serde(borrow, default)]
+    id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    model: Option<Cow<'a, str>>,
+    #[serde(default)]
+    usage: Option<Usage>,
+    #[serde(default)]
+    content: ToolUses,
+}
+
+#[derive(Deserialize)]
+struct Usage {
+    #[serde(default)]
+    input_tokens: Option<u64>,
+    #[serde(default)]
+    output_tokens: Option<u64>,
+    #[serde(default)]
+    cache_creation_input_tokens: Option<u64>,
+    #[serde(default)]
+    cache_read_input_tokens: Option<u64>,
+    #[serde(default)]
+    cache_creation: Option<CacheCreation>,
+}
+
+#[derive(Deserialize)]
+struct CacheCreation {
+    #[serde(default)]
+    ephemeral_1h_input_tokens: Option<u64>,
+}
+
+/// The number of `tool_use` blocks in `message.content`, counted without allocating.
+#[derive(Default)]
+struct ToolUses(u64);
+
+impl<'de> Deserialize<'de> for ToolUses {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Block<'a> {
+            #[serde(rename = "type", borrow, default)]
+            kind: Option<Cow<'a, str>>,
+        }
+        struct Count;
+        impl<'de> Visitor<'de> for Count {
+            type Value = ToolUses;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("message content")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ToolUses, A::Error> {
+                let mut n = 0;
+                while let Some(block) = seq.next_element::<Option<Block<'de>>>()? {
+                    n += u64::from(block.and_then(|b| b.kind).as_deref() == Some("tool_use"));
+                }
+                Ok(ToolUses(n))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<ToolUses, E> {
+                Ok(ToolUses(0))
+            }
+            fn visit_unit<E>(self) -> Result<ToolUses, E> {
+                Ok(ToolUses(0))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut m: A,
+            ) -> Result<ToolUses, A::Error> {
+                while m.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(ToolUses(0))
+            }
+        }
+        d.deserialize_any(Count)
+    }
+}
+
+/// Parses a line that may carry usage or a compaction; unparsable ones are counted bad.
+fn parse_line(state: &mut State, line: &[u8]) {
+    if fast_assistant(state, line).is_none() {
+        serde_line(state, line);
+    }
+}
+
+/// The reference path: the whole line through serde_json.
+fn serde_line(state: &mut State, line: &[u8]) {
+    let Ok(entry) = serde_json::from_slice::<Entry<'_>>(line) else {
+        state.bad_lines += 1;
+        return;
+    };
+    let sidechain = entry.sidechain.unwrap_or(false);
+    let ms = entry
+        .timestamp
+        .as_deref()
+        .and_then(|t| parse_timestamp(t.as_bytes()))
+        .unwrap_or(0);
+    match entry.kind.as_deref() {
+        Some("system") if entry.subtype.as_deref() == Some("compact_boundary") && !sidechain => {
+            state.compactions += 1;
+        }
+        Some("assistant") => {
+            let Some(message) = entry.message else { return };
+            let row = Row {
+                sidechain,
+                ms,
+                id: message.id.as_deref(),
+                request_id: entry.request_id.as_deref(),
+                model: message.model.as_deref(),
+                usage: message.usage,
+                tool_uses: message.content.0,
+            };
+            row.apply(state);
+        }
+        _ => {}
+    }
+}
+
+/// What an assistant line contributes.
+struct Row<'l> {
+    sidechain: bool,
+    ms: i64,
+    id: Option<&'l str>,
+    request_id: Option<&'l str>,
+    model: Option<&'l str>,
+    usage: Option<Usage>,
+    tool_uses: u64,
+}
+
+impl Row<'_> {
+    fn apply(self, state: &mut State) {
+        if !self.sidechain {
+            state.tool_uses += self.tool_uses;
+        }
+        let (Some(usage), Some(model)) = (self.usage, self.model) else {
+            return;
+        };
+        if model == "<synthetic>" {
+            return;
+        }
+        let cache_write = usage.cache_creation_input_tokens.unwrap_or(0);
+        let write_1h = usage
+            .cache_creation
+            .and_then(|c| c.ephemeral_1h_input_tokens)
+            .unwrap_or(0)
+            .min(cache_write);
+        let tokens = Tokens {
+            input: usage.input_tokens.unwrap_or(0),
+            output: usage.output_tokens.unwrap_or(0),
+            cache_read: usage.cache_read_input_tokens.unwrap_or(0),
+            cache_write_5m: cache_write - write_1h,
+            cache_write_1h: write_1h,
+        };
+        let model = state.model_slot(model);
+        state.record_row(Call {
+            key: call_key(self.id, self.request_id),
+            model,
+            sidechain: self.sidechain,
+            tokens,
+            end_ms: self.ms,
+            ..Call::default()
+        });
+    }
+}
+
+/// The fast path for assistant lines (see `walk.rs`): `None` hands the line to serde_json.
+fn fast_assistant(state: &mut State, line: &[u8]) -> Option<()> {
+    let (mut kind, mut side, mut ts, mut req, mut msg) = (None, None, None, None, None);
+    let mut w = Walk::new(line);
+    w.object(|k, v| match k {
+        b"type" => kind = Some(v),
+        b"isSidechain" => side = Some(v),
+        b"timestamp" => ts = Some(v),
+        b"requestId" => req = Some(v),
+        b"message" => msg = Some(v),
+        _ => {}
+    })?;
+    if !w.at_end() || kind != Some(&b"\"assistant\""[..]) {
+        return None;
+    }
+    let sidechain = match side {
+        None | Some(b"null") | Some(b"false") => false,
+        Some(b"true") => true,
+        Some(_) => return None,
+    };
+    let ms = match ts {
+        None | Some(b"null") => 0,
+        Some(t) => parse_timestamp(plain_str(t)?.as_bytes()).unwrap_or(0),
+    };
+    let (mut id, mut model, mut usage, mut content) = (None, None, None, None);
+    Walk::new(msg?).object(|k, v| match k {
+        b"id" => id = Some(v),
+        b"model" => model = Some(v),
+        b"usage" => usage = Some(v),
+        b"content" => content = Some(v),
+        _ => {}
+    })?;
+    let usage = match usage {
+        None | Some(b"null") => None,
+        Some(u) => Some(serde_json::from_slice::<Usage>(u).ok()?),
+    };
+    let row = Row {
+        sidechain,
+        ms,
+        id: opt_str(id)?,
+        request_id: opt_str(req)?,
+        model: opt_str(model)?,
+        usage,
+        tool_uses: content.map_or(Some(0), count_tool_uses)?,
+    };
+    row.apply(state);
+    Some(())
+}
+
+/// The text of a JSON string with no escapes; `None` otherwise.
+fn plain_str(v: &[u8]) -> Option<&str> {
+    let inner = v.strip_prefix(b"\"")?.strip_suffix(b"\"")?;
+    if inner.contains(&b'\\') {
+        return None;
+    }
+    std::str::from_utf8(inner).ok()
+}
+
+/// An optional plain string member: `Some(None)` when absent or null.
+fn opt_str(v: Option<&[u8]>) -> Option<Option<&str>> {
+    match v {
+        None | Some(b"null") => Some(None),
+        Some(v) => plain_str(v).map(Some),
+    }
+}
+
+fn count_tool_uses(content: &[u8]) -> Option<u64> {
+    if content.first() != Some(&b'[') {
+        return Some(0);
+    }
+    let mut n = 0;
+    let mut ok = true;
+    Walk::new(content).array(|block| {
+        if block.first() == Some(&b'{') {
+            ok &= Walk::new(block)
+                .object(|k, v| n += u64::from(k == b"type" && v == b"\"tool_use\""))
+                .is_some();
+        }
+    })?;
+    ok.then_some(n)
+}
+
+/// The dedupe key of a call; 0 (never matched) when the line has no message id.
+fn call_key(id: Option<&str>, request: Option<&str>) -> u64 {
+    let Some(id) = id.filter(|i| !i.is_empty()) else {
+        return 0;
+    };
+    let key = fnv1a(id.as_bytes()) ^ fnv1a(request.unwrap_or("").as_bytes()).rotate_left(29);
+    key.max(1)
+}
+
+/// `2026-11-20T09:00:11.338Z` (or `+01:00`) as milliseconds since the Unix epoch.
+pub fn parse_timestamp(t: &[u8]) -> Option<i64> {
+    fn num(b: &[u8]) -> Option<i64> {
+        b.iter().try_fold(0i64, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + i64::from(c - b'0'))
+        })
+    }
+    let t = t.get(..t.len().min(40))?;
+    if t.len() < 19 || t[4] != b'-' || t[7] != b'-' || t[10] != b'T' {
+        return None;
+    }
+    let (y, m, d) = (num(&t[0..4])?, num(&t[5..7])?, num(&t[8..10])?);
+    let (hh, mm, ss) = (num(&t[11..13])?, num(&t[14..16])?, num(&t[17..19])?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 60 {
+        return None;
+    }
+    let mut rest = &t[19..];
+    let mut millis = 0;
+    if let Some(frac) = rest.strip_prefix(b".") {
+        let digits = frac.iter().take_while(|c| c.is_ascii_digit()).count();
+        let mut scaled = num(&frac[..digits.min(3)])?;
+        for _ in digits.min(3)..3 {
+            scaled *= 10;
+        }
+        millis = scaled;
+        rest = &frac[digits..];
+    }
+    let offset_min = match rest.first() {
+        Some(b'Z') | Some(b'"') | None => 0,
+        Some(&sign @ (b'+' | b'-')) if rest.len() >= 6 => {
+            let v = num(&rest[1..3])? * 60 + num(&rest[4..6])?;
+            if sign == b'+' { v } else { -v }
+        }
+        _ => return None,
+    };
+    // Days from civil (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let secs = days * 86_400 + hh * 3600 + mm * 60 + ss - offset_min * 60;
+    Some(secs * 1000 + millis)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_parse_to_epoch_milliseconds() {
+        assert_eq!(parse_timestamp(b"1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(
+            parse_timestamp(b"2026-11-20T09:00:11.338Z"),
+            Some(1_795_165_211_338)
+        );
+        assert_eq!(
+            parse_timestamp(b"2026-11-20T10:00:11.3+01:00\""),
+            Some(1_795_165_211_300)
+        );
+        assert_eq!(parse_timestamp(b"2026-13-20T09:00:11Z"), None);
+        assert_eq!(parse_timestamp(b"yesterday"), None);
+    }
+
+    #[test]
+    fn incomplete_last_line_is_left_unconsumed() {
+        let mut s = State::default();
+        let text = b"{\"type\":\"summary\"}\n{\"type\":\"user\",\"mess";
+        assert_eq!(scan(&mut s, text), 19);
+        assert_eq!(s.lines, 1);
+    }
+
+    #[test]
+    fn usage_inside_a_tool_result_is_not_counted() {
+        let mut s = State::default();
+        let line = br#"{"type":"user","timestamp":"2026-11-20T09:00:00Z","message":{"role":"user","content":[{"tool_use_id":"t1","type":"tool_result","content":"x"}]},"toolUseResult":{"usage":{"input_tokens":99,"output_tokens":99}}}
+"#;
+        scan(&mut s, line);
+        assert_eq!((s.calls, s.tool_results, s.prompts), (0, 1, 0));
+        assert_eq!(s.bad_lines, 0);
+    }
+
+    #[test]
+    fn key_order_does_not_hide_usage() {
+        let mut s = State::default();
+        let line = br#"{"message":{"id":"m1","model":"claude-opus-4-6","content":[{"type":"tool_use","id":"x"}],"usage":{"input_tokens":3,"output_tokens":4}},"type":"assistant"}
+"#;
+        scan(&mut s, line);
+        assert_eq!((s.calls, s.totals().total(), s.tool_uses), (1, 7, 1));
+    }
+
+    #[test]
+    fn the_fast_path_agrees_with_serde_json() {
+        let lines: &[&[u8]] = &[
+            br#"{"type":"assistant","isSidechain":false,"timestamp":"2026-11-20T09:00:11.338Z","message":{"model":"claude-opus-4-6","id":"msg_1","content":[{"type":"thinking","thinking":"a \"quoted\" }{ usage"},{"type":"tool_use","id":"t","input":{"usage":{"input_tokens":5}}}],"usage":{"input_tokens":4,"cache_creation_input_tokens":100,"cache_read_input_tokens":7,"cache_creation":{"ephemeral_5m_input_tokens":0,"ephemeral_1h_input_tokens":100},"output_tokens":676}},"requestId":"req_1"}"#,
+            br#"{"type":"assistant","isSidechain":true,"message":{"model":"claude-haiku-4-5","id":"msg_2","content":"plain","usage":{"input_tokens":1,"output_tokens":2}}}"#,
+            br#"{"type":"assistant","message":{"model":"<synthetic>","id":"m","usage":{"input_tokens":1}}}"#,
+            br#"{"type":"assistant","message":{"model":"claude-opus-4-6","usage":null,"content":[]}}"#,
+        ];
+        for line in lines {
+            let (mut fast, mut reference) = (State::default(), State::default());
+            assert!(
+                fast_assistant(&mut fast, line).is_some(),
+                "{}",
+                String::from_utf8_lossy(line)
+            );
+            serde_line(&mut reference, line);
+            assert_eq!(fast, reference, "{}", String::from_utf8_lossy(line));
+        }
+    }
+
+    #[test]
+    fn lines_the_fast_path_cannot_read_go_to_serde_json() {
+        let mut s = State::default();
+        let escaped = br#"{"type":"assistant","message":{"model":"claude-opus-\u0034","id":"m","usage":{"input_tokens":1,"output_tokens":1}}}"#;
+        assert!(fast_assistant(&mut s, escaped).is_none());
+        parse_line(&mut s, escaped);
+        assert_eq!((s.calls, s.model_name(0)), (1, "claude-opus-4"));
+        let two_objects =
+            br#"{"type":"assistant","message":{"usage":{"input_tokens":1}}}{"type":"user"}"#;
+        assert!(fast_assistant(&mut s, two_objects).is_none());
+        parse_line(&mut s, two_objects);
+        assert_eq!(s.bad_lines, 1);
+    }
+
+    #[test]
+    fn a_broken_assistant_line_is_counted_bad() {
+        let mut s = State::default();
+        scan(
+            &mut s,
+            b"{\"type\":\"assistant\",\"message\":{\"usage\":{\"input_tok\n",
+        );
+        scan(
+            &mut s,
+            b"\xff\xfe{\"type\":\"assistant\",\"message\":\"\xff\"}\n",
+        );
+        assert_eq!(s.bad_lines, 2);
+    }
+}

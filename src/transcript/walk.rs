@@ -1,0 +1,208 @@
+//! A structural walk over one JSON object: finds the byte range of each member without
+//! decoding the values it passes over.
+//!
+//! An assistant line is mostly one long string (thinking or text) that a status line never
+//! needs. serde_json decodes and validates it anyway; this walker jumps over strings with
+//! `memchr` from quote to quote, so only the few small values read (`usage`, `message.id`, …)
+//! go through serde_json. It is only a fast path: whatever it does not understand (escaped
+//! keys, bad structure) makes it give up, and the caller parses the line with serde_json.
+
+use memchr::memchr;
+
+/// A cursor over JSON text.
+pub struct Walk<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Walk<'a> {
+    pub fn new(b: &'a [u8]) -> Self {
+        Walk { b, i: 0 }
+    }
+
+    fn ws(&mut self) {
+        while self
+            .b
+            .get(self.i)
+            .is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r'))
+        {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, c: u8) -> Option<()> {
+        self.ws();
+        (self.b.get(self.i) == Some(&c)).then(|| self.i += 1)
+    }
+
+    /// True when only whitespace is left.
+    pub fn at_end(&mut self) -> bool {
+        self.ws();
+        self.i == self.b.len()
+    }
+
+    /// Calls `member(key, value)` for each member of the object at the cursor; keys with
+    /// escapes make it give up.
+    pub fn object(&mut self, mut member: impl FnMut(&'a [u8], &'a [u8])) -> Option<()> {
+        self.eat(b'{')?;
+        if self.eat(b'}').is_some() {
+            return Some(());
+        }
+        loop {
+            self.ws();
+            let start = self.i;
+            let end = string_end(self.b, start)?;
+            let key = &self.b[start + 1..end - 1];
+            if key.contains(&b'\\') {
+                return None;
+            }
+            self.i = end;
+            self.eat(b':')?;
+            let value = self.value()?;
+            member(key, value);
+            if self.eat(b',').is_none() {
+                return self.eat(b'}');
+            }
+        }
+    }
+
+    /// Calls `element(value)` for each element of the array at the cursor.
+    pub fn array(&mut self, mut element: impl FnMut(&'a [u8])) -> Option<()> {
+        self.eat(b'[')?;
+        if self.eat(b']').is_some() {
+            return Some(());
+        }
+        loop {
+            element(self.value()?);
+            if self.eat(b',').is_none() {
+                return self.eat(b']');
+            }
+        }
+    }
+
+    /// Skips one value and returns its bytes.
+    fn value(&mut self) -> Option<&'a [u8]> {
+        self.ws();
+        let start = self.i;
+        self.i = match *self.b.get(start)? {
+            b'"' => string_end(self.b, start)?,
+            b'{' | b'[' => container_end(self.b, start)?,
+            _ => {
+                let len = self.b[start..]
+                    .iter()
+                    .position(|c| matches!(c, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t'))
+                    .unwrap_or(self.b.len() - start);
+                if len == 0 {
+                    return None;
+                }
+                start + len
+            }
+        };
+        Some(&self.b[start..self.i])
+    }
+}
+
+/// The index just past the string starting (with its `"`) at `start`. Jumps from quote to
+/// quote: escapes like `\n` cost nothing, and a quote is escaped when an odd number of
+/// backslashes precede it.
+fn string_end(b: &[u8], start: usize) -> Option<usize> {
+    if b.get(start) != Some(&b'"') {
+        return None;
+    }
+    let mut i = start + 1;
+    loop {
+        i += memchr(b'"', b.get(i..)?)?;
+        let backslashes = b[start + 1..i]
+            .iter()
+            .rev()
+            .take_while(|&&c| c == b'\\')
+            .count();
+        if backslashes % 2 == 0 {
+            return Some(i + 1);
+        }
+        i += 1;
+    }
+}
+
+/// The index just past the object or array starting at `start`.
+fn container_end(b: &[u8], start: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = start;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'"' => {
+                i = string_end(b, i)?;
+                continue;
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn members(json: &str) -> Option<Vec<(String, String)>> {
+        let mut out = Vec::new();
+        Walk::new(json.as_bytes()).object(|k, v| {
+            out.push((
+                String::from_utf8_lossy(k).into_owned(),
+                String::from_utf8_lossy(v).into_owned(),
+            ))
+        })?;
+        Some(out)
+    }
+
+    #[test]
+    fn members_are_found_without_decoding_values() {
+        let got = members(r#" { "a" : "x\"}{[" , "b":{"c":[1,{"d":"]"}]}, "e":-1.5e3,"f":null } "#)
+            .unwrap();
+        let want = [
+            ("a", r#""x\"}{[""#),
+            ("b", r#"{"c":[1,{"d":"]"}]}"#),
+            ("e", "-1.5e3"),
+            ("f", "null"),
+        ];
+        assert_eq!(got.len(), want.len());
+        for ((k, v), (wk, wv)) in got.iter().zip(want) {
+            assert_eq!((k.as_str(), v.as_str()), (wk, wv));
+        }
+    }
+
+    #[test]
+    fn a_quote_after_an_escaped_backslash_ends_the_string() {
+        let got = members(r#"{"a":"x\\","b":"\\\"","c":1}"#).unwrap();
+        assert_eq!(got[0].1, r#""x\\""#);
+        assert_eq!(got[1].1, r#""\\\"""#);
+        assert_eq!(got[2], ("c".into(), "1".into()));
+    }
+
+    #[test]
+    fn broken_or_unusual_text_gives_up() {
+        assert_eq!(members(r#"{"a":"unterminated}"#), None);
+        assert_eq!(members(r#"{"a":{"b":1}"#), None);
+        assert_eq!(members(r#"{"k\u0041":1}"#), None);
+        assert_eq!(members(r#"{"a" 1}"#), None);
+        assert_eq!(members(r#"[1]"#), None);
+        assert_eq!(members(r#"{"a":}"#), None);
+    }
+
+    #[test]
+    fn arrays_yield_each_element() {
+        let mut n = 0;
+        Walk::new(br#"[{"type":"x"}, "s", [1,2], 3]"#)
+            .array(|_| n += 1)
+            .unwrap();
+        assert_eq!(n, 4);
+    }
+}
