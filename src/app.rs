@@ -84,6 +84,7 @@ fn run_cli() -> Result<ExitCode, String> {
             crate::transcript::refresh(path, &Environment::capture())?;
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::RefreshGit(ref args)) => refresh_git(args),
     }
 }
 
@@ -346,6 +347,24 @@ fn print_explain(renderer: &Renderer, payload: &[u8], problem: Option<&InputProb
         ));
     }
     let _ = std::io::stdout().write_all(out.as_bytes());
+}
+
+/// `__refresh-git`: the detached refresher behind the git widgets.
+fn refresh_git(args: &crate::cli::RefreshGitArgs) -> Result<ExitCode, String> {
+    let env = Environment::capture();
+    let cache = crate::cache::Cache::open(&env).map_err(|e| e.to_string())?;
+    let git_env = crate::git::discover::GitEnv::from_vars(
+        env.git_dir.as_deref(),
+        env.git_work_tree.as_deref(),
+        env.process_cwd.as_deref(),
+    );
+    let request = crate::git::refresh::RefreshRequest {
+        dir: &args.dir,
+        diffstat: args.diffstat,
+        locked: args.locked,
+    };
+    crate::git::refresh::refresh(&request, &git_env, &cache).map_err(|e| e.to_string())?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn list_widgets() -> ExitCode {

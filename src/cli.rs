@@ -154,6 +154,9 @@ pub enum Command {
     /// Finish scanning a transcript into the cache (started detached by renders).
     #[command(name = "__refresh-transcript", hide = true)]
     RefreshTranscript { path: String },
+    /// Recompute a repository's git status into the cache (started detached by renders).
+    #[command(name = "__refresh-git", hide = true)]
+    RefreshGit(RefreshGitArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -223,6 +226,18 @@ pub struct BenchArgs {
 pub enum CompareWhat {
     Queue,
     Threads,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct RefreshGitArgs {
+    /// A directory inside the repository.
+    pub dir: PathBuf,
+    /// Also count inserted and deleted lines.
+    #[arg(long)]
+    pub diffstat: bool,
+    /// Stdin is the record's lock file, already locked by the render that started us.
+    #[arg(long)]
+    pub locked: bool,
 }
 
 /// Pool size.

@@ -18,6 +18,7 @@ pub mod commands;
 pub mod config;
 pub mod engine;
 pub mod format;
+pub mod git;
 pub mod input;
 pub mod layout;
 pub mod render;

@@ -138,6 +138,8 @@ define_widgets!(
     cache_timer,
     token_speed,
     block,
+    git_branch,
+    git_status,
 );
 
 /// Looks a widget up by name.
