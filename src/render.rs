@@ -29,6 +29,7 @@ use crate::engine::metrics::EngineMetrics;
 use crate::engine::pool::{JobRunner, Pool};
 use crate::engine::slots::{Outcome, SlotContent, SlotTable, SlotView, Tone};
 use crate::input::env::Environment;
+use crate::input::shell::ShellContext;
 use crate::input::{InputProblem, parse_session};
 use crate::widgets::{Charset, Cost, RenderContext, Widget};
 
@@ -69,6 +70,7 @@ struct Shared {
     metrics: EngineMetrics,
     env: Environment,
     charset: Charset,
+    shell: Option<ShellContext>,
     /// Bumped by a worker after each publish; the frame owner waits on it.
     done: AtomicU32,
     owner_waiting: AtomicU32,
@@ -99,6 +101,7 @@ impl JobRunner for Runner {
             env: &shared.env,
             now: job.input.now,
             charset: shared.charset,
+            shell: shared.shell.as_ref(),
         };
         render_into_slot(shared, job.index, job.generation, &ctx);
         // Release: pairs with the Acquire load in `wait_for_pool`; the slot itself was
@@ -199,6 +202,7 @@ impl Renderer {
             metrics: EngineMetrics::new(count),
             env,
             charset: settings.charset,
+            shell: None,
             done: AtomicU32::new(0),
             owner_waiting: AtomicU32::new(0),
         });
@@ -215,6 +219,20 @@ impl Renderer {
             notice: SlotContent::default(),
             states: ArrayVec::new(),
         }
+    }
+
+    /// Gives prompt widgets the shell's state. Call before the first frame: once the pool
+    /// has started, the state is shared and is left as it is.
+    pub fn with_shell(mut self, shell: ShellContext) -> Self {
+        if let Some(shared) = Arc::get_mut(&mut self.shared) {
+            shared.shell = Some(shell);
+        }
+        self
+    }
+
+    /// Sets the usable width for the next frames (a terminal was resized).
+    pub fn set_width(&mut self, width: Option<usize>) {
+        self.settings.width = width;
     }
 
     pub fn metrics(&self) -> &EngineMetrics {
@@ -266,6 +284,7 @@ impl Renderer {
             env: &self.shared.env,
             now,
             charset: self.settings.charset,
+            shell: self.shared.shell.as_ref(),
         };
         for index in 0..count {
             if !self.runs_on_pool(index) {

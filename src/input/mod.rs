@@ -5,6 +5,8 @@
 pub mod env;
 pub mod lenient;
 pub mod payload;
+pub mod repo_root;
+pub mod shell;
 pub mod stdin;
 
 pub use payload::Session;
