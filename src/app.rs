@@ -70,6 +70,9 @@ fn run_cli() -> Result<ExitCode, String> {
         Some(Command::Explain) => render_command(&cli.render, true),
         Some(Command::Bench(ref bench)) => bench_command(&cli.render, bench),
         Some(Command::Widgets) => Ok(list_widgets()),
+        Some(Command::Prompt(ref prompt)) => crate::shell::prompt_command(&cli.render, prompt),
+        Some(Command::Init(ref init)) => crate::shell::init_command(init),
+        Some(Command::Watch(ref watch)) => crate::watch::watch_command(&cli.render, watch),
     }
 }
 
@@ -111,9 +114,12 @@ pub fn build_renderer(args: &RenderArgs, env: Environment) -> Result<Renderer, S
         CharsetChoice::Ascii => Charset::Ascii,
     };
     let depth = color_depth(args.color, &env);
-    let width = args
-        .width
-        .or_else(|| env.columns.map(|c| c.saturating_sub(args.margin).max(1)));
+    let width = args.width.or_else(|| {
+        env.columns.map(|c| {
+            c.saturating_sub(args.margin)
+                .clamp(1, crate::cli::MAX_WIDTH)
+        })
+    });
     let threads = match args.threads {
         Threads::Auto => default_threads(AUTO_THREADS_CAP),
         Threads::Count(n) => n,
@@ -130,7 +136,7 @@ pub fn build_renderer(args: &RenderArgs, env: Environment) -> Result<Renderer, S
 }
 
 /// `--set widget.key=value`.
-fn apply_set(spec: &mut LayoutSpec, assignment: &str) -> Result<(), String> {
+pub fn apply_set(spec: &mut LayoutSpec, assignment: &str) -> Result<(), String> {
     let usage =
         || format!("--set `{assignment}`: write it as WIDGET.KEY=VALUE, e.g. context.warn=60");
     let (target, value) = assignment.split_once('=').ok_or_else(usage)?;
@@ -148,7 +154,7 @@ fn apply_set(spec: &mut LayoutSpec, assignment: &str) -> Result<(), String> {
     }
 }
 
-fn color_depth(choice: ColorChoice, env: &Environment) -> ColorDepth {
+pub fn color_depth(choice: ColorChoice, env: &Environment) -> ColorDepth {
     match choice {
         ColorChoice::Auto => ColorDepth::detect(env),
         ColorChoice::Never => ColorDepth::None,

@@ -6,6 +6,7 @@
 //! - `render.rs` drives a frame over the `engine/` (queue, pool, slots, frame, metrics);
 //! - `widgets/` one file per widget; `layout.rs` turns a widget list into a layout;
 //! - `format/` output formats and themes; `sanitize.rs` keeps untrusted text harmless;
+//! - `shell/` serves shell prompts (`prompt`, `init`); `watch/` renders continuously;
 //! - `bench.rs` is the in-process benchmark harness behind `blinkline bench`.
 #![deny(unsafe_code)]
 
@@ -18,5 +19,7 @@ pub mod input;
 pub mod layout;
 pub mod render;
 pub mod sanitize;
+pub mod shell;
 pub mod util;
+pub mod watch;
 pub mod widgets;

@@ -17,3 +17,4 @@ pub mod metrics;
 pub mod pool;
 pub mod queue;
 pub mod slots;
+pub mod tty;
