@@ -188,8 +188,8 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
 }
 
 /// The widest line blinkline lays out; a larger `--width` or `$COLUMNS` is refused or
-/// clamped (a frame holds at most 8 KiB anyway).
-pub const MAX_WIDTH: usize = 4096;
+/// clamped (right alignment pads with up to that many columns, in one 8 KiB frame).
+pub const MAX_WIDTH: usize = 1000;
 
 fn parse_width(text: &str) -> Result<usize, String> {
     match text.trim().parse::<usize>() {
