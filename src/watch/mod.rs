@@ -37,6 +37,7 @@ use crate::cli::RenderArgs;
 use crate::engine::frame::FrameBuffer;
 use crate::engine::{futex, tty};
 use crate::format::OutputFormat;
+use crate::format::i3bar::HEADER as I3BAR_HEADER;
 use crate::input::env::Environment;
 use crate::input::shell::ShellContext;
 use crate::input::stdin::read_payload;
@@ -199,12 +200,15 @@ impl Watcher {
         self.renderer
             .render_flagged(&self.payload, self.payload_flagged);
         self.compose_frame();
-        if self.compose.as_bytes() == self.last.as_bytes() {
+        // The i3bar header comes once, with the first frame: it is not part of the frame.
+        let bytes = self.compose.as_bytes();
+        let frame = bytes.strip_prefix(I3BAR_HEADER.as_bytes()).unwrap_or(bytes);
+        if frame == self.last.as_bytes() {
             self.unchanged += 1;
             return;
         }
         self.last.clear();
-        self.last.push_bytes(self.compose.as_bytes());
+        self.last.push_bytes(frame);
         if self.frames == 1 {
             // The first frame (with the i3bar header) is written before anything can be
             // dropped, so the stream always starts whole.
