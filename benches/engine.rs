@@ -1,1 +1,57 @@
-fn main() {}
+//! Criterion benches of the render path: payload decoding, one whole warm frame (decode,
+//! widgets, assembly) per format, and the width fitting of a narrow line.
+
+use std::hint::black_box;
+
+use blinkline::app::{build_renderer, sample_payload};
+use blinkline::cli::Cli;
+use blinkline::input::env::Environment;
+use blinkline::input::parse_session;
+use clap::Parser;
+use criterion::{Criterion, criterion_group, criterion_main};
+
+fn renderer(args: &[&str]) -> blinkline::render::Renderer {
+    let cli = Cli::try_parse_from(std::iter::once("blinkline").chain(args.iter().copied()))
+        .expect("valid args");
+    let env = Environment {
+        home: Some("/home/user".into()),
+        colorterm: Some("truecolor".into()),
+        ..Environment::default()
+    };
+    build_renderer(&cli.render, env).expect("valid layout")
+}
+
+fn bench_parse(c: &mut Criterion) {
+    let payload = sample_payload(1_800_000_000);
+    c.bench_function("parse/sample_payload", |b| {
+        b.iter(|| {
+            let (session, problem) = parse_session(black_box(payload.as_bytes()));
+            black_box((session.model.is_some(), problem.is_none()))
+        })
+    });
+}
+
+fn bench_frames(c: &mut Criterion) {
+    let payload = sample_payload(1_800_000_000);
+    let mut group = c.benchmark_group("frame");
+    for (name, args) in [
+        ("ansi_default", &[][..]),
+        ("plain", &["--format", "plain"][..]),
+        ("json", &["--format", "json"][..]),
+        ("ansi_narrow_40_cols", &["--width", "40"][..]),
+    ] {
+        let mut r = renderer(args);
+        r.render(payload.as_bytes());
+        group.bench_function(name, |b| {
+            b.iter(|| black_box(r.render(black_box(payload.as_bytes())).nanos))
+        });
+    }
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(30).measurement_time(std::time::Duration::from_secs(2)).warm_up_time(std::time::Duration::from_millis(500));
+    targets = bench_parse, bench_frames
+}
+criterion_main!(benches);

@@ -218,6 +218,7 @@ fn render_command(args: &RenderArgs, explain: bool) -> Result<ExitCode, String> 
         }
         return Ok(ExitCode::SUCCESS);
     }
+    renderer.after_frame();
     let errors = renderer.metrics().widget_errors.get();
     if let Some(problem) = &problem {
         let _ = writeln!(std::io::stderr(), "blinkline: {problem}");
@@ -277,6 +278,9 @@ fn list_widgets() -> ExitCode {
 }
 
 fn bench_command(args: &RenderArgs, bench: &BenchArgs) -> Result<ExitCode, String> {
+    if let Some(runs) = bench.processes {
+        return bench_processes(args, bench, runs);
+    }
     let mut args = args.clone();
     if args.input.is_none() {
         args.sample = true;
@@ -286,6 +290,55 @@ fn bench_command(args: &RenderArgs, bench: &BenchArgs) -> Result<ExitCode, Strin
         return Err(problem.to_string());
     }
     let report = crate::bench::run(&args, bench, &payload)?;
+    let text = if bench.json {
+        report.to_json()
+    } else {
+        report.to_text()
+    };
+    let _ = std::io::stdout().write_all(text.as_bytes());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn bench_processes(args: &RenderArgs, bench: &BenchArgs, runs: usize) -> Result<ExitCode, String> {
+    use crate::bench::processes;
+    let exe = match &bench.exe {
+        Some(path) => path.clone(),
+        None => std::env::current_exe().map_err(|e| format!("cannot find this binary: {e}"))?,
+    };
+    let floor = bench
+        .floor
+        .clone()
+        .unwrap_or_else(|| processes::default_floor(&exe));
+    if !floor.is_file() {
+        return Err(format!(
+            "floor binary {} not found; build it with `cargo build --release` or pass --floor",
+            floor.display()
+        ));
+    }
+    let payload_path = match &args.input {
+        Some(path) => path.clone(),
+        None => {
+            let path = std::env::temp_dir().join(format!(
+                "blinkline-bench-payload-{}.json",
+                std::process::id()
+            ));
+            std::fs::write(&path, sample_payload(crate::engine::clock::unix_now()))
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            path
+        }
+    };
+    let report = processes::compare(
+        &exe,
+        &bench.exe_args,
+        &floor,
+        &payload_path,
+        runs.max(1),
+        bench.idle,
+    );
+    if args.input.is_none() {
+        let _ = std::fs::remove_file(&payload_path);
+    }
+    let report = report?;
     let text = if bench.json {
         report.to_json()
     } else {

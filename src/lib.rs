@@ -12,6 +12,7 @@
 
 pub mod app;
 pub mod bench;
+pub mod cache;
 pub mod cli;
 pub mod engine;
 pub mod format;

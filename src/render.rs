@@ -235,6 +235,11 @@ impl Renderer {
         self.settings.width = width;
     }
 
+    /// Changes which widgets run on the pool (takes effect from the next frame).
+    pub fn set_offload(&mut self, offload: Offload) {
+        self.settings.offload = offload;
+    }
+
     pub fn metrics(&self) -> &EngineMetrics {
         &self.shared.metrics
     }
@@ -416,6 +421,13 @@ impl Renderer {
             shared.owner_waiting.store(1, SeqCst);
             futex::wait_timeout(&shared.done, seen, deadline - now);
             shared.owner_waiting.store(0, SeqCst);
+        }
+    }
+
+    /// Lets every widget do its deferred work (see [`Widget::after_frame`]).
+    pub fn after_frame(&self) {
+        for widget in &self.shared.widgets {
+            widget.after_frame();
         }
     }
 

@@ -32,29 +32,65 @@ fn has(program: &str) -> bool {
 
 #[test]
 fn zsh_prompt_wraps_every_escape_in_percent_braces() {
-    let o = blinkline(&["prompt", "--shell", "zsh", "--status", "1", "--widgets", "status,char"]);
+    let o = blinkline(&[
+        "prompt",
+        "--shell",
+        "zsh",
+        "--status",
+        "1",
+        "--widgets",
+        "status,char",
+    ]);
     assert!(o.status.success());
     let out = stdout(&o);
-    assert!(out.starts_with("%{\x1b[") && out.ends_with("%} "), "{out:?}");
-    let outside: String = out.split("%{").map(|p| p.split_once("%}").map_or(p, |(_, t)| t)).collect();
-    assert!(!outside.contains('\x1b'), "an escape outside %{{ %}}: {out:?}");
+    assert!(
+        out.starts_with("%{\x1b[") && out.ends_with("%} "),
+        "{out:?}"
+    );
+    let outside: String = out
+        .split("%{")
+        .map(|p| p.split_once("%}").map_or(p, |(_, t)| t))
+        .collect();
+    assert!(
+        !outside.contains('\x1b'),
+        "an escape outside %{{ %}}: {out:?}"
+    );
     assert!(outside.contains("\u{2718} 1 \u{276f}"), "{outside:?}");
 }
 
 #[test]
 fn bash_prompt_wraps_every_escape_in_brackets() {
     let o = blinkline(&[
-        "prompt", "--shell", "bash", "--status", "0", "--color", "16", "--widgets", "status,char",
+        "prompt",
+        "--shell",
+        "bash",
+        "--status",
+        "0",
+        "--color",
+        "16",
+        "--widgets",
+        "status,char",
     ]);
     let out = stdout(&o);
-    assert_eq!(out, "\\[\x1b[97m\\]\u{276f}\\[\x1b[0m\\] ", "status 0 hides; the char is in the good tone");
+    assert_eq!(
+        out, "\\[\x1b[97m\\]\u{276f}\\[\x1b[0m\\] ",
+        "status 0 hides; the char is in the good tone"
+    );
 }
 
 #[test]
 fn fish_right_prompt_shows_only_the_right_group_without_a_trailing_space() {
     let o = blinkline(&[
-        "prompt", "--shell", "fish", "--right", "--color", "never", "--duration", "65000",
-        "--widgets", "char|cmd_duration",
+        "prompt",
+        "--shell",
+        "fish",
+        "--right",
+        "--color",
+        "never",
+        "--duration",
+        "65000",
+        "--widgets",
+        "char|cmd_duration",
     ]);
     assert_eq!(stdout(&o), "took 1m05s");
 }
@@ -62,8 +98,21 @@ fn fish_right_prompt_shows_only_the_right_group_without_a_trailing_space() {
 #[test]
 fn prompt_widgets_read_the_flags_the_integration_passes() {
     let o = blinkline(&[
-        "prompt", "--shell", "fish", "--color", "never", "--status", "130", "--pipestatus", "0 130",
-        "--jobs", "2", "--keymap", "vicmd", "--widgets", "jobs,status,char",
+        "prompt",
+        "--shell",
+        "fish",
+        "--color",
+        "never",
+        "--status",
+        "130",
+        "--pipestatus",
+        "0 130",
+        "--jobs",
+        "2",
+        "--keymap",
+        "vicmd",
+        "--widgets",
+        "jobs,status,char",
     ]);
     assert_eq!(stdout(&o), "\u{2726} 2 \u{2718} 0|130 INT \u{276e} ");
 }
@@ -73,7 +122,10 @@ fn an_unknown_shell_is_a_usage_error_naming_the_choices() {
     let o = blinkline(&["prompt", "--shell", "tcsh"]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8(o.stderr).unwrap();
-    assert!(err.contains("invalid value 'tcsh' for '--shell <SHELL>'"), "{err}");
+    assert!(
+        err.contains("invalid value 'tcsh' for '--shell <SHELL>'"),
+        "{err}"
+    );
     assert!(err.contains("[possible values: bash, zsh, fish]"), "{err}");
     let o = blinkline(&["init", "powershell"]);
     assert_eq!(o.status.code(), Some(2));
@@ -84,12 +136,18 @@ fn a_bad_pipestatus_names_the_flag_and_the_fix() {
     let o = blinkline(&["prompt", "--shell", "zsh", "--pipestatus", "0 x"]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8(o.stderr).unwrap();
-    assert!(err.contains("`x` is not an exit status; pass numbers like \"0 1 0\""), "{err}");
+    assert!(
+        err.contains("`x` is not an exit status; pass numbers like \"0 1 0\""),
+        "{err}"
+    );
 }
 
 #[test]
 fn continuation_prompt_is_a_short_marker() {
-    assert_eq!(stdout(&blinkline(&["prompt", "--shell", "bash", "--continuation"])), "\u{2219} ");
+    assert_eq!(
+        stdout(&blinkline(&["prompt", "--shell", "bash", "--continuation"])),
+        "\u{2219} "
+    );
 }
 
 #[test]
@@ -101,8 +159,15 @@ fn init_scripts_are_valid_shell_syntax() {
             eprintln!("skipping the {shell} syntax check: {check} is not installed");
             continue;
         }
-        let o = Command::new(check).args(["-n", "-c", &script]).output().unwrap();
-        assert!(o.status.success(), "{shell}: {}", String::from_utf8_lossy(&o.stderr));
+        let o = Command::new(check)
+            .args(["-n", "-c", &script])
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{shell}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
     }
 }
 
@@ -115,11 +180,32 @@ impl Tmux {
     fn start(dir: &Path, shell: &[&str]) -> Tmux {
         let socket = format!("blinkline-test-{}-{}", std::process::id(), shell[0]);
         let status = Command::new("tmux")
-            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d", "-x", "100", "-y", "20"])
+            .args([
+                "-L",
+                &socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-x",
+                "100",
+                "-y",
+                "20",
+            ])
             .arg("-c")
             .arg(dir)
-            .args(["env", "-i", "TERM=xterm-256color", "HOME=/nonexistent", "USER=ada", "SHLVL=1"])
-            .arg(format!("PATH={}", std::env::var("PATH").unwrap_or_default()))
+            .args([
+                "env",
+                "-i",
+                "TERM=xterm-256color",
+                "HOME=/nonexistent",
+                "USER=ada",
+                "SHLVL=1",
+            ])
+            .arg(format!(
+                "PATH={}",
+                std::env::var("PATH").unwrap_or_default()
+            ))
             .args(shell)
             .status()
             .expect("tmux runs");
@@ -128,7 +214,11 @@ impl Tmux {
     }
 
     fn tmux(&self, args: &[&str]) -> String {
-        let o = Command::new("tmux").args(["-L", &self.socket]).args(args).output().unwrap();
+        let o = Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .unwrap();
         String::from_utf8_lossy(&o.stdout).into_owned()
     }
 
@@ -141,7 +231,13 @@ impl Tmux {
     }
 
     fn cursor(&self) -> (usize, usize) {
-        let text = self.tmux(&["display-message", "-p", "-t", "0", "#{cursor_x} #{cursor_y}"]);
+        let text = self.tmux(&[
+            "display-message",
+            "-p",
+            "-t",
+            "0",
+            "#{cursor_x} #{cursor_y}",
+        ]);
         let mut parts = text.split_whitespace().map(|n| n.parse().unwrap());
         (parts.next().unwrap(), parts.next().unwrap())
     }
@@ -154,7 +250,10 @@ impl Tmux {
             if done(&screen) {
                 return screen;
             }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}; screen:\n{screen}");
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}; screen:\n{screen}"
+            );
             std::thread::sleep(Duration::from_millis(30));
         }
     }
@@ -193,21 +292,34 @@ fn drive(shell: &str, argv: &[&str]) {
     let dir = fixture_repo(shell);
     let tmux = Tmux::start(&dir, argv);
     tmux.send(&[&format!("eval \"$('{BIN}' init {shell})\""), "Enter"]);
-    tmux.wait_for("the first prompt", |s| s.contains("shop/src") && s.contains('\u{276f}'));
+    tmux.wait_for("the first prompt", |s| {
+        s.contains("shop/src") && s.contains('\u{276f}')
+    });
     tmux.send(&["false", "Enter"]);
     let screen = tmux.wait_for("the failed status", |s| s.contains("\u{2718} 1"));
     let count = screen.matches('\u{276f}').count();
     // Typing, then moving to the start of the line: the line editor must know exactly how
     // wide the prompt is, escapes excluded.
     tmux.send(&["echo hi", "C-a"]);
-    let (col, row) = prompt_end(&tmux.wait_for("the typed command", |s| s.contains("echo hi")), count);
+    let (col, row) = prompt_end(
+        &tmux.wait_for("the typed command", |s| s.contains("echo hi")),
+        count,
+    );
     let deadline = Instant::now() + Duration::from_secs(10);
     while tmux.cursor() != (col, row) {
-        assert!(Instant::now() < deadline, "cursor at {:?}, want {:?}:\n{}", tmux.cursor(), (col, row), tmux.screen());
+        assert!(
+            Instant::now() < deadline,
+            "cursor at {:?}, want {:?}:\n{}",
+            tmux.cursor(),
+            (col, row),
+            tmux.screen()
+        );
         std::thread::sleep(Duration::from_millis(30));
     }
     tmux.send(&["C-e", "Enter"]);
-    tmux.wait_for("the command output", |s| s.lines().any(|l| l.trim() == "hi"));
+    tmux.wait_for("the command output", |s| {
+        s.lines().any(|l| l.trim() == "hi")
+    });
     let _ = std::fs::remove_dir_all(dir.parent().unwrap().parent().unwrap());
 }
 

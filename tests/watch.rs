@@ -41,14 +41,19 @@ fn exit_within(mut child: Child, limit: Duration) -> ExitStatus {
     match rx.recv_timeout(limit) {
         Ok(status) => status.unwrap(),
         Err(_) => {
-            let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
             panic!("watch did not exit within {limit:?}");
         }
     }
 }
 
 fn payload_file(name: &str, text: &str) -> std::path::PathBuf {
-    let path = std::env::temp_dir().join(format!("blinkline-watch-{}-{name}.json", std::process::id()));
+    let path = std::env::temp_dir().join(format!(
+        "blinkline-watch-{}-{name}.json",
+        std::process::id()
+    ));
     std::fs::write(&path, text).unwrap();
     path
 }
@@ -59,7 +64,9 @@ fn metrics(child: &Child, stderr: &mut BufReader<ChildStderr>) -> (u64, u64) {
     let mut line = String::new();
     stderr.read_line(&mut line).unwrap();
     let number_before = |word: &str| -> u64 {
-        let head = &line[..line.find(word).unwrap_or_else(|| panic!("{word} in {line:?}"))];
+        let head = &line[..line
+            .find(word)
+            .unwrap_or_else(|| panic!("{word} in {line:?}"))];
         head.trim_end().rsplit(' ').next().unwrap().parse().unwrap()
     };
     (number_before(" frames"), number_before(" dropped"))
@@ -68,16 +75,36 @@ fn metrics(child: &Child, stderr: &mut BufReader<ChildStderr>) -> (u64, u64) {
 #[test]
 fn in_a_pipe_each_changed_frame_is_one_line_and_repeats_are_skipped() {
     let path = payload_file("repeat", r#"{"model":{"display_name":"Opus 4.6"}}"#);
-    let child = watch(&["--input", path.to_str().unwrap(), "--widgets", "model", "--interval", "0", "--frames", "200"]);
+    let child = watch(&[
+        "--input",
+        path.to_str().unwrap(),
+        "--widgets",
+        "model",
+        "--interval",
+        "0",
+        "--frames",
+        "200",
+    ]);
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), "Opus 4.6\n", "plain on a pipe, written once");
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "Opus 4.6\n",
+        "plain on a pipe, written once"
+    );
 }
 
 #[test]
 fn a_changed_input_file_is_rendered() {
     let path = payload_file("change", r#"{"model":{"display_name":"Opus"}}"#);
-    let mut child = watch(&["--input", path.to_str().unwrap(), "--widgets", "model", "--interval", "5ms"]);
+    let mut child = watch(&[
+        "--input",
+        path.to_str().unwrap(),
+        "--widgets",
+        "model",
+        "--interval",
+        "5ms",
+    ]);
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     assert_eq!(lines.next().unwrap().unwrap(), "Opus");
     std::fs::write(&path, r#"{"model":{"display_name":"Sonnet, longer"}}"#).unwrap();
@@ -88,14 +115,34 @@ fn a_changed_input_file_is_rendered() {
 
 #[test]
 fn the_i3bar_stream_is_a_header_and_arrays_of_blocks() {
-    let path = payload_file("i3bar", r#"{"model":{"display_name":"Opus"},"cost":{"total_cost_usd":12.5}}"#);
-    let child = watch(&["--format", "i3bar", "--input", path.to_str().unwrap(), "--widgets", "model,cost", "--frames", "3"]);
+    let path = payload_file(
+        "i3bar",
+        r#"{"model":{"display_name":"Opus"},"cost":{"total_cost_usd":12.5}}"#,
+    );
+    let child = watch(&[
+        "--format",
+        "i3bar",
+        "--input",
+        path.to_str().unwrap(),
+        "--widgets",
+        "model,cost",
+        "--frames",
+        "3",
+    ]);
     let out = String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap();
     let mut lines = out.lines();
     let header: serde_json::Value = serde_json::from_str(lines.next().unwrap()).unwrap();
-    assert_eq!((header["version"].as_i64(), header["stop_signal"].as_i64(), header["cont_signal"].as_i64()), (Some(1), Some(12), Some(18)));
+    assert_eq!(
+        (
+            header["version"].as_i64(),
+            header["stop_signal"].as_i64(),
+            header["cont_signal"].as_i64()
+        ),
+        (Some(1), Some(12), Some(18))
+    );
     assert_eq!(lines.next(), Some("["));
-    let blocks: serde_json::Value = serde_json::from_str(lines.next().unwrap().trim_end_matches(',')).unwrap();
+    let blocks: serde_json::Value =
+        serde_json::from_str(lines.next().unwrap().trim_end_matches(',')).unwrap();
     assert_eq!(blocks[0]["full_text"], "Opus");
     assert_eq!(blocks[1]["name"], "cost");
     assert_eq!(lines.next(), None, "unchanged frames are not repeated");
@@ -116,7 +163,16 @@ fn the_waybar_stream_is_one_json_object_per_line() {
 #[test]
 fn tmux_format_doubles_a_hash_in_a_name() {
     let path = payload_file("hash", r#"{"workspace":{"current_dir":"/src/fix#12"}}"#);
-    let child = watch(&["--format", "tmux", "--input", path.to_str().unwrap(), "--widgets", "cwd", "--frames", "1"]);
+    let child = watch(&[
+        "--format",
+        "tmux",
+        "--input",
+        path.to_str().unwrap(),
+        "--widgets",
+        "cwd",
+        "--frames",
+        "1",
+    ]);
     let out = String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap();
     assert_eq!(out, "#[fg=#7aa2f7]fix##12#[default]\n");
 }
@@ -124,7 +180,15 @@ fn tmux_format_doubles_a_hash_in_a_name() {
 #[test]
 fn a_reader_that_stops_reading_never_stalls_rendering_and_exit_stays_prompt() {
     // JSON frames carry each widget's render time, so nearly every frame differs.
-    let mut child = watch(&["--format", "json", "--widgets", "model,time", "--interval", "0", "--metrics"]);
+    let mut child = watch(&[
+        "--format",
+        "json",
+        "--widgets",
+        "model,time",
+        "--interval",
+        "0",
+        "--metrics",
+    ]);
     let mut stdout = child.stdout.take().unwrap();
     let mut first = [0u8; 1];
     stdout.read_exact(&mut first).unwrap();
@@ -136,12 +200,18 @@ fn a_reader_that_stops_reading_never_stalls_rendering_and_exit_stays_prompt() {
         if frames > 20_000 && dropped > 0 {
             break;
         }
-        assert!(Instant::now() < deadline, "rendering stalled at {frames} frames, {dropped} dropped");
+        assert!(
+            Instant::now() < deadline,
+            "rendering stalled at {frames} frames, {dropped} dropped"
+        );
     }
     signal(&child, "TERM");
     let mut rest = String::new();
     stderr.read_to_string(&mut rest).unwrap();
-    assert!(rest.contains("dropped as stale"), "final metrics on exit: {rest:?}");
+    assert!(
+        rest.contains("dropped as stale"),
+        "final metrics on exit: {rest:?}"
+    );
     assert!(exit_within(child, Duration::from_secs(5)).success());
     drop(stdout);
 }
@@ -175,9 +245,18 @@ fn every_signal_is_handled_and_a_storm_of_them_is_survived() {
         "for i in $(seq 300); do kill -WINCH {0}; kill -USR2 {0}; kill -CONT {0}; done",
         child.id()
     );
-    assert!(Command::new("bash").args(["-c", &storm]).status().unwrap().success());
+    assert!(
+        Command::new("bash")
+            .args(["-c", &storm])
+            .status()
+            .unwrap()
+            .success()
+    );
     let (frames_after, _) = metrics(&child, &mut stderr);
-    assert!(frames_after >= frames_before, "still rendering after the storm");
+    assert!(
+        frames_after >= frames_before,
+        "still rendering after the storm"
+    );
     signal(&child, "INT");
     let mut rest = String::new();
     stderr.read_to_string(&mut rest).unwrap();
@@ -187,26 +266,52 @@ fn every_signal_is_handled_and_a_storm_of_them_is_survived() {
 
 #[test]
 fn stdin_is_refused_as_the_payload_with_the_fix() {
-    let out = Command::new(BIN).args(["watch", "--input", "-"]).output().unwrap();
+    let out = Command::new(BIN)
+        .args(["watch", "--input", "-"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8(out.stderr).unwrap();
-    assert!(err.contains("pass --input FILE (it is re-read when it changes)"), "{err}");
+    assert!(
+        err.contains("pass --input FILE (it is re-read when it changes)"),
+        "{err}"
+    );
 }
 
 #[test]
 fn in_a_terminal_the_line_is_rewritten_in_place_and_follows_resizes() {
-    let has = |p: &str| Command::new("sh").args(["-c", &format!("command -v {p}")]).output().is_ok_and(|o| o.status.success());
+    let has = |p: &str| {
+        Command::new("sh")
+            .args(["-c", &format!("command -v {p}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
     if !has("tmux") {
         eprintln!("skipping the terminal test: tmux is not installed");
         return;
     }
     let socket = format!("blinkline-watch-{}", std::process::id());
     let tmux = |args: &[&str]| -> String {
-        let o = Command::new("tmux").args(["-L", &socket]).args(args).output().unwrap();
+        let o = Command::new("tmux")
+            .args(["-L", &socket])
+            .args(args)
+            .output()
+            .unwrap();
         String::from_utf8_lossy(&o.stdout).into_owned()
     };
-    let command = format!("env TERM=xterm-256color '{BIN}' watch --sample --interval 20ms; sleep 60");
-    tmux(&["-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "10", &command]);
+    let command =
+        format!("env TERM=xterm-256color '{BIN}' watch --sample --interval 20ms; sleep 60");
+    tmux(&[
+        "-f",
+        "/dev/null",
+        "new-session",
+        "-d",
+        "-x",
+        "120",
+        "-y",
+        "10",
+        &command,
+    ]);
     let wait_for = |what: &str, done: &dyn Fn(&str) -> bool| -> String {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
@@ -214,19 +319,32 @@ fn in_a_terminal_the_line_is_rewritten_in_place_and_follows_resizes() {
             if done(&screen) {
                 return screen;
             }
-            assert!(Instant::now() < deadline, "timed out waiting for {what}:\n{screen}");
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}:\n{screen}"
+            );
             std::thread::sleep(Duration::from_millis(30));
         }
     };
     let screen = wait_for("the first frame", &|s| s.contains("Opus 4.6"));
-    assert_eq!(screen.lines().filter(|l| !l.trim().is_empty()).count(), 1, "one line:\n{screen}");
+    assert_eq!(
+        screen.lines().filter(|l| !l.trim().is_empty()).count(),
+        1,
+        "one line:\n{screen}"
+    );
     tmux(&["resize-window", "-t", "0", "-x", "40"]);
     let screen = wait_for("a narrower frame", &|s| {
-        s.lines().next().is_some_and(|l| !l.contains("5h") && l.contains("38%"))
+        s.lines()
+            .next()
+            .is_some_and(|l| !l.contains("5h") && l.contains("38%"))
     });
     let first = screen.lines().next().unwrap();
     assert!(first.trim_end().chars().count() <= 40, "{first:?}");
-    assert_eq!(screen.lines().filter(|l| !l.trim().is_empty()).count(), 1, "still one line:\n{screen}");
+    assert_eq!(
+        screen.lines().filter(|l| !l.trim().is_empty()).count(),
+        1,
+        "still one line:\n{screen}"
+    );
     let _ = std::io::stdout().flush();
     tmux(&["kill-server"]);
 }

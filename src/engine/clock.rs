@@ -42,7 +42,7 @@ pub struct LocalTime {
 
 /// The local wall-clock time of `unix_seconds`, or UTC if the conversion fails.
 pub fn local_time(unix_seconds: i64) -> LocalTime {
-    let t: libc::time_t = unix_seconds as libc::time_t;
+    let t = unix_seconds as _;
     // SAFETY: (1) `tm` is a plain C struct for which all-zero bytes are a valid value;
     let mut tm: libc::tm = unsafe { core::mem::zeroed() };
     // SAFETY: (1) both pointers are to live, properly aligned locals; (2) localtime_r is the

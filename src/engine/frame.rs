@@ -309,6 +309,7 @@ fn segment_state(
     }
     match content.outcome {
         Outcome::Shown if content.text.is_empty() => SegmentState::Hidden,
+        Outcome::Shown if content.stale => SegmentState::Stale,
         Outcome::Shown => SegmentState::Ok,
         Outcome::Hidden => SegmentState::Hidden,
         Outcome::Error => SegmentState::Error,
@@ -335,11 +336,9 @@ fn line_width(
             total += if v.short { v.short_width } else { v.width };
             count += 1;
         }
-        if !right && line == 0 {
-            if let Some(notice) = spec.notice {
-                total += notice.text.width();
-                count += 1;
-            }
+        if let (false, 0, Some(notice)) = (right, line, spec.notice) {
+            total += notice.text.width();
+            count += 1;
         }
         if count > 0 {
             total += decoration * (count - 1);

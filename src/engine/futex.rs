@@ -11,7 +11,7 @@ use std::time::Duration;
 /// caller re-checks its condition in a loop.
 pub fn wait_timeout(word: &AtomicU32, expected: u32, timeout: Duration) {
     let ts = libc::timespec {
-        tv_sec: timeout.as_secs().min(i64::MAX as u64) as libc::time_t,
+        tv_sec: timeout.as_secs().min(i64::MAX as u64) as _,
         tv_nsec: timeout.subsec_nanos() as libc::c_long,
     };
     // SAFETY: (1) `word` is a live, 4-byte aligned atomic for the whole call (borrowed);

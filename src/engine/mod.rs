@@ -14,6 +14,7 @@ pub mod clock;
 pub mod frame;
 pub mod futex;
 pub mod metrics;
+pub mod os;
 pub mod pool;
 pub mod queue;
 pub mod slots;

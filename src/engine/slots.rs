@@ -79,6 +79,9 @@ pub struct SlotContent {
     pub source: &'static str,
     /// Set when the text was cut to fit the slot.
     pub truncated: bool,
+    /// Set by a widget that shows its last known value because the fresh one is not ready
+    /// (e.g. read from the cross-process cache while a refresher works).
+    pub stale: bool,
 }
 
 impl SlotContent {
@@ -89,6 +92,7 @@ impl SlotContent {
         self.outcome = Outcome::Shown;
         self.source = "";
         self.truncated = false;
+        self.stale = false;
     }
 
     /// Appends as much of `s` as fits, cutting at a char boundary.

@@ -75,6 +75,11 @@ pub trait Widget: Send + Sync {
     fn cost(&self) -> Cost {
         Cost::Cheap
     }
+
+    /// Runs once the frame has been written (and between frames in long-running modes):
+    /// the place for deferred work, such as starting a detached cache refresher after a
+    /// render that had to show a stale value. Must not block.
+    fn after_frame(&self) {}
 }
 
 /// A registry entry: how to find, document and build a widget.

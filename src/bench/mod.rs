@@ -7,6 +7,8 @@
 //! operations per second when widgets run on the pool. Frames are assembled but not
 //! written, so the figures are the renderer's alone.
 
+pub mod processes;
+
 use std::fmt::Write as _;
 use std::time::Instant;
 
@@ -32,6 +34,9 @@ pub struct BenchReport {
 /// Runs the benchmark on `payload`.
 pub fn run(args: &RenderArgs, bench: &BenchArgs, payload: &[u8]) -> Result<BenchReport, String> {
     let mut renderer = crate::app::build_renderer(args, Environment::capture())?;
+    if bench.all_on_pool {
+        renderer.set_offload(crate::render::Offload::All);
+    }
     for _ in 0..bench.warmup {
         renderer.render(payload);
     }

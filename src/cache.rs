@@ -1,0 +1,362 @@
+//! The cross-process cache: small records shared by every blinkline process of a user.
+//!
+//! Slow figures (git status of a huge repo, transcript totals, a slow command's output) are
+//! computed at most once by one *refresher* and read by every render after it. Records live
+//! in `$XDG_CACHE_HOME/blinkline` (else `~/.cache/blinkline`):
+//! - the directory is created `0700`; it is refused if another user owns it or if group or
+//!   others may write to it;
+//! - a record is written to a temporary file (`0600`) and renamed over the old one, so a
+//!   reader sees the old record or the new one, never half of one, even if the writer is
+//!   killed mid-write;
+//! - a record starts with a header (magic, format version, length, FNV-1a checksum); a
+//!   record that fails any check, or that another user owns, reads as absent, and the next
+//!   write replaces it (the cache heals itself);
+//! - single flight: a refresher holds an exclusive `flock` on `NAME.lock` while it works;
+//!   a render that cannot take the lock knows a refresher is already running and does not
+//!   start another. The kernel drops the lock when the process dies, so a killed refresher
+//!   never blocks the next one.
+//!
+//! Renames are kept off the frame's path: renders only read; refreshers write.
+
+use std::fmt;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use crate::engine::os::current_uid;
+use crate::input::env::Environment;
+
+const MAGIC: &[u8; 4] = b"BLNK";
+/// Bumped when the record layout changes; older records then read as absent.
+const FORMAT_VERSION: u8 = 1;
+const HEADER_LEN: usize = 4 + 1 + 4 + 8;
+/// Records larger than this are refused (a cache entry is a summary, never a file copy).
+pub const MAX_RECORD: usize = 4 << 20;
+
+/// Why the cache cannot be used. Rendering goes on without it.
+#[derive(Debug)]
+pub enum CacheError {
+    NoLocation,
+    Insecure { path: PathBuf, reason: &'static str },
+    Io { path: PathBuf, source: io::Error },
+    TooLarge { len: usize },
+}
+
+impl fmt::Display for CacheError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CacheError::NoLocation => write!(
+                f,
+                "no cache directory: neither XDG_CACHE_HOME nor HOME is set"
+            ),
+            CacheError::Insecure { path, reason } => {
+                write!(
+                    f,
+                    "cache directory {} is not safe to use: {reason}",
+                    path.display()
+                )
+            }
+            CacheError::Io { path, source } => write!(f, "cache {}: {source}", path.display()),
+            CacheError::TooLarge { len } => write!(
+                f,
+                "cache record of {len} bytes is over the {MAX_RECORD}-byte limit"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CacheError {}
+
+/// 64-bit FNV-1a: the record checksum and the hash behind record names.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
+/// A record name from a kind and the parts that identify it: `git-3f2a…`.
+pub fn record_name(kind: &str, parts: &[&[u8]]) -> String {
+    let mut hash: u64 = fnv1a(kind.as_bytes());
+    for part in parts {
+        hash ^= fnv1a(part).rotate_left(17);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{kind}-{hash:016x}")
+}
+
+/// An opened, checked cache directory.
+#[derive(Clone, Debug)]
+pub struct Cache {
+    dir: PathBuf,
+}
+
+/// A held single-flight lock; released when dropped (or when the process dies).
+#[derive(Debug)]
+pub struct FlightLock {
+    _file: File,
+}
+
+impl Cache {
+    /// Opens (creating if needed) the user's cache directory.
+    pub fn open(env: &Environment) -> Result<Cache, CacheError> {
+        let base = std::env::var_os("XDG_CACHE_HOME")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute())
+            .or_else(|| env.home.as_ref().map(|h| Path::new(h).join(".cache")))
+            .ok_or(CacheError::NoLocation)?;
+        Cache::at(base.join("blinkline"))
+    }
+
+    /// Opens a cache at `dir` (created `0700` if missing), checking who owns it.
+    pub fn at(dir: PathBuf) -> Result<Cache, CacheError> {
+        let io_err = |source| CacheError::Io {
+            path: dir.clone(),
+            source,
+        };
+        match fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&dir)
+        {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(io_err(e)),
+        }
+        let meta = fs::symlink_metadata(&dir).map_err(io_err)?;
+        if !meta.is_dir() {
+            return Err(CacheError::Insecure {
+                path: dir,
+                reason: "it is not a directory",
+            });
+        }
+        if meta.uid() != current_uid() {
+            return Err(CacheError::Insecure {
+                path: dir,
+                reason: "another user owns it",
+            });
+        }
+        if meta.permissions().mode() & 0o022 != 0 {
+            return Err(CacheError::Insecure {
+                path: dir,
+                reason: "group or others may write to it",
+            });
+        }
+        Ok(Cache { dir })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    /// Reads record `name`. A missing, foreign, corrupt or outdated record reads as `None`.
+    pub fn read(&self, name: &str) -> Option<Vec<u8>> {
+        let path = self.path(name);
+        let mut file = File::open(&path).ok()?;
+        let meta = file.metadata().ok()?;
+        if !meta.is_file()
+            || meta.uid() != current_uid()
+            || meta.len() > (MAX_RECORD + HEADER_LEN) as u64
+        {
+            return None;
+        }
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        file.read_to_end(&mut bytes).ok()?;
+        decode_record(&bytes).map(<[u8]>::to_vec)
+    }
+
+    /// Replaces record `name` atomically (write a `0600` temporary file, then rename).
+    pub fn write(&self, name: &str, payload: &[u8]) -> Result<(), CacheError> {
+        if payload.len() > MAX_RECORD {
+            return Err(CacheError::TooLarge { len: payload.len() });
+        }
+        let final_path = self.path(name);
+        static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let serial = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp_path = self
+            .dir
+            .join(format!(".{name}.{}.{serial}.tmp", std::process::id()));
+        let io_err = |path: &Path, source| CacheError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        let result = (|| {
+            let mut file = OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&tmp_path)
+                .map_err(|e| io_err(&tmp_path, e))?;
+            file.write_all(&encode_record(payload))
+                .map_err(|e| io_err(&tmp_path, e))?;
+            fs::rename(&tmp_path, &final_path).map_err(|e| io_err(&final_path, e))
+        })();
+        if result.is_err() {
+            let _ = fs::remove_file(&tmp_path);
+        }
+        result
+    }
+
+    /// Takes the single-flight lock for `name` without waiting; `None` if another process
+    /// holds it (a refresher is already at work) or the lock file cannot be made.
+    pub fn try_lock(&self, name: &str) -> Option<FlightLock> {
+        let path = self.path(&format!("{name}.lock"));
+        let file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(&path)
+            .ok()?;
+        file.try_lock().ok()?;
+        Some(FlightLock { _file: file })
+    }
+
+    /// True if some process holds the single-flight lock for `name` right now.
+    pub fn is_locked(&self, name: &str) -> bool {
+        match File::open(self.path(&format!("{name}.lock"))) {
+            Ok(file) => match file.try_lock_shared() {
+                Ok(()) => {
+                    let _ = file.unlock();
+                    false
+                }
+                Err(_) => true,
+            },
+            Err(_) => false,
+        }
+    }
+}
+
+fn encode_record(payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
+    out.extend_from_slice(MAGIC);
+    out.push(FORMAT_VERSION);
+    out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+    out.extend_from_slice(&fnv1a(payload).to_le_bytes());
+    out.extend_from_slice(payload);
+    out
+}
+
+/// The payload of a record, if its header and checksum hold.
+fn decode_record(bytes: &[u8]) -> Option<&[u8]> {
+    let header = bytes.get(..HEADER_LEN)?;
+    if &header[..4] != MAGIC || header[4] != FORMAT_VERSION {
+        return None;
+    }
+    let len = u32::from_le_bytes(header[5..9].try_into().ok()?) as usize;
+    let sum = u64::from_le_bytes(header[9..17].try_into().ok()?);
+    let payload = bytes.get(HEADER_LEN..)?;
+    (payload.len() == len && fnv1a(payload) == sum).then_some(payload)
+}
+
+/// Starts `blinkline ARGS…` as a detached refresher: its own process group, stdio on
+/// /dev/null (so Claude Code, tmux or `$(…)` never wait for it), never waited for.
+pub fn spawn_refresher(args: &[&std::ffi::OsStr]) -> io::Result<()> {
+    use std::os::unix::process::CommandExt;
+    use std::process::{Command, Stdio};
+    let exe = std::env::current_exe()?;
+    Command::new(exe)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_cache(tag: &str) -> Cache {
+        let dir =
+            std::env::temp_dir().join(format!("blinkline-cache-test-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        Cache::at(dir).unwrap()
+    }
+
+    #[test]
+    fn a_written_record_reads_back() {
+        let cache = temp_cache("roundtrip");
+        cache.write("git-1", b"hello").unwrap();
+        assert_eq!(cache.read("git-1").as_deref(), Some(&b"hello"[..]));
+        cache.write("git-1", b"world!").unwrap();
+        assert_eq!(cache.read("git-1").as_deref(), Some(&b"world!"[..]));
+        let mode = fs::metadata(cache.dir().join("git-1"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let dir_mode = fs::metadata(cache.dir()).unwrap().permissions().mode();
+        assert_eq!(dir_mode & 0o777, 0o700);
+    }
+
+    #[test]
+    fn corrupt_or_truncated_records_read_as_absent() {
+        let cache = temp_cache("corrupt");
+        cache.write("r", b"some payload").unwrap();
+        let path = cache.dir().join("r");
+        let mut bytes = fs::read(&path).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0xff;
+        fs::write(&path, &bytes).unwrap();
+        assert_eq!(cache.read("r"), None, "checksum mismatch");
+        fs::write(&path, &bytes[..HEADER_LEN + 2]).unwrap();
+        assert_eq!(cache.read("r"), None, "truncated");
+        fs::write(&path, b"garbage").unwrap();
+        assert_eq!(cache.read("r"), None, "no header");
+        cache.write("r", b"healed").unwrap();
+        assert_eq!(cache.read("r").as_deref(), Some(&b"healed"[..]));
+    }
+
+    #[test]
+    fn a_world_writable_directory_is_refused() {
+        let cache = temp_cache("perm");
+        fs::set_permissions(cache.dir(), fs::Permissions::from_mode(0o777)).unwrap();
+        let err = Cache::at(cache.dir().to_owned()).unwrap_err();
+        assert!(
+            err.to_string()
+                .ends_with("is not safe to use: group or others may write to it"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn single_flight_lock_is_exclusive_until_dropped() {
+        let cache = temp_cache("lock");
+        let held = cache.try_lock("git-x").expect("first lock");
+        assert!(cache.is_locked("git-x"));
+        assert!(cache.try_lock("git-x").is_none(), "second taker is refused");
+        drop(held);
+        assert!(!cache.is_locked("git-x"));
+        assert!(cache.try_lock("git-x").is_some());
+    }
+
+    #[test]
+    fn record_names_depend_on_every_part() {
+        let a = record_name("git", &[b"/repo", b"HEAD1"]);
+        let b = record_name("git", &[b"/repo", b"HEAD2"]);
+        assert_ne!(a, b);
+        assert!(a.starts_with("git-") && a.len() == 4 + 16);
+        assert_eq!(a, record_name("git", &[b"/repo", b"HEAD1"]));
+    }
+
+    #[test]
+    fn oversized_records_are_refused() {
+        let cache = temp_cache("big");
+        let big = vec![0u8; MAX_RECORD + 1];
+        assert!(matches!(
+            cache.write("big", &big),
+            Err(CacheError::TooLarge { .. })
+        ));
+    }
+}
