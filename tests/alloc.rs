@@ -1,7 +1,8 @@
 //! The zero-allocation promise: after warm-up, a frame allocates nothing.
 //!
-//! This file holds a single test on purpose: the counting allocator is process-wide, and a
-//! second test running on another thread would add its own allocations to the count.
+//! This file holds a single test on purpose, run without libtest (`harness = false`): the
+//! counting allocator is process-wide, and libtest's own thread, or a second test running
+//! on another thread, would add its allocations to the count.
 
 use blinkline::app::{build_renderer, sample_payload};
 use blinkline::cli::Cli;
@@ -24,7 +25,11 @@ fn renderer_for(args: &[&str]) -> blinkline::render::Renderer {
     build_renderer(&cli.render, env).unwrap()
 }
 
-#[test]
+fn main() {
+    warm_frames_allocate_nothing_in_every_format_and_layout();
+    println!("alloc: warm frames allocate nothing in every format and layout: ok");
+}
+
 fn warm_frames_allocate_nothing_in_every_format_and_layout() {
     let payload = sample_payload(1_800_000_000);
     let setups: &[&[&str]] = &[

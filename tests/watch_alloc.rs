@@ -1,7 +1,8 @@
 //! The zero-allocation promise in watch mode: after warm-up, 10,000 frames through the
 //! renderer, the dedup check, the frame ring and the writer thread allocate nothing.
 //!
-//! One test in this file on purpose: the counting allocator is process-wide.
+//! One test in this file on purpose, run without libtest (`harness = false`): the counting
+//! allocator is process-wide, and libtest's own thread allocates while a test runs.
 
 use blinkline::app::{build_renderer, sample_payload};
 use blinkline::cli::Cli;
@@ -14,7 +15,11 @@ use std::os::fd::AsRawFd;
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator;
 
-#[test]
+fn main() {
+    ten_thousand_watch_frames_allocate_nothing_after_warm_up();
+    println!("watch_alloc: 10,000 watch frames allocate nothing after warm-up: ok");
+}
+
 fn ten_thousand_watch_frames_allocate_nothing_after_warm_up() {
     let cli = Cli::try_parse_from(["blinkline", "--format", "i3bar"]).unwrap();
     let env = Environment {

@@ -219,10 +219,10 @@ impl Watcher {
     }
 
     fn write_direct(&mut self) {
-        if let Err(err) = self.compose.write_to_fd(self.fd) {
-            if err.kind() == std::io::ErrorKind::BrokenPipe {
-                self.control.pipe_closed.store(true, Release);
-            }
+        if let Err(err) = self.compose.write_to_fd(self.fd)
+            && err.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            self.control.pipe_closed.store(true, Release);
         }
     }
 
