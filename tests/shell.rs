@@ -291,7 +291,12 @@ fn drive(shell: &str, argv: &[&str]) {
     }
     let dir = fixture_repo(shell);
     let tmux = Tmux::start(&dir, argv);
-    tmux.send(&[&format!("eval \"$('{BIN}' init {shell})\""), "Enter"]);
+    let load = if shell == "fish" {
+        format!("'{BIN}' init fish | source")
+    } else {
+        format!("eval \"$('{BIN}' init {shell})\"")
+    };
+    tmux.send(&[&load, "Enter"]);
     tmux.wait_for("the first prompt", |s| {
         s.contains("shop/src") && s.contains('\u{276f}')
     });
@@ -331,4 +336,9 @@ fn a_real_bash_shows_the_prompt_and_keeps_the_cursor_in_place() {
 #[test]
 fn a_real_zsh_shows_the_prompt_and_keeps_the_cursor_in_place() {
     drive("zsh", &["zsh", "-f", "-i"]);
+}
+
+#[test]
+fn a_real_fish_shows_the_prompt_and_keeps_the_cursor_in_place() {
+    drive("fish", &["fish", "--no-config", "-i"]);
 }
