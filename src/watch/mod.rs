@@ -219,9 +219,8 @@ impl Watcher {
     }
 
     fn write_direct(&mut self) {
-        if let Err(err) = self.compose.write_to_fd(self.fd)
-            && err.kind() == std::io::ErrorKind::BrokenPipe
-        {
+        if self.compose.write_to_fd(self.fd).is_err() {
+            // EPIPE (the reader left) or a closed stdout (EBADF): nothing can be shown.
             self.control.pipe_closed.store(true, Release);
         }
     }
@@ -456,7 +455,8 @@ pub fn watch_command(render: &RenderArgs, args: &WatchArgs) -> Result<ExitCode, 
         .sample
         .then(|| crate::app::sample_payload(crate::engine::clock::unix_now()));
     let renderer = build_renderer(&render, env)?.with_shell(ShellContext::capture());
-    let mut watcher = Watcher::new(renderer, 1, terminal && render.format == OutputFormat::Ansi)
+    let in_place = terminal && matches!(render.format, OutputFormat::Ansi | OutputFormat::Plain);
+    let mut watcher = Watcher::new(renderer, 1, in_place)
         .map_err(|e| format!("cannot start the writer thread: {e}"))?;
     watcher.margin = margin;
     if let Some(sample) = sample {
