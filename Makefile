@@ -3,7 +3,7 @@ CARGO ?= cargo
 MUSL_TARGET := x86_64-unknown-linux-musl
 BIN := target/release/blinkline
 
-.PHONY: help demo build release musl test lint fmt loom miri fuzz bench clean
+.PHONY: help demo build release musl test lint fmt loom miri fuzz bench perf-check clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -48,6 +48,10 @@ fuzz: ## run every fuzz target for 60 s (needs cargo-fuzz)
 
 bench: ## criterion benchmarks
 	$(CARGO) bench
+
+perf-check: ## performance regression guard: 0 allocations/frame, process wall <= 1.5x floor, RSS
+	$(CARGO) build --release --bins
+	BIN=target/release/blinkline scripts/perf-check.sh
 
 clean:
 	$(CARGO) clean

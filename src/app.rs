@@ -107,7 +107,13 @@ pub fn build_renderer(args: &RenderArgs, env: Environment) -> Result<Renderer, S
     for widget in &mut spec.widgets {
         widget.budget = args.budget;
     }
+    crate::widgets::command::trust_command_line(&mut spec);
     let layout = layout::build(&spec).map_err(|e| e.to_string())?;
+    let env = env.with_vars(
+        crate::widgets::env::requested_variables(&spec)
+            .iter()
+            .map(String::as_str),
+    );
     let charset = match args.charset {
         CharsetChoice::NerdFont => Charset::NerdFont,
         CharsetChoice::Unicode => Charset::Unicode,
@@ -288,6 +294,23 @@ fn bench_command(args: &RenderArgs, bench: &BenchArgs) -> Result<ExitCode, Strin
     let mut payload = Vec::new();
     if let Some(problem) = read_input(&args, &mut payload) {
         return Err(problem.to_string());
+    }
+    match bench.compare {
+        Some(crate::cli::CompareWhat::Queue) => {
+            let text = crate::bench::compare::queues(bench.frames.max(1000) * 100);
+            let _ = std::io::stdout().write_all(text.as_bytes());
+            return Ok(ExitCode::SUCCESS);
+        }
+        Some(crate::cli::CompareWhat::Threads) => {
+            let max = match args.threads {
+                Threads::Count(n) if n > 0 => n,
+                _ => default_threads(AUTO_THREADS_CAP).max(2),
+            };
+            let text = crate::bench::compare::threads(&args, bench, &payload, max)?;
+            let _ = std::io::stdout().write_all(text.as_bytes());
+            return Ok(ExitCode::SUCCESS);
+        }
+        None => {}
     }
     let report = crate::bench::run(&args, bench, &payload)?;
     let text = if bench.json {

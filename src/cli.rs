@@ -145,6 +145,11 @@ pub struct BenchArgs {
     #[arg(long, value_name = "PATH")]
     pub floor: Option<PathBuf>,
 
+    /// Compare implementations side by side: `queue` (our MS queue, SegQueue,
+    /// Mutex<VecDeque>) or `threads` (inline vs 1..N pool workers).
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub compare: Option<CompareWhat>,
+
     /// Render every widget on the worker pool (not only slow ones), to measure the pool
     /// against inline rendering (use with --threads N; --threads 0 is inline).
     #[arg(long)]
@@ -153,6 +158,13 @@ pub struct BenchArgs {
     /// Arguments passed to the timed binary with --processes (repeatable).
     #[arg(long = "exe-arg", value_name = "ARG", allow_hyphen_values = true)]
     pub exe_args: Vec<String>,
+}
+
+/// What `bench --compare` compares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CompareWhat {
+    Queue,
+    Threads,
 }
 
 /// Pool size.

@@ -98,6 +98,7 @@ impl JobRunner for Runner {
         let (session, _) = parse_session(&job.input.bytes);
         let ctx = RenderContext {
             session: &session,
+            payload: &job.input.bytes,
             env: &shared.env,
             now: job.input.now,
             charset: shared.charset,
@@ -286,6 +287,7 @@ impl Renderer {
         let offloaded = self.submit_pool_jobs(payload, now, generation);
         let ctx = RenderContext {
             session: &session,
+            payload,
             env: &self.shared.env,
             now,
             charset: self.settings.charset,
@@ -450,5 +452,164 @@ impl Renderer {
                 cost: shared.widgets[i].cost(),
             }
         })
+    }
+}
+
+#[cfg(all(test, not(crossbeam_loom)))]
+mod tests {
+    use super::*;
+    use crate::format::json::JsonSink;
+    use std::sync::Mutex;
+    use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+    struct Fixed(&'static str);
+    impl Widget for Fixed {
+        fn render(&self, _: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
+            out.push_str(self.0);
+            Outcome::Shown
+        }
+    }
+
+    struct Panics;
+    impl Widget for Panics {
+        fn render(&self, _: &RenderContext<'_>, _: &mut SlotContent) -> Outcome {
+            panic!("deliberate widget failure");
+        }
+    }
+
+    /// A slow widget that blocks until the test lets it go, then writes the next value.
+    struct Gated {
+        gate: Mutex<Receiver<&'static str>>,
+        started: SyncSender<()>,
+    }
+    impl Widget for Gated {
+        fn render(&self, _: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
+            let _ = self.started.send(());
+            let value = self
+                .gate
+                .lock()
+                .map(|rx| rx.recv().unwrap_or("closed"))
+                .unwrap_or("poisoned");
+            out.push_str(value);
+            Outcome::Shown
+        }
+        fn cost(&self) -> Cost {
+            Cost::Slow
+        }
+    }
+
+    fn entry(name: &'static str, widget: Box<dyn Widget>) -> LayoutEntry {
+        LayoutEntry {
+            name,
+            widget,
+            placement: Placement {
+                line: 0,
+                right: false,
+                priority: 1,
+                keep_stale: true,
+            },
+            budget: Duration::from_millis(5),
+        }
+    }
+
+    fn renderer(layout: Vec<LayoutEntry>, threads: usize, deadline: Duration) -> Renderer {
+        let settings = RenderSettings {
+            deadline,
+            threads,
+            offload: Offload::SlowOnly,
+            charset: Charset::Unicode,
+            width: None,
+        };
+        Renderer::new(layout, settings, Environment::default(), Box::new(JsonSink))
+    }
+
+    fn frame_json(r: &Renderer) -> serde_json::Value {
+        serde_json::from_slice(r.frame().as_bytes()).expect("frame is JSON")
+    }
+
+    #[test]
+    fn a_panicking_widget_shows_a_marker_and_the_rest_renders() {
+        let mut r = renderer(
+            vec![
+                entry("a", Box::new(Fixed("A"))),
+                entry("boom", Box::new(Panics)),
+                entry("c", Box::new(Fixed("C"))),
+            ],
+            0,
+            Duration::from_millis(10),
+        );
+        r.render(b"{}");
+        let v = frame_json(&r);
+        assert_eq!(v[0]["text"], "A");
+        assert_eq!(v[1]["state"], "error");
+        assert_eq!(v[1]["text"], "\u{26a0} boom");
+        assert_eq!(v[2]["text"], "C");
+        assert_eq!(r.metrics().widget_errors.get(), 1);
+    }
+
+    #[test]
+    fn a_slow_widget_misses_the_deadline_without_delaying_the_frame_then_shows_stale() {
+        let (release, gate) = sync_channel(4);
+        let (started_tx, started) = sync_channel(4);
+        let gated = Gated {
+            gate: Mutex::new(gate),
+            started: started_tx,
+        };
+        let deadline = Duration::from_millis(20);
+        let mut r = renderer(
+            vec![
+                entry("fast", Box::new(Fixed("F"))),
+                entry("slow", Box::new(gated)),
+            ],
+            1,
+            deadline,
+        );
+
+        // Frame 1: the slow widget is released at once and makes it.
+        release.send("one").unwrap();
+        r.render(b"{}");
+        started.recv().unwrap();
+        let v = frame_json(&r);
+        assert_eq!(
+            (v[1]["state"].as_str(), v[1]["text"].as_str()),
+            (Some("ok"), Some("one"))
+        );
+
+        // Frame 2: the slow widget blocks; the frame ends at the deadline and shows the
+        // previous value marked stale.
+        let t = Instant::now();
+        let report = r.render(b"{}");
+        let took = t.elapsed();
+        started.recv().unwrap();
+        assert!(took < deadline * 10, "frame waited {took:?}");
+        assert_eq!(report.late, 1);
+        let v = frame_json(&r);
+        assert_eq!(v[0]["state"], "ok");
+        assert_eq!(
+            (v[1]["state"].as_str(), v[1]["text"].as_str()),
+            (Some("stale"), Some("one"))
+        );
+
+        // Frame 3 begins while the straggler of frame 2 still holds its slot: still stale.
+        r.render(b"{}");
+        assert_eq!(frame_json(&r)[1]["state"], "stale");
+
+        // The straggler finishes with "two"; its late value may show as the last known one
+        // but can never be taken as fresh for a newer frame.
+        release.send("two").unwrap();
+        release.send("three").unwrap();
+        for _ in 0..50 {
+            r.render(b"{}");
+            let v = frame_json(&r);
+            if v[1]["state"] == "ok" {
+                assert_eq!(
+                    v[1]["text"], "three",
+                    "a fresh value comes from its own frame's job"
+                );
+                return;
+            }
+            let _ = release.try_send("three");
+        }
+        panic!("slow widget never became fresh again");
     }
 }

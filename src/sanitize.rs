@@ -117,12 +117,46 @@ pub fn push_clean(out: &mut impl core::fmt::Write, s: &str) {
     }
 }
 
+/// True if `url` may be the target of a terminal hyperlink: it starts with `http://` or
+/// `https://` (any case), names a host, and holds only printable ASCII without spaces, so it
+/// can neither end the OSC 8 sequence early nor smuggle another escape in.
+pub fn is_safe_url(url: &str) -> bool {
+    let has_scheme = |scheme: &str| {
+        url.len() > scheme.len()
+            && url.is_char_boundary(scheme.len())
+            && url[..scheme.len()].eq_ignore_ascii_case(scheme)
+    };
+    let rest = if has_scheme("https://") {
+        &url[8..]
+    } else if has_scheme("http://") {
+        &url[7..]
+    } else {
+        return false;
+    };
+    !rest.starts_with(['/', '?', '#']) && url.bytes().all(|b| b.is_ascii_graphic())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn cleaned(s: &str) -> String {
         clean(s).collect()
+    }
+
+    #[test]
+    fn only_printable_http_urls_are_safe() {
+        assert!(is_safe_url("https://github.com/o/r/pull/12"));
+        assert!(is_safe_url("HTTP://example.com"));
+        assert!(!is_safe_url("https://"));
+        assert!(!is_safe_url("https:///path"));
+        assert!(!is_safe_url("ftp://example.com"));
+        assert!(!is_safe_url("file:///etc/passwd"));
+        assert!(!is_safe_url("https://a.example/x y"));
+        assert!(!is_safe_url("https://a.example/\x1b\\"));
+        assert!(!is_safe_url("https://a.example/\u{7}"));
+        assert!(!is_safe_url("https://a.example/\u{9c}"));
+        assert!(!is_safe_url("https://ex\u{e4}mple.com"));
     }
 
     #[test]

@@ -295,3 +295,74 @@ fn bench_reports_percentiles_and_allocations() {
     assert_eq!(v["allocations_per_frame"].as_f64(), Some(0.0));
     assert!(v["widgets"]["context"]["count"].as_u64().unwrap() == 200);
 }
+
+const PR_PAYLOAD: &str =
+    r#"{"pr":{"number":12,"url":"https://github.com/o/r/pull/12","review_state":"approved"}}"#;
+
+#[test]
+fn a_pr_is_an_osc8_hyperlink_in_ansi_and_plain_text_elsewhere() {
+    let ansi = stdout(&blinkline(
+        &["--widgets", "pr", "--color", "256"],
+        PR_PAYLOAD.as_bytes(),
+    ));
+    assert!(
+        ansi.contains("\x1b]8;;https://github.com/o/r/pull/12\x1b\\#12 approved\x1b]8;;\x1b\\"),
+        "{ansi:?}"
+    );
+    let plain = stdout(&blinkline(
+        &["--widgets", "pr", "--format", "plain"],
+        PR_PAYLOAD.as_bytes(),
+    ));
+    assert_eq!(plain, "#12 approved\n");
+    let json = stdout(&blinkline(
+        &["--widgets", "pr", "--format", "json"],
+        PR_PAYLOAD.as_bytes(),
+    ));
+    let v: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+    assert_eq!(v[0]["link"], "https://github.com/o/r/pull/12");
+}
+
+#[test]
+fn an_env_widget_shows_a_variable_captured_at_start() {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_blinkline"));
+    cmd.env_clear()
+        .env("BLINKLINE_TEST_PROFILE", "st\x1b[31mage")
+        .args([
+            "--format",
+            "plain",
+            "--widgets",
+            "env,text",
+            "--set",
+            "env.name=BLINKLINE_TEST_PROFILE",
+        ])
+        .args(["--set", "text.text=box", "--sample"]);
+    let out = String::from_utf8(cmd.output().unwrap().stdout).unwrap();
+    assert_eq!(out, "stage │ box\n");
+}
+
+#[test]
+fn a_command_widget_shows_its_output_through_the_pool() {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_blinkline"));
+    let cache = std::env::temp_dir().join(format!("blinkline-cli-command-{}", std::process::id()));
+    cmd.env_clear()
+        .env("XDG_CACHE_HOME", &cache)
+        .args([
+            "--format",
+            "plain",
+            "--widgets",
+            "model,command",
+            "--sample",
+        ])
+        .args([
+            "--deadline",
+            "2s",
+            "--budget",
+            "2s",
+            "--set",
+            "command.wait=1s",
+        ])
+        .args(["--set", "command.command=printf 'up \\033[2J%s' ok"]);
+    let out = cmd.output().unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "Opus 4.6 │ up ok\n");
+    assert!(out.status.success());
+}

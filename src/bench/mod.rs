@@ -7,6 +7,7 @@
 //! operations per second when widgets run on the pool. Frames are assembled but not
 //! written, so the figures are the renderer's alone.
 
+pub mod compare;
 pub mod processes;
 
 use std::fmt::Write as _;

@@ -35,6 +35,8 @@ use arrayvec::ArrayString;
 
 /// Bytes of visible text a widget may write; longer output is cut at a char boundary.
 pub const SLOT_CAPACITY: usize = 384;
+/// Bytes of a hyperlink target; a longer URL is not linked at all.
+pub const LINK_CAPACITY: usize = 512;
 
 const PENDING: u64 = 0;
 const WRITING: u64 = 1;
@@ -79,6 +81,9 @@ pub struct SlotContent {
     pub source: &'static str,
     /// Set when the text was cut to fit the slot.
     pub truncated: bool,
+    /// A validated `http(s)` URL the text links to (empty: no link). Set it with
+    /// [`SlotContent::set_link`]; the ANSI format wraps the text in an OSC 8 hyperlink.
+    pub link: ArrayString<LINK_CAPACITY>,
     /// Set by a widget that shows its last known value because the fresh one is not ready
     /// (e.g. read from the cross-process cache while a refresher works).
     pub stale: bool,
@@ -92,7 +97,15 @@ impl SlotContent {
         self.outcome = Outcome::Shown;
         self.source = "";
         self.truncated = false;
+        self.link.clear();
         self.stale = false;
+    }
+
+    /// Links the text to `url` when it is a safe `http(s)` URL that fits (see
+    /// [`crate::sanitize::is_safe_url`]); returns whether the link was set.
+    pub fn set_link(&mut self, url: &str) -> bool {
+        self.link.clear();
+        crate::sanitize::is_safe_url(url) && self.link.try_push_str(url).is_ok()
     }
 
     /// Appends as much of `s` as fits, cutting at a char boundary.
@@ -394,6 +407,20 @@ mod tests {
         assert!(slot.begin(4));
         assert!(slot.abandon(4));
         assert!(slot.claim(4).is_none());
+    }
+
+    #[test]
+    fn only_safe_urls_become_links_and_reset_clears_them() {
+        let mut content = SlotContent::default();
+        assert!(!content.set_link("javascript:alert(1)"));
+        assert!(!content.set_link("https://x.example/\x1b]8;;evil"));
+        let long = format!("https://x.example/{}", "a".repeat(LINK_CAPACITY));
+        assert!(!content.set_link(&long));
+        assert!(content.link.is_empty());
+        assert!(content.set_link("https://github.com/o/r/pull/7"));
+        assert_eq!(content.link.as_str(), "https://github.com/o/r/pull/7");
+        content.reset();
+        assert!(content.link.is_empty());
     }
 
     #[test]

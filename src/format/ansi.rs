@@ -3,7 +3,8 @@
 //! The frame starts with `ESC[0m`, which undoes the dimming Claude Code applies to the
 //! status row. Right-aligned segments are pushed to the edge with U+00A0 (no-break space),
 //! because Claude Code strips ordinary leading spaces. Every segment ends with a reset, so
-//! a cut frame never leaves a colour on.
+//! a cut frame never leaves a colour on. A segment with a link (`SlotContent::link`, a
+//! validated http(s) URL) is wrapped in an OSC 8 hyperlink; unstyled output has no links.
 
 use crate::engine::frame::{FrameBuffer, Segment, SegmentSink, SegmentState};
 use crate::engine::slots::Tone;
@@ -86,7 +87,21 @@ impl SegmentSink for AnsiSink {
                 out.push_str("\x1b[3m");
             }
         }
+        let link = if self.styled() {
+            segment.content.link.as_str()
+        } else {
+            ""
+        };
+        if !link.is_empty() {
+            // OSC 8: ESC ] 8 ; ; URL ESC \ text ESC ] 8 ; ; ESC \ (the URL was validated).
+            out.push_str("\x1b]8;;");
+            out.push_str(link);
+            out.push_str("\x1b\\");
+        }
         out.push_str(segment.text());
+        if !link.is_empty() {
+            out.push_str("\x1b]8;;\x1b\\");
+        }
         if self.styled() {
             out.push_str(RESET);
         }

@@ -1,9 +1,9 @@
 //! JSON output for scripts and tests: one array per line, every widget of the layout in
 //! order, hidden and late ones included:
 //! `[{"widget":"model","text":"Opus 4.6","style":"normal","state":"ok","micros":3}, …]`.
-//! `style` is the tone the text is drawn in (`normal`, `good`, `warn`, `critical`,
-//! `muted`); `state` is one of `ok`, `hidden`, `late`, `stale`, `error`; `micros` is the
-//! widget's render time.
+//! A widget that links somewhere adds `"link":"https://…"` after its text. `style` is the
+//! tone the text is drawn in (`normal`, `good`, `warn`, `critical`, `muted`); `state` is
+//! one of `ok`, `hidden`, `late`, `stale`, `error`; `micros` is the widget's render time.
 
 use std::fmt::Write as _;
 
@@ -68,6 +68,10 @@ impl SegmentSink for JsonSink {
             _ => segment.text(),
         };
         write_json_string(out, text);
+        if !segment.content.link.is_empty() && !text.is_empty() {
+            out.push_str(",\"link\":");
+            write_json_string(out, &segment.content.link);
+        }
         out.push_str(",\"style\":\"");
         out.push_str(crate::format::style::tone_name(
             crate::format::style::tone_of(segment),

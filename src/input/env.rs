@@ -20,6 +20,9 @@ pub struct Environment {
     pub tmux: bool,
     /// The process's working directory, when it still exists.
     pub process_cwd: Option<String>,
+    /// Variables the layout asked for (the `env` widget), captured once at start:
+    /// `(name, value)`, value `None` when unset or not UTF-8.
+    pub vars: Vec<(String, Option<String>)>,
 }
 
 impl Environment {
@@ -43,7 +46,29 @@ impl Environment {
             term: get("TERM"),
             tmux: get("TMUX").is_some_and(|v| !v.is_empty()),
             process_cwd: None,
+            vars: Vec::new(),
         }
+    }
+
+    /// Captures the variables in `names` from the real environment, once; names already
+    /// captured (or supplied by a test) are kept as they are.
+    pub fn with_vars<'n>(mut self, names: impl IntoIterator<Item = &'n str>) -> Self {
+        for name in names {
+            if self.var_entry(name).is_none() {
+                let value = std::env::var_os(name).and_then(|v| v.into_string().ok());
+                self.vars.push((name.to_owned(), value));
+            }
+        }
+        self
+    }
+
+    fn var_entry(&self, name: &str) -> Option<&(String, Option<String>)> {
+        self.vars.iter().find(|(n, _)| n == name)
+    }
+
+    /// A captured variable's value (no allocation; `None` when unset or not captured).
+    pub fn var(&self, name: &str) -> Option<&str> {
+        self.var_entry(name).and_then(|(_, v)| v.as_deref())
     }
 
     fn with_process_cwd(mut self) -> Self {

@@ -1,22 +1,35 @@
 //! `context`: how full the context window is.
 //!
-//! Shows the used percentage, a bar and the window size: `42% ▰▰▰▰▱▱▱▱▱▱ 200k`. The
-//! percentage is `context_window.used_percentage`; when that is null (early in a session,
-//! older versions) it is computed from `context_window.current_usage` (input + cache
-//! creation + cache read tokens) over `context_window_size` (200k when absent). The tone
-//! turns to warn and critical at the thresholds. Short form: `42%`. Hides when neither the
-//! percentage nor the usage is known.
+//! The percentage is `context_window.used_percentage`; when that is null (early in a
+//! session, older versions) it is computed from `context_window.current_usage` (input +
+//! cache creation + cache read tokens) over `context_window_size` (200k when absent). The
+//! tone turns to warn and critical at the thresholds. Short form: `42%`. Hides when neither
+//! the percentage nor the usage is known.
+//!
+//! Styles (`style`):
+//! - `bar` (default): used %, a bar and the window size: `42% ▰▰▰▰▱▱▱▱▱▱ 200k`;
+//! - `percent`: `42%`;
+//! - `used_total`: tokens used over the window: `84k/200k`;
+//! - `remaining`: `58% left` (`remaining_percentage`, else 100 − used);
+//! - `usable`: used % of the part of the window usable before auto-compact, `54% of usable`.
+//!   Claude Code does not send its compaction point; blinkline assumes auto-compact keeps a
+//!   buffer of `compact_buffer` percent of the window free (default 22.5%, i.e. compaction
+//!   near 77.5% of the window) — adjust it if your version compacts elsewhere.
 //!
 //! Options:
-//! - `warn` (percent, default `70`), `critical` (percent, default `90`);
-//! - `bar_width` (cells, default `10`; `0` hides the bar);
-//! - `show_size` (bool, default `true`): the window size after the bar.
+//! - `style` (default `"bar"`): one of the styles above;
+//! - `warn` (percent, default `70`), `critical` (percent, default `90`): of the shown
+//!   percentage (of the usable window with `usable`; of the used share with `remaining`);
+//! - `bar_width` (cells, default `10`; `0` hides the bar) and `show_size` (bool, default
+//!   `true`): for the `bar` style;
+//! - `compact_buffer` (percent of the window, default `22.5`): for the `usable` style.
 //!
 //! ```toml
 //! [widget.context]
+//! style = "usable"
+//! compact_buffer = "22.5%"
 //! warn = "70%"
 //! critical = "90%"
-//! bar_width = 10
 //! ```
 
 use std::fmt::Write as _;
@@ -28,28 +41,49 @@ use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo, to
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "context",
-    summary: "context window used %, a bar and the window size",
-    options: &["warn", "critical", "bar_width", "show_size"],
+    summary: "context window used: %, bar, used/total, % left or % of the usable window",
+    options: &["style", "warn", "critical", "bar_width", "show_size", "compact_buffer"],
     build,
 };
 
 /// The window size assumed when the payload does not give one.
 const DEFAULT_WINDOW: f64 = 200_000.0;
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Style {
+    Bar,
+    Percent,
+    UsedTotal,
+    Remaining,
+    Usable,
+}
+
 struct Context {
+    style: Style,
     warn: f64,
     critical: f64,
     bar_width: usize,
     show_size: bool,
+    compact_buffer: f64,
 }
 
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
     options.check_known(INFO.options)?;
+    let styles = ["bar", "percent", "used_total", "remaining", "usable"];
+    let style = match options.choice("style", "bar", &styles)? {
+        "percent" => Style::Percent,
+        "used_total" => Style::UsedTotal,
+        "remaining" => Style::Remaining,
+        "usable" => Style::Usable,
+        _ => Style::Bar,
+    };
     Ok(Box::new(Context {
+        style,
         warn: options.percent("warn", 70.0)?,
         critical: options.percent("critical", 90.0)?,
         bar_width: options.integer("bar_width", 10, 0, 40)? as usize,
         show_size: options.bool("show_size", true)?,
+        compact_buffer: options.number_in("compact_buffer", 22.5, 0.0, 90.0)?,
     }))
 }
 
@@ -58,12 +92,80 @@ pub fn used_percent(window: &ContextWindow<'_>) -> Option<(f64, &'static str)> {
     if let Some(p) = window.used_percentage {
         return Some((p.clamp(0.0, 100.0), "context_window.used_percentage"));
     }
-    let usage = window.current_usage.as_ref()?;
-    let tokens = usage.input_tokens.unwrap_or(0.0)
-        + usage.cache_creation_input_tokens.unwrap_or(0.0)
-        + usage.cache_read_input_tokens.unwrap_or(0.0);
-    let size = window.context_window_size.filter(|s| *s > 0.0).unwrap_or(DEFAULT_WINDOW);
+    let tokens = usage_tokens(window)?;
+    let size = window_size(window);
     Some(((tokens / size * 100.0).clamp(0.0, 100.0), "context_window.current_usage"))
+}
+
+/// Tokens in the context: input + cache creation + cache read of `current_usage`.
+fn usage_tokens(window: &ContextWindow<'_>) -> Option<f64> {
+    let usage = window.current_usage.as_ref()?;
+    Some(
+        usage.input_tokens.unwrap_or(0.0)
+            + usage.cache_creation_input_tokens.unwrap_or(0.0)
+            + usage.cache_read_input_tokens.unwrap_or(0.0),
+    )
+}
+
+fn window_size(window: &ContextWindow<'_>) -> f64 {
+    window.context_window_size.filter(|s| *s > 0.0).unwrap_or(DEFAULT_WINDOW)
+}
+
+/// A token count rounded for the `used_total` style: `950`, `84k`, `1.2M`.
+fn write_tokens(out: &mut SlotContent, tokens: f64) {
+    let t = tokens.max(0.0);
+    let _ = if t >= 999_500.0 {
+        write!(out, "{:.1}M", t / 1_000_000.0)
+    } else if t >= 1_000.0 {
+        write!(out, "{:.0}k", t / 1_000.0)
+    } else {
+        write!(out, "{t:.0}")
+    };
+}
+
+impl Context {
+    /// Writes the chosen style; returns the percentage that sets the tone.
+    fn write_style(&self, out: &mut SlotContent, window: &ContextWindow<'_>, used: f64, ctx: &RenderContext<'_>) -> f64 {
+        let size = window_size(window);
+        let tokens = || usage_tokens(window).unwrap_or(used / 100.0 * size);
+        match self.style {
+            Style::Percent => {
+                let _ = write!(out, "{used:.0}%");
+                used
+            }
+            Style::Bar => {
+                let _ = write!(out, "{used:.0}%");
+                if self.bar_width > 0 {
+                    out.push(' ');
+                    write_bar(out, used, self.bar_width, ctx.charset);
+                }
+                if self.show_size {
+                    out.push(' ');
+                    write_window_size(out, size);
+                }
+                used
+            }
+            Style::UsedTotal => {
+                write_tokens(out, tokens());
+                out.push('/');
+                write_window_size(out, size);
+                used
+            }
+            Style::Remaining => {
+                let left = window.remaining_percentage.map_or(100.0 - used, |r| r.clamp(0.0, 100.0));
+                let _ = write!(out, "{left:.0}% left");
+                used
+            }
+            Style::Usable => {
+                let usable = size * (1.0 - self.compact_buffer / 100.0);
+                let percent = (tokens() / usable * 100.0).clamp(0.0, 100.0);
+                let _ = write!(out, "{percent:.0}% of usable");
+                out.short.clear();
+                let _ = write!(out.short, "{percent:.0}%");
+                percent
+            }
+        }
+    }
 }
 
 impl Widget for Context {
@@ -71,21 +173,13 @@ impl Widget for Context {
         let Some(window) = ctx.session.context_window.as_ref() else {
             return Outcome::Hidden;
         };
-        let Some((percent, source)) = used_percent(window) else {
+        let Some((used, source)) = used_percent(window) else {
             return Outcome::Hidden;
         };
         out.source = source;
-        out.tone = tone_for(percent, self.warn, self.critical);
-        let _ = write!(out, "{percent:.0}%");
-        let _ = write!(out.short, "{percent:.0}%");
-        if self.bar_width > 0 {
-            out.push(' ');
-            write_bar(out, percent, self.bar_width, ctx.charset);
-        }
-        if self.show_size {
-            out.push(' ');
-            write_window_size(out, window.context_window_size.filter(|s| *s > 0.0).unwrap_or(DEFAULT_WINDOW));
-        }
+        let _ = write!(out.short, "{used:.0}%");
+        let toned = self.write_style(out, window, used, ctx);
+        out.tone = tone_for(toned, self.warn, self.critical);
         Outcome::Shown
     }
 }
@@ -151,5 +245,51 @@ mod tests {
         let t = WidgetTester::new("context").option("bar_width", OptionValue::Int(0));
         assert_eq!(t.text(r#"{"context_window":{"used_percentage":250}}"#), "100% 200k");
         assert_eq!(t.text(r#"{"context_window":{"used_percentage":-3}}"#), "0% 200k");
+    }
+
+    #[test]
+    fn percent_style_shows_the_number_only() {
+        let t = WidgetTester::new("context").option("style", OptionValue::Str("percent".into()));
+        assert_eq!(t.text(r#"{"context_window":{"used_percentage":38.4}}"#), "38%");
+    }
+
+    #[test]
+    fn used_total_style_shows_tokens_over_the_window() {
+        let t = WidgetTester::new("context").option("style", OptionValue::Str("used_total".into()));
+        let usage = r#"{"context_window":{"context_window_size":200000,"used_percentage":38,
+            "current_usage":{"input_tokens":4,"cache_creation_input_tokens":2211,"cache_read_input_tokens":73785}}}"#;
+        assert_eq!(t.text(usage), "76k/200k");
+        assert_eq!(t.text(r#"{"context_window":{"used_percentage":12.5,"context_window_size":1000000}}"#), "125k/1M");
+    }
+
+    #[test]
+    fn remaining_style_prefers_the_payload_figure() {
+        let t = WidgetTester::new("context").option("style", OptionValue::Str("remaining".into()));
+        assert_eq!(t.text(r#"{"context_window":{"used_percentage":38,"remaining_percentage":62}}"#), "62% left");
+        let r = t.render(r#"{"context_window":{"used_percentage":91,"remaining_percentage":null}}"#);
+        assert_eq!((r.text.as_str(), r.tone), ("9% left", Tone::Critical));
+    }
+
+    #[test]
+    fn usable_style_measures_against_the_window_before_auto_compact() {
+        let t = WidgetTester::new("context").option("style", OptionValue::Str("usable".into()));
+        // 77.5k of a 200k window with the default 22.5% buffer: 77.5k / 155k = 50%.
+        let half = r#"{"context_window":{"context_window_size":200000,"current_usage":{"input_tokens":77500}}}"#;
+        let r = t.render(half);
+        assert_eq!((r.text.as_str(), r.short.as_str(), r.tone), ("50% of usable", "50%", Tone::Normal));
+        // 60% used with the buffer: 120k / 155k = 77% of usable: warn.
+        assert_eq!(t.render(r#"{"context_window":{"used_percentage":60}}"#).tone, Tone::Warn);
+        let no_buffer = t.option("compact_buffer", OptionValue::Int(0));
+        assert_eq!(no_buffer.text(half), "39% of usable");
+    }
+
+    #[test]
+    fn an_unknown_style_is_an_error_with_a_hint() {
+        let options = crate::widgets::Options::new("context").with("style", OptionValue::Str("usabel".into()));
+        let err = (super::INFO.build)(&options).err().map(|e| e.to_string());
+        assert_eq!(
+            err.as_deref(),
+            Some("widget `context` option `style`: must be one of bar, percent, used_total, remaining, usable, got \"usabel\" (did you mean \"usable\"?)")
+        );
     }
 }

@@ -57,6 +57,9 @@ impl Charset {
 /// Everything a widget may read while rendering one frame.
 pub struct RenderContext<'a> {
     pub session: &'a Session<'a>,
+    /// The raw payload bytes the session was decoded from (for widgets that pass it on,
+    /// like `command`).
+    pub payload: &'a [u8],
     pub env: &'a Environment,
     /// Wall-clock time of the frame, seconds since the Unix epoch.
     pub now: i64,
@@ -109,6 +112,30 @@ define_widgets!(
     rate_limits,
     cwd,
     time,
+    tokens,
+    context_1m,
+    exceeds_200k,
+    burn_rate,
+    rate_5h,
+    rate_7d,
+    effort,
+    thinking,
+    fast_mode,
+    output_style,
+    version,
+    session,
+    vim,
+    agent,
+    worktree,
+    git_worktree,
+    pr,
+    repo,
+    added_dirs,
+    project_dir,
+    text,
+    env,
+    link,
+    command,
     status,
     cmd_duration,
     jobs,
@@ -149,6 +176,20 @@ pub fn write_bar(out: &mut SlotContent, percent: f64, width: usize, charset: Cha
     for cell in 0..width {
         out.push_str(if cell < filled { full } else { empty });
     }
+}
+
+/// Writes the clean form of an untrusted payload string and names its source; `Hidden`
+/// when the string is absent or blank.
+pub fn show_clean(out: &mut SlotContent, text: Option<&str>, source: &'static str) -> Outcome {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Outcome::Hidden;
+    };
+    crate::sanitize::push_clean(out, text);
+    out.source = source;
+    if out.text.trim().is_empty() {
+        return Outcome::Hidden;
+    }
+    Outcome::Shown
 }
 
 /// Writes `value` with `decimals` places into `out` (no allocation).

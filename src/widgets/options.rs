@@ -13,6 +13,8 @@ pub enum OptionValue {
     Int(i64),
     Float(f64),
     Str(String),
+    /// A list of strings (a command's argv).
+    List(Vec<String>),
 }
 
 impl fmt::Display for OptionValue {
@@ -22,6 +24,7 @@ impl fmt::Display for OptionValue {
             OptionValue::Int(i) => write!(f, "{i}"),
             OptionValue::Float(x) => write!(f, "{x}"),
             OptionValue::Str(s) => write!(f, "\"{s}\""),
+            OptionValue::List(items) => write!(f, "{items:?}"),
         }
     }
 }
@@ -213,6 +216,27 @@ impl Options {
             Some(other) => Err(self.error(
                 key,
                 format!("must be one of {}, got {other}", choices.join(", ")),
+            )),
+        }
+    }
+
+    /// A command line: a list is the argv itself; a string runs with `sh -c`. `None` when
+    /// the option is absent.
+    pub fn argv(&self, key: &str) -> Result<Option<Vec<String>>, OptionError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(OptionValue::List(items)) if !items.is_empty() && !items[0].is_empty() => {
+                Ok(Some(items.clone()))
+            }
+            Some(OptionValue::Str(s)) if !s.trim().is_empty() => {
+                Ok(Some(vec!["sh".into(), "-c".into(), s.clone()]))
+            }
+            Some(other) => Err(self.error(
+                key,
+                format!(
+                    "must be a command: a list like [\"git\", \"describe\"] or a string run with \
+                     `sh -c`, got {other}"
+                ),
             )),
         }
     }

@@ -6,8 +6,25 @@
 //! is absent is left out; a reset time in the past shows no countdown. The tone follows the
 //! fuller window. Short form: `5h 20% 7d 45%`. Hides when neither window is present.
 //!
+//! Pace (`pace = true`): compares each window's used % with the share of the window that
+//! has elapsed (5h = 18000 s, 7d = 604800 s; elapsed = window − (resets_at − now)) and
+//! shows the difference in points after the percentage: `5h 40% ▲15` runs 15 points ahead
+//! of time, `▼33` runs behind (`+15`/`-33` in ASCII). Ahead by more than `pace_margin`
+//! turns the tone to warn, by more than `pace_critical` to critical; behind by more than
+//! `pace_margin` to good. The warn/critical thresholds on the used % still apply, and the
+//! worse tone wins. A window without a future `resets_at` has no pace.
+//!
 //! Options: `warn` (percent, default `70`), `critical` (percent, default `90`),
-//! `countdown` (bool, default `true`).
+//! `countdown` (bool, default `true`), `pace` (bool, default `false`), `pace_margin`
+//! (points, default `10`), `pace_critical` (points, default `25`).
+//!
+//! ```toml
+//! [widget.rate_limits]
+//! pace = true
+//! pace_margin = 10
+//! ```
+//!
+//! `rate_5h` and `rate_7d` show one window each, with pace on by default.
 
 use std::fmt::Write as _;
 
@@ -18,49 +35,109 @@ use crate::widgets::{Charset, OptionError, Options, RenderContext, Widget, Widge
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "rate_limits",
-    summary: "5-hour and 7-day usage % with reset countdowns",
-    options: &["warn", "critical", "countdown"],
+    summary: "5-hour and 7-day usage % with reset countdowns and optional pace",
+    options: WINDOW_OPTIONS,
     build,
 };
 
-struct RateLimits {
+/// The options shared by `rate_limits`, `rate_5h` and `rate_7d`.
+pub(crate) const WINDOW_OPTIONS: &[&str] =
+    &["warn", "critical", "countdown", "pace", "pace_margin", "pace_critical"];
+
+/// Window lengths in seconds.
+pub(crate) const FIVE_HOURS: f64 = 5.0 * 3600.0;
+pub(crate) const SEVEN_DAYS: f64 = 7.0 * 86_400.0;
+
+/// How one window is written.
+pub(crate) struct WindowFormat {
     warn: f64,
     critical: f64,
     countdown: bool,
+    pace: bool,
+    pace_margin: f64,
+    pace_critical: f64,
+}
+
+impl WindowFormat {
+    pub(crate) fn from_options(options: &Options, pace_default: bool) -> Result<Self, OptionError> {
+        options.check_known(WINDOW_OPTIONS)?;
+        Ok(WindowFormat {
+            warn: options.percent("warn", 70.0)?,
+            critical: options.percent("critical", 90.0)?,
+            countdown: options.bool("countdown", true)?,
+            pace: options.bool("pace", pace_default)?,
+            pace_margin: options.number_in("pace_margin", 10.0, 0.0, 100.0)?,
+            pace_critical: options.number_in("pace_critical", 25.0, 0.0, 100.0)?,
+        })
+    }
+
+    /// Writes `label used% [pace] [(countdown)]`; `None` (nothing written to the short
+    /// form) when the window has no usable percentage.
+    pub(crate) fn write(
+        &self,
+        out: &mut SlotContent,
+        label: &str,
+        window: &RateWindow<'_>,
+        length: f64,
+        ctx: &RenderContext<'_>,
+    ) -> Option<Tone> {
+        let used = window.used_percentage?.clamp(0.0, 100.0);
+        let _ = write!(out, "{label} {used:.0}%");
+        let gap = if out.short.is_empty() { "" } else { " " };
+        let _ = write!(out.short, "{gap}{label} {used:.0}%");
+        let left = window.resets_at.map(|r| r - ctx.now as f64).filter(|l| *l > 0.0);
+        let mut tone = tone_for(used, self.warn, self.critical);
+        if let Some(left) = left.filter(|_| self.pace) {
+            let elapsed = ((length - left) / length * 100.0).clamp(0.0, 100.0);
+            let ahead = used - elapsed;
+            let (up, down) = match ctx.charset {
+                Charset::Ascii => ("+", "-"),
+                _ => ("\u{25b2}", "\u{25bc}"),
+            };
+            let _ = write!(out, " {}{:.0}", if ahead >= 0.0 { up } else { down }, ahead.abs());
+            let pace = self.pace_tone(ahead);
+            tone = if tone == Tone::Normal { pace } else { worse(tone, pace) };
+        }
+        if let Some(left) = left.filter(|_| self.countdown) {
+            out.push_str(" (");
+            write_countdown(out, left);
+            out.push(')');
+        }
+        Some(tone)
+    }
+
+    fn pace_tone(&self, ahead: f64) -> Tone {
+        if ahead > self.pace_critical {
+            Tone::Critical
+        } else if ahead > self.pace_margin {
+            Tone::Warn
+        } else if ahead < -self.pace_margin {
+            Tone::Good
+        } else {
+            Tone::Normal
+        }
+    }
+}
+
+struct RateLimits {
+    format: WindowFormat,
 }
 
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
     Ok(Box::new(RateLimits {
-        warn: options.percent("warn", 70.0)?,
-        critical: options.percent("critical", 90.0)?,
-        countdown: options.bool("countdown", true)?,
+        format: WindowFormat::from_options(options, false)?,
     }))
 }
 
-fn severity(tone: Tone) -> u8 {
-    match tone {
-        Tone::Critical => 2,
-        Tone::Warn => 1,
-        _ => 0,
-    }
-}
-
-impl RateLimits {
-    fn window(&self, out: &mut SlotContent, label: &str, window: &RateWindow<'_>, now: i64) -> Option<Tone> {
-        let used = window.used_percentage?.clamp(0.0, 100.0);
-        let _ = write!(out, "{label} {used:.0}%");
-        let _ = write!(out.short, "{}{label} {used:.0}%", if out.short.is_empty() { "" } else { " " });
-        if let Some(resets_at) = window.resets_at.filter(|_| self.countdown) {
-            let left = resets_at - now as f64;
-            if left > 0.0 {
-                out.push_str(" (");
-                write_countdown(out, left);
-                out.push(')');
-            }
-        }
-        Some(tone_for(used, self.warn, self.critical))
-    }
+/// The worse of two tones: critical > warn > normal > good.
+pub(crate) fn worse(a: Tone, b: Tone) -> Tone {
+    let rank = |t: Tone| match t {
+        Tone::Critical => 3,
+        Tone::Warn => 2,
+        Tone::Good => 0,
+        _ => 1,
+    };
+    if rank(b) > rank(a) { b } else { a }
 }
 
 impl Widget for RateLimits {
@@ -70,16 +147,15 @@ impl Widget for RateLimits {
         };
         let separator = if ctx.charset == Charset::Ascii { " | " } else { " \u{b7} " };
         let mut tone = None;
-        for (label, window) in [("5h", &limits.five_hour), ("7d", &limits.seven_day)] {
+        let windows = [("5h", &limits.five_hour, FIVE_HOURS), ("7d", &limits.seven_day, SEVEN_DAYS)];
+        for (label, window, length) in windows {
             let Some(window) = window.as_ref() else { continue };
             let mark = out.text.len();
             if tone.is_some() {
                 out.push_str(separator);
             }
-            match self.window(out, label, window, ctx.now) {
-                Some(t) => {
-                    tone = Some(tone.map_or(t, |old: Tone| if severity(t) > severity(old) { t } else { old }))
-                }
+            match self.format.write(out, label, window, length, ctx) {
+                Some(t) => tone = Some(tone.map_or(t, |old| worse(old, t))),
                 None => out.text.truncate(mark),
             }
         }
@@ -139,5 +215,42 @@ mod tests {
         let t = WidgetTester::new("rate_limits");
         t.assert_hidden("{}");
         t.assert_hidden(&payload("null", "null"));
+    }
+
+    #[test]
+    fn pace_compares_usage_with_elapsed_time() {
+        let t = WidgetTester::new("rate_limits")
+            .option("pace", OptionValue::Bool(true))
+            .option("countdown", OptionValue::Bool(false));
+        // 1h of 5h left: 80% of the window elapsed; 40% used is 40 points behind.
+        let five = format!(r#"{{"used_percentage":40,"resets_at":{}}}"#, NOW + 3600);
+        // 6 of 7 days left: ~14% elapsed; 41% used is 27 points ahead.
+        let seven = format!(r#"{{"used_percentage":41,"resets_at":{}}}"#, NOW + 6 * 86400);
+        let r = t.render(&payload(&five, "null"));
+        assert_eq!((r.text.as_str(), r.tone), ("5h 40% \u{25bc}40", Tone::Good));
+        let r = t.render(&payload(&five, &seven));
+        assert_eq!((r.text.as_str(), r.tone), ("5h 40% \u{25bc}40 · 7d 41% \u{25b2}27", Tone::Critical));
+    }
+
+    #[test]
+    fn pace_margins_set_warn_and_good() {
+        let t = WidgetTester::new("rate_limits")
+            .option("pace", OptionValue::Bool(true))
+            .option("countdown", OptionValue::Bool(false))
+            .option("pace_margin", OptionValue::Int(5));
+        // 2.5h of 5h left: 50% elapsed.
+        let at = |used: u32| payload(&format!(r#"{{"used_percentage":{used},"resets_at":{}}}"#, NOW + 9000), "null");
+        assert_eq!(t.render(&at(62)).tone, Tone::Warn);
+        assert_eq!(t.render(&at(52)).tone, Tone::Normal);
+        assert_eq!(t.render(&at(40)).tone, Tone::Good);
+        assert_eq!(t.render(&at(80)).tone, Tone::Critical);
+    }
+
+    #[test]
+    fn pace_needs_a_future_reset_time() {
+        let t = WidgetTester::new("rate_limits").option("pace", OptionValue::Bool(true));
+        let past = format!(r#"{{"used_percentage":20,"resets_at":{}}}"#, NOW - 10);
+        let r = t.render(&payload(&past, r#"{"used_percentage":3,"resets_at":null}"#));
+        assert_eq!((r.text.as_str(), r.tone), ("5h 20% · 7d 3%", Tone::Normal));
     }
 }

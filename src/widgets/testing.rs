@@ -72,6 +72,7 @@ impl WidgetTester {
         assert_eq!(problem, None, "test payload must be valid JSON");
         let ctx = RenderContext {
             session: &session,
+            payload: payload.as_bytes(),
             env: &self.env,
             now: NOW,
             charset: self.charset,

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 
 use crate::engine::slots::SlotContent;
 
-/// `950`, `39.4k`, `1.2M`.
-pub fn write_compact(out: &mut SlotContent, value: f64) {
+/// `950`, `39.4k`, `1.2M` (into a slot or its short form).
+pub fn write_compact(out: &mut impl std::fmt::Write, value: f64) {
     let v = value.max(0.0);
     let _ = if v >= 999_950.0 {
         write!(out, "{:.1}M", v / 1_000_000.0)
@@ -43,7 +43,7 @@ pub fn write_duration(out: &mut SlotContent, seconds: f64) {
 }
 
 /// A countdown with two units at most: `45s`, `13m`, `2h13m`, `3d4h`.
-pub fn write_countdown(out: &mut SlotContent, seconds: f64) {
+pub fn write_countdown(out: &mut impl std::fmt::Write, seconds: f64) {
     let s = seconds.max(0.0) as u64;
     let _ = if s < 60 {
         write!(out, "{s}s")

@@ -1,0 +1,431 @@
+//! `command`: the first line of output of a command you name in your config.
+//!
+//! Runs `command` (a list is the argv; a string runs with `sh -c`), gives it the Claude
+//! Code payload on stdin, and shows the first line of its stdout with control characters
+//! and escape sequences removed, cut to `max_chars`. Only the config names the command:
+//! nothing from the payload is ever run. It runs in the session's current directory when
+//! that exists.
+//!
+//! Deadlines: the command is killed (its whole process group, SIGKILL) when it runs past
+//! `timeout`. The frame waits at most `wait` for it; a command that is slower than that, or
+//! fails, or times out, shows its last output instead, marked stale. The last output is
+//! kept per session and command in the cross-process cache (`$XDG_CACHE_HOME/blinkline`),
+//! so a new blinkline process shows it too. A command still running when the line has been
+//! written finishes (or is killed at `timeout`) before the process exits, so its output is
+//! cached for the next render; the line itself never waits for it. Keep `wait` below the
+//! frame budget (`--budget`, 5 ms by default).
+//!
+//! Trust: a command runs only when its config is trusted (`trusted = true`). The config
+//! loader sets `trusted` itself, overriding any value written in the file: true only when
+//! the config file is owned by the user running blinkline and is not writable by group or
+//! others. Widgets given on the command line (`--widgets`, `--set`) are trusted. An
+//! untrusted command widget runs nothing and shows `⚠ untrusted`.
+//!
+//! Options:
+//! - `command` (list or string, required);
+//! - `timeout` (duration, default `"100ms"`, at most `"10s"`; a number is milliseconds);
+//! - `wait` (duration, default `"3ms"`);
+//! - `max_chars` (characters, default `80`, 1–300);
+//! - `trusted` (bool, default `false`; set by the loader, see above).
+//!
+//! ```toml
+//! [widget.command]
+//! command = ["git", "describe", "--tags", "--always"]
+//! timeout = "200ms"
+//! ```
+//!
+//! Hides when the command printed nothing and has no cached output. Unlike the other
+//! widgets it allocates and starts threads while rendering: it runs on the worker pool
+//! (`Cost::Slow`).
+
+use std::io::{Read, Write};
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Command as Process, Stdio};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Mutex, OnceLock};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use crate::cache::{Cache, record_name};
+use crate::engine::os::kill_process_group;
+use crate::engine::slots::{Outcome, SlotContent, Tone};
+use crate::layout::LayoutSpec;
+use crate::sanitize::{clean, push_clean};
+use crate::widgets::options::OptionValue;
+use crate::widgets::{Cost, OptionError, Options, RenderContext, Widget, WidgetInfo};
+
+pub const INFO: WidgetInfo = WidgetInfo {
+    name: "command",
+    summary: "first line of a configured command's output (payload on stdin, timeout, cached)",
+    options: &["command", "timeout", "wait", "max_chars", "trusted"],
+    build,
+};
+
+/// Stdout read past this is ignored (the pipe is closed).
+const MAX_OUTPUT: u64 = 64 * 1024;
+
+struct CommandWidget {
+    argv: Vec<String>,
+    /// The argv joined with NUL bytes: the command's part of the cache key.
+    key: Vec<u8>,
+    timeout: Duration,
+    wait: Duration,
+    max_chars: usize,
+    trusted: bool,
+    cache: OnceLock<Option<Cache>>,
+    in_flight: Mutex<Vec<JoinHandle<()>>>,
+}
+
+/// How one run ended.
+enum RunResult {
+    Output(String),
+    Failed(&'static str),
+}
+
+/// Marks every `command` widget of a layout given on the command line as trusted (unless
+/// `--set command.trusted=…` said otherwise): the command line is the user's own.
+pub fn trust_command_line(spec: &mut LayoutSpec) {
+    for widget in spec.widgets.iter_mut().filter(|w| w.name == INFO.name) {
+        if !widget.options.entries.iter().any(|(k, _)| k == "trusted") {
+            widget.options.set("trusted", OptionValue::Bool(true));
+        }
+    }
+}
+
+/// A duration option: `"100ms"`, `"2s"`, or a number of milliseconds; 1 ms to 10 s.
+fn duration(options: &Options, key: &str, default: Duration) -> Result<Duration, OptionError> {
+    let error = |got: String| OptionError {
+        widget: options.widget.clone(),
+        key: key.into(),
+        message: format!("must be a duration from 1ms to 10s like \"100ms\" or \"2s\", got {got}"),
+    };
+    let default_ms = default.as_secs_f64() * 1000.0;
+    let millis = match options.string(key, "") {
+        Ok(text) if text.is_empty() => options.number(key, default_ms).map_err(|_| error("\"\"".into()))?,
+        Ok(text) => {
+            let t = text.trim();
+            let parsed = match t.strip_suffix("ms") {
+                Some(ms) => ms.trim().parse::<f64>().ok(),
+                None => t.strip_suffix('s').and_then(|s| s.trim().parse::<f64>().ok()).map(|s| s * 1000.0),
+            };
+            parsed.ok_or_else(|| error(format!("\"{text}\"")))?
+        }
+        Err(_) => options.number(key, default_ms).map_err(|e| error(e.message))?,
+    };
+    if (1.0..=10_000.0).contains(&millis) {
+        Ok(Duration::from_secs_f64(millis / 1000.0))
+    } else {
+        Err(error(format!("{millis}ms")))
+    }
+}
+
+fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
+    options.check_known(INFO.options)?;
+    let argv = options.argv("command")?.ok_or_else(|| OptionError {
+        widget: options.widget.clone(),
+        key: "command".into(),
+        message: "is required, e.g. command = [\"git\", \"describe\", \"--always\"]".into(),
+    })?;
+    Ok(Box::new(CommandWidget {
+        key: argv.join("\0").into_bytes(),
+        argv,
+        timeout: duration(options, "timeout", Duration::from_millis(100))?,
+        wait: duration(options, "wait", Duration::from_millis(3))?,
+        max_chars: options.integer("max_chars", 80, 1, 300)? as usize,
+        trusted: options.bool("trusted", false)?,
+        cache: OnceLock::new(),
+        in_flight: Mutex::new(Vec::new()),
+    }))
+}
+
+/// The first line of `bytes`, cleaned, trimmed and cut to `max_chars` characters.
+fn first_line(bytes: &[u8], max_chars: usize) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let line = text.lines().next().unwrap_or("");
+    let cleaned: String = clean(line).collect();
+    cleaned.trim().chars().take(max_chars).collect()
+}
+
+impl CommandWidget {
+    fn cache(&self, ctx: &RenderContext<'_>) -> Option<&Cache> {
+        self.cache.get_or_init(|| Cache::open(ctx.env).ok()).as_ref()
+    }
+
+    /// Starts the command; its supervisor thread enforces the timeout, caches a good
+    /// output and reports how the run ended.
+    fn start(
+        &self,
+        ctx: &RenderContext<'_>,
+        record: Option<(Cache, String)>,
+    ) -> Result<mpsc::Receiver<RunResult>, &'static str> {
+        let mut process = Process::new(&self.argv[0]);
+        process
+            .args(&self.argv[1..])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .process_group(0);
+        if let Some(dir) = ctx.session.current_dir().filter(|d| Path::new(d).is_dir()) {
+            process.current_dir(dir);
+        }
+        let mut child = process.spawn().map_err(|_| "command could not be started")?;
+        let deadline = Instant::now() + self.timeout;
+        let pid = child.id();
+        let (stdin, stdout) = (child.stdin.take(), child.stdout.take());
+        let payload = ctx.payload.to_vec();
+        let max_chars = self.max_chars;
+        let (report, result) = mpsc::channel();
+        let supervisor = thread::Builder::new()
+            .name("blinkline-command".into())
+            .spawn(move || {
+                if let Some(mut stdin) = stdin {
+                    // A writer of its own: a command that never reads stdin cannot block us.
+                    thread::spawn(move || drop(stdin.write_all(&payload)));
+                }
+                let (finished, finished_rx) = mpsc::channel::<()>();
+                let killer = thread::spawn(move || {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    let expired = finished_rx.recv_timeout(left) == Err(RecvTimeoutError::Timeout);
+                    if expired {
+                        kill_process_group(pid);
+                    }
+                    expired
+                });
+                let mut bytes = Vec::new();
+                if let Some(stdout) = stdout {
+                    let _ = stdout.take(MAX_OUTPUT).read_to_end(&mut bytes);
+                }
+                let status = child.wait();
+                let _ = finished.send(());
+                let timed_out = killer.join().unwrap_or(true);
+                let outcome = match status {
+                    _ if timed_out => RunResult::Failed("command timed out"),
+                    Ok(s) if s.success() => RunResult::Output(first_line(&bytes, max_chars)),
+                    _ => RunResult::Failed("command failed"),
+                };
+                if let (RunResult::Output(line), Some((cache, name))) = (&outcome, &record)
+                    && cache.read(name).as_deref() != Some(line.as_bytes())
+                {
+                    let _ = cache.write(name, line.as_bytes());
+                }
+                let _ = report.send(outcome);
+            })
+            .map_err(|_| "no thread to supervise the command")?;
+        if let Ok(mut in_flight) = self.in_flight.lock() {
+            in_flight.push(supervisor);
+        }
+        Ok(result)
+    }
+
+    /// Shows the cached output, marked stale; `reason` goes to `explain`.
+    fn last_output(&self, out: &mut SlotContent, record: Option<&(Cache, String)>, reason: &'static str) -> Outcome {
+        out.source = reason;
+        let Some(bytes) = record.and_then(|(cache, name)| cache.read(name)) else {
+            return Outcome::Hidden;
+        };
+        push_clean(out, &first_line(&bytes, self.max_chars));
+        out.stale = true;
+        if out.text.is_empty() { Outcome::Hidden } else { Outcome::Shown }
+    }
+}
+
+impl Widget for CommandWidget {
+    fn render(&self, ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
+        if !self.trusted {
+            out.push_str("\u{26a0} untrusted");
+            out.tone = Tone::Critical;
+            out.source = "config not trusted: commands are off (see `command` docs)";
+            return Outcome::Error;
+        }
+        let session = ctx.session.session_id.as_deref().unwrap_or("");
+        let record = self
+            .cache(ctx)
+            .map(|cache| (cache.clone(), record_name("command", &[session.as_bytes(), &self.key])));
+        let result = match self.start(ctx, record.clone()) {
+            Ok(result) => result,
+            Err(reason) => {
+                let shown = self.last_output(out, record.as_ref(), reason);
+                if shown == Outcome::Hidden {
+                    out.push_str("\u{26a0} command");
+                    out.tone = Tone::Critical;
+                    return Outcome::Error;
+                }
+                return shown;
+            }
+        };
+        match result.recv_timeout(self.wait) {
+            Ok(RunResult::Output(line)) => {
+                push_clean(out, &line);
+                out.source = "command";
+                if out.text.is_empty() { Outcome::Hidden } else { Outcome::Shown }
+            }
+            Ok(RunResult::Failed(reason)) => self.last_output(out, record.as_ref(), reason),
+            Err(_) => self.last_output(out, record.as_ref(), "command still running: last output shown"),
+        }
+    }
+
+    fn cost(&self) -> Cost {
+        Cost::Slow
+    }
+
+    /// Waits for runs still in flight (each ends by its `timeout`), so a late output is
+    /// cached and no command outlives the process unsupervised.
+    fn after_frame(&self) {
+        let handles = match self.in_flight.lock() {
+            Ok(mut in_flight) => std::mem::take(&mut *in_flight),
+            Err(_) => return,
+        };
+        for handle in handles {
+            let _ = handle.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+    use std::sync::OnceLock;
+    use std::time::{Duration, Instant};
+
+    use super::{CommandWidget, INFO, Mutex};
+    use crate::cache::Cache;
+    use crate::engine::slots::{Outcome, SlotContent};
+    use crate::input::env::Environment;
+    use crate::input::parse_session;
+    use crate::widgets::options::OptionValue;
+    use crate::widgets::testing::WidgetTester;
+    use crate::widgets::{Charset, Options, RenderContext, Widget};
+
+    fn temp_dir(tag: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("blinkline-command-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    /// A trusted widget running `sh -c script`, caching under its own temporary directory.
+    fn widget(tag: &str, script: &str, timeout_ms: u64, wait_ms: u64) -> CommandWidget {
+        let argv = vec!["sh".to_owned(), "-c".to_owned(), script.to_owned()];
+        CommandWidget {
+            key: argv.join("\0").into_bytes(),
+            argv,
+            timeout: Duration::from_millis(timeout_ms),
+            wait: Duration::from_millis(wait_ms),
+            max_chars: 80,
+            trusted: true,
+            cache: OnceLock::from(Cache::at(temp_dir(tag).join("cache")).ok()),
+            in_flight: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn render(widget: &CommandWidget, payload: &str) -> (Outcome, SlotContent) {
+        let (session, _) = parse_session(payload.as_bytes());
+        let env = Environment::default();
+        let ctx = RenderContext { session: &session, payload: payload.as_bytes(), env: &env, now: 0, charset: Charset::Unicode, shell: None };
+        let mut out = SlotContent::default();
+        let outcome = widget.render(&ctx, &mut out);
+        (outcome, out)
+    }
+
+    const PAYLOAD: &str = r#"{"session_id":"s1","model":{"id":"opus"}}"#;
+
+    #[test]
+    fn the_command_reads_the_payload_on_stdin() {
+        let w = widget("stdin", r#"sed -n 's/.*"id":"\([a-z]*\)".*/model=\1/p'"#, 2000, 2000);
+        let (outcome, out) = render(&w, PAYLOAD);
+        assert_eq!((outcome, out.text.as_str(), out.stale), (Outcome::Shown, "model=opus", false));
+    }
+
+    #[test]
+    fn only_the_first_line_is_shown_cleaned_and_capped() {
+        let w = widget("line", r"printf ' a\033[31mb\033]0;t\007c \nsecond\n'", 2000, 2000);
+        assert_eq!(render(&w, PAYLOAD).1.text.as_str(), "abc");
+        let mut short = widget("cap", "echo abcdefgh", 2000, 2000);
+        short.max_chars = 3;
+        assert_eq!(render(&short, PAYLOAD).1.text.as_str(), "abc");
+    }
+
+    #[test]
+    fn a_slow_command_shows_its_last_output_stale_and_is_killed_at_its_timeout() {
+        let flag = temp_dir("slow").join("slow-now");
+        let script = format!("if [ -e '{}' ]; then sleep 30; fi; echo v1", flag.display());
+        let w = widget("slow", &script, 300, 1000);
+        let (outcome, out) = render(&w, PAYLOAD);
+        assert_eq!((outcome, out.text.as_str(), out.stale), (Outcome::Shown, "v1", false));
+        w.after_frame();
+        std::fs::write(&flag, b"").unwrap();
+        let started = Instant::now();
+        let (outcome, out) = render(&w, PAYLOAD);
+        assert_eq!((outcome, out.text.as_str(), out.stale), (Outcome::Shown, "v1", true));
+        assert_eq!(out.source, "command timed out");
+        w.after_frame();
+        assert!(started.elapsed() < Duration::from_secs(10), "sleep 30 was killed at the timeout");
+    }
+
+    #[test]
+    fn a_command_slower_than_wait_shows_the_cached_value_and_caches_the_new_one() {
+        let counter = temp_dir("wait").join("n");
+        let script = format!("n=$(cat '{0}' 2>/dev/null || echo 0); echo $((n+1)) > '{0}'; sleep 0.2; echo run$n", counter.display());
+        let w = widget("wait", &script, 5000, 1);
+        let (outcome, _) = render(&w, PAYLOAD);
+        assert_eq!(outcome, Outcome::Hidden, "nothing cached yet");
+        w.after_frame();
+        let (outcome, out) = render(&w, PAYLOAD);
+        assert_eq!((outcome, out.text.as_str(), out.stale), (Outcome::Shown, "run0", true));
+        w.after_frame();
+    }
+
+    #[test]
+    fn a_timeout_with_nothing_cached_hides() {
+        let w = widget("timeout", "sleep 30", 100, 5000);
+        let started = Instant::now();
+        let (outcome, out) = render(&w, PAYLOAD);
+        assert_eq!((outcome, out.source), (Outcome::Hidden, "command timed out"));
+        assert!(started.elapsed() < Duration::from_secs(10));
+    }
+
+    #[test]
+    fn a_failing_command_falls_back_and_a_missing_one_is_an_error() {
+        let w = widget("fail", "echo partial; exit 3", 2000, 2000);
+        assert_eq!(render(&w, PAYLOAD).0, Outcome::Hidden);
+        let mut missing = widget("missing", "", 2000, 2000);
+        missing.argv = vec!["/nonexistent/blinkline-test-command".into()];
+        let (outcome, out) = render(&missing, PAYLOAD);
+        assert_eq!((outcome, out.text.as_str()), (Outcome::Error, "\u{26a0} command"));
+    }
+
+    #[test]
+    fn an_untrusted_config_runs_nothing() {
+        let marker = temp_dir("untrusted").join("ran");
+        let t = WidgetTester::new("command").option("command", OptionValue::Str(format!("touch '{}'", marker.display())));
+        let r = t.render(PAYLOAD);
+        assert_eq!((r.outcome, r.text.as_str()), (Outcome::Error, "\u{26a0} untrusted"));
+        assert!(!marker.exists());
+    }
+
+    #[test]
+    fn the_command_line_is_trusted_unless_it_says_otherwise() {
+        let mut spec = crate::layout::LayoutSpec::from_list("command,model");
+        super::trust_command_line(&mut spec);
+        assert_eq!(spec.widgets[0].options.entries, [("trusted".to_owned(), OptionValue::Bool(true))]);
+        assert!(spec.widgets[1].options.entries.is_empty());
+    }
+
+    #[test]
+    fn bad_options_are_errors_naming_the_fix() {
+        let err = |options: Options| (INFO.build)(&options).err().map(|e| e.to_string());
+        assert_eq!(
+            err(Options::new("command")).as_deref(),
+            Some("widget `command` option `command`: is required, e.g. command = [\"git\", \"describe\", \"--always\"]")
+        );
+        let with = |key: &str, value: OptionValue| Options::new("command").with("command", OptionValue::Str("true".into())).with(key, value);
+        assert_eq!(
+            err(with("timeout", OptionValue::Str("fast".into()))).as_deref(),
+            Some("widget `command` option `timeout`: must be a duration from 1ms to 10s like \"100ms\" or \"2s\", got \"fast\"")
+        );
+        assert!(err(with("timeout", OptionValue::Int(60_000))).is_some());
+        assert!(err(with("timeout", OptionValue::Str("2s".into()))).is_none());
+        assert!(err(Options::new("command").with("command", OptionValue::List(vec![]))).is_some());
+    }
+}

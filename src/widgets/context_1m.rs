@@ -1,0 +1,96 @@
+//! `context_1m`: a marker shown when the session uses a 1M-token context window.
+//!
+//! Shows `1M` (configurable) when `context_window.context_window_size` is at least
+//! 1,000,000 or the model id ends in `[1m]` (e.g. `claude-opus-4-6[1m]`). Hides otherwise,
+//! including when both fields are absent.
+//!
+//! Options: `text` (string, default `"1M"`).
+//!
+//! ```toml
+//! [widget.context_1m]
+//! text = "1M ctx"
+//! ```
+
+use crate::engine::slots::{Outcome, SlotContent};
+use crate::sanitize::push_clean;
+use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
+
+pub const INFO: WidgetInfo = WidgetInfo {
+    name: "context_1m",
+    summary: "a marker when the 1M-token context window is in use",
+    options: &["text"],
+    build,
+};
+
+struct Context1m {
+    text: String,
+}
+
+fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
+    options.check_known(INFO.options)?;
+    Ok(Box::new(Context1m {
+        text: options.string("text", "1M")?,
+    }))
+}
+
+impl Widget for Context1m {
+    fn render(&self, ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
+        let session = ctx.session;
+        let by_size = session
+            .context_window
+            .as_ref()
+            .and_then(|w| w.context_window_size)
+            .is_some_and(|size| size >= 1_000_000.0);
+        let by_id = session
+            .model
+            .as_ref()
+            .and_then(|m| m.id.as_deref())
+            .is_some_and(|id| ends_with_ignore_case(id.trim_end(), "[1m]"));
+        if !(by_size || by_id) {
+            return Outcome::Hidden;
+        }
+        out.source = if by_size { "context_window.context_window_size" } else { "model.id" };
+        push_clean(out, &self.text);
+        Outcome::Shown
+    }
+}
+
+/// ASCII case-insensitive `ends_with`, without allocating.
+fn ends_with_ignore_case(s: &str, suffix: &str) -> bool {
+    let Some(start) = s.len().checked_sub(suffix.len()) else {
+        return false;
+    };
+    s.is_char_boundary(start) && s[start..].eq_ignore_ascii_case(suffix)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::widgets::options::OptionValue;
+    use crate::widgets::testing::WidgetTester;
+
+    #[test]
+    fn a_million_token_window_shows_the_marker() {
+        let t = WidgetTester::new("context_1m");
+        assert_eq!(t.text(r#"{"context_window":{"context_window_size":1000000}}"#), "1M");
+    }
+
+    #[test]
+    fn a_model_id_ending_in_1m_shows_the_marker() {
+        let t = WidgetTester::new("context_1m").option("text", OptionValue::Str("1M ctx".into()));
+        assert_eq!(t.text(r#"{"model":{"id":"claude-opus-4-6[1M]"}}"#), "1M ctx");
+    }
+
+    #[test]
+    fn hides_for_a_200k_window_and_when_absent() {
+        let t = WidgetTester::new("context_1m");
+        t.assert_hidden(r#"{"context_window":{"context_window_size":200000},"model":{"id":"claude-opus-4-6"}}"#);
+        t.assert_hidden(r#"{"context_window":{"context_window_size":null},"model":null}"#);
+        t.assert_hidden(r#"{"context_window":{"context_window_size":"big"},"model":{"id":7}}"#);
+    }
+
+    #[test]
+    fn configured_text_is_sanitized() {
+        let t = WidgetTester::new("context_1m").option("text", OptionValue::Str("\u{1b}[31m1M".into()));
+        assert_eq!(t.text(r#"{"context_window":{"context_window_size":1000000}}"#), "1M");
+    }
+}

@@ -1,0 +1,86 @@
+//! `session`: which session this is: its name, or a short id.
+//!
+//! Shows `session_name` when the session was named, else the first `id_length` characters
+//! of `session_id` (`9f1c2d7e`). Both are sanitized. Hides when neither is present.
+//!
+//! Options: `id_length` (characters, default `8`, 1–64).
+//!
+//! ```toml
+//! [widget.session]
+//! id_length = 8
+//! ```
+
+use crate::engine::slots::{Outcome, SlotContent, cut_at_char_boundary};
+use crate::sanitize::push_clean;
+use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo, show_clean};
+
+pub const INFO: WidgetInfo = WidgetInfo {
+    name: "session",
+    summary: "the session's name, or the first 8 characters of its id",
+    options: &["id_length"],
+    build,
+};
+
+struct Session {
+    id_length: usize,
+}
+
+fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
+    options.check_known(INFO.options)?;
+    Ok(Box::new(Session {
+        id_length: options.integer("id_length", 8, 1, 64)? as usize,
+    }))
+}
+
+impl Widget for Session {
+    fn render(&self, ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
+        let session = ctx.session;
+        if show_clean(out, session.session_name.as_deref(), "session_name") == Outcome::Shown {
+            return Outcome::Shown;
+        }
+        out.text.clear();
+        let Some(id) = session.session_id.as_deref().map(str::trim).filter(|i| !i.is_empty())
+        else {
+            return Outcome::Hidden;
+        };
+        let end = id.char_indices().nth(self.id_length).map_or(id.len(), |(i, _)| i);
+        push_clean(out, cut_at_char_boundary(id, end));
+        out.source = "session_id";
+        if out.text.is_empty() { Outcome::Hidden } else { Outcome::Shown }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::widgets::options::OptionValue;
+    use crate::widgets::testing::WidgetTester;
+
+    #[test]
+    fn a_named_session_shows_its_name() {
+        let t = WidgetTester::new("session");
+        assert_eq!(t.text(r#"{"session_name":"refactor","session_id":"9f1c2d7e-4b8a"}"#), "refactor");
+    }
+
+    #[test]
+    fn an_unnamed_session_shows_a_short_id() {
+        let t = WidgetTester::new("session");
+        assert_eq!(t.text(r#"{"session_name":null,"session_id":"9f1c2d7e-4b8a-4c61"}"#), "9f1c2d7e");
+        let longer = t.option("id_length", OptionValue::Int(13));
+        assert_eq!(longer.text(r#"{"session_id":"9f1c2d7e-4b8a-4c61"}"#), "9f1c2d7e-4b8a");
+        assert_eq!(WidgetTester::new("session").text(r#"{"session_id":"ab"}"#), "ab");
+    }
+
+    #[test]
+    fn escapes_are_removed_from_names() {
+        let t = WidgetTester::new("session");
+        assert_eq!(t.text(r#"{"session_name":"a\u001b]52;c;eA==\u0007b"}"#), "ab");
+    }
+
+    #[test]
+    fn hides_without_name_or_id() {
+        let t = WidgetTester::new("session");
+        for p in ["{}", r#"{"session_name":"  ","session_id":null}"#, r#"{"session_id":42}"#] {
+            t.assert_hidden(p);
+        }
+    }
+}

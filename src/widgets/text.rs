@@ -1,0 +1,80 @@
+//! `text`: a fixed piece of text from the config: a label, a separator, an icon.
+//!
+//! Shows the `text` option as written, with control characters and escape sequences
+//! removed (styling is the theme's job). Never hides.
+//!
+//! Options: `text` (string, required, non-empty).
+//!
+//! ```toml
+//! [widget.text]
+//! text = "dev box"
+//! ```
+
+use crate::engine::slots::{Outcome, SlotContent};
+use crate::sanitize::clean;
+use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
+
+pub const INFO: WidgetInfo = WidgetInfo {
+    name: "text",
+    summary: "fixed text from the config",
+    options: &["text"],
+    build,
+};
+
+struct Text {
+    text: String,
+}
+
+fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
+    options.check_known(INFO.options)?;
+    let text: String = clean(&options.string("text", "")?).collect();
+    if text.trim().is_empty() {
+        return Err(OptionError {
+            widget: options.widget.clone(),
+            key: "text".into(),
+            message: "is required: set the text to show, e.g. text = \"dev box\"".into(),
+        });
+    }
+    Ok(Box::new(Text { text }))
+}
+
+impl Widget for Text {
+    fn render(&self, _ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
+        out.push_str(&self.text);
+        out.source = "config";
+        Outcome::Shown
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::widgets::Options;
+    use crate::widgets::options::OptionValue;
+    use crate::widgets::testing::WidgetTester;
+
+    #[test]
+    fn shows_the_configured_text_for_any_payload() {
+        let t = WidgetTester::new("text").option("text", OptionValue::Str("dev box".into()));
+        assert_eq!(t.text("{}"), "dev box");
+        assert_eq!(t.text(r#"{"model":null}"#), "dev box");
+    }
+
+    #[test]
+    fn escapes_in_the_text_are_removed() {
+        let t = WidgetTester::new("text").option("text", OptionValue::Str("a\u{1b}]52;c;eA==\u{7}b\u{1b}[31m".into()));
+        assert_eq!(t.text("{}"), "ab");
+    }
+
+    #[test]
+    fn missing_or_blank_text_is_an_error_with_an_example() {
+        for options in [Options::new("text"), Options::new("text").with("text", OptionValue::Str("\u{1b}[0m ".into()))] {
+            let err = (super::INFO.build)(&options).err().map(|e| e.to_string());
+            assert_eq!(
+                err.as_deref(),
+                Some("widget `text` option `text`: is required: set the text to show, e.g. text = \"dev box\"")
+            );
+        }
+        let wrong = Options::new("text").with("text", OptionValue::Int(3));
+        assert!((super::INFO.build)(&wrong).is_err());
+    }
+}
