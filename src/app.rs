@@ -85,6 +85,9 @@ fn run_cli() -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::RefreshGit(ref args)) => refresh_git(args),
+        Some(Command::Prompt(ref prompt)) => crate::shell::prompt_command(&cli.render, prompt),
+        Some(Command::Init(ref init)) => crate::shell::init_command(init),
+        Some(Command::Watch(ref watch)) => crate::watch::watch_command(&cli.render, watch),
     }
 }
 
@@ -175,8 +178,10 @@ pub fn build_renderer_with_config(
     );
     let depth = color_depth(resolved.color, &env);
     let width = args.width.or_else(|| {
-        env.columns
-            .map(|c| c.saturating_sub(resolved.margin).max(1))
+        env.columns.map(|c| {
+            c.saturating_sub(resolved.margin)
+                .clamp(1, crate::cli::MAX_WIDTH)
+        })
     });
     let threads = match args.threads {
         Threads::Auto => default_threads(AUTO_THREADS_CAP),
@@ -208,7 +213,7 @@ pub fn build_renderer_with_config(
 }
 
 /// `--set widget.key=value`.
-fn apply_set(spec: &mut LayoutSpec, assignment: &str) -> Result<(), String> {
+pub fn apply_set(spec: &mut LayoutSpec, assignment: &str) -> Result<(), String> {
     let usage =
         || format!("--set `{assignment}`: write it as WIDGET.KEY=VALUE, e.g. context.warn=60");
     let (target, value) = assignment.split_once('=').ok_or_else(usage)?;
@@ -226,7 +231,7 @@ fn apply_set(spec: &mut LayoutSpec, assignment: &str) -> Result<(), String> {
     }
 }
 
-fn color_depth(choice: ColorChoice, env: &Environment) -> ColorDepth {
+pub fn color_depth(choice: ColorChoice, env: &Environment) -> ColorDepth {
     match choice {
         ColorChoice::Auto => ColorDepth::detect(env),
         ColorChoice::Never => ColorDepth::None,

@@ -29,6 +29,7 @@ use crate::engine::metrics::EngineMetrics;
 use crate::engine::pool::{JobRunner, Pool};
 use crate::engine::slots::{Outcome, SlotContent, SlotTable, SlotView, Tone};
 use crate::input::env::Environment;
+use crate::input::shell::ShellContext;
 use crate::input::{InputProblem, parse_session};
 use crate::widgets::{Charset, Cost, RenderContext, Widget};
 
@@ -73,6 +74,7 @@ struct Shared {
     metrics: EngineMetrics,
     env: Environment,
     charset: Charset,
+    shell: Option<ShellContext>,
     /// Bumped by a worker after each publish; the frame owner waits on it.
     done: AtomicU32,
     owner_waiting: AtomicU32,
@@ -104,6 +106,7 @@ impl JobRunner for Runner {
             env: &shared.env,
             now: job.input.now,
             charset: shared.charset,
+            shell: shared.shell.as_ref(),
         };
         render_into_slot(shared, job.index, job.generation, &ctx);
         // Release: pairs with the Acquire load in `wait_for_pool`; the slot itself was
@@ -204,6 +207,7 @@ impl Renderer {
             metrics: EngineMetrics::new(count),
             env,
             charset: settings.charset,
+            shell: None,
             done: AtomicU32::new(0),
             owner_waiting: AtomicU32::new(0),
         });
@@ -225,6 +229,20 @@ impl Renderer {
     /// Changes the frame deadline (takes effect from the next frame).
     pub fn set_deadline(&mut self, deadline: Duration) {
         self.settings.deadline = deadline;
+    }
+
+    /// Gives prompt widgets the shell's state. Call before the first frame: once the pool
+    /// has started, the state is shared and is left as it is.
+    pub fn with_shell(mut self, shell: ShellContext) -> Self {
+        if let Some(shared) = Arc::get_mut(&mut self.shared) {
+            shared.shell = Some(shell);
+        }
+        self
+    }
+
+    /// Sets the usable width for the next frames (a terminal was resized).
+    pub fn set_width(&mut self, width: Option<usize>) {
+        self.settings.width = width;
     }
 
     /// Changes which widgets run on the pool (takes effect from the next frame).
@@ -282,6 +300,7 @@ impl Renderer {
             env: &self.shared.env,
             now,
             charset: self.settings.charset,
+            shell: self.shared.shell.as_ref(),
         };
         for index in 0..count {
             if !self.runs_on_pool(index) {

@@ -15,6 +15,7 @@ use std::fmt::Write as _;
 use crate::engine::slots::{Outcome, SlotContent, Tone};
 use crate::input::Session;
 use crate::input::env::Environment;
+use crate::input::shell::ShellContext;
 
 pub mod options;
 pub mod units;
@@ -63,6 +64,9 @@ pub struct RenderContext<'a> {
     /// Wall-clock time of the frame, seconds since the Unix epoch.
     pub now: i64,
     pub charset: Charset,
+    /// The shell's state when rendering a prompt (`blinkline prompt`, `watch`); `None` for
+    /// a Claude Code render.
+    pub shell: Option<&'a ShellContext>,
 }
 
 /// A status line widget.
@@ -140,6 +144,13 @@ define_widgets!(
     block,
     git_branch,
     git_status,
+    status,
+    cmd_duration,
+    jobs,
+    user_host,
+    shlvl,
+    venv,
+    char,
 );
 
 /// Looks a widget up by name.
