@@ -79,6 +79,13 @@ pub trait Widget: Send + Sync {
         Cost::Cheap
     }
 
+    /// How often the widget needs rendering in long-running modes (`watch`): `None` means
+    /// every frame. Between refreshes its last value is shown as it is. One-shot renders
+    /// always render every widget.
+    fn refresh_interval(&self) -> Option<std::time::Duration> {
+        None
+    }
+
     /// Runs once the frame has been written (and between frames in long-running modes):
     /// the place for deferred work, such as starting a detached cache refresher after a
     /// render that had to show a stale value. Must not block.
