@@ -45,8 +45,9 @@ pub use state::{FileId, State, Tokens};
 
 /// New bytes a render reads itself; more goes to a refresher.
 pub const INLINE_LIMIT: u64 = 2 << 20;
-/// Bytes read per `pread`.
-const CHUNK: usize = 1 << 20;
+/// Bytes read per `pread`: small enough that the buffer stays in a core's L2 cache while
+/// it is scanned, large enough that syscalls cost nothing (200 for 50 MB).
+const CHUNK: usize = 256 << 10;
 /// The longest line held whole; longer ones are counted from their head only.
 const MAX_LINE: usize = 16 << 20;
 /// The refresher saves its progress every this many bytes.
@@ -161,7 +162,7 @@ pub fn after_frame() {
         t.dirty = false;
         // Every saved state is exact for its prefix: a race between two renders can only
         // save an older prefix, which the next render extends.
-        let _ = cache.write(&t.record, &state::encode(&t.state, &t.path));
+        let _ = cache.replace(&t.record, &state::encode(&t.state, &t.path));
     }
     if t.stale {
         // A refresher may have finished since: adopt its record.

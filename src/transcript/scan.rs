@@ -323,16 +323,25 @@ impl Row<'_> {
 }
 
 /// The fast path for assistant lines (see `walk.rs`): `None` hands the line to serde_json.
+/// One pass: `message` and its `content` are walked into where they stand, not skipped and
+/// walked again.
 fn fast_assistant(state: &mut State, line: &[u8]) -> Option<()> {
     let (mut kind, mut side, mut ts, mut req, mut msg) = (None, None, None, None, None);
     let mut w = Walk::new(line);
-    w.object(|k, v| match k {
-        b"type" => kind = Some(v),
-        b"isSidechain" => side = Some(v),
-        b"timestamp" => ts = Some(v),
-        b"requestId" => req = Some(v),
-        b"message" => msg = Some(v),
-        _ => {}
+    w.object_with(|k, w| {
+        if k == b"message" {
+            msg = Some(message_parts(w)?);
+            return Some(());
+        }
+        let v = w.value()?;
+        match k {
+            b"type" => kind = Some(v),
+            b"isSidechain" => side = Some(v),
+            b"timestamp" => ts = Some(v),
+            b"requestId" => req = Some(v),
+            _ => {}
+        }
+        Some(())
     })?;
     if !w.at_end() || kind != Some(&b"\"assistant\""[..]) {
         return None;
@@ -346,29 +355,51 @@ fn fast_assistant(state: &mut State, line: &[u8]) -> Option<()> {
         None | Some(b"null") => 0,
         Some(t) => parse_timestamp(plain_str(t)?.as_bytes()).unwrap_or(0),
     };
-    let (mut id, mut model, mut usage, mut content) = (None, None, None, None);
-    Walk::new(msg?).object(|k, v| match k {
-        b"id" => id = Some(v),
-        b"model" => model = Some(v),
-        b"usage" => usage = Some(v),
-        b"content" => content = Some(v),
-        _ => {}
-    })?;
-    let usage = match usage {
+    let msg = msg?;
+    let usage = match msg.usage {
         None | Some(b"null") => None,
         Some(u) => Some(serde_json::from_slice::<Usage>(u).ok()?),
     };
     let row = Row {
         sidechain,
         ms,
-        id: opt_str(id)?,
+        id: opt_str(msg.id)?,
         request_id: opt_str(req)?,
-        model: opt_str(model)?,
+        model: opt_str(msg.model)?,
         usage,
-        tool_uses: content.map_or(Some(0), count_tool_uses)?,
+        tool_uses: msg.tool_uses,
     };
     row.apply(state);
     Some(())
+}
+
+/// The members of `message` that an assistant line contributes.
+#[derive(Default)]
+struct MessageParts<'l> {
+    id: Option<&'l [u8]>,
+    model: Option<&'l [u8]>,
+    usage: Option<&'l [u8]>,
+    tool_uses: u64,
+}
+
+/// Walks the `message` object at the cursor; `None` if it is not an object.
+fn message_parts<'l>(w: &mut Walk<'l>) -> Option<MessageParts<'l>> {
+    let mut m = MessageParts::default();
+    w.object_with(|k, w| {
+        if k == b"content" {
+            m.tool_uses = count_tool_uses(w)?;
+            return Some(());
+        }
+        let v = w.value()?;
+        match k {
+            b"id" => m.id = Some(v),
+            b"model" => m.model = Some(v),
+            b"usage" => m.usage = Some(v),
+            _ => {}
+        }
+        Some(())
+    })?;
+    Some(m)
 }
 
 /// The text of a JSON string with no escapes; `None` otherwise.
@@ -388,20 +419,22 @@ fn opt_str(v: Option<&[u8]>) -> Option<Option<&str>> {
     }
 }
 
-fn count_tool_uses(content: &[u8]) -> Option<u64> {
-    if content.first() != Some(&b'[') {
-        return Some(0);
+/// The `tool_use` blocks of the `content` value at the cursor (0 unless it is an array).
+fn count_tool_uses(w: &mut Walk<'_>) -> Option<u64> {
+    if w.peek() != Some(b'[') {
+        return w.value().map(|_| 0);
     }
     let mut n = 0;
-    let mut ok = true;
-    Walk::new(content).array(|block| {
-        if block.first() == Some(&b'{') {
-            ok &= Walk::new(block)
-                .object(|k, v| n += u64::from(k == b"type" && v == b"\"tool_use\""))
-                .is_some();
+    w.array_with(|block| {
+        if block.peek() != Some(b'{') {
+            return block.value().map(drop);
         }
+        block.object_with(|k, v| {
+            n += u64::from(v.value()? == b"\"tool_use\"" && k == b"type");
+            Some(())
+        })
     })?;
-    ok.then_some(n)
+    Some(n)
 }
 
 /// The dedupe key of a call; 0 (never matched) when the line has no message id.
