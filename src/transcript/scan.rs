@@ -358,7 +358,7 @@ fn fast_assistant(state: &mut State, line: &[u8]) -> Option<()> {
     let msg = msg?;
     let usage = match msg.usage {
         None | Some(b"null") => None,
-        Some(u) => Some(serde_json::from_slice::<Usage>(u).ok()?),
+        Some(u) => Some(fast_usage(u).or_else(|| serde_json::from_slice::<Usage>(u).ok())?),
     };
     let row = Row {
         sidechain,
@@ -371,6 +371,63 @@ fn fast_assistant(state: &mut State, line: &[u8]) -> Option<()> {
     };
     row.apply(state);
     Some(())
+}
+
+/// `message.usage` read by the walker; `None` for anything serde_json might read
+/// differently (a number that is not a plain unsigned integer, a repeated key, an escaped
+/// key), which then goes to serde_json.
+fn fast_usage(v: &[u8]) -> Option<Usage> {
+    fn number(v: &[u8]) -> Option<Option<u64>> {
+        if v == b"null" {
+            return Some(None);
+        }
+        if v.is_empty() || (v.len() > 1 && v[0] == b'0') {
+            return None;
+        }
+        v.iter()
+            .try_fold(0u64, |n, &c| {
+                let digit = c.checked_sub(b'0').filter(|d| *d <= 9)?;
+                n.checked_mul(10)?.checked_add(u64::from(digit))
+            })
+            .map(Some)
+    }
+    fn set<T>(slot: &mut Option<Option<T>>, value: Option<T>) -> Option<()> {
+        slot.is_none().then(|| *slot = Some(value))
+    }
+    let (mut input, mut output, mut write, mut read, mut one_hour) = (None, None, None, None, None);
+    Walk::new(v).object_with(|k, w| match k {
+        b"input_tokens" => set(&mut input, number(w.value()?)?),
+        b"output_tokens" => set(&mut output, number(w.value()?)?),
+        b"cache_creation_input_tokens" => set(&mut write, number(w.value()?)?),
+        b"cache_read_input_tokens" => set(&mut read, number(w.value()?)?),
+        b"cache_creation" => {
+            let mut h = None;
+            if w.peek() == Some(b'{') {
+                w.object_with(|k, w| match k {
+                    b"ephemeral_1h_input_tokens" => set(&mut h, number(w.value()?)?),
+                    _ => w.value().map(drop),
+                })?;
+                set(
+                    &mut one_hour,
+                    Some(CacheCreation {
+                        ephemeral_1h_input_tokens: h.flatten(),
+                    }),
+                )
+            } else if w.value()? == b"null" {
+                set(&mut one_hour, None)
+            } else {
+                None
+            }
+        }
+        _ => w.value().map(drop),
+    })?;
+    Some(Usage {
+        input_tokens: input.flatten(),
+        output_tokens: output.flatten(),
+        cache_creation_input_tokens: write.flatten(),
+        cache_read_input_tokens: read.flatten(),
+        cache_creation: one_hour.flatten(),
+    })
 }
 
 /// The members of `message` that an assistant line contributes.
@@ -545,6 +602,8 @@ mod tests {
             br#"{"type":"assistant","isSidechain":true,"message":{"model":"claude-haiku-4-5","id":"msg_2","content":"plain","usage":{"input_tokens":1,"output_tokens":2}}}"#,
             br#"{"type":"assistant","message":{"model":"<synthetic>","id":"m","usage":{"input_tokens":1}}}"#,
             br#"{"type":"assistant","message":{"model":"claude-opus-4-6","usage":null,"content":[]}}"#,
+            br#"{"type":"assistant","message":{"model":"m","id":"a","usage":{"input_tokens":null,"output_tokens":0,"cache_creation":null,"server_tool_use":{"web_search_requests":0},"service_tier":"standard"}}}"#,
+            br#"{"type":"assistant","message":{"model":"m","id":"b","usage":{"cache_creation_input_tokens":18446744073709551615,"cache_creation":{"ephemeral_1h_input_tokens":null}}}}"#,
         ];
         for line in lines {
             let (mut fast, mut reference) = (State::default(), State::default());
@@ -555,6 +614,34 @@ mod tests {
             );
             serde_line(&mut reference, line);
             assert_eq!(fast, reference, "{}", String::from_utf8_lossy(line));
+        }
+    }
+
+    #[test]
+    fn usage_the_walker_cannot_read_exactly_goes_to_serde_json() {
+        let odd: &[&[u8]] = &[
+            br#"{"output_tokens":1.5}"#,
+            br#"{"output_tokens":-1}"#,
+            br#"{"output_tokens":01}"#,
+            br#"{"output_tokens":2,"output_tokens":3}"#,
+            br#"{"input_tokens":18446744073709551616}"#,
+            br#"{"cache_creation":[]}"#,
+            br#"{"input\u005ftokens":1}"#,
+        ];
+        for usage in odd {
+            assert!(
+                fast_usage(usage).is_none(),
+                "{}",
+                String::from_utf8_lossy(usage)
+            );
+            let mut line =
+                br#"{"type":"assistant","message":{"model":"m","id":"x","usage":"#.to_vec();
+            line.extend_from_slice(usage);
+            line.extend_from_slice(b"}}");
+            let (mut fast, mut reference) = (State::default(), State::default());
+            parse_line(&mut fast, &line);
+            serde_line(&mut reference, &line);
+            assert_eq!(fast, reference, "{}", String::from_utf8_lossy(&line));
         }
     }
 
