@@ -312,7 +312,9 @@ fn fill_spare(path: &Path, record: &[u8]) -> io::Result<Option<File>> {
         return Ok(None);
     }
     file.write_all_at(record, 0)?;
-    file.set_len(record.len() as u64)?;
+    if held.len() != record.len() as u64 {
+        file.set_len(record.len() as u64)?;
+    }
     Ok(Some(file))
 }
 

@@ -333,6 +333,8 @@ fn advance(
     stop: u64,
 ) -> io::Result<bool> {
     let mut finished = true;
+    // The bytes before the new offset, when the last chunk read still holds them.
+    let mut tail = None;
     while state.offset < end {
         if state.offset >= stop {
             finished = false;
@@ -346,14 +348,21 @@ fn advance(
         let used = scan::scan(state, &buf[..n]);
         if used > 0 {
             state.offset += used as u64;
+            tail = (used as u64 >= state::TAIL_LEN)
+                .then(|| fnv1a(&buf[used - state::TAIL_LEN as usize..used]));
         } else if state.offset + (n as u64) >= end || !long_line(file, state, buf, n, end)? {
             break; // an incomplete last line: left for the next scan
+        } else {
+            tail = None;
         }
     }
     if buf.capacity() > 2 * CHUNK {
         *buf = Vec::new();
     }
-    state.tail_hash = tail_hash(file, state.offset).unwrap_or(0);
+    state.tail_hash = match tail {
+        Some(hash) => hash,
+        None => tail_hash(file, state.offset).unwrap_or(0),
+    };
     Ok(finished)
 }
 
