@@ -9,6 +9,11 @@
 //! incomplete last line is left for the next scan, so any split of the file into pieces
 //! gives the same state as one scan of the whole.
 //!
+//! Assistant lines are read in one structural pass (`walk.rs`): `message`, its `content`
+//! blocks and `usage` are walked into where they stand; only what the walker cannot read
+//! exactly (escaped keys, numbers that are not plain unsigned integers, repeated keys) goes
+//! to serde_json, which stays the reference.
+//!
 //! What is parsed and how it counts is in `state.rs`; sub-agent (`isSidechain: true`)
 //! calls are billed, so they count toward token totals, but not toward the context size,
 //! the message counts or the cache timer.
