@@ -3,7 +3,7 @@ CARGO ?= cargo
 MUSL_TARGET := x86_64-unknown-linux-musl
 BIN := target/release/blinkline
 
-.PHONY: help demo build release musl test lint fmt loom miri fuzz bench perf-check clean gallery man
+.PHONY: help demo build release musl test lint fmt loom miri fuzz bench bench-peers perf-check clean gallery man
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -40,7 +40,7 @@ loom: ## loom model tests of the lock-free structures
 
 miri: ## the engine's unit tests under miri (needs the nightly toolchain)
 	@if rustup toolchain list | grep -q nightly; then \
-		MIRIFLAGS="-Zmiri-tree-borrows -Zmiri-ignore-leaks" $(CARGO) +nightly miri test --lib engine::; \
+		MIRIFLAGS="-Zmiri-tree-borrows -Zmiri-ignore-leaks" $(CARGO) +nightly miri test --lib -- engine::queue engine::slots engine::metrics; \
 	else echo "miri: no nightly toolchain installed; skipping"; fi
 
 fuzz: ## run every fuzz target for 60 s (needs cargo-fuzz)
@@ -48,6 +48,18 @@ fuzz: ## run every fuzz target for 60 s (needs cargo-fuzz)
 
 bench: ## criterion benchmarks
 	$(CARGO) bench
+
+SHARED_BENCH ?= ../shared/bench
+FIXTURES ?= /tmp/sl-fixtures
+bench-peers: ## time blinkline beside the peer status lines; writes BENCHMARKS.md and docs/bench-chart.svg
+	$(CARGO) build --release --bins
+	@[ -d $(FIXTURES)/repo-large ] || python3 $(SHARED_BENCH)/make-fixtures.py $(FIXTURES)
+	@[ "$(SKIP_PEER_INSTALL)" = 1 ] || $(SHARED_BENCH)/install-peers.sh
+	$(SHARED_BENCH)/peers.sh -f $(FIXTURES) -o target/bench-peers \
+		-c 'blinkline=$(CURDIR)/target/release/blinkline --config $(CURDIR)/benches/configs/peers.toml'
+	@mkdir -p docs
+	python3 scripts/benchmarks_md.py target/bench-peers BENCHMARKS.md docs/bench-chart.svg
+	@echo "wrote BENCHMARKS.md and docs/bench-chart.svg"
 
 perf-check: ## performance regression guard: 0 allocations/frame, process wall <= 1.5x floor, RSS
 	$(CARGO) build --release --bins

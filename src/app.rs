@@ -84,6 +84,10 @@ fn run_cli() -> Result<ExitCode, String> {
             crate::transcript::refresh(path, &Environment::capture())?;
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::RefreshGit(ref args)) => refresh_git(args),
+        Some(Command::Prompt(ref prompt)) => crate::shell::prompt_command(&cli.render, prompt),
+        Some(Command::Init(ref init)) => crate::shell::init_command(init),
+        Some(Command::Watch(ref watch)) => crate::watch::watch_command(&cli.render, watch),
     }
 }
 
@@ -174,8 +178,10 @@ pub fn build_renderer_with_config(
     );
     let depth = color_depth(resolved.color, &env);
     let width = args.width.or_else(|| {
-        env.columns
-            .map(|c| c.saturating_sub(resolved.margin).max(1))
+        env.columns.map(|c| {
+            c.saturating_sub(resolved.margin)
+                .clamp(1, crate::cli::MAX_WIDTH)
+        })
     });
     let threads = match args.threads {
         Threads::Auto => default_threads(AUTO_THREADS_CAP),
@@ -207,7 +213,7 @@ pub fn build_renderer_with_config(
 }
 
 /// `--set widget.key=value`.
-fn apply_set(spec: &mut LayoutSpec, assignment: &str) -> Result<(), String> {
+pub fn apply_set(spec: &mut LayoutSpec, assignment: &str) -> Result<(), String> {
     let usage =
         || format!("--set `{assignment}`: write it as WIDGET.KEY=VALUE, e.g. context.warn=60");
     let (target, value) = assignment.split_once('=').ok_or_else(usage)?;
@@ -225,7 +231,7 @@ fn apply_set(spec: &mut LayoutSpec, assignment: &str) -> Result<(), String> {
     }
 }
 
-fn color_depth(choice: ColorChoice, env: &Environment) -> ColorDepth {
+pub fn color_depth(choice: ColorChoice, env: &Environment) -> ColorDepth {
     match choice {
         ColorChoice::Auto => ColorDepth::detect(env),
         ColorChoice::Never => ColorDepth::None,
@@ -346,6 +352,24 @@ fn print_explain(renderer: &Renderer, payload: &[u8], problem: Option<&InputProb
         ));
     }
     let _ = std::io::stdout().write_all(out.as_bytes());
+}
+
+/// `__refresh-git`: the detached refresher behind the git widgets.
+fn refresh_git(args: &crate::cli::RefreshGitArgs) -> Result<ExitCode, String> {
+    let env = Environment::capture();
+    let cache = crate::cache::Cache::open(&env).map_err(|e| e.to_string())?;
+    let git_env = crate::git::discover::GitEnv::from_vars(
+        env.git_dir.as_deref(),
+        env.git_work_tree.as_deref(),
+        env.process_cwd.as_deref(),
+    );
+    let request = crate::git::refresh::RefreshRequest {
+        dir: &args.dir,
+        diffstat: args.diffstat,
+        locked: args.locked,
+    };
+    crate::git::refresh::refresh(&request, &git_env, &cache).map_err(|e| e.to_string())?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn list_widgets() -> ExitCode {

@@ -107,13 +107,29 @@ pub struct FlightLock {
 impl Cache {
     /// Opens (creating if needed) the user's cache directory.
     pub fn open(env: &Environment) -> Result<Cache, CacheError> {
-        let base = std::env::var_os("XDG_CACHE_HOME")
-            .filter(|v| !v.is_empty())
+        Cache::at(Cache::locate(env)?)
+    }
+
+    /// Where the user's cache directory is (`$XDG_CACHE_HOME/blinkline`, else
+    /// `~/.cache/blinkline`), without creating it.
+    pub fn locate(env: &Environment) -> Result<PathBuf, CacheError> {
+        let base = env
+            .xdg_cache_home
+            .as_ref()
             .map(PathBuf::from)
             .filter(|p| p.is_absolute())
             .or_else(|| env.home.as_ref().map(|h| Path::new(h).join(".cache")))
             .ok_or(CacheError::NoLocation)?;
-        Cache::at(base.join("blinkline"))
+        Ok(base.join("blinkline"))
+    }
+
+    /// The user's cache directory if it already exists and passes the checks of
+    /// [`Cache::at`]; never creates anything (for renders, which only read).
+    pub fn existing(env: &Environment) -> Option<Cache> {
+        let dir = Cache::locate(env).ok()?;
+        let meta = fs::symlink_metadata(&dir).ok()?;
+        (meta.is_dir() && meta.uid() == current_uid() && meta.permissions().mode() & 0o022 == 0)
+            .then_some(Cache { dir })
     }
 
     /// Opens a cache at `dir` (created `0700` if missing), checking who owns it. An existing
@@ -191,6 +207,30 @@ impl Cache {
             }
         }
         None
+    }
+
+    /// Like [`Cache::read`], but into reused buffers (`path` and `buf` keep their capacity,
+    /// so a warm caller allocates nothing). Returns the payload inside `buf`.
+    pub fn read_into<'b>(
+        &self,
+        name: &str,
+        path: &mut PathBuf,
+        buf: &'b mut Vec<u8>,
+    ) -> Option<&'b [u8]> {
+        path.as_mut_os_string().clear();
+        path.push(&self.dir);
+        path.push(name);
+        let mut file = File::open(&*path).ok()?;
+        let meta = file.metadata().ok()?;
+        if !meta.is_file()
+            || meta.uid() != current_uid()
+            || meta.len() > (MAX_RECORD + HEADER_LEN) as u64
+        {
+            return None;
+        }
+        buf.clear();
+        file.read_to_end(buf).ok()?;
+        decode_record(buf)
     }
 
     /// Replaces record `name` atomically (write a `0600` temporary file, then rename).
@@ -349,6 +389,22 @@ pub fn spawn_refresher(args: &[&std::ffi::OsStr]) -> io::Result<()> {
     Command::new(exe)
         .args(args)
         .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .map(drop)
+}
+
+/// Like [`spawn_refresher`], but the child gets `lock`'s file as its stdin, so the
+/// single-flight lock stays held, without a gap, until the refresher exits.
+pub fn spawn_refresher_holding(lock: FlightLock, args: &[&std::ffi::OsStr]) -> io::Result<()> {
+    use std::os::unix::process::CommandExt;
+    use std::process::{Command, Stdio};
+    let exe = std::env::current_exe()?;
+    Command::new(exe)
+        .args(args)
+        .stdin(Stdio::from(lock._file))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .process_group(0)

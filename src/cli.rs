@@ -65,7 +65,7 @@ pub struct RenderArgs {
     pub charset: CharsetChoice,
 
     /// Width of the line in columns (default: $COLUMNS minus --margin; unlimited if unset).
-    #[arg(long, value_name = "COLUMNS", global = true)]
+    #[arg(long, value_name = "COLUMNS", global = true, value_parser = parse_width)]
     pub width: Option<usize>,
 
     /// Columns kept free at the right edge when the width comes from $COLUMNS.
@@ -154,6 +154,17 @@ pub enum Command {
     /// Finish scanning a transcript into the cache (started detached by renders).
     #[command(name = "__refresh-transcript", hide = true)]
     RefreshTranscript { path: String },
+    /// Recompute a repository's git status into the cache (started detached by renders).
+    #[command(name = "__refresh-git", hide = true)]
+    RefreshGit(RefreshGitArgs),
+    /// Render a shell prompt (run by the integration that `blinkline init` prints).
+    Prompt(crate::shell::PromptArgs),
+    /// Print the shell integration; add  eval "$(blinkline init bash)"  to ~/.bashrc
+    /// (zsh: ~/.zshrc; fish: `blinkline init fish | source` in config.fish).
+    Init(crate::shell::InitArgs),
+    /// Render continuously for tmux, bars and scripts: a new frame is written only when it
+    /// changes (in a terminal, the line is rewritten in place).
+    Watch(crate::watch::WatchArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -225,6 +236,18 @@ pub enum CompareWhat {
     Threads,
 }
 
+#[derive(Debug, Args, Clone)]
+pub struct RefreshGitArgs {
+    /// A directory inside the repository.
+    pub dir: PathBuf,
+    /// Also count inserted and deleted lines.
+    #[arg(long)]
+    pub diffstat: bool,
+    /// Stdin is the record's lock file, already locked by the render that started us.
+    #[arg(long)]
+    pub locked: bool,
+}
+
 /// Pool size.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Threads {
@@ -283,6 +306,19 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
         return Err(format!("`{text}` is out of range (0 to 24h)"));
     }
     Ok(std::time::Duration::from_secs_f64(seconds))
+}
+
+/// The widest line blinkline lays out; a larger `--width` or `$COLUMNS` is refused or
+/// clamped (right alignment pads with up to that many columns, in one 8 KiB frame).
+pub const MAX_WIDTH: usize = 1000;
+
+fn parse_width(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if (1..=MAX_WIDTH).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "`{text}` is not a usable width; pass 1 to {MAX_WIDTH} columns, or leave --width out to use $COLUMNS"
+        )),
+    }
 }
 
 fn parse_threads(text: &str) -> Result<Threads, String> {

@@ -7,6 +7,7 @@
 //! - `widgets/` one file per widget; `layout.rs` turns a widget list into a layout;
 //! - `transcript/` incremental transcript figures (token totals, counts, blocks);
 //! - `format/` output formats and themes; `sanitize.rs` keeps untrusted text harmless;
+//! - `shell/` serves shell prompts (`prompt`, `init`); `watch/` renders continuously;
 //! - `bench.rs` is the in-process benchmark harness behind `blinkline bench`.
 #![deny(unsafe_code)]
 
@@ -18,11 +19,14 @@ pub mod commands;
 pub mod config;
 pub mod engine;
 pub mod format;
+pub mod git;
 pub mod input;
 pub mod layout;
 pub mod render;
 pub mod sanitize;
+pub mod shell;
 pub mod transcript;
 pub mod util;
+pub mod watch;
 pub mod widgets;
 pub mod width;

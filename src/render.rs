@@ -29,6 +29,7 @@ use crate::engine::metrics::EngineMetrics;
 use crate::engine::pool::{JobRunner, Pool};
 use crate::engine::slots::{Outcome, SlotContent, SlotTable, SlotView, Tone};
 use crate::input::env::Environment;
+use crate::input::shell::ShellContext;
 use crate::input::{InputProblem, parse_session};
 use crate::widgets::{Charset, Cost, RenderContext, Widget};
 
@@ -73,6 +74,7 @@ struct Shared {
     metrics: EngineMetrics,
     env: Environment,
     charset: Charset,
+    shell: Option<ShellContext>,
     /// Bumped by a worker after each publish; the frame owner waits on it.
     done: AtomicU32,
     owner_waiting: AtomicU32,
@@ -104,6 +106,7 @@ impl JobRunner for Runner {
             env: &shared.env,
             now: job.input.now,
             charset: shared.charset,
+            shell: shared.shell.as_ref(),
         };
         render_into_slot(shared, job.index, job.generation, &ctx);
         // Release: pairs with the Acquire load in `wait_for_pool`; the slot itself was
@@ -175,6 +178,14 @@ pub struct Renderer {
     frame: FrameBuffer,
     notice: SlotContent,
     states: ArrayVec<SegmentState, MAX_WIDGETS>,
+    /// Per-widget refresh intervals are honoured (long-running modes only).
+    interval_refresh: bool,
+    /// When each widget last rendered (for `interval_refresh`).
+    last_rendered: Vec<Option<Instant>>,
+    /// Widgets whose last value is carried into the current frame.
+    carried: Vec<bool>,
+    /// Hash of the previous frame's payload: a new payload refreshes every widget.
+    last_payload: u64,
 }
 
 impl Renderer {
@@ -204,6 +215,7 @@ impl Renderer {
             metrics: EngineMetrics::new(count),
             env,
             charset: settings.charset,
+            shell: None,
             done: AtomicU32::new(0),
             owner_waiting: AtomicU32::new(0),
         });
@@ -219,12 +231,63 @@ impl Renderer {
             frame: FrameBuffer::new(),
             notice: SlotContent::default(),
             states: ArrayVec::new(),
+            interval_refresh: false,
+            last_rendered: vec![None; count],
+            carried: vec![false; count],
+            last_payload: 0,
         }
+    }
+
+    /// Honours each widget's [`Widget::refresh_interval`]: a widget that is not due keeps
+    /// its last value instead of rendering again (for `watch`).
+    pub fn refresh_by_interval(mut self, on: bool) -> Self {
+        self.interval_refresh = on;
+        self
+    }
+
+    /// Opens widget `index`'s slot for `generation`, or carries its last value when it is
+    /// not due for a refresh. Returns true if carried.
+    fn open_slot(
+        &mut self,
+        index: usize,
+        generation: u64,
+        now: Instant,
+        same_payload: bool,
+    ) -> bool {
+        let slot = self.shared.slots.get(index);
+        let due = match (
+            self.shared.widgets[index].refresh_interval(),
+            self.last_rendered[index],
+        ) {
+            (Some(every), Some(last)) => !same_payload || now.duration_since(last) >= every,
+            _ => true,
+        };
+        let carried = self.interval_refresh && !due && slot.carry(generation);
+        if !carried {
+            slot.begin(generation);
+            self.last_rendered[index] = Some(now);
+        }
+        self.carried[index] = carried;
+        carried
     }
 
     /// Changes the frame deadline (takes effect from the next frame).
     pub fn set_deadline(&mut self, deadline: Duration) {
         self.settings.deadline = deadline;
+    }
+
+    /// Gives prompt widgets the shell's state. Call before the first frame: once the pool
+    /// has started, the state is shared and is left as it is.
+    pub fn with_shell(mut self, shell: ShellContext) -> Self {
+        if let Some(shared) = Arc::get_mut(&mut self.shared) {
+            shared.shell = Some(shell);
+        }
+        self
+    }
+
+    /// Sets the usable width for the next frames (a terminal was resized).
+    pub fn set_width(&mut self, width: Option<usize>) {
+        self.settings.width = width;
     }
 
     /// Changes which widgets run on the pool (takes effect from the next frame).
@@ -270,8 +333,12 @@ impl Renderer {
         let started = Instant::now();
         let stopwatch = Stopwatch::start();
         let count = self.shared.names.len();
+        let same_payload = self.interval_refresh && {
+            let hash = crate::cache::fnv1a(payload);
+            std::mem::replace(&mut self.last_payload, hash) == hash
+        };
         for index in 0..count {
-            self.shared.slots.get(index).begin(generation);
+            self.open_slot(index, generation, started, same_payload);
         }
         let (session, problem) = parse_session(payload);
         let now = unix_now();
@@ -282,9 +349,10 @@ impl Renderer {
             env: &self.shared.env,
             now,
             charset: self.settings.charset,
+            shell: self.shared.shell.as_ref(),
         };
         for index in 0..count {
-            if !self.runs_on_pool(index) {
+            if !self.runs_on_pool(index) && !self.carried[index] {
                 render_into_slot(&self.shared, index, generation, &ctx);
             }
         }
@@ -526,6 +594,50 @@ mod tests {
 
     fn frame_json(r: &Renderer) -> serde_json::Value {
         serde_json::from_slice(r.frame().as_bytes()).expect("frame is JSON")
+    }
+
+    /// Counts its renders; refreshes at most once an hour.
+    struct Hourly(std::sync::atomic::AtomicU32);
+    impl Widget for Hourly {
+        fn render(&self, _: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
+            let n = self.0.fetch_add(1, SeqCst) + 1;
+            let _ = std::fmt::Write::write_fmt(out, format_args!("render {n}"));
+            Outcome::Shown
+        }
+        fn refresh_interval(&self) -> Option<Duration> {
+            Some(Duration::from_secs(3600))
+        }
+    }
+
+    #[test]
+    fn a_widget_not_due_keeps_its_value_in_long_running_modes_only() {
+        let layout = || {
+            vec![
+                entry("hourly", Box::new(Hourly(0.into()))),
+                entry("f", Box::new(Fixed("F"))),
+            ]
+        };
+        let mut watch = renderer(layout(), 0, Duration::from_millis(10)).refresh_by_interval(true);
+        for _ in 0..3 {
+            watch.render(b"{}");
+            let v = frame_json(&watch);
+            assert_eq!(
+                (v[0]["state"].as_str(), v[0]["text"].as_str()),
+                (Some("ok"), Some("render 1"))
+            );
+        }
+        watch.render(b"{\"cwd\":\"/new\"}");
+        assert_eq!(
+            frame_json(&watch)[0]["text"],
+            "render 2",
+            "a new payload refreshes every widget"
+        );
+
+        let mut one_shot = renderer(layout(), 0, Duration::from_millis(10));
+        for _ in 0..3 {
+            one_shot.render(b"{}");
+        }
+        assert_eq!(frame_json(&one_shot)[0]["text"], "render 3");
     }
 
     #[test]

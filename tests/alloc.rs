@@ -1,28 +1,71 @@
 //! The zero-allocation promise: after warm-up, a frame allocates nothing.
 //!
-//! This file holds a single test on purpose: the counting allocator is process-wide, and a
-//! second test running on another thread would add its own allocations to the count.
+//! This file holds a single test on purpose, run without libtest (`harness = false`): the
+//! counting allocator is process-wide, and libtest's own thread, or a second test running
+//! on another thread, would add its allocations to the count.
 
 use blinkline::app::{build_renderer, sample_payload};
 use blinkline::cli::Cli;
 use blinkline::engine::alloc::{CountingAllocator, allocation_counts};
 use blinkline::input::env::Environment;
 use clap::Parser;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator;
 
-fn renderer_for(args: &[&str]) -> blinkline::render::Renderer {
+fn renderer_for(args: &[&str], cache_home: &Path) -> blinkline::render::Renderer {
     let cli =
         Cli::try_parse_from(std::iter::once("blinkline").chain(args.iter().copied())).unwrap();
     let env = Environment {
         home: Some("/home/user".into()),
         columns: Some(120),
         colorterm: Some("truecolor".into()),
+        xdg_cache_home: Some(cache_home.to_string_lossy().into_owned()),
         vars: vec![("BLINKLINE_PROFILE".into(), Some("prod".into()))],
         ..Environment::default()
     };
     build_renderer(&cli.render, env).unwrap()
+}
+
+/// A repository with an upstream, a change and a cached status record, so the git widgets
+/// take their full path (refs, config, record) in every frame.
+fn git_fixture(root: &Path) -> PathBuf {
+    let origin = root.join("origin");
+    std::fs::create_dir_all(&origin).unwrap();
+    let git = |dir: &Path, args: &[&str]| {
+        let ok = Command::new("git")
+            .args(["-c", "init.defaultBranch=main"])
+            .args(args)
+            .current_dir(dir)
+            .env("HOME", root)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "T")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "T")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .unwrap()
+            .status
+            .success();
+        assert!(ok, "git {args:?}");
+    };
+    git(&origin, &["init", "-q"]);
+    std::fs::write(origin.join("a.txt"), "a\n").unwrap();
+    git(&origin, &["add", "."]);
+    git(&origin, &["commit", "-qm", "one"]);
+    git(root, &["clone", "-q", "origin", "clone"]);
+    let clone = root.join("clone");
+    std::fs::write(clone.join("a.txt"), "changed\n").unwrap();
+    let refreshed = Command::new(env!("CARGO_BIN_EXE_blinkline"))
+        .args(["__refresh-git"])
+        .arg(&clone)
+        .env("XDG_CACHE_HOME", root.join("cache"))
+        .status()
+        .unwrap();
+    assert!(refreshed.success());
+    clone
 }
 
 /// A payload with every field the cheap widgets read (no escaped strings: those decode
@@ -93,8 +136,45 @@ fn payload_with_transcript() -> (String, String) {
     (full, bare)
 }
 
-#[test]
+fn main() {
+    warm_frames_allocate_nothing_in_every_format_and_layout();
+    println!("alloc: warm frames allocate nothing in every format and layout: ok");
+}
+
 fn warm_frames_allocate_nothing_in_every_format_and_layout() {
+    let root = std::env::temp_dir().join(format!("blinkline-alloc-git-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    let cache_home = root.join("cache");
+    let repo = git_fixture(&root);
+    let mut payload: serde_json::Value =
+        serde_json::from_str(&sample_payload(1_800_000_000)).unwrap();
+    payload["workspace"]["current_dir"] = serde_json::Value::from(repo.to_str().unwrap());
+    let git_payload = payload.to_string();
+    let git_setups: &[&[&str]] = &[
+        &["--widgets", "git_branch,git_status,model"],
+        &["--widgets", "cwd,git_branch", "--format", "json"],
+    ];
+    for args in git_setups {
+        let mut renderer = renderer_for(args, &cache_home);
+        renderer.render(git_payload.as_bytes());
+        let frame = String::from_utf8_lossy(renderer.frame().as_bytes()).into_owned();
+        assert!(frame.contains("main"), "{frame}");
+        for _ in 0..3 {
+            renderer.render(git_payload.as_bytes());
+        }
+        let (before, _) = allocation_counts();
+        for _ in 0..1000 {
+            renderer.render(git_payload.as_bytes());
+        }
+        let (after, _) = allocation_counts();
+        assert_eq!(
+            after - before,
+            0,
+            "allocations in 1000 git frames with {args:?}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&root);
     // The transcript cache goes to a private directory, never the user's.
     let cache = std::env::temp_dir().join(format!("blinkline-alloc-cache-{}", std::process::id()));
     // SAFETY: set before any other thread of this single-test binary starts.
@@ -112,7 +192,7 @@ fn warm_frames_allocate_nothing_in_every_format_and_layout() {
         (ALL_CHEAP.to_vec(), payload.as_str()),
     ];
     for (args, payload) in &full {
-        let mut renderer = renderer_for(args);
+        let mut renderer = renderer_for(args, Path::new("/nonexistent"));
         assert_warm_frames_allocate_nothing(&mut renderer, payload, args);
     }
     let setups: &[&[&str]] = &[
@@ -121,7 +201,7 @@ fn warm_frames_allocate_nothing_in_every_format_and_layout() {
         &["--format", "plain", "--charset", "ascii"],
         &[
             "--widgets",
-            "model,context,cost|time;cwd,lines,rate_limits,duration",
+            "model,context,cost|time;cwd,lines,rate_limits,duration,git_branch,git_status",
             "--width",
             "40",
         ],
@@ -153,9 +233,47 @@ fn warm_frames_allocate_nothing_in_every_format_and_layout() {
             "--width",
             "70",
         ],
+        &["--format", "tmux", "--widgets", "cwd,model,context|time"],
+        &["--format", "i3bar"],
+        &["--format", "waybar"],
+        &["--format", "polybar", "--width", "50"],
+        &[
+            "--format",
+            "zsh",
+            "--set",
+            "cwd.style=fish",
+            "--set",
+            "cwd.max_length=12",
+        ],
+        &[
+            "--format",
+            "bash",
+            "--widgets",
+            "user_host,cwd,venv,shlvl,jobs,status,cmd_duration,char",
+            "--set",
+            "cwd.repo_relative=true",
+            "--set",
+            "cwd.style=full",
+        ],
     ];
     for args in setups {
-        let mut renderer = renderer_for(args);
+        let mut renderer = renderer_for(args, Path::new("/nonexistent"));
+        for _ in 0..3 {
+            renderer.render(payload.as_bytes());
+        }
+        let (before, _) = allocation_counts();
+        for _ in 0..1000 {
+            let report = renderer.render(payload.as_bytes());
+            assert!(report.problem.is_none());
+        }
+        let (after, _) = allocation_counts();
+        assert_eq!(
+            after - before,
+            0,
+            "allocations in 1000 warm frames with {args:?}"
+        );
+        assert!(!renderer.frame().is_empty());
+        let mut renderer = renderer_for(args, Path::new("/nonexistent"));
         assert_warm_frames_allocate_nothing(&mut renderer, &payload, args);
     }
     let (with_transcript, bare) = payload_with_transcript();
@@ -168,9 +286,66 @@ fn warm_frames_allocate_nothing_in_every_format_and_layout() {
         "session_tokens.cost=true",
     ];
     for payload in [&with_transcript, &bare] {
-        let mut renderer = renderer_for(transcript_args);
+        let mut renderer = renderer_for(transcript_args, Path::new("/nonexistent"));
         assert_warm_frames_allocate_nothing(&mut renderer, payload, transcript_args);
     }
+    warm_prompt_frames_allocate_nothing(&payload);
+}
+
+/// A prompt renderer, with the shell's state for every prompt widget to show.
+fn warm_prompt_frames_allocate_nothing(payload: &str) {
+    use blinkline::cli::Command;
+    use blinkline::input::shell::ShellContext;
+    let cli = Cli::try_parse_from([
+        "blinkline",
+        "prompt",
+        "--shell",
+        "zsh",
+        "--status",
+        "130",
+        "--pipestatus",
+        "0 130",
+        "--duration",
+        "65000",
+        "--jobs",
+        "2",
+        "--keymap",
+        "vicmd",
+    ])
+    .unwrap();
+    let Some(Command::Prompt(prompt)) = &cli.command else {
+        panic!("a prompt command");
+    };
+    let env = Environment {
+        home: Some("/home/user".into()),
+        process_cwd: Some(env!("CARGO_MANIFEST_DIR").into()),
+        ..Environment::default()
+    };
+    let shell = ShellContext {
+        ssh: true,
+        user: Some("ada".into()),
+        host: Some("build".into()),
+        shlvl: Some(3),
+        virtual_env: Some("/home/ada/.venvs/ml".into()),
+        ..blinkline::shell::shell_context(prompt)
+    };
+    let mut renderer = blinkline::shell::prompt_renderer(&cli.render, prompt, env)
+        .unwrap()
+        .with_shell(shell);
+    for _ in 0..3 {
+        renderer.render(payload.as_bytes());
+    }
+    let (before, _) = allocation_counts();
+    for _ in 0..1000 {
+        renderer.render(b"{}");
+    }
+    let (after, _) = allocation_counts();
+    assert_eq!(after - before, 0, "allocations in 1000 warm prompt frames");
+    let frame = String::from_utf8_lossy(renderer.frame().as_bytes()).into_owned();
+    assert!(
+        frame.contains("ada@build") && frame.contains("130 INT") && frame.contains("(ml)"),
+        "{frame:?}"
+    );
 }
 
 fn assert_warm_frames_allocate_nothing(

@@ -18,3 +18,4 @@ pub mod os;
 pub mod pool;
 pub mod queue;
 pub mod slots;
+pub mod tty;

@@ -51,6 +51,8 @@ pub trait JobRunner: Send + Sync + 'static {
 #[derive(Default)]
 pub struct PoolStats {
     pub submitted: Counter,
+    /// Jobs taken off the queue (counted before each runs, so a job's own effects
+    /// happen after its count).
     pub executed: Counter,
     pub parks: Counter,
     pub wakes_sent: Counter,
@@ -156,15 +158,15 @@ impl<R: JobRunner> Drop for Pool<R> {
 fn worker_loop<R: JobRunner>(shared: &Shared<R>) {
     loop {
         if let Some(job) = shared.queue.pop() {
-            shared.runner.run(job);
             shared.stats.executed.add(1);
+            shared.runner.run(job);
             continue;
         }
         // SeqCst: see the wake protocol in the module doc.
         let seen = shared.wake_seq.load(SeqCst);
         if let Some(job) = shared.queue.pop() {
-            shared.runner.run(job);
             shared.stats.executed.add(1);
+            shared.runner.run(job);
             continue;
         }
         if shared.shutdown.load(SeqCst) {

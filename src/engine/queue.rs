@@ -7,6 +7,11 @@
 //! Memory reclamation is epoch-based (crossbeam-epoch): a popped sentinel is handed to
 //! `defer_destroy`, so it is freed only once no pinned thread can still hold a pointer to it.
 //!
+//! crossbeam-epoch collects garbage on pins (a few bags every 128 pins), about four retired
+//! nodes per pin. A thread that pops many values under one guard would outrun it and let
+//! garbage pile up, so each thread flushes its garbage (and collects) every
+//! `FLUSH_EVERY` (64) pops, whatever guard it pops under.
+//!
 //! # Invariants
 //! 1. `head` always points at the sentinel: a node whose value was already taken (or the
 //!    initial node, which never had one). The queue's values live in the nodes after it.
@@ -19,29 +24,105 @@
 //! 5. Exactly one thread takes each value: the thread whose CAS moves `head` from `h` to
 //!    `h.next` owns `h.next.data` and reads it out; the node stays as the new sentinel and
 //!    its (moved-out) data is never dropped again (`MaybeUninit` has no drop glue).
+//! 6. Every guard used on a queue belongs to the queue's collector (the default one unless
+//!    built with [`Queue::with_collector`]). A node retired into one collector is freed when
+//!    that collector's participants have moved on; a thread pinned only in another collector
+//!    would not hold it back, and could read freed memory. `push_with` and `pop_with` check
+//!    this and panic on a foreign guard.
 //!
 //! # Orderings
 //! Linking a node (`next` CAS, Release) pairs with the Acquire loads of `next` in `push`
 //! and `pop`, which makes the node's `data` visible to the popping thread. `head` and
-//! `tail` CASes are Release and their loads Acquire for the same reason.
+//! `tail` CASes are Release and their loads Acquire for the same reason. CAS failure
+//! orderings are Relaxed: a failed CAS only sends the loop round again, and the next
+//! iteration reloads with Acquire.
+//!
+//! Under `--cfg crossbeam_loom` a node's value sits in loom's `UnsafeCell`, so the loom
+//! models in `tests/loom_queue.rs` also check that every read of a value happens after its
+//! write, not only the atomics around it.
 //!
 //! Read next: `pool.rs`, the only user on the render path.
 
 use core::mem::MaybeUninit;
 use core::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 
-use crossbeam_epoch::{self as epoch, Atomic, Guard, Owned, Shared};
+use crossbeam_epoch::{self as epoch, Atomic, Collector, Guard, Owned, Shared};
 use crossbeam_utils::CachePadded;
+
+use self::cell::UnsafeCell;
+
+/// The cell that holds a node's value: loom's, which checks causality, under loom; a
+/// zero-cost wrapper with the same API otherwise.
+#[cfg(crossbeam_loom)]
+mod cell {
+    pub(super) use loom::cell::UnsafeCell;
+}
+
+#[cfg(not(crossbeam_loom))]
+mod cell {
+    /// `core::cell::UnsafeCell` behind loom's closure-based API.
+    pub(super) struct UnsafeCell<T>(core::cell::UnsafeCell<T>);
+
+    impl<T> UnsafeCell<T> {
+        pub(super) const fn new(value: T) -> Self {
+            Self(core::cell::UnsafeCell::new(value))
+        }
+
+        /// Calls `f` with a pointer to the contents, for reading.
+        #[inline(always)]
+        pub(super) fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
+            f(self.0.get())
+        }
+    }
+}
+
+/// Pops a thread makes between two flushes of its garbage: one full bag of crossbeam-epoch.
+#[cfg(not(crossbeam_loom))]
+const FLUSH_EVERY: u32 = 64;
+
+#[cfg(not(crossbeam_loom))]
+std::thread_local! {
+    /// Pops this thread made since it last flushed its garbage.
+    static POPS_SINCE_FLUSH: core::cell::Cell<u32> = const { core::cell::Cell::new(0) };
+}
+
+/// Counts one pop of this thread and flushes its garbage every [`FLUSH_EVERY`] pops, so
+/// collection keeps pace with pops made under a long-held guard.
+#[inline]
+fn count_pop(guard: &Guard) {
+    // Loom runs its threads as coroutines on one OS thread: a real thread-local would leak
+    // between its executions and make the models non-deterministic. No flush under loom.
+    #[cfg(not(crossbeam_loom))]
+    {
+        // `try_with`: the queue may be used from another thread-local's destructor.
+        let due = POPS_SINCE_FLUSH
+            .try_with(|pops| {
+                let n = pops.get() + 1;
+                pops.set(n % FLUSH_EVERY);
+                n == FLUSH_EVERY
+            })
+            .unwrap_or(false);
+        if due {
+            guard.flush();
+        }
+    }
+    #[cfg(crossbeam_loom)]
+    let _ = guard;
+}
 
 /// A lock-free, unbounded, multi-producer multi-consumer FIFO queue.
 pub struct Queue<T> {
     head: CachePadded<Atomic<Node<T>>>,
     tail: CachePadded<Atomic<Node<T>>>,
+    /// The collector that retired nodes go to; every guard must come from it (invariant 6).
+    collector: Collector,
+    /// `collector` is the default collector: pin with `epoch::pin()`.
+    default_collector: bool,
 }
 
 struct Node<T> {
     /// Initialised for every node after the sentinel; moved out by the popping thread.
-    data: MaybeUninit<T>,
+    data: UnsafeCell<MaybeUninit<T>>,
     next: Atomic<Node<T>>,
 }
 
@@ -58,14 +139,26 @@ impl<T> Default for Queue<T> {
 }
 
 impl<T> Queue<T> {
-    /// Creates an empty queue (one sentinel node).
+    /// Creates an empty queue (one sentinel node) that reclaims through the default
+    /// collector, the one `epoch::pin()` pins in.
     pub fn new() -> Self {
+        Self::with_collector(epoch::default_collector())
+    }
+
+    /// Creates an empty queue that reclaims through `collector`.
+    ///
+    /// Pin through a handle of that collector (`collector.register().pin()`) and use the
+    /// `*_with` methods. The plain methods work too, but register a short-lived handle on
+    /// every call, which is far slower than pinning in the default collector.
+    pub fn with_collector(collector: &Collector) -> Self {
         let queue = Queue {
             head: CachePadded::new(Atomic::null()),
             tail: CachePadded::new(Atomic::null()),
+            collector: collector.clone(),
+            default_collector: collector == epoch::default_collector(),
         };
         let sentinel = Owned::new(Node {
-            data: MaybeUninit::uninit(),
+            data: UnsafeCell::new(MaybeUninit::uninit()),
             next: Atomic::null(),
         });
         // SAFETY: the queue is not shared yet, so no other thread can observe the sentinel;
@@ -76,37 +169,92 @@ impl<T> Queue<T> {
         queue
     }
 
+    /// Pins the current thread in this queue's collector.
+    fn pin(&self) -> Guard {
+        if self.default_collector {
+            epoch::pin()
+        } else {
+            self.collector.register().pin()
+        }
+    }
+
+    /// Panics unless `guard` may protect this queue's nodes (invariant 6).
+    ///
+    /// An unprotected guard passes: obtaining one is `unsafe`, and its contract already
+    /// promises that no other thread touches the queue meanwhile.
+    #[inline]
+    fn check_guard(&self, guard: &Guard) {
+        if let Some(collector) = guard.collector() {
+            assert!(
+                *collector == self.collector,
+                "blinkline Queue: guard pinned in a different collector than the queue's"
+            );
+        }
+    }
+
     /// Appends `value` at the tail. Pins the current thread for the call.
     pub fn push(&self, value: T) {
-        let guard = epoch::pin();
+        let guard = self.pin();
         self.push_with(value, &guard);
     }
 
     /// Removes the value at the head, if any. Pins the current thread for the call.
     pub fn pop(&self) -> Option<T> {
-        let guard = epoch::pin();
+        let guard = self.pin();
         self.pop_with(&guard)
     }
 
+    /// Appends every value of `values`, in order, under one pin.
+    ///
+    /// Values from other producers may land between them.
+    pub fn push_batch(&self, values: impl IntoIterator<Item = T>) {
+        let guard = self.pin();
+        for value in values {
+            self.push_with(value, &guard);
+        }
+    }
+
+    /// Pops up to `max` values into `out` under one pin; returns how many it moved.
+    ///
+    /// Stops early when the queue is found empty.
+    pub fn pop_batch(&self, max: usize, out: &mut impl Extend<T>) -> usize {
+        let guard = self.pin();
+        let mut moved = 0;
+        while moved < max {
+            let Some(value) = self.pop_with(&guard) else {
+                break;
+            };
+            out.extend(Some(value));
+            moved += 1;
+        }
+        moved
+    }
+
     /// Appends `value` under a guard the caller already holds (pin once per batch).
+    ///
+    /// # Panics
+    /// If `guard` is pinned in another collector than the queue's (invariant 6).
     pub fn push_with(&self, value: T, guard: &Guard) {
+        self.check_guard(guard);
         let new = Owned::new(Node {
-            data: MaybeUninit::new(value),
+            data: UnsafeCell::new(MaybeUninit::new(value)),
             next: Atomic::null(),
         })
         .into_shared(guard);
         loop {
-            // Acquire: pairs with the Release tail CASes below, so the node we read is live.
+            // Acquire: pairs with the Release tail CASes in push_with and pop_with, so the node
+            // we read (and its initialisation) is visible.
             let tail = self.tail.load(Acquire, guard);
             // SAFETY: (1) `tail` is never null (invariant 1 and 2: it points at a node in the
             // list); (2) it is never retired while reachable from `tail` (invariant 4), and
-            // our guard keeps any node we loaded alive until the guard is dropped.
+            // our guard, from the queue's collector (invariant 6), keeps any node we loaded
+            // alive until the guard is dropped.
             let tail_ref = unsafe { tail.deref() };
             // Acquire: pairs with the Release link CAS of the pusher that set `next`.
             let next = tail_ref.next.load(Acquire, guard);
             if !next.is_null() {
                 // Tail lags: help swing it forward, then retry (invariant 2).
-                // Release: pairs with the Acquire loads of `tail`.
+                // Release: pairs with the Acquire loads of `tail` in push_with.
                 let _ = self
                     .tail
                     .compare_exchange(tail, next, Release, Relaxed, guard);
@@ -119,6 +267,7 @@ impl<T> Queue<T> {
                 .is_ok()
             {
                 // Best effort: a failure means another thread already helped.
+                // Release: pairs with the Acquire loads of `tail` in push_with.
                 let _ = self
                     .tail
                     .compare_exchange(tail, new, Release, Relaxed, guard);
@@ -128,22 +277,30 @@ impl<T> Queue<T> {
     }
 
     /// Removes the value at the head under a guard the caller already holds.
+    ///
+    /// # Panics
+    /// If `guard` is pinned in another collector than the queue's (invariant 6).
     pub fn pop_with(&self, guard: &Guard) -> Option<T> {
+        self.check_guard(guard);
         loop {
             // Acquire: pairs with the Release head CAS of the previous popper.
             let head = self.head.load(Acquire, guard);
-            // SAFETY: `head` is never null (invariant 1), and the guard keeps the node alive
-            // even if another popper retires it after our load.
+            // SAFETY: (1) `head` is never null (invariant 1); (2) the guard, from the queue's
+            // collector (invariant 6), keeps the node alive even if another popper retires it
+            // after our load.
             let head_ref = unsafe { head.deref() };
             // Acquire: pairs with the Release link CAS in push_with, making `data` visible.
             let next = head_ref.next.load(Acquire, guard);
             // SAFETY: a non-null `next` is a node linked by push_with and kept alive by the
             // guard (it cannot be retired before it has been the sentinel, i.e. after us).
             let next_ref = unsafe { next.as_ref() }?;
-            // Invariant 4: never retire a node `tail` still points at.
-            let tail = self.tail.load(Acquire, guard);
+            // Invariant 4: never retire a node `tail` still points at. Relaxed is enough: the
+            // value is only compared, and our Acquire load of `head` saw the previous popper's
+            // head CAS, so coherence gives us a `tail` no older than the one it checked.
+            let tail = self.tail.load(Relaxed, guard);
             if tail == head {
-                // Release: pairs with the Acquire loads of `tail`.
+                // Release: pairs with the Acquire loads of `tail` in push_with; publishes `next`
+                // (acquired above) to the pushers that will dereference it.
                 let _ = self
                     .tail
                     .compare_exchange(tail, next, Release, Relaxed, guard);
@@ -157,12 +314,16 @@ impl<T> Queue<T> {
                 // SAFETY: (1) our CAS made `next` the sentinel, so this thread alone owns its
                 // value (invariant 5); (2) the value was initialised by push_with before the
                 // Release link CAS that our Acquire load of `next` synchronised with; (3) the
-                // node is never read as a value again, so reading it out moves it exactly once.
-                let value = unsafe { next_ref.data.assume_init_read() };
-                // SAFETY: `head` is unlinked (no longer reachable from `head` or `tail`), so no
-                // new reference to it can be made; threads still holding one are pinned, and
-                // the collector frees it only after they unpin.
+                // node is never read as a value again, so reading it out moves it exactly once;
+                // (4) no thread writes the cell after push_with created it.
+                let value = next_ref
+                    .data
+                    .with(|data| unsafe { (*data).assume_init_read() });
+                // SAFETY: (1) `head` is unlinked (no longer reachable from `head` or `tail`), so
+                // no new reference to it can be made; (2) threads still holding one are pinned
+                // in the queue's collector (invariant 6), which frees it only after they unpin.
                 unsafe { guard.defer_destroy(head) };
+                count_pop(guard);
                 return Some(value);
             }
         }
@@ -170,23 +331,30 @@ impl<T> Queue<T> {
 
     /// True when the queue held no value at the moment of the check.
     pub fn is_empty(&self) -> bool {
-        let guard = epoch::pin();
+        let guard = self.pin();
+        // Acquire: pairs with the Release head CAS in pop_with, so the node is visible.
         let head = self.head.load(Acquire, &guard);
-        // SAFETY: as in pop_with: `head` is non-null and protected by the guard.
-        unsafe { head.deref() }.next.load(Acquire, &guard).is_null()
+        // SAFETY: as in pop_with: (1) `head` is non-null; (2) our guard is pinned in the
+        // queue's collector and keeps it alive.
+        let head_ref = unsafe { head.deref() };
+        // Acquire: pairs with the Release link CAS in push_with (same as in pop_with).
+        head_ref.next.load(Acquire, &guard).is_null()
     }
 }
 
 impl<T> Drop for Queue<T> {
     fn drop(&mut self) {
-        // SAFETY: `&mut self` proves no other thread can touch the queue any more, so an
-        // unprotected guard is enough, and nodes can be freed at once rather than deferred.
-        unsafe {
-            let guard = epoch::unprotected();
-            while self.pop_with(guard).is_some() {}
-            let sentinel = self.head.load(Relaxed, guard);
-            drop(sentinel.into_owned());
-        }
+        // SAFETY: (1) `&mut self` proves no other thread can touch the queue any more, so an
+        // unprotected guard is enough; (2) no pointer to a node ever leaves the queue's
+        // methods, so nodes can be freed at once (pop_with's `defer_destroy` runs immediately
+        // under this guard) rather than deferred.
+        let guard = unsafe { epoch::unprotected() };
+        while self.pop_with(guard).is_some() {}
+        let sentinel = self.head.load(Relaxed, guard);
+        // SAFETY: (1) the loop above emptied the queue, so `head` is the only node left and
+        // nothing else points at it; (2) it is non-null (invariant 1) and its `data` is
+        // moved-out or uninitialised, which `MaybeUninit` never drops.
+        drop(unsafe { sentinel.into_owned() });
     }
 }
 
@@ -219,5 +387,59 @@ mod tests {
             drop(q.pop());
         }
         assert_eq!(Arc::strong_count(&token), 1);
+    }
+
+    #[test]
+    fn two_threads_pass_every_value_once_in_order() {
+        // Small under miri, which checks this run for data races and weak-memory reads.
+        let n: u32 = if cfg!(miri) { 300 } else { 20_000 };
+        let q = Queue::new();
+        std::thread::scope(|s| {
+            s.spawn(|| q.push_batch(0..n));
+            let mut expected = 0;
+            while expected < n {
+                match q.pop() {
+                    Some(value) => {
+                        assert_eq!(value, expected);
+                        expected += 1;
+                    }
+                    None => std::thread::yield_now(),
+                }
+            }
+        });
+        assert!(q.is_empty());
+    }
+
+    #[test]
+    fn batches_keep_push_order() {
+        let q = Queue::new();
+        q.push_batch(0..10);
+        let mut out = Vec::new();
+        assert_eq!(q.pop_batch(4, &mut out), 4);
+        assert_eq!(q.pop_batch(100, &mut out), 6);
+        assert_eq!(q.pop_batch(1, &mut out), 0);
+        assert_eq!(out, (0..10).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn custom_collector_queue_works_through_its_own_handle() {
+        let collector = Collector::new();
+        let handle = collector.register();
+        let q = Queue::with_collector(&collector);
+        let guard = handle.pin();
+        q.push_with(1, &guard);
+        q.push(2);
+        assert_eq!(q.pop_with(&guard), Some(1));
+        assert_eq!(q.pop(), Some(2));
+        assert!(q.is_empty());
+    }
+
+    #[test]
+    #[should_panic(expected = "different collector")]
+    fn guard_from_another_collector_is_refused() {
+        let other = Collector::new();
+        let handle = other.register();
+        let q = Queue::<u32>::new();
+        q.push_with(1, &handle.pin());
     }
 }

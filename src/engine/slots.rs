@@ -204,6 +204,22 @@ impl Slot {
         }
     }
 
+    /// Re-stamps the last published value as `generation`'s, without rendering: for a
+    /// widget that is not due for a refresh (long-running modes). Returns false, leaving
+    /// the slot as it is, unless the slot holds a published value nobody is writing.
+    /// Main thread only, in place of [`Slot::begin`].
+    pub fn carry(&self, generation: u64) -> bool {
+        let current = self.state.load(Acquire);
+        if current & PHASE_MASK != READY {
+            return false;
+        }
+        let next = (generation << GEN_SHIFT) | (current & FRONT_BIT) | READY;
+        // AcqRel: the Acquire half pairs with the Release publish of the value we keep.
+        self.state
+            .compare_exchange(current, next, AcqRel, Acquire)
+            .is_ok()
+    }
+
     /// Claims the slot for writing generation `generation`; `None` if it is not pending for
     /// that generation (already claimed, abandoned, or a newer frame began).
     pub fn claim(&self, generation: u64) -> Option<SlotWriter<'_>> {
@@ -399,6 +415,28 @@ mod tests {
         drop(straggler);
         assert_eq!(slot.read(3).0.text.as_str(), "two");
         assert!(slot.begin(3));
+    }
+
+    #[test]
+    fn a_carried_value_is_fresh_for_the_new_generation() {
+        let slot = Slot::new();
+        assert!(slot.begin(1));
+        slot.claim(1).unwrap().push_str("kept");
+        assert!(slot.carry(2));
+        let (content, view) = slot.read(2);
+        assert_eq!((content.text.as_str(), view), ("kept", SlotView::Fresh));
+        assert!(slot.claim(2).is_none(), "a carried slot is not pending");
+    }
+
+    #[test]
+    fn only_a_published_value_can_be_carried() {
+        let slot = Slot::new();
+        assert!(slot.begin(1));
+        assert!(!slot.carry(2), "pending, never published");
+        let writer = slot.claim(1).unwrap();
+        assert!(!slot.carry(2), "still being written");
+        drop(writer);
+        assert!(slot.carry(2));
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! JSON output for scripts and tests: one array per line, every widget of the layout in
 //! order, hidden and late ones included:
-//! `[{"widget":"model","text":"Opus 4.6","state":"ok","micros":3}, …]`.
-//! A widget that links somewhere adds `"link":"https://…"` after its text.
-//! `state` is one of `ok`, `hidden`, `late`, `stale`, `error`; `micros` is the widget's
-//! render time.
+//! `[{"widget":"model","text":"Opus 4.6","style":"normal","state":"ok","micros":3}, …]`.
+//! A widget that links somewhere adds `"link":"https://…"` after its text. `style` is the
+//! tone the text is drawn in (`normal`, `good`, `warn`, `critical`, `muted`); `state` is
+//! one of `ok`, `hidden`, `late`, `stale`, `error`; `micros` is the widget's render time.
 
 use std::fmt::Write as _;
 
@@ -72,7 +72,11 @@ impl SegmentSink for JsonSink {
             out.push_str(",\"link\":");
             write_json_string(out, &segment.content.link);
         }
-        out.push_str(",\"state\":\"");
+        out.push_str(",\"style\":\"");
+        out.push_str(crate::format::style::tone_name(
+            crate::format::style::tone_of(segment),
+        ));
+        out.push_str("\",\"state\":\"");
         out.push_str(segment.state.as_str());
         let _ = write!(out, "\",\"micros\":{}}}", segment.nanos / 1000);
     }

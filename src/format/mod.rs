@@ -7,15 +7,29 @@
 //! | `ansi` | Claude Code, terminals (the default) | `ansi.rs` |
 //! | `plain` | scripts, logs: no escape sequences | `plain.rs` |
 //! | `json` | scripts and tests: every segment with its state and time | `json.rs` |
+//! | `tmux` | tmux `status-left`/`status-right` (`#[fg=…]` styles) | `tmux.rs` |
+//! | `i3bar` | i3bar and swaybar (`status_command`) | `i3bar.rs` |
+//! | `waybar` | waybar `custom` modules (`return-type: json`) | `waybar.rs` |
+//! | `polybar` | polybar `custom/script` modules (`%{F…}` tags) | `polybar.rs` |
+//! | `zsh`, `bash`, `fish` | shell prompts (escapes wrapped for the line editor) | `shell.rs` |
 
 pub mod ansi;
+pub mod i3bar;
 pub mod json;
 pub mod plain;
+pub mod polybar;
+pub mod shell;
+pub mod style;
+#[cfg(test)]
+pub mod test_support;
 pub mod theme;
 pub mod themes;
+pub mod tmux;
+pub mod waybar;
 
 use crate::engine::frame::SegmentSink;
 use crate::format::theme::{ColorDepth, Theme};
+use crate::input::shell::ShellKind;
 
 /// The output format chosen with `--format`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -24,8 +38,22 @@ pub enum OutputFormat {
     Ansi,
     /// Text without any escape sequence.
     Plain,
-    /// One JSON array of segments per line: widget, text, state, micros.
+    /// One JSON array of segments per line: widget, text, style, state, micros.
     Json,
+    /// tmux status line: #[fg=…] styles, `#` doubled.
+    Tmux,
+    /// The i3bar/swaybar protocol: a header, then an endless JSON array of block arrays.
+    I3bar,
+    /// waybar custom module JSON: {"text","tooltip","class","percentage"} per line.
+    Waybar,
+    /// polybar %{F#…} tags.
+    Polybar,
+    /// A zsh prompt (escapes inside %{ %}).
+    Zsh,
+    /// A bash prompt (escapes inside \[ \]).
+    Bash,
+    /// A fish prompt.
+    Fish,
 }
 
 /// Builds the sink for a format from a full [`ansi::Look`] (theme, style, icons, widths).
@@ -51,5 +79,12 @@ pub fn make_sink(
         OutputFormat::Ansi => Box::new(ansi::AnsiSink::new(theme, depth, charset)),
         OutputFormat::Plain => Box::new(plain::plain_sink(charset)),
         OutputFormat::Json => Box::new(json::JsonSink),
+        OutputFormat::Tmux => Box::new(tmux::TmuxSink::new(theme, charset)),
+        OutputFormat::I3bar => Box::new(i3bar::I3barSink::new(theme, true)),
+        OutputFormat::Waybar => Box::new(waybar::WaybarSink::default()),
+        OutputFormat::Polybar => Box::new(polybar::PolybarSink::new(theme, charset)),
+        OutputFormat::Zsh => Box::new(shell::ShellSink::new(ShellKind::Zsh, theme, depth, false)),
+        OutputFormat::Bash => Box::new(shell::ShellSink::new(ShellKind::Bash, theme, depth, false)),
+        OutputFormat::Fish => Box::new(shell::ShellSink::new(ShellKind::Fish, theme, depth, false)),
     }
 }

@@ -25,6 +25,11 @@ pub struct Environment {
     pub vars: Vec<(String, Option<String>)>,
     /// `XDG_CONFIG_HOME`, where the config file is looked for first.
     pub config_home: Option<String>,
+    /// `GIT_DIR` and `GIT_WORK_TREE`, which point git (and the git widgets) at a repository.
+    pub git_dir: Option<String>,
+    pub git_work_tree: Option<String>,
+    /// `XDG_CACHE_HOME`, where the cross-process cache lives (else `~/.cache`).
+    pub xdg_cache_home: Option<String>,
 }
 
 impl Environment {
@@ -50,6 +55,9 @@ impl Environment {
             process_cwd: None,
             vars: Vec::new(),
             config_home: get("XDG_CONFIG_HOME").filter(|h| !h.is_empty()),
+            git_dir: get("GIT_DIR").filter(|v| !v.is_empty()),
+            git_work_tree: get("GIT_WORK_TREE").filter(|v| !v.is_empty()),
+            xdg_cache_home: get("XDG_CACHE_HOME").filter(|v| !v.is_empty()),
         }
     }
 

@@ -5,7 +5,9 @@
 pub mod env;
 pub mod lenient;
 pub mod payload;
+pub mod repo_root;
 pub mod schema;
+pub mod shell;
 pub mod stdin;
 
 pub use payload::Session;

@@ -322,7 +322,7 @@ mod tests {
     fn render(widget: &CommandWidget, payload: &str) -> (Outcome, SlotContent) {
         let (session, _) = parse_session(payload.as_bytes());
         let env = Environment::default();
-        let ctx = RenderContext { session: &session, payload: payload.as_bytes(), env: &env, now: 0, charset: Charset::Unicode };
+        let ctx = RenderContext { session: &session, payload: payload.as_bytes(), env: &env, now: 0, charset: Charset::Unicode, shell: None };
         let mut out = SlotContent::default();
         let outcome = widget.render(&ctx, &mut out);
         (outcome, out)

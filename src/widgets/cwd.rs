@@ -6,21 +6,29 @@
 //!
 //! Options:
 //! - `style` (default `"basename"`): `basename` (`blinkline`), `full` (`~/src/blinkline`),
-//!   or `short` (`~/s/blinkline`, every parent shortened to one character).
+//!   or `short` / `fish` (`~/s/blinkline`, every parent shortened to one character);
+//! - `repo_relative` (bool, default `false`): inside a repository (a parent holds `.git`),
+//!   start the path at the repository's folder: `blinkline/src/widgets` (with `short`:
+//!   `blinkline/s/widgets`; the repository name is never shortened);
+//! - `max_length` (characters, default `0` = no limit): a longer path keeps its end, after
+//!   a `…`.
 //!
 //! ```toml
 //! [widget.cwd]
-//! style = "short"
+//! style = "fish"
+//! repo_relative = true
+//! max_length = 40
 //! ```
 
 use crate::engine::slots::{Outcome, SlotContent};
+use crate::input::repo_root::repo_root_len;
 use crate::sanitize::push_clean;
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "cwd",
     summary: "working directory (basename, full or shortened; ~ for home)",
-    options: &["style"],
+    options: &["style", "repo_relative", "max_length"],
     build,
 };
 
@@ -33,16 +41,26 @@ enum Style {
 
 struct Cwd {
     style: Style,
+    repo_relative: bool,
+    max_length: usize,
 }
 
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
     options.check_known(INFO.options)?;
-    let style = match options.choice("style", "basename", &["basename", "full", "short"])? {
+    let style = match options.choice(
+        "style",
+        "basename",
+        &["basename", "full", "short", "fish"],
+    )? {
         "full" => Style::Full,
-        "short" => Style::Short,
+        "short" | "fish" => Style::Short,
         _ => Style::Basename,
     };
-    Ok(Box::new(Cwd { style }))
+    Ok(Box::new(Cwd {
+        style,
+        repo_relative: options.bool("repo_relative", false)?,
+        max_length: options.integer("max_length", 0, 0, 300)? as usize,
+    }))
 }
 
 /// `path` relative to `home` as `~/…`, or `None` if it is not inside it.
@@ -53,6 +71,42 @@ fn under_home<'p>(path: &'p str, home: Option<&str>) -> Option<&'p str> {
     }
     let rest = path.strip_prefix(home)?;
     (rest.is_empty() || rest.starts_with('/')).then_some(rest)
+}
+
+/// Writes `body` with every component but the last (and the first `keep_first`) shortened
+/// to one character.
+fn write_short(out: &mut SlotContent, body: &str, keep_first: bool) {
+    let mut parts = body.split('/').enumerate().peekable();
+    while let Some((i, part)) = parts.next() {
+        if parts.peek().is_none() || (keep_first && i == 0) {
+            push_clean(out, part);
+            if parts.peek().is_some() {
+                out.push('/');
+            }
+        } else if let Some(first) = part.chars().next() {
+            let mut buf = [0u8; 4];
+            push_clean(out, first.encode_utf8(&mut buf));
+            out.push('/');
+        } else {
+            out.push('/');
+        }
+    }
+}
+
+/// Keeps the last `max - 1` characters of the text after a `…`.
+fn limit_length(out: &mut SlotContent, max: usize) {
+    let count = out.text.chars().count();
+    if max == 0 || count <= max {
+        return;
+    }
+    let full = out.text;
+    let skip = full
+        .char_indices()
+        .nth(count - (max - 1))
+        .map_or(full.len(), |(i, _)| i);
+    out.text.clear();
+    out.push('\u{2026}');
+    out.push_str(&full[skip..]);
 }
 
 impl Widget for Cwd {
@@ -69,35 +123,29 @@ impl Widget for Cwd {
             return Outcome::Hidden;
         }
         out.source = source;
+        let repo = if self.repo_relative && self.style != Style::Basename {
+            repo_root_len(path).and_then(|root| path[..root].rfind('/').map(|slash| &path[slash + 1..]))
+        } else {
+            None
+        };
         let home_rest = under_home(path, ctx.env.home.as_deref());
-        match (self.style, home_rest) {
-            (_, Some("")) => out.push('~'),
-            (Style::Basename, _) => push_clean(out, path.rsplit('/').next().filter(|b| !b.is_empty()).unwrap_or("/")),
-            (Style::Full, Some(rest)) => {
+        match (self.style, home_rest, repo) {
+            (Style::Full, _, Some(in_repo)) => push_clean(out, in_repo),
+            (Style::Short, _, Some(in_repo)) => write_short(out, in_repo, true),
+            (_, Some(""), _) => out.push('~'),
+            (Style::Basename, _, _) => push_clean(out, path.rsplit('/').next().filter(|b| !b.is_empty()).unwrap_or("/")),
+            (Style::Full, Some(rest), _) => {
                 out.push('~');
                 push_clean(out, rest);
             }
-            (Style::Full, None) => push_clean(out, path),
-            (Style::Short, rest) => {
-                let (prefix, body) = match rest {
-                    Some(rest) => ("~", rest),
-                    None => ("", path),
-                };
-                out.push_str(prefix);
-                let mut parts = body.split('/').peekable();
-                while let Some(part) = parts.next() {
-                    if parts.peek().is_none() {
-                        push_clean(out, part);
-                    } else if let Some(first) = part.chars().next() {
-                        let mut buf = [0u8; 4];
-                        push_clean(out, first.encode_utf8(&mut buf));
-                        out.push('/');
-                    } else {
-                        out.push('/');
-                    }
-                }
+            (Style::Full, None, _) => push_clean(out, path),
+            (Style::Short, Some(rest), _) => {
+                out.push('~');
+                write_short(out, rest, false);
             }
+            (Style::Short, None, _) => write_short(out, path, false),
         }
+        limit_length(out, self.max_length);
         Outcome::Shown
     }
 }
@@ -147,6 +195,26 @@ mod tests {
         };
         assert_eq!(WidgetTester::new("cwd").env(env).text("{}"), "www");
         WidgetTester::new("cwd").env(Environment::default()).assert_hidden("{}");
+    }
+
+    #[test]
+    fn repo_relative_paths_start_at_the_repository_folder() {
+        let tmp = std::env::temp_dir().join(format!("blinkline-cwd-{}", std::process::id()));
+        std::fs::create_dir_all(tmp.join("shop/.git")).unwrap();
+        std::fs::create_dir_all(tmp.join("shop/src/widgets")).unwrap();
+        let payload = format!(r#"{{"cwd":"{}"}}"#, tmp.join("shop/src/widgets").display());
+        let full = style("full").option("repo_relative", OptionValue::Bool(true));
+        assert_eq!(full.text(&payload), "shop/src/widgets");
+        let fish = style("fish").option("repo_relative", OptionValue::Bool(true));
+        assert_eq!(fish.text(&payload), "shop/s/widgets");
+        std::fs::remove_dir_all(&tmp).unwrap();
+    }
+
+    #[test]
+    fn max_length_keeps_the_end_of_the_path() {
+        let t = style("full").option("max_length", OptionValue::Int(10));
+        assert_eq!(t.text(r#"{"cwd":"/var/lib/postgresql/data"}"#), "\u{2026}esql/data");
+        assert_eq!(t.text(r#"{"cwd":"/srv/app"}"#), "/srv/app");
     }
 
     #[test]

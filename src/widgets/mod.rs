@@ -15,6 +15,7 @@ use std::fmt::Write as _;
 use crate::engine::slots::{Outcome, SlotContent, Tone};
 use crate::input::Session;
 use crate::input::env::Environment;
+use crate::input::shell::ShellContext;
 
 pub mod options;
 pub mod units;
@@ -63,6 +64,9 @@ pub struct RenderContext<'a> {
     /// Wall-clock time of the frame, seconds since the Unix epoch.
     pub now: i64,
     pub charset: Charset,
+    /// The shell's state when rendering a prompt (`blinkline prompt`, `watch`); `None` for
+    /// a Claude Code render.
+    pub shell: Option<&'a ShellContext>,
 }
 
 /// A status line widget.
@@ -73,6 +77,13 @@ pub trait Widget: Send + Sync {
     /// Where it runs; cheap widgets render inline.
     fn cost(&self) -> Cost {
         Cost::Cheap
+    }
+
+    /// How often the widget needs rendering in long-running modes (`watch`): `None` means
+    /// every frame. Between refreshes its last value is shown as it is. One-shot renders
+    /// always render every widget.
+    fn refresh_interval(&self) -> Option<std::time::Duration> {
+        None
     }
 
     /// Runs once the frame has been written (and between frames in long-running modes):
@@ -138,6 +149,15 @@ define_widgets!(
     cache_timer,
     token_speed,
     block,
+    git_branch,
+    git_status,
+    status,
+    cmd_duration,
+    jobs,
+    user_host,
+    shlvl,
+    venv,
+    char,
 );
 
 /// Looks a widget up by name.

@@ -97,7 +97,7 @@ mod tests {
         let widget = (super::INFO.build)(&crate::widgets::Options::new("pr")).unwrap();
         let (session, _) = parse_session(payload.as_bytes());
         let env = crate::input::env::Environment::default();
-        let ctx = RenderContext { session: &session, payload: payload.as_bytes(), env: &env, now: 0, charset: Charset::Unicode };
+        let ctx = RenderContext { session: &session, payload: payload.as_bytes(), env: &env, now: 0, charset: Charset::Unicode, shell: None };
         let mut out = crate::engine::slots::SlotContent::default();
         widget.render(&ctx, &mut out);
         out.link.to_string()

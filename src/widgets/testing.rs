@@ -4,6 +4,7 @@
 use crate::engine::slots::{Outcome, SlotContent, Tone};
 use crate::input::env::Environment;
 use crate::input::parse_session;
+use crate::input::shell::ShellContext;
 use crate::widgets::options::OptionValue;
 use crate::widgets::{Charset, Options, RenderContext};
 
@@ -25,6 +26,7 @@ pub struct WidgetTester {
     options: Options,
     env: Environment,
     charset: Charset,
+    shell: Option<ShellContext>,
 }
 
 impl WidgetTester {
@@ -37,6 +39,7 @@ impl WidgetTester {
                 ..Environment::default()
             },
             charset: Charset::Unicode,
+            shell: None,
         }
     }
 
@@ -55,6 +58,12 @@ impl WidgetTester {
         self
     }
 
+    /// Renders as a shell prompt with this shell state.
+    pub fn shell(mut self, shell: ShellContext) -> Self {
+        self.shell = Some(shell);
+        self
+    }
+
     /// Renders with `payload` as stdin.
     pub fn render(&self, payload: &str) -> Rendered {
         let info = crate::widgets::find(self.name).expect("widget is registered");
@@ -67,6 +76,7 @@ impl WidgetTester {
             env: &self.env,
             now: NOW,
             charset: self.charset,
+            shell: self.shell.as_ref(),
         };
         let mut out = SlotContent::default();
         let outcome = widget.render(&ctx, &mut out);

@@ -1,0 +1,164 @@
+//! Shell prompt output (`zsh`, `bash`, `fish`): ANSI colours wrapped the way each shell's
+//! line editor needs to measure the prompt, so the cursor lands in the right column.
+//!
+//! - zsh: every escape sequence inside `%{ … %}`; `%` in text doubled. The integration
+//!   shows the result through `PROMPT='${…}'` with `prompt_subst`, so `$` and backquotes
+//!   in text are never expanded.
+//! - bash: every escape sequence inside `\[ … \]`; `\`, `$` and backquote in text written
+//!   as octal escapes (`\134`, `\044`, `\140`), which bash decodes after it expands
+//!   `PS1`, so a directory called `$(rm -rf ~)` is only ever text.
+//! - fish: the prompt is printed, not parsed: nothing to wrap or escape.
+//!
+//! Segments are joined by one space; the last line has no newline, and a left prompt ends
+//! with one space so the command does not touch the prompt character.
+
+use crate::engine::frame::{FrameBuffer, Segment, SegmentSink};
+use crate::format::style::{tone_of, write_doubling};
+use crate::format::theme::{ColorDepth, Theme, write_fg};
+use crate::input::shell::ShellKind;
+
+/// A prompt for one shell.
+pub struct ShellSink {
+    shell: ShellKind,
+    theme: Theme,
+    depth: ColorDepth,
+    /// A right prompt: no trailing space.
+    right: bool,
+    shown: usize,
+}
+
+impl ShellSink {
+    pub fn new(shell: ShellKind, theme: Theme, depth: ColorDepth, right: bool) -> Self {
+        ShellSink {
+            shell,
+            theme,
+            depth,
+            right,
+            shown: 0,
+        }
+    }
+
+    fn wrap(&self) -> (&'static str, &'static str) {
+        match self.shell {
+            ShellKind::Zsh => ("%{", "%}"),
+            ShellKind::Bash => ("\\[", "\\]"),
+            ShellKind::Fish => ("", ""),
+        }
+    }
+
+    fn escape(&self, out: &mut FrameBuffer, esc: impl FnOnce(&mut FrameBuffer)) {
+        if self.depth == ColorDepth::None {
+            return;
+        }
+        let (open, close) = self.wrap();
+        out.push_str(open);
+        esc(out);
+        out.push_str(close);
+    }
+
+    fn text(&self, out: &mut FrameBuffer, text: &str) {
+        match self.shell {
+            ShellKind::Zsh => write_doubling(out, text, '%'),
+            ShellKind::Fish => out.push_str(text),
+            ShellKind::Bash => {
+                let mut rest = text;
+                while let Some(at) = rest.find(['\\', '$', '`']) {
+                    out.push_str(&rest[..at]);
+                    out.push_str(match rest.as_bytes()[at] {
+                        b'\\' => "\\134",
+                        b'$' => "\\044",
+                        _ => "\\140",
+                    });
+                    rest = &rest[at + 1..];
+                }
+                out.push_str(rest);
+            }
+        }
+    }
+}
+
+impl SegmentSink for ShellSink {
+    fn decoration_width(&self) -> usize {
+        1
+    }
+
+    fn begin_frame(&mut self, _out: &mut FrameBuffer) {
+        self.shown = 0;
+    }
+
+    fn begin_line(&mut self, _out: &mut FrameBuffer, _line: u8) {}
+
+    fn segment(
+        &mut self,
+        out: &mut FrameBuffer,
+        segment: &Segment<'_>,
+        position: usize,
+        gap: usize,
+    ) {
+        if gap > 0 {
+            (0..gap).for_each(|_| out.push_byte(b' '));
+        } else if position > 0 {
+            out.push_byte(b' ');
+        }
+        let color = self.theme.color(segment.name, tone_of(segment));
+        let depth = self.depth;
+        self.escape(out, |out| write_fg(out, color, depth));
+        self.text(out, segment.text());
+        self.escape(out, |out| out.push_str("\x1b[0m"));
+        self.shown += 1;
+    }
+
+    fn end_line(&mut self, out: &mut FrameBuffer, _line: u8, last: bool) {
+        if !last {
+            out.push_byte(b'\n');
+        }
+    }
+
+    fn end_frame(&mut self, out: &mut FrameBuffer) {
+        if !self.right && self.shown > 0 {
+            out.push_byte(b' ');
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::test_support::render_with;
+    use crate::format::theme::DEFAULT_THEME;
+
+    fn prompt(shell: ShellKind, depth: ColorDepth, text: &str) -> String {
+        render_with(
+            Box::new(ShellSink::new(shell, DEFAULT_THEME, depth, false)),
+            text,
+        )
+    }
+
+    #[test]
+    fn zsh_wraps_escapes_in_percent_braces_and_doubles_percent() {
+        let out = prompt(ShellKind::Zsh, ColorDepth::Ansi16, "50% done");
+        assert!(out.starts_with("%{\x1b["), "{out:?}");
+        assert!(out.contains("%}50%% done%{\x1b[0m%}"), "{out:?}");
+        assert!(out.ends_with(' '));
+    }
+
+    #[test]
+    fn bash_wraps_escapes_in_brackets_and_neutralises_expansions() {
+        let out = prompt(ShellKind::Bash, ColorDepth::Ansi16, "$(rm) `x` a\\b");
+        assert!(out.starts_with("\\[\x1b["), "{out:?}");
+        assert!(
+            out.contains("\\]\\044(rm) \\140x\\140 a\\134b\\[\x1b[0m\\]"),
+            "{out:?}"
+        );
+    }
+
+    #[test]
+    fn fish_gets_raw_escapes_and_no_colour_gets_none() {
+        let fish = prompt(ShellKind::Fish, ColorDepth::Ansi16, "~/src");
+        assert!(
+            fish.starts_with('\x1b') && fish.contains("~/src\x1b[0m"),
+            "{fish:?}"
+        );
+        assert_eq!(prompt(ShellKind::Zsh, ColorDepth::None, "~/src"), "~/src ");
+    }
+}

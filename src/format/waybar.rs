@@ -1,0 +1,162 @@
+//! waybar output (a `custom` module with `"return-type": "json"` running `blinkline watch
+//! --format waybar`): one JSON object per frame and line:
+//! `{"text":"…","tooltip":"…","class":"warn","percentage":42}`.
+//!
+//! - `text`: the segments joined by ` │ `, with `&`, `<`, `>` escaped for Pango markup
+//!   (waybar renders `text` as markup);
+//! - `tooltip`: one `widget: text` line per segment;
+//! - `class`: the worst tone of the frame (`normal`, `good`, `warn`, `critical`, `muted`),
+//!   for CSS;
+//! - `percentage`: the number before the first `%` in the first segment that has one (the
+//!   context window in the default line), left out when no segment has one.
+
+use arrayvec::ArrayString;
+use std::fmt::Write as _;
+
+use crate::engine::frame::{FrameBuffer, Segment, SegmentSink};
+use crate::engine::slots::Tone;
+use crate::format::json::write_json_string;
+use crate::format::style::{severity, tone_name, tone_of};
+
+const TEXT_CAPACITY: usize = 2048;
+
+/// JSON objects for waybar.
+pub struct WaybarSink {
+    text: ArrayString<TEXT_CAPACITY>,
+    tooltip: ArrayString<TEXT_CAPACITY>,
+    worst: Option<Tone>,
+    percentage: Option<u32>,
+}
+
+impl Default for WaybarSink {
+    fn default() -> Self {
+        WaybarSink {
+            text: ArrayString::new(),
+            tooltip: ArrayString::new(),
+            worst: None,
+            percentage: None,
+        }
+    }
+}
+
+/// Appends `s` escaped for Pango markup, as much as fits.
+fn push_markup(out: &mut ArrayString<TEXT_CAPACITY>, s: &str) {
+    for c in s.chars() {
+        let piece = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            _ => {
+                let _ = out.try_push(c);
+                continue;
+            }
+        };
+        let _ = out.try_push_str(piece);
+    }
+}
+
+/// The number just before the first `%` of `text` (`38% ▰▰` → 38).
+fn percent_in(text: &str) -> Option<u32> {
+    let head = &text[..text.find('%')?];
+    let digits = head.len()
+        - head
+            .trim_end_matches(|c: char| c.is_ascii_digit() || c == '.')
+            .len();
+    head[head.len() - digits..]
+        .parse::<f64>()
+        .ok()
+        .map(|p| p.round().clamp(0.0, 100.0) as u32)
+}
+
+impl SegmentSink for WaybarSink {
+    fn begin_frame(&mut self, _out: &mut FrameBuffer) {}
+
+    fn begin_line(&mut self, _out: &mut FrameBuffer, _line: u8) {
+        self.text.clear();
+        self.tooltip.clear();
+        self.worst = None;
+        self.percentage = None;
+    }
+
+    fn segment(
+        &mut self,
+        _out: &mut FrameBuffer,
+        segment: &Segment<'_>,
+        _position: usize,
+        _gap: usize,
+    ) {
+        if !self.text.is_empty() {
+            let _ = self.text.try_push_str(" \u{2502} ");
+            let _ = self.tooltip.try_push('\n');
+        }
+        push_markup(&mut self.text, segment.text());
+        push_markup(&mut self.tooltip, segment.name);
+        let _ = self.tooltip.try_push_str(": ");
+        push_markup(&mut self.tooltip, &segment.content.text);
+        let tone = tone_of(segment);
+        if self.worst.is_none_or(|w| severity(tone) > severity(w)) {
+            self.worst = Some(tone);
+        }
+        if self.percentage.is_none() {
+            self.percentage = percent_in(segment.text());
+        }
+    }
+
+    fn end_line(&mut self, out: &mut FrameBuffer, _line: u8, _last: bool) {
+        out.push_str("{\"text\":");
+        write_json_string(out, &self.text);
+        out.push_str(",\"tooltip\":");
+        write_json_string(out, &self.tooltip);
+        out.push_str(",\"class\":\"");
+        out.push_str(tone_name(self.worst.unwrap_or(Tone::Normal)));
+        out.push_byte(b'"');
+        if let Some(p) = self.percentage {
+            let _ = write!(out, ",\"percentage\":{p}");
+        }
+        out.push_str("}\n");
+    }
+
+    fn end_frame(&mut self, _out: &mut FrameBuffer) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::test_support::render_segments;
+
+    #[test]
+    fn each_line_is_a_waybar_json_object() {
+        let out = render_segments(
+            Box::new(WaybarSink::default()),
+            &[
+                ("model", "Opus <4.6> & co", Tone::Normal, false),
+                ("context", "38% \u{25b0}\u{25b1}", Tone::Warn, false),
+            ],
+            None,
+        );
+        let v: serde_json::Value = serde_json::from_str(out.trim_end()).unwrap();
+        assert_eq!(
+            v["text"],
+            "Opus &lt;4.6&gt; &amp; co \u{2502} 38% \u{25b0}\u{25b1}"
+        );
+        assert_eq!(
+            v["tooltip"],
+            "model: Opus &lt;4.6&gt; &amp; co\ncontext: 38% \u{25b0}\u{25b1}"
+        );
+        assert_eq!(v["class"], "warn");
+        assert_eq!(v["percentage"], 38);
+        assert_eq!(out.lines().count(), 1);
+    }
+
+    #[test]
+    fn percentage_is_left_out_without_a_percent_sign() {
+        let out = render_segments(
+            Box::new(WaybarSink::default()),
+            &[("time", "14:05", Tone::Normal, false)],
+            None,
+        );
+        let v: serde_json::Value = serde_json::from_str(out.trim_end()).unwrap();
+        assert!(v.get("percentage").is_none());
+        assert_eq!(percent_in("5h 23.6% (2h)"), Some(24));
+    }
+}

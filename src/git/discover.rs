@@ -1,0 +1,159 @@
+//! Finding the repository a directory belongs to, the way git does.
+//!
+//! From the start directory upwards: a `.git` directory, a `.git` file holding
+//! `gitdir: PATH` (linked worktrees and submodules), or a directory that is itself a bare
+//! repository (`HEAD`, `objects/`, `refs/`). `GIT_DIR` (with `GIT_WORK_TREE`) overrides
+//! the search, as it does for git. A linked worktree's shared refs and config live in the
+//! directory named by its `commondir` file.
+//!
+//! Read next: `refs.rs`.
+
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use crate::git::{GitError, read_into};
+
+/// Where a repository's files are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Repo {
+    /// This worktree's git directory: `HEAD`, `index`, operation markers.
+    pub git_dir: PathBuf,
+    /// The shared directory: `refs/`, `packed-refs`, `config`, `logs/refs/stash`.
+    pub common_dir: PathBuf,
+    /// The checked-out tree; `None` for a bare repository.
+    pub work_tree: Option<PathBuf>,
+}
+
+/// `GIT_DIR` and `GIT_WORK_TREE` as the process found them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct GitEnv {
+    pub git_dir: Option<PathBuf>,
+    pub work_tree: Option<PathBuf>,
+}
+
+impl GitEnv {
+    /// From the variables' values; relative paths are taken from `cwd`, as git does.
+    pub fn from_vars(git_dir: Option<&str>, work_tree: Option<&str>, cwd: Option<&str>) -> Self {
+        let resolve = |v: &str| match cwd {
+            Some(cwd) => absolute(Path::new(cwd), Path::new(v)),
+            None => PathBuf::from(v),
+        };
+        GitEnv {
+            git_dir: git_dir.filter(|v| !v.is_empty()).map(resolve),
+            work_tree: work_tree.filter(|v| !v.is_empty()).map(resolve),
+        }
+    }
+}
+
+/// How many parent directories the search climbs at most.
+const MAX_DEPTH: usize = 256;
+
+/// The repository containing `start`, `Ok(None)` when there is none.
+pub fn discover(start: &Path, env: &GitEnv) -> Result<Option<Repo>, GitError> {
+    let mut buf = Vec::new();
+    if let Some(dir) = &env.git_dir {
+        let git_dir = absolute(start, dir);
+        if !git_dir.join("HEAD").is_file() {
+            return Ok(None);
+        }
+        let work_tree = match &env.work_tree {
+            Some(tree) => Some(absolute(start, tree)),
+            None if is_bare(&git_dir, &mut buf) => None,
+            None => Some(start.to_owned()),
+        };
+        return Ok(Some(finish(git_dir, work_tree, &mut buf)?));
+    }
+    let mut dir = Some(start);
+    for _ in 0..MAX_DEPTH {
+        let Some(here) = dir else { break };
+        let dot_git = here.join(".git");
+        match std::fs::metadata(&dot_git) {
+            Ok(meta) if meta.is_dir() && dot_git.join("HEAD").is_file() => {
+                let work_tree = env.work_tree.as_ref().map(|t| absolute(start, t));
+                return Ok(Some(finish(
+                    dot_git,
+                    work_tree.or_else(|| Some(here.to_owned())),
+                    &mut buf,
+                )?));
+            }
+            Ok(meta) if meta.is_file() => {
+                let git_dir = read_gitdir_file(&dot_git, here, &mut buf)?;
+                return Ok(Some(finish(git_dir, Some(here.to_owned()), &mut buf)?));
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => {
+                return Err(GitError::Io {
+                    path: dot_git,
+                    source,
+                });
+            }
+        }
+        if looks_like_git_dir(here) && is_bare(here, &mut buf) {
+            return Ok(Some(finish(here.to_owned(), None, &mut buf)?));
+        }
+        dir = here.parent();
+    }
+    Ok(None)
+}
+
+fn absolute(base: &Path, path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        path.to_owned()
+    } else {
+        base.join(path)
+    }
+}
+
+fn looks_like_git_dir(dir: &Path) -> bool {
+    dir.join("HEAD").is_file() && dir.join("objects").is_dir() && dir.join("refs").is_dir()
+}
+
+/// True when the repository's config says `core.bare = true`.
+fn is_bare(git_dir: &Path, buf: &mut Vec<u8>) -> bool {
+    matches!(read_into(&git_dir.join("config"), buf), Ok(true))
+        && crate::git::state::config_value(buf, b"core", None, b"bare")
+            .is_some_and(|v| v.eq_ignore_ascii_case(b"true"))
+}
+
+/// Reads a `.git` file: `gitdir: PATH`, relative to the file's directory.
+fn read_gitdir_file(file: &Path, base: &Path, buf: &mut Vec<u8>) -> Result<PathBuf, GitError> {
+    read_into(file, buf)?;
+    let corrupt = || GitError::Corrupt {
+        path: file.to_owned(),
+        what: "git: .git file without a `gitdir:` line",
+    };
+    let rest = buf.strip_prefix(b"gitdir:").ok_or_else(corrupt)?;
+    let target = rest.trim_ascii();
+    if target.is_empty() {
+        return Err(corrupt());
+    }
+    Ok(absolute(base, Path::new(OsStr::from_bytes(target))))
+}
+
+/// Completes a repository with its common directory (a linked worktree's `commondir`).
+fn finish(
+    git_dir: PathBuf,
+    work_tree: Option<PathBuf>,
+    buf: &mut Vec<u8>,
+) -> Result<Repo, GitError> {
+    let commondir = git_dir.join("commondir");
+    let common_dir = if read_into(&commondir, buf)? {
+        let target = buf.trim_ascii();
+        if target.is_empty() {
+            return Err(GitError::Corrupt {
+                path: commondir,
+                what: "git: empty commondir file",
+            });
+        }
+        absolute(&git_dir, Path::new(OsStr::from_bytes(target)))
+    } else {
+        git_dir.clone()
+    };
+    Ok(Repo {
+        git_dir,
+        common_dir,
+        work_tree,
+    })
+}

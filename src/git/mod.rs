@@ -1,0 +1,243 @@
+//! Git: what the `git_branch` and `git_status` widgets show, read without slowing the line.
+//!
+//! Two paths, chosen by cost:
+//! - **Inline, every render** (tens of µs, no process spawned): find the repository
+//!   (`discover.rs`), read `HEAD`, loose refs and `packed-refs` (`refs.rs`), the operation
+//!   in progress and the branch's upstream from `config` (`state.rs`). This is all
+//!   `git_branch` needs apart from ahead/behind.
+//! - **Detached refresher, after the frame** (`refresh.rs`): `blinkline __refresh-git DIR`
+//!   runs `git --no-optional-locks status --porcelain=v2 --branch --show-stash -z`
+//!   (and `git diff --shortstat HEAD` when insertions/deletions are asked for), parses it
+//!   (`porcelain.rs`) and stores the counts and ahead/behind in the cross-process cache
+//!   (`record.rs`, see `crate::cache`). Renders read that record (~1 µs).
+//!
+//! # Freshness
+//! A record carries the key it was computed under: the git directory, `HEAD` and the
+//! commit it resolves to, the index's size, mtime and inode, the stash reflog's identity
+//! and the upstream's commit. A render recomputes the key from the files (a few `stat`s
+//! and small reads); the record is *fresh* when the key matches and it is younger than
+//! the widget's `refresh_ms`. Otherwise the last value is shown marked stale and
+//! [`crate::widgets::Widget::after_frame`] starts one refresher (single flight: the render
+//! takes the record's `flock` and hands it to the refresher as its stdin, so concurrent
+//! renders never start a second one). Edits to working-tree files do not change the key:
+//! they are picked up by the age limit, so a count is at most `refresh_ms` plus one
+//! refresh old.
+//!
+//! # Safety of the user's repository
+//! Everything is read-only. The refresher passes `--no-optional-locks`, so `git status`
+//! neither refreshes nor writes the index and never takes `index.lock` (which is what
+//! makes other prompts race the user's own `git commit`).
+//!
+//! # Measured (20,000-file fixture repo, 2-vCPU VM under load; medians)
+//! - `blinkline bench --widgets git_branch`: 41 µs per warm frame (branch, upstream,
+//!   ahead/behind from the record); with `git_status` too: 82 µs; 0 allocations.
+//! - Whole process (hyperfine, same run): both widgets 3.6 ms, static floor binary 0.93 ms,
+//!   dynamic floor 1.65 ms, `git status --porcelain=v2 --branch` 174 ms (28 ms on an idle
+//!   machine). Peak RSS of a render: 2.9 MiB; of the refresher: 2.8 MiB plus git's 9.4 MiB.
+//! - Status engines measured before (idle machine): `git status` 28.5 ms, gix 33–51 ms,
+//!   libgit2 55 ms. git itself is the fastest exact engine available, so the refresher
+//!   runs it. An own index reader with parallel `lstat` (the only way to beat git) is not
+//!   written yet; the refresher is where it would go.
+//!
+//! Parsers (`refs::parse_head`, `refs::packed_lookup`, `state::parse_config_upstream`,
+//! `porcelain::parse`, `record::StatusRecord::decode`) take bytes and never panic, for
+//! fuzzing.
+
+pub mod discover;
+pub mod porcelain;
+pub mod probe;
+pub mod record;
+pub mod refresh;
+pub mod refs;
+pub mod state;
+
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+
+/// What went wrong reading a repository. Widgets show a short marker; `explain` and stderr
+/// get the text.
+#[derive(Debug)]
+pub enum GitError {
+    /// A file could not be read (vanished mount, permissions, a symlink loop).
+    Io { path: PathBuf, source: io::Error },
+    /// A file's content is not what git writes.
+    Corrupt { path: PathBuf, what: &'static str },
+    /// A path is longer than the platform allows.
+    PathTooLong,
+    /// The git command failed in the refresher.
+    Command { message: String },
+}
+
+impl GitError {
+    /// A static one-line summary, for `explain`'s source column.
+    pub fn summary(&self) -> &'static str {
+        match self {
+            GitError::Io { .. } => "git: unreadable file",
+            GitError::Corrupt { what, .. } => what,
+            GitError::PathTooLong => "git: path too long",
+            GitError::Command { .. } => "git: command failed",
+        }
+    }
+}
+
+impl fmt::Display for GitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GitError::Io { path, source } => write!(f, "cannot read {}: {source}", path.display()),
+            GitError::Corrupt { path, what } => write!(f, "{}: {what}", path.display()),
+            GitError::PathTooLong => write!(f, "a repository path is too long"),
+            GitError::Command { message } => write!(f, "{message}"),
+        }
+    }
+}
+
+impl std::error::Error for GitError {}
+
+/// An object id in hex (40 digits for SHA-1, 64 for SHA-256).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Oid {
+    hex: [u8; 64],
+    len: u8,
+}
+
+impl Oid {
+    /// Parses a hex object id; `None` unless it is 40 or 64 lowercase hex digits.
+    pub fn parse(text: &[u8]) -> Option<Oid> {
+        if !(text.len() == 40 || text.len() == 64)
+            || !text.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        {
+            return None;
+        }
+        let mut hex = [0u8; 64];
+        hex[..text.len()].copy_from_slice(text);
+        Some(Oid {
+            hex,
+            len: text.len() as u8,
+        })
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.hex[..usize::from(self.len)]
+    }
+
+    /// The id as text (always ASCII hex).
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(self.as_bytes()).unwrap_or("")
+    }
+
+    /// The first `n` hex digits.
+    pub fn short(&self, n: usize) -> &str {
+        let s = self.as_str();
+        &s[..n.min(s.len())]
+    }
+}
+
+impl fmt::Debug for Oid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The most a file read from `.git` inline may hold (`packed-refs` of huge repositories
+/// included); anything larger is treated as damage rather than read.
+pub const MAX_INLINE_FILE: u64 = 64 << 20;
+
+/// Reads a whole small file into `buf` (cleared first; its capacity is reused). `Ok(false)`
+/// when it does not exist. Opened non-blocking and refused unless it is a regular file,
+/// so a FIFO or device planted in `.git` cannot hang the render.
+pub(crate) fn read_into(path: &std::path::Path, buf: &mut Vec<u8>) -> Result<bool, GitError> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    buf.clear();
+    let io = |source| GitError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let opened = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path);
+    let mut file = match opened {
+        Ok(file) => file,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(io(e)),
+    };
+    let meta = file.metadata().map_err(io)?;
+    if !meta.is_file() || meta.len() > MAX_INLINE_FILE {
+        return Err(GitError::Corrupt {
+            path: path.to_owned(),
+            what: "git: not a regular file, or too large",
+        });
+    }
+    file.read_to_end(buf).map(|_| true).map_err(io)
+}
+
+/// Sets `buf` to `base/rel` reusing its capacity.
+pub(crate) fn join_into<'b>(
+    buf: &'b mut PathBuf,
+    base: &std::path::Path,
+    rel: impl AsRef<std::path::Path>,
+) -> &'b std::path::Path {
+    buf.as_mut_os_string().clear();
+    buf.push(base);
+    buf.push(rel);
+    buf
+}
+
+/// Repositories built with the git CLI for unit tests.
+#[cfg(test)]
+pub mod test_repo {
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+
+    /// A temporary directory removed on drop.
+    pub struct TempRepo {
+        pub root: PathBuf,
+    }
+
+    impl Drop for TempRepo {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.root);
+        }
+    }
+
+    /// Runs git in `dir` with a fixed identity, asserting success.
+    pub fn git(dir: &Path, args: &[&str]) {
+        let out = Command::new("git")
+            .args(["-c", "init.defaultBranch=main"])
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "T")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "T")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// A repository with one commit, in a fresh temporary directory.
+    pub fn with_commit(tag: &str) -> TempRepo {
+        let root =
+            std::env::temp_dir().join(format!("blinkline-unit-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).expect("temp dir");
+        git(&root, &["init", "-q"]);
+        std::fs::write(root.join("a.txt"), "a\n").expect("write");
+        git(&root, &["add", "."]);
+        git(&root, &["commit", "-qm", "one"]);
+        TempRepo { root }
+    }
+
+    /// A payload whose working directory is `dir`.
+    pub fn payload(dir: &Path) -> String {
+        serde_json::json!({"workspace": {"current_dir": dir}}).to_string()
+    }
+}

@@ -1,0 +1,220 @@
+//! The part of the git widgets that runs in `render`: find the repository (remembered per
+//! directory), read its [`Snapshot`], compute the record keys and read the cached
+//! [`StatusRecord`]; and the part that runs in `after_frame`: start the refresher when a
+//! render asked for one, and report errors on stderr once.
+//!
+//! Warm renders allocate nothing: paths, file contents and names live in buffers that
+//! keep their capacity from frame to frame.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::cache::Cache;
+use crate::git::discover::{GitEnv, Repo, discover};
+use crate::git::record::{Snapshot, StatusRecord, ab_key, inspect, record_name, status_key};
+use crate::git::refresh;
+use crate::git::refs::Scratch;
+use crate::widgets::RenderContext;
+
+/// What a render found.
+pub struct View<'a> {
+    pub repo: &'a Repo,
+    pub snap: Snapshot,
+    /// The cached record, when there is one.
+    pub record: Option<StatusRecord>,
+    /// The record's counts describe the repository as it is now (key and age).
+    pub status_fresh: bool,
+    /// The record's ahead/behind is for the current `HEAD` and upstream commits.
+    pub ab_fresh: bool,
+    pub scratch: &'a mut Scratch,
+}
+
+struct Found {
+    repo: Repo,
+    record: String,
+}
+
+#[derive(Default)]
+struct State {
+    start: String,
+    /// `found` is the discovery result for `start` (`None`: not a repository).
+    looked: bool,
+    found: Option<Found>,
+    scratch: Scratch,
+    cache: Option<Cache>,
+    cache_dir: Option<PathBuf>,
+    cache_checked: bool,
+    path: PathBuf,
+    buf: Vec<u8>,
+    /// Set by a render that showed stale or missing data; the record time it saw.
+    refresh: Option<i64>,
+    error: Option<String>,
+    reported: bool,
+}
+
+/// Per-widget git state.
+#[derive(Default)]
+pub struct Probe {
+    state: Mutex<State>,
+    /// Ask the refresher for insertions/deletions too.
+    pub diffstat: bool,
+    /// How old a record may be and still count as fresh, in milliseconds.
+    pub max_age_ms: i64,
+    /// The widget shows counts (else only ahead/behind matter for refreshing).
+    pub wants_status: bool,
+}
+
+/// Why a render found nothing to show.
+pub enum Miss {
+    /// Not in a repository (or no directory known): the widget hides.
+    NotRepo,
+    /// The repository could not be read: a short marker, details in `explain`/stderr.
+    Broken(&'static str),
+}
+
+impl Probe {
+    pub fn new(wants_status: bool, diffstat: bool, max_age_ms: i64) -> Self {
+        Probe {
+            state: Mutex::default(),
+            diffstat,
+            max_age_ms,
+            wants_status,
+        }
+    }
+
+    /// Runs `f` on what the repository of the session's directory looks like now.
+    pub fn with_view<R>(
+        &self,
+        ctx: &RenderContext<'_>,
+        f: impl FnOnce(Result<View<'_>, Miss>) -> R,
+    ) -> R {
+        let Some(dir) = ctx.session.current_dir().or(ctx.env.process_cwd.as_deref()) else {
+            return f(Err(Miss::NotRepo));
+        };
+        let mut guard = match self.state.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let st = &mut *guard;
+        if st.start != dir || !st.looked {
+            st.start.clear();
+            st.start.push_str(dir);
+            st.looked = true;
+            let env = git_env(ctx);
+            match discover(Path::new(dir), &env) {
+                Ok(Some(repo)) => {
+                    let record = record_name(&repo);
+                    st.found = Some(Found { repo, record });
+                }
+                Ok(None) => {
+                    st.found = None;
+                    return f(Err(Miss::NotRepo));
+                }
+                Err(e) => {
+                    st.found = None;
+                    st.looked = false;
+                    let summary = e.summary();
+                    st.note_error(e.to_string());
+                    return f(Err(Miss::Broken(summary)));
+                }
+            }
+        }
+        if !st.cache_checked {
+            st.cache_checked = true;
+            st.cache_dir = Cache::locate(ctx.env).ok();
+            st.cache = Cache::existing(ctx.env);
+        }
+        let Some(found) = st.found.as_ref() else {
+            return f(Err(Miss::NotRepo));
+        };
+        let snap = match inspect(&found.repo, &mut st.scratch) {
+            Ok(snap) => snap,
+            Err(e) => {
+                let summary = e.summary();
+                st.note_error(e.to_string());
+                st.looked = false;
+                return f(Err(Miss::Broken(summary)));
+            }
+        };
+        let key = status_key(&found.repo, &snap, &mut st.scratch);
+        let record = st
+            .cache
+            .as_ref()
+            .and_then(|c| c.read_into(&found.record, &mut st.path, &mut st.buf))
+            .and_then(StatusRecord::decode);
+        let now_ms = ctx.now * 1000;
+        let status_fresh = record
+            .is_some_and(|r| r.key == key && now_ms.saturating_sub(r.time_ms) <= self.max_age_ms)
+            && (!self.diffstat || record.is_some_and(|r| r.lines.is_some() || snap.oid.is_none()));
+        let ab_fresh = record.is_some_and(|r| r.ab_key == ab_key(&snap));
+        let bare = found.repo.work_tree.is_none();
+        if (self.wants_status && !bare && !status_fresh)
+            || (snap.upstream.is_some() && snap.oid.is_some() && !ab_fresh)
+        {
+            st.refresh = Some(record.map_or(0, |r| r.time_ms));
+        }
+        f(Ok(View {
+            repo: &found.repo,
+            snap,
+            record,
+            status_fresh,
+            ab_fresh,
+            scratch: &mut st.scratch,
+        }))
+    }
+
+    /// Starts the refresher a render asked for, and reports a new error on stderr.
+    pub fn after_frame(&self, widget: &str) {
+        let mut guard = match self.state.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let st = &mut *guard;
+        if let (Some(error), false) = (&st.error, st.reported) {
+            let _ = writeln!(std::io::stderr(), "blinkline: {widget}: {error}");
+            st.reported = true;
+        }
+        let Some(seen) = st.refresh.take() else {
+            return;
+        };
+        let Some(found) = st.found.as_ref() else {
+            return;
+        };
+        if st.cache.is_none() {
+            st.cache = st.cache_dir.clone().and_then(|dir| Cache::at(dir).ok());
+        }
+        let Some(cache) = st.cache.as_ref() else {
+            return;
+        };
+        let dir = found
+            .repo
+            .work_tree
+            .as_deref()
+            .unwrap_or(&found.repo.git_dir);
+        refresh::start(cache, &found.record, dir, self.diffstat, || {
+            // Someone refreshed since we looked: nothing to do.
+            cache
+                .read(&found.record)
+                .and_then(|b| StatusRecord::decode(&b))
+                .is_none_or(|r| r.time_ms <= seen)
+        });
+    }
+}
+
+impl State {
+    fn note_error(&mut self, message: String) {
+        if self.error.as_deref() != Some(message.as_str()) {
+            self.error = Some(message);
+            self.reported = false;
+        }
+    }
+}
+
+fn git_env(ctx: &RenderContext<'_>) -> GitEnv {
+    GitEnv::from_vars(
+        ctx.env.git_dir.as_deref(),
+        ctx.env.git_work_tree.as_deref(),
+        ctx.env.process_cwd.as_deref(),
+    )
+}

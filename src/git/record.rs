@@ -1,0 +1,274 @@
+//! What a render knows about a repository (a [`Snapshot`] read from `.git` inline) and
+//! what the refresher leaves in the cache (a [`StatusRecord`]), with the keys that tell
+//! whether the record still describes the repository.
+//!
+//! A record is a few lines of text: `blinkline-git 1`, then `key`, `ab_key` (hex),
+//! `time` (Unix ms), `counts` (seven numbers or `-`), `ab` (two numbers or `-`), `lines`
+//! (two numbers or `-`) and optionally `error TEXT`. Decoding never allocates.
+//!
+//! Read next: `refresh.rs`.
+
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::MetadataExt;
+
+use crate::cache::fnv1a;
+use crate::git::discover::Repo;
+use crate::git::porcelain::Counts;
+use crate::git::refs::{HeadTarget, Scratch, parse_head, resolve};
+use crate::git::state::{Operation, operation, upstream};
+use crate::git::{GitError, Oid, join_into, read_into};
+
+/// What `HEAD` is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HeadKind {
+    /// On a branch that has commits.
+    Branch,
+    /// On a branch with no commits yet.
+    Unborn,
+    /// Not on a branch.
+    Detached,
+}
+
+/// The repository's state read inline: `HEAD`, operation, upstream. The branch and
+/// upstream names are in the [`Scratch`] (`head_ref`, `upstream_ref`).
+#[derive(Clone, Copy, Debug)]
+pub struct Snapshot {
+    pub kind: HeadKind,
+    pub oid: Option<Oid>,
+    pub operation: Option<Operation>,
+    /// The upstream's commit; `None` without an upstream or when it is not fetched.
+    pub upstream: Option<Oid>,
+}
+
+/// Reads `HEAD`, the operation in progress and the upstream.
+pub fn inspect(repo: &Repo, s: &mut Scratch) -> Result<Snapshot, GitError> {
+    let path = join_into(&mut s.path, &repo.git_dir, "HEAD");
+    if !read_into(path, &mut s.data)? {
+        return Err(GitError::Corrupt {
+            path: repo.git_dir.join("HEAD"),
+            what: "git: HEAD is missing",
+        });
+    }
+    s.head_ref.clear();
+    let (mut kind, oid) = match parse_head(&s.data) {
+        Some(HeadTarget::Detached(oid)) => (HeadKind::Detached, Some(oid)),
+        Some(HeadTarget::Symbolic(name)) => {
+            s.head_ref.extend_from_slice(name);
+            let head_ref = std::mem::take(&mut s.head_ref);
+            let oid = resolve(repo, &head_ref, s);
+            s.head_ref = head_ref;
+            match oid? {
+                Some(oid) => (HeadKind::Branch, Some(oid)),
+                None => (HeadKind::Unborn, None),
+            }
+        }
+        None => {
+            return Err(GitError::Corrupt {
+                path: repo.git_dir.join("HEAD"),
+                what: "git: corrupt HEAD",
+            });
+        }
+    };
+    let operation = operation(repo, s);
+    if kind == HeadKind::Detached && !s.head_ref.is_empty() {
+        // Rebasing: show the branch being rebased.
+        kind = HeadKind::Branch;
+    }
+    let mut upstream_oid = None;
+    if !s.head_ref.is_empty() && upstream(repo, s)? {
+        let up = std::mem::take(&mut s.upstream_ref);
+        let found = resolve(repo, &up, s);
+        s.upstream_ref = up;
+        upstream_oid = found?;
+    }
+    Ok(Snapshot {
+        kind,
+        oid,
+        operation,
+        upstream: upstream_oid,
+    })
+}
+
+fn mix(hash: u64, bytes: &[u8]) -> u64 {
+    (hash ^ fnv1a(bytes))
+        .rotate_left(23)
+        .wrapping_mul(0x0100_0000_01b3)
+}
+
+fn mix_meta(hash: u64, meta: Option<std::fs::Metadata>) -> u64 {
+    match meta {
+        Some(m) => {
+            let mut bytes = [0u8; 40];
+            bytes[..8].copy_from_slice(&m.size().to_le_bytes());
+            bytes[8..16].copy_from_slice(&m.mtime().to_le_bytes());
+            bytes[16..24].copy_from_slice(&m.mtime_nsec().to_le_bytes());
+            bytes[24..32].copy_from_slice(&m.ino().to_le_bytes());
+            bytes[32..40].copy_from_slice(&m.ctime_nsec().to_le_bytes());
+            mix(hash, &bytes)
+        }
+        None => mix(hash, b"-"),
+    }
+}
+
+/// The identity a status record is valid for: git directory, `HEAD` (ref and commit), the
+/// index's stat data and the stash reflog's.
+pub fn status_key(repo: &Repo, snap: &Snapshot, s: &mut Scratch) -> u64 {
+    let mut hash = mix(0, repo.git_dir.as_os_str().as_bytes());
+    hash = mix(hash, &s.head_ref);
+    hash = mix(hash, snap.oid.as_ref().map_or(&b"-"[..], Oid::as_bytes));
+    let index = std::fs::metadata(join_into(&mut s.path, &repo.git_dir, "index")).ok();
+    hash = mix_meta(hash, index);
+    let stash = std::fs::metadata(join_into(&mut s.path, &repo.common_dir, "logs/refs/stash")).ok();
+    mix_meta(hash, stash)
+}
+
+/// The identity ahead/behind is valid for: the two commits.
+pub fn ab_key(snap: &Snapshot) -> u64 {
+    let hash = mix(0, snap.oid.as_ref().map_or(&b"-"[..], Oid::as_bytes));
+    mix(
+        hash,
+        snap.upstream.as_ref().map_or(&b"-"[..], Oid::as_bytes),
+    )
+}
+
+/// The cache record name of a repository (one per worktree).
+pub fn record_name(repo: &Repo) -> String {
+    crate::cache::record_name("git", &[repo.git_dir.as_os_str().as_bytes()])
+}
+
+/// What the refresher computed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StatusRecord {
+    pub key: u64,
+    pub ab_key: u64,
+    /// When it was computed, Unix milliseconds.
+    pub time_ms: i64,
+    /// `None` in a bare repository, or when `git status` failed.
+    pub counts: Option<Counts>,
+    pub ahead_behind: Option<(u32, u32)>,
+    /// Insertions and deletions against `HEAD`, when asked for.
+    pub lines: Option<(u64, u64)>,
+    /// `git status` failed (details are on the refresher's record line).
+    pub failed: bool,
+}
+
+const MAGIC: &str = "blinkline-git 1";
+
+impl StatusRecord {
+    pub fn encode(&self, error: Option<&str>) -> Vec<u8> {
+        use std::fmt::Write;
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "{MAGIC}\nkey {:016x}\nab_key {:016x}\ntime {}",
+            self.key, self.ab_key, self.time_ms
+        );
+        match self.counts {
+            Some(c) => {
+                let _ = writeln!(
+                    out,
+                    "counts {} {} {} {} {} {} {}",
+                    c.staged, c.modified, c.deleted, c.renamed, c.untracked, c.conflicted, c.stash
+                );
+            }
+            None => out.push_str("counts -\n"),
+        }
+        match self.ahead_behind {
+            Some((a, b)) => {
+                let _ = writeln!(out, "ab {a} {b}");
+            }
+            None => out.push_str("ab -\n"),
+        }
+        match self.lines {
+            Some((i, d)) => {
+                let _ = writeln!(out, "lines {i} {d}");
+            }
+            None => out.push_str("lines -\n"),
+        }
+        if let Some(e) = error {
+            let _ = writeln!(out, "error {}", e.replace('\n', " "));
+        }
+        out.into_bytes()
+    }
+
+    /// Decodes a record; `None` for anything this version did not write.
+    pub fn decode(bytes: &[u8]) -> Option<StatusRecord> {
+        let text = std::str::from_utf8(bytes).ok()?;
+        let mut lines = text.lines();
+        if lines.next()? != MAGIC {
+            return None;
+        }
+        let mut record = StatusRecord::default();
+        for line in lines {
+            let (tag, rest) = line.split_once(' ').unwrap_or((line, ""));
+            let mut nums = rest.split(' ');
+            let mut next = || nums.next().and_then(|n| n.parse::<u64>().ok());
+            match tag {
+                "key" => record.key = u64::from_str_radix(rest, 16).ok()?,
+                "ab_key" => record.ab_key = u64::from_str_radix(rest, 16).ok()?,
+                "time" => record.time_ms = rest.parse().ok()?,
+                "counts" if rest == "-" => record.counts = None,
+                "counts" => {
+                    let mut n = || next().and_then(|v| u32::try_from(v).ok());
+                    record.counts = Some(Counts {
+                        staged: n()?,
+                        modified: n()?,
+                        deleted: n()?,
+                        renamed: n()?,
+                        untracked: n()?,
+                        conflicted: n()?,
+                        stash: n()?,
+                    });
+                }
+                "ab" if rest == "-" => record.ahead_behind = None,
+                "ab" => {
+                    let a = u32::try_from(next()?).ok()?;
+                    let b = u32::try_from(next()?).ok()?;
+                    record.ahead_behind = Some((a, b));
+                }
+                "lines" if rest == "-" => record.lines = None,
+                "lines" => record.lines = Some((next()?, next()?)),
+                "error" => record.failed = true,
+                _ => {}
+            }
+        }
+        Some(record)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_survives_encoding() {
+        let r = StatusRecord {
+            key: 0xdead_beef,
+            ab_key: 7,
+            time_ms: 1_800_000_000_000,
+            counts: Some(Counts {
+                staged: 1,
+                modified: 2,
+                deleted: 3,
+                renamed: 4,
+                untracked: 5,
+                conflicted: 6,
+                stash: 7,
+            }),
+            ahead_behind: Some((3, 0)),
+            lines: None,
+            failed: false,
+        };
+        assert_eq!(StatusRecord::decode(&r.encode(None)), Some(r));
+        let failed = StatusRecord::decode(&r.encode(Some("boom\nline"))).unwrap();
+        assert!(failed.failed);
+    }
+
+    #[test]
+    fn foreign_or_damaged_records_decode_to_none() {
+        assert_eq!(StatusRecord::decode(b"blinkline-git 2\nkey 1\n"), None);
+        assert_eq!(StatusRecord::decode(b"blinkline-git 1\nkey zz\n"), None);
+        assert_eq!(StatusRecord::decode(b"blinkline-git 1\ncounts 1 2\n"), None);
+        assert_eq!(StatusRecord::decode(b"\xff"), None);
+    }
+}

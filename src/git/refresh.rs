@@ -1,0 +1,272 @@
+//! The detached refresher: `blinkline __refresh-git [--diffstat] [--locked] DIR`.
+//!
+//! Started by a render's `after_frame` (never waited for), or by hand. It runs git off the
+//! frame's path and stores the result in the cache:
+//! - `git --no-optional-locks status --porcelain=v2 --branch --show-stash -z` for the
+//!   counts and ahead/behind (`--no-optional-locks`: the index is never written and
+//!   `index.lock` never taken, so the user's own git is never disturbed);
+//! - in a bare repository `git rev-list --left-right --count HEAD...UPSTREAM` instead;
+//! - with `--diffstat`, `git diff --shortstat HEAD` for insertions and deletions.
+//!
+//! The key is computed *before* git runs, so a change made while it runs makes the record
+//! stale at once rather than hiding the change. With `--locked`, stdin is the record's
+//! lock file, already locked by the render that started us (so no second refresher can
+//! start in between); otherwise the refresher takes the lock itself and quietly leaves
+//! the work to the holder when it cannot. `BLINKLINE_TRACE_REFRESH=FILE` appends one line
+//! per refresher run to FILE (for diagnosing how often refreshers run).
+
+use std::ffi::OsStr;
+use std::io::{Read, Write};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::cache::Cache;
+use crate::git::discover::{GitEnv, Repo, discover};
+use crate::git::porcelain;
+use crate::git::record::{StatusRecord, ab_key, inspect, record_name, status_key};
+use crate::git::refs::Scratch;
+use crate::git::{GitError, Oid};
+
+/// What to refresh.
+#[derive(Clone, Debug)]
+pub struct RefreshRequest<'a> {
+    pub dir: &'a Path,
+    pub diffstat: bool,
+    /// Stdin holds the single-flight lock, taken by the render that started us.
+    pub locked: bool,
+}
+
+/// Refreshes the record of the repository containing `req.dir`.
+pub fn refresh(req: &RefreshRequest<'_>, env: &GitEnv, cache: &Cache) -> Result<(), GitError> {
+    let repo = discover(req.dir, env)?.ok_or_else(|| GitError::Command {
+        message: format!("{} is not in a git repository", req.dir.display()),
+    })?;
+    let name = record_name(&repo);
+    let _lock = if req.locked {
+        None
+    } else {
+        match cache.try_lock(&name) {
+            Some(lock) => Some(lock),
+            None => return Ok(()),
+        }
+    };
+    trace(&name);
+    let mut s = Scratch::default();
+    let snap = inspect(&repo, &mut s)?;
+    let mut record = StatusRecord {
+        key: status_key(&repo, &snap, &mut s),
+        ab_key: ab_key(&snap),
+        ..StatusRecord::default()
+    };
+    let mut error = None;
+    match &repo.work_tree {
+        Some(tree) => match status(&repo, tree) {
+            Ok(p) => {
+                record.counts = Some(p.counts);
+                record.ahead_behind = p.ahead_behind;
+            }
+            Err(e) => {
+                record.failed = true;
+                error = Some(e.to_string());
+            }
+        },
+        None => {
+            if let (Some(head), Some(up)) = (snap.oid, snap.upstream) {
+                record.ahead_behind = rev_list_ab(&repo, &head, &up).ok();
+            }
+        }
+    }
+    if let (true, Some(_), Some(tree)) = (req.diffstat, snap.oid, &repo.work_tree) {
+        record.lines = diffstat(&repo, tree).ok();
+    }
+    record.time_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    cache
+        .write(&name, &record.encode(error.as_deref()))
+        .map_err(|e| GitError::Command {
+            message: e.to_string(),
+        })
+}
+
+fn trace(name: &str) {
+    let Some(path) = std::env::var_os("BLINKLINE_TRACE_REFRESH").filter(|p| !p.is_empty()) else {
+        return;
+    };
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(path)
+    {
+        let _ = f.write_all(format!("{name} {}\n", std::process::id()).as_bytes());
+    }
+}
+
+/// `git` pinned to this repository, never touching the index.
+fn git(repo: &Repo, work_tree: Option<&Path>, args: &[&str]) -> Result<Vec<u8>, GitError> {
+    let mut cmd = Command::new("git");
+    cmd.arg("--no-optional-locks")
+        .args(args)
+        .env("GIT_DIR", &repo.git_dir)
+        .env("GIT_OPTIONAL_LOCKS", "0")
+        .env_remove("GIT_INDEX_FILE")
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped());
+    match work_tree {
+        Some(tree) => {
+            cmd.env("GIT_WORK_TREE", tree).current_dir(tree);
+        }
+        None => {
+            cmd.env_remove("GIT_WORK_TREE").current_dir(&repo.git_dir);
+        }
+    }
+    let out = output_within(&mut cmd, GIT_TIMEOUT)?;
+    if !out.status.success() {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        return Err(GitError::Command {
+            message: format!("git {}: {}", args.join(" "), stderr.trim()),
+        });
+    }
+    Ok(out.stdout)
+}
+
+/// How long one git command may run before the refresher gives up on it (a repository on
+/// a vanished network mount can block forever; the lock must not be held forever).
+const GIT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Runs `cmd`, killing it after `limit`. Stdout and stderr are drained on threads so a
+/// chatty child cannot block on a full pipe.
+fn output_within(cmd: &mut Command, limit: Duration) -> Result<Output, GitError> {
+    let fail = |e: std::io::Error| GitError::Command {
+        message: format!("cannot run git: {e}"),
+    };
+    let mut child = cmd.stdout(Stdio::piped()).spawn().map_err(fail)?;
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut buf);
+            }
+            buf
+        })
+    };
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(fail)? {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(GitError::Command {
+                message: format!("git did not finish within {}s; gave up", limit.as_secs()),
+            });
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    Ok(Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    })
+}
+
+fn status(repo: &Repo, tree: &Path) -> Result<porcelain::Porcelain, GitError> {
+    let out = git(
+        repo,
+        Some(tree),
+        &["status", "--porcelain=v2", "--branch", "--show-stash", "-z"],
+    )?;
+    porcelain::parse(&out).map_err(|what| GitError::Command {
+        message: what.to_owned(),
+    })
+}
+
+fn rev_list_ab(repo: &Repo, head: &Oid, up: &Oid) -> Result<(u32, u32), GitError> {
+    let range = format!("{}...{}", head.as_str(), up.as_str());
+    let out = git(repo, None, &["rev-list", "--left-right", "--count", &range])?;
+    let text = String::from_utf8_lossy(&out);
+    let mut parts = text.split_whitespace().map(str::parse::<u32>);
+    match (parts.next(), parts.next()) {
+        (Some(Ok(a)), Some(Ok(b))) => Ok((a, b)),
+        _ => Err(GitError::Command {
+            message: "git rev-list printed no counts".into(),
+        }),
+    }
+}
+
+/// Parses `N files changed, I insertions(+), D deletions(-)` (parts may be missing).
+pub fn parse_shortstat(text: &str) -> (u64, u64) {
+    let mut ins = 0;
+    let mut del = 0;
+    for part in text.split(',') {
+        let mut words = part.split_whitespace();
+        let (Some(n), Some(what)) = (words.next(), words.next()) else {
+            continue;
+        };
+        let n = n.parse().unwrap_or(0);
+        if what.starts_with("insertion") {
+            ins = n;
+        } else if what.starts_with("deletion") {
+            del = n;
+        }
+    }
+    (ins, del)
+}
+
+fn diffstat(repo: &Repo, tree: &Path) -> Result<(u64, u64), GitError> {
+    let out = git(repo, Some(tree), &["diff", "--shortstat", "HEAD"])?;
+    Ok(parse_shortstat(&String::from_utf8_lossy(&out)))
+}
+
+/// Starts a detached refresher for `dir` unless one is already at work, handing it the
+/// single-flight lock. `still_needed` is asked once the lock is held (a refresher may
+/// have finished since the render looked). Returns whether one was started.
+pub fn start(
+    cache: &Cache,
+    name: &str,
+    dir: &Path,
+    diffstat: bool,
+    still_needed: impl FnOnce() -> bool,
+) -> bool {
+    let Some(lock) = cache.try_lock(name) else {
+        return false;
+    };
+    if !still_needed() {
+        return false;
+    }
+    let mut args: Vec<&OsStr> = vec![OsStr::new("__refresh-git"), OsStr::new("--locked")];
+    if diffstat {
+        args.push(OsStr::new("--diffstat"));
+    }
+    args.push(dir.as_os_str());
+    crate::cache::spawn_refresher_holding(lock, &args).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shortstat_lines_are_parsed_with_parts_missing() {
+        assert_eq!(
+            parse_shortstat(" 3 files changed, 12 insertions(+), 4 deletions(-)\n"),
+            (12, 4)
+        );
+        assert_eq!(parse_shortstat(" 1 file changed, 1 deletion(-)"), (0, 1));
+        assert_eq!(parse_shortstat(""), (0, 0));
+    }
+}

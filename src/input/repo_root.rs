@@ -1,0 +1,60 @@
+//! Finds the root of the repository a directory is in, by walking up and looking for a
+//! `.git` entry (a directory, or a file in a linked worktree or submodule): one `stat` per
+//! level, no git process and no allocation.
+//!
+//! Paths too long for std's on-stack path conversion (384 bytes) are not searched, so the
+//! lookup never allocates; such a directory is shown as if it were outside a repository.
+
+use arrayvec::ArrayString;
+
+/// Longest path searched (std converts shorter paths to C strings on the stack).
+const MAX_PATH: usize = 370;
+
+/// The length of the prefix of `dir` that is a repository root (`/home/a/repo` for
+/// `/home/a/repo/src`), or `None` outside a repository.
+pub fn repo_root_len(dir: &str) -> Option<usize> {
+    if !dir.starts_with('/') || dir.len() > MAX_PATH {
+        return None;
+    }
+    let mut end = dir.trim_end_matches('/').len();
+    let mut probe: ArrayString<{ MAX_PATH + 8 }> = ArrayString::new();
+    loop {
+        probe.clear();
+        probe.push_str(&dir[..end]);
+        probe.push_str("/.git");
+        if std::fs::symlink_metadata(probe.as_str()).is_ok() {
+            return Some(end.max(1));
+        }
+        if end == 0 {
+            return None;
+        }
+        end = dir[..end].rfind('/')?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_nearest_dot_git_above_a_directory() {
+        let tmp = std::env::temp_dir().join(format!("blinkline-root-{}", std::process::id()));
+        let deep = tmp.join("repo/src/deep");
+        std::fs::create_dir_all(&deep).unwrap();
+        std::fs::create_dir_all(tmp.join("repo/.git")).unwrap();
+        let deep = deep.to_str().unwrap();
+        let root = tmp.join("repo");
+        assert_eq!(repo_root_len(deep), Some(root.to_str().unwrap().len()));
+        assert_eq!(
+            repo_root_len(root.to_str().unwrap()),
+            Some(root.to_str().unwrap().len())
+        );
+        std::fs::remove_dir_all(&tmp).unwrap();
+    }
+
+    #[test]
+    fn relative_and_overlong_paths_are_not_searched() {
+        assert_eq!(repo_root_len("relative/dir"), None);
+        assert_eq!(repo_root_len(&format!("/{}", "a".repeat(400))), None);
+    }
+}

@@ -1,0 +1,235 @@
+//! Shell prompts: `blinkline prompt` renders one, `blinkline init SHELL` prints the
+//! integration that calls it before every command.
+//!
+//! The integration passes the shell's state as flags (exit status, pipe status, command
+//! duration, jobs, keymap); they become a [`ShellContext`] that prompt widgets read. The
+//! layout's left group is the prompt; its right group (after `|`) is zsh's `RPROMPT` or
+//! fish's right prompt (`--right`); bash has no right prompt, so there it is left out.
+//! Escapes are wrapped for each shell by `format/shell.rs`.
+//!
+//! Read next: `init.bash`, `init.zsh`, `init.fish` (the scripts `init` prints).
+
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use crate::app::{apply_set, color_depth};
+use crate::cli::{CharsetChoice, RenderArgs, Threads};
+use crate::engine::pool::default_threads;
+use crate::format::shell::ShellSink;
+use crate::format::theme::DEFAULT_THEME;
+use crate::input::env::Environment;
+use crate::input::shell::{Keymap, ShellContext, ShellKind};
+use crate::layout::{self, LayoutSpec};
+use crate::render::{Offload, RenderSettings, Renderer};
+use crate::widgets::Charset;
+use crate::widgets::options::OptionValue;
+
+/// The default prompt: left group, then `|` and the right prompt.
+pub const DEFAULT_PROMPT: &str = "user_host,cwd,venv,shlvl,jobs,status,cmd_duration,char|time";
+
+#[derive(Debug, Args, Clone)]
+pub struct PromptArgs {
+    /// The shell the prompt is for: decides how escapes are wrapped.
+    #[arg(long, value_enum)]
+    pub shell: ShellKind,
+
+    /// Exit status of the last command ($?).
+    #[arg(long, value_name = "CODE", allow_negative_numbers = true)]
+    pub status: Option<i32>,
+
+    /// Exit status of each pipeline member, e.g. "0 1 0".
+    #[arg(long, value_name = "CODES", value_parser = parse_pipestatus)]
+    pub pipestatus: Option<PipeStatus>,
+
+    /// How long the last command ran, in milliseconds.
+    #[arg(long, value_name = "MS", value_parser = parse_millis)]
+    pub duration: Option<u64>,
+
+    /// Number of background jobs.
+    #[arg(long, value_name = "N", default_value = "0")]
+    pub jobs: u32,
+
+    /// The line editor's keymap (zsh `vicmd`, fish `default`, …: vi command mode).
+    #[arg(long, value_name = "NAME", default_value = "")]
+    pub keymap: String,
+
+    /// Render the right prompt (the layout's right-aligned group).
+    #[arg(long, conflicts_with = "continuation")]
+    pub right: bool,
+
+    /// Render the continuation prompt (PS2).
+    #[arg(long)]
+    pub continuation: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct InitArgs {
+    /// bash, zsh or fish.
+    #[arg(value_enum)]
+    pub shell: ShellKind,
+}
+
+/// A parsed `--pipestatus`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PipeStatus(pub arrayvec::ArrayVec<i32, { crate::input::shell::MAX_PIPESTATUS }>);
+
+fn parse_pipestatus(text: &str) -> Result<PipeStatus, String> {
+    ShellContext::parse_pipestatus(text).map(PipeStatus)
+}
+
+/// Milliseconds; an empty value (a shell with no duration yet) means none.
+fn parse_millis(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(0);
+    }
+    t.parse::<f64>()
+        .ok()
+        .filter(|ms| ms.is_finite() && *ms >= 0.0)
+        .map(|ms| ms as u64)
+        .ok_or_else(|| {
+            format!("`{text}` is not a duration in milliseconds; pass a number like 1234")
+        })
+}
+
+/// The shell state from the flags and the environment.
+pub fn shell_context(args: &PromptArgs) -> ShellContext {
+    let mut ctx = ShellContext::capture();
+    ctx.shell = Some(args.shell);
+    ctx.status = args.status;
+    ctx.pipestatus = args.pipestatus.clone().map(|p| p.0).unwrap_or_default();
+    ctx.duration_ms = args.duration;
+    ctx.jobs = args.jobs;
+    ctx.keymap = Keymap::parse(&args.keymap);
+    ctx
+}
+
+/// The layout for one side of the prompt, with the prompt defaults for `cwd`.
+pub fn prompt_layout(render: &RenderArgs, args: &PromptArgs) -> Result<LayoutSpec, String> {
+    let mut spec = LayoutSpec::from_list(render.widgets.as_deref().unwrap_or(DEFAULT_PROMPT));
+    if render.widgets.is_none() {
+        spec.set_option("cwd", "style", OptionValue::Str("fish".into()));
+        spec.set_option("cwd", "repo_relative", OptionValue::Bool(true));
+        spec.set_option("cwd", "max_length", OptionValue::Int(40));
+    }
+    for assignment in &render.set {
+        apply_set(&mut spec, assignment)?;
+    }
+    spec.widgets.retain(|w| w.placement.right == args.right);
+    for widget in &mut spec.widgets {
+        widget.placement.right = false;
+        widget.budget = render.budget;
+    }
+    Ok(spec)
+}
+
+/// Builds the renderer for a prompt.
+pub fn prompt_renderer(
+    render: &RenderArgs,
+    args: &PromptArgs,
+    env: Environment,
+) -> Result<Renderer, String> {
+    let spec = prompt_layout(render, args)?;
+    let layout = layout::build(&spec).map_err(|e| e.to_string())?;
+    let charset = match render.charset {
+        CharsetChoice::NerdFont => Charset::NerdFont,
+        CharsetChoice::Unicode => Charset::Unicode,
+        CharsetChoice::Ascii => Charset::Ascii,
+    };
+    let depth = color_depth(render.color, &env);
+    let settings = RenderSettings {
+        deadline: render.deadline,
+        threads: match render.threads {
+            Threads::Auto => default_threads(2),
+            Threads::Count(n) => n,
+        },
+        offload: Offload::SlowOnly,
+        charset,
+        width: render.width,
+        rules: crate::width::WidthRules::default(),
+        config_flagged: false,
+    };
+    let sink = ShellSink::new(args.shell, DEFAULT_THEME, depth, args.right);
+    Ok(Renderer::new(layout, settings, env, Box::new(sink)).with_shell(shell_context(args)))
+}
+
+/// `blinkline prompt`.
+pub fn prompt_command(render: &RenderArgs, args: &PromptArgs) -> Result<ExitCode, String> {
+    if args.continuation {
+        let text = match render.charset {
+            CharsetChoice::Ascii => ". ",
+            _ => "\u{2219} ",
+        };
+        let _ = std::io::stdout().write_all(text.as_bytes());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut renderer = prompt_renderer(render, args, Environment::capture())?;
+    renderer.render(b"{}");
+    match renderer.write_frame() {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write the prompt: {err}"))
+        }
+        _ => Ok(ExitCode::SUCCESS),
+    }
+}
+
+/// Quotes `text` as one word for `shell`.
+fn quote(shell: ShellKind, text: &str) -> String {
+    match shell {
+        ShellKind::Bash | ShellKind::Zsh => format!("'{}'", text.replace('\'', r"'\''")),
+        ShellKind::Fish => format!("'{}'", text.replace('\\', r"\\").replace('\'', r"\'")),
+    }
+}
+
+/// The integration script for `shell`, calling the binary at `exe`.
+pub fn init_script(shell: ShellKind, exe: &str) -> String {
+    let template = match shell {
+        ShellKind::Bash => include_str!("init.bash"),
+        ShellKind::Zsh => include_str!("init.zsh"),
+        ShellKind::Fish => include_str!("init.fish"),
+    };
+    template.replace("@BLINKLINE@", &quote(shell, exe))
+}
+
+/// `blinkline init SHELL`.
+pub fn init_command(args: &InitArgs) -> Result<ExitCode, String> {
+    let exe = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.into_os_string().into_string().ok())
+        .unwrap_or_else(|| "blinkline".to_owned());
+    let _ = std::io::stdout().write_all(init_script(args.shell, &exe).as_bytes());
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_quoted_for_each_shell() {
+        assert_eq!(quote(ShellKind::Bash, "/opt/it's/bl"), r"'/opt/it'\''s/bl'");
+        assert_eq!(quote(ShellKind::Fish, r"/opt/it's\bl"), r"'/opt/it\'s\\bl'");
+    }
+
+    #[test]
+    fn init_scripts_call_the_binary_they_were_printed_by() {
+        for shell in [ShellKind::Bash, ShellKind::Zsh, ShellKind::Fish] {
+            let script = init_script(shell, "/usr/local/bin/blinkline");
+            assert!(script.contains("'/usr/local/bin/blinkline'"), "{shell:?}");
+            assert!(!script.contains("@BLINKLINE@"));
+        }
+    }
+
+    #[test]
+    fn durations_in_milliseconds_accept_fractions_and_reject_words() {
+        assert_eq!(parse_millis("1234"), Ok(1234));
+        assert_eq!(parse_millis("12.7"), Ok(12));
+        assert_eq!(parse_millis(""), Ok(0));
+        assert_eq!(
+            parse_millis("soon").unwrap_err(),
+            "`soon` is not a duration in milliseconds; pass a number like 1234"
+        );
+    }
+}

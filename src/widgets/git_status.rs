@@ -1,0 +1,278 @@
+//! `git_status`: what is changed in the repository the session works in.
+//!
+//! Shows counts, each only when non-zero: staged `+3`, modified `!2`, deleted `✘1`,
+//! renamed `»1`, untracked `?4`, conflicted `=1`, stashes `$2`; `✔` when nothing is
+//! changed; optionally the lines added and removed against `HEAD`, `(+12 −3)`. ASCII:
+//! `x` for deleted, `>` for renamed, `ok` for clean. Short form: `!N` (all changes) or
+//! `✔`. The tone is critical with conflicts, warn when changed, good when clean.
+//!
+//! How entries count follows `git status --porcelain=v2` (see `src/git/porcelain.rs`):
+//! a rename git detects in the index counts as renamed, not also as staged; a file both
+//! staged and modified counts in both.
+//!
+//! The counts are computed by the detached refresher and read from the cache (see
+//! `src/git/mod.rs`): rendering reads `.git` and one cache record (`Cost::Cheap`, inline,
+//! no git process). The record is fresh while `HEAD`, the index and the stash are as they
+//! were and it is younger than `refresh_ms`; otherwise the last counts are shown marked
+//! stale and one refresher starts after the frame. Nothing is shown until the first
+//! refresh of a repository has finished (a few milliseconds in small repositories).
+//!
+//! Options (every part can be switched off):
+//! - `staged`, `modified`, `deleted`, `renamed`, `untracked`, `conflicted`, `stash`,
+//!   `clean` (bools, default `true`); `lines` (bool, default `false`);
+//! - `refresh_ms` (default `2000`): how old counts may be before they count as stale.
+//!
+//! ```toml
+//! [widget.git_status]
+//! untracked = false
+//! lines = true
+//! refresh_ms = 1000
+//! ```
+//!
+//! Hides outside a repository, in a bare repository (no working tree), and until the
+//! first refresh. An unreadable repository shows `⚠ git`, a failed `git status` `git ?`;
+//! the details are in `explain` and on stderr.
+
+use std::fmt::Write as _;
+
+use crate::engine::slots::{Outcome, SlotContent, Tone};
+use crate::git::porcelain::Counts;
+use crate::git::probe::{Miss, Probe, View};
+use crate::widgets::git_branch::write_broken;
+use crate::widgets::{Charset, OptionError, Options, RenderContext, Widget, WidgetInfo};
+
+pub const INFO: WidgetInfo = WidgetInfo {
+    name: "git_status",
+    summary: "git staged/modified/deleted/renamed/untracked/conflicted counts, stashes",
+    options: &[
+        "staged",
+        "modified",
+        "deleted",
+        "renamed",
+        "untracked",
+        "conflicted",
+        "stash",
+        "clean",
+        "lines",
+        "refresh_ms",
+    ],
+    build,
+};
+
+/// Which parts are shown, in display order.
+struct Parts {
+    staged: bool,
+    modified: bool,
+    deleted: bool,
+    renamed: bool,
+    untracked: bool,
+    conflicted: bool,
+    stash: bool,
+    clean: bool,
+}
+
+struct GitStatus {
+    parts: Parts,
+    lines: bool,
+    probe: Probe,
+}
+
+fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
+    options.check_known(INFO.options)?;
+    let parts = Parts {
+        staged: options.bool("staged", true)?,
+        modified: options.bool("modified", true)?,
+        deleted: options.bool("deleted", true)?,
+        renamed: options.bool("renamed", true)?,
+        untracked: options.bool("untracked", true)?,
+        conflicted: options.bool("conflicted", true)?,
+        stash: options.bool("stash", true)?,
+        clean: options.bool("clean", true)?,
+    };
+    let lines = options.bool("lines", false)?;
+    let refresh_ms = options.integer("refresh_ms", 2000, 0, 3_600_000)?;
+    Ok(Box::new(GitStatus {
+        parts,
+        lines,
+        probe: Probe::new(true, lines, refresh_ms),
+    }))
+}
+
+fn part(out: &mut SlotContent, on: bool, symbol: &str, n: u32) {
+    if on && n > 0 {
+        if !out.text.is_empty() {
+            out.push(' ');
+        }
+        let _ = write!(out, "{symbol}{n}");
+    }
+}
+
+impl GitStatus {
+    fn write_counts(&self, c: &Counts, charset: Charset, out: &mut SlotContent) {
+        let p = &self.parts;
+        part(out, p.staged, "+", c.staged);
+        part(out, p.modified, "!", c.modified);
+        part(out, p.deleted, charset.pick("\u{2718}", "\u{2718}", "x"), c.deleted);
+        part(out, p.renamed, charset.pick("\u{bb}", "\u{bb}", ">"), c.renamed);
+        part(out, p.untracked, "?", c.untracked);
+        part(out, p.conflicted, "=", c.conflicted);
+        let changes = c.staged + c.modified + c.deleted + c.renamed + c.untracked + c.conflicted;
+        let clean_mark = charset.pick("\u{2714}", "\u{2714}", "ok");
+        if changes == 0 && p.clean {
+            out.push_str(clean_mark);
+        }
+        part(out, p.stash, "$", c.stash);
+        out.tone = if c.conflicted > 0 {
+            Tone::Critical
+        } else if changes > 0 {
+            Tone::Warn
+        } else {
+            Tone::Good
+        };
+        if changes > 0 {
+            let _ = write!(out.short, "!{changes}");
+        } else {
+            let _ = out.short.try_push_str(clean_mark);
+        }
+    }
+
+    fn show(&self, view: View<'_>, ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
+        if view.repo.work_tree.is_none() {
+            return Outcome::Hidden;
+        }
+        let Some(record) = view.record else {
+            out.source = "git: first status is being computed";
+            return Outcome::Hidden;
+        };
+        if record.failed {
+            out.push_str("git ?");
+            out.source = "git: `git status` failed (see stderr of `blinkline __refresh-git`)";
+            out.tone = Tone::Warn;
+            return Outcome::Error;
+        }
+        let Some(counts) = record.counts else {
+            return Outcome::Hidden;
+        };
+        out.source = "cache: git status";
+        out.stale = !view.status_fresh;
+        self.write_counts(&counts, ctx.charset, out);
+        if let (true, Some((ins, del))) = (self.lines, record.lines)
+            && ins + del > 0
+        {
+            let minus = ctx.charset.pick("\u{2212}", "\u{2212}", "-");
+            let _ = write!(out, " (+{ins} {minus}{del})");
+        }
+        if out.text.is_empty() {
+            return Outcome::Hidden;
+        }
+        Outcome::Shown
+    }
+}
+
+impl Widget for GitStatus {
+    /// Git state is re-read every 2 s in `watch` (the cache refresher keeps it current).
+    fn refresh_interval(&self) -> Option<std::time::Duration> {
+        Some(std::time::Duration::from_secs(2))
+    }
+
+    fn render(&self, ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
+        self.probe.with_view(ctx, |view| match view {
+            Err(Miss::NotRepo) => Outcome::Hidden,
+            Err(Miss::Broken(summary)) => write_broken(out, summary),
+            Ok(view) => self.show(view, ctx, out),
+        })
+    }
+
+    fn after_frame(&self) {
+        self.probe.after_frame(INFO.name);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::widgets::options::OptionValue;
+    use crate::widgets::testing::WidgetTester;
+
+    fn counts() -> Counts {
+        Counts {
+            staged: 1,
+            modified: 2,
+            deleted: 3,
+            renamed: 4,
+            untracked: 5,
+            conflicted: 0,
+            stash: 6,
+        }
+    }
+
+    fn written(widget: &GitStatus, c: &Counts, charset: Charset) -> (String, String, Tone) {
+        let mut out = SlotContent::default();
+        widget.write_counts(c, charset, &mut out);
+        (out.text.to_string(), out.short.to_string(), out.tone)
+    }
+
+    fn widget(options: Options) -> GitStatus {
+        let parts = Parts {
+            staged: options.bool("staged", true).unwrap(),
+            modified: true,
+            deleted: true,
+            renamed: true,
+            untracked: options.bool("untracked", true).unwrap(),
+            conflicted: true,
+            stash: true,
+            clean: true,
+        };
+        GitStatus {
+            parts,
+            lines: false,
+            probe: Probe::new(true, false, 0),
+        }
+    }
+
+    #[test]
+    fn counts_are_shown_in_order_with_their_symbols() {
+        let w = widget(Options::new("git_status"));
+        let (text, short, tone) = written(&w, &counts(), Charset::Unicode);
+        assert_eq!(text, "+1 !2 \u{2718}3 \u{bb}4 ?5 $6");
+        assert_eq!((short.as_str(), tone), ("!15", Tone::Warn));
+        let (ascii, _, _) = written(&w, &counts(), Charset::Ascii);
+        assert_eq!(ascii, "+1 !2 x3 >4 ?5 $6");
+    }
+
+    #[test]
+    fn switched_off_parts_are_left_out() {
+        let options = Options::new("git_status")
+            .with("untracked", OptionValue::Bool(false))
+            .with("staged", OptionValue::Bool(false));
+        let (text, _, _) = written(&widget(options), &counts(), Charset::Unicode);
+        assert_eq!(text, "!2 \u{2718}3 \u{bb}4 $6");
+    }
+
+    #[test]
+    fn a_clean_tree_shows_the_clean_mark_and_conflicts_are_critical() {
+        let w = widget(Options::new("git_status"));
+        let (text, _, tone) = written(&w, &Counts::default(), Charset::Ascii);
+        assert_eq!((text.as_str(), tone), ("ok", Tone::Good));
+        let conflicted = Counts {
+            conflicted: 2,
+            ..Counts::default()
+        };
+        assert_eq!(written(&w, &conflicted, Charset::Unicode).2, Tone::Critical);
+    }
+
+    #[test]
+    fn hides_outside_a_repository() {
+        WidgetTester::new("git_status").assert_hidden(r#"{"workspace":{"current_dir":"/"}}"#);
+    }
+
+    #[test]
+    fn a_bad_option_names_the_field() {
+        let options = Options::new("git_status").with("refresh_ms", OptionValue::Int(-1));
+        let err = build(&options).err().unwrap();
+        assert_eq!(
+            err.to_string(),
+            "widget `git_status` option `refresh_ms`: must be a whole number from 0 to 3600000, got -1"
+        );
+    }
+}

@@ -1,0 +1,60 @@
+//! The zero-allocation promise in watch mode: after warm-up, 10,000 frames through the
+//! renderer, the dedup check, the frame ring and the writer thread allocate nothing.
+//!
+//! One test in this file on purpose, run without libtest (`harness = false`): the counting
+//! allocator is process-wide, and libtest's own thread allocates while a test runs.
+
+use blinkline::app::{build_renderer, sample_payload};
+use blinkline::cli::Cli;
+use blinkline::engine::alloc::{CountingAllocator, allocation_counts};
+use blinkline::input::env::Environment;
+use blinkline::watch::Watcher;
+use clap::Parser;
+use std::os::fd::AsRawFd;
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+fn main() {
+    ten_thousand_watch_frames_allocate_nothing_after_warm_up();
+    println!("watch_alloc: 10,000 watch frames allocate nothing after warm-up: ok");
+}
+
+fn ten_thousand_watch_frames_allocate_nothing_after_warm_up() {
+    let cli = Cli::try_parse_from(["blinkline", "--format", "i3bar"]).unwrap();
+    let env = Environment {
+        home: Some("/home/user".into()),
+        columns: Some(120),
+        ..Environment::default()
+    };
+    let renderer = build_renderer(&cli.render, env).unwrap();
+    let sink = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/null")
+        .unwrap();
+    let mut watcher = Watcher::new(renderer, sink.as_raw_fd(), false).unwrap();
+    // Two payloads in turn, so that every frame differs and goes through the ring.
+    let a = sample_payload(1_800_000_000);
+    let b = a.replace("Opus 4.6", "Sonnet 4.5");
+    for i in 0..200 {
+        watcher.set_payload(if i % 2 == 0 {
+            a.as_bytes()
+        } else {
+            b.as_bytes()
+        });
+        watcher.frame();
+    }
+    let (before, _) = allocation_counts();
+    for i in 0..10_000 {
+        watcher.set_payload(if i % 2 == 0 {
+            a.as_bytes()
+        } else {
+            b.as_bytes()
+        });
+        watcher.frame();
+    }
+    let (after, _) = allocation_counts();
+    assert_eq!(after - before, 0, "allocations in 10,000 warm watch frames");
+    assert_eq!(watcher.unchanged, 0, "every frame differed and was queued");
+    watcher.finish(std::time::Duration::from_secs(5));
+}
