@@ -80,11 +80,14 @@ pub fn exchange_paths(a: &std::path::Path, b: &std::path::Path) -> std::io::Resu
             .map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidInput))
     };
     let (a, b) = (c(a)?, c(b)?);
+    // The raw system call, not libc's wrapper: older musl releases have no `renameat2`.
     // SAFETY: (1) both pointers come from live `CString`s, so they are valid and
     // NUL-terminated for the duration of the call; (2) renameat2 only reads them;
-    // (3) AT_FDCWD resolves relative paths against the working directory as rename(2) does.
+    // (3) AT_FDCWD resolves relative paths against the working directory as rename(2) does;
+    // (4) every argument has the width the kernel expects (ints and pointers).
     let rc = unsafe {
-        libc::renameat2(
+        libc::syscall(
+            libc::SYS_renameat2,
             libc::AT_FDCWD,
             a.as_ptr(),
             libc::AT_FDCWD,
