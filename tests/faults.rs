@@ -175,6 +175,25 @@ fn kill_9_at_any_point_during_a_cache_write_leaves_a_valid_cache() {
         "three transcripts and one repository"
     );
 
+    // The next refresher sweeps the temporary files once they are old enough to be
+    // leftovers rather than writes in progress.
+    let past = std::time::SystemTime::now() - blinkline::cache::STALE_TEMPORARY * 2;
+    let temporaries = || {
+        std::fs::read_dir(sb.cache_dir())
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "tmp"))
+            .collect::<Vec<_>>()
+    };
+    for path in temporaries() {
+        let file = std::fs::File::options().write(true).open(&path).unwrap();
+        file.set_modified(past).unwrap();
+    }
+    let swept = spawn(&sb, &targets[0].args).wait().unwrap();
+    assert!(swept.success());
+    assert_eq!(temporaries(), Vec::<PathBuf>::new());
+
     // A render right after the storm prints the exact figures: from the surviving records
     // plus the few lines appended since.
     for ((path, t), &n) in transcripts.iter().zip(&written) {
