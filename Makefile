@@ -3,7 +3,7 @@ CARGO ?= cargo
 MUSL_TARGET := x86_64-unknown-linux-musl
 BIN := target/release/blinkline
 
-.PHONY: help demo build release musl test lint fmt loom miri fuzz bench bench-peers perf-check clean gallery man
+.PHONY: help demo build release musl test lint fmt loom miri fuzz bench bench-peers perf-check clean gallery man widget-docs
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -84,6 +84,9 @@ gallery: ## write docs/gallery.md: every theme and charset rendered from the sam
 	    done; \
 	  done; } > docs/gallery.md
 	@echo "wrote docs/gallery.md"
+
+widget-docs: ## write docs/widgets.md, the widget reference, from each widget's module doc
+	@python3 scripts/widget_docs.py
 
 man: ## write target/man/blinkline.1 from the command-line definition
 	@mkdir -p target/man

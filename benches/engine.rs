@@ -1,5 +1,6 @@
 //! Criterion benches of the render path: payload decoding, one whole warm frame (decode,
-//! widgets, assembly) per format, and the width fitting of a narrow line.
+//! widgets, assembly) per format, the width fitting of a narrow line, and the configs of
+//! `benches/configs/` (5 and 20 widgets in the same look).
 
 use std::hint::black_box;
 
@@ -9,6 +10,9 @@ use blinkline::input::env::Environment;
 use blinkline::input::parse_session;
 use clap::Parser;
 use criterion::{Criterion, criterion_group, criterion_main};
+
+const FIVE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/configs/five.toml");
+const TWENTY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/configs/twenty.toml");
 
 fn renderer(args: &[&str]) -> blinkline::render::Renderer {
     let cli = Cli::try_parse_from(std::iter::once("blinkline").chain(args.iter().copied()))
@@ -39,6 +43,13 @@ fn bench_frames(c: &mut Criterion) {
         ("plain", &["--format", "plain"][..]),
         ("json", &["--format", "json"][..]),
         ("ansi_narrow_40_cols", &["--width", "40"][..]),
+        // The per-widget cost: the same look with 5 and with 20 widgets (197 columns, as
+        // with COLUMNS=200 and the default margin).
+        ("five_widgets", &["--config", FIVE, "--width", "197"][..]),
+        (
+            "twenty_widgets",
+            &["--config", TWENTY, "--width", "197"][..],
+        ),
     ] {
         let mut r = renderer(args);
         r.render(payload.as_bytes());

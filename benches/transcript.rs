@@ -1,9 +1,14 @@
-//! Transcript scanning: the first full scan of a ~50 MB transcript, and the catch-up after
-//! 10 appended lines. Uses `$BLINKLINE_BENCH_TRANSCRIPT` when set (e.g. a fixture from
-//! `make-fixtures.py`), else generates a synthetic transcript of the same shape.
+//! Transcript scanning: the first full scan of a ~50 MB transcript, the catch-up after 10
+//! appended lines, and the save of its cache record after a frame (`Cache::replace`, an
+//! exchange with a spare file, against `Cache::write`, a rename over the record). Uses
+//! `$BLINKLINE_BENCH_TRANSCRIPT` when set (e.g. a fixture from `make-fixtures.py`), else
+//! generates a synthetic transcript of the same shape. The record benchmarks write under
+//! `$BLINKLINE_BENCH_CACHE` when set (use a directory on the filesystem that holds the real
+//! cache), else under the temporary directory.
 
 use std::io::Write;
 
+use blinkline::cache::Cache;
 use blinkline::transcript::{State, catch_up_file, scan_file};
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -81,7 +86,22 @@ fn bench(c: &mut Criterion) {
             criterion::BatchSize::PerIteration,
         )
     });
+
+    // Saving the record after a frame: the state of the whole transcript, encoded.
+    let record = blinkline::transcript::state::encode(&state, &copy_str);
+    let cache_dir = std::env::var_os("BLINKLINE_BENCH_CACHE").map_or_else(
+        || dir.join("cache"),
+        |d| std::path::PathBuf::from(d).join("blinkline-bench"),
+    );
+    let cache = Cache::at(cache_dir.clone()).unwrap();
+    group.bench_function("save_record_rename", |b| {
+        b.iter(|| cache.write("transcript-bench", &record).unwrap())
+    });
+    group.bench_function("save_record_exchange", |b| {
+        b.iter(|| cache.replace("transcript-bench", &record).unwrap())
+    });
     group.finish();
+    let _ = std::fs::remove_dir_all(&cache_dir);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -34,7 +34,8 @@ def shown(results_dir, name, sc):
     if not path.exists():
         return ""
     text = ANSI.sub("", path.read_text(errors="replace")).replace("\u00a0", " ")
-    return " ⏎ ".join(line.strip() for line in text.splitlines() if line.strip())[:160]
+    shown = " ⏎ ".join(line.strip() for line in text.splitlines() if line.strip())[:160]
+    return shown.replace("|", "\\|")
 
 
 def table(rows, order, scenarios, key, fmt):
@@ -105,7 +106,7 @@ candidate, then `scripts/benchmarks_md.py`). Scenario = repo + transcript: `smal
 is a median of interleaved whole-process runs from one session on one machine: compare
 ratios, not absolute times, across machines.
 
-![render time per tool and scenario]({svg_path.name})
+![render time per tool and scenario]({svg_path.relative_to(md_path.parent) if svg_path.is_relative_to(md_path.parent) else svg_path.name})
 
 ## Median wall ms (whole process, through `/bin/sh -c`, as Claude Code runs it)
 
@@ -134,6 +135,12 @@ ratios, not absolute times, across machines.
   are keyed by the data they summarise and refreshed incrementally, so every blinkline run
   shows current figures.
 - Peers that are not installed on the machine are left out of the table.
+- The `floor-*` rows show how noisy the machine was during the run: the same tiny binary
+  varies between scenarios only because of load. Read every row against the floor of its
+  own column.
+- blinkline's git counts come from one detached refresher per repository (it runs
+  `git status` off the render path, at most every 2 s while the repo changes); its CPU is
+  not in blinkline's rows, as the render does not wait for it.
 """
     md_path.write_text(md)
 

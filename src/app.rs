@@ -164,7 +164,8 @@ fn set_command_trust(
     }
 }
 /// Like [`build_renderer`], and also returns the config file's problems (the renderer
-/// then shows the `⚠ config` marker).
+/// then shows the `⚠ config` marker). Widgets are timed only for `--format json`, the one
+/// format that shows their times; `explain` and `bench` turn timing on themselves.
 pub fn build_renderer_with_config(
     args: &RenderArgs,
     env: Environment,
@@ -209,7 +210,9 @@ pub fn build_renderer_with_config(
         config_flagged: !problems.is_empty(),
     };
     let sink = crate::format::make_styled_sink(args.format, look);
-    Ok((Renderer::new(layout, settings, env, sink), problems))
+    let mut renderer = Renderer::new(layout, settings, env, sink);
+    renderer.set_widget_timing(args.format == OutputFormat::Json);
+    Ok((renderer, problems))
 }
 
 /// `--set widget.key=value`.
@@ -282,6 +285,9 @@ fn read_input(args: &RenderArgs, buf: &mut Vec<u8>) -> Option<InputProblem> {
 
 fn render_command(args: &RenderArgs, explain: bool) -> Result<ExitCode, String> {
     let (mut renderer, config_problems) = build_renderer_with_config(args, Environment::capture())?;
+    if explain {
+        renderer.set_widget_timing(true);
+    }
     for problem in &config_problems {
         let _ = writeln!(std::io::stderr(), "blinkline: config: {problem}");
     }

@@ -16,7 +16,11 @@
 //!   start another. The kernel drops the lock when the process dies, so a killed refresher
 //!   never blocks the next one.
 //!
-//! Renames are kept off the frame's path: renders only read; refreshers write.
+//! - records saved after every frame use [`Cache::replace`]: written in place into a spare
+//!   file, then exchanged with the record in one atomic rename; a plain rename over an
+//!   existing file frees an inode, which costs ~0.35 ms on ext4 (the exchange ~0.03 ms).
+//!
+//! Renames are kept off the frame's path: renders read before the frame and save after it.
 
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
@@ -130,22 +134,29 @@ impl Cache {
             .then_some(Cache { dir })
     }
 
-    /// Opens a cache at `dir` (created `0700` if missing), checking who owns it.
+    /// Opens a cache at `dir` (created `0700` if missing), checking who owns it. An existing
+    /// directory costs one `lstat`.
     pub fn at(dir: PathBuf) -> Result<Cache, CacheError> {
         let io_err = |source| CacheError::Io {
             path: dir.clone(),
             source,
         };
-        match fs::DirBuilder::new()
-            .recursive(true)
-            .mode(0o700)
-            .create(&dir)
-        {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+        let meta = match fs::symlink_metadata(&dir) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                match fs::DirBuilder::new()
+                    .recursive(true)
+                    .mode(0o700)
+                    .create(&dir)
+                {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+                    Err(e) => return Err(io_err(e)),
+                }
+                fs::symlink_metadata(&dir).map_err(io_err)?
+            }
             Err(e) => return Err(io_err(e)),
-        }
-        let meta = fs::symlink_metadata(&dir).map_err(io_err)?;
+        };
         if !meta.is_dir() {
             return Err(CacheError::Insecure {
                 path: dir,
@@ -176,19 +187,28 @@ impl Cache {
     }
 
     /// Reads record `name`. A missing, foreign, corrupt or outdated record reads as `None`.
+    /// A record that fails its checksum is read once more: [`Cache::replace`] may have
+    /// reused the file between our open and our read.
     pub fn read(&self, name: &str) -> Option<Vec<u8>> {
         let path = self.path(name);
-        let mut file = File::open(&path).ok()?;
-        let meta = file.metadata().ok()?;
-        if !meta.is_file()
-            || meta.uid() != current_uid()
-            || meta.len() > (MAX_RECORD + HEADER_LEN) as u64
-        {
-            return None;
+        let mut bytes = Vec::new();
+        for _ in 0..2 {
+            let mut file = File::open(&path).ok()?;
+            let meta = file.metadata().ok()?;
+            if !meta.is_file()
+                || meta.uid() != current_uid()
+                || meta.len() > (MAX_RECORD + HEADER_LEN) as u64
+            {
+                return None;
+            }
+            // The exact size: no size probe, no extra read for the end of the file.
+            bytes.resize(meta.len() as usize, 0);
+            if file.read_exact(&mut bytes).is_ok() && decode_record(&bytes).is_some() {
+                bytes.drain(..HEADER_LEN);
+                return Some(bytes);
+            }
         }
-        let mut bytes = Vec::with_capacity(meta.len() as usize);
-        file.read_to_end(&mut bytes).ok()?;
-        decode_record(&bytes).map(<[u8]>::to_vec)
+        None
     }
 
     /// Like [`Cache::read`], but into reused buffers (`path` and `buf` keep their capacity,
@@ -247,6 +267,39 @@ impl Cache {
         result
     }
 
+    /// Replaces record `name` like [`Cache::write`], for records rewritten often: the record
+    /// is written in place into a spare file (`.NAME.spare`, kept between writes) and the
+    /// spare is then exchanged with the record in one atomic rename (`RENAME_EXCHANGE`).
+    /// Readers see the old record or the new one, whole, as with `write`; but no inode is
+    /// created or freed, which makes it ~10x cheaper on ext4. An exclusive `flock` on the
+    /// spare keeps two writers out of it; `Ok(false)` when another process holds it (it is
+    /// saving the same record right now). Falls back to `write` where exchanging is not
+    /// supported. No `fsync`: a record lost in a crash reads as absent (its checksum fails)
+    /// and is rebuilt.
+    pub fn replace(&self, name: &str, payload: &[u8]) -> Result<bool, CacheError> {
+        if payload.len() > MAX_RECORD {
+            return Err(CacheError::TooLarge { len: payload.len() });
+        }
+        let spare = self.dir.join(format!(".{name}.spare"));
+        let target = self.path(name);
+        match fill_spare(&spare, &encode_record(payload)) {
+            Ok(Some(file)) => {
+                let swapped = match crate::engine::os::exchange_paths(&spare, &target) {
+                    // The first save: there is no record to exchange with yet.
+                    Err(e) if e.kind() == io::ErrorKind::NotFound => fs::rename(&spare, &target),
+                    other => other,
+                };
+                drop(file);
+                if swapped.is_ok() {
+                    return Ok(true);
+                }
+            }
+            Ok(None) => return Ok(false),
+            Err(_) => {}
+        }
+        self.write(name, payload).map(|()| true)
+    }
+
     /// Removes temporary files left by writers killed between creating them and renaming
     /// them into place. Only files older than [`STALE_TEMPORARY`] go: a younger one may
     /// belong to a write in progress. Refreshers call this; renders never do. Returns how
@@ -302,6 +355,36 @@ impl Cache {
             Err(_) => false,
         }
     }
+}
+
+/// Writes `record` into the spare file at `path` under an exclusive lock; `None` when
+/// another writer holds the lock or the file we locked is no longer the spare (a writer
+/// exchanged it into place between our open and our lock). The returned file holds the
+/// lock until it is dropped.
+fn fill_spare(path: &Path, record: &[u8]) -> io::Result<Option<File>> {
+    use std::os::unix::fs::FileExt;
+    let file = OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .mode(0o600)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+        .open(path)?;
+    if file.try_lock().is_err() {
+        return Ok(None);
+    }
+    let (held, named) = (file.metadata()?, fs::symlink_metadata(path)?);
+    if !held.is_file()
+        || held.uid() != current_uid()
+        || (held.dev(), held.ino()) != (named.dev(), named.ino())
+    {
+        return Ok(None);
+    }
+    file.write_all_at(record, 0)?;
+    if held.len() != record.len() as u64 {
+        file.set_len(record.len() as u64)?;
+    }
+    Ok(Some(file))
 }
 
 fn encode_record(payload: &[u8]) -> Vec<u8> {
@@ -401,6 +484,48 @@ mod tests {
         assert_eq!(cache.read("r"), None, "no header");
         cache.write("r", b"healed").unwrap();
         assert_eq!(cache.read("r").as_deref(), Some(&b"healed"[..]));
+    }
+
+    #[test]
+    fn replace_swaps_in_the_new_record_and_keeps_the_old_one_as_spare() {
+        let cache = temp_cache("replace");
+        assert!(cache.replace("t-1", b"first").unwrap());
+        assert_eq!(cache.read("t-1").as_deref(), Some(&b"first"[..]));
+        assert!(cache.replace("t-1", b"second, longer").unwrap());
+        assert!(cache.replace("t-1", b"third").unwrap());
+        assert_eq!(cache.read("t-1").as_deref(), Some(&b"third"[..]));
+        let spare = fs::read(cache.dir().join(".t-1.spare")).unwrap();
+        assert_eq!(decode_record(&spare), Some(&b"second, longer"[..]));
+        let mode = fs::metadata(cache.dir().join("t-1"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn replace_gives_way_to_a_writer_holding_the_spare() {
+        let cache = temp_cache("replace-busy");
+        cache.replace("t", b"a").unwrap();
+        cache.replace("t", b"b").unwrap();
+        let other = File::open(cache.dir().join(".t.spare")).unwrap();
+        other.try_lock().unwrap();
+        assert!(!cache.replace("t", b"c").unwrap());
+        assert_eq!(cache.read("t").as_deref(), Some(&b"b"[..]));
+        drop(other);
+        assert!(cache.replace("t", b"c").unwrap());
+        assert_eq!(cache.read("t").as_deref(), Some(&b"c"[..]));
+    }
+
+    #[test]
+    fn replace_never_follows_a_symlinked_spare() {
+        let cache = temp_cache("replace-link");
+        let victim = cache.dir().join("victim");
+        fs::write(&victim, b"keep").unwrap();
+        std::os::unix::fs::symlink(&victim, cache.dir().join(".t.spare")).unwrap();
+        assert!(cache.replace("t", b"new").unwrap());
+        assert_eq!(fs::read(&victim).unwrap(), b"keep");
+        assert_eq!(cache.read("t").as_deref(), Some(&b"new"[..]));
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod engine;
+pub mod fixed;
 pub mod format;
 pub mod git;
 pub mod input;

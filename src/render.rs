@@ -9,6 +9,11 @@
 //! Which widgets go to the pool is decided in `engine/pool.rs`'s module doc: only slow ones
 //! by default, everything with `Offload::All` (used by `bench --compare threads`).
 //!
+//! Per-widget times cost a clock read per widget and a histogram record, so they are taken
+//! only when someone looks ([`Renderer::set_widget_timing`]: JSON output, `explain`,
+//! `bench`); inline widgets share one clock, the end of one widget being the start of the
+//! next. Pool widgets are always timed (they are slow; two reads are noise to them).
+//!
 //! A warm frame allocates nothing: slots, frame buffer and payload buffers are reused, the
 //! payload decodes into borrowed structs, and widgets write into fixed-capacity slots.
 
@@ -20,7 +25,7 @@ use std::time::{Duration, Instant};
 
 use arrayvec::ArrayVec;
 
-use crate::engine::clock::{Stopwatch, unix_now};
+use crate::engine::clock::unix_now;
 use crate::engine::frame::{
     FrameBuffer, FrameSpec, MAX_WIDGETS, Placement, SegmentSink, SegmentState, assemble_with_states,
 };
@@ -108,7 +113,8 @@ impl JobRunner for Runner {
             charset: shared.charset,
             shell: shared.shell.as_ref(),
         };
-        render_into_slot(shared, job.index, job.generation, &ctx);
+        let mut clock = Instant::now();
+        render_into_slot(shared, job.index, job.generation, &ctx, Some(&mut clock));
         // Release: pairs with the Acquire load in `wait_for_pool`; the slot itself was
         // published with its own Release store.
         shared.done.fetch_add(1, Release);
@@ -118,12 +124,19 @@ impl JobRunner for Runner {
     }
 }
 
-/// Renders widget `index` into its slot for `generation`, containing panics.
-fn render_into_slot(shared: &Shared, index: usize, generation: u64, ctx: &RenderContext<'_>) {
+/// Renders widget `index` into its slot for `generation`, containing panics. With a
+/// `clock`, the widget is timed from `*clock` (the end of the previous widget, or the start)
+/// and the clock moves on to the end of this one: one clock read per widget.
+fn render_into_slot(
+    shared: &Shared,
+    index: usize,
+    generation: u64,
+    ctx: &RenderContext<'_>,
+    clock: Option<&mut Instant>,
+) {
     let Some(mut writer) = shared.slots.get(index).claim(generation) else {
         return;
     };
-    let started = Stopwatch::start();
     let widget = &shared.widgets[index];
     let result = catch_unwind(AssertUnwindSafe(|| widget.render(ctx, writer.content())));
     let content = writer.content();
@@ -135,7 +148,13 @@ fn render_into_slot(shared: &Shared, index: usize, generation: u64, ctx: &Render
             Outcome::Error
         }
     };
-    shared.metrics.widgets[index].record(started.elapsed_nanos());
+    if let Some(mark) = clock {
+        let now = Instant::now();
+        let nanos = u64::try_from(now.duration_since(*mark).as_nanos()).unwrap_or(u64::MAX);
+        *mark = now;
+        writer.set_nanos(nanos);
+        shared.metrics.widgets[index].record(nanos);
+    }
 }
 
 /// Replaces a slot's content with the short error marker `⚠ name`.
@@ -174,10 +193,20 @@ pub struct Renderer {
     pool: Option<Pool<Runner>>,
     inputs: Vec<Arc<FrameInput>>,
     generation: u64,
+    /// Time each inline widget (see the module doc).
+    time_widgets: bool,
     sink: Box<dyn SegmentSink + Send>,
     frame: FrameBuffer,
     notice: SlotContent,
     states: ArrayVec<SegmentState, MAX_WIDGETS>,
+    /// Per-widget refresh intervals are honoured (long-running modes only).
+    interval_refresh: bool,
+    /// When each widget last rendered (for `interval_refresh`).
+    last_rendered: Vec<Option<Instant>>,
+    /// Widgets whose last value is carried into the current frame.
+    carried: Vec<bool>,
+    /// Hash of the previous frame's payload: a new payload refreshes every widget.
+    last_payload: u64,
 }
 
 impl Renderer {
@@ -186,7 +215,7 @@ impl Renderer {
         layout: Vec<LayoutEntry>,
         settings: RenderSettings,
         env: Environment,
-        sink: Box<dyn SegmentSink + Send>,
+        mut sink: Box<dyn SegmentSink + Send>,
     ) -> Self {
         let layout: Vec<LayoutEntry> = layout.into_iter().take(MAX_WIDGETS).collect();
         let count = layout.len();
@@ -200,6 +229,7 @@ impl Renderer {
             placements.push(entry.placement);
             budgets.push(entry.budget);
         }
+        sink.prepare(&names);
         let shared = Arc::new(Shared {
             names,
             widgets,
@@ -219,16 +249,60 @@ impl Renderer {
             pool: None,
             inputs: Vec::new(),
             generation: 0,
+            time_widgets: true,
             sink,
             frame: FrameBuffer::new(),
             notice: SlotContent::default(),
             states: ArrayVec::new(),
+            interval_refresh: false,
+            last_rendered: vec![None; count],
+            carried: vec![false; count],
+            last_payload: 0,
         }
+    }
+
+    /// Honours each widget's [`Widget::refresh_interval`]: a widget that is not due keeps
+    /// its last value instead of rendering again (for `watch`).
+    pub fn refresh_by_interval(mut self, on: bool) -> Self {
+        self.interval_refresh = on;
+        self
+    }
+
+    /// Opens widget `index`'s slot for `generation`, or carries its last value when it is
+    /// not due for a refresh. Returns true if carried.
+    fn open_slot(
+        &mut self,
+        index: usize,
+        generation: u64,
+        now: Instant,
+        same_payload: bool,
+    ) -> bool {
+        let slot = self.shared.slots.get(index);
+        let due = match (
+            self.shared.widgets[index].refresh_interval(),
+            self.last_rendered[index],
+        ) {
+            (Some(every), Some(last)) => !same_payload || now.duration_since(last) >= every,
+            _ => true,
+        };
+        let carried = self.interval_refresh && !due && slot.carry(generation);
+        if !carried {
+            slot.begin(generation);
+            self.last_rendered[index] = Some(now);
+        }
+        self.carried[index] = carried;
+        carried
     }
 
     /// Changes the frame deadline (takes effect from the next frame).
     pub fn set_deadline(&mut self, deadline: Duration) {
         self.settings.deadline = deadline;
+    }
+
+    /// Whether inline widgets are timed (on by default; from the next frame). Untimed
+    /// widgets report 0 µs and record nothing in [`EngineMetrics::widgets`].
+    pub fn set_widget_timing(&mut self, on: bool) {
+        self.time_widgets = on;
     }
 
     /// Gives prompt widgets the shell's state. Call before the first frame: once the pool
@@ -286,10 +360,13 @@ impl Renderer {
         self.generation += 1;
         let generation = self.generation;
         let started = Instant::now();
-        let stopwatch = Stopwatch::start();
         let count = self.shared.names.len();
+        let same_payload = self.interval_refresh && {
+            let hash = crate::cache::fnv1a(payload);
+            std::mem::replace(&mut self.last_payload, hash) == hash
+        };
         for index in 0..count {
-            self.shared.slots.get(index).begin(generation);
+            self.open_slot(index, generation, started, same_payload);
         }
         let (session, problem) = parse_session(payload);
         let now = unix_now();
@@ -302,16 +379,17 @@ impl Renderer {
             charset: self.settings.charset,
             shell: self.shared.shell.as_ref(),
         };
+        let mut clock = self.time_widgets.then(Instant::now);
         for index in 0..count {
-            if !self.runs_on_pool(index) {
-                render_into_slot(&self.shared, index, generation, &ctx);
+            if !self.runs_on_pool(index) && !self.carried[index] {
+                render_into_slot(&self.shared, index, generation, &ctx, clock.as_mut());
             }
         }
         if offloaded > 0 {
             self.wait_for_pool(generation, started);
         }
         let late = self.assemble(generation, input_flagged || problem.is_some());
-        let nanos = stopwatch.elapsed_nanos();
+        let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
         let metrics = &self.shared.metrics;
         metrics.frame.record(nanos);
         metrics.frames.add(1);
@@ -545,6 +623,98 @@ mod tests {
 
     fn frame_json(r: &Renderer) -> serde_json::Value {
         serde_json::from_slice(r.frame().as_bytes()).expect("frame is JSON")
+    }
+
+    /// A cheap widget that takes a while (spins on the clock; no sleeping).
+    struct Busy(Duration);
+    impl Widget for Busy {
+        fn render(&self, _: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
+            let start = Instant::now();
+            while start.elapsed() < self.0 {
+                std::hint::spin_loop();
+            }
+            out.push_str("busy");
+            Outcome::Shown
+        }
+    }
+
+    #[test]
+    fn widgets_are_timed_only_when_asked_and_each_gets_its_own_time() {
+        let mut r = renderer(
+            vec![
+                entry("a", Box::new(Fixed("A"))),
+                entry("busy", Box::new(Busy(Duration::from_millis(20)))),
+                entry("c", Box::new(Fixed("C"))),
+            ],
+            0,
+            Duration::from_millis(10),
+        );
+        r.set_widget_timing(false);
+        r.render(b"{}");
+        let counts = |r: &Renderer| {
+            r.metrics()
+                .widgets
+                .iter()
+                .map(|h| h.count())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(counts(&r), [0, 0, 0]);
+        assert!(r.report().all(|w| w.micros == 0));
+        r.set_widget_timing(true);
+        r.render(b"{}");
+        r.render(b"{}");
+        assert_eq!(counts(&r), [2, 2, 2]);
+        assert_eq!(r.metrics().frame.count(), 3);
+        let micros: Vec<u64> = r.report().map(|w| w.micros).collect();
+        assert!(micros[1] >= 20_000, "busy widget timed at {micros:?}");
+        assert!(
+            micros[2] < 20_000,
+            "the next widget does not inherit its time: {micros:?}"
+        );
+    }
+
+    /// Counts its renders; refreshes at most once an hour.
+    struct Hourly(std::sync::atomic::AtomicU32);
+    impl Widget for Hourly {
+        fn render(&self, _: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
+            let n = self.0.fetch_add(1, SeqCst) + 1;
+            let _ = std::fmt::Write::write_fmt(out, format_args!("render {n}"));
+            Outcome::Shown
+        }
+        fn refresh_interval(&self) -> Option<Duration> {
+            Some(Duration::from_secs(3600))
+        }
+    }
+
+    #[test]
+    fn a_widget_not_due_keeps_its_value_in_long_running_modes_only() {
+        let layout = || {
+            vec![
+                entry("hourly", Box::new(Hourly(0.into()))),
+                entry("f", Box::new(Fixed("F"))),
+            ]
+        };
+        let mut watch = renderer(layout(), 0, Duration::from_millis(10)).refresh_by_interval(true);
+        for _ in 0..3 {
+            watch.render(b"{}");
+            let v = frame_json(&watch);
+            assert_eq!(
+                (v[0]["state"].as_str(), v[0]["text"].as_str()),
+                (Some("ok"), Some("render 1"))
+            );
+        }
+        watch.render(b"{\"cwd\":\"/new\"}");
+        assert_eq!(
+            frame_json(&watch)[0]["text"],
+            "render 2",
+            "a new payload refreshes every widget"
+        );
+
+        let mut one_shot = renderer(layout(), 0, Duration::from_millis(10));
+        for _ in 0..3 {
+            one_shot.render(b"{}");
+        }
+        assert_eq!(frame_json(&one_shot)[0]["text"], "render 3");
     }
 
     #[test]

@@ -32,6 +32,17 @@ impl Default for WidthRules {
     }
 }
 
+/// True when `c` is a grapheme cluster of its own beside any other such character: its
+/// Grapheme_Cluster_Break is Other (no Extend, SpacingMark, Prepend, ZWJ, regional
+/// indicator, Hangul jamo, CR/LF or control). Conservative: printable Latin, general
+/// punctuation, symbols, arrows, box drawing, geometric shapes, dingbats and private-use
+/// icons: what widgets write. A test checks every character of these ranges.
+fn stands_alone(c: char) -> bool {
+    matches!(c as u32,
+        0x20..=0x7E | 0xA0..=0xAC | 0xAE..=0x2FF | 0x2000..=0x200A | 0x2010..=0x2027
+        | 0x202F..=0x205F | 0x2070..=0x20CF | 0x2100..=0x2BFF | 0xE000..=0xF8FF)
+}
+
 fn is_private_use(c: char) -> bool {
     matches!(c as u32, 0xE000..=0xF8FF | 0xF0000..=0xFFFFD | 0x100000..=0x10FFFD)
 }
@@ -43,7 +54,42 @@ impl WidthRules {
             // Printable ASCII is one cell each; widgets never emit control characters.
             return text.bytes().filter(|b| !b.is_ascii_control()).count();
         }
-        text.graphemes(true).map(|g| self.cluster_width(g)).sum()
+        self.width_by_char(text)
+            .unwrap_or_else(|| text.graphemes(true).map(|g| self.cluster_width(g)).sum())
+    }
+
+    /// The width of `text` when every char stands alone (then each char is its own
+    /// cluster, measured the same way); `None` as soon as one does not.
+    fn width_by_char(&self, text: &str) -> Option<usize> {
+        let mut total = 0;
+        for c in text.chars() {
+            if !stands_alone(c) {
+                return None;
+            }
+            total += self.char_width(c);
+        }
+        Some(total)
+    }
+
+    /// [`WidthRules::cluster_width`] of `c` alone, without building a string when the
+    /// character's own width settles it (a test holds the two equal on every character
+    /// that stands alone).
+    fn char_width(&self, c: char) -> usize {
+        if c.is_ascii() {
+            return usize::from(!c.is_ascii_control());
+        }
+        if is_private_use(c) {
+            return usize::from(self.private_use.clamp(1, 2));
+        }
+        let base = if self.ambiguous == 2 {
+            c.width_cjk()
+        } else {
+            c.width()
+        };
+        match base {
+            Some(width @ 1..=2) => width,
+            _ => self.cluster_width(c.encode_utf8(&mut [0u8; 4])),
+        }
     }
 
     /// Cells of one grapheme cluster (0, 1 or 2).
@@ -130,6 +176,62 @@ mod tests {
         assert_eq!(NARROW.width(branch), 6);
         assert_eq!(WIDE.width(branch), 7);
         assert_eq!(WIDE.width("\u{F0A9D}"), 2);
+    }
+
+    #[test]
+    fn characters_measured_one_by_one_are_clusters_of_their_own() {
+        let ranges = [
+            0x20..=0x7E,
+            0xA0..=0x2FF,
+            0x2000..=0x205F,
+            0x2070..=0x20CF,
+            0x2100..=0x2BFF,
+            0xE000..=0xF8FF,
+        ];
+        let mut checked = 0;
+        let alone = ranges.into_iter().flatten().filter_map(char::from_u32);
+        for c in alone.filter(|&c| stands_alone(c)) {
+            for text in [
+                format!("a{c}a"),
+                format!("{c}{c}"),
+                format!("\u{25b0}{c}\u{2022}"),
+            ] {
+                let clusters = text.graphemes(true).count();
+                assert_eq!(
+                    clusters,
+                    text.chars().count(),
+                    "U+{:04X} joins a neighbour",
+                    c as u32
+                );
+                for rules in [NARROW, WIDE] {
+                    let by_cluster: usize =
+                        text.graphemes(true).map(|g| rules.cluster_width(g)).sum();
+                    assert_eq!(rules.width(&text), by_cluster, "U+{:04X}", c as u32);
+                }
+            }
+            checked += 1;
+        }
+        assert!(checked > 10_000, "only {checked} characters checked");
+    }
+
+    #[test]
+    fn a_lone_character_is_as_wide_as_its_cluster() {
+        let every = (0..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|&c| stands_alone(c));
+        for c in every {
+            for rules in [NARROW, WIDE] {
+                let cluster = rules.cluster_width(c.encode_utf8(&mut [0u8; 4]));
+                assert_eq!(rules.char_width(c), cluster, "U+{:04X}", c as u32);
+            }
+        }
+    }
+
+    #[test]
+    fn a_joiner_or_selector_takes_the_cluster_path() {
+        assert_eq!(NARROW.width("\u{25b0}\u{2764}\u{FE0F}"), 3);
+        assert_eq!(NARROW.width("\u{2764}\u{200D}\u{1F525}"), 2);
+        assert_eq!(NARROW.width("\u{2022}e\u{301}"), 2);
     }
 
     #[test]

@@ -345,3 +345,24 @@ fn a_real_zsh_shows_the_prompt_and_keeps_the_cursor_in_place() {
 fn a_real_fish_shows_the_prompt_and_keeps_the_cursor_in_place() {
     drive("fish", &["fish", "--no-config", "-i"]);
 }
+
+#[test]
+fn a_prompt_takes_its_look_from_the_config_file() {
+    let dir = std::env::temp_dir().join(format!("blinkline-prompt-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config.toml");
+    std::fs::write(&config, "charset = \"ascii\"\ncolor = \"never\"\n").unwrap();
+    let o = blinkline(&[
+        "prompt",
+        "--shell",
+        "zsh",
+        "--status",
+        "1",
+        "--config",
+        config.to_str().unwrap(),
+        "--widgets",
+        "status,char",
+    ]);
+    assert_eq!(stdout(&o), "x 1 > ", "ascii glyphs, no colour");
+    let _ = std::fs::remove_dir_all(&dir);
+}

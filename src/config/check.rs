@@ -387,6 +387,27 @@ impl Checker {
                 }
             }
         }
+        // The options together (a required option may be missing from the table).
+        let mut together = Options::new(info.name);
+        for (key, value) in &widget.options {
+            together.set(key, value.clone());
+        }
+        if let Err(err) = (info.build)(&together) {
+            let span = table
+                .iter()
+                .find(|(k, _)| k.get_ref().as_ref() == err.key)
+                .or_else(|| table.iter().next())
+                .map(|(k, v)| {
+                    if k.get_ref().as_ref() == err.key {
+                        v.span()
+                    } else {
+                        k.span()
+                    }
+                });
+            if let Some(span) = span {
+                self.problem(span, err.to_string());
+            }
+        }
         widget
     }
 
@@ -439,6 +460,8 @@ impl Checker {
         let options = Options::new(info.name).with(key, option.clone());
         match (info.build)(&options) {
             Ok(_) => Some(option),
+            // Alone, the widget may miss another required option: not this one's fault.
+            Err(err) if err.key != key => Some(option),
             Err(err) => {
                 self.problem(value.span(), err.to_string());
                 None
@@ -468,6 +491,18 @@ mod tests {
             .iter()
             .map(|p| p.render("config.toml", source))
             .collect()
+    }
+
+    #[test]
+    fn options_that_need_each_other_are_checked_together() {
+        let both = "[widget.link]\ntext = \"docs\"\nurl = \"https://example.com\"\n";
+        assert_eq!(problems(both), Vec::<String>::new());
+        let missing = problems("[widget.link]\ntext = \"docs\"\n");
+        assert_eq!(missing.len(), 1, "{missing:?}");
+        assert!(
+            missing[0].starts_with("config.toml:2:1: widget `link` option `url`"),
+            "{missing:?}"
+        );
     }
 
     #[test]

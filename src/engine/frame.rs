@@ -202,6 +202,14 @@ pub trait SegmentSink {
     fn segment_extra_width(&self, _name: &str) -> usize {
         0
     }
+    /// Learns the layout (widget names in slot order) once, before the first frame, so the
+    /// per-frame methods can look widgets up by index instead of by name.
+    fn prepare(&mut self, _names: &[&'static str]) {}
+    /// [`SegmentSink::segment_extra_width`] of the widget at layout position `index`; a
+    /// prepared sink answers from its table.
+    fn segment_extra_width_at(&self, _index: usize, name: &str) -> usize {
+        self.segment_extra_width(name)
+    }
     /// Display columns the sink adds once per non-empty group (e.g. a closing arrow).
     fn group_extra_width(&self) -> usize {
         0
@@ -240,6 +248,8 @@ struct Visible {
     state: SegmentState,
     width: usize,
     short_width: usize,
+    /// Columns the sink adds to this segment (icon, padding, caps).
+    extra: usize,
     short: bool,
     dropped: bool,
 }
@@ -268,6 +278,7 @@ pub fn assemble_with_states(
     states_out.clear();
     let mut late = 0;
     let mut states: ArrayVec<Visible, MAX_WIDGETS> = ArrayVec::new();
+    let all = sink.wants_all_segments();
     for index in 0..spec.names.len().min(MAX_WIDGETS) {
         let late_now = slots.get(index).abandon(spec.generation);
         let (content, view) = slots.get(index).read(spec.generation);
@@ -275,8 +286,14 @@ pub fn assemble_with_states(
         if state == SegmentState::Late || state == SegmentState::Stale {
             late += 1;
         }
-        let width = spec.rules.width(&content.text);
-        let short_width = if content.short.is_empty() {
+        // Only what can be laid out is measured (every segment for a sink that wants all).
+        let measured = all || state.is_visible();
+        let width = if measured {
+            spec.rules.width(&content.text)
+        } else {
+            0
+        };
+        let short_width = if content.short.is_empty() || !measured {
             width
         } else {
             spec.rules.width(&content.short)
@@ -286,6 +303,7 @@ pub fn assemble_with_states(
             state,
             width,
             short_width,
+            extra: sink.segment_extra_width_at(index, spec.names[index]),
             short: false,
             dropped: false,
         });
@@ -345,8 +363,7 @@ fn line_width(
             let p = spec.placements[v.index];
             p.line == line && p.right == right && (all || (v.state.is_visible() && !v.dropped))
         }) {
-            total += if v.short { v.short_width } else { v.width };
-            total += sink.segment_extra_width(spec.names[v.index]);
+            total += (if v.short { v.short_width } else { v.width }) + v.extra;
             count += 1;
         }
         if let (false, 0, Some(notice)) = (right, line, spec.notice) {
@@ -369,6 +386,9 @@ fn fit_lines(spec: &FrameSpec<'_>, states: &mut [Visible], width: usize, sink: &
         .max()
         .unwrap_or(0);
     for line in 0..=lines {
+        if line_width(spec, states, line, sink, false) <= width {
+            continue;
+        }
         let on_line = |v: &Visible| spec.placements[v.index].line == line && v.state.is_visible();
         // First pass: short forms, lowest priority first; second pass: drop.
         for pass in 0..2 {

@@ -204,6 +204,22 @@ impl Slot {
         }
     }
 
+    /// Re-stamps the last published value as `generation`'s, without rendering: for a
+    /// widget that is not due for a refresh (long-running modes). Returns false, leaving
+    /// the slot as it is, unless the slot holds a published value nobody is writing.
+    /// Main thread only, in place of [`Slot::begin`].
+    pub fn carry(&self, generation: u64) -> bool {
+        let current = self.state.load(Acquire);
+        if current & PHASE_MASK != READY {
+            return false;
+        }
+        let next = (generation << GEN_SHIFT) | (current & FRONT_BIT) | READY;
+        // AcqRel: the Acquire half pairs with the Release publish of the value we keep.
+        self.state
+            .compare_exchange(current, next, AcqRel, Acquire)
+            .is_ok()
+    }
+
     /// Claims the slot for writing generation `generation`; `None` if it is not pending for
     /// that generation (already claimed, abandoned, or a newer frame began).
     pub fn claim(&self, generation: u64) -> Option<SlotWriter<'_>> {
@@ -228,7 +244,7 @@ impl Slot {
             slot: self,
             content,
             state: claimed,
-            started: crate::engine::clock::Stopwatch::start(),
+            nanos: 0,
         })
     }
 
@@ -271,7 +287,7 @@ impl Slot {
         (content, view)
     }
 
-    /// Render time of the last published value.
+    /// Render time of the last published value (0 when it was not timed).
     pub fn nanos(&self) -> u64 {
         self.nanos.load(Relaxed)
     }
@@ -282,12 +298,18 @@ pub struct SlotWriter<'a> {
     slot: &'a Slot,
     content: &'a mut SlotContent,
     state: u64,
-    started: crate::engine::clock::Stopwatch,
+    /// The render time published with the content (0 when nobody timed it).
+    nanos: u64,
 }
 
 impl SlotWriter<'_> {
     pub fn content(&mut self) -> &mut SlotContent {
         self.content
+    }
+
+    /// Sets the render time published with the content.
+    pub fn set_nanos(&mut self, nanos: u64) {
+        self.nanos = nanos;
     }
 }
 
@@ -306,7 +328,7 @@ impl core::ops::DerefMut for SlotWriter<'_> {
 
 impl Drop for SlotWriter<'_> {
     fn drop(&mut self) {
-        self.slot.nanos.store(self.started.elapsed_nanos(), Relaxed);
+        self.slot.nanos.store(self.nanos, Relaxed);
         let published = (self.state & !PHASE_MASK & !FRONT_BIT)
             | ((self.state & FRONT_BIT) ^ FRONT_BIT)
             | READY;
@@ -399,6 +421,28 @@ mod tests {
         drop(straggler);
         assert_eq!(slot.read(3).0.text.as_str(), "two");
         assert!(slot.begin(3));
+    }
+
+    #[test]
+    fn a_carried_value_is_fresh_for_the_new_generation() {
+        let slot = Slot::new();
+        assert!(slot.begin(1));
+        slot.claim(1).unwrap().push_str("kept");
+        assert!(slot.carry(2));
+        let (content, view) = slot.read(2);
+        assert_eq!((content.text.as_str(), view), ("kept", SlotView::Fresh));
+        assert!(slot.claim(2).is_none(), "a carried slot is not pending");
+    }
+
+    #[test]
+    fn only_a_published_value_can_be_carried() {
+        let slot = Slot::new();
+        assert!(slot.begin(1));
+        assert!(!slot.carry(2), "pending, never published");
+        let writer = slot.claim(1).unwrap();
+        assert!(!slot.carry(2), "still being written");
+        drop(writer);
+        assert!(slot.carry(2));
     }
 
     #[test]

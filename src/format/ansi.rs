@@ -14,10 +14,14 @@
 //! The widths the sink adds (separators, padding, caps, icons) are reported to the frame
 //! assembler through [`SegmentSink`]'s width methods, measured with the same
 //! [`WidthRules`] as the text, so a line is fitted before it is styled.
+//!
+//! Colours, icons and added widths are prepared once per layout ([`SegmentSink::prepare`],
+//! `paint.rs`): a frame copies ready-made SGR bytes and finds each widget by its position.
 
 use crate::engine::frame::{FrameBuffer, Segment, SegmentSink, SegmentState};
 use crate::engine::slots::Tone;
-use crate::format::theme::{ColorDepth, Rgb, Style, Theme, write_bg, write_fg};
+use crate::format::paint::{Paint, TonePaints, WidgetLook};
+use crate::format::theme::{ColorDepth, Style, Theme};
 use crate::format::themes::IconTable;
 use crate::widgets::Charset;
 use crate::width::WidthRules;
@@ -59,8 +63,12 @@ pub struct AnsiSink {
     /// Display widths of `separator` and of one glyph.
     separator_width: usize,
     glyph_width: usize,
+    /// The tones' and the theme's fixed colours, ready to write.
+    tones: TonePaints,
+    /// One entry per widget of the layout, in slot order (empty until `prepare`).
+    widgets: Vec<WidgetLook>,
     /// Background of the previous powerline segment of the group.
-    prev_bg: Option<Rgb>,
+    prev_bg: Option<Paint>,
     /// A powerline left group still waits for its closing arrow.
     left_open: bool,
 }
@@ -91,7 +99,19 @@ impl AnsiSink {
                 pick("\u{e0b2}", "\u{25c0}", "<"),
             ),
         };
+        let paint = |rgb| Paint::new(rgb, look.depth);
+        let theme = &look.theme;
+        let tones = TonePaints {
+            good: paint(theme.good),
+            warn: paint(theme.warn),
+            critical: paint(theme.critical),
+            muted: paint(theme.muted),
+            ink: paint(theme.ink),
+            separator: paint(theme.separator),
+        };
         AnsiSink {
+            tones,
+            widgets: Vec::new(),
             separator_width: look.rules.width(separator),
             glyph_width: look.rules.width(glyphs.0),
             style,
@@ -118,16 +138,38 @@ impl AnsiSink {
             .map(|(_, icon)| *icon)
     }
 
-    fn fg(&self, out: &mut FrameBuffer, rgb: Rgb) {
-        write_fg(out, rgb, self.look.depth);
+    /// The prepared look of the widget at layout position `index`, if it is `name`.
+    fn look_at(&self, index: usize, name: &str) -> Option<&WidgetLook> {
+        // The layout's names are the same `&'static str`s as the segments': compare the
+        // pointers first, the bytes only when they differ.
+        self.widgets
+            .get(index)
+            .filter(|w| core::ptr::eq(w.name, name) || w.name == name)
     }
 
-    fn bg(&self, out: &mut FrameBuffer, rgb: Rgb) {
-        write_bg(out, rgb, self.look.depth);
+    /// The accent of a segment in `tone`.
+    fn accent(&self, segment: &Segment<'_>, tone: Tone) -> Paint {
+        match tone {
+            Tone::Good => self.tones.good,
+            Tone::Warn => self.tones.warn,
+            Tone::Critical => self.tones.critical,
+            Tone::Muted => self.tones.muted,
+            Tone::Normal => match self.look_at(segment.index, segment.name) {
+                Some(look) => look.accent,
+                None => Paint::new(
+                    self.look.theme.color(segment.name, Tone::Normal),
+                    self.look.depth,
+                ),
+            },
+        }
     }
 
     fn text(&self, out: &mut FrameBuffer, segment: &Segment<'_>) {
-        if let Some(icon) = self.icon(segment.name) {
+        let icon = match self.look_at(segment.index, segment.name) {
+            Some(look) => look.icon,
+            None => self.icon(segment.name),
+        };
+        if let Some(icon) = icon {
             out.push_str(icon);
             out.push_byte(b' ');
         }
@@ -150,9 +192,9 @@ impl AnsiSink {
 
     /// Ends a powerline left group with its arrow.
     fn close_left(&mut self, out: &mut FrameBuffer) {
-        if let (true, Some(bg)) = (self.left_open, self.prev_bg) {
+        if let (true, Some(bg)) = (self.left_open, &self.prev_bg) {
             out.push_str(RESET);
-            self.fg(out, bg);
+            out.push_str(&bg.fg);
             out.push_str(self.glyphs.0);
             out.push_str(RESET);
         }
@@ -160,11 +202,11 @@ impl AnsiSink {
         self.prev_bg = None;
     }
 
-    fn classic(&self, out: &mut FrameBuffer, segment: &Segment<'_>, accent: Rgb, first: bool) {
+    fn classic(&self, out: &mut FrameBuffer, segment: &Segment<'_>, accent: &Paint, first: bool) {
         let styled = self.style != Style::Plain;
         if !first {
             if styled {
-                self.fg(out, self.look.theme.separator);
+                out.push_str(&self.tones.separator.fg);
                 out.push_str(self.separator);
                 out.push_str(RESET);
             } else {
@@ -172,7 +214,7 @@ impl AnsiSink {
             }
         }
         if styled {
-            self.fg(out, accent);
+            out.push_str(&accent.fg);
             if segment.state == SegmentState::Stale {
                 out.push_str("\x1b[3m");
             }
@@ -183,25 +225,31 @@ impl AnsiSink {
         }
     }
 
-    fn powerline(&mut self, out: &mut FrameBuffer, segment: &Segment<'_>, accent: Rgb, gap: usize) {
+    fn powerline(
+        &mut self,
+        out: &mut FrameBuffer,
+        segment: &Segment<'_>,
+        accent: Paint,
+        gap: usize,
+    ) {
         if segment.placement.right {
             if gap > 0 {
                 self.close_left(out);
                 push_gap(out, gap);
             }
-            self.fg(out, accent);
-            if let Some(prev) = self.prev_bg {
-                self.bg(out, prev);
+            out.push_str(&accent.fg);
+            if let Some(prev) = &self.prev_bg {
+                out.push_str(&prev.bg);
             }
             out.push_str(self.glyphs.1);
-        } else if let Some(prev) = self.prev_bg {
-            self.fg(out, prev);
-            self.bg(out, accent);
+        } else if let Some(prev) = &self.prev_bg {
+            out.push_str(&prev.fg);
+            out.push_str(&accent.bg);
             out.push_str(self.glyphs.0);
         }
         self.left_open = !segment.placement.right;
-        self.bg(out, accent);
-        self.fg(out, self.look.theme.ink);
+        out.push_str(&accent.bg);
+        out.push_str(&self.tones.ink.fg);
         out.push_byte(b' ');
         self.text(out, segment);
         out.push_byte(b' ');
@@ -209,17 +257,17 @@ impl AnsiSink {
         self.prev_bg = Some(accent);
     }
 
-    fn capsule(&self, out: &mut FrameBuffer, segment: &Segment<'_>, accent: Rgb, first: bool) {
+    fn capsule(&self, out: &mut FrameBuffer, segment: &Segment<'_>, accent: &Paint, first: bool) {
         if !first {
             out.push_byte(b' ');
         }
-        self.fg(out, accent);
+        out.push_str(&accent.fg);
         out.push_str(self.glyphs.0);
-        self.bg(out, accent);
-        self.fg(out, self.look.theme.ink);
+        out.push_str(&accent.bg);
+        out.push_str(&self.tones.ink.fg);
         self.text(out, segment);
         out.push_str(RESET);
-        self.fg(out, accent);
+        out.push_str(&accent.fg);
         out.push_str(self.glyphs.1);
         out.push_str(RESET);
     }
@@ -248,6 +296,26 @@ impl SegmentSink for AnsiSink {
             Style::Classic | Style::Plain => 0,
             Style::Powerline => 2,
             Style::Capsule => 2 * self.glyph_width,
+        }
+    }
+
+    fn prepare(&mut self, names: &[&'static str]) {
+        let widgets = names
+            .iter()
+            .map(|&name| WidgetLook {
+                name,
+                accent: Paint::new(self.look.theme.color(name, Tone::Normal), self.look.depth),
+                icon: self.icon(name),
+                extra_width: self.segment_extra_width(name),
+            })
+            .collect();
+        self.widgets = widgets;
+    }
+
+    fn segment_extra_width_at(&self, index: usize, name: &str) -> usize {
+        match self.look_at(index, name) {
+            Some(look) => look.extra_width,
+            None => self.segment_extra_width(name),
         }
     }
 
@@ -281,7 +349,7 @@ impl SegmentSink for AnsiSink {
             SegmentState::Error => Tone::Critical,
             _ => segment.content.tone,
         };
-        let accent = self.look.theme.color(segment.name, tone);
+        let accent = self.accent(segment, tone);
         if self.style == Style::Powerline {
             return self.powerline(out, segment, accent, gap);
         }
@@ -290,8 +358,8 @@ impl SegmentSink for AnsiSink {
         }
         let first = gap > 0 || position == 0;
         match self.style {
-            Style::Capsule => self.capsule(out, segment, accent, first),
-            _ => self.classic(out, segment, accent, first),
+            Style::Capsule => self.capsule(out, segment, &accent, first),
+            _ => self.classic(out, segment, &accent, first),
         }
     }
 
@@ -303,4 +371,104 @@ impl SegmentSink for AnsiSink {
     }
 
     fn end_frame(&mut self, _out: &mut FrameBuffer) {}
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::frame::{FrameSpec, Placement, assemble};
+    use crate::engine::slots::{SlotContent, SlotTable};
+    use crate::format::theme::DEFAULT_THEME;
+
+    const NAMES: &[&str] = &["model", "context", "cost", "unthemed", "time"];
+    const ICONS: IconTable = &[("model", "\u{e26d}"), ("cost", "$"), ("time", "\u{f017}")];
+
+    /// One frame of five widgets (one warn, one stale) on two lines, 40 columns wide.
+    fn frame(sink: &mut AnsiSink) -> Vec<u8> {
+        let slots = SlotTable::new(NAMES.len());
+        for (index, text) in ["Opus 4.6", "38% ▰▰▰▱▱", "$1.83", "x", "14:26"]
+            .iter()
+            .enumerate()
+        {
+            let slot = slots.get(index);
+            slot.begin(1);
+            let mut writer = slot.claim(1).expect("pending");
+            writer.push_str(text);
+            writer.tone = if index == 1 { Tone::Warn } else { Tone::Normal };
+            writer.stale = index == 2;
+        }
+        let placement = |line, right| Placement {
+            line,
+            right,
+            priority: 1,
+            keep_stale: true,
+        };
+        let placements = [
+            placement(0, false),
+            placement(0, false),
+            placement(0, true),
+            placement(1, false),
+            placement(1, true),
+        ];
+        let mut notice = SlotContent::default();
+        notice.push_str("\u{26a0} input");
+        let spec = FrameSpec {
+            names: NAMES,
+            placements: &placements,
+            generation: 1,
+            width: Some(40),
+            notice: Some(&notice),
+            rules: WidthRules::default(),
+        };
+        let mut out = FrameBuffer::new();
+        assemble(&spec, &slots, sink, &mut out);
+        out.as_bytes().to_vec()
+    }
+
+    #[test]
+    fn a_prepared_sink_writes_the_same_bytes_as_one_that_looks_everything_up() {
+        for style in [
+            Style::Classic,
+            Style::Powerline,
+            Style::Capsule,
+            Style::Plain,
+        ] {
+            for depth in [
+                ColorDepth::TrueColor,
+                ColorDepth::Ansi256,
+                ColorDepth::Ansi16,
+                ColorDepth::None,
+            ] {
+                let look = Look {
+                    theme: Theme {
+                        style,
+                        ..DEFAULT_THEME
+                    },
+                    icons: ICONS,
+                    ..Look::classic(depth, Charset::NerdFont)
+                };
+                let mut plain = AnsiSink::with_look(look.clone());
+                let mut prepared = AnsiSink::with_look(look);
+                prepared.prepare(NAMES);
+                let expected = frame(&mut plain);
+                assert!(expected.len() > 40, "{style:?} {depth:?}");
+                assert_eq!(frame(&mut prepared), expected, "{style:?} {depth:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_prepared_sink_falls_back_to_names_for_another_layout() {
+        let look = Look {
+            icons: ICONS,
+            ..Look::classic(ColorDepth::TrueColor, Charset::NerdFont)
+        };
+        let mut plain = AnsiSink::with_look(look.clone());
+        let mut other = AnsiSink::with_look(look);
+        other.prepare(&["cost", "model"]);
+        assert_eq!(frame(&mut other), frame(&mut plain));
+        assert_eq!(other.segment_extra_width_at(0, "cost"), 2);
+        assert_eq!(other.segment_extra_width_at(0, "model"), 2);
+        assert_eq!(other.segment_extra_width_at(1, "context"), 0);
+    }
 }

@@ -16,6 +16,7 @@
 pub mod ansi;
 pub mod i3bar;
 pub mod json;
+pub mod paint;
 pub mod plain;
 pub mod polybar;
 pub mod shell;

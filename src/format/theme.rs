@@ -188,8 +188,7 @@ impl Theme {
 }
 
 /// Writes the SGR sequence that sets the background to `rgb` at `depth` (nothing at `None`).
-pub fn write_bg(out: &mut crate::engine::frame::FrameBuffer, rgb: Rgb, depth: ColorDepth) {
-    use std::fmt::Write as _;
+pub fn write_bg(out: &mut impl std::fmt::Write, rgb: Rgb, depth: ColorDepth) {
     let _ = match depth {
         ColorDepth::TrueColor => write!(out, "\x1b[48;2;{};{};{}m", rgb.0, rgb.1, rgb.2),
         ColorDepth::Ansi256 => write!(out, "\x1b[48;5;{}m", to_ansi256(rgb)),
@@ -199,8 +198,7 @@ pub fn write_bg(out: &mut crate::engine::frame::FrameBuffer, rgb: Rgb, depth: Co
 }
 
 /// Writes the SGR sequence that sets the foreground to `rgb` at `depth` (nothing at `None`).
-pub fn write_fg(out: &mut crate::engine::frame::FrameBuffer, rgb: Rgb, depth: ColorDepth) {
-    use std::fmt::Write as _;
+pub fn write_fg(out: &mut impl std::fmt::Write, rgb: Rgb, depth: ColorDepth) {
     let _ = match depth {
         ColorDepth::TrueColor => write!(out, "\x1b[38;2;{};{};{}m", rgb.0, rgb.1, rgb.2),
         ColorDepth::Ansi256 => write!(out, "\x1b[38;5;{}m", to_ansi256(rgb)),

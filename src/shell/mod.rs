@@ -18,12 +18,10 @@ use crate::app::{apply_set, color_depth};
 use crate::cli::{CharsetChoice, RenderArgs, Threads};
 use crate::engine::pool::default_threads;
 use crate::format::shell::ShellSink;
-use crate::format::theme::DEFAULT_THEME;
 use crate::input::env::Environment;
 use crate::input::shell::{Keymap, ShellContext, ShellKind};
 use crate::layout::{self, LayoutSpec};
 use crate::render::{Offload, RenderSettings, Renderer};
-use crate::widgets::Charset;
 use crate::widgets::options::OptionValue;
 
 /// The default prompt: left group, then `|` and the right prompt.
@@ -133,25 +131,28 @@ pub fn prompt_renderer(
 ) -> Result<Renderer, String> {
     let spec = prompt_layout(render, args)?;
     let layout = layout::build(&spec).map_err(|e| e.to_string())?;
-    let charset = match render.charset {
-        CharsetChoice::NerdFont => Charset::NerdFont,
-        CharsetChoice::Unicode => Charset::Unicode,
-        CharsetChoice::Ascii => Charset::Ascii,
+    // The config file's look (theme, charset, colour, widths, deadline) applies to prompts
+    // too; its problems are reported by `blinkline config check`, never in a prompt.
+    // `--set` applies to the prompt layout above, not to the config's status line.
+    let look_args = RenderArgs {
+        set: Vec::new(),
+        ..render.clone()
     };
-    let depth = color_depth(render.color, &env);
+    let (resolved, _problems) = crate::app::resolve_settings(&look_args, &env)?;
+    let depth = color_depth(resolved.color, &env);
     let settings = RenderSettings {
-        deadline: render.deadline,
+        deadline: resolved.deadline,
         threads: match render.threads {
             Threads::Auto => default_threads(2),
             Threads::Count(n) => n,
         },
         offload: Offload::SlowOnly,
-        charset,
+        charset: resolved.charset,
         width: render.width,
-        rules: crate::width::WidthRules::default(),
+        rules: resolved.rules,
         config_flagged: false,
     };
-    let sink = ShellSink::new(args.shell, DEFAULT_THEME, depth, args.right);
+    let sink = ShellSink::new(args.shell, resolved.theme, depth, args.right);
     Ok(Renderer::new(layout, settings, env, Box::new(sink)).with_shell(shell_context(args)))
 }
 

@@ -9,6 +9,11 @@
 //! incomplete last line is left for the next scan, so any split of the file into pieces
 //! gives the same state as one scan of the whole.
 //!
+//! Assistant lines are read in one structural pass (`walk.rs`): `message`, its `content`
+//! blocks and `usage` are walked into where they stand; only what the walker cannot read
+//! exactly (escaped keys, numbers that are not plain unsigned integers, repeated keys) goes
+//! to serde_json, which stays the reference.
+//!
 //! What is parsed and how it counts is in `state.rs`; sub-agent (`isSidechain: true`)
 //! calls are billed, so they count toward token totals, but not toward the context size,
 //! the message counts or the cache timer.
@@ -323,16 +328,25 @@ impl Row<'_> {
 }
 
 /// The fast path for assistant lines (see `walk.rs`): `None` hands the line to serde_json.
+/// One pass: `message` and its `content` are walked into where they stand, not skipped and
+/// walked again.
 fn fast_assistant(state: &mut State, line: &[u8]) -> Option<()> {
     let (mut kind, mut side, mut ts, mut req, mut msg) = (None, None, None, None, None);
     let mut w = Walk::new(line);
-    w.object(|k, v| match k {
-        b"type" => kind = Some(v),
-        b"isSidechain" => side = Some(v),
-        b"timestamp" => ts = Some(v),
-        b"requestId" => req = Some(v),
-        b"message" => msg = Some(v),
-        _ => {}
+    w.object_with(|k, w| {
+        if k == b"message" {
+            msg = Some(message_parts(w)?);
+            return Some(());
+        }
+        let v = w.value()?;
+        match k {
+            b"type" => kind = Some(v),
+            b"isSidechain" => side = Some(v),
+            b"timestamp" => ts = Some(v),
+            b"requestId" => req = Some(v),
+            _ => {}
+        }
+        Some(())
     })?;
     if !w.at_end() || kind != Some(&b"\"assistant\""[..]) {
         return None;
@@ -346,29 +360,108 @@ fn fast_assistant(state: &mut State, line: &[u8]) -> Option<()> {
         None | Some(b"null") => 0,
         Some(t) => parse_timestamp(plain_str(t)?.as_bytes()).unwrap_or(0),
     };
-    let (mut id, mut model, mut usage, mut content) = (None, None, None, None);
-    Walk::new(msg?).object(|k, v| match k {
-        b"id" => id = Some(v),
-        b"model" => model = Some(v),
-        b"usage" => usage = Some(v),
-        b"content" => content = Some(v),
-        _ => {}
-    })?;
-    let usage = match usage {
+    let msg = msg?;
+    let usage = match msg.usage {
         None | Some(b"null") => None,
-        Some(u) => Some(serde_json::from_slice::<Usage>(u).ok()?),
+        Some(u) => Some(fast_usage(u).or_else(|| serde_json::from_slice::<Usage>(u).ok())?),
     };
     let row = Row {
         sidechain,
         ms,
-        id: opt_str(id)?,
+        id: opt_str(msg.id)?,
         request_id: opt_str(req)?,
-        model: opt_str(model)?,
+        model: opt_str(msg.model)?,
         usage,
-        tool_uses: content.map_or(Some(0), count_tool_uses)?,
+        tool_uses: msg.tool_uses,
     };
     row.apply(state);
     Some(())
+}
+
+/// `message.usage` read by the walker; `None` for anything serde_json might read
+/// differently (a number that is not a plain unsigned integer, a repeated key, an escaped
+/// key), which then goes to serde_json.
+fn fast_usage(v: &[u8]) -> Option<Usage> {
+    fn number(v: &[u8]) -> Option<Option<u64>> {
+        if v == b"null" {
+            return Some(None);
+        }
+        if v.is_empty() || (v.len() > 1 && v[0] == b'0') {
+            return None;
+        }
+        v.iter()
+            .try_fold(0u64, |n, &c| {
+                let digit = c.checked_sub(b'0').filter(|d| *d <= 9)?;
+                n.checked_mul(10)?.checked_add(u64::from(digit))
+            })
+            .map(Some)
+    }
+    fn set<T>(slot: &mut Option<Option<T>>, value: Option<T>) -> Option<()> {
+        slot.is_none().then(|| *slot = Some(value))
+    }
+    let (mut input, mut output, mut write, mut read, mut one_hour) = (None, None, None, None, None);
+    Walk::new(v).object_with(|k, w| match k {
+        b"input_tokens" => set(&mut input, number(w.value()?)?),
+        b"output_tokens" => set(&mut output, number(w.value()?)?),
+        b"cache_creation_input_tokens" => set(&mut write, number(w.value()?)?),
+        b"cache_read_input_tokens" => set(&mut read, number(w.value()?)?),
+        b"cache_creation" => {
+            let mut h = None;
+            if w.peek() == Some(b'{') {
+                w.object_with(|k, w| match k {
+                    b"ephemeral_1h_input_tokens" => set(&mut h, number(w.value()?)?),
+                    _ => w.value().map(drop),
+                })?;
+                set(
+                    &mut one_hour,
+                    Some(CacheCreation {
+                        ephemeral_1h_input_tokens: h.flatten(),
+                    }),
+                )
+            } else if w.value()? == b"null" {
+                set(&mut one_hour, None)
+            } else {
+                None
+            }
+        }
+        _ => w.value().map(drop),
+    })?;
+    Some(Usage {
+        input_tokens: input.flatten(),
+        output_tokens: output.flatten(),
+        cache_creation_input_tokens: write.flatten(),
+        cache_read_input_tokens: read.flatten(),
+        cache_creation: one_hour.flatten(),
+    })
+}
+
+/// The members of `message` that an assistant line contributes.
+#[derive(Default)]
+struct MessageParts<'l> {
+    id: Option<&'l [u8]>,
+    model: Option<&'l [u8]>,
+    usage: Option<&'l [u8]>,
+    tool_uses: u64,
+}
+
+/// Walks the `message` object at the cursor; `None` if it is not an object.
+fn message_parts<'l>(w: &mut Walk<'l>) -> Option<MessageParts<'l>> {
+    let mut m = MessageParts::default();
+    w.object_with(|k, w| {
+        if k == b"content" {
+            m.tool_uses = count_tool_uses(w)?;
+            return Some(());
+        }
+        let v = w.value()?;
+        match k {
+            b"id" => m.id = Some(v),
+            b"model" => m.model = Some(v),
+            b"usage" => m.usage = Some(v),
+            _ => {}
+        }
+        Some(())
+    })?;
+    Some(m)
 }
 
 /// The text of a JSON string with no escapes; `None` otherwise.
@@ -388,20 +481,22 @@ fn opt_str(v: Option<&[u8]>) -> Option<Option<&str>> {
     }
 }
 
-fn count_tool_uses(content: &[u8]) -> Option<u64> {
-    if content.first() != Some(&b'[') {
-        return Some(0);
+/// The `tool_use` blocks of the `content` value at the cursor (0 unless it is an array).
+fn count_tool_uses(w: &mut Walk<'_>) -> Option<u64> {
+    if w.peek() != Some(b'[') {
+        return w.value().map(|_| 0);
     }
     let mut n = 0;
-    let mut ok = true;
-    Walk::new(content).array(|block| {
-        if block.first() == Some(&b'{') {
-            ok &= Walk::new(block)
-                .object(|k, v| n += u64::from(k == b"type" && v == b"\"tool_use\""))
-                .is_some();
+    w.array_with(|block| {
+        if block.peek() != Some(b'{') {
+            return block.value().map(drop);
         }
+        block.object_with(|k, v| {
+            n += u64::from(v.value()? == b"\"tool_use\"" && k == b"type");
+            Some(())
+        })
     })?;
-    ok.then_some(n)
+    Some(n)
 }
 
 /// The dedupe key of a call; 0 (never matched) when the line has no message id.
@@ -512,6 +607,8 @@ mod tests {
             br#"{"type":"assistant","isSidechain":true,"message":{"model":"claude-haiku-4-5","id":"msg_2","content":"plain","usage":{"input_tokens":1,"output_tokens":2}}}"#,
             br#"{"type":"assistant","message":{"model":"<synthetic>","id":"m","usage":{"input_tokens":1}}}"#,
             br#"{"type":"assistant","message":{"model":"claude-opus-4-6","usage":null,"content":[]}}"#,
+            br#"{"type":"assistant","message":{"model":"m","id":"a","usage":{"input_tokens":null,"output_tokens":0,"cache_creation":null,"server_tool_use":{"web_search_requests":0},"service_tier":"standard"}}}"#,
+            br#"{"type":"assistant","message":{"model":"m","id":"b","usage":{"cache_creation_input_tokens":18446744073709551615,"cache_creation":{"ephemeral_1h_input_tokens":null}}}}"#,
         ];
         for line in lines {
             let (mut fast, mut reference) = (State::default(), State::default());
@@ -522,6 +619,34 @@ mod tests {
             );
             serde_line(&mut reference, line);
             assert_eq!(fast, reference, "{}", String::from_utf8_lossy(line));
+        }
+    }
+
+    #[test]
+    fn usage_the_walker_cannot_read_exactly_goes_to_serde_json() {
+        let odd: &[&[u8]] = &[
+            br#"{"output_tokens":1.5}"#,
+            br#"{"output_tokens":-1}"#,
+            br#"{"output_tokens":01}"#,
+            br#"{"output_tokens":2,"output_tokens":3}"#,
+            br#"{"input_tokens":18446744073709551616}"#,
+            br#"{"cache_creation":[]}"#,
+            br#"{"input\u005ftokens":1}"#,
+        ];
+        for usage in odd {
+            assert!(
+                fast_usage(usage).is_none(),
+                "{}",
+                String::from_utf8_lossy(usage)
+            );
+            let mut line =
+                br#"{"type":"assistant","message":{"model":"m","id":"x","usage":"#.to_vec();
+            line.extend_from_slice(usage);
+            line.extend_from_slice(b"}}");
+            let (mut fast, mut reference) = (State::default(), State::default());
+            parse_line(&mut fast, &line);
+            serde_line(&mut reference, &line);
+            assert_eq!(fast, reference, "{}", String::from_utf8_lossy(&line));
         }
     }
 

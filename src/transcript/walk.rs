@@ -41,9 +41,29 @@ impl<'a> Walk<'a> {
         self.i == self.b.len()
     }
 
+    /// The next byte that is not whitespace, without consuming it.
+    pub fn peek(&mut self) -> Option<u8> {
+        self.ws();
+        self.b.get(self.i).copied()
+    }
+
     /// Calls `member(key, value)` for each member of the object at the cursor; keys with
     /// escapes make it give up.
     pub fn object(&mut self, mut member: impl FnMut(&'a [u8], &'a [u8])) -> Option<()> {
+        self.object_with(|key, w| {
+            member(key, w.value()?);
+            Some(())
+        })
+    }
+
+    /// Like [`Walk::object`], but hands `member` the cursor at each value: it must consume
+    /// exactly that value (skip it with [`Walk::value`] or walk into it), so a caller reads
+    /// nested members in the same pass. `None` from `member` stops the walk.
+    pub fn object_with(
+        &mut self,
+        mut member: impl FnMut(&'a [u8], &mut Walk<'a>) -> Option<()>,
+    ) -> Option<()> {
+        let b = self.b;
         self.eat(b'{')?;
         if self.eat(b'}').is_some() {
             return Some(());
@@ -51,15 +71,14 @@ impl<'a> Walk<'a> {
         loop {
             self.ws();
             let start = self.i;
-            let end = string_end(self.b, start)?;
-            let key = &self.b[start + 1..end - 1];
+            let end = string_end(b, start)?;
+            let key = &b[start + 1..end - 1];
             if key.contains(&b'\\') {
                 return None;
             }
             self.i = end;
             self.eat(b':')?;
-            let value = self.value()?;
-            member(key, value);
+            member(key, self)?;
             if self.eat(b',').is_none() {
                 return self.eat(b'}');
             }
@@ -68,12 +87,23 @@ impl<'a> Walk<'a> {
 
     /// Calls `element(value)` for each element of the array at the cursor.
     pub fn array(&mut self, mut element: impl FnMut(&'a [u8])) -> Option<()> {
+        self.array_with(|w| {
+            element(w.value()?);
+            Some(())
+        })
+    }
+
+    /// Like [`Walk::array`], with the cursor at each element (see [`Walk::object_with`]).
+    pub fn array_with(
+        &mut self,
+        mut element: impl FnMut(&mut Walk<'a>) -> Option<()>,
+    ) -> Option<()> {
         self.eat(b'[')?;
         if self.eat(b']').is_some() {
             return Some(());
         }
         loop {
-            element(self.value()?);
+            element(self)?;
             if self.eat(b',').is_none() {
                 return self.eat(b']');
             }
@@ -81,7 +111,7 @@ impl<'a> Walk<'a> {
     }
 
     /// Skips one value and returns its bytes.
-    fn value(&mut self) -> Option<&'a [u8]> {
+    pub fn value(&mut self) -> Option<&'a [u8]> {
         self.ws();
         let start = self.i;
         self.i = match *self.b.get(start)? {
@@ -111,7 +141,7 @@ fn string_end(b: &[u8], start: usize) -> Option<usize> {
     }
     let mut i = start + 1;
     loop {
-        i += memchr(b'"', b.get(i..)?)?;
+        i += find_quote(b.get(i..)?)?;
         let backslashes = b[start + 1..i]
             .iter()
             .rev()
@@ -122,6 +152,29 @@ fn string_end(b: &[u8], start: usize) -> Option<usize> {
         }
         i += 1;
     }
+}
+
+/// The first `"` in `s`. Most strings of a transcript line are short (keys, ids, numbers
+/// as text): the first 32 bytes are searched a word at a time, which costs less than
+/// setting up `memchr`; longer strings go to `memchr`.
+#[inline]
+fn find_quote(s: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    const QUOTES: u64 = ONES * b'"' as u64;
+    let mut i = 0;
+    while i < 32 {
+        let Some(word) = s.get(i..i + 8) else { break };
+        let x = u64::from_le_bytes(word.try_into().ok()?) ^ QUOTES;
+        // The lowest set bit marks the first zero byte of `x` (the first quote); borrows
+        // can only set bits above it.
+        let found = x.wrapping_sub(ONES) & !x & HIGHS;
+        if found != 0 {
+            return Some(i + found.trailing_zeros() as usize / 8);
+        }
+        i += 8;
+    }
+    memchr(b'"', &s[i..]).map(|at| at + i)
 }
 
 /// The index just past the object or array starting at `start`.
@@ -195,6 +248,20 @@ mod tests {
         assert_eq!(members(r#"{"a" 1}"#), None);
         assert_eq!(members(r#"[1]"#), None);
         assert_eq!(members(r#"{"a":}"#), None);
+    }
+
+    #[test]
+    fn quotes_are_found_at_every_offset_and_length() {
+        for len in 0..80 {
+            let mut text = vec![b'a'; len];
+            assert_eq!(find_quote(&text), None, "len {len}");
+            for at in 0..len {
+                text[at] = b'"';
+                assert_eq!(find_quote(&text), Some(at), "len {len} at {at}");
+                text[at] = 0xa2; // a byte whose low 7 bits are a quote's
+            }
+            assert_eq!(find_quote(&text), None, "len {len}");
+        }
     }
 
     #[test]

@@ -454,7 +454,9 @@ pub fn watch_command(render: &RenderArgs, args: &WatchArgs) -> Result<ExitCode, 
     let sample = render
         .sample
         .then(|| crate::app::sample_payload(crate::engine::clock::unix_now()));
-    let renderer = build_renderer(&render, env)?.with_shell(ShellContext::capture());
+    let renderer = build_renderer(&render, env)?
+        .with_shell(ShellContext::capture())
+        .refresh_by_interval(true);
     let in_place = terminal && matches!(render.format, OutputFormat::Ansi | OutputFormat::Plain);
     let mut watcher = Watcher::new(renderer, 1, in_place)
         .map_err(|e| format!("cannot start the writer thread: {e}"))?;

@@ -34,6 +34,7 @@
 //! critical = "90%"
 //! ```
 
+use crate::fixed::fixed;
 use std::fmt::Write as _;
 
 use crate::engine::slots::{Outcome, SlotContent};
@@ -117,11 +118,11 @@ fn window_size(window: &ContextWindow<'_>) -> f64 {
 fn write_tokens(out: &mut SlotContent, tokens: f64) {
     let t = tokens.max(0.0);
     let _ = if t >= 999_500.0 {
-        write!(out, "{:.1}M", t / 1_000_000.0)
+        write!(out, "{}M", fixed(t / 1_000_000.0, 1))
     } else if t >= 1_000.0 {
-        write!(out, "{:.0}k", t / 1_000.0)
+        write!(out, "{}k", fixed(t / 1_000.0, 0))
     } else {
-        write!(out, "{t:.0}")
+        write!(out, "{}", fixed(t, 0))
     };
 }
 
@@ -132,11 +133,11 @@ impl Context {
         let tokens = || usage_tokens(window).unwrap_or(used / 100.0 * size);
         match self.style {
             Style::Percent => {
-                let _ = write!(out, "{used:.0}%");
+                let _ = write!(out, "{}%", fixed(used, 0));
                 used
             }
             Style::Bar => {
-                let _ = write!(out, "{used:.0}%");
+                let _ = write!(out, "{}%", fixed(used, 0));
                 if self.bar_width > 0 {
                     out.push(' ');
                     write_bar(out, used, self.bar_width, ctx.charset);
@@ -155,15 +156,15 @@ impl Context {
             }
             Style::Remaining => {
                 let left = window.remaining_percentage.map_or(100.0 - used, |r| r.clamp(0.0, 100.0));
-                let _ = write!(out, "{left:.0}% left");
+                let _ = write!(out, "{}% left", fixed(left, 0));
                 used
             }
             Style::Usable => {
                 let usable = size * (1.0 - self.compact_buffer / 100.0);
                 let percent = (tokens() / usable * 100.0).clamp(0.0, 100.0);
-                let _ = write!(out, "{percent:.0}% of usable");
+                let _ = write!(out, "{}% of usable", fixed(percent, 0));
                 out.short.clear();
-                let _ = write!(out.short, "{percent:.0}%");
+                let _ = write!(out.short, "{}%", fixed(percent, 0));
                 percent
             }
         }
@@ -187,7 +188,7 @@ impl Widget for Context {
             return Outcome::Hidden;
         };
         out.source = if ctx.session.context_window.is_some() { source } else { "transcript (last reply's usage)" };
-        let _ = write!(out.short, "{used:.0}%");
+        let _ = write!(out.short, "{}%", fixed(used, 0));
         let toned = self.write_style(out, window, used, ctx);
         out.tone = tone_for(toned, self.warn, self.critical);
         Outcome::Shown

@@ -170,6 +170,11 @@ impl GitStatus {
 }
 
 impl Widget for GitStatus {
+    /// Git state is re-read every 2 s in `watch` (the cache refresher keeps it current).
+    fn refresh_interval(&self) -> Option<std::time::Duration> {
+        Some(std::time::Duration::from_secs(2))
+    }
+
     fn render(&self, ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
         self.probe.with_view(ctx, |view| match view {
             Err(Miss::NotRepo) => Outcome::Hidden,

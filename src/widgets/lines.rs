@@ -5,6 +5,7 @@
 //!
 //! Options: `hide_zero` (bool, default `true`).
 
+use crate::fixed::fixed;
 use std::fmt::Write as _;
 
 use crate::engine::slots::{Outcome, SlotContent};
@@ -42,7 +43,7 @@ impl Widget for Lines {
             return Outcome::Hidden;
         }
         let minus = if ctx.charset == Charset::Ascii { "-" } else { "\u{2212}" };
-        let _ = write!(out, "+{added:.0} {minus}{removed:.0}");
+        let _ = write!(out, "+{} {minus}{}", fixed(added, 0), fixed(removed, 0));
         out.source = "cost.total_lines_added, cost.total_lines_removed";
         Outcome::Shown
     }

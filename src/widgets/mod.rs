@@ -10,6 +10,7 @@
 //! Adding a widget: write `src/widgets/NAME.rs` with `pub const INFO: WidgetInfo`, then add
 //! `NAME` to the list in `define_widgets!`.
 
+use crate::fixed::fixed;
 use std::fmt::Write as _;
 
 use crate::engine::slots::{Outcome, SlotContent, Tone};
@@ -77,6 +78,13 @@ pub trait Widget: Send + Sync {
     /// Where it runs; cheap widgets render inline.
     fn cost(&self) -> Cost {
         Cost::Cheap
+    }
+
+    /// How often the widget needs rendering in long-running modes (`watch`): `None` means
+    /// every frame. Between refreshes its last value is shown as it is. One-shot renders
+    /// always render every widget.
+    fn refresh_interval(&self) -> Option<std::time::Duration> {
+        None
     }
 
     /// Runs once the frame has been written (and between frames in long-running modes):
@@ -202,7 +210,7 @@ pub fn show_clean(out: &mut SlotContent, text: Option<&str>, source: &'static st
 
 /// Writes `value` with `decimals` places into `out` (no allocation).
 pub fn write_fixed(out: &mut SlotContent, value: f64, decimals: usize) {
-    let _ = write!(out, "{value:.decimals$}");
+    let _ = write!(out, "{}", fixed(value, decimals));
 }
 
 #[cfg(test)]

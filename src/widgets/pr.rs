@@ -16,6 +16,7 @@
 //! link = true
 //! ```
 
+use crate::fixed::fixed;
 use std::fmt::Write as _;
 
 use crate::engine::slots::{Outcome, SlotContent, Tone};
@@ -64,8 +65,8 @@ impl Widget for Pr {
             Some(kind) if kind.eq_ignore_ascii_case("mr") => '!',
             _ => '#',
         };
-        let _ = write!(out, "{sigil}{number:.0}");
-        let _ = write!(out.short, "{sigil}{number:.0}");
+        let _ = write!(out, "{sigil}{}", fixed(number, 0));
+        let _ = write!(out.short, "{sigil}{}", fixed(number, 0));
         let state = pr.review_state.as_deref().map(str::trim).filter(|s| !s.is_empty());
         if let Some(state) = state.filter(|_| self.review) {
             out.push(' ');

@@ -26,6 +26,7 @@
 //!
 //! `rate_5h` and `rate_7d` show one window each, with pace on by default.
 
+use crate::fixed::fixed;
 use std::fmt::Write as _;
 
 use crate::engine::slots::{Outcome, SlotContent, Tone};
@@ -82,9 +83,9 @@ impl WindowFormat {
         ctx: &RenderContext<'_>,
     ) -> Option<Tone> {
         let used = window.used_percentage?.clamp(0.0, 100.0);
-        let _ = write!(out, "{label} {used:.0}%");
+        let _ = write!(out, "{label} {}%", fixed(used, 0));
         let gap = if out.short.is_empty() { "" } else { " " };
-        let _ = write!(out.short, "{gap}{label} {used:.0}%");
+        let _ = write!(out.short, "{gap}{label} {}%", fixed(used, 0));
         let left = window.resets_at.map(|r| r - ctx.now as f64).filter(|l| *l > 0.0);
         let mut tone = tone_for(used, self.warn, self.critical);
         if let Some(left) = left.filter(|_| self.pace) {
@@ -94,7 +95,7 @@ impl WindowFormat {
                 Charset::Ascii => ("+", "-"),
                 _ => ("\u{25b2}", "\u{25bc}"),
             };
-            let _ = write!(out, " {}{:.0}", if ahead >= 0.0 { up } else { down }, ahead.abs());
+            let _ = write!(out, " {}{}", if ahead >= 0.0 { up } else { down }, fixed(ahead.abs(), 0));
             let pace = self.pace_tone(ahead);
             tone = if tone == Tone::Normal { pace } else { worse(tone, pace) };
         }

@@ -31,6 +31,11 @@ fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
 }
 
 impl Widget for Time {
+    /// The clock changes once a second at most.
+    fn refresh_interval(&self) -> Option<std::time::Duration> {
+        Some(std::time::Duration::from_secs(1))
+    }
+
     fn render(&self, ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
         let t = local_time(ctx.now);
         let hour = if self.twelve_hour {

@@ -16,6 +16,7 @@
 //!
 //! Hides when the payload names no transcript or no call ended within the window.
 
+use crate::fixed::fixed;
 use std::fmt::Write as _;
 
 use crate::engine::slots::{Outcome, SlotContent};
@@ -63,8 +64,8 @@ impl Widget for TokenSpeed {
                 return Outcome::Hidden;
             };
             transcript::begin(&view, out);
-            let _ = write!(out, "{rate:.0} tok/s");
-            let _ = write!(out.short, "{rate:.0}/s");
+            let _ = write!(out, "{} tok/s", fixed(rate, 0));
+            let _ = write!(out.short, "{}/s", fixed(rate, 0));
             Outcome::Shown
         })
         .unwrap_or(Outcome::Hidden)

@@ -1,6 +1,7 @@
 //! Number formats shared by widgets: compact token counts, durations, countdowns, money.
 //! All write into a slot without allocating.
 
+use crate::fixed::fixed;
 use std::fmt::Write as _;
 
 use crate::engine::slots::SlotContent;
@@ -9,22 +10,22 @@ use crate::engine::slots::SlotContent;
 pub fn write_compact(out: &mut impl std::fmt::Write, value: f64) {
     let v = value.max(0.0);
     let _ = if v >= 999_950.0 {
-        write!(out, "{:.1}M", v / 1_000_000.0)
+        write!(out, "{}M", fixed(v / 1_000_000.0, 1))
     } else if v >= 1_000.0 {
-        write!(out, "{:.1}k", v / 1_000.0)
+        write!(out, "{}k", fixed(v / 1_000.0, 1))
     } else {
-        write!(out, "{v:.0}")
+        write!(out, "{}", fixed(v, 0))
     };
 }
 
 /// A context window size: `200k`, `1M`.
 pub fn write_window_size(out: &mut SlotContent, tokens: f64) {
     let _ = if tokens >= 1_000_000.0 && tokens % 1_000_000.0 == 0.0 {
-        write!(out, "{:.0}M", tokens / 1_000_000.0)
+        write!(out, "{}M", fixed(tokens / 1_000_000.0, 0))
     } else if tokens >= 1_000.0 {
-        write!(out, "{:.0}k", tokens / 1_000.0)
+        write!(out, "{}k", fixed(tokens / 1_000.0, 0))
     } else {
-        write!(out, "{tokens:.0}")
+        write!(out, "{}", fixed(tokens, 0))
     };
 }
 
@@ -60,9 +61,9 @@ pub fn write_countdown(out: &mut impl std::fmt::Write, seconds: f64) {
 pub fn write_dollars(out: &mut SlotContent, amount: f64) {
     let a = amount.max(0.0);
     let _ = if a >= 1000.0 {
-        write!(out, "${a:.0}")
+        write!(out, "${}", fixed(a, 0))
     } else {
-        write!(out, "${a:.2}")
+        write!(out, "${}", fixed(a, 2))
     };
 }
 

@@ -1,0 +1,30 @@
+//! The generated widget reference (docs/widgets.md, `make widget-docs`) covers every
+//! registered widget with its current module doc.
+
+#[test]
+fn widget_reference_is_current() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let reference = std::fs::read_to_string(format!("{root}/docs/widgets.md")).unwrap();
+    for info in blinkline::widgets::REGISTRY {
+        let source =
+            std::fs::read_to_string(format!("{root}/src/widgets/{}.rs", info.name)).unwrap();
+        let doc: Vec<&str> = source
+            .lines()
+            .take_while(|l| l.starts_with("//!"))
+            .map(|l| l.trim_start_matches("//!").trim())
+            .filter(|l| !l.is_empty())
+            .collect();
+        assert!(
+            reference.contains(&format!("\n## {}\n", info.name)),
+            "docs/widgets.md has no section for `{}`: run `make widget-docs`",
+            info.name
+        );
+        for line in doc {
+            assert!(
+                reference.contains(line),
+                "docs/widgets.md is out of date for `{}` (missing {line:?}): run `make widget-docs`",
+                info.name
+            );
+        }
+    }
+}
