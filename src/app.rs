@@ -364,6 +364,7 @@ fn print_explain(renderer: &Renderer, payload: &[u8], problem: Option<&InputProb
 fn refresh_git(args: &crate::cli::RefreshGitArgs) -> Result<ExitCode, String> {
     let env = Environment::capture();
     let cache = crate::cache::Cache::open(&env).map_err(|e| e.to_string())?;
+    cache.sweep_temporaries();
     let git_env = crate::git::discover::GitEnv::from_vars(
         env.git_dir.as_deref(),
         env.git_work_tree.as_deref(),

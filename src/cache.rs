@@ -7,7 +7,7 @@
 //!   others may write to it;
 //! - a record is written to a temporary file (`0600`) and renamed over the old one, so a
 //!   reader sees the old record or the new one, never half of one, even if the writer is
-//!   killed mid-write;
+//!   killed mid-write (a killed writer's temporary file is swept by a later refresher);
 //! - a record starts with a header (magic, format version, length, FNV-1a checksum); a
 //!   record that fails any check, or that another user owns, reads as absent, and the next
 //!   write replaces it (the cache heals itself);
@@ -37,6 +37,8 @@ const FORMAT_VERSION: u8 = 1;
 const HEADER_LEN: usize = 4 + 1 + 4 + 8;
 /// Records larger than this are refused (a cache entry is a summary, never a file copy).
 pub const MAX_RECORD: usize = 4 << 20;
+/// A temporary file this old is a leftover of a killed writer (a write takes milliseconds).
+pub const STALE_TEMPORARY: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Why the cache cannot be used. Rendering goes on without it.
 #[derive(Debug)]
@@ -298,6 +300,33 @@ impl Cache {
         self.write(name, payload).map(|()| true)
     }
 
+    /// Removes temporary files left by writers killed between creating them and renaming
+    /// them into place. Only files older than [`STALE_TEMPORARY`] go: a younger one may
+    /// belong to a write in progress. Refreshers call this; renders never do. Returns how
+    /// many were removed.
+    pub fn sweep_temporaries(&self) -> usize {
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return 0;
+        };
+        let now = std::time::SystemTime::now();
+        entries
+            .flatten()
+            .filter(|entry| {
+                let name = entry.file_name();
+                let name = name.as_encoded_bytes();
+                name.starts_with(b".") && name.ends_with(b".tmp")
+            })
+            .filter(|entry| {
+                entry
+                    .metadata()
+                    .ok()
+                    .and_then(|m| m.modified().ok())
+                    .is_some_and(|t| now.duration_since(t).is_ok_and(|age| age > STALE_TEMPORARY))
+            })
+            .filter(|entry| fs::remove_file(entry.path()).is_ok())
+            .count()
+    }
+
     /// Takes the single-flight lock for `name` without waiting; `None` if another process
     /// holds it (a refresher is already at work) or the lock file cannot be made.
     pub fn try_lock(&self, name: &str) -> Option<FlightLock> {
@@ -520,6 +549,28 @@ mod tests {
         drop(held);
         assert!(!cache.is_locked("git-x"));
         assert!(cache.try_lock("git-x").is_some());
+    }
+
+    #[test]
+    fn a_killed_writers_old_temporary_file_is_swept_and_a_young_one_kept() {
+        let cache = temp_cache("sweep");
+        cache.write("r", b"kept").unwrap();
+        let _lock = cache.try_lock("r").unwrap();
+        let old = cache.dir().join(".r.1.0.tmp");
+        let young = cache.dir().join(".r.1.1.tmp");
+        fs::write(&old, b"BLNK half").unwrap();
+        fs::write(&young, b"BLNK writing").unwrap();
+        let past = std::time::SystemTime::now() - STALE_TEMPORARY * 2;
+        File::options()
+            .write(true)
+            .open(&old)
+            .unwrap()
+            .set_modified(past)
+            .unwrap();
+        assert_eq!(cache.sweep_temporaries(), 1);
+        assert!(!old.exists() && young.exists());
+        assert_eq!(cache.read("r").as_deref(), Some(&b"kept"[..]));
+        assert!(cache.is_locked("r"));
     }
 
     #[test]

@@ -120,16 +120,18 @@ fn is_bare(git_dir: &Path, buf: &mut Vec<u8>) -> bool {
 /// Reads a `.git` file: `gitdir: PATH`, relative to the file's directory.
 fn read_gitdir_file(file: &Path, base: &Path, buf: &mut Vec<u8>) -> Result<PathBuf, GitError> {
     read_into(file, buf)?;
-    let corrupt = || GitError::Corrupt {
+    let target = parse_gitdir_file(buf).ok_or_else(|| GitError::Corrupt {
         path: file.to_owned(),
         what: "git: .git file without a `gitdir:` line",
-    };
-    let rest = buf.strip_prefix(b"gitdir:").ok_or_else(corrupt)?;
-    let target = rest.trim_ascii();
-    if target.is_empty() {
-        return Err(corrupt());
-    }
+    })?;
     Ok(absolute(base, Path::new(OsStr::from_bytes(target))))
+}
+
+/// The path in the content of a `.git` file (`gitdir: PATH`), trimmed; `None` when the
+/// file does not start with `gitdir:` or names no path.
+pub fn parse_gitdir_file(content: &[u8]) -> Option<&[u8]> {
+    let target = content.strip_prefix(b"gitdir:")?.trim_ascii();
+    (!target.is_empty()).then_some(target)
 }
 
 /// Completes a repository with its common directory (a linked worktree's `commondir`).
@@ -156,4 +158,20 @@ fn finish(
         common_dir,
         work_tree,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_gitdir_file_names_its_trimmed_path_or_nothing() {
+        assert_eq!(
+            parse_gitdir_file(b"gitdir: ../.git/worktrees/w \n"),
+            Some(&b"../.git/worktrees/w"[..])
+        );
+        assert_eq!(parse_gitdir_file(b"gitdir:   \n"), None);
+        assert_eq!(parse_gitdir_file(b"worktree: x"), None);
+        assert_eq!(parse_gitdir_file(b""), None);
+    }
 }

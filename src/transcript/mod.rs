@@ -428,6 +428,7 @@ pub fn refresh(path: &str, env: &Environment) -> Result<(), String> {
     let Some(_lock) = cache.try_lock(&record) else {
         return Ok(());
     };
+    cache.sweep_temporaries();
     let mut state = load_record(&cache, &record, path).unwrap_or_default();
     let mut buf = Vec::with_capacity(CHUNK);
     let id = stat(path).map_err(|p| format!("{path}: {}", p.marker()))?;

@@ -1,0 +1,149 @@
+//! Soak: many renders against one cache while the session's transcript grows and files
+//! change in its repository. Every render must print a line (never a blank one), every
+//! token total must be exact for some prefix of the transcript, and no refresher may be
+//! left running at the end.
+
+mod support;
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use support::{Rng, Sandbox, Transcript, payload, tokens_of};
+
+const LANES: usize = 64;
+const RENDERS_PER_LANE: usize = 2;
+
+/// Appends the rest of the transcript in pieces of random size (splitting lines, and
+/// UTF-8 sequences), paced so that the renders see it grow.
+fn append_in_pieces(path: &Path, rest: &[u8], stop: &AtomicBool) {
+    let mut f = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+    let mut rng = Rng(42);
+    let mut at = 0;
+    while at < rest.len() && !stop.load(Ordering::Relaxed) {
+        let next = (at + 1 + rng.below(3000) as usize).min(rest.len());
+        f.write_all(&rest[at..next]).unwrap();
+        at = next;
+        // Pacing for the renders in other processes (nothing here waits for a thread).
+        std::thread::sleep(Duration::from_millis(3));
+    }
+    f.write_all(&rest[at..]).unwrap();
+}
+
+/// Changes the working tree: edits, new untracked files, staged files.
+fn churn(sb: &Sandbox, repo: &Path, stop: &AtomicBool) -> usize {
+    let mut n = 0;
+    while !stop.load(Ordering::Relaxed) && n < 40 {
+        n += 1;
+        std::fs::write(repo.join(format!("u{n}.txt")), "u\n").unwrap();
+        std::fs::write(repo.join("a.txt"), format!("a {n}\n")).unwrap();
+        if n % 5 == 0 {
+            sb.git(repo, &["add", &format!("u{n}.txt")]);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    n
+}
+
+/// Checks one rendered line: `TOTAL tok │ main │ STATUS` (the status is absent until the
+/// first refresh has recorded one).
+fn check_line(line: &str, totals: &[u64]) {
+    let segments: Vec<&str> = line.trim_end().split(" │ ").collect();
+    assert!(matches!(segments.len(), 2 | 3), "line {line:?}");
+    let total = tokens_of(segments[0]).unwrap_or_else(|| panic!("no total in {line:?}"));
+    assert!(
+        totals.binary_search(&total).is_ok(),
+        "{total} is the total of no prefix (line {line:?})"
+    );
+    assert_eq!(segments[1], "main", "line {line:?}");
+    let Some(status) = segments.get(2) else {
+        return;
+    };
+    let status_ok = status.split(' ').all(|part| {
+        let mut chars = part.chars();
+        matches!(chars.next(), Some('+' | '!' | '?' | '✘' | '»' | '=' | '✔'))
+            && chars.all(|c| c.is_ascii_digit() || c == '*' || c == '…')
+    });
+    assert!(status_ok, "status {status:?} in {line:?}");
+}
+
+#[test]
+fn many_renders_with_a_writer_and_a_changing_repository_print_exact_lines() {
+    let sb = Sandbox::new("soak");
+    let started = Instant::now();
+    let t = Transcript::generate(7, 1200, 400);
+    let mut totals = t.totals.clone();
+    totals.sort_unstable();
+    let path = sb.path("t.jsonl");
+    let head = t.lines.len() / 4;
+    std::fs::write(&path, t.text(head)).unwrap();
+    let rest = t.lines[head..].concat().into_bytes();
+    let repo = sb.repo("repo");
+    let input = payload(&path, Some(&repo));
+    let widgets = "session_tokens,git_branch,git_status";
+
+    let stop = AtomicBool::new(false);
+    let (lines, changes) = std::thread::scope(|s| {
+        s.spawn(|| append_in_pieces(&path, &rest, &stop));
+        let churner = s.spawn(|| churn(&sb, &repo, &stop));
+        let lanes: Vec<_> = (0..LANES)
+            .map(|_| {
+                s.spawn(|| {
+                    (0..RENDERS_PER_LANE)
+                        .map(|_| {
+                            let out = sb.render(widgets, &input).wait_with_output().unwrap();
+                            assert!(
+                                out.status.success(),
+                                "{}",
+                                String::from_utf8_lossy(&out.stderr)
+                            );
+                            String::from_utf8(out.stdout).unwrap()
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let lines: Vec<String> = lanes
+            .into_iter()
+            .flat_map(|lane| lane.join().unwrap())
+            .collect();
+        stop.store(true, Ordering::Relaxed);
+        (lines, churner.join().unwrap())
+    });
+    assert_eq!(lines.len(), LANES * RENDERS_PER_LANE);
+    for line in &lines {
+        assert!(!line.trim().is_empty(), "a blank line");
+        check_line(line, &totals);
+    }
+    assert!(
+        sb.refreshers_done_within(Duration::from_secs(10)),
+        "a refresher is still running"
+    );
+
+    // Once everything has settled, a render shows the whole transcript and the tree as
+    // it now is (after one more refresh, which a stale mark would have started anyway).
+    let refreshed = sb
+        .command(&["__refresh-git", repo.to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(refreshed.success());
+    let last = sb.render(widgets, &input).wait_with_output().unwrap();
+    let staged = changes / 5;
+    assert_eq!(
+        String::from_utf8(last.stdout).unwrap().trim_end(),
+        format!(
+            "{} tok │ main │ +{staged} !1 ?{}",
+            t.total(),
+            changes - staged
+        )
+    );
+    assert!(sb.refreshers_done_within(Duration::from_secs(10)));
+    let distinct: std::collections::BTreeSet<&str> = lines.iter().map(|l| l.as_str()).collect();
+    eprintln!(
+        "{} renders, {} distinct lines, {changes} tree changes, {:?}",
+        lines.len(),
+        distinct.len(),
+        started.elapsed()
+    );
+}

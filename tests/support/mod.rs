@@ -1,0 +1,231 @@
+//! Shared by the fault-injection and soak tests: a temporary sandbox, a transcript whose
+//! running token total is known after every line, the binary run as a render or a
+//! refresher, and a wait for detached refreshers.
+
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+static SERIAL: AtomicUsize = AtomicUsize::new(0);
+
+/// A small deterministic PRNG (PCG-style LCG), so a failing run can be replayed by seed.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n.max(1)
+    }
+}
+
+/// A temporary directory (with `home/` and the cache under `cache/`), removed on drop.
+pub struct Sandbox {
+    pub root: PathBuf,
+}
+
+impl Sandbox {
+    pub fn new(tag: &str) -> Sandbox {
+        let root = std::env::temp_dir().join(format!(
+            "blinkline-{tag}-{}-{}",
+            std::process::id(),
+            SERIAL.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("home")).unwrap();
+        Sandbox { root }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    /// What `XDG_CACHE_HOME` is set to; records live in its `blinkline/`.
+    pub fn cache_home(&self) -> PathBuf {
+        self.root.join("cache")
+    }
+
+    pub fn cache_dir(&self) -> PathBuf {
+        self.cache_home().join("blinkline")
+    }
+
+    /// The binary with a clean environment pointing at this sandbox.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_blinkline"));
+        cmd.args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.path("home"))
+            .env("XDG_CACHE_HOME", self.cache_home())
+            .env("GIT_CONFIG_NOSYSTEM", "1");
+        cmd
+    }
+
+    /// Starts a plain render of `widgets` with `payload` on stdin.
+    pub fn render(&self, widgets: &str, payload: &str) -> Child {
+        let mut cmd = self.command(&["--format", "plain", "--widgets", widgets]);
+        if widgets.contains("session_tokens") {
+            cmd.args(["--set", "session_tokens.style=exact"]);
+        }
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let _ = child.stdin.take().unwrap().write_all(payload.as_bytes());
+        child
+    }
+
+    /// Runs git in `dir` with a fixed identity, asserting success.
+    pub fn git(&self, dir: &Path, args: &[&str]) {
+        let out = Command::new("git")
+            .args(["-c", "init.defaultBranch=main"])
+            .args(args)
+            .current_dir(dir)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", self.path("home"))
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", "Test")
+            .env("GIT_AUTHOR_EMAIL", "test@example.com")
+            .env("GIT_COMMITTER_NAME", "Test")
+            .env("GIT_COMMITTER_EMAIL", "test@example.com")
+            .output()
+            .expect("git runs");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// A repository at `rel` with one commit of `a.txt`.
+    pub fn repo(&self, rel: &str) -> PathBuf {
+        let dir = self.path(rel);
+        std::fs::create_dir_all(&dir).unwrap();
+        self.git(&dir, &["init", "-q"]);
+        std::fs::write(dir.join("a.txt"), "a\n").unwrap();
+        self.git(&dir, &["add", "."]);
+        self.git(&dir, &["commit", "-qm", "first"]);
+        dir
+    }
+
+    /// Waits, at most `limit`, until no process holds a refresher lock in the cache;
+    /// false if one is still held then.
+    pub fn refreshers_done_within(&self, limit: Duration) -> bool {
+        let Ok(cache) = blinkline::cache::Cache::at(self.cache_dir()) else {
+            return true;
+        };
+        let deadline = Instant::now() + limit;
+        loop {
+            let held = std::fs::read_dir(self.cache_dir())
+                .unwrap()
+                .flatten()
+                .filter_map(|e| {
+                    let name = e.file_name().into_string().ok()?;
+                    name.strip_suffix(".lock").map(str::to_owned)
+                })
+                .any(|record| cache.is_locked(&record));
+            if !held {
+                return true;
+            }
+            if Instant::now() > deadline {
+                return false;
+            }
+            // Polls other processes (detached refreshers), not threads of this test.
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+/// A transcript in Claude Code's line shapes whose token total is known after each line.
+pub struct Transcript {
+    pub lines: Vec<String>,
+    /// `totals[i]`: the session token total of the first `i` lines.
+    pub totals: Vec<u64>,
+}
+
+impl Transcript {
+    /// `calls` API calls, each a prompt of about `pad` bytes and an assistant reply whose
+    /// usage repeats over two rows (the last row counts, as in real transcripts).
+    pub fn generate(seed: u64, calls: usize, pad: usize) -> Transcript {
+        let mut rng = Rng(seed);
+        let mut t = Transcript {
+            lines: Vec::new(),
+            totals: vec![0],
+        };
+        let filler: String = "lorem ipsum é ✓ ".repeat(pad / 18 + 1);
+        let mut total = 0;
+        for call in 0..calls {
+            t.push(
+                format!(
+                    r#"{{"isSidechain":false,"type":"user","timestamp":"2026-11-20T09:00:00.000Z","message":{{"role":"user","content":"{filler} \"usage\" {call}"}}}}"#
+                ),
+                total,
+            );
+            let usage = [
+                rng.below(50),
+                rng.below(3000),
+                rng.below(200_000),
+                rng.below(20_000),
+            ];
+            let base: u64 = usage.iter().sum();
+            for row in 0..2u64 {
+                // The second row of a call replaces the first: only its extra output counts.
+                total += if row == 0 { base } else { 7 };
+                t.push(
+                    format!(
+                        r#"{{"isSidechain":false,"type":"assistant","timestamp":"2026-11-20T09:00:01.000Z","message":{{"model":"claude-opus-4-6","id":"msg_{seed}_{call}","type":"message","role":"assistant","content":[{{"type":"text","text":"ok"}}],"usage":{{"input_tokens":{},"cache_creation_input_tokens":{},"cache_read_input_tokens":{},"output_tokens":{}}}}},"requestId":"req_{call}"}}"#,
+                        usage[0],
+                        usage[3],
+                        usage[2],
+                        usage[1] + row * 7
+                    ),
+                    total,
+                );
+            }
+        }
+        t
+    }
+
+    fn push(&mut self, line: String, total: u64) {
+        self.lines.push(line + "\n");
+        self.totals.push(total);
+    }
+
+    /// The first `n` lines as one text.
+    pub fn text(&self, n: usize) -> String {
+        self.lines[..n].concat()
+    }
+
+    pub fn total(&self) -> u64 {
+        self.totals.last().copied().unwrap_or(0)
+    }
+}
+
+/// The payload a Claude Code session in `cwd` with transcript `transcript` sends.
+pub fn payload(transcript: &Path, cwd: Option<&Path>) -> String {
+    let mut v = serde_json::json!({ "transcript_path": transcript });
+    if let Some(cwd) = cwd {
+        v["workspace"] = serde_json::json!({ "current_dir": cwd });
+    }
+    v.to_string()
+}
+
+/// The total in a rendered `session_tokens` segment (`"12345 tok"`).
+pub fn tokens_of(segment: &str) -> Option<u64> {
+    segment.trim().strip_suffix(" tok")?.parse().ok()
+}
