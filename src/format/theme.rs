@@ -233,32 +233,41 @@ pub fn to_ansi256(Rgb(r, g, b): Rgb) -> u8 {
     }
 }
 
-/// Nearest of the 16 basic colours (xterm's default values), as an SGR foreground code
-/// (30–37, 90–97). Pastel accents keep their hue instead of all turning white.
+/// One of the 16 basic colours, as an SGR foreground code (30–37, 90–97), chosen by hue
+/// (red below 20° and from 330°, yellow to 70° with orange, green to 160°, cyan to 200°,
+/// blue to 260°, magenta after), so pastel accents keep their hue instead of all turning
+/// grey or white; colours with little saturation become black, grey or white by
+/// lightness. Bright variants (90–97) are used for light colours.
 pub fn to_ansi16(Rgb(r, g, b): Rgb) -> u8 {
-    const PALETTE: [(u8, (u8, u8, u8)); 16] = [
-        (30, (0, 0, 0)),
-        (31, (205, 0, 0)),
-        (32, (0, 205, 0)),
-        (33, (205, 205, 0)),
-        (34, (0, 0, 238)),
-        (35, (205, 0, 205)),
-        (36, (0, 205, 205)),
-        (37, (229, 229, 229)),
-        (90, (127, 127, 127)),
-        (91, (255, 0, 0)),
-        (92, (0, 255, 0)),
-        (93, (255, 255, 0)),
-        (94, (92, 92, 255)),
-        (95, (255, 0, 255)),
-        (96, (0, 255, 255)),
-        (97, (255, 255, 255)),
-    ];
-    let d = |x: u8, y: u8| (i32::from(x) - i32::from(y)).pow(2);
-    PALETTE
-        .iter()
-        .min_by_key(|(_, (pr, pg, pb))| d(*pr, r) + d(*pg, g) + d(*pb, b))
-        .map_or(37, |(code, _)| *code)
+    let (r, g, b) = (i32::from(r), i32::from(g), i32::from(b));
+    let max = r.max(g).max(b);
+    let min = r.min(g).min(b);
+    let chroma = max - min;
+    if chroma < 56 {
+        return match (r + g + b) / 3 {
+            0..=63 => 30,
+            64..=159 => 90,
+            160..=223 => 37,
+            _ => 97,
+        };
+    }
+    let sector = |x: i32| 60 * x / chroma;
+    let hue = if max == r {
+        (sector(g - b) + 360) % 360
+    } else if max == g {
+        120 + sector(b - r)
+    } else {
+        240 + sector(r - g)
+    };
+    let code = match hue {
+        20..=69 => 3,
+        70..=159 => 2,
+        160..=199 => 6,
+        200..=259 => 4,
+        260..=329 => 5,
+        _ => 1,
+    };
+    if max > 200 { 90 + code } else { 30 + code }
 }
 
 #[cfg(test)]
@@ -319,6 +328,14 @@ mod tests {
         assert_eq!(to_ansi16(Rgb(0, 120, 0)), 32);
         // A pastel blue accent stays blue.
         assert_eq!(to_ansi16(Rgb(0x7a, 0xa2, 0xf7)), 94);
+        // The default theme's tones keep their meaning: good is green-yellow, warn yellow,
+        // critical red; the muted grey stays grey.
+        assert_eq!(to_ansi16(DEFAULT_THEME.good), 92);
+        assert_eq!(to_ansi16(DEFAULT_THEME.warn), 93);
+        assert_eq!(to_ansi16(DEFAULT_THEME.critical), 91);
+        assert_eq!(to_ansi16(DEFAULT_THEME.muted), 90);
+        assert_eq!(to_ansi16(Rgb(20, 20, 20)), 30);
+        assert_eq!(to_ansi16(Rgb(250, 250, 250)), 97);
     }
 
     #[test]
