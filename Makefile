@@ -51,12 +51,13 @@ bench: ## criterion benchmarks
 
 SHARED_BENCH ?= ../shared/bench
 FIXTURES ?= /tmp/sl-fixtures
-bench-peers: ## time blinkline beside the peer status lines; writes BENCHMARKS.md and docs/bench-chart.svg
-	$(CARGO) build --release --bins
+bench-peers: release ## time blinkline beside the peer status lines; writes BENCHMARKS.md and docs/bench-chart.svg
 	@[ -d $(FIXTURES)/repo-large ] || python3 $(SHARED_BENCH)/make-fixtures.py $(FIXTURES)
 	@[ "$(SKIP_PEER_INSTALL)" = 1 ] || $(SHARED_BENCH)/install-peers.sh
-	$(SHARED_BENCH)/peers.sh -f $(FIXTURES) -o target/bench-peers \
-		-c 'blinkline=$(CURDIR)/target/release/blinkline --config $(CURDIR)/benches/configs/peers.toml'
+	@# blinkline reads its config from the fixture home, as Claude Code would run it (no arguments)
+	@mkdir -p $(FIXTURES)/home/.config/blinkline
+	cp benches/configs/peers.toml $(FIXTURES)/home/.config/blinkline/config.toml
+	$(SHARED_BENCH)/peers.sh -f $(FIXTURES) -o target/bench-peers -c 'blinkline=$(CURDIR)/$(BIN)'
 	@mkdir -p docs
 	python3 scripts/benchmarks_md.py target/bench-peers BENCHMARKS.md docs/bench-chart.svg
 	@echo "wrote BENCHMARKS.md and docs/bench-chart.svg"
