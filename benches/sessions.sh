@@ -9,8 +9,12 @@
 set -euo pipefail
 bin=$(realpath "$1"); payload=$(realpath "$2"); repo=$(realpath "$3")
 n=${4:-16}; duration=${5:-20}; interval=${6:-0.3}; config=${7:-}
-args=()
-[ -n "$config" ] && args=(--config "$(realpath "$config")")
+# The config goes where blinkline looks for it, so renders run without arguments, as
+# Claude Code runs them.
+xdg=$(mktemp -d)
+mkdir -p "$xdg/blinkline"
+[ -n "$config" ] && cp "$config" "$xdg/blinkline/config.toml"
+export XDG_CONFIG_HOME=$xdg
 loops=$(mktemp)
 cat > "$loops" <<SCRIPT
 cd "$repo"
@@ -19,14 +23,14 @@ end=\$((SECONDS + $duration))
 for i in \$(seq $n); do
   # read -t on an empty pipe sleeps without starting a process (sleep(1) would cost more
   # CPU than a render and drown the figure).
-  ( exec 3<> <(:); while [ \$SECONDS -lt \$end ]; do "$bin" ${args[*]} < "$payload" > /dev/null; read -t $interval -u 3 || true; done ) &
+  ( exec 3<> <(:); while [ \$SECONDS -lt \$end ]; do "$bin" < "$payload" > /dev/null; read -t $interval -u 3 || true; done ) &
 done
 wait
 # Let refreshers that are still running finish, so their CPU is counted.
 while pgrep -f "__refresh" > /dev/null; do read -t 0.1 -u 3 || true; done
 SCRIPT
 out=$( { /usr/bin/time -f "%U %S %e" unshare --fork --pid --mount-proc bash "$loops" > /dev/null; } 2>&1 | tail -1)
-rm -f "$loops"
+rm -rf "$loops" "$xdg"
 read -r user sys wall <<<"$out"
 renders=$(python3 -c "print(int($n * $duration / ($interval + 0.004)))")
 python3 -c "
