@@ -35,8 +35,8 @@ lint: ## cargo fmt --check and clippy with warnings as errors
 fmt: ## format the code
 	$(CARGO) fmt
 
-loom: ## loom model tests of the lock-free structures
-	RUSTFLAGS="--cfg crossbeam_loom" CARGO_TARGET_DIR=target/loom $(CARGO) test --release --test loom_queue
+loom: ## loom model tests of the lock-free structures (queue and output slots)
+	RUSTFLAGS="--cfg crossbeam_loom" CARGO_TARGET_DIR=target/loom $(CARGO) test --release --test loom_queue --test loom_slots
 
 miri: ## the engine's unit tests under miri (needs the nightly toolchain)
 	@if rustup toolchain list | grep -q nightly; then \

@@ -10,6 +10,7 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 pub mod alloc;
+mod cell;
 pub mod clock;
 pub mod frame;
 pub mod futex;

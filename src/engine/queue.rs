@@ -49,32 +49,7 @@ use core::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 use crossbeam_epoch::{self as epoch, Atomic, Collector, Guard, Owned, Shared};
 use crossbeam_utils::CachePadded;
 
-use self::cell::UnsafeCell;
-
-/// The cell that holds a node's value: loom's, which checks causality, under loom; a
-/// zero-cost wrapper with the same API otherwise.
-#[cfg(crossbeam_loom)]
-mod cell {
-    pub(super) use loom::cell::UnsafeCell;
-}
-
-#[cfg(not(crossbeam_loom))]
-mod cell {
-    /// `core::cell::UnsafeCell` behind loom's closure-based API.
-    pub(super) struct UnsafeCell<T>(core::cell::UnsafeCell<T>);
-
-    impl<T> UnsafeCell<T> {
-        pub(super) const fn new(value: T) -> Self {
-            Self(core::cell::UnsafeCell::new(value))
-        }
-
-        /// Calls `f` with a pointer to the contents, for reading.
-        #[inline(always)]
-        pub(super) fn with<R>(&self, f: impl FnOnce(*const T) -> R) -> R {
-            f(self.0.get())
-        }
-    }
-}
+use super::cell::UnsafeCell;
 
 /// Pops a thread makes between two flushes of its garbage: one full bag of crossbeam-epoch.
 #[cfg(not(crossbeam_loom))]

@@ -24,12 +24,24 @@
 //! 3. Content of the front buffer is the last published value, so a late widget can show
 //!    its previous value marked stale.
 //!
+//! # Loom
+//! Under `--cfg crossbeam_loom` the state words are loom's atomics and the buffers sit in
+//! loom's `UnsafeCell` (`cell.rs`), so the models in `tests/loom_slots.rs` check every
+//! interleaving of claim, publish, begin, abandon and read, buffer accesses included. A
+//! writer's access is tracked for the life of its [`SlotWriter`]; a [`Slot::read`] is
+//! tracked when it is made (a later write that races it is caught against that point).
+//!
 //! Read next: `frame.rs`, which joins the slots.
 
-use core::cell::UnsafeCell;
 use core::fmt;
-use core::sync::atomic::AtomicU64;
 use core::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release};
+
+#[cfg(not(crossbeam_loom))]
+use core::sync::atomic::AtomicU64;
+#[cfg(crossbeam_loom)]
+use loom::sync::atomic::AtomicU64;
+
+use super::cell::{MutRef, UnsafeCell};
 
 use arrayvec::ArrayString;
 
@@ -238,14 +250,15 @@ impl Slot {
         // exists (invariant 1); (2) readers only read the front buffer, and `back` is the
         // other one (invariant 2); (3) the reference lives inside the writer, which ends the
         // WRITING phase when dropped.
-        let content = unsafe { &mut *self.buffers[back].get() };
-        content.reset();
-        Some(SlotWriter {
+        let content = unsafe { self.buffers[back].deref_mut() };
+        let mut writer = SlotWriter {
             slot: self,
             content,
             state: claimed,
             nanos: 0,
-        })
+        };
+        writer.content().reset();
+        Some(writer)
     }
 
     /// Marks a pending slot abandoned at the deadline. Returns true if the widget is late
@@ -283,7 +296,7 @@ impl Slot {
         // which cannot happen while the returned borrow is alive in this thread's frame
         // assembly (invariant 2); (3) a straggler writing now writes the *other* buffer and
         // flips `front` only when done, leaving this buffer untouched until the next begin.
-        let content = unsafe { &*self.buffers[front].get() };
+        let content = self.buffers[front].with(|front| unsafe { &*front });
         (content, view)
     }
 
@@ -296,15 +309,17 @@ impl Slot {
 /// Exclusive access to a slot's back buffer; publishes on drop.
 pub struct SlotWriter<'a> {
     slot: &'a Slot,
-    content: &'a mut SlotContent,
+    content: MutRef<'a, SlotContent>,
     state: u64,
     /// The render time published with the content (0 when nobody timed it).
     nanos: u64,
 }
 
 impl SlotWriter<'_> {
+    // `content` is a `MutRef`: a plain `&mut` normally, loom's guard under loom.
+    #[cfg_attr(crossbeam_loom, allow(clippy::explicit_auto_deref))]
     pub fn content(&mut self) -> &mut SlotContent {
-        self.content
+        &mut *self.content
     }
 
     /// Sets the render time published with the content.
@@ -315,14 +330,18 @@ impl SlotWriter<'_> {
 
 impl core::ops::Deref for SlotWriter<'_> {
     type Target = SlotContent;
+    // `content` is a `MutRef`: a plain `&mut` normally, loom's guard under loom.
+    #[cfg_attr(crossbeam_loom, allow(clippy::explicit_auto_deref))]
     fn deref(&self) -> &SlotContent {
-        self.content
+        &*self.content
     }
 }
 
 impl core::ops::DerefMut for SlotWriter<'_> {
+    // `content` is a `MutRef`: a plain `&mut` normally, loom's guard under loom.
+    #[cfg_attr(crossbeam_loom, allow(clippy::explicit_auto_deref))]
     fn deref_mut(&mut self) -> &mut SlotContent {
-        self.content
+        &mut *self.content
     }
 }
 
