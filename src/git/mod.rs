@@ -43,6 +43,9 @@
 //! `porcelain::parse`, `record::StatusRecord::decode`) take bytes and never panic, for
 //! fuzzing.
 
+/// How often `watch` re-reads git state (the cache refresher keeps the record current).
+pub const WATCH_REFRESH: std::time::Duration = std::time::Duration::from_secs(2);
+
 pub mod discover;
 pub mod porcelain;
 pub mod probe;

@@ -151,9 +151,8 @@ impl GitBranch {
 }
 
 impl Widget for GitBranch {
-    /// Git state is re-read every 2 s in `watch` (the cache refresher keeps it current).
     fn refresh_interval(&self) -> Option<std::time::Duration> {
-        Some(std::time::Duration::from_secs(2))
+        Some(crate::git::WATCH_REFRESH)
     }
 
     fn render(&self, ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
