@@ -160,19 +160,7 @@ fn warm_frames_allocate_nothing_in_every_format_and_layout() {
         renderer.render(git_payload.as_bytes());
         let frame = String::from_utf8_lossy(renderer.frame().as_bytes()).into_owned();
         assert!(frame.contains("main"), "{frame}");
-        for _ in 0..3 {
-            renderer.render(git_payload.as_bytes());
-        }
-        let (before, _) = allocation_counts();
-        for _ in 0..1000 {
-            renderer.render(git_payload.as_bytes());
-        }
-        let (after, _) = allocation_counts();
-        assert_eq!(
-            after - before,
-            0,
-            "allocations in 1000 git frames with {args:?}"
-        );
+        assert_warm_frames_allocate_nothing(&mut renderer, &git_payload, args);
     }
     let _ = std::fs::remove_dir_all(&root);
     // The transcript cache goes to a private directory, never the user's.
@@ -257,22 +245,6 @@ fn warm_frames_allocate_nothing_in_every_format_and_layout() {
         ],
     ];
     for args in setups {
-        let mut renderer = renderer_for(args, Path::new("/nonexistent"));
-        for _ in 0..3 {
-            renderer.render(payload.as_bytes());
-        }
-        let (before, _) = allocation_counts();
-        for _ in 0..1000 {
-            let report = renderer.render(payload.as_bytes());
-            assert!(report.problem.is_none());
-        }
-        let (after, _) = allocation_counts();
-        assert_eq!(
-            after - before,
-            0,
-            "allocations in 1000 warm frames with {args:?}"
-        );
-        assert!(!renderer.frame().is_empty());
         let mut renderer = renderer_for(args, Path::new("/nonexistent"));
         assert_warm_frames_allocate_nothing(&mut renderer, &payload, args);
     }
