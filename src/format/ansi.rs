@@ -88,7 +88,7 @@ impl AnsiSink {
             look.theme.style
         };
         let pick = |nerd, unicode, ascii| look.charset.pick(nerd, unicode, ascii);
-        let separator = pick(" \u{2502} ", " \u{2502} ", " | ");
+        let separator = crate::format::style::thin_separator(look.charset);
         let glyphs = match style {
             Style::Capsule => (
                 pick("\u{e0b6}", "\u{2590}", "["),

@@ -9,6 +9,6 @@ pub fn plain_sink(charset: Charset) -> AnsiSink {
     AnsiSink::with_separator(
         DEFAULT_THEME,
         ColorDepth::None,
-        charset.pick(" \u{2502} ", " \u{2502} ", " | "),
+        crate::format::style::thin_separator(charset),
     )
 }

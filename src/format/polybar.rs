@@ -17,7 +17,7 @@ impl PolybarSink {
     pub fn new(theme: Theme, charset: Charset) -> Self {
         PolybarSink {
             theme,
-            separator: charset.pick(" \u{2502} ", " \u{2502} ", " | "),
+            separator: crate::format::style::thin_separator(charset),
         }
     }
 }

@@ -7,6 +7,11 @@ use crate::engine::frame::{FrameBuffer, Segment, SegmentState};
 use crate::engine::slots::Tone;
 use crate::format::theme::Rgb;
 
+/// The thin separator between segments: `│`, or `|` in ASCII.
+pub fn thin_separator(charset: crate::widgets::Charset) -> &'static str {
+    charset.pick(" \u{2502} ", " \u{2502} ", " | ")
+}
+
 /// The tone a segment is drawn in: stale values are muted, errors critical.
 pub fn tone_of(segment: &Segment<'_>) -> Tone {
     match segment.state {

@@ -18,7 +18,7 @@ impl TmuxSink {
     pub fn new(theme: Theme, charset: Charset) -> Self {
         TmuxSink {
             theme,
-            separator: charset.pick(" \u{2502} ", " \u{2502} ", " | "),
+            separator: crate::format::style::thin_separator(charset),
         }
     }
 }
