@@ -142,6 +142,43 @@ impl fmt::Debug for Oid {
     }
 }
 
+/// A binary SHA-1 object id, as the index, tree objects and pack indexes store it.
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RawOid(pub [u8; 20]);
+
+impl RawOid {
+    /// The id in hex.
+    pub fn to_hex(&self) -> Oid {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut hex = [0u8; 64];
+        for (i, byte) in self.0.iter().enumerate() {
+            hex[2 * i] = DIGITS[usize::from(byte >> 4)];
+            hex[2 * i + 1] = DIGITS[usize::from(byte & 15)];
+        }
+        Oid { hex, len: 40 }
+    }
+
+    /// The binary form of a 40-digit hex id; `None` for a SHA-256 id.
+    pub fn from_hex(oid: &Oid) -> Option<RawOid> {
+        let text = oid.as_bytes();
+        if text.len() != 40 {
+            return None;
+        }
+        let nibble = |b: u8| if b <= b'9' { b - b'0' } else { b - b'a' + 10 };
+        let mut raw = [0u8; 20];
+        for (i, pair) in text.chunks_exact(2).enumerate() {
+            raw[i] = nibble(pair[0]) << 4 | nibble(pair[1]);
+        }
+        Some(RawOid(raw))
+    }
+}
+
+impl fmt::Debug for RawOid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.to_hex().as_str())
+    }
+}
+
 /// The most a file read from `.git` inline may hold (`packed-refs` of huge repositories
 /// included); anything larger is treated as damage rather than read.
 pub const MAX_INLINE_FILE: u64 = 64 << 20;
@@ -242,5 +279,22 @@ pub mod test_repo {
     /// A payload whose working directory is `dir`.
     pub fn payload(dir: &Path) -> String {
         serde_json::json!({"workspace": {"current_dir": dir}}).to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Oid, RawOid};
+
+    #[test]
+    fn raw_oid_round_trips_through_hex() {
+        let hex = b"c4e8b02bd2896dbd62e78ec9e8c45e9550764d60";
+        let oid = Oid::parse(hex).unwrap();
+        let raw = RawOid::from_hex(&oid).unwrap();
+        assert_eq!(raw.0[0], 0xc4);
+        assert_eq!(raw.0[19], 0x60);
+        assert_eq!(raw.to_hex().as_bytes(), hex);
+        let sha256 = Oid::parse(&[b'a'; 64]).unwrap();
+        assert!(RawOid::from_hex(&sha256).is_none());
     }
 }
