@@ -1,5 +1,6 @@
-//! Runs the commands. `main` decides between the fast path (no arguments: Claude Code's
-//! invocation, which skips clap's set-up) and the full command line.
+//! Runs the commands. `main` decides between two fast paths that skip clap's set-up (no
+//! arguments: Claude Code's invocation; `prompt` with the integration's flags, see
+//! `shell/args.rs`) and the full command line.
 //!
 //! Exit codes: 0 rendered (even from a broken payload: a blank status line helps nobody);
 //! 2 a usage error, or any problem under `--strict`. A closed stdout (EPIPE) exits 0
@@ -43,8 +44,11 @@ const AUTO_THREADS_CAP: usize = 4;
 
 /// The process entry point.
 pub fn main() -> ExitCode {
-    let result = if std::env::args_os().len() == 1 {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    let result = if args.is_empty() {
         render_command(&default_render_args(), false)
+    } else if let Some(prompt) = crate::shell::args::parse_prompt(&args) {
+        crate::shell::prompt_command(&default_render_args(), &prompt)
     } else {
         run_cli()
     };
@@ -479,4 +483,30 @@ fn bench_processes(args: &RenderArgs, bench: &BenchArgs, runs: usize) -> Result<
     };
     let _ = std::io::stdout().write_all(text.as_bytes());
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::default_render_args;
+    use crate::cli::Cli;
+    use clap::{CommandFactory, FromArgMatches};
+
+    /// The fast paths (no arguments, `prompt`) use `default_render_args` where the full
+    /// path uses clap's defaults: they must be the same settings.
+    #[test]
+    fn the_fast_paths_render_with_clap_defaults() {
+        for argv in [
+            &["blinkline"][..],
+            &["blinkline", "prompt", "--shell", "bash"],
+        ] {
+            let matches = Cli::command().try_get_matches_from(argv).unwrap();
+            let mut cli = Cli::from_arg_matches(&matches).unwrap();
+            cli.render.explicit = crate::cli::explicit_flags(&matches);
+            assert_eq!(
+                format!("{:?}", cli.render),
+                format!("{:?}", default_render_args()),
+                "{argv:?}"
+            );
+        }
+    }
 }

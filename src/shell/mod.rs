@@ -9,6 +9,8 @@
 //!
 //! Read next: `init.bash`, `init.zsh`, `init.fish` (the scripts `init` prints).
 
+pub mod args;
+
 use std::io::Write as _;
 use std::process::ExitCode;
 
