@@ -24,7 +24,7 @@ use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 use crate::engine::frame::FrameBuffer;
 use crate::engine::sync::{AtomicBool, AtomicU64, BoundedQueue, WaitWord};
 
-/// Frame buffers in the ring.
+/// Frame buffers in the ring (at least three: see `take_buffer`).
 pub const RING: usize = 4;
 
 /// Buffers and the two queues they move between.
@@ -45,19 +45,13 @@ impl Default for FrameRing {
 
 impl FrameRing {
     pub fn new() -> Self {
-        Self::with_buffers(RING)
-    }
-
-    /// A ring of `buffers` frame buffers (at least one).
-    pub fn with_buffers(buffers: usize) -> Self {
-        let buffers = buffers.max(1);
-        let free = BoundedQueue::new(buffers);
-        for _ in 0..buffers {
+        let free = BoundedQueue::new(RING);
+        for _ in 0..RING {
             let _ = free.push(FrameBuffer::new());
         }
         FrameRing {
             free,
-            ready: BoundedQueue::new(buffers),
+            ready: BoundedQueue::new(RING),
             seq: WaitWord::new(0),
             closed: AtomicBool::new(false),
             published: AtomicU64::new(0),
@@ -66,8 +60,8 @@ impl FrameRing {
     }
 
     /// Queues a copy of `frame` for the writer, dropping the oldest waiting frame when no
-    /// buffer is free. Never blocks. With [`RING`] buffers it always succeeds; it returns
-    /// false only in a ring of fewer than three buffers, when the writer holds all of them.
+    /// buffer is free. Never blocks. Returns false only if the writer holds every buffer,
+    /// which [`RING`] (at least three, see `take_buffer`) rules out.
     pub fn publish(&self, frame: &[u8]) -> bool {
         let Some(mut buf) = self.take_buffer() else {
             return false;
