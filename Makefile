@@ -3,7 +3,7 @@ CARGO ?= cargo
 MUSL_TARGET := x86_64-unknown-linux-musl
 BIN := target/release/blinkline
 
-.PHONY: help demo build release musl test lint fmt loom miri fuzz bench bench-peers perf-check clean gallery man widget-docs
+.PHONY: help demo build release musl test lint fmt loom soak miri fuzz bench bench-peers perf-check clean gallery man widget-docs
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -35,8 +35,12 @@ lint: ## cargo fmt --check and clippy with warnings as errors
 fmt: ## format the code
 	$(CARGO) fmt
 
-loom: ## loom model tests of the lock-free structures (queue and output slots)
-	RUSTFLAGS="--cfg crossbeam_loom" CARGO_TARGET_DIR=target/loom $(CARGO) test --release --test loom_queue --test loom_slots
+loom: ## loom model tests of the lock-free structures (queue, output slots, watch frame ring)
+	RUSTFLAGS="--cfg crossbeam_loom" CARGO_TARGET_DIR=target/loom $(CARGO) test --release --test loom_queue --test loom_slots --test loom_ring
+
+SOAK_SECS ?= 20
+soak: ## tests/soak.rs for SOAK_SECS (20) seconds: 64 parallel renders, a growing transcript, a changing repository
+	BLINKLINE_SOAK_SECS=$(SOAK_SECS) $(CARGO) test --test soak -- --nocapture
 
 miri: ## the engine's unit tests under miri (needs the nightly toolchain)
 	@if rustup toolchain list | grep -q nightly; then \
@@ -46,8 +50,8 @@ miri: ## the engine's unit tests under miri (needs the nightly toolchain)
 fuzz: ## run every fuzz target for 60 s (needs cargo-fuzz)
 	@$(MAKE) -C fuzz run-all
 
-bench: ## criterion benchmarks
-	$(CARGO) bench
+bench: ## criterion benchmarks (engine, queue, pool, widgets, transcript); the widget benches use $(FIXTURES) when present
+	BLINKLINE_FIXTURES=$(FIXTURES) $(CARGO) bench
 
 SHARED_BENCH ?= ../shared/bench
 FIXTURES ?= /tmp/sl-fixtures

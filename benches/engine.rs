@@ -1,6 +1,8 @@
 //! Criterion benches of the render path: payload decoding, one whole warm frame (decode,
-//! widgets, assembly) per format, the width fitting of a narrow line, and the configs of
-//! `benches/configs/` (5 and 20 widgets in the same look).
+//! widgets, assembly) per output format (ansi, plain, json, tmux, i3bar, waybar, polybar,
+//! and the zsh prompt), the width fitting of a narrow line, and the configs of
+//! `benches/configs/` (5 and 20 widgets in the same look). Pool round trips are in
+//! `pool.rs`, widget families in `widgets.rs`.
 
 use std::hint::black_box;
 
@@ -42,6 +44,11 @@ fn bench_frames(c: &mut Criterion) {
         ("ansi_default", &[][..]),
         ("plain", &["--format", "plain"][..]),
         ("json", &["--format", "json"][..]),
+        ("tmux", &["--format", "tmux"][..]),
+        ("i3bar", &["--format", "i3bar"][..]),
+        ("waybar", &["--format", "waybar"][..]),
+        ("polybar", &["--format", "polybar"][..]),
+        ("zsh_prompt", &["--format", "zsh"][..]),
         ("ansi_narrow_40_cols", &["--width", "40"][..]),
         // The per-widget cost: the same look with 5 and with 20 widgets (197 columns, as
         // with COLUMNS=200 and the default margin).

@@ -88,7 +88,7 @@ fn run_cli() -> Result<ExitCode, String> {
             crate::transcript::refresh(path, &Environment::capture())?;
             Ok(ExitCode::SUCCESS)
         }
-        Some(Command::RefreshGit(ref args)) => refresh_git(args),
+        Some(Command::RefreshGit(ref args)) => refresh_git(args, &Environment::capture()),
         Some(Command::Prompt(ref prompt)) => crate::shell::prompt_command(&cli.render, prompt),
         Some(Command::Init(ref init)) => crate::shell::init_command(init),
         Some(Command::Watch(ref watch)) => crate::watch::watch_command(&cli.render, watch),
@@ -365,9 +365,8 @@ fn print_explain(renderer: &Renderer, payload: &[u8], problem: Option<&InputProb
 }
 
 /// `__refresh-git`: the detached refresher behind the git widgets.
-fn refresh_git(args: &crate::cli::RefreshGitArgs) -> Result<ExitCode, String> {
-    let env = Environment::capture();
-    let cache = crate::cache::Cache::open(&env).map_err(|e| e.to_string())?;
+fn refresh_git(args: &crate::cli::RefreshGitArgs, env: &Environment) -> Result<ExitCode, String> {
+    let cache = crate::cache::Cache::open(env).map_err(|e| e.to_string())?;
     cache.sweep_temporaries();
     let git_env = crate::git::discover::GitEnv::from_vars(
         env.git_dir.as_deref(),
@@ -381,6 +380,23 @@ fn refresh_git(args: &crate::cli::RefreshGitArgs) -> Result<ExitCode, String> {
     };
     crate::git::refresh::refresh(&request, &git_env, &cache).map_err(|e| e.to_string())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs a refresher's command line (`__refresh-git …`, `__refresh-transcript PATH`) in
+/// this process with `env`: what `bench --cold` installs with
+/// [`crate::cache::run_refreshers_inline`]. Errors are dropped, as a detached refresher's
+/// are.
+pub fn run_refresher_here(env: &Environment, args: &[&std::ffi::OsStr]) {
+    use clap::Parser as _;
+    let argv = std::iter::once(std::ffi::OsStr::new("blinkline")).chain(args.iter().copied());
+    let Ok(cli) = Cli::try_parse_from(argv) else {
+        return;
+    };
+    let _ = match cli.command {
+        Some(Command::RefreshTranscript { ref path }) => crate::transcript::refresh(path, env),
+        Some(Command::RefreshGit(ref git)) => refresh_git(git, env).map(drop),
+        _ => Ok(()),
+    };
 }
 
 fn list_widgets() -> ExitCode {
@@ -411,7 +427,7 @@ fn bench_command(args: &RenderArgs, bench: &BenchArgs) -> Result<ExitCode, Strin
     }
     match bench.compare {
         Some(crate::cli::CompareWhat::Queue) => {
-            let text = crate::bench::compare::queues(bench.frames.max(1000) * 100);
+            let text = crate::bench::compare::queues(bench.frames().max(1000) * 100);
             let _ = std::io::stdout().write_all(text.as_bytes());
             return Ok(ExitCode::SUCCESS);
         }

@@ -183,9 +183,17 @@ pub enum ConfigCommand {
 
 #[derive(Debug, Args, Clone)]
 pub struct BenchArgs {
-    /// Frames to measure.
-    #[arg(long, default_value = "10000")]
-    pub frames: u64,
+    /// Frames to measure (default: 10000; 100 with --cold).
+    #[arg(long, value_name = "N")]
+    pub frames: Option<u64>,
+
+    /// Measure cold frames: before each frame, blinkline's own caches are dropped (a fresh,
+    /// empty cache directory; the discovered repository and the transcript state
+    /// forgotten), and the refreshers such a frame sets off (git status, the transcript
+    /// scan) run in-process and are timed with it. The kernel's page cache is not dropped:
+    /// that needs root (`sync; echo 1 > /proc/sys/vm/drop_caches`).
+    #[arg(long, conflicts_with_all = ["processes", "compare", "all_on_pool"])]
+    pub cold: bool,
 
     /// Frames rendered first and not measured.
     #[arg(long, default_value = "100")]
@@ -227,6 +235,13 @@ pub struct BenchArgs {
     /// Arguments passed to the timed binary with --processes (repeatable).
     #[arg(long = "exe-arg", value_name = "ARG", allow_hyphen_values = true)]
     pub exe_args: Vec<String>,
+}
+
+impl BenchArgs {
+    /// Frames to measure: `--frames`, else 100 cold or 10000 warm frames.
+    pub fn frames(&self) -> u64 {
+        self.frames.unwrap_or(if self.cold { 100 } else { 10_000 })
+    }
 }
 
 /// What `bench --compare` compares.

@@ -522,6 +522,15 @@ impl Renderer {
         }
     }
 
+    /// Forgets what the widgets learned from caches, and the process-wide transcript state
+    /// every transcript widget shares, so the next frame starts cold (`bench --cold`).
+    pub fn forget_cached(&self) {
+        for widget in &self.shared.widgets {
+            widget.forget_cached();
+        }
+        crate::transcript::forget();
+    }
+
     /// Lets every widget do its deferred work (see [`Widget::after_frame`]).
     pub fn after_frame(&self) {
         for widget in &self.shared.widgets {

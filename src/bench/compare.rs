@@ -140,7 +140,7 @@ pub fn threads(
             renderer.render(payload);
         }
         let histogram = Histogram::new();
-        for _ in 0..bench.frames {
+        for _ in 0..bench.frames() {
             histogram.record(renderer.render(payload).nanos);
         }
         rows.push((threads, histogram.summary()));
@@ -150,7 +150,7 @@ pub fn threads(
     let _ = writeln!(
         s,
         "inline vs pool workers, every widget on the pool, {} frames each",
-        bench.frames
+        bench.frames()
     );
     let _ = writeln!(
         s,

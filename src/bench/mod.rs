@@ -7,8 +7,12 @@
 //! on the pool. Each widget's latency comes from a second pass with widget timing on (up
 //! to 5,000 frames), so the frame figures are what a normal render pays, without the
 //! timing a normal render does not do. Frames are assembled but not written, so the
-//! figures are the renderer's alone.
+//! figures are the renderer's alone. It also counts the transcript bytes read and the git
+//! refreshes run per frame (both 0 for warm frames with nothing new).
+//!
+//! `--cold` (`cold.rs`) measures frames with nothing cached instead.
 
+pub mod cold;
 pub mod compare;
 pub mod processes;
 
@@ -25,6 +29,8 @@ const WIDGET_PASS_FRAMES: u64 = 5_000;
 
 /// What one benchmark run measured.
 pub struct BenchReport {
+    /// Frames with blinkline's caches dropped first (`--cold`).
+    pub cold: bool,
     pub frames: u64,
     pub threads: usize,
     pub frame: Summary,
@@ -33,12 +39,41 @@ pub struct BenchReport {
     pub bytes_per_frame: f64,
     pub queue_ops_per_sec: f64,
     pub frame_bytes: usize,
+    pub transcript_bytes_per_frame: f64,
+    pub git_refreshes_per_frame: f64,
     /// Frame latency histogram: (bucket upper bound ns, count).
     pub histogram: Vec<(u64, u64)>,
 }
 
+/// What the process has done so far: read from transcripts, refreshed git records.
+#[derive(Clone, Copy)]
+struct WorkCounts {
+    transcript_bytes: u64,
+    git_refreshes: u64,
+}
+
+impl WorkCounts {
+    fn now() -> Self {
+        WorkCounts {
+            transcript_bytes: crate::transcript::bytes_read(),
+            git_refreshes: crate::git::refresh::refreshes(),
+        }
+    }
+
+    /// Per frame since `before`: (transcript bytes, git refreshes).
+    fn per_frame_since(self, before: WorkCounts, frames: f64) -> (f64, f64) {
+        (
+            (self.transcript_bytes - before.transcript_bytes) as f64 / frames,
+            (self.git_refreshes - before.git_refreshes) as f64 / frames,
+        )
+    }
+}
+
 /// Runs the benchmark on `payload`.
 pub fn run(args: &RenderArgs, bench: &BenchArgs, payload: &[u8]) -> Result<BenchReport, String> {
+    if bench.cold {
+        return cold::run(args, bench, payload);
+    }
     let mut renderer = crate::app::build_renderer(args, Environment::capture())?;
     if bench.all_on_pool {
         renderer.set_offload(crate::render::Offload::All);
@@ -50,20 +85,23 @@ pub fn run(args: &RenderArgs, bench: &BenchArgs, payload: &[u8]) -> Result<Bench
     metrics.frame.reset();
     metrics.widgets.iter().for_each(Histogram::reset);
     let ops_before = renderer.pool_queue_ops();
+    let work_before = WorkCounts::now();
     let (allocs_before, bytes_before) = allocation_counts();
     let started = Instant::now();
-    for _ in 0..bench.frames {
+    for _ in 0..bench.frames() {
         renderer.render(payload);
     }
     let elapsed = started.elapsed().as_secs_f64();
     let (allocs_after, bytes_after) = allocation_counts();
-    let frames = bench.frames.max(1) as f64;
+    let frames = bench.frames().max(1) as f64;
+    let (transcript_bytes_per_frame, git_refreshes_per_frame) =
+        WorkCounts::now().per_frame_since(work_before, frames);
     let queue_ops = renderer.pool_queue_ops() - ops_before;
     let frame = renderer.metrics().frame.summary();
     let histogram = renderer.metrics().frame.nonzero_buckets().collect();
     renderer.set_widget_timing(true);
     renderer.metrics().widgets.iter().for_each(Histogram::reset);
-    for _ in 0..bench.frames.min(WIDGET_PASS_FRAMES) {
+    for _ in 0..bench.frames().min(WIDGET_PASS_FRAMES) {
         renderer.render(payload);
     }
     let metrics = renderer.metrics();
@@ -73,7 +111,8 @@ pub fn run(args: &RenderArgs, bench: &BenchArgs, payload: &[u8]) -> Result<Bench
         .zip(metrics.widgets.iter().map(Histogram::summary))
         .collect();
     Ok(BenchReport {
-        frames: bench.frames,
+        cold: false,
+        frames: bench.frames(),
         threads: renderer.pool_threads(),
         frame,
         widgets,
@@ -81,6 +120,8 @@ pub fn run(args: &RenderArgs, bench: &BenchArgs, payload: &[u8]) -> Result<Bench
         bytes_per_frame: (bytes_after - bytes_before) as f64 / frames,
         queue_ops_per_sec: queue_ops as f64 / elapsed.max(1e-9),
         frame_bytes: renderer.frame().len(),
+        transcript_bytes_per_frame,
+        git_refreshes_per_frame,
         histogram,
     })
 }
@@ -96,8 +137,11 @@ impl BenchReport {
         let f = &self.frame;
         let _ = writeln!(
             s,
-            "frames: {}   pool threads: {}   frame size: {} bytes",
-            self.frames, self.threads, self.frame_bytes
+            "{} frames: {}   pool threads: {}   frame size: {} bytes",
+            if self.cold { "cold" } else { "warm" },
+            self.frames,
+            self.threads,
+            self.frame_bytes
         );
         let _ = writeln!(
             s,
@@ -113,6 +157,11 @@ impl BenchReport {
             s,
             "allocations/frame {:.3}   bytes/frame {:.1}   queue ops/s {:.0}",
             self.allocations_per_frame, self.bytes_per_frame, self.queue_ops_per_sec
+        );
+        let _ = writeln!(
+            s,
+            "transcript bytes read/frame {:.0}   git refreshes/frame {:.2}",
+            self.transcript_bytes_per_frame, self.git_refreshes_per_frame
         );
         let _ = writeln!(s, "\nwidget         p50 µs   p99 µs   max µs");
         for (name, w) in &self.widgets {
@@ -171,7 +220,8 @@ impl BenchReport {
             .map(|(upper, count)| format!("[{upper},{count}]"))
             .collect();
         format!(
-            "{{\"frames\":{},\"threads\":{},\"frame_bytes\":{},\"frame\":{},\"widgets\":{{{}}},\"allocations_per_frame\":{},\"bytes_per_frame\":{},\"queue_ops_per_sec\":{:.0},\"histogram\":[{}]}}\n",
+            "{{\"cold\":{},\"frames\":{},\"threads\":{},\"frame_bytes\":{},\"frame\":{},\"widgets\":{{{}}},\"allocations_per_frame\":{},\"bytes_per_frame\":{},\"queue_ops_per_sec\":{:.0},\"transcript_bytes_per_frame\":{},\"git_refreshes_per_frame\":{},\"histogram\":[{}]}}\n",
+            self.cold,
             self.frames,
             self.threads,
             self.frame_bytes,
@@ -180,6 +230,8 @@ impl BenchReport {
             self.allocations_per_frame,
             self.bytes_per_frame,
             self.queue_ops_per_sec,
+            self.transcript_bytes_per_frame,
+            self.git_refreshes_per_frame,
             histogram.join(",")
         )
     }

@@ -5,7 +5,8 @@
 //!
 //! Reading order: `queue.rs` (Michael–Scott queue) → `pool.rs` (pinned workers, futex
 //! parking) → `slots.rs` (double-buffered, generation-stamped outputs) → `frame.rs` (the
-//! zero-allocation assembler) → `metrics.rs` (atomic counters and histograms).
+//! zero-allocation assembler) → `metrics.rs` (atomic counters and histograms). `sync.rs` holds
+//! the watch frame ring's primitives, `cell.rs` the loom-aware `UnsafeCell`.
 #![allow(unsafe_code)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
@@ -19,4 +20,5 @@ pub mod os;
 pub mod pool;
 pub mod queue;
 pub mod slots;
+pub mod sync;
 pub mod tty;

@@ -164,6 +164,15 @@ impl Probe {
         }))
     }
 
+    /// Forgets the discovered repository, the cache handle and the refresh request.
+    pub fn forget(&self) {
+        let mut guard = match self.state.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *guard = State::default();
+    }
+
     /// Starts the refresher a render asked for, and reports a new error on stderr.
     pub fn after_frame(&self, widget: &str) {
         let mut guard = match self.state.lock() {

@@ -19,6 +19,8 @@ use std::ffi::OsStr;
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
+use std::sync::atomic::AtomicU64;
+use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
 
 use crate::cache::Cache;
@@ -90,7 +92,16 @@ pub fn refresh(req: &RefreshRequest<'_>, env: &GitEnv, cache: &Cache) -> Result<
         })
 }
 
+/// Refreshes run by this process (a statistic for `bench --cold`).
+static REFRESHES: AtomicU64 = AtomicU64::new(0);
+
+/// How many refreshes this process has run (each one `git status`).
+pub fn refreshes() -> u64 {
+    REFRESHES.load(Relaxed)
+}
+
 fn trace(name: &str) {
+    REFRESHES.fetch_add(1, Relaxed);
     let Some(path) = std::env::var_os("BLINKLINE_TRACE_REFRESH").filter(|p| !p.is_empty()) else {
         return;
     };

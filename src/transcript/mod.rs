@@ -42,6 +42,8 @@ pub mod testing;
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt};
+use std::sync::atomic::AtomicU64;
+use std::sync::atomic::Ordering::Relaxed;
 use std::sync::{Mutex, MutexGuard};
 
 use crate::cache::{Cache, fnv1a, record_name};
@@ -155,6 +157,12 @@ pub fn with_view<R>(
             stale: tracked.stale,
         })),
     })
+}
+
+/// Forgets the tracked transcript and the cache handle, so the next render starts as a
+/// new process would (`bench --cold`).
+pub fn forget() {
+    *tracker() = Tracker::default();
 }
 
 /// Deferred work once the frame is written: save the advanced state, or start a
@@ -308,12 +316,23 @@ fn tail_hash(file: &File, offset: u64) -> Option<u64> {
     (n == want).then(|| fnv1a(&tail[..want]))
 }
 
+/// Transcript bytes this process has read (a statistic for `bench --cold`).
+static BYTES_READ: AtomicU64 = AtomicU64::new(0);
+
+/// How many transcript bytes this process has read, by renders and refreshers.
+pub fn bytes_read() -> u64 {
+    BYTES_READ.load(Relaxed)
+}
+
 fn read_full_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
     let mut done = 0;
     while done < buf.len() {
         match file.read_at(&mut buf[done..], offset + done as u64) {
             Ok(0) => break,
-            Ok(n) => done += n,
+            Ok(n) => {
+                done += n;
+                BYTES_READ.fetch_add(n as u64, Relaxed);
+            }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }

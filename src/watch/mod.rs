@@ -357,22 +357,9 @@ impl Watcher {
 /// The writer thread: writes the newest ready frame, until the ring closes or the pipe
 /// does.
 fn write_frames(ring: &FrameRing, control: &Control, fd: i32) {
-    loop {
-        let seen = ring.seq();
-        if let Some(buf) = ring.take_newest() {
-            let result = buf.write_to_fd(fd);
-            ring.recycle(buf);
-            if result.is_err() {
-                // EPIPE (the reader left) or a dead fd: nothing more can be shown.
-                control.pipe_closed.store(true, Release);
-                break;
-            }
-            continue;
-        }
-        if ring.is_closed() {
-            break;
-        }
-        ring.wait(seen);
+    if ring.serve(|buf| buf.write_to_fd(fd)).is_err() {
+        // EPIPE (the reader left) or a dead fd: nothing more can be shown.
+        control.pipe_closed.store(true, Release);
     }
     control.writer_done.store(true, Release);
     control.bump();

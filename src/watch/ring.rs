@@ -4,29 +4,34 @@
 //! lock-free queues: `free` (buffers nobody uses) and `ready` (frames waiting to be
 //! written, oldest first). The render loop never blocks: when no buffer is free, it takes
 //! the oldest ready frame back (that frame is dropped as stale) and reuses it. The writer
-//! takes every ready frame, keeps only the newest, and returns the others. So a consumer
-//! that stops reading stalls only the writer; the newest frame is always the one written
-//! next, and nothing is allocated after start-up.
+//! ([`FrameRing::serve`]) takes every ready frame, keeps only the newest, and returns the
+//! others. So a consumer that stops reading stalls only the writer; the newest frame is
+//! always the one written next, and nothing is allocated after start-up.
 //!
 //! Wake-ups: the render loop bumps `seq` after each publish (Release) and wakes the writer,
 //! which reads it (Acquire) before it looks at the queue, then sleeps on it (futex) only if
 //! it has not moved. Counters are Relaxed: they are statistics.
+//!
+//! # Loom
+//! The atomics, the futex word and the queues come from `engine::sync`, which swaps them
+//! for loom-checked twins under `--cfg crossbeam_loom`. `tests/loom_ring.rs` checks the
+//! protocol: whole frames only, never one older than a frame already written, the last
+//! frame written once the producer stops, publish never blocking on a stalled writer, and
+//! no lost wake-up.
 
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64};
-
-use crossbeam_queue::ArrayQueue;
 
 use crate::engine::frame::FrameBuffer;
+use crate::engine::sync::{AtomicBool, AtomicU64, BoundedQueue, WaitWord};
 
-/// Frame buffers in the ring.
+/// Frame buffers in the ring (at least three: see `take_buffer`).
 pub const RING: usize = 4;
 
 /// Buffers and the two queues they move between.
 pub struct FrameRing {
-    free: ArrayQueue<FrameBuffer>,
-    ready: ArrayQueue<FrameBuffer>,
-    seq: AtomicU32,
+    free: BoundedQueue<FrameBuffer>,
+    ready: BoundedQueue<FrameBuffer>,
+    seq: WaitWord,
     closed: AtomicBool,
     pub published: AtomicU64,
     pub dropped: AtomicU64,
@@ -40,14 +45,14 @@ impl Default for FrameRing {
 
 impl FrameRing {
     pub fn new() -> Self {
-        let free = ArrayQueue::new(RING);
+        let free = BoundedQueue::new(RING);
         for _ in 0..RING {
             let _ = free.push(FrameBuffer::new());
         }
         FrameRing {
             free,
-            ready: ArrayQueue::new(RING),
-            seq: AtomicU32::new(0),
+            ready: BoundedQueue::new(RING),
+            seq: WaitWord::new(0),
             closed: AtomicBool::new(false),
             published: AtomicU64::new(0),
             dropped: AtomicU64::new(0),
@@ -55,17 +60,11 @@ impl FrameRing {
     }
 
     /// Queues a copy of `frame` for the writer, dropping the oldest waiting frame when no
-    /// buffer is free. Never blocks. Returns false only if the writer holds every buffer.
+    /// buffer is free. Never blocks. Returns false only if the writer holds every buffer,
+    /// which [`RING`] (at least three, see `take_buffer`) rules out.
     pub fn publish(&self, frame: &[u8]) -> bool {
-        let mut buf = match self.free.pop() {
-            Some(buf) => buf,
-            None => match self.ready.pop() {
-                Some(stale) => {
-                    self.dropped.fetch_add(1, Relaxed);
-                    stale
-                }
-                None => return false,
-            },
+        let Some(mut buf) = self.take_buffer() else {
+            return false;
         };
         buf.clear();
         buf.push_bytes(frame);
@@ -74,10 +73,32 @@ impl FrameRing {
             return false;
         }
         self.published.fetch_add(1, Relaxed);
-        // Release: pairs with the Acquire in `take_newest`'s caller (`wait_seq`).
+        // Release: pairs with the Acquire in `seq` (read by `serve` before it looks).
         self.seq.fetch_add(1, Release);
-        atomic_wait::wake_one(&self.seq);
+        self.seq.wake_one();
         true
+    }
+
+    /// A buffer to fill: a free one, else the oldest waiting frame's (dropped as stale).
+    ///
+    /// The writer holds at most two buffers (the newest frame and, inside `take_newest`,
+    /// the one it just popped) and the publisher none while it looks, so with three or
+    /// more one is always in a queue, but it can move between the two looks: `free` is
+    /// empty, then the writer drains `ready` into `free` before we look at `ready` (a
+    /// frame lost; the loom model `a_writer_that_stops_reading_never_blocks_the_producer`
+    /// found it). So we look twice: only the publisher fills `ready`, so once the writer
+    /// has drained it, `ready` stays empty and the second look finds a buffer in `free`.
+    fn take_buffer(&self) -> Option<FrameBuffer> {
+        for _ in 0..2 {
+            if let Some(buf) = self.free.pop() {
+                return Some(buf);
+            }
+            if let Some(stale) = self.ready.pop() {
+                self.dropped.fetch_add(1, Relaxed);
+                return Some(stale);
+            }
+        }
+        None
     }
 
     /// The current publish count, read before looking for frames (Acquire: pairs with the
@@ -106,7 +127,7 @@ impl FrameRing {
     /// Sleeps until a frame is published after `seen` was read, or the ring is closed.
     pub fn wait(&self, seen: u32) {
         if !self.is_closed() {
-            atomic_wait::wait(&self.seq, seen);
+            self.seq.wait(seen);
         }
     }
 
@@ -115,16 +136,42 @@ impl FrameRing {
         self.closed.store(true, Release);
         // Release + bump: a writer asleep in `wait` wakes and sees `closed` (Acquire).
         self.seq.fetch_add(1, Release);
-        atomic_wait::wake_all(&self.seq);
+        self.seq.wake_all();
     }
 
     pub fn is_closed(&self) -> bool {
         // Acquire: pairs with the Release store in `close`.
         self.closed.load(Acquire)
     }
+
+    /// The writer's loop: hands the newest ready frame to `write`, sleeping while there is
+    /// none, until the ring is closed and drained or `write` fails (its error is returned).
+    pub fn serve<E>(&self, mut write: impl FnMut(&FrameBuffer) -> Result<(), E>) -> Result<(), E> {
+        loop {
+            // Both read before looking at the queue. `seq`: a frame published after this
+            // read moves it, so the `wait` below returns at once instead of sleeping past
+            // the frame. `closed`: every frame published before `close` is then in the
+            // queue when we look, so the last frame is written before the loop ends
+            // (checked after the look, a frame published between the look and `close`
+            // was lost: the loom model `close_wakes_a_sleeping_writer_after_the_last_frame`
+            // found it).
+            let seen = self.seq();
+            let closed = self.is_closed();
+            if let Some(buf) = self.take_newest() {
+                let result = write(&buf);
+                self.recycle(buf);
+                result?;
+                continue;
+            }
+            if closed {
+                return Ok(());
+            }
+            self.wait(seen);
+        }
+    }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(crossbeam_loom)))]
 mod tests {
     use super::*;
 
@@ -151,6 +198,35 @@ mod tests {
         }
         assert_eq!(ring.take_newest().unwrap().as_bytes(), b"b");
         ring.recycle(held);
+    }
+
+    #[test]
+    fn serve_writes_the_newest_frame_and_ends_once_closed_and_drained() {
+        let ring = FrameRing::new();
+        for frame in [b"a", b"b", b"c"] {
+            assert!(ring.publish(frame));
+        }
+        ring.close();
+        let mut written = Vec::new();
+        let result: Result<(), ()> = ring.serve(|buf| {
+            written.push(buf.as_bytes().to_vec());
+            Ok(())
+        });
+        assert_eq!(result, Ok(()));
+        assert_eq!(written, [b"c".to_vec()]);
+        assert_eq!(ring.dropped.load(Relaxed), 2);
+    }
+
+    #[test]
+    fn serve_stops_at_the_first_failed_write_and_returns_its_error() {
+        let ring = FrameRing::new();
+        ring.publish(b"a");
+        let mut calls = 0;
+        let result = ring.serve(|_| {
+            calls += 1;
+            Err("closed pipe")
+        });
+        assert_eq!((result, calls), (Err("closed pipe"), 1));
     }
 
     #[test]

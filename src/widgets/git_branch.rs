@@ -166,6 +166,10 @@ impl Widget for GitBranch {
     fn after_frame(&self) {
         self.probe.after_frame(INFO.name);
     }
+
+    fn forget_cached(&self) {
+        self.probe.forget();
+    }
 }
 
 #[cfg(test)]

@@ -185,6 +185,10 @@ impl Widget for GitStatus {
     fn after_frame(&self) {
         self.probe.after_frame(INFO.name);
     }
+
+    fn forget_cached(&self) {
+        self.probe.forget();
+    }
 }
 
 #[cfg(test)]

@@ -91,6 +91,11 @@ pub trait Widget: Send + Sync {
     /// the place for deferred work, such as starting a detached cache refresher after a
     /// render that had to show a stale value. Must not block.
     fn after_frame(&self) {}
+
+    /// Forgets what the widget keeps between frames of what caches told it (a discovered
+    /// repository, records read), so the next frame starts as a new process would. Used by
+    /// `bench --cold`.
+    fn forget_cached(&self) {}
 }
 
 /// A registry entry: how to find, document and build a widget.

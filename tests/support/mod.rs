@@ -69,7 +69,13 @@ impl Sandbox {
 
     /// Starts a plain render of `widgets` with `payload` on stdin.
     pub fn render(&self, widgets: &str, payload: &str) -> Child {
+        self.render_with_env(widgets, payload, &[])
+    }
+
+    /// [`Sandbox::render`] with extra environment variables.
+    pub fn render_with_env(&self, widgets: &str, payload: &str, env: &[(&str, &Path)]) -> Child {
         let mut cmd = self.command(&["--format", "plain", "--widgets", widgets]);
+        cmd.envs(env.iter().copied());
         if widgets.contains("session_tokens") {
             cmd.args(["--set", "session_tokens.style=exact"]);
         }

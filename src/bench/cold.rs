@@ -1,0 +1,127 @@
+//! `blinkline bench --cold`: frames that find nothing cached.
+//!
+//! The renderer gets a cache directory of its own (`XDG_CACHE_HOME` pointed at a
+//! temporary directory, removed at the end). Before each frame, untimed, that directory is
+//! emptied and every widget forgets what caches told it ([`Renderer::forget_cached`]: the
+//! discovered repository, the records read, the tracked transcript). The timed frame is
+//! then what a render with nothing cached sets off, end to end: the render itself, then its
+//! deferred work ([`Renderer::after_frame`]), whose refreshers (`git status` into the
+//! record, the transcript scan) run in this process ([`run_refreshers_inline`]) instead of
+//! detached, so their cost is counted. The report says how many transcript bytes were read
+//! and how many git refreshes ran per frame, which is how the tests check that every cold
+//! frame redid the work.
+//!
+//! What is not dropped: the kernel's page cache (that needs root), and the last output of a
+//! `command` widget (it runs its command every frame anyway).
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use super::{BenchReport, WorkCounts};
+use crate::cache::run_refreshers_inline;
+use crate::cli::{BenchArgs, RenderArgs};
+use crate::engine::alloc::allocation_counts;
+use crate::engine::metrics::Histogram;
+use crate::input::env::Environment;
+use crate::render::Renderer;
+
+/// A private temporary `XDG_CACHE_HOME`, removed on drop.
+struct ColdCacheHome {
+    root: PathBuf,
+}
+
+impl ColdCacheHome {
+    fn create() -> Result<Self, String> {
+        use std::os::unix::fs::DirBuilderExt as _;
+        let root =
+            std::env::temp_dir().join(format!("blinkline-bench-cold-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&root)
+            .map_err(|e| format!("cannot create {}: {e}", root.display()))?;
+        Ok(ColdCacheHome { root })
+    }
+
+    /// Removes every record, lock and spare file: the next frame finds an empty cache.
+    fn empty(&self) {
+        let _ = std::fs::remove_dir_all(self.root.join("blinkline"));
+    }
+}
+
+impl Drop for ColdCacheHome {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.root);
+    }
+}
+
+/// Keeps refreshers in-process while it lives.
+struct InlineRefreshers;
+
+impl InlineRefreshers {
+    fn install(env: Environment) -> Self {
+        run_refreshers_inline(Some(Box::new(move |args| {
+            crate::app::run_refresher_here(&env, args)
+        })));
+        InlineRefreshers
+    }
+}
+
+impl Drop for InlineRefreshers {
+    fn drop(&mut self) {
+        run_refreshers_inline(None);
+    }
+}
+
+/// One cold frame: caches dropped (untimed), then render and deferred work (timed).
+fn cold_frame(renderer: &mut Renderer, home: &ColdCacheHome, payload: &[u8]) -> u64 {
+    home.empty();
+    renderer.forget_cached();
+    let started = Instant::now();
+    renderer.render(payload);
+    renderer.after_frame();
+    started.elapsed().as_nanos() as u64
+}
+
+/// Runs `--warmup` then `--frames` cold frames of `payload`.
+pub fn run(args: &RenderArgs, bench: &BenchArgs, payload: &[u8]) -> Result<BenchReport, String> {
+    let home = ColdCacheHome::create()?;
+    let mut env = Environment::capture();
+    env.xdg_cache_home = Some(home.root.to_string_lossy().into_owned());
+    let _inline = InlineRefreshers::install(env.clone());
+    let mut renderer = crate::app::build_renderer(args, env)?;
+    renderer.set_widget_timing(true);
+    for _ in 0..bench.warmup {
+        cold_frame(&mut renderer, &home, payload);
+    }
+    renderer.metrics().widgets.iter().for_each(Histogram::reset);
+    let histogram = Histogram::new();
+    let work_before = WorkCounts::now();
+    let (allocs_before, bytes_before) = allocation_counts();
+    for _ in 0..bench.frames() {
+        histogram.record(cold_frame(&mut renderer, &home, payload));
+    }
+    let (allocs_after, bytes_after) = allocation_counts();
+    let frames = bench.frames().max(1) as f64;
+    let (transcript_bytes_per_frame, git_refreshes_per_frame) =
+        WorkCounts::now().per_frame_since(work_before, frames);
+    let widgets = renderer
+        .report()
+        .map(|w| w.name)
+        .zip(renderer.metrics().widgets.iter().map(Histogram::summary))
+        .collect();
+    Ok(BenchReport {
+        cold: true,
+        frames: bench.frames(),
+        threads: renderer.pool_threads(),
+        frame: histogram.summary(),
+        widgets,
+        allocations_per_frame: (allocs_after - allocs_before) as f64 / frames,
+        bytes_per_frame: (bytes_after - bytes_before) as f64 / frames,
+        queue_ops_per_sec: 0.0,
+        frame_bytes: renderer.frame().len(),
+        transcript_bytes_per_frame,
+        git_refreshes_per_frame,
+        histogram: histogram.nonzero_buckets().collect(),
+    })
+}

@@ -1,0 +1,89 @@
+//! `blinkline bench --cold`: every cold frame redoes the uncached work (the whole
+//! transcript read again, one git refresh), counted by the bench's own counters, while warm
+//! frames read nothing; and the cold bench never touches the user's cache.
+
+mod support;
+
+use std::path::Path;
+
+use support::{Sandbox, Transcript, payload};
+
+const WIDGETS: &str = "session_tokens,git_branch,git_status";
+
+/// Runs `blinkline bench ARGS --json` in `sb` on `input` and returns the report.
+fn bench(sb: &Sandbox, input: &Path, args: &[&str]) -> serde_json::Value {
+    let mut cmd = sb.command(&["bench", "--json", "--widgets", WIDGETS]);
+    cmd.args(args).arg("--input").arg(input);
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// A session in a fresh repository with a transcript of `calls` API calls; returns the
+/// payload file and the transcript's length.
+fn session(sb: &Sandbox, calls: usize) -> (std::path::PathBuf, f64) {
+    let t = Transcript::generate(3, calls, 200);
+    let transcript = sb.path("t.jsonl");
+    std::fs::write(&transcript, t.text(t.lines.len())).unwrap();
+    let repo = sb.repo("repo");
+    let input = sb.path("payload.json");
+    std::fs::write(&input, payload(&transcript, Some(&repo))).unwrap();
+    let len = std::fs::metadata(&transcript).unwrap().len() as f64;
+    (input, len)
+}
+
+fn field(report: &serde_json::Value, name: &str) -> f64 {
+    report[name]
+        .as_f64()
+        .unwrap_or_else(|| panic!("no {name} in {report}"))
+}
+
+#[test]
+fn every_cold_frame_reads_the_transcript_again_and_refreshes_git_once() {
+    let sb = Sandbox::new("bench-cold");
+    let (input, len) = session(&sb, 40);
+    let report = bench(&sb, &input, &["--cold", "--frames", "3", "--warmup", "1"]);
+    assert_eq!(report["cold"], true);
+    assert_eq!(report["frames"], 3);
+    assert!(
+        field(&report, "transcript_bytes_per_frame") >= len,
+        "a cold frame read less than the whole transcript ({len} bytes): {report}"
+    );
+    assert_eq!(field(&report, "git_refreshes_per_frame"), 1.0, "{report}");
+    assert!(
+        !sb.cache_dir().exists(),
+        "the cold bench wrote into the user's cache"
+    );
+}
+
+#[test]
+fn warm_frames_read_nothing_new() {
+    let sb = Sandbox::new("bench-warm");
+    let (input, _) = session(&sb, 40);
+    let report = bench(&sb, &input, &["--frames", "20", "--warmup", "1"]);
+    assert_eq!(report["cold"], false);
+    assert_eq!(
+        field(&report, "transcript_bytes_per_frame"),
+        0.0,
+        "{report}"
+    );
+    assert_eq!(field(&report, "git_refreshes_per_frame"), 0.0, "{report}");
+}
+
+#[test]
+fn a_cold_frame_scans_a_transcript_too_long_for_a_render_in_process() {
+    // Past the 2 MiB a render reads itself, the scan is the refresher's: cold, it runs
+    // in-process and is counted.
+    let sb = Sandbox::new("bench-cold-long");
+    let (input, len) = session(&sb, 3000);
+    assert!(len > f64::from(2u32 << 20), "the transcript is {len} bytes");
+    let report = bench(&sb, &input, &["--cold", "--frames", "1", "--warmup", "0"]);
+    assert!(
+        field(&report, "transcript_bytes_per_frame") >= len,
+        "{report}"
+    );
+}
