@@ -88,7 +88,7 @@ fn bench(c: &mut Criterion) {
     });
 
     // Saving the record after a frame: the state of the whole transcript, encoded.
-    let record = blinkline::transcript::state::encode(&state, &copy_str);
+    let record = blinkline::transcript::record::encode(&state, &copy_str);
     let cache_dir = std::env::var_os("BLINKLINE_BENCH_CACHE").map_or_else(
         || dir.join("cache"),
         |d| std::path::PathBuf::from(d).join("blinkline-bench"),

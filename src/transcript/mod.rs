@@ -32,6 +32,7 @@
 //! `prices.rs` (token prices for computed costs).
 
 pub mod prices;
+pub mod record;
 pub mod scan;
 pub mod state;
 pub mod walk;
@@ -169,7 +170,7 @@ pub fn after_frame() {
         t.dirty = false;
         // Every saved state is exact for its prefix: a race between two renders can only
         // save an older prefix, which the next render extends.
-        let _ = cache.replace(&t.record, &state::encode(&t.state, &t.path));
+        let _ = cache.replace(&t.record, &record::encode(&t.state, &t.path));
     }
     if t.stale {
         // A refresher may have finished since: adopt its record.
@@ -190,8 +191,8 @@ pub fn record_for(path: &str) -> String {
     record_name("transcript", &[path.as_bytes()])
 }
 
-fn load_record(cache: &Cache, record: &str, path: &str) -> Option<State> {
-    state::decode(&cache.read(record)?, path)
+fn load_record(cache: &Cache, name: &str, path: &str) -> Option<State> {
+    record::decode(&cache.read(name)?, path)
 }
 
 impl Tracked {
@@ -272,17 +273,23 @@ fn catch_up(
         *state = State::default();
     }
     let file = open(path)?;
-    if state.offset > 0 && tail_hash(&file, state.offset) != Some(state.tail_hash) {
-        *state = State::default();
+    loop {
+        if id.size - state.offset > limit {
+            // A rewritten file shows nothing while it is rescanned, not the old figures.
+            if state.offset > 0 && tail_hash(&file, state.offset) != Some(state.tail_hash) {
+                *state = State::default();
+            }
+            return Ok(Progress::TooMuch);
+        }
+        match advance(&file, state, buf, id.size, stop).map_err(|_| Problem::Unreadable)? {
+            Advance::Rewritten => *state = State::default(),
+            Advance::Finished => {
+                state.file = id;
+                return Ok(Progress::Done);
+            }
+            Advance::Paused => return Ok(Progress::Done),
+        }
     }
-    if id.size - state.offset > limit {
-        return Ok(Progress::TooMuch);
-    }
-    let finished = advance(&file, state, buf, id.size, stop).map_err(|_| Problem::Unreadable)?;
-    if finished {
-        state.file = id;
-    }
-    Ok(Progress::Done)
 }
 
 /// Opens without blocking (a FIFO swapped in after the stat must not hang us).
@@ -330,36 +337,59 @@ fn fill(file: &File, buf: &mut Vec<u8>, len: usize, offset: u64) -> io::Result<u
     read_full_at(file, &mut buf[..len], offset)
 }
 
+/// How far [`advance`] got.
+enum Advance {
+    /// To the end (all but an incomplete last line).
+    Finished,
+    /// To a checkpoint before the end.
+    Paused,
+    /// Nowhere: the bytes before `state.offset` are not the ones it summarises.
+    Rewritten,
+}
+
 /// Consumes the complete lines between `state.offset` and `end`, starting no chunk at or
-/// past `stop`; true when it got to the end (all but an incomplete last line).
+/// past `stop`. The first read also takes the [`state::TAIL_LEN`] bytes before the offset
+/// and checks them against `state.tail_hash`: one `pread` for both.
 fn advance(
     file: &File,
     state: &mut State,
     buf: &mut Vec<u8>,
     end: u64,
     stop: u64,
-) -> io::Result<bool> {
-    let mut finished = true;
+) -> io::Result<Advance> {
+    let mut outcome = Advance::Finished;
     // The bytes before the new offset, when the last chunk read still holds them.
     let mut tail = None;
+    // Bytes before `state.offset` at the start of the next read (the tail to check).
+    let mut lead = state.offset.min(state::TAIL_LEN) as usize;
     while state.offset < end {
         if state.offset >= stop {
-            finished = false;
+            outcome = Advance::Paused;
             break;
         }
         let want = (end - state.offset).min(CHUNK as u64) as usize;
-        let n = fill(file, buf, want, state.offset)?;
+        let base = std::mem::take(&mut lead);
+        let n = fill(file, buf, base + want, state.offset - base as u64)?;
+        if base > 0 && (n < base || fnv1a(&buf[..base]) != state.tail_hash) {
+            return Ok(Advance::Rewritten);
+        }
+        let n = n - base;
         if n == 0 {
             break;
         }
-        let used = scan::scan(state, &buf[..n]);
+        let used = scan::scan(state, &buf[base..base + n]);
         if used > 0 {
             state.offset += used as u64;
-            tail = (used as u64 >= state::TAIL_LEN)
-                .then(|| fnv1a(&buf[used - state::TAIL_LEN as usize..used]));
-        } else if state.offset + (n as u64) >= end || !long_line(file, state, buf, n, end)? {
+            let through = base + used;
+            tail = (through as u64 >= state::TAIL_LEN)
+                .then(|| fnv1a(&buf[through - state::TAIL_LEN as usize..through]));
+        } else if state.offset + (n as u64) >= end {
             break; // an incomplete last line: left for the next scan
         } else {
+            buf.copy_within(base..base + n, 0);
+            if !long_line(file, state, buf, n, end)? {
+                break;
+            }
             tail = None;
         }
     }
@@ -370,7 +400,7 @@ fn advance(
         Some(hash) => hash,
         None => tail_hash(file, state.offset).unwrap_or(0),
     };
-    Ok(finished)
+    Ok(outcome)
 }
 
 /// Consumes one line longer than a chunk; false if it is not complete yet.
@@ -424,12 +454,12 @@ fn long_line(
 /// quietly when another refresher holds the lock.
 pub fn refresh(path: &str, env: &Environment) -> Result<(), String> {
     let cache = Cache::open(env).map_err(|e| e.to_string())?;
-    let record = record_for(path);
-    let Some(_lock) = cache.try_lock(&record) else {
+    let name = record_for(path);
+    let Some(_lock) = cache.try_lock(&name) else {
         return Ok(());
     };
     cache.sweep_temporaries();
-    let mut state = load_record(&cache, &record, path).unwrap_or_default();
+    let mut state = load_record(&cache, &name, path).unwrap_or_default();
     let mut buf = Vec::with_capacity(CHUNK);
     let id = stat(path).map_err(|p| format!("{path}: {}", p.marker()))?;
     loop {
@@ -437,7 +467,7 @@ pub fn refresh(path: &str, env: &Environment) -> Result<(), String> {
         catch_up(path, &mut state, &mut buf, id, (u64::MAX, stop))
             .map_err(|p| format!("{path}: {}", p.marker()))?;
         cache
-            .write(&record, &state::encode(&state, path))
+            .write(&name, &record::encode(&state, path))
             .map_err(|e| e.to_string())?;
         if state.file == id {
             return Ok(());

@@ -19,6 +19,7 @@
 //! the message counts or the cache timer.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 
 use memchr::memchr;
 use memchr::memmem::Finder;
@@ -29,7 +30,8 @@ use crate::cache::fnv1a;
 use crate::transcript::state::{Call, State, Tokens};
 use crate::transcript::walk::Walk;
 
-/// The substring searchers of one scan (built once per scan, not per line).
+/// The substring searchers, built once per process (building nine costs more than scanning
+/// the ten lines a render usually reads).
 struct Finders {
     kind: Finder<'static>,
     usage: Finder<'static>,
@@ -43,6 +45,11 @@ struct Finders {
 }
 
 impl Finders {
+    fn get() -> &'static Finders {
+        static FINDERS: OnceLock<Finders> = OnceLock::new();
+        FINDERS.get_or_init(Finders::new)
+    }
+
     fn new() -> Self {
         Finders {
             kind: Finder::new(b"\"type\":\""),
@@ -65,10 +72,10 @@ const CONTENT_HEAD: usize = 512;
 
 /// Consumes the complete lines at the start of `bytes`; returns how many bytes they span.
 pub fn scan(state: &mut State, bytes: &[u8]) -> usize {
-    let finders = Finders::new();
+    let finders = Finders::get();
     let mut pos = 0;
     while let Some(end) = memchr(b'\n', &bytes[pos..]) {
-        line(state, &finders, &bytes[pos..pos + end]);
+        line(state, finders, &bytes[pos..pos + end]);
         pos += end + 1;
     }
     pos
@@ -76,10 +83,10 @@ pub fn scan(state: &mut State, bytes: &[u8]) -> usize {
 
 /// Counts one line that was too long to hold: only its head is known.
 pub fn skipped_line(state: &mut State, head: &[u8]) {
-    let finders = Finders::new();
+    let finders = Finders::get();
     state.lines += 1;
-    match first_kind(&finders, head) {
-        Some(b"user") => user_line(state, &finders, head),
+    match first_kind(finders, head) {
+        Some(b"user") => user_line(state, finders, head),
         Some(b"system") | Some(b"summary") | Some(b"file-history-snapshot") => {}
         _ => state.bad_lines += 1,
     }
