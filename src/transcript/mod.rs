@@ -46,33 +46,31 @@
 //! Read next: `scan.rs` (what a line contributes), `state.rs` (dedupe, sums),
 //! `record.rs` (the cache record), `prices.rs` (token prices for computed costs).
 
+pub mod assistant;
+pub mod file;
+pub mod parallel;
 pub mod prices;
 pub mod record;
 pub mod scan;
+pub mod sink;
 pub mod state;
 pub mod walk;
 
 #[cfg(test)]
 pub mod testing;
 
-use std::fs::{File, OpenOptions};
-use std::io;
-use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt};
 use std::sync::{Mutex, MutexGuard};
 
-use crate::cache::{Cache, fnv1a, record_name};
+use crate::cache::{Cache, record_name};
 use crate::engine::slots::{Outcome, Tone};
 use crate::input::env::Environment;
 use crate::widgets::RenderContext;
+use file::{CHUNK, Progress, catch_up, stat};
+pub use parallel::Plan;
 pub use state::{FileId, State, Tokens};
 
 /// New bytes a render reads itself; more goes to a refresher.
 pub const INLINE_LIMIT: u64 = 2 << 20;
-/// Bytes read per `pread`: small enough that the buffer stays in a core's L2 cache while
-/// it is scanned, large enough that syscalls cost nothing (200 for 50 MB).
-const CHUNK: usize = 256 << 10;
-/// The longest line held whole; longer ones are counted from their head only.
-const MAX_LINE: usize = 16 << 20;
 /// The refresher saves its progress every this many bytes.
 const CHECKPOINT: u64 = 256 << 20;
 
@@ -241,226 +239,21 @@ impl Tracked {
             return;
         }
         let budget = (INLINE_LIMIT, u64::MAX);
-        match catch_up(&self.path, &mut self.state, &mut self.buf, id, budget) {
+        let plan = Plan::sequential();
+        match catch_up(
+            &self.path,
+            &mut self.state,
+            &mut self.buf,
+            id,
+            budget,
+            &plan,
+        ) {
             Ok(Progress::Done) => {
                 self.stale = false;
                 self.dirty = true;
             }
             Ok(Progress::TooMuch) => self.stale = true,
             Err(p) => self.problem = Some(p),
-        }
-    }
-}
-
-/// The file's identity, or why it cannot be a transcript.
-fn stat(path: &str) -> Result<FileId, Problem> {
-    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
-        io::ErrorKind::NotFound | io::ErrorKind::NotADirectory => Problem::Missing,
-        _ => Problem::Unreadable,
-    })?;
-    if !meta.is_file() {
-        return Err(Problem::NotAFile);
-    }
-    Ok(FileId {
-        dev: meta.dev(),
-        ino: meta.ino(),
-        size: meta.len(),
-        mtime_ns: meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
-    })
-}
-
-enum Progress {
-    Done,
-    TooMuch,
-}
-
-/// Brings `state` up to the file described by `id`, reading at most `limit` new bytes
-/// and starting no new chunk past `stop` (the refresher's checkpoints).
-fn catch_up(
-    path: &str,
-    state: &mut State,
-    buf: &mut Vec<u8>,
-    id: FileId,
-    (limit, stop): (u64, u64),
-) -> Result<Progress, Problem> {
-    let same_file = state.file.dev == id.dev && state.file.ino == id.ino;
-    if !same_file || id.size < state.offset {
-        *state = State::default();
-    }
-    let file = open(path)?;
-    loop {
-        if id.size - state.offset > limit {
-            // A rewritten file shows nothing while it is rescanned, not the old figures.
-            if state.offset > 0 && tail_hash(&file, state.offset) != Some(state.tail_hash) {
-                *state = State::default();
-            }
-            return Ok(Progress::TooMuch);
-        }
-        match advance(&file, state, buf, id.size, stop).map_err(|_| Problem::Unreadable)? {
-            Advance::Rewritten => *state = State::default(),
-            Advance::Finished => {
-                state.file = id;
-                return Ok(Progress::Done);
-            }
-            Advance::Paused => return Ok(Progress::Done),
-        }
-    }
-}
-
-/// Opens without blocking (a FIFO swapped in after the stat must not hang us).
-fn open(path: &str) -> Result<File, Problem> {
-    let file = OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
-        .open(path)
-        .map_err(|_| Problem::Unreadable)?;
-    match file.metadata() {
-        Ok(m) if m.is_file() => Ok(file),
-        Ok(_) => Err(Problem::NotAFile),
-        Err(_) => Err(Problem::Unreadable),
-    }
-}
-
-/// FNV-1a of the bytes just before `offset`.
-fn tail_hash(file: &File, offset: u64) -> Option<u64> {
-    let start = offset.saturating_sub(state::TAIL_LEN);
-    let mut tail = [0u8; state::TAIL_LEN as usize];
-    let want = (offset - start) as usize;
-    let n = read_full_at(file, &mut tail[..want], start).ok()?;
-    (n == want).then(|| fnv1a(&tail[..want]))
-}
-
-fn read_full_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-    let mut done = 0;
-    while done < buf.len() {
-        match file.read_at(&mut buf[done..], offset + done as u64) {
-            Ok(0) => break,
-            Ok(n) => done += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(done)
-}
-
-/// Reads `len` bytes at `offset` into the start of `buf`; returns the count. The buffer
-/// only grows (never re-zeroed per read).
-fn fill(file: &File, buf: &mut Vec<u8>, len: usize, offset: u64) -> io::Result<usize> {
-    if buf.len() < len {
-        buf.resize(len, 0);
-    }
-    read_full_at(file, &mut buf[..len], offset)
-}
-
-/// How far [`advance`] got.
-enum Advance {
-    /// To the end (all but an incomplete last line).
-    Finished,
-    /// To a checkpoint before the end.
-    Paused,
-    /// Nowhere: the bytes before `state.offset` are not the ones it summarises.
-    Rewritten,
-}
-
-/// Consumes the complete lines between `state.offset` and `end`, starting no chunk at or
-/// past `stop`. The first read also takes the [`state::TAIL_LEN`] bytes before the offset
-/// and checks them against `state.tail_hash`: one `pread` for both.
-fn advance(
-    file: &File,
-    state: &mut State,
-    buf: &mut Vec<u8>,
-    end: u64,
-    stop: u64,
-) -> io::Result<Advance> {
-    let mut outcome = Advance::Finished;
-    // The bytes before the new offset, when the last chunk read still holds them.
-    let mut tail = None;
-    // Bytes before `state.offset` at the start of the next read (the tail to check).
-    let mut lead = state.offset.min(state::TAIL_LEN) as usize;
-    while state.offset < end {
-        if state.offset >= stop {
-            outcome = Advance::Paused;
-            break;
-        }
-        let want = (end - state.offset).min(CHUNK as u64) as usize;
-        let base = std::mem::take(&mut lead);
-        let n = fill(file, buf, base + want, state.offset - base as u64)?;
-        if base > 0 && (n < base || fnv1a(&buf[..base]) != state.tail_hash) {
-            return Ok(Advance::Rewritten);
-        }
-        let n = n - base;
-        if n == 0 {
-            break;
-        }
-        let used = scan::scan(state, &buf[base..base + n]);
-        if used > 0 {
-            state.offset += used as u64;
-            let through = base + used;
-            tail = (through as u64 >= state::TAIL_LEN)
-                .then(|| fnv1a(&buf[through - state::TAIL_LEN as usize..through]));
-        } else if state.offset + (n as u64) >= end {
-            break; // an incomplete last line: left for the next scan
-        } else {
-            buf.copy_within(base..base + n, 0);
-            if !long_line(file, state, buf, n, end)? {
-                break;
-            }
-            tail = None;
-        }
-    }
-    if buf.capacity() > 2 * CHUNK {
-        *buf = Vec::new();
-    }
-    state.tail_hash = match tail {
-        Some(hash) => hash,
-        None => tail_hash(file, state.offset).unwrap_or(0),
-    };
-    Ok(outcome)
-}
-
-/// Consumes one line longer than a chunk; false if it is not complete yet.
-fn long_line(
-    file: &File,
-    state: &mut State,
-    buf: &mut Vec<u8>,
-    mut searched: usize,
-    end: u64,
-) -> io::Result<bool> {
-    let start = state.offset;
-    loop {
-        let at = start + searched as u64;
-        if at >= end {
-            return Ok(false);
-        }
-        if searched < MAX_LINE {
-            let more = ((end - at) as usize).min(CHUNK).min(MAX_LINE - searched);
-            buf.resize(searched + more, 0);
-            let n = read_full_at(file, &mut buf[searched..], at)?;
-            buf.truncate(searched + n);
-            if let Some(nl) = memchr::memchr(b'\n', &buf[searched..]) {
-                let line_end = searched + nl + 1;
-                scan::scan(state, &buf[..line_end]);
-                state.offset = start + line_end as u64;
-                return Ok(true);
-            }
-            if n == 0 {
-                return Ok(false);
-            }
-            searched += n;
-        } else {
-            // Too long to hold: keep its head, find its end chunk by chunk.
-            buf.truncate(CHUNK);
-            let mut chunk = vec![0u8; CHUNK.min((end - at) as usize)];
-            let n = read_full_at(file, &mut chunk, at)?;
-            if let Some(nl) = memchr::memchr(b'\n', &chunk[..n]) {
-                scan::skipped_line(state, buf);
-                state.offset = at + nl as u64 + 1;
-                return Ok(true);
-            }
-            if n == 0 {
-                return Ok(false);
-            }
-            searched += n;
         }
     }
 }
@@ -477,9 +270,10 @@ pub fn refresh(path: &str, env: &Environment) -> Result<(), String> {
     let mut state = load_record(&cache, &name, path).unwrap_or_default();
     let mut buf = Vec::with_capacity(CHUNK);
     let id = stat(path).map_err(|p| format!("{path}: {}", p.marker()))?;
+    let plan = Plan::for_this_machine();
     loop {
         let stop = state.offset.saturating_add(CHECKPOINT);
-        catch_up(path, &mut state, &mut buf, id, (u64::MAX, stop))
+        catch_up(path, &mut state, &mut buf, id, (u64::MAX, stop), &plan)
             .map_err(|p| format!("{path}: {}", p.marker()))?;
         cache
             .write(&name, &record::encode(&state, path))
@@ -492,8 +286,15 @@ pub fn refresh(path: &str, env: &Environment) -> Result<(), String> {
 
 /// Scans a whole file in one go (benchmarks and tests): the state a refresher would save.
 pub fn scan_file(path: &str) -> Result<State, Problem> {
+    scan_file_with(path, &Plan::for_this_machine())
+}
+
+/// Scans a whole file in one go with the given threads and chunk size.
+pub fn scan_file_with(path: &str, plan: &Plan) -> Result<State, Problem> {
     let mut state = State::default();
-    catch_up_file(path, &mut state, &mut Vec::with_capacity(CHUNK))?;
+    let id = stat(path)?;
+    let mut buf = Vec::with_capacity(CHUNK);
+    catch_up(path, &mut state, &mut buf, id, (u64::MAX, u64::MAX), plan)?;
     Ok(state)
 }
 
@@ -573,5 +374,6 @@ pub fn catch_up_file(path: &str, state: &mut State, buf: &mut Vec<u8>) -> Result
     if id == state.file {
         return Ok(());
     }
-    catch_up(path, state, buf, id, (u64::MAX, u64::MAX)).map(drop)
+    let plan = Plan::sequential();
+    catch_up(path, state, buf, id, (u64::MAX, u64::MAX), &plan).map(drop)
 }
