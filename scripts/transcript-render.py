@@ -4,15 +4,19 @@
 Times whole `blinkline` processes as Claude Code starts them, after 10 lines were appended
 to a long transcript whose state is already cached, against the same render without a
 transcript widget. Runs are interleaved (the order alternates every round) and every
-figure is a median of the same run, so machine load shifts both sides alike. The appends
-happen before each timed process and are not timed.
+figure is a median of the same run, so machine load shifts both sides alike. The 10 lines
+are appended before each transcript render (so it reads exactly those) and are not timed.
 
 usage: transcript-render.py BIN RUNS [TRANSCRIPT]
 Without TRANSCRIPT, a ~50 MB transcript of Claude Code's line shapes is generated.
-Prints one JSON object: medians (µs) of wall and CPU time per side, and their differences.
+Prints one JSON object: medians (µs) of wall and CPU time per side, and their differences;
+with valgrind installed, also the instructions of one render of each side (callgrind, after
+the same 10 appended lines) and their difference.
 """
 import json
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -59,6 +63,18 @@ def synthetic(path, target):
             written += len(text)
 
 
+def instructions(argv, env, work):
+    """Instructions one process executes (callgrind: exact and repeatable, unlike times on a
+    shared machine); None when valgrind is not installed."""
+    if shutil.which("valgrind") is None:
+        return None
+    out = os.path.join(work, "callgrind.out")
+    run = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}"] + argv,
+                         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    found = re.search(r"Collected : (\d+)", run.stderr)
+    return int(found.group(1)) if run.returncode == 0 and found else None
+
+
 def main():
     exe, runs = sys.argv[1], int(sys.argv[2])
     work = tempfile.mkdtemp(prefix="blinkline-perf-")
@@ -89,8 +105,10 @@ def main():
     warmup = 10
     for i in range(runs + warmup):
         for side in (sides if i % 2 == 0 else reversed(list(sides))):
-            with open(transcript, "ab") as f:
-                f.write(tail)
+            if side == "transcript":
+                # Exactly 10 new lines for each transcript render (untimed).
+                with open(transcript, "ab") as f:
+                    f.write(tail)
             argv = sides[side]
             start = time.perf_counter_ns()
             pid = os.posix_spawn(argv[0], argv, env,
@@ -102,6 +120,9 @@ def main():
             if i >= warmup:
                 wall[side].append(elapsed / 1e3)
                 cpu[side].append((usage.ru_utime + usage.ru_stime) * 1e6)
+    with open(transcript, "ab") as f:
+        f.write(tail)
+    counted = {side: instructions(argv, env, work) for side, argv in sides.items()}
     med = statistics.median
     report = {"runs": runs}
     for side in sides:
@@ -109,6 +130,9 @@ def main():
                         "cpu_p50_us": round(med(cpu[side]), 1)}
     report["extra_wall_us"] = round(med(wall["transcript"]) - med(wall["no_transcript"]), 1)
     report["extra_cpu_us"] = round(med(cpu["transcript"]) - med(cpu["no_transcript"]), 1)
+    if None not in counted.values():
+        report["instructions"] = counted
+        report["extra_instructions"] = counted["transcript"] - counted["no_transcript"]
     print(json.dumps(report))
     subprocess.run(["rm", "-rf", work], check=False)
 

@@ -22,6 +22,10 @@ impl<'a> Walk<'a> {
 
     #[inline]
     fn ws(&mut self) {
+        // Compact JSON has no whitespace between tokens: one compare on the common path.
+        if self.b.get(self.i).is_none_or(|&c| c > b' ') {
+            return;
+        }
         while self
             .b
             .get(self.i)
@@ -137,7 +141,10 @@ impl<'a> Walk<'a> {
 /// The index just past the string starting (with its `"`) at `start`. Jumps from quote to
 /// quote: escapes like `\n` cost nothing, and a quote is escaped when an odd number of
 /// backslashes precede it (counted only when the byte before it is one).
-#[inline]
+// Always inlined: most strings are short keys and ids, and as a call it spent more on saving
+// and restoring registers than on the search (callgrind, a 5 MB fixture scan: 9.5% fewer
+// instructions with this and the whitespace fast path).
+#[inline(always)]
 fn string_end(b: &[u8], start: usize) -> Option<usize> {
     if b.get(start) != Some(&b'"') {
         return None;
