@@ -1,5 +1,5 @@
-//! Transcript scanning: the first full scan of a ~50 MB transcript, the catch-up after 10
-//! appended lines, and the save of its cache record after a frame (`Cache::replace`, an
+//! Transcript scanning: the first full scan of a ~50 MB transcript (on every allowed core,
+//! and on one), the catch-up after 10 appended lines, and the save of its cache record after a frame (`Cache::replace`, an
 //! exchange with a spare file, against `Cache::write`, a rename over the record). Uses
 //! `$BLINKLINE_BENCH_TRANSCRIPT` when set (e.g. a fixture from `make-fixtures.py`), else
 //! generates a synthetic transcript of the same shape. The record benchmarks write under
@@ -9,7 +9,7 @@
 use std::io::Write;
 
 use blinkline::cache::Cache;
-use blinkline::transcript::{State, catch_up_file, scan_file};
+use blinkline::transcript::{Plan, State, catch_up_file, scan_file, scan_file_with};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn synthetic(path: &std::path::Path, target: usize) {
@@ -56,6 +56,9 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("transcript");
     group.sample_size(20);
     group.bench_function("first_scan", |b| b.iter(|| scan_file(&path_str).unwrap()));
+    group.bench_function("first_scan_one_thread", |b| {
+        b.iter(|| scan_file_with(&path_str, &Plan::sequential()).unwrap())
+    });
 
     // Catch-up after 10 appended lines: a copy that grows by the last 10 lines each round.
     let copy = dir.join("growing.jsonl");
@@ -88,7 +91,7 @@ fn bench(c: &mut Criterion) {
     });
 
     // Saving the record after a frame: the state of the whole transcript, encoded.
-    let record = blinkline::transcript::state::encode(&state, &copy_str);
+    let record = blinkline::transcript::record::encode(&state, &copy_str);
     let cache_dir = std::env::var_os("BLINKLINE_BENCH_CACHE").map_or_else(
         || dir.join("cache"),
         |d| std::path::PathBuf::from(d).join("blinkline-bench"),

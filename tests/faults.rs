@@ -184,7 +184,7 @@ fn kill_9_at_any_point_during_a_cache_write_leaves_a_valid_cache() {
         let bytes = cache
             .read(&name)
             .unwrap_or_else(|| panic!("no record {name}"));
-        let state = blinkline::transcript::state::decode(&bytes, path.to_str().unwrap())
+        let state = blinkline::transcript::record::decode(&bytes, path.to_str().unwrap())
             .unwrap_or_else(|| panic!("transcript record {name} does not decode"));
         let total = state.totals().total();
         assert!(

@@ -1,14 +1,15 @@
 //! Transcript figures against an independent, straightforward full parse (serde_json::Value
 //! per line, keep the last row of each `message.id` + `requestId`), on generated
 //! transcripts: whole scans, appends in pieces (splits inside lines and inside UTF-8
-//! sequences), truncation, rotation, concurrent renders, and hostile paths.
+//! sequences), truncation, rotation, concurrent renders, and hostile paths; and the
+//! parallel first scan against the sequential one on hostile transcripts.
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use blinkline::transcript::{Problem, State, catch_up_file, scan_file};
+use blinkline::transcript::{Plan, Problem, State, catch_up_file, scan_file, scan_file_with};
 use serde_json::Value;
 
 /// A small deterministic generator of realistic transcripts.
@@ -298,6 +299,109 @@ fn garbage_lines_are_counted_and_never_stop_the_scan() {
     assert_eq!(Figures::of(&state), reference(good.as_bytes()));
     assert_eq!(state.bad_lines, 1);
     assert_eq!(state.offset as usize, bytes.len() - (3 << 20));
+}
+
+impl Gen {
+    /// A generated transcript with the lines a parallel scan must not get wrong: a call's
+    /// rows far apart (duplicates in other chunks), a dozen models (slot order), invalid
+    /// and blank lines, CRLF, sidechain and meta user lines, a line longer than a read
+    /// chunk, and an incomplete last line.
+    fn hostile(&mut self, turns: usize, mut long_lines: usize) -> String {
+        let mut out = String::new();
+        for (i, line) in self.transcript(turns).lines().enumerate() {
+            out += &match self.next(9) {
+                0 if line.contains("\"assistant\"") => {
+                    line.replace("claude-opus-4-6", &format!("model-{}", self.next(12)))
+                }
+                1 => format!("{line}\r"),
+                _ => line.to_owned(),
+            };
+            out.push('\n');
+            match self.next(23) {
+                0 => out += "{\"type\":\"assistant\",\"message\":{\"usage\":{\"input_tok\n",
+                1 => out += "\n\u{1}garbage \"usage\" \u{ff}\n",
+                2 => {
+                    out += "{\"type\":\"user\",\"isMeta\":true,\"timestamp\":\"2026-11-21T01:00:00Z\",\"message\":{\"content\":\"x\"}}\n"
+                }
+                // A late repeat of an earlier call (a row far from its call's others).
+                3 if i > 20 => {
+                    let id = 1 + self.next(i as u64 / 3);
+                    out += &format!(
+                        "{{\"type\":\"assistant\",\"timestamp\":\"2026-11-21T02:00:00Z\",\"message\":{{\"model\":\"claude-opus-4-6\",\"id\":\"msg_{id}\",\"usage\":{{\"input_tokens\":1,\"output_tokens\":{i}}}}},\"requestId\":\"req_{id}\"}}\n"
+                    );
+                }
+                4 if long_lines > 0 => {
+                    long_lines -= 1;
+                    let body = "long \\\"usage\\\" ".repeat(30_000);
+                    out += &format!(
+                        "{{\"type\":\"user\",\"timestamp\":\"2026-11-21T03:00:00Z\",\"message\":{{\"content\":[{{\"type\":\"tool_result\",\"content\":\"{body}\"}}]}}}}\n"
+                    );
+                }
+                _ => {}
+            }
+        }
+        out + "{\"type\":\"assistant\",\"message\":{\"usage\":"
+    }
+}
+
+#[test]
+fn the_parallel_scan_equals_the_sequential_scan_field_for_field() {
+    let dir = temp_dir("parallel");
+    let cases: &[(u64, usize, usize, &[u64])] = &[
+        (1, 4, 0, &[1, 2, 3, 5, 8, 13, 50]),
+        (2, 60, 0, &[97, 256, 1000, 4096]),
+        (3, 120, 2, &[777, 4096, 65_536, 300_000, 1 << 20]),
+        (4, 200, 1, &[10_000, 123_457]),
+    ];
+    for &(seed, turns, long_lines, chunks) in cases {
+        let text = Gen(seed).hostile(turns, long_lines);
+        let path = dir.join(format!("{seed}.jsonl"));
+        std::fs::write(&path, &text).unwrap();
+        let want = scan_file_with(s(&path), &Plan::sequential()).unwrap();
+        assert!(want.bad_lines > 0 && want.models.len() > 4, "seed {seed}");
+        assert!(
+            (want.offset as usize) < text.len(),
+            "an incomplete last line"
+        );
+        let longest = text.lines().map(str::len).max().unwrap_or(0);
+        assert_eq!(
+            longest > 256 << 10,
+            long_lines > 0,
+            "seed {seed}: {longest}"
+        );
+        for &chunk in chunks {
+            for threads in [1, 2, 3] {
+                let plan = Plan {
+                    threads,
+                    chunk,
+                    min_bytes: 0,
+                };
+                let got = scan_file_with(s(&path), &plan).unwrap();
+                assert_eq!(got, want, "seed {seed}, {threads} threads, chunk {chunk}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_refresher_scan_equals_the_reference_parse() {
+    let dir = temp_dir("refresher");
+    let mut text = String::new();
+    let mut seed = 60;
+    while text.len() < 3 << 20 {
+        seed += 1;
+        text += &Gen(seed)
+            .transcript(60)
+            .replace("msg_", &format!("m{seed}_"));
+    }
+    let path = dir.join("t.jsonl");
+    std::fs::write(&path, &text).unwrap();
+    let state = scan_file(s(&path)).unwrap();
+    assert_eq!(Figures::of(&state), reference(text.as_bytes()));
+    assert_eq!(
+        state,
+        scan_file_with(s(&path), &Plan::sequential()).unwrap()
+    );
 }
 
 fn render(cache: &Path, transcript: &Path, extra: &[&str]) -> std::process::Child {

@@ -14,7 +14,7 @@
 //! Every sum equals the sum over the calls seen so far of each call's last-seen usage, so
 //! the state after bytes `0..n` equals a full parse of those bytes (tests check this).
 //!
-//! Read next: `scan.rs`, which feeds lines in.
+//! Read next: `scan.rs`, which feeds lines in; `record.rs`, how a state is saved.
 
 use arrayvec::{ArrayString, ArrayVec};
 
@@ -24,8 +24,6 @@ pub const RING: usize = 64;
 pub const MAX_MODELS: usize = 8;
 /// The length of a usage block (Anthropic's 5-hour session window), in milliseconds.
 pub const BLOCK_MS: i64 = 5 * 3600 * 1000;
-/// Bumped whenever the encoding below changes; older records then read as absent.
-const STATE_VERSION: u8 = 1;
 
 /// Token counts of one usage row, or sums of them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -248,185 +246,6 @@ impl State {
     }
 }
 
-// ---- encoding: a flat little-endian record --------------------------------------------
-
-struct Writer(Vec<u8>);
-
-impl Writer {
-    fn u64(&mut self, v: u64) {
-        self.0.extend_from_slice(&v.to_le_bytes());
-    }
-    fn i64(&mut self, v: i64) {
-        self.u64(v as u64);
-    }
-    fn tokens(&mut self, t: &Tokens) {
-        for v in [
-            t.input,
-            t.output,
-            t.cache_read,
-            t.cache_write_5m,
-            t.cache_write_1h,
-        ] {
-            self.u64(v);
-        }
-    }
-    fn bytes(&mut self, b: &[u8]) {
-        self.u64(b.len() as u64);
-        self.0.extend_from_slice(b);
-    }
-}
-
-struct Reader<'a>(&'a [u8]);
-
-impl Reader<'_> {
-    fn u64(&mut self) -> Option<u64> {
-        let (head, rest) = self.0.split_at_checked(8)?;
-        self.0 = rest;
-        Some(u64::from_le_bytes(head.try_into().ok()?))
-    }
-    fn i64(&mut self) -> Option<i64> {
-        self.u64().map(|v| v as i64)
-    }
-    fn small(&mut self, max: u64) -> Option<u64> {
-        self.u64().filter(|v| *v <= max)
-    }
-    fn tokens(&mut self) -> Option<Tokens> {
-        Some(Tokens {
-            input: self.u64()?,
-            output: self.u64()?,
-            cache_read: self.u64()?,
-            cache_write_5m: self.u64()?,
-            cache_write_1h: self.u64()?,
-        })
-    }
-    fn bytes(&mut self) -> Option<&[u8]> {
-        let len = self.small(1 << 16)? as usize;
-        let (head, rest) = self.0.split_at_checked(len)?;
-        self.0 = rest;
-        Some(head)
-    }
-}
-
-/// Serialises `state` for the transcript at `path` (the path is stored to catch hash
-/// collisions of record names).
-pub fn encode(state: &State, path: &str) -> Vec<u8> {
-    let mut w = Writer(Vec::with_capacity(2048 + state.ring.len() * 96));
-    w.0.push(STATE_VERSION);
-    w.bytes(path.as_bytes());
-    let f = &state.file;
-    for v in [
-        f.dev,
-        f.ino,
-        f.size,
-        f.mtime_ns as u64,
-        state.offset,
-        state.tail_hash,
-    ] {
-        w.u64(v);
-    }
-    for v in [
-        state.lines,
-        state.bad_lines,
-        state.prompts,
-        state.tool_results,
-    ] {
-        w.u64(v);
-    }
-    for v in [state.calls, state.tool_uses, state.compactions] {
-        w.u64(v);
-    }
-    state.per_model.iter().for_each(|t| w.tokens(t));
-    w.u64(state.models.len() as u64);
-    state.models.iter().for_each(|m| w.bytes(m.as_bytes()));
-    w.u64(u64::from(state.last_main.is_some()));
-    w.tokens(&state.last_main.unwrap_or_default());
-    w.i64(state.last_main_ms);
-    w.i64(state.last_user_ms);
-    w.u64(state.ring.len() as u64);
-    w.u64(u64::from(state.ring_next));
-    for c in &state.ring {
-        w.u64(c.key);
-        w.u64(u64::from(c.model) | u64::from(c.sidechain) << 8);
-        w.tokens(&c.tokens);
-        w.i64(c.start_ms);
-        w.i64(c.end_ms);
-        w.u64(u64::from(c.block));
-    }
-    w.u64(u64::from(state.block.seq));
-    w.i64(state.block.start_ms);
-    w.i64(state.block.last_ms);
-    state.block.per_model.iter().for_each(|t| w.tokens(t));
-    w.0
-}
-
-/// Reads a state written by [`encode`] for `path`; anything else reads as `None`.
-pub fn decode(bytes: &[u8], path: &str) -> Option<State> {
-    let (&version, rest) = bytes.split_first()?;
-    if version != STATE_VERSION {
-        return None;
-    }
-    let mut r = Reader(rest);
-    if r.bytes()? != path.as_bytes() {
-        return None;
-    }
-    let mut s = State {
-        file: FileId {
-            dev: r.u64()?,
-            ino: r.u64()?,
-            size: r.u64()?,
-            mtime_ns: r.i64()?,
-        },
-        offset: r.u64()?,
-        tail_hash: r.u64()?,
-        lines: r.u64()?,
-        bad_lines: r.u64()?,
-        prompts: r.u64()?,
-        tool_results: r.u64()?,
-        calls: r.u64()?,
-        tool_uses: r.u64()?,
-        compactions: r.u64()?,
-        ..State::default()
-    };
-    for t in &mut s.per_model {
-        *t = r.tokens()?;
-    }
-    for _ in 0..r.small(MAX_MODELS as u64)? {
-        let name = std::str::from_utf8(r.bytes()?).ok()?;
-        s.models.push(ArrayString::from(name).ok()?);
-    }
-    let has_main = r.u64()? != 0;
-    let main = r.tokens()?;
-    s.last_main = has_main.then_some(main);
-    s.last_main_ms = r.i64()?;
-    s.last_user_ms = r.i64()?;
-    let calls = r.small(RING as u64)?;
-    s.ring_next = r.small(RING as u64)? as u16;
-    for _ in 0..calls {
-        let key = r.u64()?;
-        let flags = r.u64()?;
-        let model = (flags & 0xff) as u8;
-        if model as usize >= MAX_MODELS {
-            return None;
-        }
-        s.ring.push(Call {
-            key,
-            model,
-            sidechain: flags >> 8 & 1 == 1,
-            tokens: r.tokens()?,
-            start_ms: r.i64()?,
-            end_ms: r.i64()?,
-            block: u32::try_from(r.u64()?).ok()?,
-        });
-    }
-    s.block.seq = u32::try_from(r.u64()?).ok()?;
-    s.block.start_ms = r.i64()?;
-    s.block.last_ms = r.i64()?;
-    for t in &mut s.block.per_model {
-        *t = r.tokens()?;
-    }
-    r.0.is_empty().then_some(s)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -484,21 +303,6 @@ mod tests {
         let keys: Vec<u64> = s.recent_calls().map(|c| c.key).collect();
         assert_eq!(keys.first(), Some(&4));
         assert_eq!(keys.last(), Some(&(RING as u64 + 3)));
-    }
-
-    #[test]
-    fn encoding_round_trips_and_rejects_other_paths_and_garbage() {
-        let mut s = State::default();
-        let slot = s.model_slot("claude-opus-4-6");
-        let mut c = row(3, 9, 5_000);
-        c.model = slot;
-        s.record_row(c);
-        s.offset = 1234;
-        let bytes = encode(&s, "/a.jsonl");
-        assert_eq!(decode(&bytes, "/a.jsonl"), Some(s));
-        assert_eq!(decode(&bytes, "/b.jsonl"), None);
-        assert_eq!(decode(&bytes[..bytes.len() - 1], "/a.jsonl"), None);
-        assert_eq!(decode(b"\x01garbage", "/a.jsonl"), None);
     }
 
     #[test]
