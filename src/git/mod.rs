@@ -47,6 +47,7 @@
 pub const WATCH_REFRESH: std::time::Duration = std::time::Duration::from_secs(2);
 
 pub mod discover;
+pub mod object;
 pub mod porcelain;
 pub mod probe;
 pub mod record;
@@ -70,6 +71,8 @@ pub enum GitError {
     PathTooLong,
     /// The git command failed in the refresher.
     Command { message: String },
+    /// A computation gave up past its budget (a history walk over too many commits).
+    TooCostly { what: &'static str },
 }
 
 impl GitError {
@@ -80,6 +83,7 @@ impl GitError {
             GitError::Corrupt { what, .. } => what,
             GitError::PathTooLong => "git: path too long",
             GitError::Command { .. } => "git: command failed",
+            GitError::TooCostly { what } => what,
         }
     }
 }
@@ -91,6 +95,7 @@ impl fmt::Display for GitError {
             GitError::Corrupt { path, what } => write!(f, "{}: {what}", path.display()),
             GitError::PathTooLong => write!(f, "a repository path is too long"),
             GitError::Command { message } => write!(f, "{message}"),
+            GitError::TooCostly { what } => write!(f, "{what}"),
         }
     }
 }
