@@ -241,7 +241,7 @@ fn a_loose_object_whose_header_lies_about_its_size_is_an_error() {
             b"blob 99\0twenty bytes of content",
             "shorter than its header",
         ),
-        (b"blob 999999999999\0x", "bad size"),
+        (b"blob 999999999999\0x", "larger than the limit"),
         (b"bolb 1\0x", "unknown kind"),
     ];
     for (i, (content, want)) in cases.iter().enumerate() {
@@ -257,4 +257,44 @@ fn a_loose_object_whose_header_lies_about_its_size_is_an_error() {
             .to_string();
         assert!(err.contains(want), "{want}: {err}");
     }
+}
+
+#[test]
+fn a_damaged_commit_graph_is_ignored_and_commits_are_inflated() {
+    let tmp = TempDir::new("bad-graph");
+    let repo = packed_repo(&tmp);
+    repo.git(&["checkout", "-q", "-b", "side", "HEAD~3"]);
+    repo.commit("side");
+    repo.git(&["commit-graph", "write", "--reachable"]);
+    let graph = repo.dir.join(".git/objects/info/commit-graph");
+    let bytes = std::fs::read(&graph).unwrap();
+    std::fs::set_permissions(&graph, std::fs::Permissions::from_mode(0o644)).unwrap();
+    std::fs::write(&graph, &bytes[..bytes.len() / 2]).unwrap();
+    let store = repo.store();
+    assert!(!store.has_commit_graph());
+    let (main, side) = (repo.rev("main"), repo.rev("side"));
+    let counts = blinkline::git::object::ahead_behind(&store, &main, &side).unwrap();
+    assert_eq!(counts, (3, 1));
+}
+
+#[test]
+fn a_fifo_in_place_of_a_loose_object_is_refused_without_blocking() {
+    let tmp = TempDir::new("fifo");
+    let repo = tmp.repo("r");
+    let oid = RawOid([0x42; 20]);
+    let hex = oid.to_hex();
+    let dir = repo.dir.join(".git/objects").join(&hex.as_str()[..2]);
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join(&hex.as_str()[2..]);
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let err = repo
+        .store()
+        .read(&oid, &mut Vec::new())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("not a regular file"), "{err}");
 }

@@ -86,7 +86,7 @@ pub fn ahead_behind_within(
     while let Some((key, index)) = walk.queue.pop() {
         popped += 1;
         if popped > budget.max_commits
-            || (popped % 1024 == 0 && started.elapsed() > budget.max_time)
+            || (popped.is_multiple_of(1024) && started.elapsed() > budget.max_time)
         {
             return Err(GitError::TooCostly {
                 what: "git: ahead/behind walk over budget",

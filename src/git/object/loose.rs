@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::git::object::inflate::{InflateError, Inflater, Source};
 use crate::git::object::parse::parse_loose_header;
-use crate::git::object::{MAX_OBJECT_SIZE, ObjectKind};
+use crate::git::object::{MAX_OBJECT_SIZE, ObjectKind, open_regular};
 use crate::git::{GitError, RawOid};
 
 /// Enough for the longest header git writes (`commit 18446744073709551615\0`).
@@ -67,23 +67,20 @@ pub fn read_loose(
 fn read_bounded(path: &Path, buf: &mut Vec<u8>) -> Result<bool, GitError> {
     use std::io::Read;
     buf.clear();
+    let Some((file, len)) = open_regular(path)? else {
+        return Ok(false);
+    };
+    if len > MAX_OBJECT_SIZE {
+        return Err(GitError::Corrupt {
+            path: path.to_owned(),
+            what: "git: object larger than the limit",
+        });
+    }
+    buf.reserve(len as usize);
     let io = |source| GitError::Io {
         path: path.to_owned(),
         source,
     };
-    let file = match std::fs::File::open(path) {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-        Err(e) => return Err(io(e)),
-    };
-    let meta = file.metadata().map_err(io)?;
-    if !meta.is_file() || meta.len() > MAX_OBJECT_SIZE {
-        return Err(GitError::Corrupt {
-            path: path.to_owned(),
-            what: "git: loose object not a regular file, or too large",
-        });
-    }
-    buf.reserve(meta.len() as usize);
     file.take(MAX_OBJECT_SIZE).read_to_end(buf).map_err(io)?;
     Ok(true)
 }

@@ -89,3 +89,32 @@ impl ObjectKind {
         }
     }
 }
+
+/// Opens a file for reading without blocking (a FIFO planted in `objects/` cannot hang
+/// us) and checks that it is a regular file. `Ok(None)` when it does not exist.
+pub(crate) fn open_regular(
+    path: &std::path::Path,
+) -> Result<Option<(std::fs::File, u64)>, crate::git::GitError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let io = |source| crate::git::GitError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let opened = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path);
+    let file = match opened {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io(e)),
+    };
+    let meta = file.metadata().map_err(io)?;
+    if !meta.is_file() {
+        return Err(crate::git::GitError::Corrupt {
+            path: path.to_owned(),
+            what: "git: not a regular file",
+        });
+    }
+    Ok(Some((file, meta.len())))
+}

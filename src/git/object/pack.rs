@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use crate::git::object::inflate::{InflateError, Inflater, Source};
 use crate::git::object::pack_index::PackIndex;
-use crate::git::object::{MAX_OBJECT_SIZE, ObjectKind};
+use crate::git::object::{MAX_OBJECT_SIZE, ObjectKind, open_regular};
 use crate::git::{GitError, RawOid};
 
 /// The longest entry header: 10 size bytes and a 20-byte base id.
@@ -137,8 +137,12 @@ impl Pack {
             path: path.clone(),
             source,
         };
-        let file = File::open(&path).map_err(io)?;
-        let meta = file.metadata().map_err(io)?;
+        let Some((file, len)) = open_regular(&path)? else {
+            return Err(GitError::Corrupt {
+                path,
+                what: "git: pack file missing",
+            });
+        };
         let mut header = [0u8; 12];
         file.read_exact_at(&mut header, 0).map_err(io)?;
         let count = u32::from_be_bytes([header[8], header[9], header[10], header[11]]);
@@ -147,7 +151,7 @@ impl Pack {
                 Some("git: not a pack file")
             } else if count as usize != index.count() {
                 Some("git: pack and index disagree on the object count")
-            } else if meta.len() < PACK_HEADER_LEN + 20 {
+            } else if len < PACK_HEADER_LEN + 20 {
                 Some("git: pack file cut short")
             } else {
                 None
@@ -158,7 +162,7 @@ impl Pack {
         Ok(Pack {
             index,
             file,
-            data_end: meta.len() - 20,
+            data_end: len - 20,
             path,
         })
     }
