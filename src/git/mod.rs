@@ -39,6 +39,11 @@
 //!   runs it. An own index reader with parallel `lstat` (the only way to beat git) is not
 //!   written yet; the refresher is where it would go.
 //!
+//! # Own object database (`object/`)
+//! Loose objects, packs, alternates, the commit-graph and ahead/behind, read without a git
+//! process: the base of an exact status engine that does not run `git status`. Not wired
+//! into the refresher yet.
+//!
 //! Parsers (`refs::parse_head`, `refs::packed_lookup`, `state::parse_config_upstream`,
 //! `porcelain::parse`, `record::StatusRecord::decode`) take bytes and never panic, for
 //! fuzzing.

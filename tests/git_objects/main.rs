@@ -38,6 +38,7 @@ fn build_history(repo: &Repo, revisions: usize) {
             &format!("# Notes\n{}\n", "text ".repeat(rev + 10)),
         );
         if rev == 1 {
+            repo.write("empty.txt", "");
             repo.write("run.sh", "#!/bin/sh\necho hi\n");
             let path = repo.dir.join("run.sh");
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -281,7 +282,9 @@ fn a_missing_object_is_an_error_that_says_so() {
 }
 
 /// HEAD's whole tree of the 20,000-file benchmark fixture, walked recursively, lists as
-/// `git ls-tree -r HEAD` does. Skipped when the fixture was not generated.
+/// `git ls-tree -r HEAD` does, and its ahead/behind matches `git rev-list`. Uses
+/// `$BLINKLINE_BENCH_REPO`, else `sl-fixtures/repo-large` under the temporary directory
+/// (where `make bench-peers` generates it); skipped when absent.
 #[test]
 fn the_large_fixture_tree_lists_as_git_ls_tree_r() {
     let fixture = std::env::var_os("BLINKLINE_BENCH_REPO")
@@ -328,4 +331,10 @@ fn the_large_fixture_tree_lists_as_git_ls_tree_r() {
         got == expected,
         "the recursive tree differs from git ls-tree -r"
     );
+
+    let counts = repo.git(&["rev-list", "--left-right", "--count", "HEAD...@{upstream}"]);
+    let mut n = counts.split_whitespace().map(|n| n.parse::<u32>().unwrap());
+    let upstream = repo.rev("@{upstream}");
+    let got = blinkline::git::object::ahead_behind(&store, &repo.rev("HEAD"), &upstream).unwrap();
+    assert_eq!(got, (n.next().unwrap(), n.next().unwrap()));
 }

@@ -180,3 +180,61 @@ impl<'a> Inflater<'a> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use miniz_oxide::deflate::compress_to_vec_zlib;
+
+    fn inflate_slice(compressed: &[u8], size: usize) -> Result<Vec<u8>, InflateError> {
+        let mut out = vec![0; size];
+        Inflater::new(Source::Slice(compressed), size).exact(&mut out, 0)?;
+        Ok(out)
+    }
+
+    #[test]
+    fn an_empty_stream_inflates_to_nothing() {
+        assert_eq!(
+            inflate_slice(&compress_to_vec_zlib(b"", 6), 0),
+            Ok(Vec::new())
+        );
+    }
+
+    #[test]
+    fn a_stream_must_have_exactly_the_announced_size() {
+        let compressed = compress_to_vec_zlib(b"twenty bytes of text", 6);
+        assert!(inflate_slice(&compressed, 20).is_ok());
+        assert!(inflate_slice(&compressed, 19).is_err());
+        assert!(inflate_slice(&compressed, 21).is_err());
+        assert!(inflate_slice(&compressed[..compressed.len() - 2], 20).is_err());
+    }
+
+    #[test]
+    fn a_file_source_streams_across_chunks_and_stops_at_its_end() {
+        let data: Vec<u8> = (0..MAX_CHUNK as u32)
+            .flat_map(|i| i.wrapping_mul(2_654_435_761).to_le_bytes())
+            .collect();
+        let compressed = compress_to_vec_zlib(&data, 1);
+        let path = std::env::temp_dir().join(format!("blinkline-inflate-{}", std::process::id()));
+        let mut file_bytes = b"header".to_vec();
+        file_bytes.extend_from_slice(&compressed);
+        std::fs::write(&path, &file_bytes).unwrap();
+        let file = File::open(&path).unwrap();
+        let end = file_bytes.len() as u64;
+        let mut out = vec![0; data.len()];
+        let source = Source::File {
+            file: &file,
+            offset: 6,
+            end,
+        };
+        Inflater::new(source, 100).exact(&mut out, 0).unwrap();
+        assert!(out == data);
+        let cut = Source::File {
+            file: &file,
+            offset: 6,
+            end: end - 100,
+        };
+        assert!(Inflater::new(cut, data.len()).exact(&mut out, 0).is_err());
+        let _ = std::fs::remove_file(&path);
+    }
+}

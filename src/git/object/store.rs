@@ -36,6 +36,12 @@ pub struct ObjectStore {
     pub(crate) cache: Mutex<BaseCache>,
 }
 
+// Reads may run on several threads (the status engine reads trees in parallel).
+const _: () = {
+    const fn send_and_sync<T: Send + Sync>() {}
+    send_and_sync::<ObjectStore>()
+};
+
 impl ObjectStore {
     /// Opens the object database of the repository whose shared directory is `common_dir`.
     pub fn open(common_dir: &Path) -> Result<ObjectStore, GitError> {
