@@ -3,6 +3,9 @@
 //! ahead/behind against the upstream (commit-graph on and off), each beside the git
 //! command that answers the same question, in the same run.
 //!
+//! The walk is also measured on a synthetic 4,000-commit history (ahead 2,000, behind
+//! 1,000), with and without its commit-graph.
+//!
 //! Uses `$BLINKLINE_BENCH_REPO` when set, else `sl-fixtures/repo-large` under the
 //! temporary directory (what `make bench-peers` generates); skips when neither exists.
 
@@ -50,6 +53,72 @@ fn walk(store: &ObjectStore, root: RawOid) -> usize {
         }
     }
     files
+}
+
+/// A synthetic history for the walk: `main` of 3,000 commits, `up` forked from its
+/// 1,000th with 1,000 more (ahead/behind 2,000/1,000), written by `git fast-import`, with a
+/// commit-graph.
+fn long_history() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("blinkline-bench-history-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    git(&dir, &["init", "-q", "--bare"]);
+    let mut stream = String::new();
+    let mut commit = |branch: &str, mark: usize, from: Option<usize>, time: usize| {
+        let content = format!("revision {mark}\n");
+        stream.push_str(&format!(
+            "commit refs/heads/{branch}\nmark :{mark}\ncommitter T <t@example.com> {} +0000\n\
+             data 3\nmsg\n{}M 644 inline file\ndata {}\n{content}\n",
+            1_700_000_000 + time * 60,
+            from.map_or(String::new(), |m| format!("from :{m}\n")),
+            content.len()
+        ));
+    };
+    for i in 1..=3000 {
+        commit("main", i, (i > 1).then(|| i - 1), i);
+    }
+    for i in 1..=1000 {
+        let from = if i == 1 { 1000 } else { 3000 + i - 1 };
+        commit("up", 3000 + i, Some(from), 1000 + i);
+    }
+    let mut child = Command::new("git")
+        .args(["fast-import", "--quiet"])
+        .current_dir(&dir)
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stream.as_bytes())
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    git(&dir, &["commit-graph", "write", "--reachable"]);
+    dir
+}
+
+fn bench_long_walk(c: &mut Criterion) {
+    let repo = long_history();
+    let (main, up) = (rev(&repo, "main"), rev(&repo, "up"));
+    let store = ObjectStore::open(&repo).unwrap();
+    assert!(store.has_commit_graph());
+    assert_eq!(ahead_behind(&store, &main, &up).unwrap(), (2000, 1000));
+    let inflating = ObjectStore::open(&repo).unwrap().without_commit_graph();
+    let mut group = c.benchmark_group("git_objects_walk_3000");
+    group.sample_size(20);
+    group.bench_function("ahead_behind_graph", |b| {
+        b.iter(|| ahead_behind(&store, &main, &up).unwrap())
+    });
+    group.bench_function("ahead_behind_inflate", |b| {
+        b.iter(|| ahead_behind(&inflating, &main, &up).unwrap())
+    });
+    group.bench_function("git_rev_list_left_right_count", |b| {
+        b.iter(|| git(&repo, &["rev-list", "--left-right", "--count", "main...up"]))
+    });
+    group.finish();
+    let _ = std::fs::remove_dir_all(&repo);
 }
 
 fn bench(c: &mut Criterion) {
@@ -105,5 +174,5 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+criterion_group!(benches, bench_long_walk, bench);
 criterion_main!(benches);

@@ -150,6 +150,25 @@ fn ref_delta_packs_read_as_git_cat_file_shows_them() {
 }
 
 #[test]
+fn version_1_pack_indexes_read_as_git_cat_file_shows_them() {
+    let tmp = TempDir::new("idx-v1");
+    let repo = tmp.repo("r");
+    build_history(&repo, 10);
+    repo.git(&["-c", "pack.indexVersion=1", "repack", "-a", "-d", "-f"]);
+    let idx = std::fs::read_dir(repo.dir.join(".git/objects/pack"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "idx"))
+        .unwrap();
+    assert_ne!(
+        &std::fs::read(idx).unwrap()[..4],
+        b"\xfftOc",
+        "not a v1 index"
+    );
+    assert_store_matches_git(&repo, &repo.store());
+}
+
+#[test]
 fn a_shared_clone_reads_its_own_and_its_alternates_objects() {
     let tmp = TempDir::new("alternates");
     let origin = tmp.repo("origin");

@@ -97,15 +97,21 @@ impl PackIndex {
         Ok(None)
     }
 
-    /// The id of the `i`-th object in id order (`i < count`).
-    pub fn oid_at(&self, i: usize) -> RawOid {
+    /// The id of the `i`-th object in id order; `None` past the end.
+    pub fn oid_at(&self, i: usize) -> Option<RawOid> {
+        if i >= self.count {
+            return None;
+        }
         let mut raw = [0u8; 20];
         raw.copy_from_slice(self.oid_bytes(i));
-        RawOid(raw)
+        Some(RawOid(raw))
     }
 
-    /// The pack offset of the `i`-th object (`i < count`).
+    /// The pack offset of the `i`-th object in id order.
     pub fn offset(&self, i: usize) -> Result<u64, &'static str> {
+        if i >= self.count {
+            return Err("git: pack index position out of range");
+        }
         match self.layout {
             Layout::V1 => Ok(u64::from(be32(&self.data[FANOUT_LEN + i * 24..]))),
             Layout::V2 { large_offsets } => {
@@ -191,7 +197,9 @@ mod tests {
         assert_eq!(idx.lookup(&RawOid([5; 20])), Ok(Some(5 << 32)));
         assert_eq!(idx.lookup(&RawOid([200; 20])), Ok(Some(99)));
         assert_eq!(idx.lookup(&RawOid([4; 20])), Ok(None));
-        assert_eq!(idx.oid_at(2), RawOid([200; 20]));
+        assert_eq!(idx.oid_at(2), Some(RawOid([200; 20])));
+        assert_eq!(idx.oid_at(3), None);
+        assert!(idx.offset(3).is_err());
     }
 
     #[test]
