@@ -10,11 +10,11 @@
 #![no_main]
 
 use blinkline::git::RawOid;
+use blinkline::git::object::MAX_OBJECT_SIZE;
 use blinkline::git::object::delta::{apply_delta, delta_sizes};
 use blinkline::git::object::pack::{EntryHeader, parse_entry_header};
 use blinkline::git::object::pack_index::PackIndex;
 use blinkline::git::object::parse::{parse_commit, parse_loose_header, parse_tag, parse_tree};
-use blinkline::git::object::MAX_OBJECT_SIZE;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
