@@ -142,3 +142,35 @@ fn a_walk_over_its_budget_gives_up_with_an_error() {
     let err = ahead_behind_within(&store, &local, &upstream, tight).unwrap_err();
     assert!(matches!(err, GitError::TooCostly { .. }), "{err}");
 }
+
+#[test]
+fn a_shallow_clone_counts_as_git_does_from_its_boundary() {
+    let tmp = TempDir::new("ab-shallow");
+    let origin = tmp.repo("origin");
+    branching_history(&origin, &timed);
+    let url = format!("file://{}", origin.dir.display());
+    let clone_dir = tmp.root.join("clone");
+    origin.git(&[
+        "clone",
+        "-q",
+        "--no-single-branch",
+        "--depth",
+        "2",
+        &url,
+        clone_dir.to_str().unwrap(),
+    ]);
+    let clone = origin.at(clone_dir);
+    assert!(clone.dir.join(".git/shallow").is_file());
+    let store = clone.store();
+    for (a, b) in [
+        ("origin/main", "origin/up"),
+        ("origin/merged", "origin/x"),
+        ("origin/y", "origin/ahead"),
+    ] {
+        let got = ahead_behind(&store, &clone.rev(a), &clone.rev(b)).unwrap();
+        let range = format!("{a}...{b}");
+        let out = clone.git(&["rev-list", "--left-right", "--count", &range]);
+        let mut n = out.split_whitespace().map(|n| n.parse::<u32>().unwrap());
+        assert_eq!(got, (n.next().unwrap(), n.next().unwrap()), "{range}");
+    }
+}

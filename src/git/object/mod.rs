@@ -17,7 +17,8 @@
 //! `OFS_DELTA` and `REF_DELTA` (bases in the same pack, another pack or loose), loose
 //! objects, `objects/info/alternates` (nested up to [`MAX_ALTERNATE_DEPTH`]), the
 //! commit-graph as one file or a chain of layers. Not read: `.midx`, `.bitmap`, `.rev`,
-//! replace refs and grafts, promisor (partial clone) remotes.
+//! replace refs and grafts, promisor (partial clone) remotes. A shallow clone's boundary
+//! commits (`shallow`) have no parents, as git sees them.
 //!
 //! # Limits (a damaged or hostile repository gives `GitError::Corrupt`, never a panic)
 //! Objects and delta results over [`MAX_OBJECT_SIZE`]; delta chains over

@@ -5,6 +5,7 @@
 //! that has its `.pack`, and load the commit-graph if there is one. A read looks in the
 //! packs first (where nearly everything lives), then in each directory's loose objects.
 
+use std::collections::HashSet;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -17,7 +18,7 @@ use crate::git::object::pack_index::PackIndex;
 use crate::git::object::parse::{Commit, TreeEntry, parse_commit, parse_tag, parse_tree};
 use crate::git::object::{MAX_ALTERNATE_DEPTH, ObjectKind};
 use crate::git::state::config_value;
-use crate::git::{GitError, RawOid, read_into};
+use crate::git::{GitError, Oid, RawOid, read_into};
 
 /// The default size of the delta base cache (see `base_cache.rs`).
 pub const DEFAULT_CACHE_BYTES: usize = 4 << 20;
@@ -34,6 +35,8 @@ pub struct ObjectStore {
     pub(crate) packs: Vec<Pack>,
     pub(crate) graph: Option<CommitGraph>,
     pub(crate) cache: Mutex<BaseCache>,
+    /// Commits of a shallow clone whose parents are cut off (`shallow`).
+    shallow: HashSet<RawOid>,
 }
 
 // Reads may run on several threads (the status engine reads trees in parallel).
@@ -69,6 +72,7 @@ impl ObjectStore {
             packs,
             graph,
             cache: Mutex::new(BaseCache::new(cache_bytes)),
+            shallow: read_shallow(common_dir)?,
         })
     }
 
@@ -144,24 +148,30 @@ impl ObjectStore {
     }
 
     /// Commit `oid`'s parents (into `parents`, cleared first), committer time and level,
-    /// from the commit-graph when it has the commit, else from the inflated commit.
+    /// from the commit-graph when it has the commit, else from the inflated commit. The
+    /// boundary commits of a shallow clone have no parents, as git sees them.
     pub fn commit_links(
         &self,
         oid: &RawOid,
         parents: &mut Vec<RawOid>,
     ) -> Result<GraphCommit, GitError> {
-        if let Some(graph) = &self.graph
-            && let Some(pos) = graph.lookup(oid)
-        {
-            return graph.commit_at(pos, parents);
+        let graph = self.graph.as_ref();
+        let links = match graph.and_then(|g| g.lookup(oid).map(|pos| (g, pos))) {
+            Some((graph, pos)) => graph.commit_at(pos, parents)?,
+            None => {
+                let commit = self.commit(oid)?;
+                parents.clear();
+                parents.extend_from_slice(&commit.parents);
+                GraphCommit {
+                    committer_time: commit.committer_time,
+                    level: None,
+                }
+            }
+        };
+        if self.shallow.contains(oid) {
+            parents.clear();
         }
-        let commit = self.commit(oid)?;
-        parents.clear();
-        parents.extend_from_slice(&commit.parents);
-        Ok(GraphCommit {
-            committer_time: commit.committer_time,
-            level: None,
-        })
+        Ok(links)
     }
 
     /// The root tree of commit `oid` (from the commit-graph when it has the commit).
@@ -228,6 +238,26 @@ impl ObjectStore {
             what,
         }
     }
+}
+
+/// The commits listed in `shallow` (one hex id a line); empty when not a shallow clone.
+fn read_shallow(common_dir: &Path) -> Result<HashSet<RawOid>, GitError> {
+    let mut text = Vec::new();
+    let path = common_dir.join("shallow");
+    if !read_into(&path, &mut text)? {
+        return Ok(HashSet::new());
+    }
+    text.split(|&b| b == b'\n')
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            Oid::parse(line)
+                .and_then(|oid| RawOid::from_hex(&oid))
+                .ok_or(GitError::Corrupt {
+                    path: path.clone(),
+                    what: "git: bad id in shallow",
+                })
+        })
+        .collect()
 }
 
 /// Refuses repositories whose `extensions.objectFormat` is not SHA-1.
