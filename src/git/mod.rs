@@ -39,6 +39,11 @@
 //!   runs it. An own index reader with parallel `lstat` (the only way to beat git) is not
 //!   written yet; the refresher is where it would go.
 //!
+//! # Own object database (`object/`)
+//! Loose objects, packs, alternates, the commit-graph and ahead/behind, read without a git
+//! process: the base of an exact status engine that does not run `git status`. Not wired
+//! into the refresher yet.
+//!
 //! Parsers (`refs::parse_head`, `refs::packed_lookup`, `state::parse_config_upstream`,
 //! `porcelain::parse`, `record::StatusRecord::decode`) take bytes and never panic, for
 //! fuzzing.
@@ -47,6 +52,7 @@
 pub const WATCH_REFRESH: std::time::Duration = std::time::Duration::from_secs(2);
 
 pub mod discover;
+pub mod object;
 pub mod porcelain;
 pub mod probe;
 pub mod record;
@@ -70,6 +76,8 @@ pub enum GitError {
     PathTooLong,
     /// The git command failed in the refresher.
     Command { message: String },
+    /// A computation gave up past its budget (a history walk over too many commits).
+    TooCostly { what: &'static str },
 }
 
 impl GitError {
@@ -80,6 +88,7 @@ impl GitError {
             GitError::Corrupt { what, .. } => what,
             GitError::PathTooLong => "git: path too long",
             GitError::Command { .. } => "git: command failed",
+            GitError::TooCostly { what } => what,
         }
     }
 }
@@ -91,6 +100,7 @@ impl fmt::Display for GitError {
             GitError::Corrupt { path, what } => write!(f, "{}: {what}", path.display()),
             GitError::PathTooLong => write!(f, "a repository path is too long"),
             GitError::Command { message } => write!(f, "{message}"),
+            GitError::TooCostly { what } => write!(f, "{what}"),
         }
     }
 }
