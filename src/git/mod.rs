@@ -47,12 +47,15 @@
 pub const WATCH_REFRESH: std::time::Duration = std::time::Duration::from_secs(2);
 
 pub mod discover;
+pub mod ignore;
 pub mod porcelain;
 pub mod probe;
 pub mod record;
 pub mod refresh;
 pub mod refs;
 pub mod state;
+pub mod untracked;
+pub mod wildmatch;
 
 use std::fmt;
 use std::io;

@@ -1,0 +1,199 @@
+//! Counting untracked files without running git: the number of `?` lines
+//! `git status --porcelain=v2` prints, computed from the work tree, the index's paths and
+//! the ignore files. Read-only; never spawns a process.
+//!
+//! - `mod.rs` (here): the entry point [`count_untracked`], the modes, the tracked paths.
+//! - `settings.rs`: `core.excludesFile` and `status.showUntrackedFiles` from git's config.
+//! - `walk.rs`: the rules, entry by entry (a port of git's `treat_path`).
+//! - `listing.rs`: `readdir`, or the [`UntrackedCache`] of unchanged directories.
+//! - `nested.rs`: whether a directory is another repository.
+//! - `../ignore.rs` and `../wildmatch.rs`: the patterns.
+//!
+//! # Measured
+//! See `benches/git_untracked.rs`; numbers in the README's performance section.
+//!
+//! # Not covered
+//! `core.ignoreCase = true` (case-insensitive matching and index lookups), sparse index
+//! directory entries, `core.fsmonitor` and git's own untracked cache (`UNTR`): they change
+//! how git finds the answer, not the answer, except `core.ignoreCase`.
+
+mod listing;
+mod nested;
+mod settings;
+mod walk;
+
+pub use listing::UntrackedCache;
+pub use settings::{GitHome, UntrackedSettings};
+
+use crate::git::GitError;
+use crate::git::discover::Repo;
+use crate::git::ignore::{PatternList, read_ignore_file};
+use walk::Walker;
+
+/// Which untracked files are listed (`git status --untracked-files=MODE`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum UntrackedMode {
+    /// `no`: none.
+    No,
+    /// `normal`: files, and wholly untracked directories as one `dir/` entry.
+    #[default]
+    Normal,
+    /// `all`: every untracked file, one by one.
+    All,
+}
+
+impl UntrackedMode {
+    /// A `status.showUntrackedFiles` value; `None` when git would reject it.
+    pub fn from_config(value: &[u8]) -> Option<UntrackedMode> {
+        if value.eq_ignore_ascii_case(b"all") {
+            Some(UntrackedMode::All)
+        } else if value.eq_ignore_ascii_case(b"normal") || settings::is_true(value) {
+            Some(UntrackedMode::Normal)
+        } else if settings::is_false(value) {
+            Some(UntrackedMode::No)
+        } else {
+            None
+        }
+    }
+}
+
+/// The index's paths, as the walk needs them.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Tracked<'a> {
+    /// Every path in the index (any stage), sorted bytewise (git's index order), relative
+    /// to the work tree with `/` separators.
+    pub paths: &'a [&'a [u8]],
+    /// The subset that are gitlinks (submodules), sorted the same way.
+    pub gitlinks: &'a [&'a [u8]],
+}
+
+impl<'a> Tracked<'a> {
+    /// Tracked paths with no gitlinks among them.
+    pub fn new(paths: &'a [&'a [u8]]) -> Tracked<'a> {
+        Tracked {
+            paths,
+            gitlinks: &[],
+        }
+    }
+
+    /// Is `path` in the index?
+    pub fn contains(&self, path: &[u8]) -> bool {
+        self.paths.binary_search(&path).is_ok()
+    }
+
+    /// Does the index hold a path below directory `dir` (that is, starting `dir/`)?
+    pub fn has_paths_below(&self, dir: &[u8]) -> bool {
+        let first = self.paths.partition_point(|p| before_dir(p, dir));
+        self.paths
+            .get(first)
+            .is_some_and(|p| p.len() > dir.len() && p.starts_with(dir) && p[dir.len()] == b'/')
+    }
+
+    /// Is `path` a tracked gitlink?
+    pub fn is_gitlink(&self, path: &[u8]) -> bool {
+        self.gitlinks.binary_search(&path).is_ok()
+    }
+}
+
+/// Does `path` sort before every path starting with `dir/`?
+fn before_dir(path: &[u8], dir: &[u8]) -> bool {
+    let n = path.len().min(dir.len());
+    match path[..n].cmp(&dir[..n]) {
+        std::cmp::Ordering::Less => true,
+        std::cmp::Ordering::Greater => false,
+        std::cmp::Ordering::Equal if path.len() <= dir.len() => true,
+        std::cmp::Ordering::Equal => path[dir.len()] < b'/',
+    }
+}
+
+/// The number of `?` lines `git status --porcelain=v2` prints for `repo`.
+///
+/// `mode`: `None` takes `status.showUntrackedFiles` from `settings` (normal when unset).
+/// `cache`: listings of unchanged directories are reused from it and it is updated (store
+/// it with [`UntrackedCache::encode`]). A bare repository has none. An error only when
+/// the work tree itself cannot be read or an ignore file is absurdly large.
+pub fn count_untracked(
+    repo: &Repo,
+    tracked: &Tracked<'_>,
+    mode: Option<UntrackedMode>,
+    settings: &UntrackedSettings,
+    cache: Option<&mut UntrackedCache>,
+) -> Result<u32, GitError> {
+    let Some(root) = repo.work_tree.as_deref() else {
+        return Ok(0);
+    };
+    let mode = mode.or(settings.show_untracked).unwrap_or_default();
+    if mode == UntrackedMode::No {
+        return Ok(0);
+    }
+    std::fs::read_dir(root).map_err(|source| GitError::Io {
+        path: root.to_owned(),
+        source,
+    })?;
+    let mut walker = Walker::new(root, &repo.git_dir, tracked);
+    walker.all_files = mode == UntrackedMode::All;
+    walker.excludes.global = global_excludes(repo, settings)?;
+    if let Some(cache) = cache {
+        cache.begin(root);
+        walker.cache = Some(cache);
+    }
+    walker.walk(&mut Vec::new(), false)?;
+    Ok(walker.count)
+}
+
+/// `info/exclude` of the common git directory, then `core.excludesFile`.
+fn global_excludes(
+    repo: &Repo,
+    settings: &UntrackedSettings,
+) -> Result<Vec<PatternList>, GitError> {
+    let mut lists = Vec::new();
+    let mut buf = Vec::new();
+    let info = repo.common_dir.join("info/exclude");
+    let files = [Some(info.as_path()), settings.excludes_file.as_deref()];
+    for file in files.into_iter().flatten() {
+        if read_ignore_file(file, true, &mut buf)? {
+            lists.push(PatternList::parse(&buf, b""));
+        }
+    }
+    Ok(lists)
+}
+
+/// [`count_untracked`] with the configuration of this process's environment and no cache.
+pub fn count_untracked_here(
+    repo: &Repo,
+    tracked: &Tracked<'_>,
+    mode: Option<UntrackedMode>,
+) -> Result<u32, GitError> {
+    let settings = UntrackedSettings::load(repo, &GitHome::from_process())?;
+    count_untracked(repo, tracked, mode, &settings, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_below_a_directory_are_found_past_siblings_that_sort_between() {
+        let paths: Vec<&[u8]> = vec![b"a-b", b"a.c", b"a/x", b"ab", b"b"];
+        let t = Tracked::new(&paths);
+        assert!(t.has_paths_below(b"a"));
+        assert!(!t.has_paths_below(b"a-b") && !t.has_paths_below(b"ab"));
+        assert!(!t.has_paths_below(b"b") && !t.has_paths_below(b"0"));
+        assert!(t.contains(b"a.c") && !t.contains(b"a"));
+    }
+
+    #[test]
+    fn config_values_for_show_untracked() {
+        assert_eq!(UntrackedMode::from_config(b"all"), Some(UntrackedMode::All));
+        assert_eq!(UntrackedMode::from_config(b"no"), Some(UntrackedMode::No));
+        assert_eq!(
+            UntrackedMode::from_config(b"false"),
+            Some(UntrackedMode::No)
+        );
+        assert_eq!(
+            UntrackedMode::from_config(b"normal"),
+            Some(UntrackedMode::Normal)
+        );
+        assert_eq!(UntrackedMode::from_config(b"weird"), None);
+    }
+}
