@@ -309,6 +309,17 @@ fn symlinks_are_files_and_fifos_are_not_reported() {
 }
 
 #[test]
+fn a_tracked_file_replaced_by_a_directory_and_an_ignored_ignore_file() {
+    let s = Sandbox::new("untracked-typechange");
+    let dir = new_repo(&s);
+    std::fs::remove_file(dir.join("a.txt")).unwrap();
+    write(&dir, "a.txt/inside", "i");
+    write(&dir, "src/.gitignore", ".gitignore\n*.rs\n!lib.rs\n");
+    write(&dir, "src/new.rs", "n");
+    check(&s, &dir, "type change");
+}
+
+#[test]
 fn names_with_spaces_utf8_and_newlines() {
     let s = Sandbox::new("untracked-names");
     let dir = new_repo(&s);

@@ -214,13 +214,11 @@ impl UntrackedCache {
     /// unchanged, else read and remembered.
     pub(crate) fn list(&mut self, abs: &Path, rel: &[u8]) -> Option<Rc<Listing>> {
         let stamp = Stamp::of(&std::fs::symlink_metadata(abs).ok()?);
-        if let Some((old, listing)) = self.previous.get(rel)
-            && *old == stamp
+        if let Some((key, (old, listing))) = self.previous.remove_entry(rel)
+            && old == stamp
         {
             self.hits += 1;
-            let listing = Rc::clone(listing);
-            self.current
-                .insert(rel.to_vec(), (stamp, Rc::clone(&listing)));
+            self.current.insert(key, (stamp, Rc::clone(&listing)));
             return Some(listing);
         }
         self.misses += 1;

@@ -22,6 +22,8 @@ mod nested;
 mod settings;
 mod walk;
 
+use std::ops::Range;
+
 pub use listing::UntrackedCache;
 pub use settings::{GitHome, UntrackedSettings};
 
@@ -78,21 +80,41 @@ impl<'a> Tracked<'a> {
 
     /// Is `path` in the index?
     pub fn contains(&self, path: &[u8]) -> bool {
-        self.paths.binary_search(&path).is_ok()
+        self.contains_in(0..self.paths.len(), 0, path)
     }
 
     /// Does the index hold a path below directory `dir` (that is, starting `dir/`)?
     pub fn has_paths_below(&self, dir: &[u8]) -> bool {
-        let first = self.paths.partition_point(|p| before_dir(p, dir));
-        self.paths
-            .get(first)
-            .is_some_and(|p| p.len() > dir.len() && p.starts_with(dir) && p[dir.len()] == b'/')
+        !self.below(0..self.paths.len(), 0, dir).is_empty()
+    }
+
+    /// Is `name` one of `paths[within]`, all of which share a prefix of `skip` bytes that
+    /// `name` is compared after? (The walk keeps the range of its directory, so a lookup
+    /// compares names, not whole paths, among a few entries.)
+    pub(crate) fn contains_in(&self, within: Range<usize>, skip: usize, name: &[u8]) -> bool {
+        self.paths[within]
+            .binary_search_by(|p| p[skip..].cmp(name))
+            .is_ok()
+    }
+
+    /// The range of `paths[within]` (sharing a `skip`-byte prefix) that continue with
+    /// `dir/`: the tracked paths below that directory.
+    pub(crate) fn below(&self, within: Range<usize>, skip: usize, dir: &[u8]) -> Range<usize> {
+        let slice = &self.paths[within.clone()];
+        let lo = slice.partition_point(|p| before_dir(&p[skip..], dir));
+        let len = slice[lo..].partition_point(|p| is_below(&p[skip..], dir));
+        within.start + lo..within.start + lo + len
     }
 
     /// Is `path` a tracked gitlink?
     pub fn is_gitlink(&self, path: &[u8]) -> bool {
         self.gitlinks.binary_search(&path).is_ok()
     }
+}
+
+/// Does `path` start with `dir/`?
+fn is_below(path: &[u8], dir: &[u8]) -> bool {
+    path.len() > dir.len() && path.starts_with(dir) && path[dir.len()] == b'/'
 }
 
 /// Does `path` sort before every path starting with `dir/`?
@@ -137,7 +159,7 @@ pub fn count_untracked(
         cache.begin(root);
         walker.cache = Some(cache);
     }
-    walker.walk(&mut Vec::new(), false)?;
+    walker.walk(&mut Vec::new(), 0..tracked.paths.len(), false)?;
     Ok(walker.count)
 }
 
@@ -180,6 +202,18 @@ mod tests {
         assert!(!t.has_paths_below(b"a-b") && !t.has_paths_below(b"ab"));
         assert!(!t.has_paths_below(b"b") && !t.has_paths_below(b"0"));
         assert!(t.contains(b"a.c") && !t.contains(b"a"));
+    }
+
+    #[test]
+    fn lookups_within_a_directory_range_compare_names_only() {
+        let paths: Vec<&[u8]> = vec![b"a/b", b"a/c-d", b"a/c/e", b"a/c/f/g", b"a/d", b"b"];
+        let t = Tracked::new(&paths);
+        let a = t.below(0..paths.len(), 0, b"a");
+        assert_eq!(a, 0..5);
+        assert_eq!(t.below(a.clone(), 2, b"c"), 2..4);
+        assert!(t.below(a.clone(), 2, b"b").is_empty());
+        assert!(t.contains_in(a.clone(), 2, b"c-d") && !t.contains_in(a.clone(), 2, b"c"));
+        assert!(t.contains_in(2..4, 4, b"e") && !t.contains_in(2..4, 4, b"f"));
     }
 
     #[test]

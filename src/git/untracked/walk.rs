@@ -10,13 +10,16 @@
 //!   with `-uall` its files are counted one by one; in normal mode it is one entry `dir/`
 //!   if anything below it is untracked (the walk stops at the first), else nothing.
 //!
-//! The `.gitignore` of a directory is read when the walk enters it and applies to
+//! A `dir/` entry is dropped when `dir` itself is in the index (a tracked file replaced
+//! by a directory: `git status` filters such entries out, though `-uall` lists the files
+//! inside). The `.gitignore` of a directory is read when the walk enters it and applies to
 //! everything below. An unreadable directory is treated as empty (git warns
 //! "could not open directory" and goes on).
 //!
 //! Read next: `listing.rs` (how directories are read or reused).
 
 use std::ffi::OsStr;
+use std::ops::Range;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -90,12 +93,18 @@ impl<'w> Walker<'w> {
 
     /// Walks directory `rel`, counting untracked entries; with `check_only`, stops at the
     /// first and counts nothing. Returns whether it found one.
-    pub fn walk(&mut self, rel: &mut Vec<u8>, check_only: bool) -> Result<bool, GitError> {
+    /// `below` is the range of tracked paths that start with `rel`.
+    pub fn walk(
+        &mut self,
+        rel: &mut Vec<u8>,
+        below: Range<usize>,
+        check_only: bool,
+    ) -> Result<bool, GitError> {
         let Some(listing) = self.list(rel).filter(|l| !l.is_empty()) else {
             return Ok(false);
         };
         let pushed = listing.has_gitignore && self.push_ignore_file(rel)?;
-        let found = self.walk_entries(rel, &listing, check_only);
+        let found = self.walk_entries(rel, &listing, below, check_only);
         if pushed {
             self.excludes.dirs.pop();
         }
@@ -123,14 +132,28 @@ impl<'w> Walker<'w> {
         &mut self,
         rel: &mut Vec<u8>,
         listing: &Listing,
+        below: Range<usize>,
         check_only: bool,
     ) -> Result<bool, GitError> {
         let mut found = false;
+        let dir_len = rel.len();
         for i in 0..listing.len() {
             let (name, kind) = listing.get(i);
             let len = rel.len();
             rel.extend_from_slice(name);
-            let untracked = self.treat(rel, kind, check_only);
+            let untracked = match kind {
+                Kind::Other => Ok(false),
+                Kind::File => Ok(!self.tracked.contains_in(below.clone(), dir_len, name)
+                    && !self.excludes.excluded(rel, false)),
+                Kind::Dir => {
+                    // A `dir/` entry whose name is itself in the index (a tracked file
+                    // replaced by a directory) is dropped, as git's index_name_is_other.
+                    let sub = self.tracked.below(below.clone(), dir_len, name);
+                    self.treat_directory(rel, sub, check_only).map(|entry| {
+                        entry && !self.tracked.contains_in(below.clone(), dir_len, name)
+                    })
+                }
+            };
             rel.truncate(len);
             if untracked? {
                 found = true;
@@ -143,22 +166,20 @@ impl<'w> Walker<'w> {
         Ok(found)
     }
 
-    /// Is entry `rel` itself one `?` line?
-    fn treat(&mut self, rel: &mut Vec<u8>, kind: Kind, check_only: bool) -> Result<bool, GitError> {
-        match kind {
-            Kind::Other => Ok(false),
-            Kind::File => Ok(!self.tracked.contains(rel) && !self.excludes.excluded(rel, false)),
-            Kind::Dir => self.treat_directory(rel, check_only),
-        }
-    }
-
-    fn treat_directory(&mut self, rel: &mut Vec<u8>, check_only: bool) -> Result<bool, GitError> {
+    /// Is directory `rel` (with tracked paths `below`) itself one `?` line? Walks it
+    /// when it holds tracked paths or `-uall` asks for its files.
+    fn treat_directory(
+        &mut self,
+        rel: &mut Vec<u8>,
+        below: Range<usize>,
+        check_only: bool,
+    ) -> Result<bool, GitError> {
         if self.excludes.excluded(rel, true) {
             return Ok(false);
         }
-        if self.tracked.has_paths_below(rel) {
+        if !below.is_empty() {
             rel.push(b'/');
-            let found = self.walk(rel, check_only);
+            let found = self.walk(rel, below, check_only);
             rel.pop();
             return Ok(check_only && found?);
         }
@@ -170,9 +191,9 @@ impl<'w> Walker<'w> {
         }
         rel.push(b'/');
         let found = if self.all_files && !check_only {
-            self.walk(rel, false).map(|_| false)
+            self.walk(rel, below, false).map(|_| false)
         } else {
-            self.walk(rel, true)
+            self.walk(rel, below, true)
         };
         rel.pop();
         found
