@@ -292,6 +292,10 @@ fn symlinks_are_files_and_fifos_are_not_reported() {
     std::os::unix::fs::symlink("target", dir.join("link-to-dir")).unwrap();
     std::os::unix::fs::symlink("missing", dir.join("dangling")).unwrap();
     std::os::unix::fs::symlink("../target", dir.join("src/up")).unwrap();
+    // A symlinked .gitignore inside the tree is not read (git opens it with O_NOFOLLOW).
+    write(&dir, "patterns", "*\n");
+    std::os::unix::fs::symlink("../patterns", dir.join("src/.gitignore")).unwrap();
+    write(&dir, "src/not-ignored", "n");
     let fifo = dir.join("a-fifo");
     let status = Command::new("mkfifo").arg(&fifo).status().unwrap();
     assert!(status.success());

@@ -39,6 +39,10 @@
 //!   runs it. An own index reader with parallel `lstat` (the only way to beat git) is not
 //!   written yet; the refresher is where it would go.
 //!
+//! - Own status engine, in progress: `untracked/` counts the `?` entries exactly as
+//!   `git status` does (gitignore rules in `ignore.rs` and `wildmatch.rs`), without a
+//!   process; not wired into the refresher yet.
+//!
 //! Parsers (`refs::parse_head`, `refs::packed_lookup`, `state::parse_config_upstream`,
 //! `porcelain::parse`, `record::StatusRecord::decode`) take bytes and never panic, for
 //! fuzzing.

@@ -17,7 +17,7 @@
 pub const PATHNAME: u32 = 1;
 
 /// How deep star groups may nest before a pattern is declared not to match.
-pub const MAX_STAR_GROUPS: u32 = 1024;
+pub const MAX_STAR_GROUPS: u32 = 256;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Outcome {
@@ -322,6 +322,11 @@ mod tests {
         let text = "a".repeat(2000);
         let pattern = "*a".repeat(300) + "b";
         assert!(!m(&pattern, &text));
+        // Past MAX_STAR_GROUPS nested star groups a pattern does not match (git would
+        // recurse on): the stack stays bounded.
+        let nested = "*a".repeat(3000);
+        assert!(m(&"*a".repeat(200), &"a".repeat(200)));
+        assert!(!m(&nested, &"a".repeat(3000)));
         let deep = "*a".repeat(5000);
         assert!(!m(&deep, &"a".repeat(100)));
         assert!(m(
