@@ -88,8 +88,11 @@ impl UntrackedSettings {
         let mut excludes: Option<Vec<u8>> = None;
         let mut show = None;
         for file in home.config_files(repo) {
-            if !read_into(&file, &mut buf)? {
-                continue;
+            match read_into(&file, &mut buf) {
+                Ok(true) => {}
+                // Missing, or not a regular file (`GIT_CONFIG_GLOBAL=/dev/null`): empty.
+                Ok(false) | Err(GitError::Corrupt { .. }) => continue,
+                Err(e) => return Err(e),
             }
             if let Some(v) = config_value(&buf, b"core", None, b"excludesfile") {
                 excludes = Some(v.to_vec());
@@ -162,6 +165,22 @@ mod tests {
             Some(PathBuf::from("/abs"))
         );
         assert_eq!(expand_path(b"", &home, None), None);
+    }
+
+    #[test]
+    fn dev_null_as_the_global_config_reads_as_empty() {
+        let repo = Repo {
+            git_dir: PathBuf::from("/nonexistent/.git"),
+            common_dir: PathBuf::from("/nonexistent/.git"),
+            work_tree: Some(PathBuf::from("/nonexistent")),
+        };
+        let home = GitHome {
+            config_global: Some(PathBuf::from("/dev/null")),
+            no_system: true,
+            ..GitHome::default()
+        };
+        let settings = UntrackedSettings::load(&repo, &home).unwrap();
+        assert_eq!(settings, UntrackedSettings::default());
     }
 
     #[test]
