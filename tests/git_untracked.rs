@@ -524,6 +524,10 @@ fn random_trees_and_ignore_files_agree_with_git() {
         if g.0.below(4) == 0 {
             std::fs::create_dir_all(dir.join(g.path())).ok();
         }
+        let inner = dir.join(g.pick(&["a", "b", "c", "build", "a/b"]));
+        if g.0.below(6) == 0 && inner.is_dir() {
+            git_in(&s, &inner, &["init", "-q"]);
+        }
         check(&s, &dir, &format!("seed {seed}"));
     }
 }
