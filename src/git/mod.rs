@@ -43,6 +43,9 @@
 //! Loose objects, packs, alternates, the commit-graph and ahead/behind, read without a git
 //! process: the base of an exact status engine that does not run `git status`. Not wired
 //! into the refresher yet.
+//! - Own status engine, in progress: `untracked/` counts the `?` entries exactly as
+//!   `git status` does (gitignore rules in `ignore.rs` and `wildmatch.rs`), without a
+//!   process; not wired into the refresher yet.
 //!
 //! Parsers (`refs::parse_head`, `refs::packed_lookup`, `state::parse_config_upstream`,
 //! `porcelain::parse`, `record::StatusRecord::decode`) take bytes and never panic, for
@@ -53,12 +56,15 @@ pub const WATCH_REFRESH: std::time::Duration = std::time::Duration::from_secs(2)
 
 pub mod discover;
 pub mod object;
+pub mod ignore;
 pub mod porcelain;
 pub mod probe;
 pub mod record;
 pub mod refresh;
 pub mod refs;
 pub mod state;
+pub mod untracked;
+pub mod wildmatch;
 
 use std::fmt;
 use std::io;
