@@ -53,6 +53,7 @@ pub mod record;
 pub mod refresh;
 pub mod refs;
 pub mod state;
+pub mod status;
 
 use std::fmt;
 use std::io;
