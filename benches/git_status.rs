@@ -98,6 +98,7 @@ fn bench_repo(c: &mut Criterion, name: &str) {
     let options = |threads| Options {
         config_env: ConfigEnv::from_process(),
         threads,
+        index_file: None,
     };
     let first = tracked_status_with(&repo, tree, &trees, &options(0));
     match &first {

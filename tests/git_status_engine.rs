@@ -181,6 +181,7 @@ fn engine_at(
     let options = Options {
         config_env: repo.env(),
         threads,
+        index_file: None,
     };
     tracked_status_with(&found, head_tree(dir), &trees, &options)
 }
@@ -288,6 +289,25 @@ fn an_exact_rename_is_renamed_not_staged_and_a_copy_is_an_addition() {
     repo.git(&["add", "copy.txt"]);
     let counts = agrees(&repo);
     assert_eq!((counts.renamed, counts.staged), (1, 1));
+}
+
+#[test]
+fn empty_files_and_symlinks_rename_but_a_symlink_turned_file_does_not() {
+    let repo = Repo::committed("rename-kinds");
+    repo.write("empty", "");
+    std::os::unix::fs::symlink("a.txt", repo.dir.join("link")).unwrap();
+    repo.git(&["add", "empty", "link"]);
+    repo.git(&["commit", "-qm", "kinds"]);
+    repo.git(&["mv", "empty", "empty2"]);
+    repo.git(&["mv", "link", "link2"]);
+    assert_eq!(agrees(&repo).renamed, 2);
+    repo.git(&["rm", "-q", "--cached", "link2"]);
+    std::fs::remove_file(repo.dir.join("link2")).unwrap();
+    repo.write("link3", "a.txt");
+    repo.git(&["add", "link3"]);
+    assert_eq!(unsupported(&repo), Unsupported::InexactRenames);
+    repo.git(&["config", "status.renames", "false"]);
+    assert_eq!(agrees(&repo).staged, 4);
 }
 
 #[test]
@@ -440,6 +460,7 @@ fn the_fixture_repositories_agree_with_git() {
         let options = Options {
             config_env: repo.env(),
             threads: 0,
+            index_file: None,
         };
         let got = tracked_status_with(&found, head_tree(&dir), &trees, &options)
             .unwrap()

@@ -53,6 +53,7 @@ pub struct Staged {
 const S_IFMT: u32 = 0o170000;
 const S_IFDIR: u32 = 0o040000;
 const S_IFREG: u32 = 0o100000;
+const S_IFGITLINK: u32 = 0o160000;
 /// Deepest directory nesting walked.
 const MAX_DEPTH: usize = 256;
 
@@ -97,9 +98,18 @@ struct Walk<'a> {
     /// The directory being walked, with a trailing `/` (empty at the root).
     prefix: Vec<u8>,
     modified: u32,
-    added: Vec<RawOid>,
-    deleted: Vec<RawOid>,
+    added: Vec<Side>,
+    deleted: Vec<Side>,
     trees_read: u32,
+}
+
+/// An added or deleted path as rename pairing sees it: its file type, then its blob.
+/// git pairs exact renames only between paths of the same type (a symlink that became a
+/// file with the same bytes is a deletion and an addition).
+type Side = (u32, RawOid);
+
+fn side(mode: u32, oid: RawOid) -> Side {
+    (mode & S_IFMT, oid)
 }
 
 impl Walk<'_> {
@@ -144,6 +154,9 @@ impl Walk<'_> {
                 i = self.index_only(i);
             }
             if is_dir {
+                // `i <= range.end` always (a path's stages share its prefix); `min`
+                // keeps a damaged tree from turning that into a panic.
+                i = i.min(range.end);
                 let end = i + self.index.entries[i..range.end]
                     .partition_point(|e| self.index.path(e).starts_with(&self.prefix));
                 let child = cache.and_then(|c| c.child(&entry.name));
@@ -152,7 +165,7 @@ impl Walk<'_> {
             } else if i < range.end && self.path(i) == &self.prefix[..] {
                 i = self.in_both(i, entry);
             } else {
-                self.deleted.push(entry.oid);
+                self.deleted.push(side(entry.mode, entry.oid));
             }
             self.prefix.truncate(base);
         }
@@ -175,7 +188,7 @@ impl Walk<'_> {
     fn index_only(&mut self, i: usize) -> usize {
         let entry = &self.index.entries[i];
         if entry.stage() == 0 && !entry.intent_to_add() {
-            self.added.push(entry.oid);
+            self.added.push(side(entry.mode, entry.oid));
         }
         self.skip_path(i)
     }
@@ -187,7 +200,7 @@ impl Walk<'_> {
             return self.skip_path(i);
         }
         if entry.intent_to_add() {
-            self.deleted.push(tree_entry.oid);
+            self.deleted.push(side(tree_entry.mode, tree_entry.oid));
         } else if entry.oid != tree_entry.oid
             || canonical_mode(entry.mode) != canonical_mode(tree_entry.mode)
         {
@@ -199,8 +212,8 @@ impl Walk<'_> {
 
 /// Pairs exact renames; returns (unpaired additions + deletions, renames).
 fn pair_renames(
-    added: &mut [RawOid],
-    deleted: &mut [RawOid],
+    added: &mut [Side],
+    deleted: &mut [Side],
     renames: Renames,
 ) -> Result<(u32, u32), StatusError> {
     let total = (added.len() + deleted.len()) as u32;
@@ -209,6 +222,10 @@ fn pair_renames(
     }
     if renames == Renames::Off || added.is_empty() || deleted.is_empty() {
         return Ok((total, 0));
+    }
+    let gitlink = |s: &Side| s.0 == S_IFGITLINK;
+    if added.iter().chain(deleted.iter()).any(gitlink) {
+        return Err(StatusError::Unsupported(Unsupported::Gitlink));
     }
     added.sort_unstable();
     deleted.sort_unstable();
@@ -235,9 +252,16 @@ fn pair_renames(
 mod tests {
     use super::*;
 
+    const S_IFLNK: u32 = 0o120000;
+
     #[test]
-    fn exact_renames_pair_each_source_once() {
-        let (x, y) = (RawOid([1; 20]), RawOid([2; 20]));
+    fn exact_renames_pair_each_source_once_and_only_within_a_type() {
+        let (x, y) = (
+            side(S_IFREG, RawOid([1; 20])),
+            side(S_IFREG, RawOid([2; 20])),
+        );
+        let link = side(S_IFLNK, RawOid([1; 20]));
+        assert!(pair_renames(&mut [link], &mut [x], Renames::On).is_err());
         let got = pair_renames(&mut [x, x, y], &mut [x, y], Renames::On).unwrap();
         assert_eq!(got, (1, 2));
         let got = pair_renames(&mut [x], &mut [x, y], Renames::Off).unwrap();
