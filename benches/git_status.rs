@@ -2,8 +2,8 @@
 //! (`$BLINKLINE_FIXTURES`, default `sl-fixtures` in the temporary directory, built by
 //! `make-fixtures.py`; skipped when absent), beside git itself in the same run:
 //! - `index_read`: read and parse `.git/index`;
-//! - `tracked/1` and `tracked/auto`: the whole tracked status on one thread and on one
-//!   per allowed CPU;
+//! - `tracked/1`, `tracked/auto` and `tracked/4`: the whole tracked status on one
+//!   thread, one per allowed CPU, and four;
 //! - `lstat_full_paths`: `symlink_metadata` of every tracked path by its full path, the
 //!   naive lower bound the directory-relative lookup is compared with;
 //! - `git_status_v2_branch` and `git_status_uno`: `git --no-optional-locks status
@@ -124,6 +124,9 @@ fn bench_repo(c: &mut Criterion, name: &str) {
     });
     group.bench_function("tracked/auto", |b| {
         b.iter(|| tracked_status_with(&repo, tree, &trees, &options(0)).unwrap())
+    });
+    group.bench_function("tracked/4", |b| {
+        b.iter(|| tracked_status_with(&repo, tree, &trees, &options(4)).unwrap())
     });
     group.bench_function("lstat_full_paths", |b| {
         b.iter(|| {

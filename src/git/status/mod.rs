@@ -51,6 +51,7 @@
 pub mod cache_tree;
 pub mod config;
 pub mod content;
+mod dirs;
 pub mod index;
 pub mod staged;
 pub mod worktree;

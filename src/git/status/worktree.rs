@@ -19,17 +19,16 @@
 //! into one contiguous chunk per allowed CPU, run on `std::thread::scope` threads (the
 //! engine's pinned pool takes only `'static` jobs and has no "wait for this batch").
 //!
-//! Read next: `content.rs`.
+//! Read next: `dirs.rs`, `content.rs`.
 
-use std::ffi::CStr;
-use std::os::fd::{AsFd, OwnedFd};
 use std::path::Path;
 
 use super::config::StatusConfig;
 use super::content::{self, EMPTY_BLOB, Hashed};
+use super::dirs::{DirStack, corrupt_path, is_missing, valid_component};
 use super::index::{Entry, Index};
 use super::{StatusError, Unsupported};
-use crate::engine::fsat::{self, FileStat};
+use crate::engine::fsat::FileStat;
 use crate::git::GitError;
 
 /// What the working tree shows for one entry.
@@ -55,8 +54,6 @@ const S_IFGITLINK: u32 = 0o160000;
 
 /// Entries below which one thread does all the work (spawning costs more, see mod.rs).
 const PARALLEL_MIN_ENTRIES: usize = 2048;
-/// Deepest directory nesting handled.
-const MAX_DEPTH: usize = 256;
 
 /// Everything a worker needs, shared read-only.
 pub struct Inputs<'a> {
@@ -217,13 +214,6 @@ fn directory_in_place_of_file(inputs: &Inputs<'_>, path: &[u8]) -> Result<Change
     Ok(Change::Deleted)
 }
 
-fn is_missing(e: &std::io::Error) -> bool {
-    matches!(
-        e.raw_os_error(),
-        Some(libc::ENOENT | libc::ENOTDIR | libc::ELOOP)
-    )
-}
-
 /// Which kinds of stat difference `match_stat` found.
 #[derive(Clone, Copy, Default)]
 struct Changed {
@@ -269,156 +259,4 @@ fn match_stat(entry: &Entry, st: &FileStat, config: &StatusConfig) -> Result<Cha
 /// git's `is_racy_stat` (seconds only): the entry was written no earlier than the index.
 fn is_racy(index_mtime: i64, entry: &Entry) -> bool {
     index_mtime != 0 && (index_mtime as u32) <= entry.mtime.0
-}
-
-/// Open descriptors for the directories leading to the current one, so consecutive
-/// entries of the same directory cost one `fstatat` each.
-struct DirStack {
-    root: OwnedFd,
-    /// Descriptors of `current`'s components, outermost first.
-    fds: Vec<OwnedFd>,
-    /// The directory the stack stands in (`a/b`), empty for the root.
-    current: Vec<u8>,
-    /// The last directory that could not be opened (its files are all missing).
-    missing: Option<Vec<u8>>,
-    name: Vec<u8>,
-}
-
-impl DirStack {
-    fn open(root: &Path) -> Result<DirStack, StatusError> {
-        use std::os::unix::fs::OpenOptionsExt;
-        let file = std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_DIRECTORY | libc::O_CLOEXEC)
-            .open(root)
-            .map_err(|source| {
-                StatusError::Git(GitError::Io {
-                    path: root.to_owned(),
-                    source,
-                })
-            })?;
-        Ok(DirStack {
-            root: OwnedFd::from(file),
-            fds: Vec::new(),
-            current: Vec::new(),
-            missing: None,
-            name: Vec::new(),
-        })
-    }
-
-    /// `lstat` of `name` in the directory last entered.
-    fn stat(&mut self, name: &[u8]) -> Result<std::io::Result<FileStat>, StatusError> {
-        self.name.clear();
-        self.name.extend_from_slice(name);
-        self.name.push(0);
-        // Index paths never hold NUL (checked when read); still an error, not a panic.
-        let name =
-            CStr::from_bytes_with_nul(&self.name).map_err(|_| StatusError::Git(corrupt_path()))?;
-        let dir = self.fds.last().map_or(self.root.as_fd(), |fd| fd.as_fd());
-        Ok(fsat::lstat_at(dir, name))
-    }
-
-    /// Stands in `dir` (`a/b`, empty for the root); false when it or a leading
-    /// directory is missing, a symlink or not a directory.
-    fn enter(&mut self, dir: &[u8]) -> Result<bool, StatusError> {
-        if self
-            .missing
-            .as_deref()
-            .is_some_and(|m| dir == m || dir.starts_with(m) && dir.get(m.len()) == Some(&b'/'))
-        {
-            return Ok(false);
-        }
-        if dir != self.current {
-            self.missing = None;
-            let keep = self.common_levels(dir);
-            self.fds.truncate(keep);
-            self.current.truncate(prefix_len(&self.current, keep));
-            return self.descend(dir);
-        }
-        Ok(true)
-    }
-
-    /// How many leading components of `current` `dir` shares.
-    fn common_levels(&self, dir: &[u8]) -> usize {
-        let mut levels = 0;
-        let (mut a, mut b) = (
-            self.current.split(|&c| c == b'/'),
-            dir.split(|&c| c == b'/'),
-        );
-        while let (Some(x), Some(y)) = (a.next(), b.next()) {
-            if x != y || x.is_empty() {
-                break;
-            }
-            levels += 1;
-        }
-        levels.min(self.fds.len())
-    }
-
-    /// Opens `dir`'s components below the current level; false when one cannot be.
-    fn descend(&mut self, dir: &[u8]) -> Result<bool, StatusError> {
-        if dir.is_empty() {
-            return Ok(true);
-        }
-        let have = self.fds.len();
-        for component in dir.split(|&c| c == b'/').skip(have) {
-            if !valid_component(component) {
-                return Err(StatusError::Git(corrupt_path()));
-            }
-            if self.fds.len() >= MAX_DEPTH {
-                return Err(StatusError::Unsupported(Unsupported::TooDeep));
-            }
-            self.name.clear();
-            self.name.extend_from_slice(component);
-            self.name.push(0);
-            let name = CStr::from_bytes_with_nul(&self.name)
-                .map_err(|_| StatusError::Git(corrupt_path()))?;
-            let parent = self.fds.last().map_or(self.root.as_fd(), |fd| fd.as_fd());
-            let opened = fsat::open_subdir(parent, name);
-            match opened {
-                Ok(fd) => {
-                    if !self.current.is_empty() {
-                        self.current.push(b'/');
-                    }
-                    self.current.extend_from_slice(component);
-                    self.fds.push(fd);
-                }
-                Err(e) if is_missing(&e) => {
-                    let end = prefix_len(dir, self.fds.len() + 1);
-                    self.missing = Some(dir[..end].to_vec());
-                    return Ok(false);
-                }
-                Err(e) => {
-                    return Err(StatusError::Git(GitError::Io {
-                        path: std::path::PathBuf::from(String::from_utf8_lossy(dir).into_owned()),
-                        source: e,
-                    }));
-                }
-            }
-        }
-        Ok(true)
-    }
-}
-
-/// Length of the first `levels` components of `path`.
-fn prefix_len(path: &[u8], levels: usize) -> usize {
-    if levels == 0 {
-        return 0;
-    }
-    path.iter()
-        .enumerate()
-        .filter(|&(_, &c)| c == b'/')
-        .nth(levels - 1)
-        .map_or(path.len(), |(i, _)| i)
-}
-
-/// git's `verify_path` refuses these components; an index holding them is damaged.
-fn valid_component(c: &[u8]) -> bool {
-    !(c.is_empty() || c == b"." || c == b".." || c.eq_ignore_ascii_case(b".git"))
-}
-
-fn corrupt_path() -> GitError {
-    GitError::Corrupt {
-        path: std::path::PathBuf::from("index"),
-        what: "git index: a path with an empty, `.`, `..` or `.git` component",
-    }
 }
