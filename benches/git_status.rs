@@ -9,6 +9,11 @@
 //! - `git_status_v2_branch` and `git_status_uno`: `git --no-optional-locks status
 //!   --porcelain=v2 --branch` and the same with `-uno` (whole processes).
 //!
+//! Before the criterion groups, `interleaved` runs the same five measurements in turn,
+//! round after round (`BLINKLINE_BENCH_ROUNDS`, default 31), and prints each one's median
+//! and its ratio to `git status`: on a shared, noisy machine only figures taken side by
+//! side compare.
+//!
 //! Trees come from `git ls-tree`, kept in memory after the first read (the object store
 //! is not part of this module); the setup prints how many the staged side needs (a clean
 //! fixture with a valid cache-tree needs none).
@@ -154,7 +159,94 @@ fn bench_repo(c: &mut Criterion, name: &str) {
     group.finish();
 }
 
+/// Runs every measurement once per round, in turn, and prints the medians.
+fn interleaved(name: &str, steps: &mut [(&str, &mut dyn FnMut())]) {
+    let rounds: usize = std::env::var("BLINKLINE_BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(31);
+    let mut times = vec![Vec::with_capacity(rounds); steps.len()];
+    for round in 0..rounds + 3 {
+        for (i, (_, step)) in steps.iter_mut().enumerate() {
+            let start = std::time::Instant::now();
+            step();
+            if round >= 3 {
+                times[i].push(start.elapsed().as_secs_f64() * 1e3);
+            }
+        }
+    }
+    let medians: Vec<f64> = times
+        .iter_mut()
+        .map(|t| {
+            t.sort_by(f64::total_cmp);
+            t[t.len() / 2]
+        })
+        .collect();
+    let git = steps
+        .iter()
+        .zip(&medians)
+        .find(|((label, _), _)| label.starts_with("git status v2"))
+        .map_or(f64::NAN, |(_, median)| *median);
+    eprintln!("{name}: medians of {rounds} interleaved rounds");
+    for ((label, _), median) in steps.iter().zip(&medians) {
+        eprintln!(
+            "  {label:<24} {median:>9.3} ms  {:>6.3}x git status",
+            median / git
+        );
+    }
+}
+
+fn interleave_repo(name: &str) {
+    let dir = fixtures().join(name);
+    let Ok(Some(repo)) = discover(&dir, &GitEnv::default()) else {
+        return;
+    };
+    let tree = head_tree(&dir);
+    let trees = CliTrees {
+        dir: dir.clone(),
+        seen: RefCell::default(),
+    };
+    let run = |threads| {
+        let options = Options {
+            config_env: ConfigEnv::from_process(),
+            threads,
+            index_file: None,
+        };
+        tracked_status_with(&repo, tree, &trees, &options).map(|t| t.counts)
+    };
+    if run(1).is_err() {
+        return;
+    }
+    let index_path = repo.git_dir.join("index");
+    let v2 = [
+        "--no-optional-locks",
+        "status",
+        "--porcelain=v2",
+        "--branch",
+    ];
+    let uno = [
+        "--no-optional-locks",
+        "status",
+        "--porcelain=v2",
+        "--branch",
+        "-uno",
+    ];
+    interleaved(
+        name,
+        &mut [
+            ("index_read", &mut || drop(index::read(&index_path))),
+            ("tracked/1", &mut || drop(run(1))),
+            ("tracked/auto", &mut || drop(run(0))),
+            ("tracked/4", &mut || drop(run(4))),
+            ("git status v2 --branch", &mut || drop(git(&dir, &v2))),
+            ("git status -uno", &mut || drop(git(&dir, &uno))),
+        ],
+    );
+}
+
 fn bench(c: &mut Criterion) {
+    interleave_repo("repo-small");
+    interleave_repo("repo-large");
     bench_repo(c, "repo-small");
     bench_repo(c, "repo-large");
 }
