@@ -9,7 +9,7 @@
 //! - `git_status_v2_branch` and `git_status_uno`: `git --no-optional-locks status
 //!   --porcelain=v2 --branch` and the same with `-uno` (whole processes).
 //!
-//! Before the criterion groups, `interleaved` runs the same five measurements in turn,
+//! Before the criterion groups, `interleaved` runs the same measurements in turn,
 //! round after round (`BLINKLINE_BENCH_ROUNDS`, default 31), and prints each one's median
 //! and its ratio to `git status`: on a shared, noisy machine only figures taken side by
 //! side compare.
@@ -214,9 +214,19 @@ fn interleave_repo(name: &str) {
         };
         tracked_status_with(&repo, tree, &trees, &options).map(|t| t.counts)
     };
-    if run(1).is_err() {
+    let Ok(tracked) = tracked_status_with(&repo, tree, &trees, &Options::default()) else {
         return;
-    }
+    };
+    let paths: Vec<PathBuf> = tracked
+        .paths()
+        .map(|p| dir.join(std::str::from_utf8(p).unwrap_or("")))
+        .collect();
+    let mut lstat_all = || {
+        let found = paths
+            .iter()
+            .filter(|p| std::fs::symlink_metadata(p).is_ok());
+        std::hint::black_box(found.count());
+    };
     let index_path = repo.git_dir.join("index");
     let v2 = [
         "--no-optional-locks",
@@ -238,6 +248,7 @@ fn interleave_repo(name: &str) {
             ("tracked/1", &mut || drop(run(1))),
             ("tracked/auto", &mut || drop(run(0))),
             ("tracked/4", &mut || drop(run(4))),
+            ("lstat_full_paths/1", &mut lstat_all),
             ("git status v2 --branch", &mut || drop(git(&dir, &v2))),
             ("git status -uno", &mut || drop(git(&dir, &uno))),
         ],
