@@ -49,7 +49,7 @@
 //! machine the chunks run side by side, as git's preload threads do. The engine's pinned
 //! pool is not used: its jobs must be `'static` and it has no "wait for this batch", so
 //! chunks borrowing the index cannot be handed to it; `std::thread::scope` can.
-//! The small fixture (100 files): tracked status 0.19 ms, `git status` 3.6 ms.
+//! The small fixture (50 files): tracked status 0.19 ms, `git status` 3.6 ms.
 
 pub mod cache_tree;
 pub mod config;
