@@ -267,6 +267,16 @@ fn deleted_files_and_files_under_a_symlinked_directory_are_deleted() {
 }
 
 #[test]
+fn a_directory_where_a_file_was_is_a_deletion_and_a_repository_there_is_left_to_git() {
+    let repo = Repo::committed("file-to-dir");
+    std::fs::remove_file(repo.dir.join("b.txt")).unwrap();
+    repo.write("b.txt/inside", "now a directory\n");
+    assert_eq!(agrees(&repo).deleted, 1);
+    repo.git_at(&repo.dir.join("b.txt"), &["init", "-q"]);
+    assert_eq!(unsupported(&repo), Unsupported::Gitlink);
+}
+
+#[test]
 fn staged_additions_changes_and_deletions_count_as_staged() {
     let repo = Repo::committed("staged");
     repo.write("new/file.txt", "new\n");
