@@ -13,6 +13,7 @@ pub mod alloc;
 mod cell;
 pub mod clock;
 pub mod frame;
+pub mod fsat;
 pub mod futex;
 pub mod metrics;
 pub mod os;

@@ -36,8 +36,9 @@
 //!   machine). Peak RSS of a render: 2.9 MiB; of the refresher: 2.8 MiB plus git's 9.4 MiB.
 //! - Status engines measured before (idle machine): `git status` 28.5 ms, gix 33–51 ms,
 //!   libgit2 55 ms. git itself is the fastest exact engine available, so the refresher
-//!   runs it. An own index reader with parallel `lstat` (the only way to beat git) is not
-//!   written yet; the refresher is where it would go.
+//!   runs it. `status/` is the start of an own engine (index reader, working-tree and
+//!   staged compare, see its module doc); the refresher is where it will go once the
+//!   object store and the untracked walk exist.
 //!
 //! # Own object database (`object/`)
 //! Loose objects, packs, alternates, the commit-graph and ahead/behind, read without a git
@@ -65,6 +66,7 @@ pub mod refs;
 pub mod state;
 pub mod untracked;
 pub mod wildmatch;
+pub mod status;
 
 use std::fmt;
 use std::io;
