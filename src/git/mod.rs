@@ -56,17 +56,18 @@
 pub const WATCH_REFRESH: std::time::Duration = std::time::Duration::from_secs(2);
 
 pub mod discover;
-pub mod object;
+pub mod engine;
 pub mod ignore;
+pub mod object;
 pub mod porcelain;
 pub mod probe;
 pub mod record;
 pub mod refresh;
 pub mod refs;
 pub mod state;
+pub mod status;
 pub mod untracked;
 pub mod wildmatch;
-pub mod status;
 
 use std::fmt;
 use std::io;
