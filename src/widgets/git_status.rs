@@ -38,6 +38,7 @@ use std::fmt::Write as _;
 use crate::engine::slots::{Outcome, SlotContent, Tone};
 use crate::git::porcelain::Counts;
 use crate::git::probe::{Miss, Probe, View};
+use crate::git::record::StatusSource;
 use crate::widgets::git_branch::write_broken;
 use crate::widgets::{Charset, OptionError, Options, RenderContext, Widget, WidgetInfo};
 
@@ -153,7 +154,12 @@ impl GitStatus {
         let Some(counts) = record.counts else {
             return Outcome::Hidden;
         };
-        out.source = "cache: git status";
+        out.source = match record.source {
+            StatusSource::Inline => "git: own status engine, inline",
+            StatusSource::Engine => "cache: own status engine",
+            StatusSource::Git => "cache: git status (left to git by the own engine)",
+            StatusSource::None => "cache: git status",
+        };
         out.stale = !view.status_fresh;
         self.write_counts(&counts, ctx.charset, out);
         if let (true, Some((ins, del))) = (self.lines, record.lines)
