@@ -109,6 +109,8 @@ pub struct EngineOptions<'c> {
     pub untracked_cache: Option<(&'c Cache, &'c str)>,
     /// The most an ahead/behind walk may cost.
     pub ab_budget: WalkBudget,
+    /// Leave ahead/behind out (`None`): the caller computes it on its own terms.
+    pub skip_ahead_behind: bool,
 }
 
 /// The record name of the untracked listing cache that goes with status record `record`.
@@ -143,7 +145,7 @@ pub fn status(
     counts.untracked = count_untracked(repo, &UntrackedPaths::new(&paths), options)?;
     counts.stash = stash_count(&repo.common_dir).map_err(StatusError::Git)?;
     let ahead_behind = match (&snap.oid, &snap.upstream) {
-        (Some(head), Some(up)) => {
+        (Some(head), Some(up)) if !options.skip_ahead_behind => {
             let store = store.get().map_err(StatusError::Git)?;
             let ab = ahead_behind_within(store, &raw(head)?, &raw(up)?, options.ab_budget);
             Some(ab.map_err(StatusError::Git)?)

@@ -58,6 +58,7 @@ pub const WATCH_REFRESH: std::time::Duration = std::time::Duration::from_secs(2)
 pub mod discover;
 pub mod engine;
 pub mod ignore;
+pub mod inline;
 pub mod object;
 pub mod porcelain;
 pub mod probe;

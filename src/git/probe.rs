@@ -1,10 +1,13 @@
 //! The part of the git widgets that runs in `render`: find the repository (remembered per
 //! directory), read its [`Snapshot`], compute the record keys and read the cached
-//! [`StatusRecord`]; and the part that runs in `after_frame`: start the refresher when a
-//! render asked for one, and report errors on stderr once.
+//! [`StatusRecord`]; when that is not fresh, compute what is cheap inline (`inline.rs`:
+//! ahead/behind within a small budget, the whole status of a small repository); and the
+//! part that runs in `after_frame`: store what was computed inline, start the refresher
+//! when a render still needs one, and report errors on stderr once.
 //!
-//! Warm renders allocate nothing: paths, file contents and names live in buffers that
-//! keep their capacity from frame to frame.
+//! Warm renders with a fresh record allocate nothing: paths, file contents and names live
+//! in buffers that keep their capacity from frame to frame. Inline computation allocates
+//! (it runs only when the record is not fresh).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -13,8 +16,8 @@ use std::sync::Mutex;
 use crate::cache::Cache;
 use crate::git::discover::{GitEnv, Repo, discover};
 use crate::git::record::{Snapshot, StatusRecord, ab_key, inspect, record_name, status_key};
-use crate::git::refresh;
 use crate::git::refs::Scratch;
+use crate::git::{inline, refresh};
 use crate::widgets::RenderContext;
 
 /// What a render found.
@@ -49,6 +52,9 @@ struct State {
     buf: Vec<u8>,
     /// Set by a render that showed stale or missing data; the record time it saw.
     refresh: Option<i64>,
+    /// A record a render computed inline, to store after the frame, and the time of the
+    /// record it replaces (it is only stored if that one is still there).
+    write: Option<(StatusRecord, i64)>,
     error: Option<String>,
     reported: bool,
 }
@@ -144,15 +150,48 @@ impl Probe {
             .and_then(|c| c.read_into(&found.record, &mut st.path, &mut st.buf))
             .and_then(StatusRecord::decode);
         let now_ms = ctx.now * 1000;
-        let status_fresh = record
+        let mut record = record;
+        let mut status_fresh = record
             .is_some_and(|r| r.key == key && now_ms.saturating_sub(r.time_ms) <= self.max_age_ms)
             && (!self.diffstat || record.is_some_and(|r| r.lines.is_some() || snap.oid.is_none()));
-        let ab_fresh = record.is_some_and(|r| r.ab_key == ab_key(&snap));
+        let mut ab_fresh = record.is_some_and(|r| r.ab_key == ab_key(&snap));
         let bare = found.repo.work_tree.is_none();
-        if (self.wants_status && !bare && !status_fresh)
-            || (snap.upstream.is_some() && snap.oid.is_some() && !ab_fresh)
-        {
-            st.refresh = Some(record.map_or(0, |r| r.time_ms));
+        let seen = record.map_or(0, |r| r.time_ms);
+        let wants_ab = snap.upstream.is_some() && snap.oid.is_some();
+        let mut ab = record.and_then(|r| r.ahead_behind);
+        let mut ab_computed = false;
+        if wants_ab && !ab_fresh {
+            ab_computed = inline::ahead_behind(&found.repo, &snap)
+                .map(|found_ab| ab = Some(found_ab))
+                .is_some();
+            ab_fresh = ab_computed;
+        }
+        let mut computed = None;
+        if self.wants_status && !bare && !status_fresh && !self.diffstat {
+            let small = inline::index_is_small(&found.repo, &mut st.path);
+            computed = small
+                .then(|| inline::status(&found.repo, &snap, key))
+                .flatten();
+            status_fresh = computed.is_some();
+        }
+        if ab_computed && computed.is_none() {
+            computed = Some(record.unwrap_or_default());
+        }
+        if let Some(fresh) = computed.as_mut() {
+            // Ahead/behind that is not fresh keeps its old key, so it still reads stale.
+            fresh.ab_key = match (ab_fresh || !wants_ab, record) {
+                (true, _) => ab_key(&snap),
+                (false, Some(old)) => old.ab_key,
+                (false, None) => 0,
+            };
+            fresh.ahead_behind = ab.filter(|_| wants_ab);
+        }
+        if let Some(fresh) = computed {
+            record = Some(fresh);
+            st.write = Some((fresh, seen));
+        }
+        if (self.wants_status && !bare && !status_fresh) || (wants_ab && !ab_fresh) {
+            st.refresh = Some(seen);
         }
         f(Ok(View {
             repo: &found.repo,
@@ -175,9 +214,9 @@ impl Probe {
             let _ = writeln!(std::io::stderr(), "blinkline: {widget}: {error}");
             st.reported = true;
         }
-        let Some(seen) = st.refresh.take() else {
+        if st.refresh.is_none() && st.write.is_none() {
             return;
-        };
+        }
         let Some(found) = st.found.as_ref() else {
             return;
         };
@@ -185,6 +224,12 @@ impl Probe {
             st.cache = st.cache_dir.clone().and_then(|dir| Cache::at(dir).ok());
         }
         let Some(cache) = st.cache.as_ref() else {
+            return;
+        };
+        if let Some((record, replaces)) = st.write.take() {
+            inline::store(cache, &found.record, &record, replaces);
+        }
+        let Some(seen) = st.refresh.take() else {
             return;
         };
         let dir = found

@@ -1,0 +1,186 @@
+//! The own status engine wired into the git widgets: the refresher and the inline path
+//! give `git status`'s counts without a git process where the engine is exact, fall back
+//! to git where it is not, and small repositories need no refresher at all.
+
+mod git_support;
+
+use std::path::Path;
+
+use git_support::{Sandbox, wait_for_refreshers, write};
+
+/// A directory for `PATH` that holds no `git`.
+fn path_without_git(sb: &Sandbox) -> std::path::PathBuf {
+    let dir = sb.path("no-git-bin");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A clone two commits ahead of and one behind its upstream, with every kind of change
+/// the engine counts (staged, modified, deleted, renamed, untracked, a stash).
+fn busy_clone(sb: &Sandbox) -> std::path::PathBuf {
+    let origin = sb.repo("origin");
+    sb.git(&sb.root, &["clone", "-q", "origin", "clone"]);
+    let clone = sb.path("clone");
+    write(&origin, "up.txt", "up\n");
+    sb.git(&origin, &["add", "."]);
+    sb.git(&origin, &["commit", "-qm", "upstream"]);
+    sb.git(&clone, &["fetch", "-q"]);
+    for n in 0..2 {
+        write(&clone, &format!("local{n}.txt"), "l\n");
+        sb.git(&clone, &["add", "."]);
+        sb.git(&clone, &["commit", "-qm", "local"]);
+    }
+    write(&clone, "a.txt", "stashed\n");
+    sb.git(&clone, &["stash", "-q"]);
+    write(&clone, "staged.txt", "s\n");
+    sb.git(&clone, &["add", "staged.txt"]);
+    sb.git(&clone, &["mv", "local0.txt", "moved.txt"]);
+    write(&clone, "a.txt", "modified\n");
+    std::fs::remove_file(clone.join("b.txt")).unwrap();
+    write(&clone, "new/untracked.txt", "u\n");
+    write(&clone, "loose.txt", "u\n");
+    clone
+}
+
+/// Renders both widgets with `PATH` lacking git, the given cache and trace file.
+fn render_without_git(sb: &Sandbox, repo: &Path, cache: &Path, trace: &Path) -> String {
+    let bin = path_without_git(sb);
+    let out = sb.render_in(
+        repo,
+        "git_branch,git_status",
+        &[
+            ("PATH", &bin),
+            ("XDG_CACHE_HOME", cache),
+            ("BLINKLINE_TRACE_REFRESH", trace),
+        ],
+    );
+    assert!(out.status.success());
+    String::from_utf8(out.stdout).unwrap().trim_end().to_owned()
+}
+
+/// What `explain` says the git_status widget's value came from.
+fn status_source(sb: &Sandbox, repo: &Path) -> String {
+    let out = sb
+        .command(&["explain", "--widgets", "git_status"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            let payload = serde_json::json!({"workspace": {"current_dir": repo}}).to_string();
+            child.stdin.take().unwrap().write_all(payload.as_bytes())?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    text.lines()
+        .find(|l| l.starts_with("git_status"))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[test]
+fn without_git_on_path_the_refresher_and_the_inline_path_count_exactly() {
+    let sb = Sandbox::new("nogit");
+    let clone = busy_clone(&sb);
+    let expected = sb.expected(&clone, "main");
+    assert!(
+        expected.contains("↑2 ↓1") && expected.contains("$1"),
+        "{expected}"
+    );
+    // The refresher, run by hand without git.
+    let bin = path_without_git(&sb);
+    let out = sb
+        .command(&["__refresh-git", clone.to_str().unwrap()])
+        .env("PATH", &bin)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let trace = sb.path("trace");
+    assert_eq!(
+        render_without_git(&sb, &clone, &sb.cache(), &trace),
+        expected
+    );
+    assert!(status_source(&sb, &clone).contains("own status engine"));
+    // Inline, with an empty cache: no record, no refresher, no git.
+    let fresh = sb.path("fresh-cache");
+    assert_eq!(render_without_git(&sb, &clone, &fresh, &trace), expected);
+    wait_for_refreshers(&fresh);
+    assert!(!trace.exists(), "a refresher ran");
+}
+
+#[test]
+fn attributes_and_submodules_are_left_to_git_and_still_exact() {
+    let sb = Sandbox::new("fallback");
+    let repo = sb.repo("attrs");
+    write(&repo, ".gitattributes", "*.txt text eol=crlf\n");
+    sb.git(&repo, &["add", ".gitattributes"]);
+    sb.git(&repo, &["commit", "-qm", "attributes"]);
+    // Same size, other content, and a racy timestamp: only hashing can decide.
+    write(&repo, "a.txt", "z\n");
+    write(&repo, "u.txt", "u\n");
+    assert_eq!(sb.line(&repo), sb.expected(&repo, "main"));
+    assert!(status_source(&sb, &repo).contains("left to git"));
+
+    let sub = sb.repo("sub");
+    let outer = sb.repo("outer");
+    sb.git(
+        &outer,
+        &["submodule", "add", "-q", sub.to_str().unwrap(), "inner"],
+    );
+    sb.git(&outer, &["commit", "-qm", "submodule"]);
+    write(&outer.join("inner"), "a.txt", "changed in the submodule\n");
+    write(&outer, "b.txt", "changed\n");
+    assert_eq!(sb.line(&outer), sb.expected(&outer, "main"));
+    assert!(status_source(&sb, &outer).contains("left to git"));
+}
+
+#[test]
+fn a_render_right_after_an_edit_shows_the_new_count_without_a_refresher() {
+    let sb = Sandbox::new("inline");
+    let repo = sb.repo("r");
+    let trace = sb.path("trace");
+    let first = sb.path("cache-1");
+    assert_eq!(render_without_git(&sb, &repo, &first, &trace), "main │ ✔");
+    write(&repo, "a.txt", "edited\n");
+    write(&repo, "c.txt", "new\n");
+    let second = sb.path("cache-2");
+    let line = render_without_git(&sb, &repo, &second, &trace);
+    assert_eq!(line, sb.expected(&repo, "main"));
+    assert_eq!(line, "main │ !1 ?1");
+    // The inline result was stored: the next render reads it, still without a refresher.
+    assert_eq!(render_without_git(&sb, &repo, &second, &trace), line);
+    assert!(status_source(&sb, &repo).contains("own status engine, inline"));
+    wait_for_refreshers(&first);
+    wait_for_refreshers(&second);
+    assert!(!trace.exists(), "a refresher ran");
+}
+
+#[test]
+fn concurrent_renders_of_a_small_repository_start_no_refresher() {
+    let sb = Sandbox::new("flight-small");
+    let repo = sb.repo("r");
+    write(&repo, "n.txt", "n\n");
+    sb.git(&repo, &["add", "n.txt"]);
+    let trace = sb.path("trace");
+    let renders: Vec<_> = (0..32)
+        .map(|_| {
+            let sb = &sb;
+            let (repo, trace) = (&repo, &trace);
+            move || render_without_git(sb, repo, &sb.cache(), trace)
+        })
+        .collect();
+    let lines: Vec<String> = std::thread::scope(|s| {
+        let jobs: Vec<_> = renders.into_iter().map(|r| s.spawn(r)).collect();
+        jobs.into_iter().map(|j| j.join().unwrap()).collect()
+    });
+    for line in &lines {
+        assert_eq!(line, "main │ +1");
+    }
+    wait_for_refreshers(&sb.cache());
+    assert!(!trace.exists(), "a refresher ran");
+}
