@@ -184,3 +184,82 @@ fn concurrent_renders_of_a_small_repository_start_no_refresher() {
     wait_for_refreshers(&sb.cache());
     assert!(!trace.exists(), "a refresher ran");
 }
+
+/// Writes the sandbox's `~/.gitconfig` and files beside it.
+fn home_file(sb: &Sandbox, rel: &str, text: &str) {
+    write(&sb.path("home"), rel, text);
+}
+
+#[test]
+fn includes_in_the_global_config_are_followed_as_git_follows_them() {
+    let sb = Sandbox::new("include");
+    let work = sb.repo("work/r");
+    let other = sb.repo("other/r");
+    home_file(
+        &sb,
+        ".gitconfig",
+        &format!(
+            "[include]\n\tpath = conf/ignore.conf\n\
+             [includeIf \"gitdir:{}/\"]\n\tpath = ~/conf/no-untracked.conf\n\
+             [includeIf \"gitdir/i:{}/\"]\n\tpath = conf/all.conf\n\
+             [includeIf \"onbranch:topic/\"]\n\tpath = conf/no-renames.conf\n\
+             [status]\n\trenames = true\n",
+            sb.path("work").display(),
+            sb.path("other").display().to_string().to_uppercase()
+        ),
+    );
+    home_file(
+        &sb,
+        "conf/ignore.conf",
+        "[core]\n\texcludesFile = ~/conf/ignore\n",
+    );
+    home_file(&sb, "conf/ignore", "*.log\n");
+    home_file(
+        &sb,
+        "conf/no-untracked.conf",
+        "[status]\n\tshowUntrackedFiles = no\n",
+    );
+    home_file(
+        &sb,
+        "conf/all.conf",
+        "[status]\n\tshowUntrackedFiles = all\n",
+    );
+    home_file(&sb, "conf/no-renames.conf", "[status]\n\trenames = false\n");
+    for repo in [&work, &other] {
+        write(repo, "new.txt", "n\n");
+        write(repo, "skip.log", "l\n");
+        write(repo, "dir/deep.txt", "d\n");
+        write(repo, "dir/deep2.txt", "d\n");
+        sb.git(repo, &["mv", "b.txt", "c.txt"]);
+        let expected = sb.expected(repo, "main");
+        assert_eq!(sb.line(repo), expected, "{}", repo.display());
+        assert!(status_source(&sb, repo).contains("own status engine"));
+    }
+    assert_eq!(sb.line(&work), "main │ »1");
+    assert_eq!(sb.line(&other), "main │ »1 ?3");
+    // On topic/x the later `renames = true` of the including file still wins.
+    sb.git(&other, &["checkout", "-qb", "topic/x"]);
+    assert_eq!(sb.line(&other), sb.expected(&other, "topic/x"));
+    home_file(
+        &sb,
+        ".gitconfig",
+        "[includeIf \"onbranch:topic/\"]\n\tpath = conf/no-renames.conf\n",
+    );
+    let expected = sb.expected(&other, "topic/x");
+    assert_eq!(sb.line(&other), expected);
+    assert!(expected.contains("+2"), "{expected}");
+}
+
+#[test]
+fn a_hasconfig_include_is_left_to_git() {
+    let sb = Sandbox::new("hasconfig");
+    let repo = sb.repo("r");
+    home_file(
+        &sb,
+        ".gitconfig",
+        "[includeIf \"hasconfig:remote.*.url:https://example.com/**\"]\n\tpath = x.conf\n",
+    );
+    write(&repo, "a.txt", "changed\n");
+    assert_eq!(sb.line(&repo), sb.expected(&repo, "main"));
+    assert!(status_source(&sb, &repo).contains("left to git"));
+}

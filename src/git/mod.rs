@@ -55,6 +55,7 @@
 /// How often `watch` re-reads git state (the cache refresher keeps the record current).
 pub const WATCH_REFRESH: std::time::Duration = std::time::Duration::from_secs(2);
 
+pub mod config_include;
 pub mod discover;
 pub mod engine;
 pub mod ignore;

@@ -4,7 +4,8 @@
 //! `$XDG_CONFIG_HOME/git/config` or `~/.config/git/config`, then `~/.gitconfig`), the
 //! repository's `config`, and `config.worktree` when `extensions.worktreeConfig` is on.
 //!
-//! `include.path` and `includeIf` are not followed: a file that has them makes the status
+//! `include.path` and `includeIf` (`gitdir:`, `gitdir/i:`, `onbranch:`) are followed as
+//! git follows them (`../config_include.rs`); `hasconfig:` conditions make the status
 //! [`Unsupported`] rather than risk reading a setting wrong.
 //!
 //! Read next: `worktree.rs`.
@@ -12,9 +13,10 @@
 use std::path::{Path, PathBuf};
 
 use super::{StatusError, Unsupported};
+use crate::git::GitError;
+use crate::git::config_include::{IncludeContext, IncludeError, read_config_file};
 use crate::git::discover::Repo;
 use crate::git::state::config_value;
-use crate::git::{GitError, read_into};
 
 /// How `status.renames` / `diff.renames` ask for renames to be found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,25 +126,30 @@ pub fn git_bool(value: &[u8]) -> Option<bool> {
 
 /// Reads the settings for `repo`.
 pub fn load(repo: &Repo, env: &ConfigEnv) -> Result<StatusConfig, StatusError> {
+    let ctx = IncludeContext {
+        git_dir: &repo.git_dir,
+        home: env.home.as_deref(),
+    };
     let mut texts = Vec::new();
     for path in env.outer_files() {
-        texts.extend(read_config(&path)?);
+        read_config(&path, &ctx, &mut texts)?;
     }
-    let local = read_config(&repo.common_dir.join("config"))?;
-    let worktree_config = local
-        .as_deref()
-        .and_then(|t| config_value(t, b"extensions", None, b"worktreeconfig"))
-        .and_then(git_bool)
-        == Some(true);
-    let object_format = local
-        .as_deref()
-        .and_then(|t| config_value(t, b"extensions", None, b"objectformat"));
+    let mut local = Vec::new();
+    read_config(&repo.common_dir.join("config"), &ctx, &mut local)?;
+    let local_value = |key: &[u8]| {
+        local
+            .iter()
+            .rev()
+            .find_map(|t| config_value(t, b"extensions", None, key))
+    };
+    let worktree_config = local_value(b"worktreeconfig").and_then(git_bool) == Some(true);
+    let object_format = local_value(b"objectformat");
     if object_format.is_some_and(|f| !f.eq_ignore_ascii_case(b"sha1")) {
         return Err(StatusError::Unsupported(Unsupported::Sha256));
     }
-    texts.extend(local);
+    texts.append(&mut local);
     if worktree_config {
-        texts.extend(read_config(&repo.git_dir.join("config.worktree"))?);
+        read_config(&repo.git_dir.join("config.worktree"), &ctx, &mut texts)?;
     }
     let last = |section: &[u8], key: &[u8]| {
         texts
@@ -179,41 +186,24 @@ pub fn load(repo: &Repo, env: &ConfigEnv) -> Result<StatusConfig, StatusError> {
     })
 }
 
-/// One config file's text; `None` when it does not exist. Files with includes are
-/// refused (see the module doc).
-fn read_config(path: &Path) -> Result<Option<Vec<u8>>, StatusError> {
-    // `GIT_CONFIG_GLOBAL=/dev/null` (and other non-files) read as empty, as in git.
-    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
-        return Ok(None);
-    }
-    let mut text = Vec::new();
-    match read_into(path, &mut text) {
-        Ok(true) => {}
-        Ok(false) => return Ok(None),
-        Err(GitError::Io { source, .. })
+/// One config file's text segments, includes followed, appended to `texts`; nothing when
+/// it does not exist.
+fn read_config(
+    path: &Path,
+    ctx: &IncludeContext<'_>,
+    texts: &mut Vec<Vec<u8>>,
+) -> Result<(), StatusError> {
+    match read_config_file(path, ctx, texts) {
+        Ok(()) => Ok(()),
+        Err(IncludeError::Unsupported(why)) => Err(StatusError::Unsupported(why)),
+        Err(IncludeError::Git(GitError::Io { source, .. }))
             if source.kind() == std::io::ErrorKind::PermissionDenied =>
         {
             // git itself warns and goes on without an unreadable global file.
-            return Ok(None);
+            Ok(())
         }
-        Err(e) => return Err(StatusError::Git(e)),
+        Err(IncludeError::Git(e)) => Err(StatusError::Git(e)),
     }
-    if has_include(&text) {
-        return Err(StatusError::Unsupported(Unsupported::ConfigInclude));
-    }
-    Ok(Some(text))
-}
-
-/// Does the text have an `[include]` or `[includeIf "…"]` section?
-fn has_include(text: &[u8]) -> bool {
-    text.split(|&b| b == b'\n').any(|line| {
-        let line = line.trim_ascii_start();
-        line.first() == Some(&b'[')
-            && line[1..]
-                .trim_ascii_start()
-                .get(..7)
-                .is_some_and(|w| w.eq_ignore_ascii_case(b"include"))
-    })
 }
 
 #[cfg(test)]
@@ -233,12 +223,5 @@ mod tests {
         ] {
             assert_eq!(git_bool(text.as_bytes()), want, "{text}");
         }
-    }
-
-    #[test]
-    fn include_sections_are_noticed() {
-        assert!(has_include(b"[core]\n\t[include]\n\tpath = x\n"));
-        assert!(has_include(b"[includeIf \"gitdir:~/w/\"]\n"));
-        assert!(!has_include(b"[core]\n\tname = include\n"));
     }
 }

@@ -3,16 +3,20 @@
 //! (system, then global — `$GIT_CONFIG_GLOBAL`, or `$XDG_CONFIG_HOME/git/config` and
 //! `~/.gitconfig` — then the repository's `config`; the last value wins).
 //!
-//! `include.path` is not followed (as elsewhere in `state.rs`). Read next: `walk.rs`.
+//! `include.path` and `includeIf` are followed as git follows them
+//! (`../config_include.rs`); a `hasconfig:` condition is an error here, and the status
+//! engine, which reads the same files first, leaves such a repository to git.
+//! Read next: `walk.rs`.
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
+use crate::git::GitError;
+use crate::git::config_include::{IncludeContext, IncludeError, read_config_file};
 use crate::git::discover::Repo;
 use crate::git::state::config_value;
 use crate::git::untracked::UntrackedMode;
-use crate::git::{GitError, read_into};
 
 /// Where git finds its per-user and system configuration (from the environment).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -84,20 +88,32 @@ impl UntrackedSettings {
     /// Reads the configuration chain of `repo`. Missing files are skipped; an unreadable
     /// one is an error (git refuses to run then too).
     pub fn load(repo: &Repo, home: &GitHome) -> Result<UntrackedSettings, GitError> {
-        let mut buf = Vec::new();
+        let ctx = IncludeContext {
+            git_dir: &repo.git_dir,
+            home: home.home.as_deref(),
+        };
+        let mut texts = Vec::new();
+        for file in home.config_files(repo) {
+            match read_config_file(&file, &ctx, &mut texts) {
+                Ok(()) => {}
+                // Not a regular file (`GIT_CONFIG_GLOBAL=/dev/null`): empty.
+                Err(IncludeError::Git(GitError::Corrupt { .. })) => continue,
+                Err(IncludeError::Git(e)) => return Err(e),
+                Err(IncludeError::Unsupported(_)) => {
+                    return Err(GitError::Corrupt {
+                        path: file,
+                        what: "git: config include condition not understood",
+                    });
+                }
+            }
+        }
         let mut excludes: Option<Vec<u8>> = None;
         let mut show = None;
-        for file in home.config_files(repo) {
-            match read_into(&file, &mut buf) {
-                Ok(true) => {}
-                // Missing, or not a regular file (`GIT_CONFIG_GLOBAL=/dev/null`): empty.
-                Ok(false) | Err(GitError::Corrupt { .. }) => continue,
-                Err(e) => return Err(e),
-            }
-            if let Some(v) = config_value(&buf, b"core", None, b"excludesfile") {
+        for text in &texts {
+            if let Some(v) = config_value(text, b"core", None, b"excludesfile") {
                 excludes = Some(v.to_vec());
             }
-            if let Some(v) = config_value(&buf, b"status", None, b"showuntrackedfiles") {
+            if let Some(v) = config_value(text, b"status", None, b"showuntrackedfiles") {
                 show = UntrackedMode::from_config(v);
             }
         }
