@@ -10,12 +10,15 @@
 //! a rename git detects in the index counts as renamed, not also as staged; a file both
 //! staged and modified counts in both.
 //!
-//! The counts are computed by the detached refresher and read from the cache (see
-//! `src/git/mod.rs`): rendering reads `.git` and one cache record (`Cost::Cheap`, inline,
-//! no git process). The record is fresh while `HEAD`, the index and the stash are as they
-//! were and it is younger than `refresh_ms`; otherwise the last counts are shown marked
-//! stale and one refresher starts after the frame. Nothing is shown until the first
-//! refresh of a repository has finished (a few milliseconds in small repositories).
+//! The counts come from the own status engine (see `src/git/mod.rs`; no git process
+//! except where the engine leaves a repository to `git status`) and are kept in the
+//! cache: rendering reads `.git` and one cache record (`Cost::Cheap`, inline). The record
+//! is fresh while `HEAD`, the index and the stash are as they were and it is younger than
+//! `refresh_ms`. When it is not, a small repository (index file up to 32 KiB, about
+//! 350 files) is counted in the render itself and shown fresh; a larger one shows the
+//! last counts marked stale and one detached refresher starts after the frame. `lines`
+//! always goes through the refresher (it runs `git diff --shortstat`). Nothing is shown
+//! in a large repository until its first refresh has finished.
 //!
 //! Options (every part can be switched off):
 //! - `staged`, `modified`, `deleted`, `renamed`, `untracked`, `conflicted`, `stash`,
@@ -30,7 +33,7 @@
 //! ```
 //!
 //! Hides outside a repository, in a bare repository (no working tree), and until the
-//! first refresh. An unreadable repository shows `⚠ git`, a failed `git status` `git ?`;
+//! first refresh of a large repository. An unreadable repository shows `⚠ git`, a failed `git status` `git ?`;
 //! the details are in `explain` and on stderr.
 
 use std::fmt::Write as _;

@@ -95,7 +95,7 @@ impl Sandbox {
         self.git(&dir, &["add", "."]);
         self.git(&dir, &["commit", "-qm", "first"]);
         let index = std::fs::metadata(dir.join(".git/index")).unwrap().len();
-        assert!(index > 100 << 10, "index of {index} bytes is small");
+        assert!(index > 32 << 10, "index of {index} bytes is small");
         dir
     }
 
