@@ -115,7 +115,7 @@ pub struct EngineOptions<'c> {
 
 /// The record name of the untracked listing cache that goes with status record `record`.
 pub fn untracked_cache_name(record: &str) -> String {
-    crate::cache::record_name("git-untracked", &[record.as_bytes()])
+    crate::cache::record_name("untracked", &[record.as_bytes()])
 }
 
 /// The binary form of a commit id; a SHA-256 id is left to git.
