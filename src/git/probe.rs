@@ -59,6 +59,17 @@ struct State {
     reported: bool,
 }
 
+/// What a render makes of the cached record (see [`Probe::look`]).
+struct Look {
+    record: Option<StatusRecord>,
+    status_fresh: bool,
+    ab_fresh: bool,
+    /// A record computed inline, to store after the frame, and the time it replaces.
+    write: Option<(StatusRecord, i64)>,
+    /// A refresher is needed; the time of the record seen.
+    refresh: Option<i64>,
+}
+
 /// Per-widget git state.
 #[derive(Default)]
 pub struct Probe {
@@ -149,58 +160,78 @@ impl Probe {
             .as_ref()
             .and_then(|c| c.read_into(&found.record, &mut st.path, &mut st.buf))
             .and_then(StatusRecord::decode);
-        let now_ms = ctx.now * 1000;
-        let mut record = record;
-        let mut status_fresh = record
-            .is_some_and(|r| r.key == key && now_ms.saturating_sub(r.time_ms) <= self.max_age_ms)
-            && (!self.diffstat || record.is_some_and(|r| r.lines.is_some() || snap.oid.is_none()));
-        let mut ab_fresh = record.is_some_and(|r| r.ab_key == ab_key(&snap));
-        let bare = found.repo.work_tree.is_none();
-        let seen = record.map_or(0, |r| r.time_ms);
-        let wants_ab = snap.upstream.is_some() && snap.oid.is_some();
-        let mut ab = record.and_then(|r| r.ahead_behind);
-        let mut ab_computed = false;
-        if wants_ab && !ab_fresh {
-            ab_computed = inline::ahead_behind(&found.repo, &snap)
-                .map(|found_ab| ab = Some(found_ab))
-                .is_some();
-            ab_fresh = ab_computed;
+        let look = self.look(
+            &found.repo,
+            &snap,
+            key,
+            record,
+            ctx.now * 1000,
+            &mut st.path,
+        );
+        if look.write.is_some() {
+            st.write = look.write;
         }
-        let mut computed = None;
-        if self.wants_status && !bare && !status_fresh && !self.diffstat {
-            let small = inline::index_is_small(&found.repo, &mut st.path);
-            computed = small
-                .then(|| inline::status(&found.repo, &snap, key))
-                .flatten();
-            status_fresh = computed.is_some();
-        }
-        if ab_computed && computed.is_none() {
-            computed = Some(record.unwrap_or_default());
-        }
-        if let Some(fresh) = computed.as_mut() {
-            // Ahead/behind that is not fresh keeps its old key, so it still reads stale.
-            fresh.ab_key = match (ab_fresh || !wants_ab, record) {
-                (true, _) => ab_key(&snap),
-                (false, Some(old)) => old.ab_key,
-                (false, None) => 0,
-            };
-            fresh.ahead_behind = ab.filter(|_| wants_ab);
-        }
-        if let Some(fresh) = computed {
-            record = Some(fresh);
-            st.write = Some((fresh, seen));
-        }
-        if (self.wants_status && !bare && !status_fresh) || (wants_ab && !ab_fresh) {
-            st.refresh = Some(seen);
+        if look.refresh.is_some() {
+            st.refresh = look.refresh;
         }
         f(Ok(View {
             repo: &found.repo,
             snap,
-            record,
-            status_fresh,
-            ab_fresh,
+            record: look.record,
+            status_fresh: look.status_fresh,
+            ab_fresh: look.ab_fresh,
             scratch: &mut st.scratch,
         }))
+    }
+
+    /// Decides what the cached record is good for, catches up inline where that is cheap
+    /// (`inline.rs`), and says what to store and whether a refresher is needed.
+    fn look(
+        &self,
+        repo: &Repo,
+        snap: &Snapshot,
+        key: u64,
+        cached: Option<StatusRecord>,
+        now_ms: i64,
+        path: &mut PathBuf,
+    ) -> Look {
+        let mut status_fresh = cached
+            .is_some_and(|r| r.key == key && now_ms.saturating_sub(r.time_ms) <= self.max_age_ms)
+            && (!self.diffstat || cached.is_some_and(|r| r.lines.is_some() || snap.oid.is_none()));
+        let mut ab_fresh = cached.is_some_and(|r| r.ab_key == ab_key(snap));
+        let needs_status = self.wants_status && repo.work_tree.is_some();
+        let wants_ab = snap.upstream.is_some() && snap.oid.is_some();
+        let new_ab = (wants_ab && !ab_fresh)
+            .then(|| inline::ahead_behind(repo, snap))
+            .flatten();
+        ab_fresh |= new_ab.is_some();
+        let mut computed = None;
+        if needs_status && !status_fresh && !self.diffstat && inline::index_is_small(repo, path) {
+            computed = inline::status(repo, snap, key);
+            status_fresh = computed.is_some();
+        }
+        if new_ab.is_some() && computed.is_none() {
+            computed = Some(cached.unwrap_or_default());
+        }
+        let seen = cached.map_or(0, |r| r.time_ms);
+        if let Some(fresh) = computed.as_mut() {
+            // Ahead/behind that is not fresh keeps its old key, so it still reads stale.
+            fresh.ab_key = match (ab_fresh || !wants_ab, cached) {
+                (true, _) => ab_key(snap),
+                (false, Some(old)) => old.ab_key,
+                (false, None) => 0,
+            };
+            let old_ab = cached.and_then(|r| r.ahead_behind);
+            fresh.ahead_behind = new_ab.or(old_ab).filter(|_| wants_ab);
+        }
+        let stale = (needs_status && !status_fresh) || (wants_ab && !ab_fresh);
+        Look {
+            record: computed.or(cached),
+            status_fresh,
+            ab_fresh,
+            write: computed.map(|r| (r, seen)),
+            refresh: stale.then_some(seen),
+        }
     }
 
     /// Starts the refresher a render asked for, and reports a new error on stderr.
