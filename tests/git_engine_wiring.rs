@@ -263,3 +263,30 @@ fn a_hasconfig_include_is_left_to_git() {
     assert_eq!(sb.line(&repo), sb.expected(&repo, "main"));
     assert!(status_source(&sb, &repo).contains("left to git"));
 }
+
+#[test]
+fn a_rebase_onto_the_upstream_shows_no_ahead_behind_as_git_status() {
+    let sb = Sandbox::new("rebase-upstream");
+    let origin = sb.repo("origin");
+    sb.git(&sb.root, &["clone", "-q", "origin", "clone"]);
+    let clone = sb.path("clone");
+    write(&origin, "a.txt", "upstream\n");
+    sb.git(&origin, &["commit", "-qam", "upstream"]);
+    // The first local commit applies cleanly, the second conflicts: HEAD is then one
+    // commit past the upstream, but detached, so git status reports no ahead/behind.
+    write(&clone, "b.txt", "local\n");
+    sb.git(&clone, &["commit", "-qam", "local b"]);
+    write(&clone, "a.txt", "local\n");
+    sb.git(&clone, &["commit", "-qam", "local a"]);
+    sb.git(&clone, &["fetch", "-q"]);
+    assert!(
+        !sb.git_output(&clone, &["rebase", "-q", "origin/main"])
+            .status
+            .success()
+    );
+    let expected = sb.expected(&clone, "main|REBASE 2/2");
+    assert_eq!(sb.line(&clone), expected);
+    let trace = sb.path("trace");
+    let fresh = sb.path("fresh-cache");
+    assert_eq!(render_without_git(&sb, &clone, &fresh, &trace), expected);
+}

@@ -38,7 +38,8 @@ pub struct Snapshot {
     pub kind: HeadKind,
     pub oid: Option<Oid>,
     pub operation: Option<Operation>,
-    /// The upstream's commit; `None` without an upstream or when it is not fetched.
+    /// The upstream's commit; `None` without an upstream, when it is not fetched, or when
+    /// `HEAD` is detached (a rebase in progress included).
     pub upstream: Option<Oid>,
 }
 
@@ -72,12 +73,14 @@ pub fn inspect(repo: &Repo, s: &mut Scratch) -> Result<Snapshot, GitError> {
         }
     };
     let operation = operation(repo, s);
-    if kind == HeadKind::Detached && !s.head_ref.is_empty() {
+    let detached = kind == HeadKind::Detached;
+    if detached && !s.head_ref.is_empty() {
         // Rebasing: show the branch being rebased.
         kind = HeadKind::Branch;
     }
+    // A detached HEAD has no upstream (as `git status` reports it), even mid-rebase.
     let mut upstream_oid = None;
-    if !s.head_ref.is_empty() && upstream(repo, s)? {
+    if !detached && !s.head_ref.is_empty() && upstream(repo, s)? {
         let up = std::mem::take(&mut s.upstream_ref);
         let found = resolve(repo, &up, s);
         s.upstream_ref = up;
