@@ -290,3 +290,37 @@ fn a_rebase_onto_the_upstream_shows_no_ahead_behind_as_git_status() {
     let fresh = sb.path("fresh-cache");
     assert_eq!(render_without_git(&sb, &clone, &fresh, &trace), expected);
 }
+
+#[test]
+fn settings_given_in_the_environment_are_left_to_git() {
+    let sb = Sandbox::new("config-env");
+    let repo = sb.repo("r");
+    write(&repo, "a.txt", "changed\n");
+    write(&repo, "u.txt", "u\n");
+    assert_eq!(sb.line(&repo), sb.expected(&repo, "main"));
+    assert_eq!(sb.line(&repo), "main │ !1 ?1");
+    let vars = [
+        ("GIT_CONFIG_COUNT", "1"),
+        ("GIT_CONFIG_KEY_0", "status.showUntrackedFiles"),
+        ("GIT_CONFIG_VALUE_0", "no"),
+    ];
+    let git = std::process::Command::new("git")
+        .args(["status", "--porcelain=v2"])
+        .envs(vars)
+        .current_dir(&repo)
+        .output()
+        .unwrap();
+    let porcelain = String::from_utf8(git.stdout).unwrap();
+    assert!(
+        porcelain.lines().all(|l| !l.starts_with('?')),
+        "{porcelain}"
+    );
+    let out = sb
+        .command(&["__refresh-git", repo.to_str().unwrap()])
+        .envs(vars)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(sb.render(&repo, "git_branch,git_status"), "main │ !1");
+    assert!(status_source(&sb, &repo).contains("left to git"));
+}

@@ -14,6 +14,10 @@
 //! The object store is opened lazily ([`LazyStore`]): a clean repository whose
 //! cache-tree matches HEAD and whose HEAD commit is loose reads no pack at all.
 //!
+//! Settings given in the environment (`GIT_CONFIG_PARAMETERS` from `git -c`,
+//! `GIT_CONFIG_COUNT`, `GIT_CONFIG_SYSTEM`) are left to git; `GIT_INDEX_FILE` is ignored,
+//! as the git fallback ignores it (the record is keyed on `GIT_DIR/index`).
+//!
 //! [`StatusError::Unsupported`] means "ask git": the caller (`refresh.rs`) then runs
 //! `git status`. A [`StatusError::Git`] also goes to git, which gives the authoritative
 //! answer or error. Read next: `refresh.rs`, `probe.rs`.
@@ -130,13 +134,19 @@ pub fn status(
     snap: &Snapshot,
     options: &EngineOptions<'_>,
 ) -> Result<Porcelain, StatusError> {
+    if config_in_environment() {
+        return Err(StatusError::Unsupported(Unsupported::ConfigEnvironment));
+    }
     let store = LazyStore::new(&repo.common_dir);
     let head_tree = match &snap.oid {
         Some(oid) => Some(store.commit_tree(&raw(oid)?).map_err(StatusError::Git)?),
         None => None,
     };
+    // The record's key is the stat data of GIT_DIR/index, so that is the index read
+    // (the git fallback drops GIT_INDEX_FILE too).
     let status_options = status::Options {
         threads: options.threads,
+        index_file: None,
         ..status::Options::from_process()
     };
     let tracked = status::tracked_status_with(repo, head_tree, &store, &status_options)?;
@@ -156,6 +166,18 @@ pub fn status(
         counts,
         ahead_behind,
     })
+}
+
+/// Are git settings given in the environment (`git -c`, `GIT_CONFIG_COUNT`, another
+/// system file)? Only git applies them.
+fn config_in_environment() -> bool {
+    [
+        "GIT_CONFIG_PARAMETERS",
+        "GIT_CONFIG_COUNT",
+        "GIT_CONFIG_SYSTEM",
+    ]
+    .iter()
+    .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()))
 }
 
 /// The untracked count, with the listing cache loaded from and stored back into the

@@ -103,6 +103,9 @@ pub enum Unsupported {
     Bare,
     /// A worker thread stopped without an answer.
     WorkerFailed,
+    /// Settings given in the environment (`GIT_CONFIG_PARAMETERS`, `GIT_CONFIG_COUNT`,
+    /// `GIT_CONFIG_SYSTEM`), which only git applies.
+    ConfigEnvironment,
 }
 
 impl fmt::Display for Unsupported {
@@ -126,6 +129,7 @@ impl fmt::Display for Unsupported {
             Unsupported::FileTooLarge => f.write_str("file too large to hash"),
             Unsupported::Bare => f.write_str("bare repository"),
             Unsupported::WorkerFailed => f.write_str("a status worker failed"),
+            Unsupported::ConfigEnvironment => f.write_str("git settings in the environment"),
         }
     }
 }
