@@ -324,3 +324,64 @@ fn settings_given_in_the_environment_are_left_to_git() {
     assert_eq!(sb.render(&repo, "git_branch,git_status"), "main │ !1");
     assert!(status_source(&sb, &repo).contains("left to git"));
 }
+
+#[test]
+fn a_bare_repository_gets_ahead_behind_without_git() {
+    let sb = Sandbox::new("bare-ab");
+    let origin = sb.repo("origin");
+    sb.git(&sb.root, &["clone", "-q", "--bare", "origin", "bare.git"]);
+    let bare = sb.path("bare.git");
+    for (key, value) in [
+        ("remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*"),
+        ("branch.main.remote", "origin"),
+        ("branch.main.merge", "refs/heads/main"),
+    ] {
+        sb.git(&bare, &["config", key, value]);
+    }
+    for n in 0..2 {
+        write(&origin, "a.txt", &format!("upstream {n}\n"));
+        sb.git(&origin, &["commit", "-qam", "upstream"]);
+    }
+    sb.git(&bare, &["fetch", "-q", "origin"]);
+    let counts = sb.git(
+        &bare,
+        &["rev-list", "--left-right", "--count", "main...origin/main"],
+    );
+    assert_eq!(counts.split_whitespace().collect::<Vec<_>>(), ["0", "2"]);
+    let bin = path_without_git(&sb);
+    // The refresher, then a render reading its record; then a render with no record.
+    let out = sb
+        .command(&["__refresh-git", bare.to_str().unwrap()])
+        .env("PATH", &bin)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(only_status_record(&sb.cache()).ahead_behind, Some((0, 2)));
+    for cache in [sb.cache(), sb.path("fresh-cache")] {
+        let out = sb.render_in(
+            &bare,
+            "git_branch",
+            &[("PATH", &bin), ("XDG_CACHE_HOME", &cache)],
+        );
+        assert_eq!(String::from_utf8(out.stdout).unwrap().trim_end(), "main ↓2");
+    }
+}
+
+/// The one status record in the cache under `cache_home`.
+fn only_status_record(cache_home: &Path) -> blinkline::git::record::StatusRecord {
+    let dir = cache_home.join("blinkline");
+    let cache = blinkline::cache::Cache::at(dir.clone()).unwrap();
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| n.starts_with("git-") && !n.ends_with(".lock"))
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+    let bytes = cache.read(&names[0]).unwrap();
+    blinkline::git::record::StatusRecord::decode(&bytes).unwrap()
+}
