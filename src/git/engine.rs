@@ -181,7 +181,8 @@ fn config_in_environment() -> bool {
 }
 
 /// The untracked count, with the listing cache loaded from and stored back into the
-/// cross-process cache when one is given (not stored past the cache's record limit).
+/// cross-process cache when one is given (not stored when the walk changed nothing, nor
+/// past the cache's record limit).
 fn count_untracked(
     repo: &Repo,
     paths: &UntrackedPaths<'_>,
@@ -200,6 +201,9 @@ fn count_untracked(
         .unwrap_or_else(|| UntrackedCache::new(repo.work_tree.as_deref().unwrap_or(Path::new(""))));
     let count = untracked::count_untracked(repo, paths, None, &settings, Some(&mut listing))
         .map_err(StatusError::Git)?;
+    if listing.unchanged_by_last_walk() {
+        return Ok(count);
+    }
     let bytes = listing.encode();
     if bytes.len() <= MAX_RECORD {
         // A cache that cannot be written costs the next walk its speed, nothing else.

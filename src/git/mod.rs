@@ -25,8 +25,8 @@
 //! # Why the own engine first, git as the fallback
 //! Same answer (the engine's tests compare every count with `git status` on many repo
 //! shapes and fall back where it could differ), less time and no process: the refresher
-//! is 1.3–1.4 times faster than `git status` alone on the 20,000-file fixture and 1.4–1.5
-//! times faster than the refresher that ran git, it works where `git` is not installed, and
+//! is 1.6 times faster than `git status` alone on the 20,000-file fixture and 1.8 times
+//! faster than the refresher that ran git, it works where `git` is not installed, and
 //! small repositories need no refresher at all. git stays the authority for the states
 //! the engine does not model.
 //!
@@ -49,13 +49,13 @@
 //! own `git commit`).
 //!
 //! # Measured (release build, 2-vCPU VM shared with other builds; medians of one run)
-//! - Refresher on the 20,000-file fixture, `hyperfine -N`, two runs (30 and 40 runs per
-//!   command, load 1.1 and 2.1): own engine 54.5 / 51.0 ms, the same refresher forced to
-//!   git (`BLINKLINE_GIT_ENGINE=git`) 75.1 / 77.5 ms,
-//!   `git --no-optional-locks status --porcelain=v2 --branch` alone 72.1 / 72.4 ms.
-//!   Peak RSS of the refresher (`/usr/bin/time -v`): 9.7–10.0 MiB with the engine (the
-//!   2.1 MB index, the 563 KB untracked listing cache decoded and re-encoded); git's own
-//!   is 9.5 MiB.
+//! - Refresher on the 20,000-file fixture, `hyperfine -N --runs 40` (load 1.1): own
+//!   engine 45.0 ms, the same refresher forced to git (`BLINKLINE_GIT_ENGINE=git`)
+//!   81.2 ms, `git --no-optional-locks status --porcelain=v2 --branch` alone 72.9 ms.
+//!   Two earlier runs, before an unchanged untracked listing cache stopped being
+//!   rewritten (563 KB per refresh): 54.5 / 51.0 ms against 72.1 / 72.4 ms and
+//!   75.1 / 77.5 ms. Peak RSS of the refresher (`/usr/bin/time -v`): 8.6–8.8 MiB with
+//!   the engine (the 2.1 MB index, the listing cache decoded); git's own is 9.5 MiB.
 //! - `blinkline bench --widgets git_branch,git_status` on that fixture, fresh record:
 //!   82 µs per warm frame (p50; each widget 53 µs), 0 allocations.
 //! - Whole process, both widgets with a fresh record on that fixture
