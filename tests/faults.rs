@@ -155,7 +155,7 @@ fn kill_9_at_any_point_during_a_cache_write_leaves_a_valid_cache() {
 
     // Every record left behind reads back and decodes; temporary files may be left over.
     let cache = Cache::at(sb.cache_dir()).unwrap();
-    let (mut records, mut leftovers) = (0, 0);
+    let (mut records, mut leftovers, mut listing_caches) = (0, 0, 0);
     for entry in std::fs::read_dir(sb.cache_dir()).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();
         if name.ends_with(".lock") {
@@ -177,6 +177,13 @@ fn kill_9_at_any_point_during_a_cache_write_leaves_a_valid_cache() {
                 "git record {name} does not decode"
             );
         }
+        if name.starts_with("untracked-") {
+            listing_caches += 1;
+            assert!(
+                blinkline::git::untracked::UntrackedCache::decode(&bytes).is_some(),
+                "untracked listing cache {name} does not decode"
+            );
+        }
     }
     let mut transcript_records = 0;
     for (path, t) in &transcripts {
@@ -193,9 +200,12 @@ fn kill_9_at_any_point_during_a_cache_write_leaves_a_valid_cache() {
         );
         transcript_records += 1;
     }
+    // The repository's status record, and its untracked listing cache once a refresher
+    // finished its walk.
+    assert!(listing_caches <= 1, "{listing_caches} listing caches");
     assert_eq!(
         records,
-        transcript_records + 1,
+        transcript_records + 1 + listing_caches,
         "three transcripts and one repository"
     );
 

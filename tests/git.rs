@@ -2,206 +2,13 @@
 //! compared with what `git status --porcelain=v2 --branch --show-stash` says about the
 //! same repository.
 
+mod git_support;
+
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::Path;
+use std::process::{Command, Stdio};
 
-static SERIAL: AtomicUsize = AtomicUsize::new(0);
-
-/// A temporary directory with a home (for git's config) and a cache, removed on drop.
-struct Sandbox {
-    root: PathBuf,
-}
-
-impl Sandbox {
-    fn new(tag: &str) -> Sandbox {
-        let root = std::env::temp_dir().join(format!(
-            "blinkline-git-{tag}-{}-{}",
-            std::process::id(),
-            SERIAL.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(root.join("home")).unwrap();
-        Sandbox { root }
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.root.join(rel)
-    }
-
-    fn cache(&self) -> PathBuf {
-        self.root.join("cache")
-    }
-
-    /// Runs git in `dir`, asserting success; returns stdout.
-    fn git(&self, dir: &Path, args: &[&str]) -> String {
-        let out = self.git_output(dir, args);
-        assert!(
-            out.status.success(),
-            "git {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn git_output(&self, dir: &Path, args: &[&str]) -> Output {
-        Command::new("git")
-            .args([
-                "-c",
-                "init.defaultBranch=main",
-                "-c",
-                "protocol.file.allow=always",
-            ])
-            .args(args)
-            .current_dir(dir)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.path("home"))
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "Test")
-            .env("GIT_AUTHOR_EMAIL", "test@example.com")
-            .env("GIT_COMMITTER_NAME", "Test")
-            .env("GIT_COMMITTER_EMAIL", "test@example.com")
-            .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
-            .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
-            .env("GIT_EDITOR", "true")
-            .output()
-            .expect("git runs")
-    }
-
-    /// A repository at `rel` with one commit of `a.txt` and `b.txt`.
-    fn repo(&self, rel: &str) -> PathBuf {
-        let dir = self.path(rel);
-        std::fs::create_dir_all(&dir).unwrap();
-        self.git(&dir, &["init", "-q"]);
-        write(&dir, "a.txt", "a\n");
-        write(&dir, "b.txt", "b\n");
-        self.git(&dir, &["add", "."]);
-        self.git(&dir, &["commit", "-qm", "first"]);
-        dir
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_blinkline"));
-        cmd.args(args)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.path("home"))
-            .env("XDG_CACHE_HOME", self.cache())
-            .env("GIT_CONFIG_NOSYSTEM", "1");
-        cmd
-    }
-
-    /// Recomputes the cached status of the repository at `dir` (what a render's detached
-    /// refresher does), waiting for it.
-    fn refresh(&self, dir: &Path) {
-        let out = self
-            .command(&["__refresh-git", dir.to_str().unwrap()])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    /// Renders `widgets` with `cwd` as the session's directory (plain format).
-    fn render_in(&self, cwd: &Path, widgets: &str, env: &[(&str, &Path)]) -> Output {
-        let mut cmd = self.command(&["--format", "plain", "--widgets", widgets]);
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let payload = serde_json::json!({"workspace": {"current_dir": cwd}}).to_string();
-        let _ = child.stdin.take().unwrap().write_all(payload.as_bytes());
-        child.wait_with_output().unwrap()
-    }
-
-    fn render(&self, cwd: &Path, widgets: &str) -> String {
-        let out = self.render_in(cwd, widgets, &[]);
-        assert!(out.status.success());
-        String::from_utf8(out.stdout).unwrap().trim_end().to_owned()
-    }
-
-    /// Refreshes, then renders both widgets.
-    fn line(&self, cwd: &Path) -> String {
-        self.refresh(cwd);
-        self.render(cwd, "git_branch,git_status")
-    }
-
-    /// What the line must be, from git's own porcelain output (counted independently).
-    fn expected(&self, dir: &Path, branch: &str) -> String {
-        let porcelain = self.git(
-            dir,
-            &["status", "--porcelain=v2", "--branch", "--show-stash"],
-        );
-        let mut n = [0u32; 7];
-        let mut ab = String::new();
-        for line in porcelain.lines() {
-            let xy = line.get(2..4).unwrap_or("");
-            match line.as_bytes().first() {
-                Some(b'1') => {
-                    n[0] += u32::from(!xy.starts_with('.'));
-                    n[1] += u32::from(xy.ends_with('M') || xy.ends_with('T'));
-                    n[2] += u32::from(xy.ends_with('D'));
-                }
-                Some(b'2') => {
-                    n[3] += 1;
-                    n[1] += u32::from(xy.ends_with('M'));
-                    n[2] += u32::from(xy.ends_with('D'));
-                }
-                Some(b'?') => n[4] += 1,
-                Some(b'u') => n[5] += 1,
-                _ => {}
-            }
-            if let Some(stash) = line.strip_prefix("# stash ") {
-                n[6] = stash.parse().unwrap();
-            }
-            if let Some(counts) = line.strip_prefix("# branch.ab ") {
-                let (a, b) = counts.split_once(' ').unwrap();
-                let (a, b) = (&a[1..], &b[1..]);
-                if a != "0" {
-                    ab.push_str(&format!(" ↑{a}"));
-                }
-                if b != "0" {
-                    ab.push_str(&format!(" ↓{b}"));
-                }
-            }
-        }
-        let mut parts: Vec<String> = ["+", "!", "✘", "»", "?", "="]
-            .iter()
-            .zip(n)
-            .filter(|(_, count)| *count > 0)
-            .map(|(sym, count)| format!("{sym}{count}"))
-            .collect();
-        if parts.is_empty() {
-            parts.push("✔".into());
-        }
-        if n[6] > 0 {
-            parts.push(format!("${}", n[6]));
-        }
-        format!("{branch}{ab} │ {}", parts.join(" "))
-    }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
-    }
-}
-
-fn write(dir: &Path, rel: &str, content: &str) {
-    let path = dir.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, content).unwrap();
-}
+use git_support::{Sandbox, wait_for_refreshers, write};
 
 #[test]
 fn every_kind_of_change_is_counted_as_git_counts_it() {
@@ -554,7 +361,8 @@ fn the_status_render_never_takes_the_index_lock() {
 #[test]
 fn changes_after_a_refresh_show_the_last_value_marked_stale() {
     let sb = Sandbox::new("stale");
-    let repo = sb.repo("r");
+    // Large enough that renders leave the status to the refresher.
+    let repo = sb.large_repo("r");
     assert_eq!(sb.line(&repo), "main │ ✔");
     write(&repo, "n.txt", "n\n");
     sb.git(&repo, &["add", "n.txt"]);
@@ -577,21 +385,10 @@ fn changes_after_a_refresh_show_the_last_value_marked_stale() {
     assert_eq!(sb.render(&repo, "git_status"), "+1");
 }
 
-/// Waits until no refresher holds a lock (each holds its record's lock while it works).
-fn wait_for_refreshers(cache: &Path) {
-    let dir = cache.join("blinkline");
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        if entry.path().extension().is_some_and(|e| e == "lock") {
-            let file = std::fs::File::open(entry.path()).unwrap();
-            file.lock().unwrap();
-        }
-    }
-}
-
 #[test]
 fn concurrent_renders_start_at_most_one_refresher_and_agree() {
     let sb = Sandbox::new("flight");
-    let repo = sb.repo("r");
+    let repo = sb.large_repo("r");
     assert_eq!(sb.line(&repo), "main │ ✔");
     write(&repo, "n.txt", "n\n");
     sb.git(&repo, &["add", "n.txt"]);

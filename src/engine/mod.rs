@@ -14,6 +14,7 @@ pub mod alloc;
 mod cell;
 pub mod clock;
 pub mod frame;
+pub mod fsat;
 pub mod futex;
 pub mod metrics;
 pub mod os;

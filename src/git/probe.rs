@@ -1,10 +1,13 @@
 //! The part of the git widgets that runs in `render`: find the repository (remembered per
 //! directory), read its [`Snapshot`], compute the record keys and read the cached
-//! [`StatusRecord`]; and the part that runs in `after_frame`: start the refresher when a
-//! render asked for one, and report errors on stderr once.
+//! [`StatusRecord`]; when that is not fresh, compute what is cheap inline (`inline.rs`:
+//! ahead/behind within a small budget, the whole status of a small repository); and the
+//! part that runs in `after_frame`: store what was computed inline, start the refresher
+//! when a render still needs one, and report errors on stderr once.
 //!
-//! Warm renders allocate nothing: paths, file contents and names live in buffers that
-//! keep their capacity from frame to frame.
+//! Warm renders with a fresh record allocate nothing: paths, file contents and names live
+//! in buffers that keep their capacity from frame to frame. Inline computation allocates
+//! (it runs only when the record is not fresh).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -13,8 +16,8 @@ use std::sync::Mutex;
 use crate::cache::Cache;
 use crate::git::discover::{GitEnv, Repo, discover};
 use crate::git::record::{Snapshot, StatusRecord, ab_key, inspect, record_name, status_key};
-use crate::git::refresh;
 use crate::git::refs::Scratch;
+use crate::git::{inline, refresh};
 use crate::widgets::RenderContext;
 
 /// What a render found.
@@ -49,8 +52,22 @@ struct State {
     buf: Vec<u8>,
     /// Set by a render that showed stale or missing data; the record time it saw.
     refresh: Option<i64>,
+    /// A record a render computed inline, to store after the frame, and the time of the
+    /// record it replaces (it is only stored if that one is still there).
+    write: Option<(StatusRecord, i64)>,
     error: Option<String>,
     reported: bool,
+}
+
+/// What a render makes of the cached record (see [`Probe::look`]).
+struct Look {
+    record: Option<StatusRecord>,
+    status_fresh: bool,
+    ab_fresh: bool,
+    /// A record computed inline, to store after the frame, and the time it replaces.
+    write: Option<(StatusRecord, i64)>,
+    /// A refresher is needed; the time of the record seen.
+    refresh: Option<i64>,
 }
 
 /// Per-widget git state.
@@ -143,23 +160,26 @@ impl Probe {
             .as_ref()
             .and_then(|c| c.read_into(&found.record, &mut st.path, &mut st.buf))
             .and_then(StatusRecord::decode);
-        let now_ms = ctx.now * 1000;
-        let status_fresh = record
-            .is_some_and(|r| r.key == key && now_ms.saturating_sub(r.time_ms) <= self.max_age_ms)
-            && (!self.diffstat || record.is_some_and(|r| r.lines.is_some() || snap.oid.is_none()));
-        let ab_fresh = record.is_some_and(|r| r.ab_key == ab_key(&snap));
-        let bare = found.repo.work_tree.is_none();
-        if (self.wants_status && !bare && !status_fresh)
-            || (snap.upstream.is_some() && snap.oid.is_some() && !ab_fresh)
-        {
-            st.refresh = Some(record.map_or(0, |r| r.time_ms));
+        let look = self.look(
+            &found.repo,
+            &snap,
+            key,
+            record,
+            ctx.now * 1000,
+            &mut st.path,
+        );
+        if look.write.is_some() {
+            st.write = look.write;
+        }
+        if look.refresh.is_some() {
+            st.refresh = look.refresh;
         }
         f(Ok(View {
             repo: &found.repo,
             snap,
-            record,
-            status_fresh,
-            ab_fresh,
+            record: look.record,
+            status_fresh: look.status_fresh,
+            ab_fresh: look.ab_fresh,
             scratch: &mut st.scratch,
         }))
     }
@@ -173,6 +193,56 @@ impl Probe {
         *guard = State::default();
     }
 
+    /// Decides what the cached record is good for, catches up inline where that is cheap
+    /// (`inline.rs`), and says what to store and whether a refresher is needed.
+    fn look(
+        &self,
+        repo: &Repo,
+        snap: &Snapshot,
+        key: u64,
+        cached: Option<StatusRecord>,
+        now_ms: i64,
+        path: &mut PathBuf,
+    ) -> Look {
+        let mut status_fresh = cached
+            .is_some_and(|r| r.key == key && now_ms.saturating_sub(r.time_ms) <= self.max_age_ms)
+            && (!self.diffstat || cached.is_some_and(|r| r.lines.is_some() || snap.oid.is_none()));
+        let mut ab_fresh = cached.is_some_and(|r| r.ab_key == ab_key(snap));
+        let needs_status = self.wants_status && repo.work_tree.is_some();
+        let wants_ab = snap.upstream.is_some() && snap.oid.is_some();
+        let new_ab = (wants_ab && !ab_fresh)
+            .then(|| inline::ahead_behind(repo, snap))
+            .flatten();
+        ab_fresh |= new_ab.is_some();
+        let mut computed = None;
+        if needs_status && !status_fresh && !self.diffstat && inline::index_is_small(repo, path) {
+            computed = inline::status(repo, snap, key);
+            status_fresh = computed.is_some();
+        }
+        if new_ab.is_some() && computed.is_none() {
+            computed = Some(cached.unwrap_or_default());
+        }
+        let seen = cached.map_or(0, |r| r.time_ms);
+        if let Some(fresh) = computed.as_mut() {
+            // Ahead/behind that is not fresh keeps its old key, so it still reads stale.
+            fresh.ab_key = match (ab_fresh || !wants_ab, cached) {
+                (true, _) => ab_key(snap),
+                (false, Some(old)) => old.ab_key,
+                (false, None) => 0,
+            };
+            let old_ab = cached.and_then(|r| r.ahead_behind);
+            fresh.ahead_behind = new_ab.or(old_ab).filter(|_| wants_ab);
+        }
+        let stale = (needs_status && !status_fresh) || (wants_ab && !ab_fresh);
+        Look {
+            record: computed.or(cached),
+            status_fresh,
+            ab_fresh,
+            write: computed.map(|r| (r, seen)),
+            refresh: stale.then_some(seen),
+        }
+    }
+
     /// Starts the refresher a render asked for, and reports a new error on stderr.
     pub fn after_frame(&self, widget: &str) {
         let mut guard = match self.state.lock() {
@@ -184,9 +254,9 @@ impl Probe {
             let _ = writeln!(std::io::stderr(), "blinkline: {widget}: {error}");
             st.reported = true;
         }
-        let Some(seen) = st.refresh.take() else {
+        if st.refresh.is_none() && st.write.is_none() {
             return;
-        };
+        }
         let Some(found) = st.found.as_ref() else {
             return;
         };
@@ -194,6 +264,12 @@ impl Probe {
             st.cache = st.cache_dir.clone().and_then(|dir| Cache::at(dir).ok());
         }
         let Some(cache) = st.cache.as_ref() else {
+            return;
+        };
+        if let Some((record, replaces)) = st.write.take() {
+            inline::store(cache, &found.record, &record, replaces);
+        }
+        let Some(seen) = st.refresh.take() else {
             return;
         };
         let dir = found

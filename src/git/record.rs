@@ -2,9 +2,11 @@
 //! what the refresher leaves in the cache (a [`StatusRecord`]), with the keys that tell
 //! whether the record still describes the repository.
 //!
-//! A record is a few lines of text: `blinkline-git 1`, then `key`, `ab_key` (hex),
+//! A record is a few lines of text: `blinkline-git 2`, then `key`, `ab_key` (hex),
 //! `time` (Unix ms), `counts` (seven numbers or `-`), `ab` (two numbers or `-`), `lines`
-//! (two numbers or `-`) and optionally `error TEXT`. Decoding never allocates.
+//! (two numbers or `-`), `source` (`engine`, `inline`, `git` or `-`: which engine computed
+//! the counts) and optionally `error TEXT`. Records of another version read as absent.
+//! Decoding never allocates.
 //!
 //! Read next: `refresh.rs`.
 
@@ -36,7 +38,8 @@ pub struct Snapshot {
     pub kind: HeadKind,
     pub oid: Option<Oid>,
     pub operation: Option<Operation>,
-    /// The upstream's commit; `None` without an upstream or when it is not fetched.
+    /// The upstream's commit; `None` without an upstream, when it is not fetched, or when
+    /// `HEAD` is detached (a rebase in progress included).
     pub upstream: Option<Oid>,
 }
 
@@ -70,12 +73,14 @@ pub fn inspect(repo: &Repo, s: &mut Scratch) -> Result<Snapshot, GitError> {
         }
     };
     let operation = operation(repo, s);
-    if kind == HeadKind::Detached && !s.head_ref.is_empty() {
+    let detached = kind == HeadKind::Detached;
+    if detached && !s.head_ref.is_empty() {
         // Rebasing: show the branch being rebased.
         kind = HeadKind::Branch;
     }
+    // A detached HEAD has no upstream (as `git status` reports it), even mid-rebase.
     let mut upstream_oid = None;
-    if !s.head_ref.is_empty() && upstream(repo, s)? {
+    if !detached && !s.head_ref.is_empty() && upstream(repo, s)? {
         let up = std::mem::take(&mut s.upstream_ref);
         let found = resolve(repo, &up, s);
         s.upstream_ref = up;
@@ -150,9 +155,47 @@ pub struct StatusRecord {
     pub lines: Option<(u64, u64)>,
     /// `git status` failed (details are on the refresher's record line).
     pub failed: bool,
+    /// Which engine computed the counts.
+    pub source: StatusSource,
 }
 
-const MAGIC: &str = "blinkline-git 1";
+/// Which engine answered, for `explain`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StatusSource {
+    /// No counts (a bare repository, or nothing computed yet).
+    #[default]
+    None,
+    /// The own engine (`engine.rs`), in the refresher.
+    Engine,
+    /// The own engine, inline in a render of a small repository.
+    Inline,
+    /// `git status`: the engine left this repository's state to git.
+    Git,
+}
+
+impl StatusSource {
+    fn name(self) -> &'static str {
+        match self {
+            StatusSource::None => "-",
+            StatusSource::Engine => "engine",
+            StatusSource::Inline => "inline",
+            StatusSource::Git => "git",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<StatusSource> {
+        [
+            StatusSource::None,
+            StatusSource::Engine,
+            StatusSource::Inline,
+            StatusSource::Git,
+        ]
+        .into_iter()
+        .find(|s| s.name() == name)
+    }
+}
+
+const MAGIC: &str = "blinkline-git 2";
 
 impl StatusRecord {
     pub fn encode(&self, error: Option<&str>) -> Vec<u8> {
@@ -185,6 +228,7 @@ impl StatusRecord {
             }
             None => out.push_str("lines -\n"),
         }
+        let _ = writeln!(out, "source {}", self.source.name());
         if let Some(e) = error {
             let _ = writeln!(out, "error {}", e.replace('\n', " "));
         }
@@ -228,6 +272,7 @@ impl StatusRecord {
                 }
                 "lines" if rest == "-" => record.lines = None,
                 "lines" => record.lines = Some((next()?, next()?)),
+                "source" => record.source = StatusSource::from_name(rest)?,
                 "error" => record.failed = true,
                 _ => {}
             }
@@ -258,6 +303,7 @@ mod tests {
             ahead_behind: Some((3, 0)),
             lines: None,
             failed: false,
+            source: StatusSource::Git,
         };
         assert_eq!(StatusRecord::decode(&r.encode(None)), Some(r));
         let failed = StatusRecord::decode(&r.encode(Some("boom\nline"))).unwrap();
@@ -266,9 +312,11 @@ mod tests {
 
     #[test]
     fn foreign_or_damaged_records_decode_to_none() {
-        assert_eq!(StatusRecord::decode(b"blinkline-git 2\nkey 1\n"), None);
-        assert_eq!(StatusRecord::decode(b"blinkline-git 1\nkey zz\n"), None);
-        assert_eq!(StatusRecord::decode(b"blinkline-git 1\ncounts 1 2\n"), None);
+        assert_eq!(StatusRecord::decode(b"blinkline-git 1\nkey 1\n"), None);
+        assert_eq!(StatusRecord::decode(b"blinkline-git 3\nkey 1\n"), None);
+        assert_eq!(StatusRecord::decode(b"blinkline-git 2\nkey zz\n"), None);
+        assert_eq!(StatusRecord::decode(b"blinkline-git 2\ncounts 1 2\n"), None);
+        assert_eq!(StatusRecord::decode(b"blinkline-git 2\nsource gix\n"), None);
         assert_eq!(StatusRecord::decode(b"\xff"), None);
     }
 }

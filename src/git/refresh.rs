@@ -1,12 +1,20 @@
 //! The detached refresher: `blinkline __refresh-git [--diffstat] [--locked] DIR`.
 //!
-//! Started by a render's `after_frame` (never waited for), or by hand. It runs git off the
-//! frame's path and stores the result in the cache:
-//! - `git --no-optional-locks status --porcelain=v2 --branch --show-stash -z` for the
-//!   counts and ahead/behind (`--no-optional-locks`: the index is never written and
-//!   `index.lock` never taken, so the user's own git is never disturbed);
-//! - in a bare repository `git rev-list --left-right --count HEAD...UPSTREAM` instead;
-//! - with `--diffstat`, `git diff --shortstat HEAD` for insertions and deletions.
+//! Started by a render's `after_frame` (never waited for), or by hand. It computes the
+//! status off the frame's path and stores the result in the cache:
+//! - the own engine (`engine.rs`) for the counts and ahead/behind, with its untracked
+//!   listing cache kept in the cross-process cache; no git process;
+//! - when the engine leaves the repository to git (`StatusError::Unsupported`: submodules,
+//!   attributes, split index, …) or fails, `git --no-optional-locks status
+//!   --porcelain=v2 --branch --show-stash -z` (`--no-optional-locks`: the index is never
+//!   written and `index.lock` never taken, so the user's own git is never disturbed);
+//! - in a bare repository ahead/behind from the object store, else `git rev-list
+//!   --left-right --count HEAD...UPSTREAM`;
+//! - with `--diffstat`, `git diff --shortstat HEAD` for insertions and deletions: the only
+//!   git process left on the engine's path, and only when that option is on.
+//!
+//! The record says which engine answered (`StatusSource`), for `explain`.
+//! `BLINKLINE_GIT_ENGINE=git` skips the own engine (for diagnosis and comparisons).
 //!
 //! The key is computed *before* git runs, so a change made while it runs makes the record
 //! stale at once rather than hiding the change. With `--locked`, stdin is the record's
@@ -25,10 +33,14 @@ use std::time::{Duration, Instant};
 
 use crate::cache::Cache;
 use crate::git::discover::{GitEnv, Repo, discover};
+use crate::git::engine::{self, EngineOptions};
+use crate::git::object::{ObjectStore, ahead_behind};
 use crate::git::porcelain;
-use crate::git::record::{StatusRecord, ab_key, inspect, record_name, status_key};
+use crate::git::record::{
+    Snapshot, StatusRecord, StatusSource, ab_key, inspect, record_name, status_key,
+};
 use crate::git::refs::Scratch;
-use crate::git::{GitError, Oid};
+use crate::git::{GitError, Oid, RawOid};
 
 /// What to refresh.
 #[derive(Clone, Debug)]
@@ -61,24 +73,13 @@ pub fn refresh(req: &RefreshRequest<'_>, env: &GitEnv, cache: &Cache) -> Result<
         ab_key: ab_key(&snap),
         ..StatusRecord::default()
     };
-    let mut error = None;
-    match &repo.work_tree {
-        Some(tree) => match status(&repo, tree) {
-            Ok(p) => {
-                record.counts = Some(p.counts);
-                record.ahead_behind = p.ahead_behind;
-            }
-            Err(e) => {
-                record.failed = true;
-                error = Some(e.to_string());
-            }
-        },
+    let error = match &repo.work_tree {
+        Some(tree) => counts_into(&mut record, &repo, tree, &snap, (cache, &name)),
         None => {
-            if let (Some(head), Some(up)) = (snap.oid, snap.upstream) {
-                record.ahead_behind = rev_list_ab(&repo, &head, &up).ok();
-            }
+            record.ahead_behind = bare_ahead_behind(&repo, &snap);
+            None
         }
-    }
+    };
     if let (true, Some(_), Some(tree)) = (req.diffstat, snap.oid, &repo.work_tree) {
         record.lines = diffstat(&repo, tree).ok();
     }
@@ -92,16 +93,75 @@ pub fn refresh(req: &RefreshRequest<'_>, env: &GitEnv, cache: &Cache) -> Result<
         })
 }
 
-/// Refreshes run by this process (a statistic for `bench --cold`).
+/// Status computations by this process: refreshes, and the render's own inline ones (a
+/// statistic for `bench --cold`).
 static REFRESHES: AtomicU64 = AtomicU64::new(0);
 
-/// How many refreshes this process has run (each one `git status`).
+/// Counts one status computation (see [`refreshes`]).
+pub(crate) fn count_computation() {
+    REFRESHES.fetch_add(1, Relaxed);
+}
+
+/// How many times this process computed a repository's status, by a refresh or inline.
 pub fn refreshes() -> u64 {
     REFRESHES.load(Relaxed)
 }
 
+/// Fills in the counts and ahead/behind: the own engine first, `git status` when the
+/// engine leaves the repository to git or fails (git then gives the authoritative answer
+/// or error). Returns the error text when git failed too.
+fn counts_into(
+    record: &mut StatusRecord,
+    repo: &Repo,
+    tree: &Path,
+    snap: &Snapshot,
+    (cache, name): (&Cache, &str),
+) -> Option<String> {
+    if !forced_to_git() {
+        let options = EngineOptions {
+            untracked_cache: Some((cache, name)),
+            ..EngineOptions::default()
+        };
+        if let Ok(p) = engine::status(repo, snap, &options) {
+            record.counts = Some(p.counts);
+            record.ahead_behind = p.ahead_behind;
+            record.source = StatusSource::Engine;
+            return None;
+        }
+    }
+    match status(repo, tree) {
+        Ok(p) => {
+            record.counts = Some(p.counts);
+            record.ahead_behind = p.ahead_behind;
+            record.source = StatusSource::Git;
+            None
+        }
+        Err(e) => {
+            record.failed = true;
+            Some(e.to_string())
+        }
+    }
+}
+
+/// `BLINKLINE_GIT_ENGINE=git` skips the own engine (for diagnosis and comparisons).
+fn forced_to_git() -> bool {
+    std::env::var_os("BLINKLINE_GIT_ENGINE").is_some_and(|v| v == "git")
+}
+
+/// Ahead/behind in a bare repository: the object store, else `git rev-list`.
+fn bare_ahead_behind(repo: &Repo, snap: &Snapshot) -> Option<(u32, u32)> {
+    let (head, up) = (snap.oid?, snap.upstream?);
+    if !forced_to_git()
+        && let (Some(h), Some(u)) = (RawOid::from_hex(&head), RawOid::from_hex(&up))
+        && let Ok(ab) = ObjectStore::open(&repo.common_dir).and_then(|s| ahead_behind(&s, &h, &u))
+    {
+        return Some(ab);
+    }
+    rev_list_ab(repo, &head, &up).ok()
+}
+
 fn trace(name: &str) {
-    REFRESHES.fetch_add(1, Relaxed);
+    count_computation();
     let Some(path) = std::env::var_os("BLINKLINE_TRACE_REFRESH").filter(|p| !p.is_empty()) else {
         return;
     };

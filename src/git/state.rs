@@ -182,7 +182,7 @@ fn unescaped_eq(quoted: &[u8], plain: &[u8]) -> bool {
 }
 
 /// A value without its surrounding quotes and trailing comment.
-fn unquote(value: &[u8]) -> &[u8] {
+pub(crate) fn unquote(value: &[u8]) -> &[u8] {
     if let Some(inner) = value.strip_prefix(b"\"") {
         return match memchr(b'"', inner) {
             Some(end) => &inner[..end],

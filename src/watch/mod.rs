@@ -200,6 +200,14 @@ impl Watcher {
         self.renderer
             .render_flagged(&self.payload, self.payload_flagged);
         self.compose_frame();
+        self.queue_frame();
+        // Deferred work (a cache refresher to start, a computed git status to store) runs
+        // once the frame is on its way, as after a one-shot render's write.
+        self.renderer.after_frame();
+    }
+
+    /// Hands the composed frame to the writer unless it equals the last one.
+    fn queue_frame(&mut self) {
         // The i3bar header comes once, with the first frame: it is not part of the frame.
         let bytes = self.compose.as_bytes();
         let frame = bytes.strip_prefix(I3BAR_HEADER.as_bytes()).unwrap_or(bytes);

@@ -8,9 +8,10 @@
 //!
 //! The name, operation and upstream are read from `.git` on every render (no git process,
 //! tens of microseconds: `Cost::Cheap`, rendered inline). Ahead/behind needs the commit
-//! graph: it comes from the record the detached refresher keeps in the cache (see
-//! `src/git/mod.rs`), keyed by the two commits; when they moved since, the last counts are
-//! shown marked stale and a refresher is started after the frame. Branch names are
+//! graph: it comes from the record kept in the cache (see `src/git/mod.rs`), keyed by the
+//! two commits; when they moved since, the render walks the history itself within a
+//! small budget (4,000 commits, 2 ms) and stores the result; past that budget the last
+//! counts are shown marked stale and a refresher is started after the frame. Branch names are
 //! sanitized (escape sequences and control characters removed, invalid UTF-8 shown as
 //! `�`). Works in linked worktrees, submodules, bare repositories, with `GIT_DIR` and
 //! `GIT_WORK_TREE`, and with only packed refs.

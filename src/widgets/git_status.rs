@@ -10,12 +10,15 @@
 //! a rename git detects in the index counts as renamed, not also as staged; a file both
 //! staged and modified counts in both.
 //!
-//! The counts are computed by the detached refresher and read from the cache (see
-//! `src/git/mod.rs`): rendering reads `.git` and one cache record (`Cost::Cheap`, inline,
-//! no git process). The record is fresh while `HEAD`, the index and the stash are as they
-//! were and it is younger than `refresh_ms`; otherwise the last counts are shown marked
-//! stale and one refresher starts after the frame. Nothing is shown until the first
-//! refresh of a repository has finished (a few milliseconds in small repositories).
+//! The counts come from the own status engine (see `src/git/mod.rs`; no git process
+//! except where the engine leaves a repository to `git status`) and are kept in the
+//! cache: rendering reads `.git` and one cache record (`Cost::Cheap`, inline). The record
+//! is fresh while `HEAD`, the index and the stash are as they were and it is younger than
+//! `refresh_ms`. When it is not, a small repository (index file up to 32 KiB, about
+//! 350 files) is counted in the render itself and shown fresh; a larger one shows the
+//! last counts marked stale and one detached refresher starts after the frame. `lines`
+//! always goes through the refresher (it runs `git diff --shortstat`). Nothing is shown
+//! in a large repository until its first refresh has finished.
 //!
 //! Options (every part can be switched off):
 //! - `staged`, `modified`, `deleted`, `renamed`, `untracked`, `conflicted`, `stash`,
@@ -30,7 +33,7 @@
 //! ```
 //!
 //! Hides outside a repository, in a bare repository (no working tree), and until the
-//! first refresh. An unreadable repository shows `⚠ git`, a failed `git status` `git ?`;
+//! first refresh of a large repository. An unreadable repository shows `⚠ git`, a failed `git status` `git ?`;
 //! the details are in `explain` and on stderr.
 
 use std::fmt::Write as _;
@@ -38,6 +41,7 @@ use std::fmt::Write as _;
 use crate::engine::slots::{Outcome, SlotContent, Tone};
 use crate::git::porcelain::Counts;
 use crate::git::probe::{Miss, Probe, View};
+use crate::git::record::StatusSource;
 use crate::widgets::git_branch::write_broken;
 use crate::widgets::{Charset, OptionError, Options, RenderContext, Widget, WidgetInfo};
 
@@ -153,7 +157,12 @@ impl GitStatus {
         let Some(counts) = record.counts else {
             return Outcome::Hidden;
         };
-        out.source = "cache: git status";
+        out.source = match record.source {
+            StatusSource::Inline => "git: own status engine, inline",
+            StatusSource::Engine => "cache: own status engine",
+            StatusSource::Git => "cache: git status (left to git by the own engine)",
+            StatusSource::None => "cache: git status",
+        };
         out.stale = !view.status_fresh;
         self.write_counts(&counts, ctx.charset, out);
         if let (true, Some((ins, del))) = (self.lines, record.lines)

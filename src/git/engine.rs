@@ -1,0 +1,279 @@
+//! The own status engine's entry point: everything `git status --porcelain=v2 --branch
+//! --show-stash` reports that the git widgets count, computed without a git process.
+//!
+//! [`status`] puts the parts together:
+//! - HEAD's tree: the commit is read loose when it is (right after a commit it is), else
+//!   from the object store (commit-graph or pack); an unborn branch has none;
+//! - the tracked side (`status/`): index against HEAD and against the working tree;
+//! - untracked files (`untracked/`) in the mode `status.showUntrackedFiles` sets, with an
+//!   optional per-directory listing cache kept in the cross-process cache;
+//! - the stash count: the entries of `logs/refs/stash` in the common directory (what
+//!   `--show-stash` counts: one reflog line per stash);
+//! - ahead/behind of HEAD against its upstream (`object/ahead_behind.rs`), bounded.
+//!
+//! The object store is opened lazily ([`LazyStore`]): a clean repository whose
+//! cache-tree matches HEAD and whose HEAD commit is loose reads no pack at all.
+//!
+//! Settings given in the environment (`GIT_CONFIG_PARAMETERS` from `git -c`,
+//! `GIT_CONFIG_COUNT`, `GIT_CONFIG_SYSTEM`) are left to git; `GIT_INDEX_FILE` is ignored,
+//! as the git fallback ignores it (the record is keyed on `GIT_DIR/index`).
+//!
+//! [`StatusError::Unsupported`] means "ask git": the caller (`refresh.rs`) then runs
+//! `git status`. A [`StatusError::Git`] also goes to git, which gives the authoritative
+//! answer or error. Read next: `refresh.rs`, `probe.rs`.
+
+use std::cell::OnceCell;
+use std::path::Path;
+
+use crate::cache::{Cache, MAX_RECORD};
+use crate::git::discover::Repo;
+use crate::git::object::loose::read_loose;
+use crate::git::object::parse::parse_commit;
+use crate::git::object::{ObjectKind, ObjectStore, WalkBudget, ahead_behind_within};
+use crate::git::porcelain::Porcelain;
+use crate::git::record::Snapshot;
+use crate::git::status::{self, StatusError, TreeEntry, TreeSource, Unsupported};
+use crate::git::untracked::{
+    self, GitHome, Tracked as UntrackedPaths, UntrackedCache, UntrackedSettings,
+};
+use crate::git::{GitError, Oid, RawOid, read_into};
+
+impl TreeSource for ObjectStore {
+    fn tree(&self, oid: &RawOid) -> Result<Vec<TreeEntry>, GitError> {
+        let entries = ObjectStore::tree(self, oid)?;
+        Ok(entries
+            .into_iter()
+            .map(|e| TreeEntry {
+                name: e.name,
+                mode: e.mode,
+                oid: e.oid,
+            })
+            .collect())
+    }
+}
+
+/// An object store opened on first use (opening reads every pack index).
+pub struct LazyStore<'a> {
+    common_dir: &'a Path,
+    store: OnceCell<ObjectStore>,
+}
+
+impl<'a> LazyStore<'a> {
+    pub fn new(common_dir: &'a Path) -> LazyStore<'a> {
+        LazyStore {
+            common_dir,
+            store: OnceCell::new(),
+        }
+    }
+
+    /// The store, opened now if it was not yet.
+    pub fn get(&self) -> Result<&ObjectStore, GitError> {
+        if let Some(store) = self.store.get() {
+            return Ok(store);
+        }
+        let store = ObjectStore::open(self.common_dir)?;
+        Ok(self.store.get_or_init(|| store))
+    }
+
+    /// Whether the store was opened.
+    pub fn opened(&self) -> bool {
+        self.store.get().is_some()
+    }
+
+    /// The root tree of commit `oid`: from its loose object when there is one (no pack
+    /// index read), else from the store.
+    pub fn commit_tree(&self, oid: &RawOid) -> Result<RawOid, GitError> {
+        let objects = self.common_dir.join("objects");
+        let (mut file, mut data) = (Vec::new(), Vec::new());
+        if let Some(ObjectKind::Commit) = read_loose(&objects, oid, &mut file, &mut data)? {
+            return parse_commit(&data)
+                .map(|c| c.tree)
+                .map_err(|what| GitError::Corrupt {
+                    path: objects,
+                    what,
+                });
+        }
+        let store = self.get()?;
+        store.commit_tree(&store.peel_to_commit(oid)?)
+    }
+}
+
+impl TreeSource for LazyStore<'_> {
+    fn tree(&self, oid: &RawOid) -> Result<Vec<TreeEntry>, GitError> {
+        TreeSource::tree(self.get()?, oid)
+    }
+}
+
+/// How the engine runs.
+#[derive(Default)]
+pub struct EngineOptions<'c> {
+    /// Worker threads for the working-tree compare (0: one per CPU on large indexes).
+    pub threads: usize,
+    /// Where the untracked listing cache lives (the cache and the record name), if kept.
+    pub untracked_cache: Option<(&'c Cache, &'c str)>,
+    /// The most an ahead/behind walk may cost.
+    pub ab_budget: WalkBudget,
+    /// Leave ahead/behind out (`None`): the caller computes it on its own terms.
+    pub skip_ahead_behind: bool,
+}
+
+/// The record name of the untracked listing cache that goes with status record `record`.
+pub fn untracked_cache_name(record: &str) -> String {
+    crate::cache::record_name("untracked", &[record.as_bytes()])
+}
+
+/// The binary form of a commit id; a SHA-256 id is left to git.
+fn raw(oid: &Oid) -> Result<RawOid, StatusError> {
+    RawOid::from_hex(oid).ok_or(StatusError::Unsupported(Unsupported::Sha256))
+}
+
+/// What `git status --porcelain=v2 --branch --show-stash` would report, counted, for the
+/// repository `repo` whose state `snap` was read just before.
+pub fn status(
+    repo: &Repo,
+    snap: &Snapshot,
+    options: &EngineOptions<'_>,
+) -> Result<Porcelain, StatusError> {
+    if config_in_environment() {
+        return Err(StatusError::Unsupported(Unsupported::ConfigEnvironment));
+    }
+    let store = LazyStore::new(&repo.common_dir);
+    let head_tree = match &snap.oid {
+        Some(oid) => Some(store.commit_tree(&raw(oid)?).map_err(StatusError::Git)?),
+        None => None,
+    };
+    // The record's key is the stat data of GIT_DIR/index, so that is the index read
+    // (the git fallback drops GIT_INDEX_FILE too).
+    let status_options = status::Options {
+        threads: options.threads,
+        index_file: None,
+        ..status::Options::from_process()
+    };
+    let tracked = status::tracked_status_with(repo, head_tree, &store, &status_options)?;
+    let mut counts = tracked.counts;
+    let paths: Vec<&[u8]> = tracked.paths().collect();
+    counts.untracked = count_untracked(repo, &UntrackedPaths::new(&paths), options)?;
+    counts.stash = stash_count(&repo.common_dir).map_err(StatusError::Git)?;
+    let ahead_behind = match (&snap.oid, &snap.upstream) {
+        (Some(head), Some(up)) if !options.skip_ahead_behind => {
+            let store = store.get().map_err(StatusError::Git)?;
+            let ab = ahead_behind_within(store, &raw(head)?, &raw(up)?, options.ab_budget);
+            Some(ab.map_err(StatusError::Git)?)
+        }
+        _ => None,
+    };
+    Ok(Porcelain {
+        counts,
+        ahead_behind,
+    })
+}
+
+/// Are git settings given in the environment (`git -c`, `GIT_CONFIG_COUNT`, another
+/// system file)? Only git applies them.
+fn config_in_environment() -> bool {
+    [
+        "GIT_CONFIG_PARAMETERS",
+        "GIT_CONFIG_COUNT",
+        "GIT_CONFIG_SYSTEM",
+    ]
+    .iter()
+    .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()))
+}
+
+/// The untracked count, with the listing cache loaded from and stored back into the
+/// cross-process cache when one is given (not stored when the walk changed nothing, nor
+/// past the cache's record limit).
+fn count_untracked(
+    repo: &Repo,
+    paths: &UntrackedPaths<'_>,
+    options: &EngineOptions<'_>,
+) -> Result<u32, StatusError> {
+    let settings =
+        UntrackedSettings::load(repo, &GitHome::from_process()).map_err(StatusError::Git)?;
+    let Some((cache, record)) = options.untracked_cache else {
+        return untracked::count_untracked(repo, paths, None, &settings, None)
+            .map_err(StatusError::Git);
+    };
+    let name = untracked_cache_name(record);
+    let mut listing = cache
+        .read(&name)
+        .and_then(|bytes| UntrackedCache::decode(&bytes))
+        .unwrap_or_else(|| UntrackedCache::new(repo.work_tree.as_deref().unwrap_or(Path::new(""))));
+    let count = untracked::count_untracked(repo, paths, None, &settings, Some(&mut listing))
+        .map_err(StatusError::Git)?;
+    if listing.unchanged_by_last_walk() {
+        return Ok(count);
+    }
+    let bytes = listing.encode();
+    if bytes.len() <= MAX_RECORD {
+        // A cache that cannot be written costs the next walk its speed, nothing else.
+        let _ = cache.write(&name, &bytes);
+    }
+    Ok(count)
+}
+
+/// The number of stashes: entries of the `refs/stash` reflog (one line each).
+pub fn stash_count(common_dir: &Path) -> Result<u32, GitError> {
+    let mut log = Vec::new();
+    if !read_into(&common_dir.join("logs/refs/stash"), &mut log)? {
+        return Ok(0);
+    }
+    let lines = log.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count();
+    Ok(u32::try_from(lines).unwrap_or(u32::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::git::discover::{GitEnv, discover};
+    use crate::git::record::inspect;
+    use crate::git::refs::Scratch;
+    use crate::git::test_repo::{git, with_commit};
+
+    #[test]
+    fn a_clean_repository_with_a_loose_head_opens_no_pack() {
+        let repo = with_commit("engine-lazy");
+        git(&repo.root, &["gc", "-q"]);
+        std::fs::write(repo.root.join("b.txt"), "b\n").unwrap();
+        git(&repo.root, &["add", "b.txt"]);
+        git(&repo.root, &["commit", "-qm", "two"]);
+        let found = discover(&repo.root, &GitEnv::default()).unwrap().unwrap();
+        let snap = inspect(&found, &mut Scratch::default()).unwrap();
+        let store = LazyStore::new(&found.common_dir);
+        let tree = store
+            .commit_tree(&raw(&snap.oid.unwrap()).unwrap())
+            .unwrap();
+        assert!(
+            !store.opened(),
+            "the loose HEAD commit was read without the store"
+        );
+        let full = ObjectStore::open(&found.common_dir).unwrap();
+        assert_eq!(
+            tree,
+            full.commit_tree(&raw(&snap.oid.unwrap()).unwrap()).unwrap()
+        );
+    }
+
+    #[test]
+    fn stashes_are_counted_as_git_counts_them() {
+        let repo = with_commit("engine-stash");
+        let found = discover(&repo.root, &GitEnv::default()).unwrap().unwrap();
+        assert_eq!(stash_count(&found.common_dir).unwrap(), 0);
+        for n in 1..=3 {
+            std::fs::write(repo.root.join("a.txt"), format!("change {n}\n")).unwrap();
+            git(&repo.root, &["stash", "-q"]);
+        }
+        let listed = std::process::Command::new("git")
+            .args(["stash", "list"])
+            .current_dir(&repo.root)
+            .output()
+            .unwrap();
+        let expected = listed
+            .stdout
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .count();
+        assert_eq!(stash_count(&found.common_dir).unwrap() as usize, expected);
+        assert_eq!(expected, 3);
+    }
+}

@@ -1,0 +1,130 @@
+//! The object database, read-only and without a git process: loose objects, packs,
+//! alternates, the commit-graph, and ahead/behind counts between two commits.
+//!
+//! # Layout
+//! - `store.rs`: [`ObjectStore`]: opening `objects/` (packs, alternates, commit-graph) and
+//!   the typed reads: [`ObjectStore::read`], [`ObjectStore::tree`],
+//!   [`ObjectStore::commit`], [`ObjectStore::commit_tree`], [`ObjectStore::peel_to_commit`].
+//! - `loose.rs`, `pack_index.rs`, `pack.rs`: the file formats; `resolve.rs`: delta chains
+//!   (iterative) with `base_cache.rs`; `delta.rs`: applying one delta; `inflate.rs`: zlib.
+//! - `parse.rs`: trees, commits, tags, loose headers (pure, fuzzed).
+//! - `commit_graph.rs`: parents, dates and generations without inflating commits.
+//! - `ahead_behind.rs`: what `git rev-list --left-right --count A...B` prints.
+//!
+//! # Formats
+//! SHA-1 repositories only ([`ObjectStore::open`] refuses `extensions.objectFormat =
+//! sha256` with a clear error). Pack index v1 and v2 (64-bit offsets), pack v2/v3 with
+//! `OFS_DELTA` and `REF_DELTA` (bases in the same pack, another pack or loose), loose
+//! objects, `objects/info/alternates` (nested up to [`MAX_ALTERNATE_DEPTH`]), the
+//! commit-graph as one file or a chain of layers. Not read: `.midx`, `.bitmap`, `.rev`,
+//! replace refs and grafts, promisor (partial clone) remotes. A shallow clone's boundary
+//! commits (`shallow`) have no parents, as git sees them.
+//!
+//! # Limits (a damaged or hostile repository gives `GitError::Corrupt`, never a panic)
+//! Objects and delta results over [`MAX_OBJECT_SIZE`]; delta chains over
+//! [`MAX_DELTA_DEPTH`] (git writes at most 4095); index and graph files over
+//! `MAX_INLINE_FILE`; every offset, count and size read from a file is checked before use.
+//! Ahead/behind gives up with [`GitError::TooCostly`] past its commit and time budget.
+//!
+//! # Snapshot
+//! The pack list is read at open. A store is meant to live for one status computation; a
+//! concurrent `git gc` can remove a pack under it, which shows as an error: reopen.
+//!
+//! # Measured (`cargo bench --bench git_objects`; 20,000-file fixture, 1,009 trees, one
+//! pack; 2-vCPU VM under heavy load, criterion medians, git timed in the same run)
+//! - Open the store (reads the 590 KB pack index and the commit-graph): 238 µs.
+//! - HEAD's root tree, store open: 59 µs (open + tree 343 µs); `git ls-tree HEAD` 5.8 ms.
+//! - HEAD's whole tree, recursively: 30.2 ms; `git ls-tree -r HEAD` 53.8 ms. Without the
+//!   delta base cache 38.1 ms: the cache saves a fifth, so it stays (4 MiB, 64 entries).
+//! - Ahead/behind on the fixture (+3 −2): 169 µs; `git rev-list --left-right --count`
+//!   8.3 ms.
+//! - Ahead/behind over a 4,000-commit synthetic history (+2,000 −1,000): 6.6 ms from
+//!   the commit-graph, 168 ms inflating every commit (25 times slower: a small object's
+//!   inflate costs tens of µs, mostly fixed set-up); `git rev-list` 12.7 ms.
+
+pub mod ahead_behind;
+pub mod base_cache;
+pub mod commit_graph;
+pub mod delta;
+pub mod inflate;
+pub mod loose;
+pub mod pack;
+pub mod pack_index;
+pub mod parse;
+mod resolve;
+pub mod store;
+
+pub use ahead_behind::{WalkBudget, ahead_behind, ahead_behind_within};
+pub use parse::{Commit, TreeEntry};
+pub use store::ObjectStore;
+
+/// The largest object (or delta result) read; larger ones are treated as damage. Trees
+/// and commits are far smaller; a status never reads blobs.
+pub const MAX_OBJECT_SIZE: u64 = 256 << 20;
+
+/// The longest delta chain followed (git's `pack.depth` is capped at 4095).
+pub const MAX_DELTA_DEPTH: usize = 5000;
+
+/// How deep `objects/info/alternates` may nest (git's own limit).
+pub const MAX_ALTERNATE_DEPTH: usize = 5;
+
+/// The four kinds of object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ObjectKind {
+    Commit,
+    Tree,
+    Blob,
+    Tag,
+}
+
+impl ObjectKind {
+    /// The kind named as in a loose header or a tag (`commit`, `tree`, `blob`, `tag`).
+    pub fn from_name(name: &[u8]) -> Option<ObjectKind> {
+        match name {
+            b"commit" => Some(ObjectKind::Commit),
+            b"tree" => Some(ObjectKind::Tree),
+            b"blob" => Some(ObjectKind::Blob),
+            b"tag" => Some(ObjectKind::Tag),
+            _ => None,
+        }
+    }
+
+    /// The name `git cat-file -t` prints.
+    pub fn name(self) -> &'static str {
+        match self {
+            ObjectKind::Commit => "commit",
+            ObjectKind::Tree => "tree",
+            ObjectKind::Blob => "blob",
+            ObjectKind::Tag => "tag",
+        }
+    }
+}
+
+/// Opens a file for reading without blocking (a FIFO planted in `objects/` cannot hang
+/// us) and checks that it is a regular file. `Ok(None)` when it does not exist.
+pub(crate) fn open_regular(
+    path: &std::path::Path,
+) -> Result<Option<(std::fs::File, u64)>, crate::git::GitError> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let io = |source| crate::git::GitError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let opened = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path);
+    let file = match opened {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io(e)),
+    };
+    let meta = file.metadata().map_err(io)?;
+    if !meta.is_file() {
+        return Err(crate::git::GitError::Corrupt {
+            path: path.to_owned(),
+            what: "git: not a regular file",
+        });
+    }
+    Ok(Some((file, meta.len())))
+}

@@ -1,0 +1,283 @@
+//! Exact status of tracked files without running git: what
+//! `git status --porcelain=v2` reports for the index against HEAD (`X`) and against the
+//! working tree (`Y`), counted with the rules of `porcelain::parse`. Untracked files and
+//! stashes are the caller's (the untracked walk takes [`Tracked::paths`]).
+//!
+//! Layout:
+//! - `index.rs` reads `.git/index` (versions 2–4) and `cache_tree.rs` its `TREE`
+//!   extension;
+//! - `config.rs` the settings that change the answer, from the files git reads;
+//! - `worktree.rs` compares each entry with its file (`lstat` rules of git's
+//!   `ie_match_stat`, content hashing in `content.rs` where stat data cannot decide);
+//! - `staged.rs` compares the index with HEAD's tree, skipping what the cache-tree
+//!   proves unchanged, and pairs exact renames.
+//!
+//! Counting (as `porcelain::parse`): staged when `X` is not `.` (renames count as
+//! renamed instead); modified when `Y` is `M` or `T`; deleted when `Y` is `D`; each
+//! conflicted path once. Intent-to-add entries show `Y = A` (counted nowhere) unless
+//! their file is missing (`D`).
+//!
+//! Everything is read-only: the index is read, never refreshed or written, and
+//! `index.lock` is never taken.
+//!
+//! # What is left to git ([`Unsupported`])
+//! Where this engine cannot be exact it says so and the caller runs `git status`: split
+//! and sparse indexes, unknown required index extensions, SHA-256 repositories,
+//! submodules (gitlinks), config files with includes, `status.renames = copies`,
+//! renames that need similarity detection, and content that git would convert before
+//! hashing (attributes, `core.autocrlf`, `core.ignoreCase`) when a file must be hashed.
+//!
+//! # Measured
+//! `cargo bench --bench git_status`, its interleaved rounds (every measurement once per
+//! round, 41 rounds, medians), 20,000-file fixture (index 2.1 MB, version 2; page cache
+//! warm; trees served from memory), 2-vCPU VM shared with other builds (load 2.5–3.7):
+//!
+//! | what | median | × `git status` |
+//! |---|---|---|
+//! | index read + parse | 2.1 ms | 0.02 |
+//! | tracked status, 1 thread | 47.2 ms | 0.48 |
+//! | tracked status, 2 threads (one per CPU) | 49.8 ms | 0.51 |
+//! | tracked status, 4 threads | 49.3 ms | 0.50 |
+//! | full-path `lstat` of every tracked path, nothing else | 58.8 ms | 0.60 |
+//! | `git status --porcelain=v2 --branch` | 97.8 ms | 1 |
+//! | `git status --porcelain=v2 --branch -uno` | 61.4 ms | 0.63 |
+//!
+//! The work is the kernel's: a profile shows `fstatat` (path walk, `ext4_getattr`,
+//! security hooks) and little of our own code. Directory-relative lookups make the whole
+//! tracked status cheaper than bare full-path `lstat`s. On this loaded machine extra
+//! threads buy nothing (the other core is busy with other work); on an idle multi-core
+//! machine the chunks run side by side, as git's preload threads do. The engine's pinned
+//! pool is not used: its jobs must be `'static` and it has no "wait for this batch", so
+//! chunks borrowing the index cannot be handed to it; `std::thread::scope` can.
+//! The small fixture (50 files): tracked status 0.19 ms, `git status` 3.6 ms.
+
+pub mod cache_tree;
+pub mod config;
+pub mod content;
+mod dirs;
+pub mod index;
+pub mod staged;
+pub mod worktree;
+
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::git::discover::Repo;
+use crate::git::porcelain::Counts;
+use crate::git::{GitError, RawOid};
+pub use config::ConfigEnv;
+pub use staged::{TreeEntry, TreeSource};
+use worktree::Change;
+
+/// A repository state this engine does not compute; the caller asks git instead.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unsupported {
+    IndexVersion(u32),
+    /// The index is split (`link` extension, `core.splitIndex`).
+    SplitIndex,
+    /// A sparse index (`sdir` extension) holds directories as entries.
+    SparseIndex,
+    /// A required (lowercase) index extension this reader does not know.
+    RequiredExtension([u8; 4]),
+    /// `extensions.objectFormat` is not SHA-1.
+    Sha256,
+    /// A submodule entry, or a nested repository where a file was.
+    Gitlink,
+    /// An index entry with a mode git does not write.
+    EntryMode(u32),
+    /// Content that git could convert before hashing (attributes, autocrlf).
+    ContentFilters,
+    /// `core.symlinks = false` with a symlink entry.
+    SymlinksOff,
+    /// A config file uses `include`/`includeIf`.
+    ConfigInclude,
+    /// Additions and deletions that only similarity detection could pair.
+    InexactRenames,
+    /// `status.renames = copies`.
+    CopyDetection,
+    /// Paths nested deeper than the walk handles.
+    TooDeep,
+    /// A file to hash is larger than `content::MAX_HASHED_FILE`.
+    FileTooLarge,
+    /// A bare repository has no working tree.
+    Bare,
+    /// A worker thread stopped without an answer.
+    WorkerFailed,
+    /// Settings given in the environment (`GIT_CONFIG_PARAMETERS`, `GIT_CONFIG_COUNT`,
+    /// `GIT_CONFIG_SYSTEM`), which only git applies.
+    ConfigEnvironment,
+}
+
+impl fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unsupported::IndexVersion(v) => write!(f, "index version {v}"),
+            Unsupported::SplitIndex => f.write_str("split index"),
+            Unsupported::SparseIndex => f.write_str("sparse index"),
+            Unsupported::RequiredExtension(sig) => {
+                write!(f, "index extension `{}`", String::from_utf8_lossy(sig))
+            }
+            Unsupported::Sha256 => f.write_str("SHA-256 repository"),
+            Unsupported::Gitlink => f.write_str("submodule"),
+            Unsupported::EntryMode(mode) => write!(f, "index entry mode {mode:o}"),
+            Unsupported::ContentFilters => f.write_str("content filters may apply"),
+            Unsupported::SymlinksOff => f.write_str("core.symlinks is false"),
+            Unsupported::ConfigInclude => f.write_str("config includes"),
+            Unsupported::InexactRenames => f.write_str("renames need similarity detection"),
+            Unsupported::CopyDetection => f.write_str("status.renames = copies"),
+            Unsupported::TooDeep => f.write_str("paths nested too deep"),
+            Unsupported::FileTooLarge => f.write_str("file too large to hash"),
+            Unsupported::Bare => f.write_str("bare repository"),
+            Unsupported::WorkerFailed => f.write_str("a status worker failed"),
+            Unsupported::ConfigEnvironment => f.write_str("git settings in the environment"),
+        }
+    }
+}
+
+/// Why no counts came back.
+#[derive(Debug)]
+pub enum StatusError {
+    /// Not an error: a state left to `git status`.
+    Unsupported(Unsupported),
+    /// A file could not be read or is damaged.
+    Git(GitError),
+}
+
+impl fmt::Display for StatusError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StatusError::Unsupported(why) => write!(f, "left to git status: {why}"),
+            StatusError::Git(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for StatusError {}
+
+/// How to run (defaults: the process environment, one thread per allowed CPU).
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub config_env: ConfigEnv,
+    /// Worker threads for the working-tree compare; 0 = one per allowed CPU.
+    pub threads: usize,
+    /// The index file instead of `GIT_DIR/index` (git's `GIT_INDEX_FILE`).
+    pub index_file: Option<PathBuf>,
+}
+
+impl Options {
+    /// From this process's environment (`GIT_INDEX_FILE`, the config locations).
+    pub fn from_process() -> Options {
+        Options {
+            config_env: ConfigEnv::from_process(),
+            threads: 0,
+            index_file: std::env::var_os("GIT_INDEX_FILE")
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from),
+        }
+    }
+}
+
+/// The tracked-file status of a repository.
+#[derive(Debug)]
+pub struct Tracked {
+    /// Counts with `untracked` and `stash` left at 0 for the caller.
+    pub counts: Counts,
+    /// Trees read from the object store by the staged comparison.
+    pub trees_read: u32,
+    index: index::Index,
+}
+
+impl Tracked {
+    /// Every tracked path once, sorted bytewise (the order git's untracked walk needs).
+    pub fn paths(&self) -> impl Iterator<Item = &[u8]> {
+        let mut last: Option<&[u8]> = None;
+        self.index.entries.iter().filter_map(move |e| {
+            let path = self.index.path(e);
+            (last != Some(path)).then(|| {
+                last = Some(path);
+                path
+            })
+        })
+    }
+}
+
+/// The tracked status of `repo`; `head_tree` is the tree of the commit HEAD points to
+/// (`None` on an unborn branch), `trees` reads tree objects.
+pub fn tracked_status(
+    repo: &Repo,
+    head_tree: Option<RawOid>,
+    trees: &dyn TreeSource,
+) -> Result<Tracked, StatusError> {
+    tracked_status_with(repo, head_tree, trees, &Options::from_process())
+}
+
+/// [`tracked_status`] with explicit options.
+pub fn tracked_status_with(
+    repo: &Repo,
+    head_tree: Option<RawOid>,
+    trees: &dyn TreeSource,
+    options: &Options,
+) -> Result<Tracked, StatusError> {
+    let root = repo
+        .work_tree
+        .as_deref()
+        .ok_or(StatusError::Unsupported(Unsupported::Bare))?;
+    let config = config::load(repo, &options.config_env)?;
+    let index_path = match &options.index_file {
+        Some(path) => path.clone(),
+        None => repo.git_dir.join("index"),
+    };
+    let (index, index_mtime) = index::read(&index_path)?;
+    let inputs = worktree::Inputs {
+        index: &index,
+        root,
+        config: &config,
+        index_mtime: index_mtime.0,
+        filters_everywhere: filters_everywhere(repo, &config, &index),
+    };
+    let changes = worktree::compare(&inputs, options.threads)?;
+    let staged = staged::compare(&index, head_tree, trees, config.renames)?;
+    let mut counts = Counts {
+        staged: staged.changed,
+        renamed: staged.renamed,
+        ..Counts::default()
+    };
+    for change in &changes {
+        counts.modified += u32::from(matches!(change, Change::Modified | Change::TypeChanged));
+        counts.deleted += u32::from(*change == Change::Deleted);
+    }
+    counts.conflicted = conflicted_paths(&index);
+    Ok(Tracked {
+        counts,
+        trees_read: staged.trees_read,
+        index,
+    })
+}
+
+/// Paths with conflict stages, each once.
+fn conflicted_paths(index: &index::Index) -> u32 {
+    let mut count = 0;
+    let mut last: Option<&[u8]> = None;
+    for entry in index.entries.iter().filter(|e| e.stage() != 0) {
+        let path = index.path(entry);
+        if last != Some(path) {
+            count += 1;
+            last = Some(path);
+        }
+    }
+    count
+}
+
+/// Could content conversion apply to any file (so a file that must be hashed is left
+/// to git)? Per-directory `.gitattributes` on disk are checked per file in `content.rs`.
+fn filters_everywhere(repo: &Repo, config: &config::StatusConfig, index: &index::Index) -> bool {
+    let info_attributes: PathBuf = repo.common_dir.join("info/attributes");
+    config.autocrlf
+        || config.ignore_case
+        || config.global_attributes
+        || info_attributes.exists()
+        || index.entries.iter().any(|e| {
+            let path = index.path(e);
+            path == b".gitattributes" || path.ends_with(b"/.gitattributes")
+        })
+}

@@ -1,0 +1,262 @@
+//! The working-tree side of status (the `Y` column): each stage-0 index entry compared
+//! with the file on disk, with the rules of git's `ie_match_stat` / `ie_modified`
+//! (read-cache.c) and `check_removed` (diff-lib.c):
+//!
+//! - missing file, or a leading directory that is a symlink or not a directory: `D`;
+//!   a plain directory where a file was: `D` (a nested repository there: unsupported);
+//! - skip-worktree and assume-valid entries are not looked at (clean);
+//! - intent-to-add entries are "new" (`A`, counted nowhere) unless missing (`D`);
+//! - type (file vs symlink) and, with `core.fileMode`, the owner's executable bit;
+//! - stat data: mtime seconds, with `core.checkStat` (not `minimal`) ctime (only with
+//!   `core.trustCtime`), uid, gid and inode; size. git as built by default ignores
+//!   sub-second times (`USE_NSEC` off) and `st_dev` (`USE_STDEV` off), and so does this;
+//! - a size change is a change, except for entries recorded with size 0 (and not the
+//!   empty blob) which, like "racily clean" entries (mtime at or after the index file's),
+//!   are decided by hashing the content (`content.rs`).
+//!
+//! Files are looked up directory-relative (`engine::fsat`): each directory is opened
+//! once with `O_NOFOLLOW` and its files are `fstatat`ed by name. The entries are split
+//! into one contiguous chunk per allowed CPU, run on `std::thread::scope` threads (the
+//! engine's pinned pool takes only `'static` jobs and has no "wait for this batch").
+//!
+//! Read next: `dirs.rs`, `content.rs`.
+
+use std::path::Path;
+
+use super::config::StatusConfig;
+use super::content::{self, EMPTY_BLOB, Hashed};
+use super::dirs::{DirStack, corrupt_path, is_missing, valid_component};
+use super::index::{Entry, Index};
+use super::{StatusError, Unsupported};
+use crate::engine::fsat::FileStat;
+use crate::git::GitError;
+
+/// What the working tree shows for one entry.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Change {
+    #[default]
+    Clean,
+    /// Content or executable bit differs (`M`).
+    Modified,
+    /// File became symlink or the other way round (`T`).
+    TypeChanged,
+    /// Missing (`D`).
+    Deleted,
+    /// An intent-to-add entry whose file exists (`A`).
+    New,
+}
+
+const S_IFMT: u32 = 0o170000;
+const S_IFREG: u32 = 0o100000;
+const S_IFLNK: u32 = 0o120000;
+const S_IFDIR: u32 = 0o040000;
+const S_IFGITLINK: u32 = 0o160000;
+
+/// Entries below which one thread does all the work (spawning costs more, see mod.rs).
+const PARALLEL_MIN_ENTRIES: usize = 2048;
+
+/// Everything a worker needs, shared read-only.
+pub struct Inputs<'a> {
+    pub index: &'a Index,
+    pub root: &'a Path,
+    pub config: &'a StatusConfig,
+    /// The index file's mtime seconds (the "racy" threshold).
+    pub index_mtime: i64,
+    /// Content conversion could apply anywhere (see `content::needs_filters`).
+    pub filters_everywhere: bool,
+}
+
+/// The change of every entry (same order as `index.entries`; `Clean` for entries not
+/// compared: conflicted stages, skip-worktree, assume-valid). `threads` = 0 picks one
+/// per allowed CPU when the index is large enough to pay for the threads.
+pub fn compare(inputs: &Inputs<'_>, threads: usize) -> Result<Vec<Change>, StatusError> {
+    let entries = &inputs.index.entries;
+    let mut changes = vec![Change::Clean; entries.len()];
+    let threads = match threads {
+        0 if entries.len() < PARALLEL_MIN_ENTRIES => 1,
+        0 => crate::engine::pool::allowed_cpus().len().max(1),
+        n => n.min(entries.len().max(1)),
+    };
+    if threads == 1 {
+        return compare_range(inputs, 0, &mut changes).map(|()| changes);
+    }
+    let chunk = entries.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let jobs: Vec<_> = changes
+            .chunks_mut(chunk)
+            .enumerate()
+            .map(|(i, out)| scope.spawn(move || compare_range(inputs, i * chunk, out)))
+            .collect();
+        jobs.into_iter().try_for_each(|job| {
+            job.join()
+                .unwrap_or(Err(StatusError::Unsupported(Unsupported::WorkerFailed)))
+        })
+    })?;
+    Ok(changes)
+}
+
+/// Compares the entries starting at `first` into `out`.
+fn compare_range(inputs: &Inputs<'_>, first: usize, out: &mut [Change]) -> Result<(), StatusError> {
+    let mut dirs = DirStack::open(inputs.root)?;
+    let entries = &inputs.index.entries[first..first + out.len()];
+    for (entry, change) in entries.iter().zip(out.iter_mut()) {
+        if entry.stage() != 0 || entry.skip_worktree() || entry.assume_valid() {
+            continue;
+        }
+        if entry.mode & S_IFMT == S_IFGITLINK {
+            return Err(StatusError::Unsupported(Unsupported::Gitlink));
+        }
+        let path = inputs.index.path(entry);
+        *change = compare_entry(inputs, &mut dirs, entry, path)?;
+    }
+    Ok(())
+}
+
+fn io_error(inputs: &Inputs<'_>, path: &[u8], source: std::io::Error) -> StatusError {
+    use std::os::unix::ffi::OsStrExt;
+    StatusError::Git(GitError::Io {
+        path: inputs.root.join(std::ffi::OsStr::from_bytes(path)),
+        source,
+    })
+}
+
+fn compare_entry(
+    inputs: &Inputs<'_>,
+    dirs: &mut DirStack,
+    entry: &Entry,
+    path: &[u8],
+) -> Result<Change, StatusError> {
+    let (dir, base) = match memchr::memrchr(b'/', path) {
+        Some(slash) => (&path[..slash], &path[slash + 1..]),
+        None => (&b""[..], path),
+    };
+    if !valid_component(base) {
+        return Err(StatusError::Git(corrupt_path()));
+    }
+    if !dirs.enter(dir)? {
+        return Ok(Change::Deleted);
+    }
+    let st = match dirs.stat(base)? {
+        Ok(st) => st,
+        Err(e) if is_missing(&e) => return Ok(Change::Deleted),
+        Err(e) => return Err(io_error(inputs, path, e)),
+    };
+    if st.mode & S_IFMT == S_IFDIR {
+        return directory_in_place_of_file(inputs, path);
+    }
+    if entry.intent_to_add() {
+        return Ok(Change::New);
+    }
+    if entry.mode & S_IFMT == S_IFLNK && !inputs.config.symlinks {
+        return Err(StatusError::Unsupported(Unsupported::SymlinksOff));
+    }
+    let changed = match_stat(entry, &st, inputs.config)?;
+    if changed.type_or_mode() {
+        return Ok(
+            if (st.mode & S_IFMT == S_IFLNK) != (entry.mode & S_IFMT == S_IFLNK) {
+                Change::TypeChanged
+            } else {
+                Change::Modified
+            },
+        );
+    }
+    let racy = !changed.any() && is_racy(inputs.index_mtime, entry);
+    let undecided = changed.data && entry.size == 0;
+    let stat_only = changed.any() && !changed.data;
+    if changed.data && entry.size != 0 {
+        return Ok(Change::Modified);
+    }
+    if !(racy || undecided || stat_only) {
+        return Ok(Change::Clean);
+    }
+    compare_content(inputs, entry, path, &st)
+}
+
+/// Hashes the file (or symlink target) and compares it with the entry's blob.
+fn compare_content(
+    inputs: &Inputs<'_>,
+    entry: &Entry,
+    path: &[u8],
+    st: &FileStat,
+) -> Result<Change, StatusError> {
+    use std::os::unix::ffi::OsStrExt;
+    if st.mode & S_IFMT == S_IFREG
+        && content::needs_filters(inputs.filters_everywhere, inputs.root, path)
+    {
+        return Err(StatusError::Unsupported(Unsupported::ContentFilters));
+    }
+    let full = inputs.root.join(std::ffi::OsStr::from_bytes(path));
+    let hashed = match st.mode & S_IFMT {
+        S_IFREG => content::compare_file(&full, st.size, &entry.oid),
+        S_IFLNK => content::compare_link(&full, &entry.oid),
+        _ => return Ok(Change::Modified),
+    };
+    match hashed {
+        Ok(Hashed::Same) => Ok(Change::Clean),
+        Ok(Hashed::Different) => Ok(Change::Modified),
+        Ok(Hashed::TooLarge) => Err(StatusError::Unsupported(Unsupported::FileTooLarge)),
+        Err(e) if is_missing(&e) => Ok(Change::Deleted),
+        Err(e) => Err(io_error(inputs, path, e)),
+    }
+}
+
+/// git's `check_removed`: a directory where a file was is a removal, unless it is the
+/// top of another repository (then git compares it as a submodule; left to git).
+fn directory_in_place_of_file(inputs: &Inputs<'_>, path: &[u8]) -> Result<Change, StatusError> {
+    use std::os::unix::ffi::OsStrExt;
+    let dot_git = inputs
+        .root
+        .join(std::ffi::OsStr::from_bytes(path))
+        .join(".git");
+    if std::fs::symlink_metadata(dot_git).is_ok() {
+        return Err(StatusError::Unsupported(Unsupported::Gitlink));
+    }
+    Ok(Change::Deleted)
+}
+
+/// Which kinds of stat difference `match_stat` found.
+#[derive(Clone, Copy, Default)]
+struct Changed {
+    type_changed: bool,
+    mode: bool,
+    stat: bool,
+    data: bool,
+}
+
+impl Changed {
+    fn type_or_mode(self) -> bool {
+        self.type_changed || self.mode
+    }
+    fn any(self) -> bool {
+        self.type_changed || self.mode || self.stat || self.data
+    }
+}
+
+/// git's `ce_match_stat_basic` + `match_stat_data` (without `USE_NSEC`/`USE_STDEV`).
+fn match_stat(entry: &Entry, st: &FileStat, config: &StatusConfig) -> Result<Changed, StatusError> {
+    let mut changed = Changed::default();
+    let file_type = st.mode & S_IFMT;
+    match entry.mode & S_IFMT {
+        S_IFREG => {
+            changed.type_changed = file_type != S_IFREG;
+            changed.mode = config.file_mode && (entry.mode ^ st.mode) & 0o100 != 0;
+        }
+        S_IFLNK => {
+            changed.type_changed =
+                file_type != S_IFLNK && (config.symlinks || file_type != S_IFREG);
+        }
+        _ => return Err(StatusError::Unsupported(Unsupported::EntryMode(entry.mode))),
+    }
+    // git compares the low 32 bits of every field (its index stores 32-bit values).
+    let check = config.check_stat;
+    changed.stat = entry.mtime.0 != st.mtime as u32
+        || (config.trust_ctime && check && entry.ctime.0 != st.ctime as u32)
+        || (check && (entry.uid != st.uid || entry.gid != st.gid || entry.ino != st.ino as u32));
+    changed.data = entry.size != st.size as u32 || (entry.size == 0 && entry.oid != EMPTY_BLOB);
+    Ok(changed)
+}
+
+/// git's `is_racy_stat` (seconds only): the entry was written no earlier than the index.
+fn is_racy(index_mtime: i64, entry: &Entry) -> bool {
+    index_mtime != 0 && (index_mtime as u32) <= entry.mtime.0
+}

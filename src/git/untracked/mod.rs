@@ -1,0 +1,249 @@
+//! Counting untracked files without running git: the number of `?` lines
+//! `git status --porcelain=v2` prints, computed from the work tree, the index's paths and
+//! the ignore files. Read-only; never spawns a process.
+//!
+//! - `mod.rs` (here): the entry point [`count_untracked`], the modes, the tracked paths.
+//! - `settings.rs`: `core.excludesFile` and `status.showUntrackedFiles` from git's config.
+//! - `walk.rs`: the rules, entry by entry (a port of git's `treat_path`).
+//! - `listing.rs`: `readdir`, or the [`UntrackedCache`] of unchanged directories.
+//! - `nested.rs`: whether a directory is another repository.
+//! - `../ignore.rs` and `../wildmatch.rs`: the patterns.
+//!
+//! # Measured
+//! `cargo bench --bench git_untracked` on the 20,000-file fixture (1,012 directories,
+//! 2 untracked entries), 2-vCPU VM under heavy load from other builds, medians of one run:
+//!
+//! | what | time |
+//! |---|---|
+//! | `readdir` of every directory, nothing else | 43.2 ms |
+//! | [`count_untracked`], no cache | 57.6 ms |
+//! | [`count_untracked`], warm [`UntrackedCache`] (every directory reused) | 14.3 ms |
+//! | decoding and re-encoding that cache (563 KB) | 4.5 ms |
+//! | `git ls-files --others --exclude-standard --directory` | 88.1 ms |
+//! | `git status --porcelain=v2 --untracked-files=normal` (index refresh included) | 175.3 ms |
+//!
+//! Reading the directories is three quarters of the uncached walk, so the cache replaces
+//! `readdir` by one `lstat` per directory; what is left is mostly the index lookups (a
+//! binary search among the directory's own tracked paths) and the `lstat`s. A parallel walk
+//! was not written: on two shared cores the walk is bound by system calls the two cores
+//! already run, and the cache removes most of them.
+//!
+//! # Not covered
+//! `core.ignoreCase = true` (case-insensitive matching and index lookups), sparse index
+//! directory entries, `core.fsmonitor` and git's own untracked cache (`UNTR`): they change
+//! how git finds the answer, not the answer, except `core.ignoreCase`.
+
+mod listing;
+mod nested;
+mod settings;
+mod walk;
+
+use std::ops::Range;
+
+pub use listing::UntrackedCache;
+pub use settings::{GitHome, UntrackedSettings};
+
+use crate::git::GitError;
+use crate::git::discover::Repo;
+use crate::git::ignore::{PatternList, read_ignore_file};
+use walk::Walker;
+
+/// Which untracked files are listed (`git status --untracked-files=MODE`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum UntrackedMode {
+    /// `no`: none.
+    No,
+    /// `normal`: files, and wholly untracked directories as one `dir/` entry.
+    #[default]
+    Normal,
+    /// `all`: every untracked file, one by one.
+    All,
+}
+
+impl UntrackedMode {
+    /// A `status.showUntrackedFiles` value; `None` when git would reject it.
+    pub fn from_config(value: &[u8]) -> Option<UntrackedMode> {
+        if value.eq_ignore_ascii_case(b"all") {
+            Some(UntrackedMode::All)
+        } else if value.eq_ignore_ascii_case(b"normal") || settings::is_true(value) {
+            Some(UntrackedMode::Normal)
+        } else if settings::is_false(value) {
+            Some(UntrackedMode::No)
+        } else {
+            None
+        }
+    }
+}
+
+/// The index's paths, as the walk needs them.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Tracked<'a> {
+    /// Every path in the index (any stage), sorted bytewise (git's index order), relative
+    /// to the work tree with `/` separators.
+    pub paths: &'a [&'a [u8]],
+    /// The subset that are gitlinks (submodules), sorted the same way.
+    pub gitlinks: &'a [&'a [u8]],
+}
+
+impl<'a> Tracked<'a> {
+    /// Tracked paths with no gitlinks among them.
+    pub fn new(paths: &'a [&'a [u8]]) -> Tracked<'a> {
+        Tracked {
+            paths,
+            gitlinks: &[],
+        }
+    }
+
+    /// Is `path` in the index?
+    pub fn contains(&self, path: &[u8]) -> bool {
+        self.contains_in(0..self.paths.len(), 0, path)
+    }
+
+    /// Does the index hold a path below directory `dir` (that is, starting `dir/`)?
+    pub fn has_paths_below(&self, dir: &[u8]) -> bool {
+        !self.below(0..self.paths.len(), 0, dir).is_empty()
+    }
+
+    /// Is `name` one of `paths[within]`, all of which share a prefix of `skip` bytes that
+    /// `name` is compared after? (The walk keeps the range of its directory, so a lookup
+    /// compares names, not whole paths, among a few entries.)
+    pub(crate) fn contains_in(&self, within: Range<usize>, skip: usize, name: &[u8]) -> bool {
+        self.paths[within]
+            .binary_search_by(|p| p[skip..].cmp(name))
+            .is_ok()
+    }
+
+    /// The range of `paths[within]` (sharing a `skip`-byte prefix) that continue with
+    /// `dir/`: the tracked paths below that directory.
+    pub(crate) fn below(&self, within: Range<usize>, skip: usize, dir: &[u8]) -> Range<usize> {
+        let slice = &self.paths[within.clone()];
+        let lo = slice.partition_point(|p| before_dir(&p[skip..], dir));
+        let len = slice[lo..].partition_point(|p| is_below(&p[skip..], dir));
+        within.start + lo..within.start + lo + len
+    }
+
+    /// Is `path` a tracked gitlink?
+    pub fn is_gitlink(&self, path: &[u8]) -> bool {
+        self.gitlinks.binary_search(&path).is_ok()
+    }
+}
+
+/// Does `path` start with `dir/`?
+fn is_below(path: &[u8], dir: &[u8]) -> bool {
+    path.len() > dir.len() && path.starts_with(dir) && path[dir.len()] == b'/'
+}
+
+/// Does `path` sort before every path starting with `dir/`?
+fn before_dir(path: &[u8], dir: &[u8]) -> bool {
+    let n = path.len().min(dir.len());
+    match path[..n].cmp(&dir[..n]) {
+        std::cmp::Ordering::Less => true,
+        std::cmp::Ordering::Greater => false,
+        std::cmp::Ordering::Equal if path.len() <= dir.len() => true,
+        std::cmp::Ordering::Equal => path[dir.len()] < b'/',
+    }
+}
+
+/// The number of `?` lines `git status --porcelain=v2` prints for `repo`.
+///
+/// `mode`: `None` takes `status.showUntrackedFiles` from `settings` (normal when unset).
+/// `cache`: listings of unchanged directories are reused from it and it is updated (store
+/// it with [`UntrackedCache::encode`]). A bare repository has none. An error only when
+/// the work tree itself cannot be read or an ignore file is absurdly large.
+pub fn count_untracked(
+    repo: &Repo,
+    tracked: &Tracked<'_>,
+    mode: Option<UntrackedMode>,
+    settings: &UntrackedSettings,
+    cache: Option<&mut UntrackedCache>,
+) -> Result<u32, GitError> {
+    let Some(root) = repo.work_tree.as_deref() else {
+        return Ok(0);
+    };
+    let mode = mode.or(settings.show_untracked).unwrap_or_default();
+    if mode == UntrackedMode::No {
+        return Ok(0);
+    }
+    std::fs::read_dir(root).map_err(|source| GitError::Io {
+        path: root.to_owned(),
+        source,
+    })?;
+    let mut walker = Walker::new(root, &repo.git_dir, tracked);
+    walker.all_files = mode == UntrackedMode::All;
+    walker.excludes.global = global_excludes(repo, settings)?;
+    if let Some(cache) = cache {
+        cache.begin(root);
+        walker.cache = Some(cache);
+    }
+    walker.walk(&mut Vec::new(), 0..tracked.paths.len(), false)?;
+    Ok(walker.count)
+}
+
+/// `info/exclude` of the common git directory, then `core.excludesFile`.
+fn global_excludes(
+    repo: &Repo,
+    settings: &UntrackedSettings,
+) -> Result<Vec<PatternList>, GitError> {
+    let mut lists = Vec::new();
+    let mut buf = Vec::new();
+    let info = repo.common_dir.join("info/exclude");
+    let files = [Some(info.as_path()), settings.excludes_file.as_deref()];
+    for file in files.into_iter().flatten() {
+        if read_ignore_file(file, true, &mut buf)? {
+            lists.push(PatternList::parse(&buf, b""));
+        }
+    }
+    Ok(lists)
+}
+
+/// [`count_untracked`] with the configuration of this process's environment and no cache.
+pub fn count_untracked_here(
+    repo: &Repo,
+    tracked: &Tracked<'_>,
+    mode: Option<UntrackedMode>,
+) -> Result<u32, GitError> {
+    let settings = UntrackedSettings::load(repo, &GitHome::from_process())?;
+    count_untracked(repo, tracked, mode, &settings, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_below_a_directory_are_found_past_siblings_that_sort_between() {
+        let paths: Vec<&[u8]> = vec![b"a-b", b"a.c", b"a/x", b"ab", b"b"];
+        let t = Tracked::new(&paths);
+        assert!(t.has_paths_below(b"a"));
+        assert!(!t.has_paths_below(b"a-b") && !t.has_paths_below(b"ab"));
+        assert!(!t.has_paths_below(b"b") && !t.has_paths_below(b"0"));
+        assert!(t.contains(b"a.c") && !t.contains(b"a"));
+    }
+
+    #[test]
+    fn lookups_within_a_directory_range_compare_names_only() {
+        let paths: Vec<&[u8]> = vec![b"a/b", b"a/c-d", b"a/c/e", b"a/c/f/g", b"a/d", b"b"];
+        let t = Tracked::new(&paths);
+        let a = t.below(0..paths.len(), 0, b"a");
+        assert_eq!(a, 0..5);
+        assert_eq!(t.below(a.clone(), 2, b"c"), 2..4);
+        assert!(t.below(a.clone(), 2, b"b").is_empty());
+        assert!(t.contains_in(a.clone(), 2, b"c-d") && !t.contains_in(a.clone(), 2, b"c"));
+        assert!(t.contains_in(2..4, 4, b"e") && !t.contains_in(2..4, 4, b"f"));
+    }
+
+    #[test]
+    fn config_values_for_show_untracked() {
+        assert_eq!(UntrackedMode::from_config(b"all"), Some(UntrackedMode::All));
+        assert_eq!(UntrackedMode::from_config(b"no"), Some(UntrackedMode::No));
+        assert_eq!(
+            UntrackedMode::from_config(b"false"),
+            Some(UntrackedMode::No)
+        );
+        assert_eq!(
+            UntrackedMode::from_config(b"normal"),
+            Some(UntrackedMode::Normal)
+        );
+        assert_eq!(UntrackedMode::from_config(b"weird"), None);
+    }
+}
