@@ -3,9 +3,10 @@
 //! `git --no-optional-locks status --porcelain=v2 -z -uno` parsed by `porcelain::parse`.
 //! Trees come from `git ls-tree` (an implementation independent of ours).
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use blinkline::git::discover::{GitEnv, discover};
 use blinkline::git::porcelain::{self, Counts};
@@ -13,59 +14,34 @@ use blinkline::git::status::{
     ConfigEnv, Options, StatusError, TreeEntry, TreeSource, Unsupported, tracked_status_with,
 };
 use blinkline::git::{GitError, Oid, RawOid};
-
-static SERIAL: AtomicUsize = AtomicUsize::new(0);
+use support::{GitCli, Sandbox};
 
 /// A temporary repository (with its own empty HOME), removed on drop.
 struct Repo {
-    top: PathBuf,
+    sandbox: Sandbox,
     dir: PathBuf,
 }
 
-impl Drop for Repo {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.top);
-    }
+/// git with the sandbox's settings and `/dev/null` as its global config (as [`Repo::env`]
+/// tells the engine).
+fn git_cli(home: &Path) -> GitCli {
+    GitCli::new(home).global_config("/dev/null")
 }
 
 fn git_in(dir: &Path, home: &Path, args: &[&str]) -> Vec<u8> {
-    let out = git_command(dir, home, args).output().expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
+    git_cli(home).run(dir, args)
 }
 
 fn git_command(dir: &Path, home: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new("git");
-    cmd.args(["-c", "init.defaultBranch=main"])
-        .args(args)
-        .current_dir(dir)
-        .env("HOME", home)
-        .env_remove("XDG_CONFIG_HOME")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_AUTHOR_NAME", "T")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "T")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com");
-    cmd
+    git_cli(home).command(dir, args)
 }
 
 impl Repo {
     fn new(tag: &str) -> Repo {
-        let top = std::env::temp_dir().join(format!(
-            "blinkline-status-{tag}-{}-{}",
-            std::process::id(),
-            SERIAL.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&top);
-        let dir = top.join("repo");
+        let sandbox = Sandbox::new(&format!("status-{tag}"));
+        let dir = sandbox.path("repo");
         std::fs::create_dir_all(&dir).unwrap();
-        std::fs::create_dir_all(top.join("home")).unwrap();
-        let repo = Repo { top, dir };
+        let repo = Repo { sandbox, dir };
         repo.git(&["init", "-q"]);
         repo
     }
@@ -93,7 +69,7 @@ impl Repo {
     }
 
     fn git_at(&self, dir: &Path, args: &[&str]) -> Vec<u8> {
-        git_in(dir, &self.top.join("home"), args)
+        git_in(dir, &self.sandbox.path("home"), args)
     }
 
     fn write(&self, rel: &str, text: &str) {
@@ -104,7 +80,7 @@ impl Repo {
 
     fn env(&self) -> ConfigEnv {
         ConfigEnv {
-            home: Some(self.top.join("home")),
+            home: Some(self.sandbox.path("home")),
             xdg_config_home: None,
             global_override: Some(PathBuf::from("/dev/null")),
             no_system: true,
@@ -176,7 +152,7 @@ fn engine_at(
     let found = discover(dir, &GitEnv::default()).unwrap().unwrap();
     let trees = CliTrees {
         dir: dir.to_owned(),
-        home: repo.top.join("home"),
+        home: repo.sandbox.path("home"),
     };
     let options = Options {
         config_env: repo.env(),
@@ -351,9 +327,13 @@ fn merge_conflicts_count_each_path_once() {
     repo.write("dir/c.txt", "main c\n");
     repo.write("b.txt", "clean change\n");
     repo.git(&["commit", "-qam", "main"]);
-    let out = git_command(&repo.dir, &repo.top.join("home"), &["merge", "-q", "other"])
-        .output()
-        .unwrap();
+    let out = git_command(
+        &repo.dir,
+        &repo.sandbox.path("home"),
+        &["merge", "-q", "other"],
+    )
+    .output()
+    .unwrap();
     assert!(!out.status.success(), "the merge conflicts");
     assert_eq!(agrees(&repo).conflicted, 2);
 }
@@ -408,7 +388,7 @@ fn assume_unchanged_and_skip_worktree_entries_are_not_looked_at() {
 #[test]
 fn a_linked_worktree_has_its_own_index() {
     let repo = Repo::committed("linked");
-    let linked = repo.top.join("linked");
+    let linked = repo.sandbox.path("linked");
     repo.git(&["worktree", "add", "-q", linked.to_str().unwrap()]);
     std::fs::write(linked.join("a.txt"), "linked change\n").unwrap();
     std::fs::remove_file(linked.join("b.txt")).unwrap();
@@ -459,13 +439,13 @@ fn the_fixture_repositories_agree_with_git() {
             continue;
         };
         let repo = Repo {
-            top: std::env::temp_dir().join("blinkline-status-never-created"),
+            sandbox: Sandbox::new(&format!("status-{name}")),
             dir: dir.clone(),
         };
         let found = discover(&dir, &GitEnv::default()).unwrap().unwrap();
         let trees = CliTrees {
             dir: dir.clone(),
-            home: repo.top.join("home"),
+            home: repo.sandbox.path("home"),
         };
         let options = Options {
             config_env: repo.env(),

@@ -13,7 +13,7 @@ use blinkline::git::discover::{GitEnv, discover};
 use blinkline::git::untracked::{
     GitHome, Tracked, UntrackedCache, UntrackedMode, UntrackedSettings, count_untracked,
 };
-use support::{Rng, Sandbox};
+use support::{Rng, Sandbox, write_file as write};
 
 const MODES: [(UntrackedMode, &str); 3] = [
     (UntrackedMode::Normal, "normal"),
@@ -22,49 +22,16 @@ const MODES: [(UntrackedMode, &str); 3] = [
 ];
 
 fn git_in(sandbox: &Sandbox, dir: &Path, args: &[&str]) -> Vec<u8> {
-    let out = Command::new("git")
-        .args([
-            "-c",
-            "init.defaultBranch=main",
-            "-c",
-            "protocol.file.allow=always",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", sandbox.path("home"))
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "T")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "T")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
+    sandbox.git_cli().run(dir, args)
 }
 
 /// A repository at `sandbox/repo` with one commit (`a.txt`, `src/lib.rs`).
 fn new_repo(sandbox: &Sandbox) -> PathBuf {
     let dir = sandbox.path("repo");
-    std::fs::create_dir_all(dir.join("src")).unwrap();
-    git_in(sandbox, &dir, &["init", "-q"]);
-    write(&dir, "a.txt", "a");
-    write(&dir, "src/lib.rs", "b");
-    git_in(sandbox, &dir, &["add", "."]);
-    git_in(sandbox, &dir, &["commit", "-qm", "one"]);
+    sandbox
+        .git_cli()
+        .repo_with(&dir, &[("a.txt", "a"), ("src/lib.rs", "b")]);
     dir
-}
-
-fn write(dir: &Path, rel: &str, content: &str) {
-    let path = dir.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, content).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
 }
 
 /// git's answer: the `?` records of `git status --porcelain=v2 -z`.

@@ -7,6 +7,8 @@
 mod ahead_behind;
 mod corrupt;
 mod repo;
+#[path = "../support/mod.rs"]
+mod support;
 
 use std::os::unix::fs::PermissionsExt;
 

@@ -2,31 +2,28 @@
 //! `git cat-file`, `git ls-tree`, `git log` and `git rev-list` say about them.
 
 use std::cell::Cell;
-use std::io::Write;
+use std::ops::Deref;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use blinkline::git::object::{ObjectKind, ObjectStore};
 use blinkline::git::{Oid, RawOid};
 
-static SERIAL: AtomicUsize = AtomicUsize::new(0);
+use crate::support::{GitCli, Sandbox};
 
-/// A temporary directory, removed on drop.
-pub struct TempDir {
-    pub root: PathBuf,
+/// A temporary directory with a home, removed on drop.
+pub struct TempDir(Sandbox);
+
+impl Deref for TempDir {
+    type Target = Sandbox;
+
+    fn deref(&self) -> &Sandbox {
+        &self.0
+    }
 }
 
 impl TempDir {
     pub fn new(tag: &str) -> TempDir {
-        let root = std::env::temp_dir().join(format!(
-            "blinkline-odb-{tag}-{}-{}",
-            std::process::id(),
-            SERIAL.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(root.join("home")).unwrap();
-        TempDir { root }
+        TempDir(Sandbox::new(&format!("odb-{tag}")))
     }
 
     /// A new repository at `name` inside this directory.
@@ -41,12 +38,6 @@ impl TempDir {
         repo.git(&["init", "-q"]);
         repo.git(&["config", "gc.auto", "0"]);
         repo
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
     }
 }
 
@@ -79,41 +70,9 @@ impl Repo {
 
     pub fn git_bytes(&self, args: &[&str], input: &[u8]) -> Vec<u8> {
         let date = format!("{} +0000", 1_700_000_000 + self.clock.get() * 60);
-        let mut child = Command::new("git")
-            .args([
-                "-c",
-                "init.defaultBranch=main",
-                "-c",
-                "protocol.file.allow=always",
-            ])
-            .args(args)
-            .current_dir(&self.dir)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", &self.home)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "Test")
-            .env("GIT_AUTHOR_EMAIL", "test@example.com")
-            .env("GIT_COMMITTER_NAME", "Test")
-            .env("GIT_COMMITTER_EMAIL", "test@example.com")
-            .env("GIT_AUTHOR_DATE", &date)
-            .env("GIT_COMMITTER_DATE", &date)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("git runs");
-        let mut stdin = child.stdin.take().unwrap();
-        let input = input.to_vec();
-        let feeder = std::thread::spawn(move || stdin.write_all(&input));
-        let out = child.wait_with_output().unwrap();
-        let _ = feeder.join();
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out.stdout
+        GitCli::new(&self.home)
+            .date(Some(date))
+            .run_with_input(&self.dir, args, input)
     }
 
     pub fn write(&self, rel: &str, content: &str) {

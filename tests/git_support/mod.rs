@@ -5,82 +5,42 @@
 #![allow(dead_code)]
 
 use std::io::Write;
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::process::{Output, Stdio};
 
-static SERIAL: AtomicUsize = AtomicUsize::new(0);
+#[path = "../support/mod.rs"]
+mod base;
 
-/// A temporary directory with a home (for git's config) and a cache, removed on drop.
-pub struct Sandbox {
-    pub root: PathBuf,
+pub use base::write_file as write;
+
+/// The shared sandbox (a home for git's config, a cache, git run through one helper), with
+/// the git widget's repositories and renders; removed on drop.
+pub struct Sandbox(base::Sandbox);
+
+impl Deref for Sandbox {
+    type Target = base::Sandbox;
+
+    fn deref(&self) -> &base::Sandbox {
+        &self.0
+    }
 }
 
 impl Sandbox {
     pub fn new(tag: &str) -> Sandbox {
-        let root = std::env::temp_dir().join(format!(
-            "blinkline-git-{tag}-{}-{}",
-            std::process::id(),
-            SERIAL.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(root.join("home")).unwrap();
-        Sandbox { root }
+        Sandbox(base::Sandbox::new(&format!("git-{tag}")))
     }
 
-    pub fn path(&self, rel: &str) -> PathBuf {
-        self.root.join(rel)
-    }
-
+    /// What `XDG_CACHE_HOME` is set to.
     pub fn cache(&self) -> PathBuf {
-        self.root.join("cache")
-    }
-
-    /// Runs git in `dir`, asserting success; returns stdout.
-    pub fn git(&self, dir: &Path, args: &[&str]) -> String {
-        let out = self.git_output(dir, args);
-        assert!(
-            out.status.success(),
-            "git {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    pub fn git_output(&self, dir: &Path, args: &[&str]) -> Output {
-        Command::new("git")
-            .args([
-                "-c",
-                "init.defaultBranch=main",
-                "-c",
-                "protocol.file.allow=always",
-            ])
-            .args(args)
-            .current_dir(dir)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.path("home"))
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "Test")
-            .env("GIT_AUTHOR_EMAIL", "test@example.com")
-            .env("GIT_COMMITTER_NAME", "Test")
-            .env("GIT_COMMITTER_EMAIL", "test@example.com")
-            .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
-            .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
-            .env("GIT_EDITOR", "true")
-            .output()
-            .expect("git runs")
+        self.cache_home()
     }
 
     /// A repository at `rel` with one commit of `a.txt` and `b.txt`.
     pub fn repo(&self, rel: &str) -> PathBuf {
         let dir = self.path(rel);
-        std::fs::create_dir_all(&dir).unwrap();
-        self.git(&dir, &["init", "-q"]);
-        write(&dir, "a.txt", "a\n");
-        write(&dir, "b.txt", "b\n");
-        self.git(&dir, &["add", "."]);
-        self.git(&dir, &["commit", "-qm", "first"]);
+        self.git_cli()
+            .repo_with(&dir, &[("a.txt", "a\n"), ("b.txt", "b\n")]);
         dir
     }
 
@@ -97,17 +57,6 @@ impl Sandbox {
         let index = std::fs::metadata(dir.join(".git/index")).unwrap().len();
         assert!(index > 32 << 10, "index of {index} bytes is small");
         dir
-    }
-
-    pub fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_blinkline"));
-        cmd.args(args)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.path("home"))
-            .env("XDG_CACHE_HOME", self.cache())
-            .env("GIT_CONFIG_NOSYSTEM", "1");
-        cmd
     }
 
     /// Recomputes the cached status of the repository at `dir` (what a render's detached
@@ -206,18 +155,6 @@ impl Sandbox {
         }
         format!("{branch}{ab} │ {}", parts.join(" "))
     }
-}
-
-impl Drop for Sandbox {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
-    }
-}
-
-pub fn write(dir: &Path, rel: &str, content: &str) {
-    let path = dir.join(rel);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, content).unwrap();
 }
 
 /// Waits until no refresher holds a lock (each holds its record's lock while it works).

@@ -1,14 +1,19 @@
-//! Shared by the fault-injection and soak tests: a temporary sandbox, a transcript whose
+//! Shared by the integration tests: a temporary sandbox (git run through [`git_cli`]), a transcript whose
 //! running token total is known after every line, the binary run as a render or a
 //! refresher, and a wait for detached refreshers.
 
 #![allow(dead_code)]
 
+pub mod git_cli;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+
+#[allow(unused_imports)] // each test binary uses a part
+pub use git_cli::{GitCli, write_file};
 
 static SERIAL: AtomicUsize = AtomicUsize::new(0);
 
@@ -60,7 +65,7 @@ impl Sandbox {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_blinkline"));
         cmd.args(args)
             .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("PATH", git_cli::inherited_path())
             .env("HOME", self.path("home"))
             .env("XDG_CACHE_HOME", self.cache_home())
             .env("GIT_CONFIG_NOSYSTEM", "1");
@@ -89,37 +94,25 @@ impl Sandbox {
         child
     }
 
-    /// Runs git in `dir` with a fixed identity, asserting success.
-    pub fn git(&self, dir: &Path, args: &[&str]) {
-        let out = Command::new("git")
-            .args(["-c", "init.defaultBranch=main"])
-            .args(args)
-            .current_dir(dir)
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", self.path("home"))
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", "Test")
-            .env("GIT_AUTHOR_EMAIL", "test@example.com")
-            .env("GIT_COMMITTER_NAME", "Test")
-            .env("GIT_COMMITTER_EMAIL", "test@example.com")
-            .output()
-            .expect("git runs");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+    /// How git runs here: the sandbox's home, the settings of [`GitCli`].
+    pub fn git_cli(&self) -> GitCli {
+        GitCli::new(self.path("home"))
+    }
+
+    /// Runs git in `dir`, asserting success; returns stdout.
+    pub fn git(&self, dir: &Path, args: &[&str]) -> String {
+        self.git_cli().text(dir, args)
+    }
+
+    /// Runs git in `dir` and returns what it did, success or not.
+    pub fn git_output(&self, dir: &Path, args: &[&str]) -> Output {
+        self.git_cli().output(dir, args)
     }
 
     /// A repository at `rel` with one commit of `a.txt`.
     pub fn repo(&self, rel: &str) -> PathBuf {
         let dir = self.path(rel);
-        std::fs::create_dir_all(&dir).unwrap();
-        self.git(&dir, &["init", "-q"]);
-        std::fs::write(dir.join("a.txt"), "a\n").unwrap();
-        self.git(&dir, &["add", "."]);
-        self.git(&dir, &["commit", "-qm", "first"]);
+        self.git_cli().repo_with(&dir, &[("a.txt", "a\n")]);
         dir
     }
 
