@@ -70,6 +70,23 @@ fn ls_tree(dir: &Path, oid: &RawOid) -> Result<Vec<TreeEntry>, GitError> {
     }
 }
 
+/// `git status` in porcelain v2 with branch information, as the comparison runs it.
+const GIT_STATUS_V2: [&str; 4] = [
+    "--no-optional-locks",
+    "status",
+    "--porcelain=v2",
+    "--branch",
+];
+
+/// [`GIT_STATUS_V2`] without untracked files (what the tracked engine compares with).
+const GIT_STATUS_UNO: [&str; 5] = [
+    "--no-optional-locks",
+    "status",
+    "--porcelain=v2",
+    "--branch",
+    "-uno",
+];
+
 fn git(dir: &Path, args: &[&str]) -> Vec<u8> {
     Command::new("git")
         .args(args)
@@ -141,21 +158,10 @@ fn bench_repo(c: &mut Criterion, name: &str) {
                 .count()
         })
     });
-    let v2 = [
-        "--no-optional-locks",
-        "status",
-        "--porcelain=v2",
-        "--branch",
-    ];
-    group.bench_function("git_status_v2_branch", |b| b.iter(|| git(&dir, &v2)));
-    let uno = [
-        "--no-optional-locks",
-        "status",
-        "--porcelain=v2",
-        "--branch",
-        "-uno",
-    ];
-    group.bench_function("git_status_uno", |b| b.iter(|| git(&dir, &uno)));
+    group.bench_function("git_status_v2_branch", |b| {
+        b.iter(|| git(&dir, &GIT_STATUS_V2))
+    });
+    group.bench_function("git_status_uno", |b| b.iter(|| git(&dir, &GIT_STATUS_UNO)));
     group.finish();
 }
 
@@ -228,19 +234,6 @@ fn interleave_repo(name: &str) {
         std::hint::black_box(found.count());
     };
     let index_path = repo.git_dir.join("index");
-    let v2 = [
-        "--no-optional-locks",
-        "status",
-        "--porcelain=v2",
-        "--branch",
-    ];
-    let uno = [
-        "--no-optional-locks",
-        "status",
-        "--porcelain=v2",
-        "--branch",
-        "-uno",
-    ];
     interleaved(
         name,
         &mut [
@@ -249,8 +242,10 @@ fn interleave_repo(name: &str) {
             ("tracked/auto", &mut || drop(run(0))),
             ("tracked/4", &mut || drop(run(4))),
             ("lstat_full_paths/1", &mut lstat_all),
-            ("git status v2 --branch", &mut || drop(git(&dir, &v2))),
-            ("git status -uno", &mut || drop(git(&dir, &uno))),
+            ("git status v2 --branch", &mut || {
+                drop(git(&dir, &GIT_STATUS_V2))
+            }),
+            ("git status -uno", &mut || drop(git(&dir, &GIT_STATUS_UNO))),
         ],
     );
 }

@@ -4,11 +4,10 @@
 
 mod git_support;
 
-use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use git_support::{Sandbox, wait_for_refreshers, write};
+use git_support::{Sandbox, spawn_with_input, wait_for_refreshers, write};
 
 #[test]
 fn every_kind_of_change_is_counted_as_git_counts_it() {
@@ -367,17 +366,10 @@ fn changes_after_a_refresh_show_the_last_value_marked_stale() {
     write(&repo, "n.txt", "n\n");
     sb.git(&repo, &["add", "n.txt"]);
     // The index changed: the old record no longer matches. JSON shows the state.
-    let out = sb
-        .command(&["--format", "json", "--widgets", "git_status"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            let payload = serde_json::json!({"workspace": {"current_dir": repo}}).to_string();
-            child.stdin.take().unwrap().write_all(payload.as_bytes())?;
-            child.wait_with_output()
-        })
-        .unwrap();
+    let out = sb.run_in(
+        &repo,
+        sb.command(&["--format", "json", "--widgets", "git_status"]),
+    );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json[0]["state"], "stale", "{json}");
     assert_eq!(json[0]["text"], "✔");
@@ -396,15 +388,9 @@ fn concurrent_renders_start_at_most_one_refresher_and_agree() {
     let payload = serde_json::json!({"workspace": {"current_dir": repo}}).to_string();
     let children: Vec<_> = (0..32)
         .map(|_| {
-            let mut child = sb
-                .command(&["--format", "plain", "--widgets", "git_branch,git_status"])
-                .env("BLINKLINE_TRACE_REFRESH", &trace)
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .spawn()
-                .unwrap();
-            let _ = child.stdin.take().unwrap().write_all(payload.as_bytes());
-            child
+            let mut cmd = sb.command(&["--format", "plain", "--widgets", "git_branch,git_status"]);
+            cmd.env("BLINKLINE_TRACE_REFRESH", &trace);
+            spawn_with_input(cmd, &payload)
         })
         .collect();
     let outputs: Vec<String> = children

@@ -60,18 +60,7 @@ fn render_without_git(sb: &Sandbox, repo: &Path, cache: &Path, trace: &Path) -> 
 
 /// What `explain` says the git_status widget's value came from.
 fn status_source(sb: &Sandbox, repo: &Path) -> String {
-    let out = sb
-        .command(&["explain", "--widgets", "git_status"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut child| {
-            use std::io::Write;
-            let payload = serde_json::json!({"workspace": {"current_dir": repo}}).to_string();
-            child.stdin.take().unwrap().write_all(payload.as_bytes())?;
-            child.wait_with_output()
-        })
-        .unwrap();
+    let out = sb.run_in(repo, sb.command(&["explain", "--widgets", "git_status"]));
     let text = String::from_utf8(out.stdout).unwrap();
     text.lines()
         .find(|l| l.starts_with("git_status"))
@@ -90,16 +79,7 @@ fn without_git_on_path_the_refresher_and_the_inline_path_count_exactly() {
     );
     // The refresher, run by hand without git.
     let bin = path_without_git(&sb);
-    let out = sb
-        .command(&["__refresh-git", clone.to_str().unwrap()])
-        .env("PATH", &bin)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    sb.refresh_with_env(&clone, &[("PATH", &bin)]);
     let trace = sb.path("trace");
     assert_eq!(
         render_without_git(&sb, &clone, &sb.cache(), &trace),
@@ -304,10 +284,10 @@ fn settings_given_in_the_environment_are_left_to_git() {
         ("GIT_CONFIG_KEY_0", "status.showUntrackedFiles"),
         ("GIT_CONFIG_VALUE_0", "no"),
     ];
-    let git = std::process::Command::new("git")
-        .args(["status", "--porcelain=v2"])
+    let git = sb
+        .git_cli()
+        .command(&repo, &["status", "--porcelain=v2"])
         .envs(vars)
-        .current_dir(&repo)
         .output()
         .unwrap();
     let porcelain = String::from_utf8(git.stdout).unwrap();
@@ -315,12 +295,7 @@ fn settings_given_in_the_environment_are_left_to_git() {
         porcelain.lines().all(|l| !l.starts_with('?')),
         "{porcelain}"
     );
-    let out = sb
-        .command(&["__refresh-git", repo.to_str().unwrap()])
-        .envs(vars)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    sb.refresh_with_env(&repo, &vars);
     assert_eq!(sb.render(&repo, "git_branch,git_status"), "main │ !1");
     assert!(status_source(&sb, &repo).contains("left to git"));
 }
@@ -350,16 +325,7 @@ fn a_bare_repository_gets_ahead_behind_without_git() {
     assert_eq!(counts.split_whitespace().collect::<Vec<_>>(), ["0", "2"]);
     let bin = path_without_git(&sb);
     // The refresher, then a render reading its record; then a render with no record.
-    let out = sb
-        .command(&["__refresh-git", bare.to_str().unwrap()])
-        .env("PATH", &bin)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    sb.refresh_with_env(&bare, &[("PATH", &bin)]);
     assert_eq!(only_status_record(&sb.cache()).ahead_behind, Some((0, 2)));
     for cache in [sb.cache(), sb.path("fresh-cache")] {
         let out = sb.render_in(

@@ -4,15 +4,16 @@
 
 #![allow(dead_code)]
 
-use std::io::Write;
+use std::ffi::OsStr;
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
-use std::process::{Output, Stdio};
+use std::process::{Command, Output};
 
 #[path = "../support/mod.rs"]
 mod base;
 
-pub use base::write_file as write;
+#[allow(unused_imports)] // each test binary uses a part
+pub use base::{spawn_with_input, write_file as write};
 
 /// The shared sandbox (a home for git's config, a cache, git run through one helper), with
 /// the git widget's repositories and renders; removed on drop.
@@ -62,8 +63,14 @@ impl Sandbox {
     /// Recomputes the cached status of the repository at `dir` (what a render's detached
     /// refresher does), waiting for it.
     pub fn refresh(&self, dir: &Path) {
+        self.refresh_with_env(dir, &[] as &[(&str, &str)]);
+    }
+
+    /// [`Sandbox::refresh`] with extra environment variables; asserts success.
+    pub fn refresh_with_env<V: AsRef<OsStr>>(&self, dir: &Path, env: &[(&str, V)]) {
         let out = self
             .command(&["__refresh-git", dir.to_str().unwrap()])
+            .envs(env.iter().map(|(k, v)| (k, v.as_ref())))
             .output()
             .unwrap();
         assert!(
@@ -76,17 +83,14 @@ impl Sandbox {
     /// Renders `widgets` with `cwd` as the session's directory (plain format).
     pub fn render_in(&self, cwd: &Path, widgets: &str, env: &[(&str, &Path)]) -> Output {
         let mut cmd = self.command(&["--format", "plain", "--widgets", widgets]);
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+        cmd.envs(env.iter().copied());
+        self.run_in(cwd, cmd)
+    }
+
+    /// Runs `cmd` (the binary) with the payload of a session in `cwd`, waiting for it.
+    pub fn run_in(&self, cwd: &Path, cmd: Command) -> Output {
         let payload = serde_json::json!({"workspace": {"current_dir": cwd}}).to_string();
-        let _ = child.stdin.take().unwrap().write_all(payload.as_bytes());
+        let child = base::spawn_with_input(cmd, &payload);
         child.wait_with_output().unwrap()
     }
 

@@ -84,14 +84,7 @@ impl Sandbox {
         if widgets.contains("session_tokens") {
             cmd.args(["--set", "session_tokens.style=exact"]);
         }
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let _ = child.stdin.take().unwrap().write_all(payload.as_bytes());
-        child
+        spawn_with_input(cmd, payload)
     }
 
     /// How git runs here: the sandbox's home, the settings of [`GitCli`].
@@ -213,6 +206,18 @@ impl Transcript {
     pub fn total(&self) -> u64 {
         self.totals.last().copied().unwrap_or(0)
     }
+}
+
+/// Starts `cmd` with `input` on stdin and stdout and stderr captured.
+pub fn spawn_with_input(mut cmd: Command, input: &str) -> Child {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
+    child
 }
 
 /// The payload a Claude Code session in `cwd` with transcript `transcript` sends.
