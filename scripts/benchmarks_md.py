@@ -138,9 +138,13 @@ ratios, not absolute times, across machines.
 - The `floor-*` rows show how noisy the machine was during the run: the same tiny binary
   varies between scenarios only because of load. Read every row against the floor of its
   own column.
-- blinkline's git counts come from one detached refresher per repository (it runs
-  `git status` off the render path, at most every 2 s while the repo changes); its CPU is
-  not in blinkline's rows, as the render does not wait for it.
+- blinkline's git counts: in a small repository (index up to 32 KiB) the render computes
+  them itself with its own status engine, so that CPU is in blinkline's rows. In a large
+  one a detached refresher per repository computes them off the render path (its own
+  engine; `git status` only for states it leaves to git), at most every 2 s; its CPU is not
+  in blinkline's rows, as the render does not wait for it (`benches/sessions.sh` counts it).
+- starship prints a shell prompt (directory, git) and reads no Claude Code data; it is
+  shown as the best-known fast prompt doing its git work uncached on every run.
 """
     md_path.write_text(md)
 
