@@ -13,7 +13,7 @@ use std::process::Command;
 
 use blinkline::git::discover::{GitEnv, discover};
 use blinkline::git::untracked::{
-    GitHome, Tracked, UntrackedCache, UntrackedMode, UntrackedSettings, count_untracked,
+    ConfigEnv, Tracked, UntrackedCache, UntrackedMode, UntrackedSettings, count_untracked,
 };
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -86,7 +86,7 @@ fn bench(c: &mut Criterion) {
         .filter(|p| !p.is_empty())
         .collect();
     let tracked = Tracked::new(&paths);
-    let home = GitHome::from_process();
+    let home = ConfigEnv::from_process();
     let count = |cache: Option<&mut UntrackedCache>| {
         let settings = UntrackedSettings::load(&repo, &home).unwrap();
         count_untracked(

@@ -11,7 +11,7 @@ use std::process::Command;
 
 use blinkline::git::discover::{GitEnv, discover};
 use blinkline::git::untracked::{
-    GitHome, Tracked, UntrackedCache, UntrackedMode, UntrackedSettings, count_untracked,
+    ConfigEnv, Tracked, UntrackedCache, UntrackedMode, UntrackedSettings, count_untracked,
 };
 use support::{Rng, Sandbox, write_file as write};
 
@@ -92,10 +92,10 @@ fn ours_with(
         paths: &paths,
         gitlinks: &gitlinks,
     };
-    let home = GitHome {
+    let home = ConfigEnv {
         home: Some(sandbox.path("home")),
         no_system: true,
-        ..GitHome::default()
+        ..ConfigEnv::default()
     };
     let settings = UntrackedSettings::load(&repo, &home).unwrap();
     count_untracked(&repo, &tracked, mode, &settings, cache).unwrap()

@@ -32,10 +32,8 @@ use crate::git::object::parse::parse_commit;
 use crate::git::object::{ObjectKind, ObjectStore, WalkBudget, ahead_behind_within};
 use crate::git::porcelain::Porcelain;
 use crate::git::record::Snapshot;
-use crate::git::status::{self, StatusError, TreeEntry, TreeSource, Unsupported};
-use crate::git::untracked::{
-    self, GitHome, Tracked as UntrackedPaths, UntrackedCache, UntrackedSettings,
-};
+use crate::git::status::{self, ConfigEnv, StatusError, TreeEntry, TreeSource, Unsupported};
+use crate::git::untracked::{self, Tracked as UntrackedPaths, UntrackedCache, UntrackedSettings};
 use crate::git::{GitError, Oid, RawOid, read_into};
 
 impl TreeSource for ObjectStore {
@@ -189,7 +187,7 @@ fn count_untracked(
     options: &EngineOptions<'_>,
 ) -> Result<u32, StatusError> {
     let settings =
-        UntrackedSettings::load(repo, &GitHome::from_process()).map_err(StatusError::Git)?;
+        UntrackedSettings::load(repo, &ConfigEnv::from_process()).map_err(StatusError::Git)?;
     let Some((cache, record)) = options.untracked_cache else {
         return untracked::count_untracked(repo, paths, None, &settings, None)
             .map_err(StatusError::Git);

@@ -87,15 +87,17 @@ impl ConfigEnv {
         }
     }
 
-    fn xdg_dir(&self) -> Option<PathBuf> {
-        match &self.xdg_config_home {
-            Some(xdg) => Some(xdg.join("git")),
-            None => self.home.as_ref().map(|h| h.join(".config/git")),
+    /// `$XDG_CONFIG_HOME/git/NAME`, else `~/.config/git/NAME`.
+    pub(crate) fn xdg_git_file(&self, name: &str) -> Option<PathBuf> {
+        match (&self.xdg_config_home, &self.home) {
+            (Some(xdg), _) => Some(xdg.join("git").join(name)),
+            (None, Some(home)) => Some(home.join(".config/git").join(name)),
+            (None, None) => None,
         }
     }
 
     /// The global and system files, lowest precedence first.
-    fn outer_files(&self) -> Vec<PathBuf> {
+    pub(crate) fn outer_files(&self) -> Vec<PathBuf> {
         let mut files = Vec::new();
         if !self.no_system {
             files.push(PathBuf::from("/etc/gitconfig"));
@@ -103,7 +105,7 @@ impl ConfigEnv {
         if let Some(global) = &self.global_override {
             files.push(global.clone());
         } else {
-            files.extend(self.xdg_dir().map(|d| d.join("config")));
+            files.extend(self.xdg_git_file("config"));
             files.extend(self.home.as_ref().map(|h| h.join(".gitconfig")));
         }
         files
@@ -169,7 +171,7 @@ pub fn load(repo: &Repo, env: &ConfigEnv) -> Result<StatusConfig, StatusError> {
         None => Renames::On,
     };
     let attributes_file = last(b"core", b"attributesfile").is_some()
-        || env.xdg_dir().is_some_and(|d| d.join("attributes").exists());
+        || env.xdg_git_file("attributes").is_some_and(|f| f.exists());
     Ok(StatusConfig {
         file_mode: flag(b"core", b"filemode", true),
         trust_ctime: flag(b"core", b"trustctime", true),

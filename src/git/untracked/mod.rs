@@ -41,11 +41,13 @@ mod walk;
 use std::ops::Range;
 
 pub use listing::UntrackedCache;
-pub use settings::{GitHome, UntrackedSettings};
+pub use settings::UntrackedSettings;
 
 use crate::git::GitError;
 use crate::git::discover::Repo;
 use crate::git::ignore::{PatternList, read_ignore_file};
+pub use crate::git::status::ConfigEnv;
+use crate::git::status::config::git_bool;
 use walk::Walker;
 
 /// Which untracked files are listed (`git status --untracked-files=MODE`).
@@ -65,12 +67,16 @@ impl UntrackedMode {
     pub fn from_config(value: &[u8]) -> Option<UntrackedMode> {
         if value.eq_ignore_ascii_case(b"all") {
             Some(UntrackedMode::All)
-        } else if value.eq_ignore_ascii_case(b"normal") || settings::is_true(value) {
+        } else if value.eq_ignore_ascii_case(b"normal") {
             Some(UntrackedMode::Normal)
-        } else if settings::is_false(value) {
-            Some(UntrackedMode::No)
         } else {
-            None
+            git_bool(value).map(|on| {
+                if on {
+                    UntrackedMode::Normal
+                } else {
+                    UntrackedMode::No
+                }
+            })
         }
     }
 }
@@ -202,7 +208,7 @@ pub fn count_untracked_here(
     tracked: &Tracked<'_>,
     mode: Option<UntrackedMode>,
 ) -> Result<u32, GitError> {
-    let settings = UntrackedSettings::load(repo, &GitHome::from_process())?;
+    let settings = UntrackedSettings::load(repo, &ConfigEnv::from_process())?;
     count_untracked(repo, tracked, mode, &settings, None)
 }
 

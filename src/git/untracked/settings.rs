@@ -16,64 +16,8 @@ use crate::git::GitError;
 use crate::git::config_include::{IncludeContext, IncludeError, read_config_file};
 use crate::git::discover::Repo;
 use crate::git::state::config_value;
+use crate::git::status::ConfigEnv;
 use crate::git::untracked::UntrackedMode;
-
-/// Where git finds its per-user and system configuration (from the environment).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct GitHome {
-    /// `$HOME`.
-    pub home: Option<PathBuf>,
-    /// `$XDG_CONFIG_HOME` when set and not empty.
-    pub xdg_config_home: Option<PathBuf>,
-    /// `$GIT_CONFIG_GLOBAL`: replaces the per-user files.
-    pub config_global: Option<PathBuf>,
-    /// `$GIT_CONFIG_NOSYSTEM`: skip `/etc/gitconfig`.
-    pub no_system: bool,
-}
-
-impl GitHome {
-    /// From this process's environment.
-    pub fn from_process() -> GitHome {
-        let var = |name| {
-            std::env::var_os(name)
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
-        };
-        GitHome {
-            home: var("HOME"),
-            xdg_config_home: var("XDG_CONFIG_HOME"),
-            config_global: var("GIT_CONFIG_GLOBAL"),
-            no_system: std::env::var_os("GIT_CONFIG_NOSYSTEM")
-                .is_some_and(|v| is_true(v.as_bytes())),
-        }
-    }
-
-    /// `$XDG_CONFIG_HOME/git/NAME`, else `~/.config/git/NAME`.
-    fn xdg_git_file(&self, name: &str) -> Option<PathBuf> {
-        match (&self.xdg_config_home, &self.home) {
-            (Some(xdg), _) => Some(xdg.join("git").join(name)),
-            (None, Some(home)) => Some(home.join(".config/git").join(name)),
-            (None, None) => None,
-        }
-    }
-
-    /// The configuration files in the order git reads them (later wins).
-    fn config_files(&self, repo: &Repo) -> Vec<PathBuf> {
-        let mut files = Vec::new();
-        if !self.no_system {
-            files.push(PathBuf::from("/etc/gitconfig"));
-        }
-        match &self.config_global {
-            Some(global) => files.push(global.clone()),
-            None => {
-                files.extend(self.xdg_git_file("config"));
-                files.extend(self.home.as_ref().map(|h| h.join(".gitconfig")));
-            }
-        }
-        files.push(repo.common_dir.join("config"));
-        files
-    }
-}
 
 /// What the configuration says about untracked files.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -87,13 +31,15 @@ pub struct UntrackedSettings {
 impl UntrackedSettings {
     /// Reads the configuration chain of `repo`. Missing files are skipped; an unreadable
     /// one is an error (git refuses to run then too).
-    pub fn load(repo: &Repo, home: &GitHome) -> Result<UntrackedSettings, GitError> {
+    pub fn load(repo: &Repo, home: &ConfigEnv) -> Result<UntrackedSettings, GitError> {
         let ctx = IncludeContext {
             git_dir: &repo.git_dir,
             home: home.home.as_deref(),
         };
         let mut texts = Vec::new();
-        for file in home.config_files(repo) {
+        let mut files = home.outer_files();
+        files.push(repo.common_dir.join("config"));
+        for file in files {
             match read_config_file(&file, &ctx, &mut texts) {
                 Ok(()) => {}
                 // Not a regular file (`GIT_CONFIG_GLOBAL=/dev/null`): empty.
@@ -130,7 +76,7 @@ impl UntrackedSettings {
 
 /// A path-valued config entry: `~/` is the home directory; relative paths are taken from
 /// the top of the work tree (where git runs `status` from).
-fn expand_path(value: &[u8], home: &GitHome, work_tree: Option<&Path>) -> Option<PathBuf> {
+fn expand_path(value: &[u8], home: &ConfigEnv, work_tree: Option<&Path>) -> Option<PathBuf> {
     if value.is_empty() {
         return None;
     }
@@ -144,29 +90,15 @@ fn expand_path(value: &[u8], home: &GitHome, work_tree: Option<&Path>) -> Option
     Some(work_tree.map_or_else(|| path.to_owned(), |top| top.join(path)))
 }
 
-/// git's boolean spellings of true.
-pub(crate) fn is_true(v: &[u8]) -> bool {
-    [&b"true"[..], b"yes", b"on", b"1"]
-        .iter()
-        .any(|t| v.eq_ignore_ascii_case(t))
-}
-
-/// git's boolean spellings of false.
-pub(crate) fn is_false(v: &[u8]) -> bool {
-    [&b"false"[..], b"no", b"off", b"0", b""]
-        .iter()
-        .any(|t| v.eq_ignore_ascii_case(t))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_tilde_path_is_below_home_and_a_relative_one_below_the_work_tree() {
-        let home = GitHome {
+        let home = ConfigEnv {
             home: Some(PathBuf::from("/h")),
-            ..GitHome::default()
+            ..ConfigEnv::default()
         };
         assert_eq!(
             expand_path(b"~/ign", &home, None),
@@ -190,10 +122,10 @@ mod tests {
             common_dir: PathBuf::from("/nonexistent/.git"),
             work_tree: Some(PathBuf::from("/nonexistent")),
         };
-        let home = GitHome {
-            config_global: Some(PathBuf::from("/dev/null")),
+        let home = ConfigEnv {
+            global_override: Some(PathBuf::from("/dev/null")),
             no_system: true,
-            ..GitHome::default()
+            ..ConfigEnv::default()
         };
         let settings = UntrackedSettings::load(&repo, &home).unwrap();
         assert_eq!(settings, UntrackedSettings::default());
@@ -201,15 +133,15 @@ mod tests {
 
     #[test]
     fn the_xdg_ignore_file_is_the_default() {
-        let home = GitHome {
+        let home = ConfigEnv {
             home: Some(PathBuf::from("/h")),
-            ..GitHome::default()
+            ..ConfigEnv::default()
         };
         assert_eq!(
             home.xdg_git_file("ignore"),
             Some(PathBuf::from("/h/.config/git/ignore"))
         );
-        let xdg = GitHome {
+        let xdg = ConfigEnv {
             xdg_config_home: Some(PathBuf::from("/x")),
             ..home
         };
