@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::widgets::testing::NOW;
 
@@ -115,7 +116,13 @@ impl TranscriptBuilder {
         let dir = std::env::temp_dir().join(format!("blinkline-tx-{}", std::process::id()));
         let _ = std::fs::create_dir_all(&dir);
         let path = dir.join(format!("{tag}.jsonl"));
-        std::fs::write(&path, self.text).expect("temp transcript is writable");
+        // Tests running in parallel may write the same transcript: write a private file
+        // and rename it over, so a reader sees the old file or the new one, never half.
+        static SERIAL: AtomicUsize = AtomicUsize::new(0);
+        let serial = SERIAL.fetch_add(1, Ordering::Relaxed);
+        let temporary = dir.join(format!(".{tag}.{serial}.tmp"));
+        std::fs::write(&temporary, self.text).expect("temp transcript is writable");
+        std::fs::rename(&temporary, &path).expect("temp transcript can be renamed");
         path
     }
 }
