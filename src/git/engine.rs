@@ -32,7 +32,7 @@ use crate::git::object::parse::parse_commit;
 use crate::git::object::{ObjectKind, ObjectStore, WalkBudget, ahead_behind_within};
 use crate::git::porcelain::Porcelain;
 use crate::git::record::Snapshot;
-use crate::git::status::{self, ConfigEnv, StatusError, TreeEntry, TreeSource, Unsupported};
+use crate::git::status::{self, StatusError, TreeEntry, TreeSource, Unsupported};
 use crate::git::untracked::{self, Tracked as UntrackedPaths, UntrackedCache, UntrackedSettings};
 use crate::git::{GitError, Oid, RawOid, read_into};
 
@@ -150,7 +150,12 @@ pub fn status(
     let tracked = status::tracked_status_with(repo, head_tree, &store, &status_options)?;
     let mut counts = tracked.counts;
     let paths: Vec<&[u8]> = tracked.paths().collect();
-    counts.untracked = count_untracked(repo, &UntrackedPaths::new(&paths), options)?;
+    counts.untracked = count_untracked(
+        repo,
+        &UntrackedPaths::new(&paths),
+        &tracked.untracked_settings,
+        options,
+    )?;
     counts.stash = stash_count(&repo.common_dir).map_err(StatusError::Git)?;
     let ahead_behind = match (&snap.oid, &snap.upstream) {
         (Some(head), Some(up)) if !options.skip_ahead_behind => {
@@ -184,12 +189,11 @@ fn config_in_environment() -> bool {
 fn count_untracked(
     repo: &Repo,
     paths: &UntrackedPaths<'_>,
+    settings: &UntrackedSettings,
     options: &EngineOptions<'_>,
 ) -> Result<u32, StatusError> {
-    let settings =
-        UntrackedSettings::load(repo, &ConfigEnv::from_process()).map_err(StatusError::Git)?;
     let Some((cache, record)) = options.untracked_cache else {
-        return untracked::count_untracked(repo, paths, None, &settings, None)
+        return untracked::count_untracked(repo, paths, None, settings, None)
             .map_err(StatusError::Git);
     };
     let name = untracked_cache_name(record);
@@ -197,7 +201,7 @@ fn count_untracked(
         .read(&name)
         .and_then(|bytes| UntrackedCache::decode(&bytes))
         .unwrap_or_else(|| UntrackedCache::new(repo.work_tree.as_deref().unwrap_or(Path::new(""))));
-    let count = untracked::count_untracked(repo, paths, None, &settings, Some(&mut listing))
+    let count = untracked::count_untracked(repo, paths, None, settings, Some(&mut listing))
         .map_err(StatusError::Git)?;
     if listing.unchanged_by_last_walk() {
         return Ok(count);

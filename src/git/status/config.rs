@@ -17,6 +17,7 @@ use crate::git::GitError;
 use crate::git::config_include::{IncludeContext, IncludeError, read_config_file};
 use crate::git::discover::Repo;
 use crate::git::state::config_value;
+use crate::git::untracked::UntrackedSettings;
 
 /// How `status.renames` / `diff.renames` ask for renames to be found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,6 +45,8 @@ pub struct StatusConfig {
     /// `core.attributesFile` is set, or the default global attributes file exists.
     pub global_attributes: bool,
     pub renames: Renames,
+    /// What the same files say about untracked files (for the untracked walk).
+    pub untracked: UntrackedSettings,
 }
 
 impl Default for StatusConfig {
@@ -57,6 +60,7 @@ impl Default for StatusConfig {
             autocrlf: false,
             global_attributes: false,
             renames: Renames::On,
+            untracked: UntrackedSettings::default(),
         }
     }
 }
@@ -185,6 +189,7 @@ pub fn load(repo: &Repo, env: &ConfigEnv) -> Result<StatusConfig, StatusError> {
         renames: last(b"status", b"renames")
             .or_else(|| last(b"diff", b"renames"))
             .map_or(Renames::On, renames_of),
+        untracked: UntrackedSettings::from_texts(&texts, repo, env),
     })
 }
 

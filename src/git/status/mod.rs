@@ -64,6 +64,7 @@ use std::path::PathBuf;
 
 use crate::git::discover::Repo;
 use crate::git::porcelain::Counts;
+use crate::git::untracked::UntrackedSettings;
 use crate::git::{GitError, RawOid};
 pub use config::ConfigEnv;
 pub use staged::{TreeEntry, TreeSource};
@@ -184,6 +185,8 @@ pub struct Tracked {
     pub counts: Counts,
     /// Trees read from the object store by the staged comparison.
     pub trees_read: u32,
+    /// The untracked walk's settings, from the config files read for this status.
+    pub untracked_settings: UntrackedSettings,
     index: index::Index,
 }
 
@@ -250,6 +253,7 @@ pub fn tracked_status_with(
     Ok(Tracked {
         counts,
         trees_read: staged.trees_read,
+        untracked_settings: config.untracked,
         index,
     })
 }

@@ -53,9 +53,14 @@ impl UntrackedSettings {
                 }
             }
         }
+        Ok(UntrackedSettings::from_texts(&texts, repo, home))
+    }
+
+    /// The settings in config texts already read, in git's order (the last value wins).
+    pub fn from_texts(texts: &[Vec<u8>], repo: &Repo, home: &ConfigEnv) -> UntrackedSettings {
         let mut excludes: Option<Vec<u8>> = None;
         let mut show = None;
-        for text in &texts {
+        for text in texts {
             if let Some(v) = config_value(text, b"core", None, b"excludesfile") {
                 excludes = Some(v.to_vec());
             }
@@ -67,10 +72,10 @@ impl UntrackedSettings {
             Some(value) => expand_path(&value, home, repo.work_tree.as_deref()),
             None => home.xdg_git_file("ignore"),
         };
-        Ok(UntrackedSettings {
+        UntrackedSettings {
             excludes_file,
             show_untracked: show,
-        })
+        }
     }
 }
 
