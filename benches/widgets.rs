@@ -114,6 +114,7 @@ fn bench_git_widgets(c: &mut Criterion) {
             dir: &dir,
             diffstat: false,
             locked: false,
+            watch: false,
         };
         refresh(&request, &GitEnv::from_vars(None, None, None), &cache).expect("git refresh");
         // A record that stays fresh for the whole bench: no frame shows it stale.

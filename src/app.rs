@@ -366,6 +366,16 @@ fn print_explain(renderer: &Renderer, payload: &[u8], problem: Option<&InputProb
 
 /// `__refresh-git`: the detached refresher behind the git widgets.
 fn refresh_git(args: &crate::cli::RefreshGitArgs, env: &Environment) -> Result<ExitCode, String> {
+    refresh_git_with(args, env, true)
+}
+
+/// [`refresh_git`]; `watch`: the refresher may stay on as the repository's watcher (not
+/// when it runs inside `bench --cold`).
+fn refresh_git_with(
+    args: &crate::cli::RefreshGitArgs,
+    env: &Environment,
+    watch: bool,
+) -> Result<ExitCode, String> {
     let cache = crate::cache::Cache::open(env).map_err(|e| e.to_string())?;
     cache.sweep_temporaries();
     let git_env = crate::git::discover::GitEnv::from_vars(
@@ -373,10 +383,14 @@ fn refresh_git(args: &crate::cli::RefreshGitArgs, env: &Environment) -> Result<E
         env.git_work_tree.as_deref(),
         env.process_cwd.as_deref(),
     );
+    // Renders name the record after the absolute git directory; a relative `DIR` given
+    // by hand must reach the same record.
+    let dir = std::path::absolute(&args.dir).unwrap_or_else(|_| args.dir.clone());
     let request = crate::git::refresh::RefreshRequest {
-        dir: &args.dir,
+        dir: &dir,
         diffstat: args.diffstat,
         locked: args.locked,
+        watch,
     };
     crate::git::refresh::refresh(&request, &git_env, &cache).map_err(|e| e.to_string())?;
     Ok(ExitCode::SUCCESS)
@@ -394,7 +408,7 @@ pub fn run_refresher_here(env: &Environment, args: &[&std::ffi::OsStr]) {
     };
     let _ = match cli.command {
         Some(Command::RefreshTranscript { ref path }) => crate::transcript::refresh(path, env),
-        Some(Command::RefreshGit(ref git)) => refresh_git(git, env).map(drop),
+        Some(Command::RefreshGit(ref git)) => refresh_git_with(git, env, false).map(drop),
         _ => Ok(()),
     };
 }

@@ -62,6 +62,7 @@ fn git_fixture(root: &Path) -> PathBuf {
         .args(["__refresh-git"])
         .arg(&clone)
         .env("XDG_CACHE_HOME", root.join("cache"))
+        .env("BLINKLINE_GIT_WATCH", "0")
         .status()
         .unwrap();
     assert!(refreshed.success());

@@ -16,6 +16,7 @@ pub mod clock;
 pub mod frame;
 pub mod fsat;
 pub mod futex;
+pub mod inotify;
 pub mod metrics;
 pub mod os;
 pub mod pool;

@@ -30,10 +30,10 @@ use crate::git::discover::Repo;
 use crate::git::object::loose::read_loose;
 use crate::git::object::parse::parse_commit;
 use crate::git::object::{ObjectKind, ObjectStore, WalkBudget, ahead_behind_within};
-use crate::git::porcelain::Porcelain;
+use crate::git::porcelain::{Counts, Porcelain};
 use crate::git::record::Snapshot;
 use crate::git::status::{self, StatusError, TreeEntry, TreeSource, Unsupported};
-use crate::git::untracked::{self, Tracked as UntrackedPaths, UntrackedCache, UntrackedSettings};
+use crate::git::untracked::{self, Tracked as UntrackedPaths, UntrackedCache};
 use crate::git::{GitError, Oid, RawOid, read_into};
 
 impl TreeSource for ObjectStore {
@@ -132,6 +132,61 @@ pub fn status(
     snap: &Snapshot,
     options: &EngineOptions<'_>,
 ) -> Result<Porcelain, StatusError> {
+    let listing = options
+        .untracked_cache
+        .map(|(cache, record)| load_listing(repo, cache, record));
+    let parts = status_parts(repo, snap, options, listing)?;
+    if let (Some((cache, record)), Some(listing)) = (options.untracked_cache, &parts.listing) {
+        store_listing(cache, record, listing);
+    }
+    Ok(parts.porcelain())
+}
+
+/// A computed status in the parts a watcher (`git/watch/`) recomputes one by one: the
+/// tracked side with what re-comparing single entries needs, the untracked listing cache,
+/// the stash count and ahead/behind.
+pub struct StatusParts {
+    pub tracked: status::Tracked,
+    /// The untracked listing cache the walk used and refreshed (`None`: walked without).
+    pub listing: Option<UntrackedCache>,
+    pub untracked: u32,
+    pub stash: u32,
+    pub ahead_behind: Option<(u32, u32)>,
+}
+
+impl StatusParts {
+    /// The counts and ahead/behind, as [`status`] returns them.
+    pub fn porcelain(&self) -> Porcelain {
+        Porcelain {
+            counts: Counts {
+                untracked: self.untracked,
+                stash: self.stash,
+                ..self.tracked.counts
+            },
+            ahead_behind: self.ahead_behind,
+        }
+    }
+
+    /// Counts the untracked files again (names appeared or vanished in the work tree, or
+    /// an ignore file changed), reusing the listings of unchanged directories.
+    pub fn recount_untracked(&mut self, repo: &Repo) -> Result<(), StatusError> {
+        let paths: Vec<&[u8]> = self.tracked.paths().collect();
+        let settings = &self.tracked.untracked_settings;
+        let listing = self.listing.as_mut();
+        self.untracked =
+            untracked::count_untracked(repo, &UntrackedPaths::new(&paths), None, settings, listing)
+                .map_err(StatusError::Git)?;
+        Ok(())
+    }
+}
+
+/// [`status`] in parts, walking with `listing` when given (and keeping it refreshed).
+pub fn status_parts(
+    repo: &Repo,
+    snap: &Snapshot,
+    options: &EngineOptions<'_>,
+    listing: Option<UntrackedCache>,
+) -> Result<StatusParts, StatusError> {
     if config_in_environment() {
         return Err(StatusError::Unsupported(Unsupported::ConfigEnvironment));
     }
@@ -148,16 +203,15 @@ pub fn status(
         ..status::Options::from_process()
     };
     let tracked = status::tracked_status_with(repo, head_tree, &store, &status_options)?;
-    let mut counts = tracked.counts;
-    let paths: Vec<&[u8]> = tracked.paths().collect();
-    counts.untracked = count_untracked(
-        repo,
-        &UntrackedPaths::new(&paths),
-        &tracked.untracked_settings,
-        options,
-    )?;
-    counts.stash = stash_count(&repo.common_dir).map_err(StatusError::Git)?;
-    let ahead_behind = match (&snap.oid, &snap.upstream) {
+    let mut parts = StatusParts {
+        tracked,
+        listing,
+        untracked: 0,
+        stash: stash_count(&repo.common_dir).map_err(StatusError::Git)?,
+        ahead_behind: None,
+    };
+    parts.recount_untracked(repo)?;
+    parts.ahead_behind = match (&snap.oid, &snap.upstream) {
         (Some(head), Some(up)) if !options.skip_ahead_behind => {
             let store = store.get().map_err(StatusError::Git)?;
             let ab = ahead_behind_within(store, &raw(head)?, &raw(up)?, options.ab_budget);
@@ -165,10 +219,7 @@ pub fn status(
         }
         _ => None,
     };
-    Ok(Porcelain {
-        counts,
-        ahead_behind,
-    })
+    Ok(parts)
 }
 
 /// Are git settings given in the environment (`git -c`, `GIT_CONFIG_COUNT`, another
@@ -183,35 +234,26 @@ fn config_in_environment() -> bool {
     .any(|name| std::env::var_os(name).is_some_and(|v| !v.is_empty()))
 }
 
-/// The untracked count, with the listing cache loaded from and stored back into the
-/// cross-process cache when one is given (not stored when the walk changed nothing, nor
-/// past the cache's record limit).
-fn count_untracked(
-    repo: &Repo,
-    paths: &UntrackedPaths<'_>,
-    settings: &UntrackedSettings,
-    options: &EngineOptions<'_>,
-) -> Result<u32, StatusError> {
-    let Some((cache, record)) = options.untracked_cache else {
-        return untracked::count_untracked(repo, paths, None, settings, None)
-            .map_err(StatusError::Git);
-    };
-    let name = untracked_cache_name(record);
-    let mut listing = cache
-        .read(&name)
+/// The untracked listing cache kept in the cross-process cache for status record
+/// `record`, or an empty one.
+pub fn load_listing(repo: &Repo, cache: &Cache, record: &str) -> UntrackedCache {
+    cache
+        .read(&untracked_cache_name(record))
         .and_then(|bytes| UntrackedCache::decode(&bytes))
-        .unwrap_or_else(|| UntrackedCache::new(repo.work_tree.as_deref().unwrap_or(Path::new(""))));
-    let count = untracked::count_untracked(repo, paths, None, settings, Some(&mut listing))
-        .map_err(StatusError::Git)?;
+        .unwrap_or_else(|| UntrackedCache::new(repo.work_tree.as_deref().unwrap_or(Path::new(""))))
+}
+
+/// Stores the listing cache back, unless the last walk changed nothing in it or it is
+/// past the cache's record limit. A cache that cannot be written costs the next walk its
+/// speed, nothing else.
+pub fn store_listing(cache: &Cache, record: &str, listing: &UntrackedCache) {
     if listing.unchanged_by_last_walk() {
-        return Ok(count);
+        return;
     }
     let bytes = listing.encode();
     if bytes.len() <= MAX_RECORD {
-        // A cache that cannot be written costs the next walk its speed, nothing else.
-        let _ = cache.write(&name, &bytes);
+        let _ = cache.write(&untracked_cache_name(record), &bytes);
     }
-    Ok(count)
 }
 
 /// The number of stashes: entries of the `refs/stash` reflog (one line each).

@@ -92,6 +92,7 @@ pub mod refs;
 pub mod state;
 pub mod status;
 pub mod untracked;
+pub mod watch;
 pub mod wildmatch;
 
 use std::fmt;

@@ -204,9 +204,12 @@ impl Probe {
         now_ms: i64,
         path: &mut PathBuf,
     ) -> Look {
-        let mut status_fresh = cached
-            .is_some_and(|r| r.key == key && now_ms.saturating_sub(r.time_ms) <= self.max_age_ms)
-            && (!self.diffstat || cached.is_some_and(|r| r.lines.is_some() || snap.oid.is_none()));
+        let mut status_fresh = cached.is_some_and(|r| {
+            r.key == key
+                && (now_ms.saturating_sub(r.time_ms) <= self.max_age_ms
+                    || now_ms <= r.watched_until_ms)
+        }) && (!self.diffstat
+            || cached.is_some_and(|r| r.lines.is_some() || snap.oid.is_none()));
         let mut ab_fresh = cached.is_some_and(|r| r.ab_key == ab_key(snap));
         let needs_status = self.wants_status && repo.work_tree.is_some();
         let wants_ab = snap.upstream.is_some() && snap.oid.is_some();

@@ -5,7 +5,8 @@
 //! A record is a few lines of text: `blinkline-git 2`, then `key`, `ab_key` (hex),
 //! `time` (Unix ms), `counts` (seven numbers or `-`), `ab` (two numbers or `-`), `lines`
 //! (two numbers or `-`), `source` (`engine`, `inline`, `git` or `-`: which engine computed
-//! the counts) and optionally `error TEXT`. Records of another version read as absent.
+//! the counts), optionally `watched` (Unix ms until which a watcher vouches for the
+//! counts) and optionally `error TEXT`. Records of another version read as absent.
 //! Decoding never allocates.
 //!
 //! Read next: `refresh.rs`.
@@ -157,6 +158,10 @@ pub struct StatusRecord {
     pub failed: bool,
     /// Which engine computed the counts.
     pub source: StatusSource,
+    /// Until when (Unix ms) a running watcher vouches for the counts (`git/watch/`):
+    /// it sees every change in the work tree and rewrites the record at once, so the
+    /// record stays fresh whatever its age. 0: no watcher.
+    pub watched_until_ms: i64,
 }
 
 /// Which engine answered, for `explain`.
@@ -229,6 +234,9 @@ impl StatusRecord {
             None => out.push_str("lines -\n"),
         }
         let _ = writeln!(out, "source {}", self.source.name());
+        if self.watched_until_ms != 0 {
+            let _ = writeln!(out, "watched {}", self.watched_until_ms);
+        }
         if let Some(e) = error {
             let _ = writeln!(out, "error {}", e.replace('\n', " "));
         }
@@ -273,6 +281,7 @@ impl StatusRecord {
                 "lines" if rest == "-" => record.lines = None,
                 "lines" => record.lines = Some((next()?, next()?)),
                 "source" => record.source = StatusSource::from_name(rest)?,
+                "watched" => record.watched_until_ms = rest.parse().ok()?,
                 "error" => record.failed = true,
                 _ => {}
             }
@@ -304,6 +313,7 @@ mod tests {
             lines: None,
             failed: false,
             source: StatusSource::Git,
+            watched_until_ms: 1_800_000_005_000,
         };
         assert_eq!(StatusRecord::decode(&r.encode(None)), Some(r));
         let failed = StatusRecord::decode(&r.encode(Some("boom\nline"))).unwrap();

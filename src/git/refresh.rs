@@ -40,6 +40,7 @@ use crate::git::record::{
     Snapshot, StatusRecord, StatusSource, ab_key, inspect, record_name, status_key,
 };
 use crate::git::refs::Scratch;
+use crate::git::watch::{self, Outcome, WatchRequest};
 use crate::git::{GitError, Oid, RawOid};
 
 /// What to refresh.
@@ -49,6 +50,8 @@ pub struct RefreshRequest<'a> {
     pub diffstat: bool,
     /// Stdin holds the single-flight lock, taken by the render that started us.
     pub locked: bool,
+    /// Stay on as the repository's watcher (`git/watch/`) when watching is enabled.
+    pub watch: bool,
 }
 
 /// Refreshes the record of the repository containing `req.dir`.
@@ -66,6 +69,17 @@ pub fn refresh(req: &RefreshRequest<'_>, env: &GitEnv, cache: &Cache) -> Result<
         }
     };
     trace(&name);
+    if req.watch && repo.work_tree.is_some() && watch::enabled() && !forced_to_git() {
+        let request = WatchRequest {
+            repo: &repo,
+            cache,
+            record: &name,
+            diffstat: req.diffstat,
+        };
+        if watch::run(&request) == Outcome::Stopped {
+            return Ok(());
+        }
+    }
     let mut s = Scratch::default();
     let snap = inspect(&repo, &mut s)?;
     let mut record = StatusRecord {
@@ -303,6 +317,14 @@ fn diffstat(repo: &Repo, tree: &Path) -> Result<(u64, u64), GitError> {
     Ok(parse_shortstat(&String::from_utf8_lossy(&out)))
 }
 
+/// Inserted and deleted lines against `HEAD` in the work tree of `repo`.
+pub(crate) fn diffstat_of(repo: &Repo) -> Result<(u64, u64), GitError> {
+    match &repo.work_tree {
+        Some(tree) => diffstat(repo, tree),
+        None => Ok((0, 0)),
+    }
+}
+
 /// Starts a detached refresher for `dir` unless one is already at work, handing it the
 /// single-flight lock. `still_needed` is asked once the lock is held (a refresher may
 /// have finished since the render looked). Returns whether one was started.
@@ -314,6 +336,15 @@ pub fn start(
     still_needed: impl FnOnce() -> bool,
 ) -> bool {
     let Some(lock) = cache.try_lock(name) else {
+        if diffstat {
+            // A watcher may hold the lock: ask it for the lines it was not keeping.
+            let marker = cache.dir().join(watch::lines_marker(name));
+            let _ = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(marker);
+        }
         return false;
     };
     if !still_needed() {

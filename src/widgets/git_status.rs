@@ -159,6 +159,9 @@ impl GitStatus {
         };
         out.source = match record.source {
             StatusSource::Inline => "git: own status engine, inline",
+            StatusSource::Engine if record.watched_until_ms > 0 => {
+                "cache: own status engine, kept current by the git watcher"
+            }
             StatusSource::Engine => "cache: own status engine",
             StatusSource::Git => "cache: git status (left to git by the own engine)",
             StatusSource::None => "cache: git status",

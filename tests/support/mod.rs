@@ -60,7 +60,9 @@ impl Sandbox {
         self.cache_home().join("blinkline")
     }
 
-    /// The binary with a clean environment pointing at this sandbox.
+    /// The binary with a clean environment pointing at this sandbox. Refreshers do not
+    /// stay on as git watchers (tests wait for refreshers to finish); the watcher's own
+    /// tests set `BLINKLINE_GIT_WATCH=1`.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_blinkline"));
         cmd.args(args)
@@ -68,7 +70,8 @@ impl Sandbox {
             .env("PATH", git_cli::inherited_path())
             .env("HOME", self.path("home"))
             .env("XDG_CACHE_HOME", self.cache_home())
-            .env("GIT_CONFIG_NOSYSTEM", "1");
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("BLINKLINE_GIT_WATCH", "0");
         cmd
     }
 

@@ -188,6 +188,19 @@ pub struct Tracked {
     /// The untracked walk's settings, from the config files read for this status.
     pub untracked_settings: UntrackedSettings,
     index: index::Index,
+    /// What comparing entries with their files again needs ([`Tracked::recheck`]).
+    worktree: Retained,
+}
+
+/// The working-tree side of a computed status, kept so a watcher can re-compare the few
+/// entries whose files changed instead of all of them.
+#[derive(Debug)]
+struct Retained {
+    root: PathBuf,
+    config: config::StatusConfig,
+    index_mtime: i64,
+    filters_everywhere: bool,
+    changes: Vec<Change>,
 }
 
 impl Tracked {
@@ -202,6 +215,72 @@ impl Tracked {
             })
         })
     }
+
+    /// Every directory holding tracked files, and each of its ancestors, once (`""` for
+    /// the top of the work tree, no trailing `/`): the directories a watcher must watch.
+    pub fn directories(&self) -> Vec<&[u8]> {
+        let mut dirs: Vec<&[u8]> = vec![b""];
+        for path in self.paths() {
+            let mut end = 0;
+            while let Some(slash) = memchr::memchr(b'/', &path[end..]) {
+                end += slash;
+                dirs.push(&path[..end]);
+                end += 1;
+            }
+        }
+        dirs.sort_unstable();
+        dirs.dedup();
+        dirs
+    }
+
+    /// Compares the entries at `paths` (work-tree relative; names that are not tracked
+    /// are skipped) with their files again, as [`tracked_status`] did, and updates the
+    /// modified and deleted counts. For a caller that knows nothing else changed: the
+    /// index, HEAD and every other file are as they were.
+    pub fn recheck<'p>(
+        &mut self,
+        paths: impl IntoIterator<Item = &'p [u8]>,
+    ) -> Result<(), StatusError> {
+        let r = &self.worktree;
+        let inputs = worktree::Inputs {
+            index: &self.index,
+            root: &r.root,
+            config: &r.config,
+            index_mtime: r.index_mtime,
+            filters_everywhere: r.filters_everywhere,
+        };
+        let mut updates = Vec::new();
+        for path in paths {
+            let first = self
+                .index
+                .entries
+                .partition_point(|e| self.index.path(e) < path);
+            let same = self.index.entries[first..]
+                .iter()
+                .take_while(|e| self.index.path(e) == path)
+                .count();
+            for i in first..first + same {
+                updates.push((i, worktree::compare_one(&inputs, i)?));
+            }
+        }
+        for (i, change) in updates {
+            self.worktree.changes[i] = change;
+        }
+        let (modified, deleted) = worktree_counts(&self.worktree.changes);
+        self.counts.modified = modified;
+        self.counts.deleted = deleted;
+        Ok(())
+    }
+}
+
+/// The modified (`M` or `T`) and deleted (`D`) counts of the working-tree column.
+fn worktree_counts(changes: &[Change]) -> (u32, u32) {
+    let mut counts = (0, 0);
+    for change in changes {
+        counts.0 += u32::from(matches!(change, Change::Modified | Change::TypeChanged));
+        counts.1 += u32::from(*change == Change::Deleted);
+    }
+    counts
 }
 
 /// The tracked status of `repo`; `head_tree` is the tree of the commit HEAD points to
@@ -239,22 +318,29 @@ pub fn tracked_status_with(
         filters_everywhere: filters_everywhere(repo, &config, &index),
     };
     let changes = worktree::compare(&inputs, options.threads)?;
+    let filters_everywhere = inputs.filters_everywhere;
     let staged = staged::compare(&index, head_tree, trees, config.renames)?;
-    let mut counts = Counts {
+    let (modified, deleted) = worktree_counts(&changes);
+    let counts = Counts {
         staged: staged.changed,
         renamed: staged.renamed,
+        modified,
+        deleted,
+        conflicted: conflicted_paths(&index),
         ..Counts::default()
     };
-    for change in &changes {
-        counts.modified += u32::from(matches!(change, Change::Modified | Change::TypeChanged));
-        counts.deleted += u32::from(*change == Change::Deleted);
-    }
-    counts.conflicted = conflicted_paths(&index);
     Ok(Tracked {
         counts,
         trees_read: staged.trees_read,
-        untracked_settings: config.untracked,
+        untracked_settings: config.untracked.clone(),
         index,
+        worktree: Retained {
+            root: root.to_owned(),
+            config,
+            index_mtime: index_mtime.0,
+            filters_everywhere,
+            changes,
+        },
     })
 }
 

@@ -112,6 +112,20 @@ fn compare_range(inputs: &Inputs<'_>, first: usize, out: &mut [Change]) -> Resul
     Ok(())
 }
 
+/// Compares entry `i` alone (a watcher saw its file change); `Clean` for entries that are
+/// not compared (conflict stages, skip-worktree, assume-valid).
+pub fn compare_one(inputs: &Inputs<'_>, i: usize) -> Result<Change, StatusError> {
+    let entry = &inputs.index.entries[i];
+    if entry.stage() != 0 || entry.skip_worktree() || entry.assume_valid() {
+        return Ok(Change::Clean);
+    }
+    if entry.mode & S_IFMT == S_IFGITLINK {
+        return Err(StatusError::Unsupported(Unsupported::Gitlink));
+    }
+    let mut dirs = DirStack::open(inputs.root)?;
+    compare_entry(inputs, &mut dirs, entry, inputs.index.path(entry))
+}
+
 fn io_error(inputs: &Inputs<'_>, path: &[u8], source: std::io::Error) -> StatusError {
     use std::os::unix::ffi::OsStrExt;
     StatusError::Git(GitError::Io {

@@ -160,6 +160,14 @@ pub struct UntrackedCache {
     racy_window: Duration,
     previous: HashMap<Vec<u8>, (Stamp, Rc<Listing>)>,
     current: HashMap<Vec<u8>, (Stamp, Rc<Listing>)>,
+    /// Directories the last walk read but did not remember (changed too recently).
+    racy: Vec<Vec<u8>>,
+    /// Untracked counts of the subtrees below directories that hold tracked files, from
+    /// the walks that recorded them (see [`UntrackedCache::reuse_subtotals`]).
+    subtotals: HashMap<Vec<u8>, u32>,
+    record_subtotals: bool,
+    /// The next walk reuses `subtotals` except below these directories.
+    reuse_except: Option<Vec<Vec<u8>>>,
     /// Directories whose listing came from the cache in the last walk.
     pub hits: u32,
     /// Directories read with `readdir` in the last walk.
@@ -173,6 +181,10 @@ impl Default for UntrackedCache {
             racy_window: RACY_WINDOW,
             previous: HashMap::new(),
             current: HashMap::new(),
+            racy: Vec::new(),
+            subtotals: HashMap::new(),
+            record_subtotals: false,
+            reuse_except: None,
             hits: 0,
             misses: 0,
         }
@@ -203,17 +215,38 @@ impl UntrackedCache {
             let window = self.racy_window;
             *self = UntrackedCache::new(work_tree).with_racy_window(window);
         }
-        if !self.current.is_empty() {
+        if self.reuse_except.is_none() && !self.current.is_empty() {
             self.previous = std::mem::take(&mut self.current);
         }
+        self.racy.clear();
         self.hits = 0;
         self.misses = 0;
+    }
+
+    /// The directories this cache knows (`""` for the top, `"dir/sub/"` below): those the
+    /// last walk visited, or those a decoded cache remembers. A directory that vanished
+    /// since may be among them.
+    pub fn directories(&self) -> impl Iterator<Item = &[u8]> {
+        self.current
+            .keys()
+            .chain(self.previous.keys())
+            .chain(self.racy.iter())
+            .map(Vec::as_slice)
     }
 
     /// The listing of `abs` (`rel` below the work tree): reused when its stamp is
     /// unchanged, else read and remembered.
     pub(crate) fn list(&mut self, abs: &Path, rel: &[u8]) -> Option<Rc<Listing>> {
         let stamp = Stamp::of(&std::fs::symlink_metadata(abs).ok()?);
+        if self.reuse_except.is_some()
+            && let Some((old, listing)) = self.current.get(rel)
+            && *old == stamp
+        {
+            // A partial walk keeps every listing in `current`: the subtrees it skips
+            // still hold theirs there.
+            self.hits += 1;
+            return Some(Rc::clone(listing));
+        }
         if let Some((key, (old, listing))) = self.previous.remove_entry(rel)
             && old == stamp
         {
@@ -223,11 +256,56 @@ impl UntrackedCache {
         }
         self.misses += 1;
         let listing = Rc::new(Listing::read(abs)?);
-        if !stamp.is_racy(SystemTime::now(), self.racy_window) {
+        if stamp.is_racy(SystemTime::now(), self.racy_window) {
+            self.racy.push(rel.to_vec());
+        } else {
             self.current
                 .insert(rel.to_vec(), (stamp, Rc::clone(&listing)));
         }
         Some(listing)
+    }
+
+    /// From now on, walks record the untracked count of each subtree below a directory
+    /// that holds tracked files, for [`UntrackedCache::reuse_subtotals`].
+    pub fn record_subtotals(&mut self) {
+        self.record_subtotals = true;
+    }
+
+    /// Makes the next walk partial: it takes the recorded count of every subtree that
+    /// contains none of `changed` (directories where names appeared or vanished, `""`
+    /// for the top or `"dir/sub/"`) instead of walking it. Only for a caller that knows
+    /// nothing else changed since the subtotals were recorded: no tracked path, no
+    /// ignore file, no other directory (the git watcher knows it from inotify).
+    pub fn reuse_subtotals(&mut self, changed: Vec<Vec<u8>>) {
+        self.reuse_except = Some(changed);
+    }
+
+    /// Makes the next walk whole again and drops the recorded subtotals.
+    pub fn forget_subtotals(&mut self) {
+        self.reuse_except = None;
+        self.subtotals.clear();
+    }
+
+    /// The recorded count of subtree `rel` (`"dir/sub/"`), if this walk may reuse it.
+    pub(crate) fn reusable_subtotal(&self, rel: &[u8]) -> Option<u32> {
+        let changed = self.reuse_except.as_ref()?;
+        if changed.iter().any(|dir| dir.starts_with(rel)) {
+            return None;
+        }
+        self.subtotals.get(rel).copied()
+    }
+
+    /// Records the count of subtree `rel`, when subtotals are recorded.
+    pub(crate) fn note_subtotal(&mut self, rel: &[u8], count: u32) {
+        if !self.record_subtotals {
+            return;
+        }
+        match self.subtotals.get_mut(rel) {
+            Some(n) => *n = count,
+            None => {
+                self.subtotals.insert(rel.to_vec(), count);
+            }
+        }
     }
 
     /// Did the last walk reuse every remembered listing and read none (so the stored

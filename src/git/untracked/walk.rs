@@ -179,7 +179,7 @@ impl<'w> Walker<'w> {
         }
         if !below.is_empty() {
             rel.push(b'/');
-            let found = self.walk(rel, below, check_only);
+            let found = self.walk_tracked_directory(rel, below, check_only);
             rel.pop();
             return Ok(check_only && found?);
         }
@@ -197,6 +197,30 @@ impl<'w> Walker<'w> {
         };
         rel.pop();
         found
+    }
+
+    /// Walks directory `rel` (ending in `/`), which holds tracked paths; a counting walk
+    /// takes the subtree's recorded count instead when the cache allows it
+    /// ([`UntrackedCache::reuse_subtotals`]) and records the count it finds.
+    fn walk_tracked_directory(
+        &mut self,
+        rel: &mut Vec<u8>,
+        below: Range<usize>,
+        check_only: bool,
+    ) -> Result<bool, GitError> {
+        if check_only {
+            return self.walk(rel, below, true);
+        }
+        if let Some(n) = self.cache.as_deref().and_then(|c| c.reusable_subtotal(rel)) {
+            self.count += n;
+            return Ok(false);
+        }
+        let before = self.count;
+        let found = self.walk(rel, below, false)?;
+        if let Some(cache) = self.cache.as_deref_mut() {
+            cache.note_subtotal(rel, self.count - before);
+        }
+        Ok(found)
     }
 
     /// Is directory `rel` another repository (and not this one's own git directory)?

@@ -1,0 +1,148 @@
+//! The watcher's inotify watches and what each one is on ([`Place`]).
+//!
+//! Watched: every work-tree directory that holds tracked files (and their ancestors) or
+//! that the untracked walk visits, each git directory (the worktree's own and the common
+//! one) with its `refs/` tree, `info/` and `logs/refs/`, and the cache directory.
+//! Ignored directories the walk never enters (build output, `node_modules`) are not
+//! watched: nothing in them changes the status. Each watch costs the kernel about 1 KiB;
+//! a repository past [`MAX_WATCHES`] directories, or a user at the system's limit
+//! (`fs.inotify.max_user_watches`), is not watched at all.
+
+use std::collections::{HashMap, HashSet};
+use std::ffi::OsStr;
+use std::io;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use super::changes::Place;
+use crate::engine::inotify::{
+    ATTRIB, CLOSE_WRITE, CREATE, DELETE, DELETE_SELF, DONT_FOLLOW, Inotify, MODIFY, MOVE_SELF,
+    MOVED_FROM, MOVED_TO, ONLY_DIR, OPEN,
+};
+use crate::git::discover::Repo;
+
+/// More directories than this are not watched (the one-shot refresher serves them).
+pub const MAX_WATCHES: usize = 100_000;
+
+const WORK_EVENTS: u32 = CREATE
+    | DELETE
+    | MOVED_FROM
+    | MOVED_TO
+    | MODIFY
+    | CLOSE_WRITE
+    | ATTRIB
+    | DELETE_SELF
+    | MOVE_SELF
+    | ONLY_DIR
+    | DONT_FOLLOW;
+const GIT_EVENTS: u32 =
+    CREATE | DELETE | MOVED_FROM | MOVED_TO | CLOSE_WRITE | DELETE_SELF | MOVE_SELF | ONLY_DIR;
+const CACHE_EVENTS: u32 = OPEN | CREATE | DELETE_SELF | MOVE_SELF | ONLY_DIR;
+
+/// The watches of one repository.
+pub struct Watches {
+    pub inotify: Inotify,
+    places: HashMap<i32, Place>,
+    /// The work-tree directories watched (relative, no trailing `/`).
+    work: HashSet<Vec<u8>>,
+    root: PathBuf,
+}
+
+impl Watches {
+    /// Watches the cache directory and the git directories of `repo` (whose work tree is
+    /// `root`); the work-tree directories are added with [`Watches::add_work_dirs`].
+    pub fn new(repo: &Repo, root: &Path, cache_dir: &Path) -> io::Result<Watches> {
+        let mut watches = Watches {
+            inotify: Inotify::new()?,
+            places: HashMap::new(),
+            work: HashSet::new(),
+            root: root.to_owned(),
+        };
+        watches.add(cache_dir, CACHE_EVENTS, Place::Cache)?;
+        let mut git_dirs = vec![repo.git_dir.clone()];
+        if repo.common_dir != repo.git_dir {
+            git_dirs.push(repo.common_dir.clone());
+        }
+        for dir in &git_dirs {
+            watches.add(dir, GIT_EVENTS, Place::Git { top: true })?;
+        }
+        let common = &repo.common_dir;
+        for sub in ["info", "logs/refs"] {
+            watches.add_if_present(&common.join(sub), GIT_EVENTS, Place::Git { top: false })?;
+        }
+        watches.add_tree(&common.join("refs"))?;
+        Ok(watches)
+    }
+
+    /// What watch `wd` is on.
+    pub fn place(&self, wd: i32) -> Option<&Place> {
+        self.places.get(&wd)
+    }
+
+    /// Watches the work-tree directories `dirs` (relative, with or without a trailing
+    /// `/`); those already watched are skipped. Returns how many were new.
+    pub fn add_work_dirs<'d>(
+        &mut self,
+        dirs: impl IntoIterator<Item = &'d [u8]>,
+    ) -> io::Result<usize> {
+        let mut added = 0;
+        for dir in dirs {
+            let dir = dir.strip_suffix(b"/").unwrap_or(dir);
+            if !self.work.insert(dir.to_vec()) {
+                continue;
+            }
+            let path = self.root.join(OsStr::from_bytes(dir));
+            if self.add_if_present(&path, WORK_EVENTS, Place::Work(dir.to_vec()))? {
+                added += 1;
+            }
+        }
+        Ok(added)
+    }
+
+    /// Watches `path` (which must exist).
+    fn add(&mut self, path: &Path, mask: u32, place: Place) -> io::Result<()> {
+        if self.places.len() >= MAX_WATCHES {
+            return Err(io::Error::other("too many directories to watch"));
+        }
+        let wd = self.inotify.add_watch(path, mask)?;
+        self.places.insert(wd, place);
+        Ok(())
+    }
+
+    /// Watches `path` if it is a directory; whether it was. A directory that vanished
+    /// or turned into something else is skipped (its parent reported it).
+    fn add_if_present(&mut self, path: &Path, mask: u32, place: Place) -> io::Result<bool> {
+        match self.add(path, mask, place) {
+            Ok(()) => Ok(true),
+            Err(e) if is_vanished(&e) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Watches `top` and every directory below it (git's `refs/` tree).
+    fn add_tree(&mut self, top: &Path) -> io::Result<()> {
+        let mut stack = vec![top.to_owned()];
+        while let Some(dir) = stack.pop() {
+            if !self.add_if_present(&dir, GIT_EVENTS, Place::Git { top: false })? {
+                continue;
+            }
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                    stack.push(entry.path());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A path that is missing, not a directory or a symlink (not watched through).
+fn is_vanished(e: &io::Error) -> bool {
+    matches!(
+        e.raw_os_error(),
+        Some(libc::ENOENT | libc::ENOTDIR | libc::ELOOP)
+    )
+}
