@@ -9,6 +9,9 @@ with a private cache directory, then per round:
 - edit: appends a line to a clean tracked file (modified + 1), then writes its old bytes
   back (modified - 1; stat data changed, so the watcher hashes it);
 - create: creates an untracked file (untracked + 1), then removes it;
+- index (half the rounds): stages an edited file with `git add` (staged + 1, modified
+  - 1) and unstages it with `git reset` (the index changes: everything is recomputed),
+  timed from just before git starts, so git's own run is included;
 and times each change from just before the write until the record shows the expected
 counts. The record is polled with stat() (a rename gives it a new inode), never opened
 between changes, so the polling does not wake the watcher. In the same run it times
@@ -63,18 +66,24 @@ def wait_watched(path):
     sys.exit("the refresher did not become a watcher")
 
 
-def timed_change(path, change, expect):
-    """Runs change(); returns seconds until the record's counts equal expect."""
+def timed_change(path, change, expect, after_change=None):
+    """Runs change(); returns seconds until the record's counts equal expect. With a
+    list `after_change`, also appends the seconds from the end of change() (for a git
+    command: the time the watcher added after git exited)."""
     before = os.stat(path).st_ino
     start = time.perf_counter()
     change()
+    changed = time.perf_counter()
     deadline = time.monotonic() + TIMEOUT
     while time.monotonic() < deadline:
         st = os.stat(path)
         if st.st_ino != before:
             before = st.st_ino
             if counts(read_record(path)) == expect:
-                return time.perf_counter() - start
+                now = time.perf_counter()
+                if after_change is not None:
+                    after_change.append(now - changed)
+                return now - start
     sys.exit(f"the record never showed {expect}")
 
 
@@ -121,7 +130,7 @@ def main():
     try:
         path = record_path(cache)
         base = counts(wait_watched(path))
-        edits, creates = [], []
+        edits, creates, index, after_git = [], [], [], []
         for i, file in enumerate(clean_files(repo, rounds)):
             with open(file, "rb") as f:
                 old = f.read()
@@ -143,6 +152,17 @@ def main():
             more[4] += 1
             creates.append(timed_change(path, lambda new=new: open(new, "w").close(), more))
             creates.append(timed_change(path, lambda new=new: os.remove(new), base))
+            if i < rounds // 2:
+                edited = list(base)
+                edited[1] += 1
+                added = list(base)
+                added[0] += 1
+                timed_change(path, append, edited)
+                git_add = ["git", "-C", repo, "add", "--", file]
+                git_reset = ["git", "-C", repo, "reset", "-q", "--", file]
+                index.append(timed_change(path, lambda c=git_add: subprocess.run(c), added, after_git))
+                index.append(timed_change(path, lambda c=git_reset: subprocess.run(c), edited, after_git))
+                timed_change(path, restore, base)
         git = time_command(
             ["git", "-C", repo, "--no-optional-locks", "status", "--porcelain=v2", "--branch"],
             rounds,
@@ -160,6 +180,8 @@ def main():
         ("one-shot refresher (BLINKLINE_GIT_WATCH=0)", one_shot),
         ("watcher: tracked file edited or restored", edits),
         ("watcher: untracked file created or removed", creates),
+        ("watcher: git add / git reset of one file", index),
+        ("  of which after git exited", after_git),
     ]
     print(f"{'what':<46} {'median':>10} {'x git':>7}  n")
     for name, samples in rows:

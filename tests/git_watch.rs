@@ -235,7 +235,7 @@ fn the_record_follows_every_kind_of_change() {
 }
 
 #[test]
-fn random_edits_creations_and_removals_match_git_after_each() {
+fn random_edits_creations_removals_and_git_commands_match_git_after_each() {
     let sb = Sandbox::new("watch-random");
     let repo = tree(&sb);
     let w = Watcher::start(&sb, &repo, 60_000, &[]);
@@ -249,8 +249,8 @@ fn random_edits_creations_and_removals_match_git_after_each() {
     let dirs = ["", "a/", "a/b/", "a/b/deep/", "c/", "notes/", "build/"];
     let mut rng = git_support::Rng(0x5eed_0f7a_c4e1);
     let mut made: Vec<String> = Vec::new();
-    for round in 0..60 {
-        let what = match rng.below(5) {
+    for round in 0..80 {
+        let what = match rng.below(8) {
             0 => {
                 let f = tracked[rng.below(tracked.len() as u64) as usize];
                 std::fs::write(repo.join(f), format!("round {round}\n")).unwrap();
@@ -268,10 +268,40 @@ fn random_edits_creations_and_removals_match_git_after_each() {
                 made.push(f.clone());
                 format!("create {f}")
             }
-            _ if !made.is_empty() => {
+            4 if !made.is_empty() => {
                 let f = made.swap_remove(rng.below(made.len() as u64) as usize);
                 std::fs::remove_file(repo.join(&f)).unwrap();
                 format!("remove {f}")
+            }
+            5 => {
+                // Only files that exist: a staged deletion beside a staged addition
+                // would be a possible rename, which the engine leaves to git.
+                let pick = rng.below((tracked.len() + made.len()) as u64) as usize;
+                let f = tracked
+                    .get(pick)
+                    .map_or_else(|| made[pick - tracked.len()].clone(), |f| f.to_string());
+                if !repo.join(&f).exists() {
+                    continue;
+                }
+                sb.git(&repo, &["add", "--", &f]);
+                format!("git add {f}")
+            }
+            6 => {
+                sb.git(&repo, &["reset", "-q"]);
+                "git reset".to_owned()
+            }
+            7 => {
+                sb.git(
+                    &repo,
+                    &[
+                        "commit",
+                        "-q",
+                        "--allow-empty",
+                        "-m",
+                        &format!("round {round}"),
+                    ],
+                );
+                "git commit".to_owned()
             }
             _ => continue,
         };

@@ -23,6 +23,7 @@
 //! answer or error. Read next: `refresh.rs`, `probe.rs`.
 
 use std::cell::OnceCell;
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use crate::cache::{Cache, MAX_RECORD};
@@ -180,6 +181,92 @@ impl StatusParts {
     }
 }
 
+/// What a watcher saw between two computations of [`StatusParts`].
+#[derive(Default)]
+pub struct SeenChanges {
+    /// Work-tree paths whose files changed.
+    pub paths: BTreeSet<Vec<u8>>,
+    /// Directories where names appeared or vanished (`""` or `"dir/sub/"`).
+    pub dirs: BTreeSet<Vec<u8>>,
+    /// An ignore file changed (`.gitignore`, `info/exclude`) or the config did.
+    pub ignores: bool,
+}
+
+impl StatusParts {
+    /// Computes everything again after a git directory changed (index, `HEAD`, refs,
+    /// stash, config), reusing what `seen` proves unchanged: the working-tree verdicts of
+    /// entries whose index data and file are as before (`status::Since`), and the
+    /// untracked counts of subtrees where neither a tracked path nor a name changed.
+    pub fn recompute_after(
+        &mut self,
+        repo: &Repo,
+        snap: &Snapshot,
+        options: &EngineOptions<'_>,
+        seen: &SeenChanges,
+    ) -> Result<(), StatusError> {
+        if config_in_environment() {
+            return Err(StatusError::Unsupported(Unsupported::ConfigEnvironment));
+        }
+        let store = LazyStore::new(&repo.common_dir);
+        let head_tree = match &snap.oid {
+            Some(oid) => Some(store.commit_tree(&raw(oid)?).map_err(StatusError::Git)?),
+            None => None,
+        };
+        let since = status::Since {
+            previous: &self.tracked,
+            changed: &seen.paths,
+        };
+        let tracked = status::tracked_status_since(
+            repo,
+            head_tree,
+            &store,
+            &status_options(options),
+            Some(since),
+        )?;
+        let mut dirs = status::changed_directories(&self.tracked, &tracked);
+        dirs.extend(seen.dirs.iter().cloned());
+        let same_settings = tracked.untracked_settings == self.tracked.untracked_settings;
+        if let Some(listing) = self.listing.as_mut() {
+            if seen.ignores || !same_settings {
+                listing.forget_subtotals();
+            } else {
+                listing.reuse_subtotals(dirs.into_iter().collect());
+            }
+        }
+        self.tracked = tracked;
+        self.recount_untracked(repo)?;
+        self.stash = stash_count(&repo.common_dir).map_err(StatusError::Git)?;
+        self.ahead_behind = ahead_behind_of(&store, snap, options)?;
+        Ok(())
+    }
+}
+
+/// The tracked side's options: the record's key is the stat data of `GIT_DIR/index`, so
+/// that is the index read (the git fallback drops `GIT_INDEX_FILE` too).
+fn status_options(options: &EngineOptions<'_>) -> status::Options {
+    status::Options {
+        threads: options.threads,
+        index_file: None,
+        ..status::Options::from_process()
+    }
+}
+
+/// Ahead/behind of HEAD against its upstream within the budget, unless left out.
+fn ahead_behind_of(
+    store: &LazyStore<'_>,
+    snap: &Snapshot,
+    options: &EngineOptions<'_>,
+) -> Result<Option<(u32, u32)>, StatusError> {
+    match (&snap.oid, &snap.upstream) {
+        (Some(head), Some(up)) if !options.skip_ahead_behind => {
+            let store = store.get().map_err(StatusError::Git)?;
+            let ab = ahead_behind_within(store, &raw(head)?, &raw(up)?, options.ab_budget);
+            Ok(Some(ab.map_err(StatusError::Git)?))
+        }
+        _ => Ok(None),
+    }
+}
+
 /// [`status`] in parts, walking with `listing` when given (and keeping it refreshed).
 pub fn status_parts(
     repo: &Repo,
@@ -195,14 +282,7 @@ pub fn status_parts(
         Some(oid) => Some(store.commit_tree(&raw(oid)?).map_err(StatusError::Git)?),
         None => None,
     };
-    // The record's key is the stat data of GIT_DIR/index, so that is the index read
-    // (the git fallback drops GIT_INDEX_FILE too).
-    let status_options = status::Options {
-        threads: options.threads,
-        index_file: None,
-        ..status::Options::from_process()
-    };
-    let tracked = status::tracked_status_with(repo, head_tree, &store, &status_options)?;
+    let tracked = status::tracked_status_with(repo, head_tree, &store, &status_options(options))?;
     let mut parts = StatusParts {
         tracked,
         listing,
@@ -211,14 +291,7 @@ pub fn status_parts(
         ahead_behind: None,
     };
     parts.recount_untracked(repo)?;
-    parts.ahead_behind = match (&snap.oid, &snap.upstream) {
-        (Some(head), Some(up)) if !options.skip_ahead_behind => {
-            let store = store.get().map_err(StatusError::Git)?;
-            let ab = ahead_behind_within(store, &raw(head)?, &raw(up)?, options.ab_budget);
-            Some(ab.map_err(StatusError::Git)?)
-        }
-        _ => None,
-    };
+    parts.ahead_behind = ahead_behind_of(&store, snap, options)?;
     Ok(parts)
 }
 

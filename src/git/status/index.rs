@@ -76,6 +76,15 @@ impl Entry {
     pub fn intent_to_add(&self) -> bool {
         self.extended & INTENT_TO_ADD != 0
     }
+
+    /// Everything but the path's place in its index is the same: stat data, mode, blob
+    /// and flags (for entries of two indexes with the same path).
+    pub fn same_data(&self, other: &Entry) -> bool {
+        Entry {
+            name: other.name,
+            ..*self
+        } == *other
+    }
 }
 
 /// A parsed index: entries in index order (path bytes, then stage) and their paths.

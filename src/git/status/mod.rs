@@ -56,6 +56,7 @@ pub mod config;
 pub mod content;
 mod dirs;
 pub mod index;
+mod reuse;
 pub mod staged;
 pub mod worktree;
 
@@ -67,6 +68,7 @@ use crate::git::porcelain::Counts;
 use crate::git::untracked::UntrackedSettings;
 use crate::git::{GitError, RawOid};
 pub use config::ConfigEnv;
+pub use reuse::{Since, changed_directories};
 pub use staged::{TreeEntry, TreeSource};
 use worktree::Change;
 
@@ -300,6 +302,19 @@ pub fn tracked_status_with(
     trees: &dyn TreeSource,
     options: &Options,
 ) -> Result<Tracked, StatusError> {
+    tracked_status_since(repo, head_tree, trees, options, None)
+}
+
+/// [`tracked_status_with`] for a caller that watched the work tree since an earlier
+/// status (`since`): entries whose index data is unchanged and whose path did not change
+/// keep their working-tree verdict instead of being compared again (`reuse.rs`).
+pub fn tracked_status_since(
+    repo: &Repo,
+    head_tree: Option<RawOid>,
+    trees: &dyn TreeSource,
+    options: &Options,
+    since: Option<Since<'_>>,
+) -> Result<Tracked, StatusError> {
     let root = repo
         .work_tree
         .as_deref()
@@ -317,7 +332,10 @@ pub fn tracked_status_with(
         index_mtime: index_mtime.0,
         filters_everywhere: filters_everywhere(repo, &config, &index),
     };
-    let changes = worktree::compare(&inputs, options.threads)?;
+    let changes = match since {
+        Some(since) => reuse::compare_since(&inputs, &since, options.threads)?,
+        None => worktree::compare(&inputs, options.threads)?,
+    };
     let filters_everywhere = inputs.filters_everywhere;
     let staged = staged::compare(&index, head_tree, trees, config.renames)?;
     let (modified, deleted) = worktree_counts(&changes);

@@ -132,6 +132,10 @@ fn note_git(pending: &mut Pending, event: &Event<'_>, gone_self: bool, top: bool
     if event.name.ends_with(b".lock") {
         return;
     }
+    if matches!(event.name, b"exclude" | b"config" | b"config.worktree") {
+        // `info/exclude`, or settings that may name other ignore files.
+        pending.ignore_changed = true;
+    }
     if event.mask & IS_DIR != 0 && event.mask & (CREATE | MOVED_TO) != 0 {
         // A new directory under `refs/` needs a watch of its own.
         pending.rebuild = true;

@@ -53,7 +53,7 @@ use std::time::{Duration, Instant};
 
 use crate::cache::Cache;
 use crate::git::discover::Repo;
-use crate::git::engine::{self, EngineOptions, StatusParts};
+use crate::git::engine::{self, EngineOptions, SeenChanges, StatusParts};
 use crate::git::porcelain::Porcelain;
 use crate::git::record::{Snapshot, StatusRecord, StatusSource, ab_key, inspect, status_key};
 use crate::git::refs::Scratch;
@@ -249,7 +249,7 @@ impl<'a> Watcher<'a> {
             self.recompute()?;
             self.watch_new_directories().map_err(io_error)?;
         } else if pending.git_changed {
-            self.recompute()?;
+            self.recompute_after(pending)?;
             self.watch_new_directories().map_err(io_error)?;
         } else {
             let paths = pending.recheck.iter().map(Vec::as_slice);
@@ -279,6 +279,25 @@ impl<'a> Watcher<'a> {
         let listing = self.parts.listing.take();
         let (key, snap, parts) = compute(self.req.repo, listing)?;
         (self.key, self.snap, self.parts) = (key, snap, parts);
+        Ok(())
+    }
+
+    /// Computes everything again after a git directory changed, with a new key, reusing
+    /// what the events since the last computation prove unchanged.
+    fn recompute_after(&mut self, pending: &Pending) -> Result<(), StatusError> {
+        let mut s = Scratch::default();
+        let snap = inspect(self.req.repo, &mut s).map_err(StatusError::Git)?;
+        let key = status_key(self.req.repo, &snap, &mut s);
+        crate::git::refresh::count_computation();
+        let seen = SeenChanges {
+            paths: pending.recheck.clone(),
+            dirs: pending.changed_dirs.clone(),
+            ignores: pending.ignore_changed,
+        };
+        let options = EngineOptions::default();
+        self.parts
+            .recompute_after(self.req.repo, &snap, &options, &seen)?;
+        (self.key, self.snap) = (key, snap);
         Ok(())
     }
 
