@@ -6,7 +6,8 @@
 //! Reading order: `queue.rs` (Michael–Scott queue) → `pool.rs` (pinned workers, futex
 //! parking) → `slots.rs` (double-buffered, generation-stamped outputs) → `frame.rs` (the
 //! zero-allocation assembler) → `metrics.rs` (atomic counters and histograms). `sync.rs` holds
-//! the watch frame ring's primitives, `cell.rs` the loom-aware `UnsafeCell`.
+//! the watch frame ring's primitives, `cell.rs` the loom-aware `UnsafeCell`; `fsat.rs` and
+//! `inotify.rs` wrap the system calls of the git status engine and the git watcher.
 #![allow(unsafe_code)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 

@@ -9,6 +9,11 @@
 //!   within a small budget (4,000 commits, 2 ms), and the whole status of a repository
 //!   whose index file is at most 32 KiB. The result is shown fresh and stored after the
 //!   frame; no refresher runs.
+//! - **The git watcher** (`watch/`): the refresher below stays on after its first status,
+//!   watches the repository with inotify and rewrites the record within a millisecond of
+//!   a change, comparing only what changed; renders take its record as fresh whatever its
+//!   age, and start no refresher while it runs. It stops after 10 minutes without a
+//!   render (`BLINKLINE_GIT_WATCH=0` turns it off).
 //! - **Detached refresher, after the frame** (`refresh.rs`): `blinkline __refresh-git DIR`
 //!   runs the own status engine (`engine.rs`: `status/` for tracked files, `untracked/`,
 //!   `object/` for HEAD's tree and ahead/behind, the stash reflog) and stores the counts
@@ -39,8 +44,11 @@
 //! one shows the last value marked stale and [`crate::widgets::Widget::after_frame`]
 //! starts one refresher (single flight: the render takes the record's `flock` and hands
 //! it to the refresher as its stdin, so concurrent renders never start a second one).
-//! Edits to working-tree files do not change the key: they are picked up by the age
-//! limit, so a count is at most `refresh_ms` plus one refresh old.
+//! Edits to working-tree files do not change the key: without a watcher they are picked
+//! up by the age limit, so a count is at most `refresh_ms` plus one refresh old; with
+//! the watcher the record says until when it vouches for the counts (`watched`, renewed
+//! every second) and follows each change in about a millisecond on the 20,000-file
+//! fixture (0.01× `git status`; `watch/mod.rs` has the figures).
 //!
 //! # Safety of the user's repository
 //! Everything is read-only: the engine reads the index and never writes it or takes

@@ -18,7 +18,10 @@
 //! 350 files) is counted in the render itself and shown fresh; a larger one shows the
 //! last counts marked stale and one detached refresher starts after the frame. `lines`
 //! always goes through the refresher (it runs `git diff --shortstat`). Nothing is shown
-//! in a large repository until its first refresh has finished.
+//! in a large repository until its first refresh has finished. The refresher then stays
+//! on as the repository's git watcher (inotify, `src/git/watch/`): it rewrites the
+//! record within about a millisecond of each change and vouches for it, so the counts
+//! stay fresh whatever `refresh_ms` says; `explain` names it as the source.
 //!
 //! Options (every part can be switched off):
 //! - `staged`, `modified`, `deleted`, `renamed`, `untracked`, `conflicted`, `stash`,

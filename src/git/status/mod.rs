@@ -10,7 +10,9 @@
 //! - `worktree.rs` compares each entry with its file (`lstat` rules of git's
 //!   `ie_match_stat`, content hashing in `content.rs` where stat data cannot decide);
 //! - `staged.rs` compares the index with HEAD's tree, skipping what the cache-tree
-//!   proves unchanged, and pairs exact renames.
+//!   proves unchanged, and pairs exact renames;
+//! - `reuse.rs` keeps earlier working-tree verdicts across an index change, for the git
+//!   watcher, which also re-compares single entries with [`Tracked::recheck`].
 //!
 //! Counting (as `porcelain::parse`): staged when `X` is not `.` (renames count as
 //! renamed instead); modified when `Y` is `M` or `T`; deleted when `Y` is `D`; each

@@ -5,7 +5,10 @@
 //! - `mod.rs` (here): the entry point [`count_untracked`], the modes, the tracked paths.
 //! - `settings.rs`: `core.excludesFile` and `status.showUntrackedFiles` from git's config.
 //! - `walk.rs`: the rules, entry by entry (a port of git's `treat_path`).
-//! - `listing.rs`: `readdir`, or the [`UntrackedCache`] of unchanged directories.
+//! - `listing.rs`: `readdir`, or the [`UntrackedCache`] of unchanged directories; for the
+//!   git watcher it also keeps each subtree's count, so a walk after a change enters only
+//!   the changed directories and their ancestors
+//!   ([`UntrackedCache::reuse_subtotals`]).
 //! - `nested.rs`: whether a directory is another repository.
 //! - `../ignore.rs` and `../wildmatch.rs`: the patterns.
 //!

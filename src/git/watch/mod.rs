@@ -41,7 +41,28 @@
 //! everything or restarts.
 //!
 //! # Measured
-//! See the table at the end of this doc, filled in from `scripts/git-watch-latency.py`.
+//! `scripts/git-watch-latency.py target/release/blinkline REPO 20` on a copy of the
+//! 20,000-file fixture (1,012 directories), release build, 2-vCPU VM shared with other
+//! builds (load 1.5–3), medians of one run each; "change → record" is the time from just
+//! before the change until the record shows git's counts (polled with `stat`, so the
+//! polling never wakes the watcher):
+//!
+//! | what | run 1 (load 1.5) | run 2 (load 3.0) | × `git status` |
+//! |---|---|---|---|
+//! | `git --no-optional-locks status --porcelain=v2 --branch` | 79.5 ms | 111.8 ms | 1 |
+//! | one-shot refresher (`BLINKLINE_GIT_WATCH=0`) | 53.0 ms | 87.1 ms | 0.56–0.78 |
+//! | change → record: tracked file edited in place or restored | 0.58 ms | 4.05 ms | 0.007–0.036 |
+//! | change → record: untracked file created or removed | 0.73 ms | 4.16 ms | 0.009–0.037 |
+//! | change → record: `git add` / `git reset` of one file, after git exited | — | 21.2 ms | 0.19 |
+//!
+//! A render of `git_branch,git_status` reading the watched record (whole process,
+//! `hyperfine`, 60 runs, load 2.3): 2.4 ms against 82.0 ms for `git status` (0.03×).
+//! Before the index-change reuse (`status/reuse.rs`) an index change cost a full
+//! recompute: 112 ms from `git add` to the record, git included, against 77–94 ms after.
+//! Peak RSS of the watcher (`/usr/bin/time -v`): 10.3 MiB with a cached untracked
+//! listing, 13.1 MiB on a first run (the status is computed twice: directories seen for
+//! the first time were not watched during the first pass). An idle watcher wakes once
+//! a second to rewrite a 150-byte record.
 //!
 //! Read next: `changes.rs` (what events mean), `watches.rs` (what is watched).
 
