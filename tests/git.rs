@@ -77,6 +77,41 @@ fn ahead_and_behind_follow_the_upstream() {
 }
 
 #[test]
+fn an_upstream_set_in_an_included_config_file_counts() {
+    let sb = Sandbox::new("ab-include");
+    let origin = sb.repo("origin");
+    let clone = sb.path("clone");
+    sb.git(
+        &sb.root,
+        &["clone", "-q", origin.to_str().unwrap(), "clone"],
+    );
+    write(&clone, "l.txt", "local\n");
+    sb.git(&clone, &["add", "."]);
+    sb.git(&clone, &["commit", "-qm", "local"]);
+    // Move the branch's upstream out of .git/config: into a file included by path, then
+    // into one included only on this branch.
+    sb.git(&clone, &["config", "--unset", "branch.main.remote"]);
+    sb.git(&clone, &["config", "--unset", "branch.main.merge"]);
+    assert_eq!(sb.render(&clone, "git_branch"), "main");
+    let upstream = "[branch \"main\"]\n\tremote = origin\n\tmerge = refs/heads/main\n";
+    write(&clone, ".git/upstream.inc", upstream);
+    sb.git(&clone, &["config", "include.path", "upstream.inc"]);
+    let line = sb.line(&clone);
+    assert_eq!(line, sb.expected(&clone, "main"));
+    assert!(line.starts_with("main ↑1"), "{line}");
+    sb.git(&clone, &["config", "--unset", "include.path"]);
+    sb.git(
+        &clone,
+        &["config", "includeIf.onbranch:main.path", "upstream.inc"],
+    );
+    let line = sb.line(&clone);
+    assert_eq!(line, sb.expected(&clone, "main"));
+    assert!(line.starts_with("main ↑1"), "{line}");
+    sb.git(&clone, &["checkout", "-qb", "topic"]);
+    assert_eq!(sb.render(&clone, "git_branch"), "topic");
+}
+
+#[test]
 fn a_branch_without_upstream_shows_no_ahead_behind() {
     let sb = Sandbox::new("noup");
     let repo = sb.repo("r");

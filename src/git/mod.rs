@@ -77,7 +77,8 @@
 //! # Configuration
 //! The engine reads git's configuration files in git's order and follows `include.path`
 //! and `includeIf` (`gitdir:`, `gitdir/i:`, `onbranch:`) in `config_include.rs`. The
-//! upstream (`state.rs`, read inline on every render) does not follow includes yet.
+//! upstream (`state.rs`, read inline on every render) follows them too when the
+//! repository's config file has an include section (other files cost nothing extra).
 //!
 //! Parsers (`refs::parse_head`, `refs::packed_lookup`, `state::parse_config_upstream`,
 //! `porcelain::parse`, `record::StatusRecord::decode`) take bytes and never panic, for

@@ -1,13 +1,17 @@
 //! The operation in progress (rebase, merge, cherry-pick, revert, bisect, am) and the
 //! branch's upstream, read from the git directory's marker files and `config`.
 //!
-//! The config reader understands sections, quoted subsections, quoted values and comments;
-//! it does not follow `include.path` (an upstream set in an included file is not seen).
+//! The config reader understands sections, quoted subsections, quoted values and comments.
+//! A config file with `[include]`/`[includeIf]` sections is read with its includes
+//! (`config_include.rs`), so an upstream set in an included file is seen as git sees it;
+//! only such files pay for it (the plain path reads one file into a reused buffer and
+//! allocates nothing).
 //!
 //! Read next: `record.rs`.
 
 use memchr::memchr;
 
+use crate::git::config_include::{IncludeContext, read_config_file};
 use crate::git::discover::Repo;
 use crate::git::refs::Scratch;
 use crate::git::{GitError, join_into, read_into};
@@ -210,6 +214,12 @@ pub fn parse_config_upstream(config: &[u8], head_ref: &[u8], out: &mut Vec<u8>) 
     ) else {
         return false;
     };
+    upstream_ref(remote, merge, out)
+}
+
+/// The ref `branch.NAME.remote` and `.merge` point at: the merge ref itself for the
+/// remote `.`, else the remote-tracking ref.
+fn upstream_ref(remote: &[u8], merge: &[u8], out: &mut Vec<u8>) -> bool {
     if remote == b"." {
         out.extend_from_slice(merge);
         return true;
@@ -224,18 +234,73 @@ pub fn parse_config_upstream(config: &[u8], head_ref: &[u8], out: &mut Vec<u8>) 
     true
 }
 
-/// Finds the upstream of `s.head_ref` into `s.upstream_ref`.
+/// Finds the upstream of `s.head_ref` into `s.upstream_ref`. A config file with
+/// `[include]` or `[includeIf]` sections is read with its includes, as git reads it
+/// (`config_include.rs`; this allocates, so it is done only for such files).
 pub fn upstream(repo: &Repo, s: &mut Scratch) -> Result<bool, GitError> {
     let path = join_into(&mut s.path, &repo.common_dir, "config");
     if !read_into(path, &mut s.data)? {
         s.upstream_ref.clear();
         return Ok(false);
     }
+    if has_include_section(&s.data)
+        && let Some(segments) = config_with_includes(repo)
+    {
+        return Ok(upstream_in_segments(
+            &segments,
+            &s.head_ref,
+            &mut s.upstream_ref,
+        ));
+    }
     Ok(parse_config_upstream(
         &s.data,
         &s.head_ref,
         &mut s.upstream_ref,
     ))
+}
+
+/// Does the config text have an `[include]` or `[includeIf …]` section header?
+fn has_include_section(config: &[u8]) -> bool {
+    config.split(|&b| b == b'\n').any(|line| {
+        let line = line.trim_ascii_start();
+        line.first() == Some(&b'[')
+            && line
+                .get(1..8)
+                .is_some_and(|name| name.eq_ignore_ascii_case(b"include"))
+    })
+}
+
+/// The repository's config file with its includes followed, as text segments in git's
+/// reading order; `None` when the includes are left to git (`hasconfig:`, too deep) or
+/// cannot be read (the file's own text is then used).
+fn config_with_includes(repo: &Repo) -> Option<Vec<Vec<u8>>> {
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let ctx = IncludeContext {
+        git_dir: &repo.git_dir,
+        home: home.as_deref(),
+    };
+    let mut segments = Vec::new();
+    read_config_file(&repo.common_dir.join("config"), &ctx, &mut segments).ok()?;
+    Some(segments)
+}
+
+/// [`parse_config_upstream`] over segments read in order: each key's value is the one
+/// in the last segment that sets it.
+fn upstream_in_segments(segments: &[Vec<u8>], head_ref: &[u8], out: &mut Vec<u8>) -> bool {
+    out.clear();
+    let Some(branch) = head_ref.strip_prefix(b"refs/heads/") else {
+        return false;
+    };
+    let last = |key: &[u8]| {
+        segments
+            .iter()
+            .rev()
+            .find_map(|text| config_value(text, b"branch", Some(branch), key))
+    };
+    let (Some(remote), Some(merge)) = (last(b"remote"), last(b"merge")) else {
+        return false;
+    };
+    upstream_ref(remote, merge, out)
 }
 
 #[cfg(test)]
