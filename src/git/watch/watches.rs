@@ -4,9 +4,11 @@
 //! that the untracked walk visits, each git directory (the worktree's own and the common
 //! one) with its `refs/` tree, `info/` and `logs/refs/`, and the cache directory.
 //! Ignored directories the walk never enters (build output, `node_modules`) are not
-//! watched: nothing in them changes the status. Each watch costs the kernel about 1 KiB;
-//! a repository past [`MAX_WATCHES`] directories, or a user at the system's limit
-//! (`fs.inotify.max_user_watches`), is not watched at all.
+//! watched: nothing in them changes the status. Each watch costs the kernel about 1 KiB
+//! and counts against the user's limit (`fs.inotify.max_user_watches`), which editors
+//! and file managers share: a repository needing more than a quarter of that limit, or
+//! more than [`MAX_WATCHES`] directories, is not watched at all (the one-shot refresher
+//! serves it), and neither is one whose watches the kernel refuses.
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsStr;
@@ -23,6 +25,8 @@ use crate::git::discover::Repo;
 
 /// More directories than this are not watched (the one-shot refresher serves them).
 pub const MAX_WATCHES: usize = 100_000;
+/// The share of the user's inotify watch limit one repository may take (1/4).
+const LIMIT_SHARE: usize = 4;
 
 const WORK_EVENTS: u32 = CREATE
     | DELETE
@@ -46,6 +50,16 @@ pub struct Watches {
     /// The work-tree directories watched (relative, no trailing `/`).
     work: HashSet<Vec<u8>>,
     root: PathBuf,
+    /// How many watches this repository may have.
+    limit: usize,
+}
+
+/// [`MAX_WATCHES`], or a quarter of the user's limit when that is lower.
+fn watch_limit() -> usize {
+    std::fs::read_to_string("/proc/sys/fs/inotify/max_user_watches")
+        .ok()
+        .and_then(|text| text.trim().parse::<usize>().ok())
+        .map_or(MAX_WATCHES, |limit| (limit / LIMIT_SHARE).min(MAX_WATCHES))
 }
 
 impl Watches {
@@ -57,6 +71,7 @@ impl Watches {
             places: HashMap::new(),
             work: HashSet::new(),
             root: root.to_owned(),
+            limit: watch_limit(),
         };
         watches.add(cache_dir, CACHE_EVENTS, Place::Cache)?;
         let mut git_dirs = vec![repo.git_dir.clone()];
@@ -101,7 +116,7 @@ impl Watches {
 
     /// Watches `path` (which must exist).
     fn add(&mut self, path: &Path, mask: u32, place: Place) -> io::Result<()> {
-        if self.places.len() >= MAX_WATCHES {
+        if self.places.len() >= self.limit {
             return Err(io::Error::other("too many directories to watch"));
         }
         let wd = self.inotify.add_watch(path, mask)?;
