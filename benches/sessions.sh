@@ -15,6 +15,9 @@ xdg=$(mktemp -d)
 mkdir -p "$xdg/blinkline"
 [ -n "$config" ] && cp "$config" "$xdg/blinkline/config.toml"
 export XDG_CONFIG_HOME=$xdg
+# The git watcher stays on while renders read its record; once the loops stop it must end
+# soon, so its CPU is counted in full (it runs in the loops' PID namespace).
+export BLINKLINE_GIT_WATCH_IDLE_MS=${BLINKLINE_GIT_WATCH_IDLE_MS:-2000}
 loops=$(mktemp)
 cat > "$loops" <<SCRIPT
 cd "$repo"
@@ -26,7 +29,8 @@ for i in \$(seq $n); do
   ( exec 3<> <(:); while [ \$SECONDS -lt \$end ]; do "$bin" < "$payload" > /dev/null; read -t $interval -u 3 || true; done ) &
 done
 wait
-# Let refreshers that are still running finish, so their CPU is counted.
+# Let refreshers (and the git watcher) that are still running finish, so their CPU is
+# counted.
 while pgrep -f "__refresh" > /dev/null; do read -t 0.1 -u 3 || true; done
 SCRIPT
 out=$( { /usr/bin/time -f "%U %S %e" unshare --fork --pid --mount-proc bash "$loops" > /dev/null; } 2>&1 | tail -1)
