@@ -51,15 +51,20 @@ fn a_clean_repository_shows_the_clean_mark_and_stashes() {
     assert_eq!(line, "main │ ✔ $2");
 }
 
-#[test]
-fn ahead_and_behind_follow_the_upstream() {
-    let sb = Sandbox::new("ab");
+/// A repository `origin` with one commit and its clone `clone`.
+fn origin_and_clone(sb: &Sandbox) -> (std::path::PathBuf, std::path::PathBuf) {
     let origin = sb.repo("origin");
-    let clone = sb.path("clone");
     sb.git(
         &sb.root,
         &["clone", "-q", origin.to_str().unwrap(), "clone"],
     );
+    (origin, sb.path("clone"))
+}
+
+#[test]
+fn ahead_and_behind_follow_the_upstream() {
+    let sb = Sandbox::new("ab");
+    let (origin, clone) = origin_and_clone(&sb);
     write(&origin, "o.txt", "upstream\n");
     sb.git(&origin, &["add", "."]);
     sb.git(&origin, &["commit", "-qm", "upstream"]);
@@ -79,12 +84,7 @@ fn ahead_and_behind_follow_the_upstream() {
 #[test]
 fn an_upstream_set_in_an_included_config_file_counts() {
     let sb = Sandbox::new("ab-include");
-    let origin = sb.repo("origin");
-    let clone = sb.path("clone");
-    sb.git(
-        &sb.root,
-        &["clone", "-q", origin.to_str().unwrap(), "clone"],
-    );
+    let (_, clone) = origin_and_clone(&sb);
     write(&clone, "l.txt", "local\n");
     sb.git(&clone, &["add", "."]);
     sb.git(&clone, &["commit", "-qm", "local"]);

@@ -204,14 +204,8 @@ impl StatusParts {
         options: &EngineOptions<'_>,
         seen: &SeenChanges,
     ) -> Result<(), StatusError> {
-        if config_in_environment() {
-            return Err(StatusError::Unsupported(Unsupported::ConfigEnvironment));
-        }
         let store = LazyStore::new(&repo.common_dir);
-        let head_tree = match &snap.oid {
-            Some(oid) => Some(store.commit_tree(&raw(oid)?).map_err(StatusError::Git)?),
-            None => None,
-        };
+        let head_tree = head_tree(&store, snap)?;
         let since = status::Since {
             previous: &self.tracked,
             changed: &seen.paths,
@@ -238,6 +232,20 @@ impl StatusParts {
         self.stash = stash_count(&repo.common_dir).map_err(StatusError::Git)?;
         self.ahead_behind = ahead_behind_of(&store, snap, options)?;
         Ok(())
+    }
+}
+
+/// The tree of the commit `HEAD` points to (`None` on an unborn branch). Settings given
+/// in the environment are checked first: only git applies them.
+fn head_tree(store: &LazyStore<'_>, snap: &Snapshot) -> Result<Option<RawOid>, StatusError> {
+    if config_in_environment() {
+        return Err(StatusError::Unsupported(Unsupported::ConfigEnvironment));
+    }
+    match &snap.oid {
+        Some(oid) => Ok(Some(
+            store.commit_tree(&raw(oid)?).map_err(StatusError::Git)?,
+        )),
+        None => Ok(None),
     }
 }
 
@@ -274,14 +282,8 @@ pub fn status_parts(
     options: &EngineOptions<'_>,
     listing: Option<UntrackedCache>,
 ) -> Result<StatusParts, StatusError> {
-    if config_in_environment() {
-        return Err(StatusError::Unsupported(Unsupported::ConfigEnvironment));
-    }
     let store = LazyStore::new(&repo.common_dir);
-    let head_tree = match &snap.oid {
-        Some(oid) => Some(store.commit_tree(&raw(oid)?).map_err(StatusError::Git)?),
-        None => None,
-    };
+    let head_tree = head_tree(&store, snap)?;
     let tracked = status::tracked_status_with(repo, head_tree, &store, &status_options(options))?;
     let mut parts = StatusParts {
         tracked,
