@@ -429,3 +429,48 @@ fn a_state_left_to_git_ends_the_watch_with_gits_answer() {
     assert_eq!(record.watched_until_ms, 0);
     assert_eq!(record.source, blinkline::git::record::StatusSource::Git);
 }
+
+#[test]
+fn a_linked_worktree_is_watched_with_its_own_index_and_the_shared_refs() {
+    let sb = Sandbox::new("watch-worktree");
+    let repo = tree(&sb);
+    let linked = sb.path("linked");
+    sb.git(
+        &repo,
+        &[
+            "worktree",
+            "add",
+            "-q",
+            "-b",
+            "side",
+            linked.to_str().unwrap(),
+        ],
+    );
+    std::thread::sleep(Duration::from_millis(1100));
+    let w = Watcher::start(&sb, &linked, 60_000, &[]);
+    step(&sb, &w, "an edit in the linked worktree", true, || {
+        std::fs::write(linked.join("top.txt"), "linked edit\n").unwrap()
+    });
+    step(&sb, &w, "git add in the linked worktree", true, || {
+        sb.git(&linked, &["add", "top.txt"]);
+    });
+    step(
+        &sb,
+        &w,
+        "an edit in the main worktree (not this one)",
+        false,
+        || std::fs::write(repo.join("top.txt"), "main edit\n").unwrap(),
+    );
+    step(&sb, &w, "git commit in the linked worktree", true, || {
+        sb.git(&linked, &["commit", "-qm", "side"]);
+    });
+    step(
+        &sb,
+        &w,
+        "a stash made from the main worktree (shared)",
+        true,
+        || {
+            sb.git(&repo, &["stash", "-q"]);
+        },
+    );
+}
