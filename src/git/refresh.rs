@@ -312,17 +312,10 @@ pub fn parse_shortstat(text: &str) -> (u64, u64) {
     (ins, del)
 }
 
-fn diffstat(repo: &Repo, tree: &Path) -> Result<(u64, u64), GitError> {
+/// Inserted and deleted lines against `HEAD` in the work tree `tree` of `repo`.
+pub(crate) fn diffstat(repo: &Repo, tree: &Path) -> Result<(u64, u64), GitError> {
     let out = git(repo, Some(tree), &["diff", "--shortstat", "HEAD"])?;
     Ok(parse_shortstat(&String::from_utf8_lossy(&out)))
-}
-
-/// Inserted and deleted lines against `HEAD` in the work tree of `repo`.
-pub(crate) fn diffstat_of(repo: &Repo) -> Result<(u64, u64), GitError> {
-    match &repo.work_tree {
-        Some(tree) => diffstat(repo, tree),
-        None => Ok((0, 0)),
-    }
 }
 
 /// Starts a detached refresher for `dir` unless one is already at work, handing it the

@@ -153,6 +153,8 @@ struct Watcher<'a> {
     snap: Snapshot,
     lines: Option<(u64, u64)>,
     diffstat: bool,
+    /// The name of the marker a render creates to ask for lines.
+    lines_marker: String,
     buf: Vec<u8>,
 }
 
@@ -179,6 +181,7 @@ impl<'a> Watcher<'a> {
             snap,
             lines: None,
             diffstat: req.diffstat,
+            lines_marker: lines_marker(req.record),
             buf: Vec::new(),
         };
         // Directories seen for the first time were not watched while they were compared:
@@ -240,10 +243,9 @@ impl<'a> Watcher<'a> {
 
     /// Reads every queued event into `pending`.
     fn drain(&mut self, pending: &mut Pending) {
-        let record_lines = lines_marker(self.req.record);
         let names = CacheNames {
             record: self.req.record.as_bytes(),
-            lines_marker: record_lines.as_bytes(),
+            lines_marker: self.lines_marker.as_bytes(),
         };
         while self
             .watches
@@ -262,8 +264,7 @@ impl<'a> Watcher<'a> {
         let before = (self.parts.porcelain(), self.lines);
         if pending.wants_lines {
             self.diffstat = true;
-            let marker = self.req.cache.dir().join(lines_marker(self.req.record));
-            let _ = std::fs::remove_file(marker);
+            let _ = std::fs::remove_file(self.req.cache.dir().join(&self.lines_marker));
         }
         if pending.rebuild {
             self.rebuild_watches()?;
@@ -345,8 +346,10 @@ impl<'a> Watcher<'a> {
     }
 
     fn update_lines(&mut self) {
-        if self.diffstat && self.snap.oid.is_some() {
-            self.lines = crate::git::refresh::diffstat_of(self.req.repo).ok();
+        if let (true, Some(_), Some(tree)) =
+            (self.diffstat, self.snap.oid, &self.req.repo.work_tree)
+        {
+            self.lines = crate::git::refresh::diffstat(self.req.repo, tree).ok();
         }
     }
 
