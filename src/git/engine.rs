@@ -182,7 +182,7 @@ impl StatusParts {
 }
 
 /// What a watcher saw between two computations of [`StatusParts`].
-#[derive(Default)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct SeenChanges {
     /// Work-tree paths whose files changed.
     pub paths: BTreeSet<Vec<u8>>,

@@ -20,12 +20,11 @@
 //! - the top of the work tree, a git directory or the cache directory vanishing stops the
 //!   watcher; an overflowed event queue recomputes everything.
 
-use std::collections::BTreeSet;
-
 use crate::engine::inotify::{
     ATTRIB, CLOSE_WRITE, CREATE, DELETE, DELETE_SELF, Event, IGNORED, IS_DIR, MODIFY, MOVE_SELF,
     MOVED_FROM, MOVED_TO, OPEN, OVERFLOW,
 };
+use crate::git::engine::SeenChanges;
 
 /// Where a watch is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,15 +41,10 @@ pub enum Place {
 /// What the events seen since the last update ask for.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Pending {
-    /// Work-tree paths to compare again.
-    pub recheck: BTreeSet<Vec<u8>>,
+    /// The paths, directories and ignore files that changed in the work tree.
+    pub seen: SeenChanges,
     /// Count the untracked files again.
     pub recount_untracked: bool,
-    /// Directories where names appeared or vanished (`""` for the top, else ending in
-    /// `/`): the untracked count of other subtrees is still good.
-    pub changed_dirs: BTreeSet<Vec<u8>>,
-    /// An ignore file changed: the untracked walk must be whole.
-    pub ignore_changed: bool,
     /// Recompute everything and set the watches up again.
     pub rebuild: bool,
     /// Recompute everything (a git directory changed).
@@ -66,7 +60,7 @@ pub struct Pending {
 impl Pending {
     /// Is there anything to recompute?
     pub fn has_work(&self) -> bool {
-        !self.recheck.is_empty()
+        !self.seen.paths.is_empty()
             || self.recount_untracked
             || self.rebuild
             || self.git_changed
@@ -134,7 +128,7 @@ fn note_git(pending: &mut Pending, event: &Event<'_>, gone_self: bool, top: bool
     }
     if matches!(event.name, b"exclude" | b"config" | b"config.worktree") {
         // `info/exclude`, or settings that may name other ignore files.
-        pending.ignore_changed = true;
+        pending.seen.ignores = true;
     }
     if event.mask & IS_DIR != 0 && event.mask & (CREATE | MOVED_TO) != 0 {
         // A new directory under `refs/` needs a watch of its own.
@@ -175,7 +169,7 @@ fn note_work(pending: &mut Pending, event: &Event<'_>, gone_self: bool, dir: &[u
         b".gitattributes" => pending.rebuild = true,
         b".gitignore" => {
             pending.recount_untracked = true;
-            pending.ignore_changed = true;
+            pending.seen.ignores = true;
         }
         _ => {}
     }
@@ -185,7 +179,7 @@ fn note_work(pending: &mut Pending, event: &Event<'_>, gone_self: bool, dir: &[u
         if !changed.is_empty() {
             changed.push(b'/');
         }
-        pending.changed_dirs.insert(changed);
+        pending.seen.dirs.insert(changed);
     }
     let mut path = Vec::with_capacity(dir.len() + 1 + event.name.len());
     if !dir.is_empty() {
@@ -193,7 +187,7 @@ fn note_work(pending: &mut Pending, event: &Event<'_>, gone_self: bool, dir: &[u
         path.push(b'/');
     }
     path.extend_from_slice(event.name);
-    pending.recheck.insert(path);
+    pending.seen.paths.insert(path);
 }
 
 #[cfg(test)]
@@ -229,7 +223,7 @@ mod tests {
             (CLOSE_WRITE, b"main.rs", work("src")),
             (ATTRIB, b"README", work("")),
         ]);
-        let paths: Vec<&[u8]> = p.recheck.iter().map(Vec::as_slice).collect();
+        let paths: Vec<&[u8]> = p.seen.paths.iter().map(Vec::as_slice).collect();
         assert_eq!(paths, vec![&b"README"[..], b"src/main.rs"]);
         assert!(!p.needs_recompute() && !p.recount_untracked && p.has_work());
     }
@@ -239,17 +233,17 @@ mod tests {
         for mask in [CREATE, DELETE, MOVED_FROM, MOVED_TO] {
             let p = after(&[(mask, b"new.txt", work("a/b"))]);
             assert!(p.recount_untracked && !p.rebuild, "mask {mask:#x}");
-            assert!(p.recheck.contains(b"a/b/new.txt".as_slice()));
-            assert!(p.changed_dirs.contains(b"a/b/".as_slice()) && !p.ignore_changed);
+            assert!(p.seen.paths.contains(b"a/b/new.txt".as_slice()));
+            assert!(p.seen.dirs.contains(b"a/b/".as_slice()) && !p.seen.ignores);
         }
         let top = after(&[(CREATE, b"new.txt", work(""))]);
         assert_eq!(
-            top.changed_dirs.into_iter().collect::<Vec<_>>(),
+            top.seen.dirs.into_iter().collect::<Vec<_>>(),
             vec![Vec::<u8>::new()]
         );
         let p = after(&[(MODIFY, b".gitignore", work("a"))]);
-        assert!(p.recount_untracked && p.ignore_changed && !p.rebuild);
-        assert!(p.changed_dirs.is_empty());
+        assert!(p.recount_untracked && p.seen.ignores && !p.rebuild);
+        assert!(p.seen.dirs.is_empty());
         let p = after(&[(CLOSE_WRITE, b".gitattributes", work(""))]);
         assert!(p.rebuild);
     }

@@ -74,7 +74,7 @@ use std::time::{Duration, Instant};
 
 use crate::cache::Cache;
 use crate::git::discover::Repo;
-use crate::git::engine::{self, EngineOptions, SeenChanges, StatusParts};
+use crate::git::engine::{self, EngineOptions, StatusParts};
 use crate::git::porcelain::Porcelain;
 use crate::git::record::{Snapshot, StatusRecord, StatusSource, ab_key, inspect, status_key};
 use crate::git::refs::Scratch;
@@ -274,18 +274,18 @@ impl<'a> Watcher<'a> {
             self.recompute_after(pending)?;
             self.watch_new_directories().map_err(io_error)?;
         } else {
-            let paths = pending.recheck.iter().map(Vec::as_slice);
+            let paths = pending.seen.paths.iter().map(Vec::as_slice);
             self.parts.tracked.recheck(paths)?;
             if pending.recount_untracked {
                 if let Some(listing) = self.parts.listing.as_mut() {
-                    if pending.ignore_changed {
+                    if pending.seen.ignores {
                         listing.forget_subtotals();
                     } else {
-                        listing.reuse_subtotals(pending.changed_dirs.iter().cloned().collect());
+                        listing.reuse_subtotals(pending.seen.dirs.iter().cloned().collect());
                     }
                 }
                 self.parts.recount_untracked(self.req.repo)?;
-                if pending.ignore_changed {
+                if pending.seen.ignores {
                     // Directories an ignore file no longer excludes are walked now.
                     self.watch_new_directories().map_err(io_error)?;
                 }
@@ -311,14 +311,9 @@ impl<'a> Watcher<'a> {
         let snap = inspect(self.req.repo, &mut s).map_err(StatusError::Git)?;
         let key = status_key(self.req.repo, &snap, &mut s);
         crate::git::refresh::count_computation();
-        let seen = SeenChanges {
-            paths: pending.recheck.clone(),
-            dirs: pending.changed_dirs.clone(),
-            ignores: pending.ignore_changed,
-        };
         let options = EngineOptions::default();
         self.parts
-            .recompute_after(self.req.repo, &snap, &options, &seen)?;
+            .recompute_after(self.req.repo, &snap, &options, &pending.seen)?;
         (self.key, self.snap) = (key, snap);
         Ok(())
     }
