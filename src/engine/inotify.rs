@@ -206,6 +206,24 @@ mod tests {
     }
 
     #[test]
+    fn any_bytes_decode_without_panicking_and_within_the_buffer() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        for len in 0..200 {
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| {
+                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    (seed >> 56) as u8 % 24
+                })
+                .collect();
+            let decoded: usize = events(&bytes).map(|e| HEADER + e.name.len()).sum();
+            assert!(
+                decoded <= bytes.len(),
+                "decoded past the end of {len} bytes"
+            );
+        }
+    }
+
+    #[test]
     fn a_watched_directory_reports_what_happens_in_it() {
         let dir = std::env::temp_dir().join(format!("blinkline-inotify-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
