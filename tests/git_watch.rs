@@ -236,6 +236,13 @@ fn the_record_follows_every_kind_of_change() {
 
 #[test]
 fn random_edits_creations_removals_and_git_commands_match_git_after_each() {
+    for seed in [0x5eed_0f7a_c4e1, 7, 0xdead_beef] {
+        random_session(seed);
+    }
+}
+
+/// 80 random changes from `seed`, each checked against git.
+fn random_session(seed: u64) {
     let sb = Sandbox::new("watch-random");
     let repo = tree(&sb);
     let w = Watcher::start(&sb, &repo, 60_000, &[]);
@@ -246,8 +253,18 @@ fn random_edits_creations_removals_and_git_commands_match_git_after_each() {
         "c/four.txt",
         "top.txt",
     ];
-    let dirs = ["", "a/", "a/b/", "a/b/deep/", "c/", "notes/", "build/"];
-    let mut rng = git_support::Rng(0x5eed_0f7a_c4e1);
+    let dirs = [
+        "",
+        "a/",
+        "a/b/",
+        "a/b/deep/",
+        "c/",
+        "notes/",
+        "notes/sub/",
+        "fresh/",
+        "build/",
+    ];
+    let mut rng = git_support::Rng(seed);
     let mut made: Vec<String> = Vec::new();
     for round in 0..80 {
         let what = match rng.below(8) {
@@ -283,7 +300,7 @@ fn random_edits_creations_removals_and_git_commands_match_git_after_each() {
                 if !repo.join(&f).exists() {
                     continue;
                 }
-                sb.git(&repo, &["add", "--", &f]);
+                sb.git(&repo, &["add", "-f", "--", &f]);
                 format!("git add {f}")
             }
             6 => {
@@ -305,7 +322,10 @@ fn random_edits_creations_removals_and_git_commands_match_git_after_each() {
             }
             _ => continue,
         };
-        w.wait_for(git_counts(&sb, &repo), &format!("round {round}: {what}"));
+        w.wait_for(
+            git_counts(&sb, &repo),
+            &format!("seed {seed} round {round}: {what}"),
+        );
     }
 }
 
@@ -473,4 +493,27 @@ fn a_linked_worktree_is_watched_with_its_own_index_and_the_shared_refs() {
             sb.git(&repo, &["stash", "-q"]);
         },
     );
+}
+
+#[test]
+fn directories_an_untracked_walk_reaches_later_are_watched_too() {
+    let sb = Sandbox::new("watch-later");
+    let repo = tree(&sb);
+    // `notes/` is one untracked entry: the walk stops at its first file and does not
+    // list `notes/sub/` until that file is gone.
+    write(&repo, "notes/sub/x.md", "x\n");
+    let w = Watcher::start(&sb, &repo, 60_000, &[]);
+    step(
+        &sb,
+        &w,
+        "the first file of an untracked directory removed",
+        false,
+        || std::fs::remove_file(repo.join("notes/idea.md")).unwrap(),
+    );
+    step(&sb, &w, "the last file below it removed", true, || {
+        std::fs::remove_file(repo.join("notes/sub/x.md")).unwrap()
+    });
+    step(&sb, &w, "a file made there again", true, || {
+        write(&repo, "notes/sub/y.md", "y\n")
+    });
 }

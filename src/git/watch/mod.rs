@@ -285,9 +285,10 @@ impl<'a> Watcher<'a> {
                     }
                 }
                 self.parts.recount_untracked(self.req.repo)?;
-                if pending.seen.ignores {
-                    // Directories an ignore file no longer excludes are walked now.
-                    self.watch_new_directories().map_err(io_error)?;
+                // The walk may have read directories it never listed before: a file
+                // removed from an untracked directory, an ignore file that excludes less.
+                if self.parts.listing.as_ref().is_some_and(|l| l.misses > 0) {
+                    self.watch_walked_directories().map_err(io_error)?;
                 }
             }
         }
@@ -338,6 +339,12 @@ impl<'a> Watcher<'a> {
         let walked = self.parts.listing.iter().flat_map(|l| l.directories());
         self.watches
             .add_work_dirs(tracked.into_iter().chain(walked))
+    }
+
+    /// Watches the directories the untracked walk visited that are not watched yet.
+    fn watch_walked_directories(&mut self) -> io::Result<usize> {
+        let walked = self.parts.listing.iter().flat_map(|l| l.directories());
+        self.watches.add_work_dirs(walked)
     }
 
     fn update_lines(&mut self) {
