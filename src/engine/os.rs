@@ -102,6 +102,24 @@ pub fn exchange_paths(a: &std::path::Path, b: &std::path::Path) -> std::io::Resu
     }
 }
 
+/// The file system type of the mount holding `path` (`statfs(2)`'s `f_type`, e.g.
+/// `0x6969` for NFS).
+pub fn file_system_type(path: &std::path::Path) -> std::io::Result<i64> {
+    use std::os::unix::ffi::OsStrExt;
+    let c_path = std::ffi::CString::new(path.as_os_str().as_bytes())
+        .map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidInput))?;
+    // SAFETY: `statfs` is a plain C struct for which all-zero bytes are valid.
+    let mut fs: libc::statfs = unsafe { core::mem::zeroed() };
+    // SAFETY: (1) `c_path` is NUL-terminated and alive across the call, which only reads
+    // it; (2) the out-pointer is a live local of the type statfs writes.
+    let rc = unsafe { libc::statfs(c_path.as_ptr(), &mut fs) };
+    if rc != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    #[allow(clippy::unnecessary_cast)] // `f_type`'s width differs between libcs
+    Ok(fs.f_type as i64)
+}
+
 #[cfg(test)]
 mod exchange_tests {
     #[test]

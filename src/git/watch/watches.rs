@@ -8,7 +8,8 @@
 //! and counts against the user's limit (`fs.inotify.max_user_watches`), which editors
 //! and file managers share: a repository needing more than a quarter of that limit, or
 //! more than [`MAX_WATCHES`] directories, is not watched at all (the one-shot refresher
-//! serves it), and neither is one whose watches the kernel refuses.
+//! serves it), and neither is one whose watches the kernel refuses, nor one on a network
+//! or FUSE file system (inotify does not see changes another machine makes there).
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsStr;
@@ -27,6 +28,21 @@ use crate::git::discover::Repo;
 pub const MAX_WATCHES: usize = 100_000;
 /// The share of the user's inotify watch limit one repository may take (1/4).
 const LIMIT_SHARE: usize = 4;
+
+/// File systems whose changes inotify does not see when another machine makes them
+/// (`statfs` magic numbers): NFS, SMB, CIFS, SMB2, FUSE, 9P, Ceph, AFS, Lustre, GPFS.
+const REMOTE_FILE_SYSTEMS: [i64; 10] = [
+    0x6969,
+    0x517b,
+    0xff53_4d42,
+    0xfe53_4d42,
+    0x6573_5546,
+    0x0102_1997,
+    0x00c3_6400,
+    0x5346_414f,
+    0x0bd0_0bd0,
+    0x4750_4653,
+];
 
 const WORK_EVENTS: u32 = CREATE
     | DELETE
@@ -66,6 +82,11 @@ impl Watches {
     /// Watches the cache directory and the git directories of `repo` (whose work tree is
     /// `root`); the work-tree directories are added with [`Watches::add_work_dirs`].
     pub fn new(repo: &Repo, root: &Path, cache_dir: &Path) -> io::Result<Watches> {
+        for dir in [root, repo.git_dir.as_path()] {
+            if REMOTE_FILE_SYSTEMS.contains(&crate::engine::os::file_system_type(dir)?) {
+                return Err(io::Error::other("a network or FUSE file system"));
+            }
+        }
         let mut watches = Watches {
             inotify: Inotify::new()?,
             places: HashMap::new(),
