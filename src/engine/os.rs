@@ -106,8 +106,7 @@ pub fn exchange_paths(a: &std::path::Path, b: &std::path::Path) -> std::io::Resu
 mod exchange_tests {
     #[test]
     fn exchanging_swaps_the_contents_of_two_paths() {
-        let dir = std::env::temp_dir().join(format!("blinkline-exchange-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::tempdir::TempDir::new("exchange").unwrap();
         let (a, b) = (dir.join("a"), dir.join("b"));
         std::fs::write(&a, b"first").unwrap();
         std::fs::write(&b, b"second").unwrap();
@@ -116,6 +115,5 @@ mod exchange_tests {
         assert_eq!(std::fs::read(&b).unwrap(), b"first");
         let err = super::exchange_paths(&a, &dir.join("missing")).unwrap_err();
         assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
