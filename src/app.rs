@@ -509,9 +509,7 @@ fn bench_processes(args: &RenderArgs, bench: &BenchArgs, runs: usize) -> Result<
 
 /// The sample payload in `payload.json` of a temporary directory (removed on drop).
 fn write_sample_payload() -> Result<crate::tempdir::TempDir, String> {
-    let parent = std::env::temp_dir();
-    let dir = crate::tempdir::TempDir::new("bench-payload")
-        .map_err(|e| format!("cannot create a directory in {}: {e}", parent.display()))?;
+    let dir = crate::tempdir::TempDir::new("bench-payload").map_err(|e| e.to_string())?;
     let path = dir.join("payload.json");
     std::fs::write(&path, sample_payload(crate::engine::clock::unix_now()))
         .map_err(|e| format!("{}: {e}", path.display()))?;

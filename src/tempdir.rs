@@ -25,16 +25,24 @@ pub struct TempDir {
 }
 
 impl TempDir {
-    /// Creates `blinkline-{tag}-{pid}-{n}`, empty, mode 0700.
+    /// Creates `blinkline-{tag}-{pid}-{n}`, empty, mode 0700. The error names the path.
     pub fn new(tag: &str) -> io::Result<TempDir> {
         static SERIAL: AtomicUsize = AtomicUsize::new(0);
         let serial = SERIAL.fetch_add(1, Ordering::Relaxed);
         let name = format!("blinkline-{tag}-{}-{serial}", std::process::id());
-        let path = std::env::temp_dir().join(name);
+        TempDir::create(std::env::temp_dir().join(name))
+    }
+
+    fn create(path: PathBuf) -> io::Result<TempDir> {
         // Left by an earlier process with this pid that was killed before its drops ran.
         let _ = std::fs::remove_dir_all(&path);
-        std::fs::DirBuilder::new().mode(0o700).create(&path)?;
-        Ok(TempDir { path })
+        match std::fs::DirBuilder::new().mode(0o700).create(&path) {
+            Ok(()) => Ok(TempDir { path }),
+            Err(e) => {
+                let message = format!("cannot create {}: {e}", path.display());
+                Err(io::Error::new(e.kind(), message))
+            }
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -100,6 +108,28 @@ mod tests {
         .join();
         assert!(outcome.is_err());
         assert!(!receiver.recv().unwrap().exists());
+    }
+
+    #[test]
+    fn a_failure_names_the_directory() {
+        let dir = TempDir::new("names").unwrap();
+        std::fs::write(dir.join("file"), b"").unwrap();
+        let under_a_file = dir.join("file/sub");
+        let err = TempDir::create(under_a_file.clone()).unwrap_err();
+        let want = format!(
+            "cannot create {}: Not a directory (os error 20)",
+            under_a_file.display()
+        );
+        assert_eq!(err.to_string(), want);
+    }
+
+    #[test]
+    fn a_directory_left_by_a_killed_process_is_cleared_first() {
+        let dir = TempDir::new("stale").unwrap();
+        let stale = dir.join("stale");
+        std::fs::create_dir_all(stale.join("old")).unwrap();
+        let fresh = TempDir::create(stale.clone()).unwrap();
+        assert_eq!(std::fs::read_dir(&fresh).unwrap().count(), 0);
     }
 
     #[test]

@@ -32,13 +32,7 @@ struct ColdCacheHome {
 
 impl ColdCacheHome {
     fn create() -> Result<Self, String> {
-        let root = TempDir::new("bench-cold").map_err(|e| {
-            let parent = std::env::temp_dir();
-            format!(
-                "cannot create a cache directory in {}: {e}",
-                parent.display()
-            )
-        })?;
+        let root = TempDir::new("bench-cold").map_err(|e| e.to_string())?;
         Ok(ColdCacheHome { root })
     }
 
