@@ -14,6 +14,7 @@ use std::process::Command;
 
 use blinkline::git::object::{ObjectStore, ahead_behind};
 use blinkline::git::{Oid, RawOid};
+use blinkline::tempdir::TempDir;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn fixture() -> Option<PathBuf> {
@@ -58,10 +59,8 @@ fn walk(store: &ObjectStore, root: RawOid) -> usize {
 /// A synthetic history for the walk: `main` of 3,000 commits, `up` forked from its
 /// 1,000th with 1,000 more (ahead/behind 2,000/1,000), written by `git fast-import`, with a
 /// commit-graph.
-fn long_history() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("blinkline-bench-history-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+fn long_history() -> TempDir {
+    let dir = TempDir::new("bench-history").unwrap();
     git(&dir, &["init", "-q", "--bare"]);
     let mut stream = String::new();
     let mut commit = |branch: &str, mark: usize, from: Option<usize>, time: usize| {
@@ -118,7 +117,6 @@ fn bench_long_walk(c: &mut Criterion) {
         b.iter(|| git(&repo, &["rev-list", "--left-right", "--count", "main...up"]))
     });
     group.finish();
-    let _ = std::fs::remove_dir_all(&repo);
 }
 
 fn bench(c: &mut Criterion) {

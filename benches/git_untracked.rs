@@ -15,6 +15,7 @@ use blinkline::git::discover::{GitEnv, discover};
 use blinkline::git::untracked::{
     ConfigEnv, Tracked, UntrackedCache, UntrackedMode, UntrackedSettings, count_untracked,
 };
+use blinkline::tempdir::TempDir;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn git(dir: &Path, args: &[&str]) -> Vec<u8> {
@@ -31,17 +32,15 @@ fn git(dir: &Path, args: &[&str]) -> Vec<u8> {
     out.stdout
 }
 
-/// The benchmark repository: the fixture, or a synthetic one.
-fn repository() -> PathBuf {
+/// The benchmark repository: the fixture, or a synthetic one in `scratch`.
+fn repository(scratch: &Path) -> PathBuf {
     if let Some(fixtures) = std::env::var_os("BLINKLINE_FIXTURES") {
         let repo = PathBuf::from(fixtures).join("repo-large");
         if repo.join(".git").exists() {
             return repo;
         }
     }
-    let dir =
-        std::env::temp_dir().join(format!("blinkline-bench-untracked-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = scratch.join("repo");
     for d in 0..200 {
         let sub = dir.join(format!("pkg{}/mod{d}", d % 20));
         std::fs::create_dir_all(&sub).unwrap();
@@ -78,7 +77,9 @@ fn readdir_only(dir: &Path) -> usize {
 }
 
 fn bench(c: &mut Criterion) {
-    let dir = repository();
+    // Holds the synthetic repository, if one is built, until the benchmark ends.
+    let scratch = TempDir::new("bench-untracked").expect("temporary directory");
+    let dir = repository(&scratch);
     let repo = discover(&dir, &GitEnv::default()).unwrap().unwrap();
     let listing = git(&dir, &["ls-files", "-z"]);
     let paths: Vec<&[u8]> = listing

@@ -9,6 +9,7 @@
 use std::io::Write;
 
 use blinkline::cache::Cache;
+use blinkline::tempdir::TempDir;
 use blinkline::transcript::{Plan, State, catch_up_file, scan_file, scan_file_with};
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -42,8 +43,7 @@ fn synthetic(path: &std::path::Path, target: usize) {
 }
 
 fn bench(c: &mut Criterion) {
-    let dir = std::env::temp_dir().join(format!("blinkline-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir::new("bench-transcript").unwrap();
     let path = match std::env::var("BLINKLINE_BENCH_TRANSCRIPT") {
         Ok(p) => std::path::PathBuf::from(p),
         Err(_) => {
@@ -105,7 +105,6 @@ fn bench(c: &mut Criterion) {
     });
     group.finish();
     let _ = std::fs::remove_dir_all(&cache_dir);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 criterion_group!(benches, bench);

@@ -24,6 +24,7 @@ use blinkline::git::discover::GitEnv;
 use blinkline::git::refresh::{RefreshRequest, refresh};
 use blinkline::input::env::Environment;
 use blinkline::render::Renderer;
+use blinkline::tempdir::TempDir;
 use clap::Parser;
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -34,15 +35,11 @@ const GIT_WIDGETS: &str = "git_branch,git_status";
 const TRANSCRIPT_WIDGETS: &str = "session_tokens,messages,compactions,block,token_speed";
 
 /// A private `XDG_CACHE_HOME` under the temporary directory, removed on drop.
-struct CacheHome(PathBuf);
+struct CacheHome(TempDir);
 
 impl CacheHome {
     fn new() -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("blinkline-bench-widgets-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temporary directory");
-        CacheHome(dir)
+        CacheHome(TempDir::new("bench-widgets").expect("temporary directory"))
     }
 
     fn env(&self) -> Environment {
@@ -52,12 +49,6 @@ impl CacheHome {
             xdg_cache_home: Some(self.0.to_string_lossy().into_owned()),
             ..Environment::default()
         }
-    }
-}
-
-impl Drop for CacheHome {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 

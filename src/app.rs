@@ -482,17 +482,13 @@ fn bench_processes(args: &RenderArgs, bench: &BenchArgs, runs: usize) -> Result<
             floor.display()
         ));
     }
+    // Holds the sample payload's file, when one is written, until the runs are done.
+    let mut sample_dir = None;
     let payload_path = match &args.input {
         Some(path) => path.clone(),
-        None => {
-            let path = std::env::temp_dir().join(format!(
-                "blinkline-bench-payload-{}.json",
-                std::process::id()
-            ));
-            std::fs::write(&path, sample_payload(crate::engine::clock::unix_now()))
-                .map_err(|e| format!("{}: {e}", path.display()))?;
-            path
-        }
+        None => sample_dir
+            .insert(write_sample_payload()?)
+            .join("payload.json"),
     };
     let report = processes::compare(
         &exe,
@@ -501,11 +497,7 @@ fn bench_processes(args: &RenderArgs, bench: &BenchArgs, runs: usize) -> Result<
         &payload_path,
         runs.max(1),
         bench.idle,
-    );
-    if args.input.is_none() {
-        let _ = std::fs::remove_file(&payload_path);
-    }
-    let report = report?;
+    )?;
     let text = if bench.json {
         report.to_json()
     } else {
@@ -513,6 +505,15 @@ fn bench_processes(args: &RenderArgs, bench: &BenchArgs, runs: usize) -> Result<
     };
     let _ = std::io::stdout().write_all(text.as_bytes());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The sample payload in `payload.json` of a temporary directory (removed on drop).
+fn write_sample_payload() -> Result<crate::tempdir::TempDir, String> {
+    let dir = crate::tempdir::TempDir::new("bench-payload").map_err(|e| e.to_string())?;
+    let path = dir.join("payload.json");
+    std::fs::write(&path, sample_payload(crate::engine::clock::unix_now()))
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(dir)
 }
 
 #[cfg(test)]

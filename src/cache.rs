@@ -486,11 +486,24 @@ pub fn spawn_refresher_holding(lock: FlightLock, args: &[&std::ffi::OsStr]) -> i
 mod tests {
     use super::*;
 
-    fn temp_cache(tag: &str) -> Cache {
-        let dir =
-            std::env::temp_dir().join(format!("blinkline-cache-test-{tag}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        Cache::at(dir).unwrap()
+    /// A cache that creates its own directory inside a temporary one, removed on drop.
+    struct TempCache {
+        cache: Cache,
+        _dir: crate::tempdir::TempDir,
+    }
+
+    impl std::ops::Deref for TempCache {
+        type Target = Cache;
+
+        fn deref(&self) -> &Cache {
+            &self.cache
+        }
+    }
+
+    fn temp_cache(tag: &str) -> TempCache {
+        let dir = crate::tempdir::TempDir::new(&format!("cache-test-{tag}")).unwrap();
+        let cache = Cache::at(dir.join("cache")).unwrap();
+        TempCache { cache, _dir: dir }
     }
 
     #[test]

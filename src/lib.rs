@@ -8,7 +8,8 @@
 //! - `transcript/` incremental transcript figures (token totals, counts, blocks);
 //! - `format/` output formats and themes; `sanitize.rs` keeps untrusted text harmless;
 //! - `shell/` serves shell prompts (`prompt`, `init`); `watch/` renders continuously;
-//! - `bench.rs` is the in-process benchmark harness behind `blinkline bench`.
+//! - `bench.rs` is the in-process benchmark harness behind `blinkline bench`;
+//! - `tempdir.rs` a temporary directory removed on drop (bench, tests, benches).
 #![deny(unsafe_code)]
 
 pub mod app;
@@ -26,6 +27,7 @@ pub mod layout;
 pub mod render;
 pub mod sanitize;
 pub mod shell;
+pub mod tempdir;
 pub mod transcript;
 pub mod util;
 pub mod watch;

@@ -8,6 +8,7 @@ use blinkline::app::{build_renderer, sample_payload};
 use blinkline::cli::Cli;
 use blinkline::engine::alloc::{CountingAllocator, allocation_counts};
 use blinkline::input::env::Environment;
+use blinkline::tempdir::TempDir;
 use clap::Parser;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -108,10 +109,8 @@ const ALL_CHEAP: &[&str] = &[
     "context.style=usable",
 ];
 
-/// The sample payload pointing at a small generated transcript.
-fn payload_with_transcript() -> (String, String) {
-    let dir = std::env::temp_dir().join(format!("blinkline-alloc-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+/// The sample payload pointing at a small generated transcript, written in `dir`.
+fn payload_with_transcript(dir: &Path) -> (String, String) {
     let path = dir.join("t.jsonl");
     let mut text = String::from(
         "{\"type\":\"user\",\"timestamp\":\"2027-01-15T07:59:00Z\",\"message\":{\"content\":\"hi\"}}\n",
@@ -143,9 +142,7 @@ fn main() {
 }
 
 fn warm_frames_allocate_nothing_in_every_format_and_layout() {
-    let root = std::env::temp_dir().join(format!("blinkline-alloc-git-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    std::fs::create_dir_all(&root).unwrap();
+    let root = TempDir::new("alloc-git").unwrap();
     let cache_home = root.join("cache");
     let repo = git_fixture(&root);
     let mut payload: serde_json::Value =
@@ -163,11 +160,11 @@ fn warm_frames_allocate_nothing_in_every_format_and_layout() {
         assert!(frame.contains("main"), "{frame}");
         assert_warm_frames_allocate_nothing(&mut renderer, &git_payload, args);
     }
-    let _ = std::fs::remove_dir_all(&root);
+    drop(root);
     // The transcript cache goes to a private directory, never the user's.
-    let cache = std::env::temp_dir().join(format!("blinkline-alloc-cache-{}", std::process::id()));
+    let cache = TempDir::new("alloc-cache").unwrap();
     // SAFETY: set before any other thread of this single-test binary starts.
-    unsafe { std::env::set_var("XDG_CACHE_HOME", &cache) };
+    unsafe { std::env::set_var("XDG_CACHE_HOME", cache.path()) };
     let payload = sample_payload(1_800_000_000);
     let with_format = |format: &'static str| {
         let mut args = vec!["--format", format];
@@ -249,7 +246,8 @@ fn warm_frames_allocate_nothing_in_every_format_and_layout() {
         let mut renderer = renderer_for(args, Path::new("/nonexistent"));
         assert_warm_frames_allocate_nothing(&mut renderer, &payload, args);
     }
-    let (with_transcript, bare) = payload_with_transcript();
+    let transcript_dir = TempDir::new("alloc").unwrap();
+    let (with_transcript, bare) = payload_with_transcript(&transcript_dir);
     let transcript_args: &[&str] = &[
         "--widgets",
         "session_tokens,messages,compactions,cache_timer,token_speed,block,context",

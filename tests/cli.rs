@@ -3,6 +3,8 @@
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
+use blinkline::tempdir::TempDir;
+
 fn blinkline(args: &[&str], stdin: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_blinkline"))
         .args(args)
@@ -343,9 +345,9 @@ fn an_env_widget_shows_a_variable_captured_at_start() {
 #[test]
 fn a_command_widget_shows_its_output_through_the_pool() {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_blinkline"));
-    let cache = std::env::temp_dir().join(format!("blinkline-cli-command-{}", std::process::id()));
+    let cache = TempDir::new("cli-command").unwrap();
     cmd.env_clear()
-        .env("XDG_CACHE_HOME", &cache)
+        .env("XDG_CACHE_HOME", cache.path())
         .args([
             "--format",
             "plain",
@@ -389,17 +391,17 @@ fn blinkline_env(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Output {
     child.wait_with_output().unwrap()
 }
 
-fn temp_config(name: &str, text: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("blinkline-test-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+/// `text` in `config.toml` of a temporary directory (removed on drop); the file's path.
+fn temp_config(name: &str, text: &str) -> (TempDir, std::path::PathBuf) {
+    let dir = TempDir::new(&format!("test-{name}")).unwrap();
     let path = dir.join("config.toml");
     std::fs::write(&path, text).unwrap();
-    path
+    (dir, path)
 }
 
 #[test]
 fn a_config_file_sets_lines_options_and_theme() {
-    let path = temp_config(
+    let (_dir, path) = temp_config(
         "ok",
         "[[line]]\nleft = [\"model\", \"cost\"]\n[[line]]\nleft = [\"context\"]\n\
          [widget.context]\nbar_width = 0\n",
@@ -415,7 +417,7 @@ fn a_config_file_sets_lines_options_and_theme() {
 
 #[test]
 fn the_config_is_found_under_xdg_config_home() {
-    let path = temp_config("xdg", "[[line]]\nleft = [\"cost\"]\n");
+    let (_dir, path) = temp_config("xdg", "[[line]]\nleft = [\"cost\"]\n");
     let xdg = path.parent().unwrap().join("xdg");
     std::fs::create_dir_all(xdg.join("blinkline")).unwrap();
     std::fs::copy(&path, xdg.join("blinkline/config.toml")).unwrap();
@@ -429,7 +431,7 @@ fn the_config_is_found_under_xdg_config_home() {
 
 #[test]
 fn a_broken_config_renders_defaults_with_a_marker_and_exit_0() {
-    let path = temp_config("broken", "theme = \"nrod\"\n");
+    let (_dir, path) = temp_config("broken", "theme = \"nrod\"\n");
     let file = path.to_str().unwrap();
     let o = blinkline_env(
         &["--format", "plain", "--config", file],
@@ -453,7 +455,7 @@ fn a_broken_config_renders_defaults_with_a_marker_and_exit_0() {
 
 #[test]
 fn config_check_lists_every_problem_and_exits_1() {
-    let path = temp_config("check", "colour = 1\n[widget.cost]\nwarn = \"five\"\n");
+    let (_dir, path) = temp_config("check", "colour = 1\n[widget.cost]\nwarn = \"five\"\n");
     let file = path.to_str().unwrap();
     let o = blinkline_env(&["config", "check", "--config", file], b"", &[]);
     assert_eq!(o.status.code(), Some(1));
@@ -469,8 +471,7 @@ fn config_check_lists_every_problem_and_exits_1() {
 
 #[test]
 fn config_init_writes_a_valid_file_and_refuses_to_overwrite() {
-    let dir = std::env::temp_dir().join(format!("blinkline-test-{}-init", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+    let dir = TempDir::new("test-init").unwrap();
     let file = dir.join("sub/config.toml");
     let file = file.to_str().unwrap();
     let o = blinkline_env(&["config", "init", "--config", file], b"", &[]);

@@ -6,6 +6,8 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use blinkline::tempdir::TempDir;
+
 fn run_with(
     args: &[&str],
     stdin: &[u8],
@@ -157,8 +159,9 @@ fn home_unset_still_renders() {
 
 #[test]
 fn a_deleted_working_directory_is_survived() {
-    let dir = std::env::temp_dir().join(format!("blinkline-gone-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let root = TempDir::new("gone").unwrap();
+    let dir = root.join("cwd");
+    std::fs::create_dir(&dir).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_blinkline"))
         .args(["--format", "plain", "--widgets", "model,cwd"])
         .current_dir(&dir)

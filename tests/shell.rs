@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+use blinkline::tempdir::TempDir;
+
 const BIN: &str = env!("CARGO_BIN_EXE_blinkline");
 
 fn blinkline(args: &[&str]) -> Output {
@@ -268,11 +270,14 @@ impl Drop for Tmux {
     }
 }
 
-fn fixture_repo(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("blinkline-shell-{}-{name}", std::process::id()));
+/// A temporary directory (removed on drop) holding `shop/.git` and `shop/src`; the path
+/// of `shop/src`.
+fn fixture_repo(name: &str) -> (TempDir, PathBuf) {
+    let dir = TempDir::new(&format!("shell-{name}")).unwrap();
     std::fs::create_dir_all(dir.join("shop/.git")).unwrap();
     std::fs::create_dir_all(dir.join("shop/src")).unwrap();
-    dir.join("shop/src")
+    let src = dir.join("shop/src");
+    (dir, src)
 }
 
 /// The column right after the prompt character `❯ ` on its line.
@@ -292,7 +297,7 @@ fn drive(shell: &str, argv: &[&str]) {
         eprintln!("skipping the {shell} session test: tmux or {shell} is not installed");
         return;
     }
-    let dir = fixture_repo(shell);
+    let (_root, dir) = fixture_repo(shell);
     let tmux = Tmux::start(&dir, argv);
     let load = if shell == "fish" {
         format!("'{BIN}' init fish | source")
@@ -328,7 +333,6 @@ fn drive(shell: &str, argv: &[&str]) {
     tmux.wait_for("the command output", |s| {
         s.lines().any(|l| l.trim() == "hi")
     });
-    let _ = std::fs::remove_dir_all(dir.parent().unwrap().parent().unwrap());
 }
 
 #[test]
@@ -348,8 +352,7 @@ fn a_real_fish_shows_the_prompt_and_keeps_the_cursor_in_place() {
 
 #[test]
 fn a_prompt_takes_its_look_from_the_config_file() {
-    let dir = std::env::temp_dir().join(format!("blinkline-prompt-config-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir::new("prompt-config").unwrap();
     let config = dir.join("config.toml");
     std::fs::write(&config, "charset = \"ascii\"\ncolor = \"never\"\n").unwrap();
     let o = blinkline(&[
@@ -364,5 +367,4 @@ fn a_prompt_takes_its_look_from_the_config_file() {
         "status,char",
     ]);
     assert_eq!(stdout(&o), "x 1 > ", "ascii glyphs, no colour");
-    let _ = std::fs::remove_dir_all(&dir);
 }

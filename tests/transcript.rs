@@ -6,9 +6,10 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
+use blinkline::tempdir::TempDir;
 use blinkline::transcript::{Plan, Problem, State, catch_up_file, scan_file, scan_file_with};
 use serde_json::Value;
 
@@ -169,11 +170,9 @@ fn prefix_totals(text: &[u8]) -> BTreeSet<u64> {
     all
 }
 
-fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("blinkline-it-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh temporary directory, removed on drop.
+fn temp_dir(tag: &str) -> TempDir {
+    TempDir::new(&format!("it-{tag}")).unwrap()
 }
 
 fn s(p: &Path) -> &str {

@@ -6,6 +6,8 @@ use std::process::{Child, ChildStderr, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use blinkline::tempdir::TempDir;
+
 const BIN: &str = env!("CARGO_BIN_EXE_blinkline");
 
 fn watch(args: &[&str]) -> Child {
@@ -49,13 +51,12 @@ fn exit_within(mut child: Child, limit: Duration) -> ExitStatus {
     }
 }
 
-fn payload_file(name: &str, text: &str) -> std::path::PathBuf {
-    let path = std::env::temp_dir().join(format!(
-        "blinkline-watch-{}-{name}.json",
-        std::process::id()
-    ));
+/// `text` in `{name}.json` of a temporary directory (removed on drop); the file's path.
+fn payload_file(name: &str, text: &str) -> (TempDir, std::path::PathBuf) {
+    let dir = TempDir::new("watch").unwrap();
+    let path = dir.join(format!("{name}.json"));
     std::fs::write(&path, text).unwrap();
-    path
+    (dir, path)
 }
 
 /// Sends SIGUSR1 and reads the metrics line it prints: (frames, dropped).
@@ -74,7 +75,7 @@ fn metrics(child: &Child, stderr: &mut BufReader<ChildStderr>) -> (u64, u64) {
 
 #[test]
 fn in_a_pipe_each_changed_frame_is_one_line_and_repeats_are_skipped() {
-    let path = payload_file("repeat", r#"{"model":{"display_name":"Opus 4.6"}}"#);
+    let (_dir, path) = payload_file("repeat", r#"{"model":{"display_name":"Opus 4.6"}}"#);
     let child = watch(&[
         "--input",
         path.to_str().unwrap(),
@@ -96,7 +97,7 @@ fn in_a_pipe_each_changed_frame_is_one_line_and_repeats_are_skipped() {
 
 #[test]
 fn a_changed_input_file_is_rendered() {
-    let path = payload_file("change", r#"{"model":{"display_name":"Opus"}}"#);
+    let (_dir, path) = payload_file("change", r#"{"model":{"display_name":"Opus"}}"#);
     let mut child = watch(&[
         "--input",
         path.to_str().unwrap(),
@@ -115,7 +116,7 @@ fn a_changed_input_file_is_rendered() {
 
 #[test]
 fn the_i3bar_stream_is_a_header_and_arrays_of_blocks() {
-    let path = payload_file(
+    let (_dir, path) = payload_file(
         "i3bar",
         r#"{"model":{"display_name":"Opus"},"cost":{"total_cost_usd":12.5}}"#,
     );
@@ -162,7 +163,7 @@ fn the_waybar_stream_is_one_json_object_per_line() {
 
 #[test]
 fn tmux_format_doubles_a_hash_in_a_name() {
-    let path = payload_file("hash", r#"{"workspace":{"current_dir":"/src/fix#12"}}"#);
+    let (_dir, path) = payload_file("hash", r#"{"workspace":{"current_dir":"/src/fix#12"}}"#);
     let child = watch(&[
         "--format",
         "tmux",

@@ -14,7 +14,6 @@
 //! What is not dropped: the kernel's page cache (that needs root), and the last output of a
 //! `command` widget (it runs its command every frame anyway).
 
-use std::path::PathBuf;
 use std::time::Instant;
 
 use super::{BenchReport, WorkCounts};
@@ -24,34 +23,22 @@ use crate::engine::alloc::allocation_counts;
 use crate::engine::metrics::Histogram;
 use crate::input::env::Environment;
 use crate::render::Renderer;
+use crate::tempdir::TempDir;
 
-/// A private temporary `XDG_CACHE_HOME`, removed on drop.
+/// A private temporary `XDG_CACHE_HOME` (mode 0700), removed on drop.
 struct ColdCacheHome {
-    root: PathBuf,
+    root: TempDir,
 }
 
 impl ColdCacheHome {
     fn create() -> Result<Self, String> {
-        use std::os::unix::fs::DirBuilderExt as _;
-        let root =
-            std::env::temp_dir().join(format!("blinkline-bench-cold-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::DirBuilder::new()
-            .mode(0o700)
-            .create(&root)
-            .map_err(|e| format!("cannot create {}: {e}", root.display()))?;
+        let root = TempDir::new("bench-cold").map_err(|e| e.to_string())?;
         Ok(ColdCacheHome { root })
     }
 
     /// Removes every record, lock and spare file: the next frame finds an empty cache.
     fn empty(&self) {
         let _ = std::fs::remove_dir_all(self.root.join("blinkline"));
-    }
-}
-
-impl Drop for ColdCacheHome {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
     }
 }
 

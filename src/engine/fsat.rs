@@ -90,8 +90,7 @@ mod tests {
 
     #[test]
     fn stat_at_agrees_with_std_and_subdirs_refuse_symlinks() {
-        let root = std::env::temp_dir().join(format!("blinkline-fsat-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
+        let root = crate::tempdir::TempDir::new("fsat").unwrap();
         std::fs::create_dir_all(root.join("d")).unwrap();
         std::fs::write(root.join("d/f"), b"12345").unwrap();
         std::os::unix::fs::symlink("d", root.join("link")).unwrap();
@@ -110,6 +109,5 @@ mod tests {
         assert_eq!(link.mode & libc::S_IFMT, libc::S_IFLNK);
         let missing = lstat_at(sub.as_fd(), c"nope").unwrap_err();
         assert_eq!(missing.kind(), io::ErrorKind::NotFound);
-        std::fs::remove_dir_all(&root).unwrap();
     }
 }

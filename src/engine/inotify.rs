@@ -225,9 +225,7 @@ mod tests {
 
     #[test]
     fn a_watched_directory_reports_what_happens_in_it() {
-        let dir = std::env::temp_dir().join(format!("blinkline-inotify-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::tempdir::TempDir::new("inotify").unwrap();
         let inotify = Inotify::new().unwrap();
         let wd = inotify.add_watch(&dir, CREATE | MODIFY | DELETE).unwrap();
         assert!(!inotify.wait(Some(Duration::ZERO)).unwrap(), "nothing yet");
@@ -241,6 +239,5 @@ mod tests {
             .map(|e| e.mask)
             .collect();
         assert_eq!(masks, vec![CREATE, MODIFY, DELETE]);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

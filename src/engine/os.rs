@@ -124,8 +124,7 @@ pub fn file_system_type(path: &std::path::Path) -> std::io::Result<i64> {
 mod exchange_tests {
     #[test]
     fn exchanging_swaps_the_contents_of_two_paths() {
-        let dir = std::env::temp_dir().join(format!("blinkline-exchange-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::tempdir::TempDir::new("exchange").unwrap();
         let (a, b) = (dir.join("a"), dir.join("b"));
         std::fs::write(&a, b"first").unwrap();
         std::fs::write(&b, b"second").unwrap();
@@ -134,6 +133,5 @@ mod exchange_tests {
         assert_eq!(std::fs::read(&b).unwrap(), b"first");
         let err = super::exchange_paths(&a, &dir.join("missing")).unwrap_err();
         assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

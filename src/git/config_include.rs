@@ -256,12 +256,8 @@ mod tests {
     use super::*;
     use crate::git::state::config_value;
 
-    fn temp_dir(tag: &str) -> PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("blinkline-include-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+    fn temp_dir(tag: &str) -> crate::tempdir::TempDir {
+        crate::tempdir::TempDir::new(&format!("include-{tag}")).unwrap()
     }
 
     #[test]
@@ -287,7 +283,6 @@ mod tests {
         };
         assert_eq!(last(b"x"), Some(&b"included"[..]));
         assert_eq!(last(b"y"), Some(&b"after"[..]));
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
@@ -303,6 +298,5 @@ mod tests {
             result,
             Err(IncludeError::Unsupported(Unsupported::ConfigInclude))
         ));
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -285,15 +285,12 @@ pub mod test_repo {
     use std::path::{Path, PathBuf};
     use std::process::Command;
 
-    /// A temporary directory removed on drop.
+    use crate::tempdir::TempDir;
+
+    /// A repository in a temporary directory, removed on drop.
     pub struct TempRepo {
         pub root: PathBuf,
-    }
-
-    impl Drop for TempRepo {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.root);
-        }
+        _dir: TempDir,
     }
 
     /// Runs git in `dir` with a fixed identity, asserting success.
@@ -319,15 +316,13 @@ pub mod test_repo {
 
     /// A repository with one commit, in a fresh temporary directory.
     pub fn with_commit(tag: &str) -> TempRepo {
-        let root =
-            std::env::temp_dir().join(format!("blinkline-unit-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(&root).expect("temp dir");
+        let dir = TempDir::new(&format!("unit-{tag}")).expect("temp dir");
+        let root = dir.to_path_buf();
         git(&root, &["init", "-q"]);
         std::fs::write(root.join("a.txt"), "a\n").expect("write");
         git(&root, &["add", "."]);
         git(&root, &["commit", "-qm", "one"]);
-        TempRepo { root }
+        TempRepo { root, _dir: dir }
     }
 
     /// A payload whose working directory is `dir`.

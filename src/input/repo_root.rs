@@ -38,7 +38,7 @@ mod tests {
 
     #[test]
     fn finds_the_nearest_dot_git_above_a_directory() {
-        let tmp = std::env::temp_dir().join(format!("blinkline-root-{}", std::process::id()));
+        let tmp = crate::tempdir::TempDir::new("root").unwrap();
         let deep = tmp.join("repo/src/deep");
         std::fs::create_dir_all(&deep).unwrap();
         std::fs::create_dir_all(tmp.join("repo/.git")).unwrap();
@@ -49,7 +49,6 @@ mod tests {
             repo_root_len(root.to_str().unwrap()),
             Some(root.to_str().unwrap().len())
         );
-        std::fs::remove_dir_all(&tmp).unwrap();
     }
 
     #[test]

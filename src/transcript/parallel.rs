@@ -264,7 +264,7 @@ fn first_line_start(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::transcript::testing::TranscriptBuilder;
+    use crate::transcript::testing::{TempTranscript, TranscriptBuilder};
 
     fn plan(threads: usize, chunk: u64) -> Plan {
         Plan {
@@ -274,7 +274,7 @@ mod tests {
         }
     }
 
-    fn sample(tag: &str) -> std::path::PathBuf {
+    fn sample(tag: &str) -> TempTranscript {
         TranscriptBuilder::new()
             .prompt(600)
             .call("m1", "claude-opus-4-6", (3, 40, 900, 20), 3, 590)

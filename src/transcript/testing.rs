@@ -1,12 +1,13 @@
 //! Builds small transcripts for widget tests, in Claude Code's line shapes.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::path::{Path, PathBuf};
 
+use crate::tempdir::TempDir;
 use crate::widgets::testing::NOW;
 
-/// A transcript being written line by line; `write` puts it in a fresh temporary file.
+/// A transcript being written line by line; `write` puts it in a fresh temporary file,
+/// removed when the returned guard drops.
 #[derive(Default)]
 pub struct TranscriptBuilder {
     text: String,
@@ -111,19 +112,27 @@ impl TranscriptBuilder {
         self
     }
 
-    /// Writes the transcript to a fresh file named after `tag`; returns its path.
-    pub fn write(self, tag: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("blinkline-tx-{}", std::process::id()));
-        let _ = std::fs::create_dir_all(&dir);
+    /// Writes the transcript to `{tag}.jsonl` in a fresh temporary directory; the file
+    /// and its directory are removed when the returned guard is dropped.
+    pub fn write(self, tag: &str) -> TempTranscript {
+        let dir = TempDir::new("tx").expect("temp dir is creatable");
         let path = dir.join(format!("{tag}.jsonl"));
-        // Tests running in parallel may write the same transcript: write a private file
-        // and rename it over, so a reader sees the old file or the new one, never half.
-        static SERIAL: AtomicUsize = AtomicUsize::new(0);
-        let serial = SERIAL.fetch_add(1, Ordering::Relaxed);
-        let temporary = dir.join(format!(".{tag}.{serial}.tmp"));
-        std::fs::write(&temporary, self.text).expect("temp transcript is writable");
-        std::fs::rename(&temporary, &path).expect("temp transcript can be renamed");
-        path
+        std::fs::write(&path, self.text).expect("temp transcript is writable");
+        TempTranscript { path, _dir: dir }
+    }
+}
+
+/// A transcript file written by [`TranscriptBuilder::write`]; derefs to its path.
+pub struct TempTranscript {
+    path: PathBuf,
+    _dir: TempDir,
+}
+
+impl std::ops::Deref for TempTranscript {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.path
     }
 }
 

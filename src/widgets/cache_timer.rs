@@ -98,31 +98,35 @@ impl Widget for CacheTimer {
 #[cfg(test)]
 mod tests {
     use crate::engine::slots::Tone;
-    use crate::transcript::testing::{TranscriptBuilder, payload};
+    use crate::transcript::testing::{TempTranscript, TranscriptBuilder, payload};
     use crate::widgets::options::OptionValue;
     use crate::widgets::testing::WidgetTester;
 
-    fn replied(ago: i64, tag: &str) -> String {
-        payload(
-            &TranscriptBuilder::new()
-                .prompt(ago + 5)
-                .call("m1", "claude-opus-4-6", (1, 1, 0, 0), 2, ago)
-                .sidechain_call("s1", (1, 1, 0, 0), 1)
-                .write(tag),
-        )
+    /// A transcript (removed when it drops) whose last reply was `ago` seconds ago, and a
+    /// payload naming it.
+    fn replied(ago: i64, tag: &str) -> (TempTranscript, String) {
+        let transcript = TranscriptBuilder::new()
+            .prompt(ago + 5)
+            .call("m1", "claude-opus-4-6", (1, 1, 0, 0), 2, ago)
+            .sidechain_call("s1", (1, 1, 0, 0), 1)
+            .write(tag);
+        let payload = payload(&transcript);
+        (transcript, payload)
     }
 
     #[test]
     fn counts_down_from_the_last_main_chain_reply() {
-        let r = WidgetTester::new("cache_timer").render(&replied(60, "timer-1m"));
+        let (_transcript, p) = replied(60, "timer-1m");
+        let r = WidgetTester::new("cache_timer").render(&p);
         assert_eq!((r.text.as_str(), r.tone), ("cache 4m", Tone::Normal));
-        let r = WidgetTester::new("cache_timer").render(&replied(250, "timer-4m"));
+        let (_transcript, p) = replied(250, "timer-4m");
+        let r = WidgetTester::new("cache_timer").render(&p);
         assert_eq!((r.text.as_str(), r.tone), ("cache 50s", Tone::Warn));
     }
 
     #[test]
     fn an_expired_cache_is_cold_or_hidden() {
-        let p = replied(400, "timer-cold");
+        let (_transcript, p) = replied(400, "timer-cold");
         assert_eq!(WidgetTester::new("cache_timer").text(&p), "cache cold");
         WidgetTester::new("cache_timer")
             .option("show_cold", OptionValue::Bool(false))

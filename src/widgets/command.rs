@@ -284,7 +284,7 @@ impl Widget for CommandWidget {
 
 #[cfg(test)]
 mod tests {
-    use std::path::PathBuf;
+    use std::path::Path;
     use std::sync::OnceLock;
     use std::time::{Duration, Instant};
 
@@ -293,19 +293,17 @@ mod tests {
     use crate::engine::slots::{Outcome, SlotContent};
     use crate::input::env::Environment;
     use crate::input::parse_session;
+    use crate::tempdir::TempDir;
     use crate::widgets::options::OptionValue;
     use crate::widgets::testing::WidgetTester;
     use crate::widgets::{Charset, Options, RenderContext, Widget};
 
-    fn temp_dir(tag: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("blinkline-command-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+    fn temp_dir(tag: &str) -> TempDir {
+        TempDir::new(&format!("command-{tag}")).unwrap()
     }
 
-    /// A trusted widget running `sh -c script`, caching under its own temporary directory.
-    fn widget(tag: &str, script: &str, timeout_ms: u64, wait_ms: u64) -> CommandWidget {
+    /// A trusted widget running `sh -c script`, caching under `dir`.
+    fn widget(dir: &Path, script: &str, timeout_ms: u64, wait_ms: u64) -> CommandWidget {
         let argv = vec!["sh".to_owned(), "-c".to_owned(), script.to_owned()];
         CommandWidget {
             key: argv.join("\0").into_bytes(),
@@ -314,7 +312,7 @@ mod tests {
             wait: Duration::from_millis(wait_ms),
             max_chars: 80,
             trusted: true,
-            cache: OnceLock::from(Cache::at(temp_dir(tag).join("cache")).ok()),
+            cache: OnceLock::from(Cache::at(dir.join("cache")).ok()),
             in_flight: Mutex::new(Vec::new()),
         }
     }
@@ -332,25 +330,28 @@ mod tests {
 
     #[test]
     fn the_command_reads_the_payload_on_stdin() {
-        let w = widget("stdin", r#"sed -n 's/.*"id":"\([a-z]*\)".*/model=\1/p'"#, 2000, 2000);
+        let dir = temp_dir("stdin");
+        let w = widget(&dir, r#"sed -n 's/.*"id":"\([a-z]*\)".*/model=\1/p'"#, 2000, 2000);
         let (outcome, out) = render(&w, PAYLOAD);
         assert_eq!((outcome, out.text.as_str(), out.stale), (Outcome::Shown, "model=opus", false));
     }
 
     #[test]
     fn only_the_first_line_is_shown_cleaned_and_capped() {
-        let w = widget("line", r"printf ' a\033[31mb\033]0;t\007c \nsecond\n'", 2000, 2000);
+        let dir = temp_dir("line");
+        let w = widget(&dir, r"printf ' a\033[31mb\033]0;t\007c \nsecond\n'", 2000, 2000);
         assert_eq!(render(&w, PAYLOAD).1.text.as_str(), "abc");
-        let mut short = widget("cap", "echo abcdefgh", 2000, 2000);
+        let mut short = widget(&dir.join("cap"), "echo abcdefgh", 2000, 2000);
         short.max_chars = 3;
         assert_eq!(render(&short, PAYLOAD).1.text.as_str(), "abc");
     }
 
     #[test]
     fn a_slow_command_shows_its_last_output_stale_and_is_killed_at_its_timeout() {
-        let flag = temp_dir("slow").join("slow-now");
+        let dir = temp_dir("slow");
+        let flag = dir.join("slow-now");
         let script = format!("if [ -e '{}' ]; then sleep 30; fi; echo v1", flag.display());
-        let w = widget("slow", &script, 300, 1000);
+        let w = widget(&dir, &script, 300, 1000);
         let (outcome, out) = render(&w, PAYLOAD);
         assert_eq!((outcome, out.text.as_str(), out.stale), (Outcome::Shown, "v1", false));
         w.after_frame();
@@ -365,9 +366,10 @@ mod tests {
 
     #[test]
     fn a_command_slower_than_wait_shows_the_cached_value_and_caches_the_new_one() {
-        let counter = temp_dir("wait").join("n");
+        let dir = temp_dir("wait");
+        let counter = dir.join("n");
         let script = format!("n=$(cat '{0}' 2>/dev/null || echo 0); echo $((n+1)) > '{0}'; sleep 0.2; echo run$n", counter.display());
-        let w = widget("wait", &script, 5000, 1);
+        let w = widget(&dir, &script, 5000, 1);
         let (outcome, _) = render(&w, PAYLOAD);
         assert_eq!(outcome, Outcome::Hidden, "nothing cached yet");
         w.after_frame();
@@ -378,7 +380,8 @@ mod tests {
 
     #[test]
     fn a_timeout_with_nothing_cached_hides() {
-        let w = widget("timeout", "sleep 30", 100, 5000);
+        let dir = temp_dir("timeout");
+        let w = widget(&dir, "sleep 30", 100, 5000);
         let started = Instant::now();
         let (outcome, out) = render(&w, PAYLOAD);
         assert_eq!((outcome, out.source), (Outcome::Hidden, "command timed out"));
@@ -387,9 +390,10 @@ mod tests {
 
     #[test]
     fn a_failing_command_falls_back_and_a_missing_one_is_an_error() {
-        let w = widget("fail", "echo partial; exit 3", 2000, 2000);
+        let dir = temp_dir("fail");
+        let w = widget(&dir, "echo partial; exit 3", 2000, 2000);
         assert_eq!(render(&w, PAYLOAD).0, Outcome::Hidden);
-        let mut missing = widget("missing", "", 2000, 2000);
+        let mut missing = widget(&dir.join("missing"), "", 2000, 2000);
         missing.argv = vec!["/nonexistent/blinkline-test-command".into()];
         let (outcome, out) = render(&missing, PAYLOAD);
         assert_eq!((outcome, out.text.as_str()), (Outcome::Error, "\u{26a0} command"));
@@ -397,7 +401,8 @@ mod tests {
 
     #[test]
     fn an_untrusted_config_runs_nothing() {
-        let marker = temp_dir("untrusted").join("ran");
+        let dir = temp_dir("untrusted");
+        let marker = dir.join("ran");
         let t = WidgetTester::new("command").option("command", OptionValue::Str(format!("touch '{}'", marker.display())));
         let r = t.render(PAYLOAD);
         assert_eq!((r.outcome, r.text.as_str()), (Outcome::Error, "\u{26a0} untrusted"));

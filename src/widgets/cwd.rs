@@ -199,7 +199,7 @@ mod tests {
 
     #[test]
     fn repo_relative_paths_start_at_the_repository_folder() {
-        let tmp = std::env::temp_dir().join(format!("blinkline-cwd-{}", std::process::id()));
+        let tmp = crate::tempdir::TempDir::new("cwd").unwrap();
         std::fs::create_dir_all(tmp.join("shop/.git")).unwrap();
         std::fs::create_dir_all(tmp.join("shop/src/widgets")).unwrap();
         let payload = format!(r#"{{"cwd":"{}"}}"#, tmp.join("shop/src/widgets").display());
@@ -207,7 +207,6 @@ mod tests {
         assert_eq!(full.text(&payload), "shop/src/widgets");
         let fish = style("fish").option("repo_relative", OptionValue::Bool(true));
         assert_eq!(fish.text(&payload), "shop/s/widgets");
-        std::fs::remove_dir_all(&tmp).unwrap();
     }
 
     #[test]

@@ -173,27 +173,29 @@ impl Widget for SessionTokens {
 
 #[cfg(test)]
 mod tests {
-    use crate::transcript::testing::{TranscriptBuilder, payload};
+    use crate::transcript::testing::{TempTranscript, TranscriptBuilder, payload};
     use crate::widgets::options::OptionValue;
     use crate::widgets::testing::WidgetTester;
 
-    fn session() -> String {
-        payload(
-            &TranscriptBuilder::new()
-                .prompt(600)
-                .call("m1", "claude-opus-4-6", (10, 2_000, 300_000, 40_000), 3, 590)
-                .tool_result(580)
-                .call("m2", "claude-opus-4-6", (5, 1_000, 340_000, 2_000), 2, 570)
-                .sidechain_call("s1", (100, 50, 0, 0), 560)
-                .write("session-tokens"),
-        )
+    /// The transcript (removed when it drops) and a payload naming it.
+    fn session() -> (TempTranscript, String) {
+        let transcript = TranscriptBuilder::new()
+            .prompt(600)
+            .call("m1", "claude-opus-4-6", (10, 2_000, 300_000, 40_000), 3, 590)
+            .tool_result(580)
+            .call("m2", "claude-opus-4-6", (5, 1_000, 340_000, 2_000), 2, 570)
+            .sidechain_call("s1", (100, 50, 0, 0), 560)
+            .write("session-tokens");
+        let payload = payload(&transcript);
+        (transcript, payload)
     }
 
     #[test]
     fn each_api_call_is_counted_once_however_many_lines_it_spans() {
+        let (_transcript, session) = session();
         let r = WidgetTester::new("session_tokens")
             .option("style", OptionValue::Str("full".into()))
-            .render(&session());
+            .render(&session);
         assert_eq!(r.text, "in 115 out 3.0k cache 640.0k/42.0k \u{3a3}685.2k");
         assert_eq!(r.short, "685.2k");
     }
@@ -203,8 +205,9 @@ mod tests {
         let t = WidgetTester::new("session_tokens")
             .option("by_model", OptionValue::Bool(true))
             .option("cost", OptionValue::Bool(true));
+        let (_transcript, session) = session();
         assert_eq!(
-            t.text(&session()),
+            t.text(&session),
             "685.2k tok (opus-4-6 685.0k, haiku-4-5 150) $0.66"
         );
     }

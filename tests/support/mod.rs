@@ -9,13 +9,12 @@ pub mod git_cli;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+
+use blinkline::tempdir::TempDir;
 
 #[allow(unused_imports)] // each test binary uses a part
 pub use git_cli::{GitCli, write_file};
-
-static SERIAL: AtomicUsize = AtomicUsize::new(0);
 
 /// A small deterministic PRNG (PCG-style LCG), so a failing run can be replayed by seed.
 pub struct Rng(pub u64);
@@ -33,18 +32,17 @@ impl Rng {
 /// A temporary directory (with `home/` and the cache under `cache/`), removed on drop.
 pub struct Sandbox {
     pub root: PathBuf,
+    _dir: TempDir,
 }
 
 impl Sandbox {
     pub fn new(tag: &str) -> Sandbox {
-        let root = std::env::temp_dir().join(format!(
-            "blinkline-{tag}-{}-{}",
-            std::process::id(),
-            SERIAL.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(root.join("home")).unwrap();
-        Sandbox { root }
+        let dir = TempDir::new(tag).unwrap();
+        std::fs::create_dir_all(dir.join("home")).unwrap();
+        Sandbox {
+            root: dir.to_path_buf(),
+            _dir: dir,
+        }
     }
 
     pub fn path(&self, rel: &str) -> PathBuf {
@@ -120,8 +118,10 @@ impl Sandbox {
         };
         let deadline = Instant::now() + limit;
         loop {
-            let held = std::fs::read_dir(self.cache_dir())
-                .unwrap()
+            let Ok(entries) = std::fs::read_dir(self.cache_dir()) else {
+                return true;
+            };
+            let held = entries
                 .flatten()
                 .filter_map(|e| {
                     let name = e.file_name().into_string().ok()?;
@@ -141,8 +141,13 @@ impl Sandbox {
 }
 
 impl Drop for Sandbox {
+    /// A detached git refresher holds its record's lock until it exits, and a cache write
+    /// would create the removed directories again: it is let finish (10 s at most) before
+    /// the directory goes.
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.root);
+        if self.cache_dir().is_dir() {
+            let _ = self.refreshers_done_within(Duration::from_secs(10));
+        }
     }
 }
 

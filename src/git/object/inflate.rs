@@ -215,7 +215,8 @@ mod tests {
             .flat_map(|i| i.wrapping_mul(2_654_435_761).to_le_bytes())
             .collect();
         let compressed = compress_to_vec_zlib(&data, 1);
-        let path = std::env::temp_dir().join(format!("blinkline-inflate-{}", std::process::id()));
+        let dir = crate::tempdir::TempDir::new("inflate").unwrap();
+        let path = dir.join("pack");
         let mut file_bytes = b"header".to_vec();
         file_bytes.extend_from_slice(&compressed);
         std::fs::write(&path, &file_bytes).unwrap();
@@ -235,6 +236,5 @@ mod tests {
             end: end - 100,
         };
         assert!(Inflater::new(cut, data.len()).exact(&mut out, 0).is_err());
-        let _ = std::fs::remove_file(&path);
     }
 }

@@ -152,8 +152,7 @@ mod tests {
 
     #[test]
     fn files_are_compared_by_content_and_a_short_read_is_different() {
-        let dir = std::env::temp_dir().join(format!("blinkline-content-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::tempdir::TempDir::new("content").unwrap();
         let file = dir.join("f");
         std::fs::write(&file, b"a\n").unwrap();
         let oid = blob_id(b"a\n");
@@ -172,6 +171,5 @@ mod tests {
         assert!(!needs_filters(false, &dir, b"f"));
         std::fs::write(dir.join(".gitattributes"), b"* text\n").unwrap();
         assert!(needs_filters(false, &dir, b"sub/f"));
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

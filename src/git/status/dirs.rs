@@ -187,10 +187,9 @@ pub(super) fn corrupt_path() -> GitError {
 mod tests {
     use super::*;
 
-    fn tree(tag: &str) -> std::path::PathBuf {
-        let root =
-            std::env::temp_dir().join(format!("blinkline-dirs-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&root);
+    /// A small tree with nested directories and a symlink, removed on drop.
+    fn tree(tag: &str) -> crate::tempdir::TempDir {
+        let root = crate::tempdir::TempDir::new(&format!("dirs-{tag}")).unwrap();
         for dir in ["a/b/c", "a/d", "e"] {
             std::fs::create_dir_all(root.join(dir)).unwrap();
         }
@@ -217,7 +216,6 @@ mod tests {
         for path in ["top", "a/b/c/f", "a/b/g", "a/d/h", "e/i", "top", "a/b/c/f"] {
             assert_eq!(size(&mut stack, path), Some(path.len() as u64), "{path}");
         }
-        std::fs::remove_dir_all(&root).unwrap();
     }
 
     #[test]
@@ -229,7 +227,6 @@ mod tests {
         assert_eq!(size(&mut stack, "gone/x/z"), None);
         assert_eq!(size(&mut stack, "top/x"), None);
         assert_eq!(size(&mut stack, "a/d/h"), Some(5));
-        std::fs::remove_dir_all(&root).unwrap();
     }
 
     #[test]
@@ -240,6 +237,5 @@ mod tests {
             assert!(stack.enter(dir.as_bytes()).is_err(), "{dir}");
         }
         assert!(!valid_component(b"..") && valid_component(b"..."));
-        std::fs::remove_dir_all(&root).unwrap();
     }
 }

@@ -444,8 +444,7 @@ mod tests {
 
     #[test]
     fn a_cache_round_trips_and_garbage_decodes_to_none() {
-        let dir = std::env::temp_dir().join(format!("blinkline-listing-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = crate::tempdir::TempDir::new("listing").unwrap();
         std::fs::create_dir_all(dir.join("sub")).unwrap();
         std::fs::write(dir.join("f"), "x").unwrap();
         let mut cache = UntrackedCache::new(&dir);
@@ -483,6 +482,5 @@ mod tests {
         let mut wrong = bytes.clone();
         wrong[4] = VERSION + 1;
         assert!(UntrackedCache::decode(&wrong).is_none());
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }
