@@ -61,6 +61,7 @@
 
 pub mod assistant;
 pub mod file;
+pub mod find;
 pub mod parallel;
 pub mod prices;
 pub mod record;
