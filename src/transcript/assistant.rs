@@ -1,5 +1,5 @@
-//! Assistant lines (and other lines that may carry usage): one structural pass with the
-//! walker (`walk.rs`) for the shapes Claude Code writes, serde_json for everything else.
+//! Assistant lines (and other lines that may carry usage): the members one walk found
+//! (`members.rs`) for the shapes Claude Code writes, serde_json for everything else.
 //! serde_json stays the reference: the tests compare both paths line by line.
 //!
 //! A line contributes its non-sidechain `tool_use` blocks and, when it has usage and a
@@ -14,10 +14,10 @@ use serde::de::{Deserializer, IgnoredAny, SeqAccess, Visitor};
 
 use crate::cache::fnv1a;
 use crate::transcript::find::{has_backslash, is_plain_ascii};
+use crate::transcript::members::{ASSISTANT, Members, Usage, UsageAt};
 use crate::transcript::scan::parse_timestamp;
 use crate::transcript::sink::Sink;
 use crate::transcript::state::{Call, Tokens};
-use crate::transcript::walk::Walk;
 
 #[derive(Deserialize)]
 struct Entry<'a> {
@@ -45,26 +45,6 @@ struct Message<'a> {
     usage: Option<Usage>,
     #[serde(default)]
     content: ToolUses,
-}
-
-#[derive(Deserialize)]
-struct Usage {
-    #[serde(default)]
-    input_tokens: Option<u64>,
-    #[serde(default)]
-    output_tokens: Option<u64>,
-    #[serde(default)]
-    cache_creation_input_tokens: Option<u64>,
-    #[serde(default)]
-    cache_read_input_tokens: Option<u64>,
-    #[serde(default)]
-    cache_creation: Option<CacheCreation>,
-}
-
-#[derive(Deserialize)]
-struct CacheCreation {
-    #[serde(default)]
-    ephemeral_1h_input_tokens: Option<u64>,
 }
 
 /// The number of `tool_use` blocks in `message.content`, counted without allocating.
@@ -112,6 +92,13 @@ impl<'de> Deserialize<'de> for ToolUses {
 /// Parses a line that may carry usage or a compaction; unparsable ones are counted bad.
 pub fn parse_line(sink: &mut dyn Sink, line: &[u8]) {
     if fast_assistant(sink, line).is_none() {
+        serde_line(sink, line);
+    }
+}
+
+/// The same for a line whose members were walked already.
+pub fn parse_walked(sink: &mut dyn Sink, m: &mut Members<'_>, line: &[u8]) {
+    if walked_assistant(sink, m).is_none() {
         serde_line(sink, line);
     }
 }
@@ -198,39 +185,29 @@ impl Row<'_> {
 }
 
 /// The fast path for assistant lines (see `walk.rs`): `None` hands the line to serde_json.
-/// One pass: `message` and its `content` are walked into where they stand, not skipped and
-/// walked again.
 fn fast_assistant(sink: &mut dyn Sink, line: &[u8]) -> Option<()> {
-    let (mut kind, mut side, mut ts, mut req, mut msg) = (None, None, None, None, None);
-    let mut w = Walk::new(line);
-    w.object_with(|k, w| {
-        if k == b"message" {
-            msg = Some(message_parts(w)?);
-            return Some(());
-        }
-        let v = w.value()?;
-        match k {
-            b"type" => kind = Some(v),
-            b"isSidechain" => side = Some(v),
-            b"timestamp" => ts = Some(v),
-            b"requestId" => req = Some(v),
-            _ => {}
-        }
-        Some(())
-    })?;
-    if !w.at_end() || kind != Some(&b"\"assistant\""[..]) {
+    let mut m = Members::default();
+    m.read(line)?;
+    walked_assistant(sink, &mut m)
+}
+
+/// What an assistant line contributes, from its walked members; `None` for anything the
+/// walker does not read exactly, which then goes to serde_json.
+fn walked_assistant(sink: &mut dyn Sink, m: &mut Members<'_>) -> Option<()> {
+    if m.kind != Some(ASSISTANT) {
         return None;
     }
-    let sidechain = match side {
+    let sidechain = match m.sidechain {
         None | Some(b"null") | Some(b"false") => false,
         Some(b"true") => true,
         Some(_) => return None,
     };
-    let ms = match ts {
+    let ms = match m.timestamp {
         None | Some(b"null") => 0,
         Some(t) => parse_timestamp(plain_bytes(t)?).unwrap_or(0),
     };
-    let msg = msg?;
+    let request_id = opt_bytes(m.request_id)?;
+    let msg = m.read_parts()?;
     let usage = match msg.usage {
         None | Some(UsageAt::Null) => None,
         Some(UsageAt::Read(u)) => Some(u),
@@ -240,7 +217,7 @@ fn fast_assistant(sink: &mut dyn Sink, line: &[u8]) -> Option<()> {
         sidechain,
         ms,
         id: opt_bytes(msg.id)?,
-        request_id: opt_bytes(req)?,
+        request_id,
         model: opt_bytes(msg.model)?
             .map(std::str::from_utf8)
             .transpose()
@@ -250,123 +227,6 @@ fn fast_assistant(sink: &mut dyn Sink, line: &[u8]) -> Option<()> {
     };
     row.apply(sink);
     Some(())
-}
-
-/// `message.usage` as the walk found it.
-enum UsageAt<'l> {
-    /// Read in place by the walker.
-    Read(Usage),
-    Null,
-    /// A value the walker does not read exactly: its bytes, for serde_json.
-    Raw(&'l [u8]),
-}
-
-/// Reads the `message.usage` value at the cursor where it stands (skipping it and walking
-/// its bytes again cost ~6% of a scan's instructions); a value the walker cannot read
-/// exactly is skipped and kept for serde_json.
-fn usage_at<'l>(w: &mut Walk<'l>) -> Option<UsageAt<'l>> {
-    let start = *w;
-    if w.peek() == Some(b'{') {
-        if let Some(usage) = fast_usage(w) {
-            return Some(UsageAt::Read(usage));
-        }
-        *w = start;
-    }
-    let v = w.value()?;
-    Some(if v == b"null" {
-        UsageAt::Null
-    } else {
-        UsageAt::Raw(v)
-    })
-}
-
-/// The usage object at the cursor read by the walker; `None` for anything serde_json
-/// might read differently (a number that is not a plain unsigned integer, a repeated key,
-/// an escaped key), which then goes to serde_json.
-fn fast_usage(w: &mut Walk<'_>) -> Option<Usage> {
-    fn number(v: &[u8]) -> Option<Option<u64>> {
-        if v == b"null" {
-            return Some(None);
-        }
-        if v.is_empty() || (v.len() > 1 && v[0] == b'0') {
-            return None;
-        }
-        v.iter()
-            .try_fold(0u64, |n, &c| {
-                let digit = c.checked_sub(b'0').filter(|d| *d <= 9)?;
-                n.checked_mul(10)?.checked_add(u64::from(digit))
-            })
-            .map(Some)
-    }
-    fn set<T>(slot: &mut Option<Option<T>>, value: Option<T>) -> Option<()> {
-        slot.is_none().then(|| *slot = Some(value))
-    }
-    let (mut input, mut output, mut write, mut read, mut one_hour) = (None, None, None, None, None);
-    w.object_with(|k, w| match k {
-        b"input_tokens" => set(&mut input, number(w.value()?)?),
-        b"output_tokens" => set(&mut output, number(w.value()?)?),
-        b"cache_creation_input_tokens" => set(&mut write, number(w.value()?)?),
-        b"cache_read_input_tokens" => set(&mut read, number(w.value()?)?),
-        b"cache_creation" => {
-            let mut h = None;
-            if w.peek() == Some(b'{') {
-                w.object_with(|k, w| match k {
-                    b"ephemeral_1h_input_tokens" => set(&mut h, number(w.value()?)?),
-                    _ => w.value().map(drop),
-                })?;
-                set(
-                    &mut one_hour,
-                    Some(CacheCreation {
-                        ephemeral_1h_input_tokens: h.flatten(),
-                    }),
-                )
-            } else if w.value()? == b"null" {
-                set(&mut one_hour, None)
-            } else {
-                None
-            }
-        }
-        _ => w.value().map(drop),
-    })?;
-    Some(Usage {
-        input_tokens: input.flatten(),
-        output_tokens: output.flatten(),
-        cache_creation_input_tokens: write.flatten(),
-        cache_read_input_tokens: read.flatten(),
-        cache_creation: one_hour.flatten(),
-    })
-}
-
-/// The members of `message` that an assistant line contributes.
-#[derive(Default)]
-struct MessageParts<'l> {
-    id: Option<&'l [u8]>,
-    model: Option<&'l [u8]>,
-    usage: Option<UsageAt<'l>>,
-    tool_uses: u64,
-}
-
-/// Walks the `message` object at the cursor; `None` if it is not an object.
-fn message_parts<'l>(w: &mut Walk<'l>) -> Option<MessageParts<'l>> {
-    let mut m = MessageParts::default();
-    w.object_with(|k, w| {
-        if k == b"content" {
-            m.tool_uses = count_tool_uses(w)?;
-            return Some(());
-        }
-        if k == b"usage" {
-            m.usage = Some(usage_at(w)?);
-            return Some(());
-        }
-        let v = w.value()?;
-        match k {
-            b"id" => m.id = Some(v),
-            b"model" => m.model = Some(v),
-            _ => {}
-        }
-        Some(())
-    })?;
-    Some(m)
 }
 
 /// The text of a JSON string with no escapes, valid UTF-8 as serde_json requires; `None`
@@ -387,24 +247,6 @@ fn opt_bytes(v: Option<&[u8]>) -> Option<Option<&[u8]>> {
     }
 }
 
-/// The `tool_use` blocks of the `content` value at the cursor (0 unless it is an array).
-fn count_tool_uses(w: &mut Walk<'_>) -> Option<u64> {
-    if w.peek() != Some(b'[') {
-        return w.value().map(|_| 0);
-    }
-    let mut n = 0;
-    w.array_with(|block| {
-        if block.peek() != Some(b'{') {
-            return block.value().map(drop);
-        }
-        block.object_with(|k, v| {
-            n += u64::from(v.value()? == b"\"tool_use\"" && k == b"type");
-            Some(())
-        })
-    })?;
-    Some(n)
-}
-
 /// The dedupe key of a call; 0 (never matched) when the line has no message id.
 fn call_key(id: Option<&[u8]>, request: Option<&[u8]>) -> u64 {
     let Some(id) = id.filter(|i| !i.is_empty()) else {
@@ -417,7 +259,9 @@ fn call_key(id: Option<&[u8]>, request: Option<&[u8]>) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transcript::members::fast_usage;
     use crate::transcript::state::State;
+    use crate::transcript::walk::Walk;
 
     #[test]
     fn the_fast_path_agrees_with_serde_json() {

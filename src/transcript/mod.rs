@@ -62,6 +62,7 @@
 pub mod assistant;
 pub mod file;
 pub mod find;
+pub mod members;
 pub mod parallel;
 pub mod prices;
 pub mod record;

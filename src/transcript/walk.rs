@@ -56,6 +56,11 @@ impl<'a> Walk<'a> {
         self.i == self.b.len()
     }
 
+    /// The index of the cursor in the text.
+    pub fn pos(&self) -> usize {
+        self.i
+    }
+
     /// The next byte that is not whitespace, without consuming it.
     pub fn peek(&mut self) -> Option<u8> {
         self.ws();
@@ -123,6 +128,7 @@ impl<'a> Walk<'a> {
     }
 
     /// Skips one value and returns its bytes.
+    #[inline(always)]
     pub fn value(&mut self) -> Option<&'a [u8]> {
         self.ws();
         let start = self.i;
