@@ -37,8 +37,6 @@ pub const ASSISTANT: &[u8] = b"\"assistant\"";
 pub const USER: &[u8] = b"\"user\"";
 
 impl<'l> Members<'l> {
-    /// Walks the whole line; `None` when it is not one JSON object (text after it included)
-    /// or holds what the walker does not read (see `walk.rs`).
     /// Fills `self` (fresh) from `line`, walked whole; `None` when the line is not one JSON
     /// object (text after it included) or holds what the walker does not read (`walk.rs`).
     pub fn read(&mut self, line: &'l [u8]) -> Option<()> {
