@@ -1,17 +1,19 @@
-//! Feeds transcript lines into a [`Sink`] (usually a [`State`](crate::transcript::State)),
-//! reading each byte once.
+//! Feeds transcript lines into a [`Sink`] (usually a [`State`](crate::transcript::State)).
 //!
-//! Lines are found with `memchr`; a line is parsed with serde_json only when it can change a
-//! token total: its first `"type":"` is `assistant`, or it is some other kind of line that
-//! contains `"usage"` (so a writer that puts keys in another order is still counted
-//! right). User lines are walked structurally (see `walk.rs`) without decoding the tool
-//! output they may carry (prompt or tool result, sub-agent or not, timestamp); `system` lines are
-//! checked for `compact_boundary`. Only complete lines (ending in `\n`) are consumed: an
-//! incomplete last line is left for the next scan, so any split of the file into pieces
-//! gives the same state as one scan of the whole.
+//! Lines are found with `memchr`. Each line is walked once (`members.rs`): its top-level
+//! `type` decides what it contributes. Assistant lines give a usage row from the same walk
+//! (serde_json for what the walker does not read exactly); user lines their time and a
+//! prompt or tool result (sub-agent or meta lines only their time), without decoding the
+//! tool output they may carry. Lines the walker cannot read (garbage, a head kept from an
+//! over-long line, text after the object) and lines of other kinds go by their first
+//! `"type":"`: `system` lines are checked for `compact_boundary`, other kinds are parsed
+//! only when they contain `"usage"` (so a writer that puts keys in another order is still
+//! counted right). Only complete lines (ending in `\n`) are consumed: an incomplete last
+//! line is left for the next scan, so any split of the file into pieces gives the same
+//! state as one scan of the whole.
 //!
-//! Assistant lines are read in one structural pass (`assistant.rs`); what a line
-//! contributes goes to a [`Sink`]: the state itself, or a batch of a parallel scan.
+//! What a line contributes goes to a [`Sink`]: the state itself, or a batch of a parallel
+//! scan.
 //!
 //! What is parsed and how it counts is in `state.rs`; sub-agent (`isSidechain: true`)
 //! calls are billed, so they count toward token totals, but not toward the context size,
@@ -22,7 +24,8 @@ use std::sync::OnceLock;
 use memchr::memchr;
 use memchr::memmem::Finder;
 
-use crate::transcript::assistant::parse_line;
+use crate::transcript::assistant::{parse_line, parse_walked};
+use crate::transcript::members::{ASSISTANT, Members, USER};
 use crate::transcript::sink::Sink;
 use crate::transcript::walk::Walk;
 
@@ -103,6 +106,19 @@ fn line(sink: &mut dyn Sink, f: &Finders, line: &[u8]) {
         return;
     }
     sink.line();
+    let mut m = Members::default();
+    match m.read(line) {
+        Some(()) if m.kind == Some(ASSISTANT) => parse_walked(sink, &mut m, line),
+        Some(()) if m.kind == Some(USER) => {
+            user_facts(sink, f, (m.timestamp, m.sidechain, m.meta, m.message));
+        }
+        _ => by_first_kind(sink, f, line),
+    }
+}
+
+/// Lines the walker does not read (or of other kinds): the kind is the first
+/// `"type":"…"` of the line, and only lines that may count are parsed.
+fn by_first_kind(sink: &mut dyn Sink, f: &Finders, line: &[u8]) {
     match first_kind(f, line) {
         Some(b"user") => user_line(sink, f, line),
         Some(b"system") => {
@@ -145,6 +161,19 @@ fn user_line(sink: &mut dyn Sink, f: &Finders, line: &[u8]) {
         meta = f.meta.find(head).map(|_| &b"true"[..]);
         msg = f.message.find(line).map(|i| &line[i + 10..]);
     }
+    user_facts(sink, f, (ts, side, meta, msg));
+}
+
+/// The raw `timestamp`, `isSidechain`, `isMeta` and `message` values of a user line.
+type UserMembers<'l> = (
+    Option<&'l [u8]>,
+    Option<&'l [u8]>,
+    Option<&'l [u8]>,
+    Option<&'l [u8]>,
+);
+
+/// What a user line contributes: its time, and a prompt or a tool result (main chain).
+fn user_facts(sink: &mut dyn Sink, f: &Finders, (ts, side, meta, msg): UserMembers<'_>) {
     if let Some(ms) = ts.and_then(|t| parse_timestamp(t.strip_prefix(b"\"")?)) {
         sink.user_time(ms);
     }
@@ -253,6 +282,44 @@ mod tests {
 "#;
         scan(&mut s, line);
         assert_eq!((s.calls, s.totals().total(), s.tool_uses), (1, 7, 1));
+    }
+
+    #[test]
+    fn the_top_level_type_decides_whatever_the_key_order() {
+        let lines: &[&[u8]] = &[
+            // `message` before `type`: read from its bytes after the walk.
+            br#"{"message":{"id":"m1","model":"claude-opus-4-6","usage":{"input_tokens":3,"output_tokens":4}},"timestamp":"2026-11-20T09:00:00Z","type":"assistant"}"#,
+            // A nested `"type":"user"` before the top-level `type`.
+            br#"{"toolUseResult":{"type":"user"},"type":"assistant","message":{"id":"m2","model":"claude-opus-4-6","usage":{"input_tokens":5}}}"#,
+            br#"{"snapshot":{"type":"assistant"},"type":"user","timestamp":"2026-11-20T09:00:01Z","message":{"content":"hi"}}"#,
+        ];
+        let mut s = State::default();
+        for line in lines {
+            let mut text = line.to_vec();
+            text.push(b'\n');
+            scan(&mut s, &text);
+        }
+        assert_eq!(
+            (s.calls, s.totals().total(), s.prompts, s.bad_lines),
+            (2, 12, 1, 0)
+        );
+        assert_eq!(s.last_user_ms, 1_795_165_201_000);
+    }
+
+    #[test]
+    fn user_lines_walked_or_not_give_the_same_facts() {
+        let lines: &[&[u8]] = &[
+            br#"{"isSidechain":false,"type":"user","timestamp":"2026-11-20T09:00:00Z","message":{"role":"user","content":[{"tool_use_id":"t","type":"tool_result","content":"x "usage""}]}}"#,
+            br#"{"type":"user","isMeta":true,"timestamp":"2026-11-20T09:00:02Z","message":{"content":"x"}}"#,
+            br#"{"type":"user","timestamp":"2026-11-20T09:00:03.5Z","message":{"content":"fix \"it\""}}"#,
+        ];
+        for line in lines {
+            let (mut walked, mut by_kind) = (State::default(), State::default());
+            scan(&mut walked, &[*line, b"\n"].concat());
+            by_kind.line();
+            by_first_kind(&mut by_kind, Finders::get(), line);
+            assert_eq!(walked, by_kind, "{}", String::from_utf8_lossy(line));
+        }
     }
 
     #[test]

@@ -2,14 +2,18 @@
 //! decoding the values it passes over.
 //!
 //! An assistant line is mostly one long string (thinking or text) that a status line never
-//! needs. serde_json decodes and validates it anyway; this walker jumps over strings with
-//! `memchr` from quote to quote, so only the few small values read (`usage`, `message.id`, …)
-//! go through serde_json. It is only a fast path: whatever it does not understand (escaped
-//! keys, bad structure) makes it give up, and the caller parses the line with serde_json.
+//! needs. serde_json decodes and validates it anyway; this walker jumps over strings from
+//! quote to quote (`find.rs`), and the callers read the few small values they need
+//! (`usage`, `message.id`, …) where they stand. It is only a fast path: whatever it does not
+//! understand (escaped keys, bad structure, a scalar holding a bracket or quote) makes it
+//! give up, and the caller parses the line with serde_json.
+//!
+//! Read next: `find.rs` (the string search), `assistant.rs` and `scan.rs` (its callers).
 
-use memchr::memchr;
+use crate::transcript::find::{find_quote, find_quote_or_backslash};
 
-/// A cursor over JSON text.
+/// A cursor over JSON text; a copy is a saved position to come back to.
+#[derive(Clone, Copy)]
 pub struct Walk<'a> {
     b: &'a [u8],
     i: usize,
@@ -37,6 +41,11 @@ impl<'a> Walk<'a> {
 
     #[inline]
     fn eat(&mut self, c: u8) -> Option<()> {
+        // Compact JSON: the byte is nearly always there, with no whitespace to skip first.
+        if self.b.get(self.i) == Some(&c) {
+            self.i += 1;
+            return Some(());
+        }
         self.ws();
         (self.b.get(self.i) == Some(&c)).then(|| self.i += 1)
     }
@@ -45,6 +54,11 @@ impl<'a> Walk<'a> {
     pub fn at_end(&mut self) -> bool {
         self.ws();
         self.i == self.b.len()
+    }
+
+    /// The index of the cursor in the text.
+    pub fn pos(&self) -> usize {
+        self.i
     }
 
     /// The next byte that is not whitespace, without consuming it.
@@ -77,11 +91,8 @@ impl<'a> Walk<'a> {
         loop {
             self.ws();
             let start = self.i;
-            let end = string_end(b, start)?;
+            let end = key_end(b, start)?;
             let key = &b[start + 1..end - 1];
-            if has_backslash(key) {
-                return None;
-            }
             self.i = end;
             self.eat(b':')?;
             member(key, self)?;
@@ -117,6 +128,7 @@ impl<'a> Walk<'a> {
     }
 
     /// Skips one value and returns its bytes.
+    #[inline(always)]
     pub fn value(&mut self) -> Option<&'a [u8]> {
         self.ws();
         let start = self.i;
@@ -126,7 +138,7 @@ impl<'a> Walk<'a> {
             _ => {
                 let len = self.b[start..]
                     .iter()
-                    .position(|c| matches!(c, b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t'))
+                    .position(|&c| ENDS_SCALAR[usize::from(c)])
                     .unwrap_or(self.b.len() - start);
                 if len == 0 {
                     return None;
@@ -137,6 +149,21 @@ impl<'a> Walk<'a> {
         Some(&self.b[start..self.i])
     }
 }
+
+/// Bytes that end a scalar (number, `true`, `false`, `null`): the separators and
+/// whitespace that may follow it, and the openers of strings and containers, which cannot
+/// be part of one. A scalar therefore never hides a bracket, so a container the walker
+/// reads member by member ends where [`container_end`] would have found its end.
+const ENDS_SCALAR: [bool; 256] = {
+    let mut table = [false; 256];
+    let ends = b",:}]{[\" \n\r\t";
+    let mut i = 0;
+    while i < ends.len() {
+        table[ends[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 /// The index just past the string starting (with its `"`) at `start`. Jumps from quote to
 /// quote: escapes like `\n` cost nothing, and a quote is escaped when an odd number of
@@ -166,34 +193,15 @@ fn escaped_quote_ends(before: &[u8]) -> bool {
     before.iter().rev().take_while(|&&c| c == b'\\').count() % 2 == 0
 }
 
-/// The first `"` in `s`. Most strings of a transcript line are short (keys, ids, uuids,
-/// timestamps): the first 64 bytes are searched a word at a time, which costs less than
-/// setting up `memchr`; longer strings go to `memchr`.
-#[inline]
-fn find_quote(s: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    const QUOTES: u64 = ONES * b'"' as u64;
-    let mut i = 0;
-    while i < 64 {
-        let Some(word) = s.get(i..i + 8) else { break };
-        let x = u64::from_le_bytes(word.try_into().ok()?) ^ QUOTES;
-        // The lowest set bit marks the first zero byte of `x` (the first quote); borrows
-        // can only set bits above it.
-        let found = x.wrapping_sub(ONES) & !x & HIGHS;
-        if found != 0 {
-            return Some(i + found.trailing_zeros() as usize / 8);
-        }
-        i += 8;
+/// The index just past the key string starting (with its `"`) at `start`; `None` when it
+/// holds a backslash (an escape the walker does not decode) or does not end.
+#[inline(always)]
+fn key_end(b: &[u8], start: usize) -> Option<usize> {
+    if b.get(start) != Some(&b'"') {
+        return None;
     }
-    memchr(b'"', &s[i..]).map(|at| at + i)
-}
-
-/// True when `key` holds a backslash (an escape the walker does not decode). Keys are
-/// short: a plain loop, no `memchr` call.
-#[inline]
-fn has_backslash(key: &[u8]) -> bool {
-    key.iter().fold(false, |found, &c| found | (c == b'\\'))
+    let end = start + 1 + find_quote_or_backslash(b.get(start + 1..)?)?;
+    (b[end] == b'"').then_some(end + 1)
 }
 
 /// The index just past the object or array starting at `start`.
@@ -270,26 +278,108 @@ mod tests {
     }
 
     #[test]
-    fn quotes_are_found_at_every_offset_and_length() {
-        for len in 0..80 {
-            let mut text = vec![b'a'; len];
-            assert_eq!(find_quote(&text), None, "len {len}");
-            for at in 0..len {
-                text[at] = b'"';
-                assert_eq!(find_quote(&text), Some(at), "len {len} at {at}");
-                text[at] = 0xa2; // a byte whose low 7 bits are a quote's
-            }
-            assert_eq!(find_quote(&text), None, "len {len}");
-        }
-    }
-
-    #[test]
     fn escaped_quotes_past_the_word_searched_part_are_skipped() {
         for pad in [0, 7, 63, 64, 65, 200] {
             let text = format!(r#"{{"a":"{}\"x\\\"y\\","b":2}}"#, "p".repeat(pad));
             let got = members(&text).unwrap();
             assert_eq!(got.len(), 2, "pad {pad}");
             assert_eq!(got[1], ("b".into(), "2".into()), "pad {pad}");
+        }
+    }
+
+    #[test]
+    fn a_scalar_holding_a_bracket_a_colon_or_a_quote_gives_up() {
+        assert_eq!(members(r#"{"a":1{"b":2}"#), None);
+        assert_eq!(members(r#"{"a":1[2]}"#), None);
+        assert_eq!(members(r#"{"a":tru"e"}"#), None);
+        assert_eq!(members(r#"{"a":1:2}"#), None);
+        assert_eq!(members(r#"{"a":1 ,"b":true	}"#).map(|m| m.len()), Some(2));
+    }
+
+    #[test]
+    fn a_key_with_a_backslash_anywhere_gives_up() {
+        for len in 1..80 {
+            let key = "k".repeat(len);
+            let got = members(&format!(r#"{{"{key}":1}}"#)).unwrap();
+            assert_eq!(got[0].0, key);
+            for at in 0..len {
+                let mut escaped = key.clone().into_bytes();
+                escaped[at] = b'\\';
+                let text = format!(r#"{{"{}n":1}}"#, String::from_utf8(escaped).unwrap());
+                assert_eq!(members(&text), None, "{text}");
+            }
+        }
+    }
+
+    /// A random JSON value: nested containers, strings with escapes and quotes, scalars,
+    /// and optional whitespace between tokens.
+    fn random_value(seed: &mut u64, depth: usize, out: &mut String) {
+        fn next_of(seed: &mut u64, n: u64) -> u64 {
+            *seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (*seed >> 33) % n
+        }
+        let space = |n: u64| [" ", "", "", "\t"][n as usize % 4];
+        match if depth > 6 {
+            next_of(seed, 4)
+        } else {
+            next_of(seed, 6)
+        } {
+            0 => out.push_str(["1", "-2.5e3", "true", "null"][next_of(seed, 4) as usize]),
+            1 | 2 => {
+                let pieces = ["a", "\\\"", "\\\\", "}", "[", "\\n", "é", "\\u0022"];
+                out.push('"');
+                for _ in 0..next_of(seed, 12) {
+                    out.push_str(pieces[next_of(seed, 8) as usize]);
+                }
+                out.push_str(&"x".repeat(next_of(seed, 90) as usize));
+                out.push('"');
+            }
+            3 => out.push_str(r#""usage""#),
+            kind => {
+                let (open, close) = if kind == 4 { ('{', '}') } else { ('[', ']') };
+                out.push(open);
+                for i in 0..next_of(seed, 4) {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(space(next_of(seed, 8)));
+                    if open == '{' {
+                        out.push_str(&format!(r#""k{i}"{}:"#, space(next_of(seed, 8))));
+                    }
+                    random_value(seed, depth + 1, out);
+                    out.push_str(space(next_of(seed, 8)));
+                }
+                out.push(close);
+            }
+        }
+    }
+
+    /// Walks the value at the cursor member by member, element by element.
+    fn walk_in_place(w: &mut Walk<'_>) -> Option<()> {
+        match w.peek()? {
+            b'{' => w.object_with(|_, w| walk_in_place(w)),
+            b'[' => w.array_with(walk_in_place),
+            _ => w.value().map(drop),
+        }
+    }
+
+    #[test]
+    fn walking_a_value_in_place_ends_where_skipping_it_ends() {
+        let mut seed = 11;
+        for _ in 0..3000 {
+            let mut text = String::new();
+            random_value(&mut seed, 0, &mut text);
+            assert!(
+                serde_json::from_str::<serde_json::Value>(&text).is_ok(),
+                "{text}"
+            );
+            let mut skipped = Walk::new(text.as_bytes());
+            assert_eq!(skipped.value().map(<[u8]>::len), Some(text.len()), "{text}");
+            let mut walked = Walk::new(text.as_bytes());
+            assert!(walk_in_place(&mut walked).is_some(), "{text}");
+            assert!(walked.at_end(), "{text}");
         }
     }
 
