@@ -141,8 +141,9 @@ ratios, not absolute times, across machines.
 - blinkline's git counts: in a small repository (index up to 32 KiB) the render computes
   them itself with its own status engine, so that CPU is in blinkline's rows. In a large
   one a detached refresher per repository computes them off the render path (its own
-  engine; `git status` only for states it leaves to git), at most every 2 s; its CPU is not
-  in blinkline's rows, as the render does not wait for it (`benches/sessions.sh` counts it).
+  engine; `git status` only for states it leaves to git) and stays on as the repository's
+  git watcher, which keeps them current with inotify; its CPU is not in blinkline's rows,
+  as the render does not wait for it (`benches/sessions.sh` counts it).
 - starship prints a shell prompt (directory, git) and reads no Claude Code data; it is
   shown as the best-known fast prompt doing its git work uncached on every run.
 """
