@@ -87,8 +87,9 @@ use watches::Watches;
 
 /// How often the watcher extends its vouching for the record.
 pub const HEARTBEAT: Duration = Duration::from_secs(1);
-/// How far ahead of now the record is vouched for.
-pub const VOUCH: Duration = Duration::from_secs(3);
+/// How far ahead of now the record is vouched for (five heartbeats: a watcher stalled
+/// by a loaded machine does not let its record lapse).
+pub const VOUCH: Duration = Duration::from_secs(5);
 /// Without a render opening the record for this long, the watcher stops.
 pub const IDLE_LIMIT: Duration = Duration::from_secs(600);
 /// How often the whole status is computed again anyway: a change inotify cannot report
