@@ -333,7 +333,7 @@ fn random_session(seed: u64) {
 fn the_watcher_stops_when_idle_and_clears_its_vouching() {
     let sb = Sandbox::new("watch-idle");
     let repo = tree(&sb);
-    let mut w = Watcher::start(&sb, &repo, 300, &[]);
+    let mut w = Watcher::start(&sb, &repo, 1500, &[]);
     let deadline = Instant::now() + PATIENCE;
     while w.running() {
         assert!(Instant::now() < deadline, "an idle watcher kept running");
