@@ -223,18 +223,7 @@ impl Tracked {
     /// Every directory holding tracked files, and each of its ancestors, once (`""` for
     /// the top of the work tree, no trailing `/`): the directories a watcher must watch.
     pub fn directories(&self) -> Vec<&[u8]> {
-        let mut dirs: Vec<&[u8]> = vec![b""];
-        for path in self.paths() {
-            let mut end = 0;
-            while let Some(slash) = memchr::memchr(b'/', &path[end..]) {
-                end += slash;
-                dirs.push(&path[..end]);
-                end += 1;
-            }
-        }
-        dirs.sort_unstable();
-        dirs.dedup();
-        dirs
+        directories_of(self.paths())
     }
 
     /// Compares the entries at `paths` (work-tree relative; names that are not tracked
@@ -275,6 +264,23 @@ impl Tracked {
         self.counts.deleted = deleted;
         Ok(())
     }
+}
+
+/// The directories holding `paths` (work-tree relative, `/`-separated), and each of
+/// their ancestors, once (`""` for the top, no trailing `/`).
+pub fn directories_of<'p>(paths: impl Iterator<Item = &'p [u8]>) -> Vec<&'p [u8]> {
+    let mut dirs: Vec<&[u8]> = vec![b""];
+    for path in paths {
+        let mut end = 0;
+        while let Some(slash) = memchr::memchr(b'/', &path[end..]) {
+            end += slash;
+            dirs.push(&path[..end]);
+            end += 1;
+        }
+    }
+    dirs.sort_unstable();
+    dirs.dedup();
+    dirs
 }
 
 /// The modified (`M` or `T`) and deleted (`D`) counts of the working-tree column.
