@@ -222,18 +222,7 @@ fn cherry_pick_revert_and_bisect_are_named() {
 fn linked_worktrees_and_deep_directories_find_their_repository() {
     let sb = Sandbox::new("worktree");
     let repo = sb.repo("r");
-    let wt = sb.path("wt");
-    sb.git(
-        &repo,
-        &[
-            "worktree",
-            "add",
-            "-q",
-            "-b",
-            "feature",
-            wt.to_str().unwrap(),
-        ],
-    );
+    let wt = sb.worktree(&repo, "wt", "feature");
     write(&wt, "deep/down/here/f.txt", "f\n");
     write(&wt, "a.txt", "changed in the worktree\n");
     let deep = wt.join("deep/down/here");

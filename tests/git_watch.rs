@@ -454,18 +454,7 @@ fn a_state_left_to_git_ends_the_watch_with_gits_answer() {
 fn a_linked_worktree_is_watched_with_its_own_index_and_the_shared_refs() {
     let sb = Sandbox::new("watch-worktree");
     let repo = tree(&sb);
-    let linked = sb.path("linked");
-    sb.git(
-        &repo,
-        &[
-            "worktree",
-            "add",
-            "-q",
-            "-b",
-            "side",
-            linked.to_str().unwrap(),
-        ],
-    );
+    let linked = sb.worktree(&repo, "linked", "side");
     std::thread::sleep(Duration::from_millis(1100));
     let w = Watcher::start(&sb, &linked, 60_000, &[]);
     step(&sb, &w, "an edit in the linked worktree", true, || {

@@ -60,6 +60,14 @@ impl Sandbox {
         dir
     }
 
+    /// A linked worktree of `repo` at `rel`, on a new branch `branch`.
+    pub fn worktree(&self, repo: &Path, rel: &str, branch: &str) -> PathBuf {
+        let dir = self.path(rel);
+        let args = ["worktree", "add", "-q", "-b", branch, dir.to_str().unwrap()];
+        self.git(repo, &args);
+        dir
+    }
+
     /// Recomputes the cached status of the repository at `dir` (what a render's detached
     /// refresher does), waiting for it.
     pub fn refresh(&self, dir: &Path) {
