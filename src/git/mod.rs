@@ -242,29 +242,22 @@ pub const MAX_INLINE_FILE: u64 = 64 << 20;
 /// so a FIFO or device planted in `.git` cannot hang the render.
 pub(crate) fn read_into(path: &std::path::Path, buf: &mut Vec<u8>) -> Result<bool, GitError> {
     use std::io::Read;
-    use std::os::unix::fs::OpenOptionsExt;
     buf.clear();
-    let io = |source| GitError::Io {
-        path: path.to_owned(),
-        source,
+    let Some((mut file, len)) = object::open_regular(path)? else {
+        return Ok(false);
     };
-    let opened = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path);
-    let mut file = match opened {
-        Ok(file) => file,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
-        Err(e) => return Err(io(e)),
-    };
-    let meta = file.metadata().map_err(io)?;
-    if !meta.is_file() || meta.len() > MAX_INLINE_FILE {
+    if len > MAX_INLINE_FILE {
         return Err(GitError::Corrupt {
             path: path.to_owned(),
-            what: "git: not a regular file, or too large",
+            what: "git: file too large to read inline",
         });
     }
-    file.read_to_end(buf).map(|_| true).map_err(io)
+    file.read_to_end(buf)
+        .map(|_| true)
+        .map_err(|source| GitError::Io {
+            path: path.to_owned(),
+            source,
+        })
 }
 
 /// Sets `buf` to `base/rel` reusing its capacity.
