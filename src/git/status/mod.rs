@@ -266,20 +266,32 @@ impl Tracked {
     }
 }
 
-/// The directories holding `paths` (work-tree relative, `/`-separated), and each of
-/// their ancestors, once (`""` for the top, no trailing `/`).
+/// The directories holding `paths` (work-tree relative, `/`-separated, sorted bytewise as
+/// in the index), and each of their ancestors, once (`""` for the top, no trailing `/`),
+/// in order of first appearance. The paths below a directory form one run of the sorted
+/// list, so a directory is new exactly when the previous path's directory is not inside
+/// it: one pass, no sort of every ancestor of every path.
 pub fn directories_of<'p>(paths: impl Iterator<Item = &'p [u8]>) -> Vec<&'p [u8]> {
     let mut dirs: Vec<&[u8]> = vec![b""];
+    let mut last: &[u8] = b"";
     for path in paths {
+        let dir = memchr::memrchr(b'/', path).map_or(&b""[..], |slash| &path[..slash]);
+        if dir == last {
+            continue;
+        }
         let mut end = 0;
         while let Some(slash) = memchr::memchr(b'/', &path[end..]) {
             end += slash;
-            dirs.push(&path[..end]);
+            let ancestor = &path[..end];
+            let shared =
+                last.starts_with(ancestor) && last.get(ancestor.len()).is_none_or(|&b| b == b'/');
+            if !shared {
+                dirs.push(ancestor);
+            }
             end += 1;
         }
+        last = dir;
     }
-    dirs.sort_unstable();
-    dirs.dedup();
     dirs
 }
 
@@ -396,4 +408,54 @@ fn filters_everywhere(repo: &Repo, config: &config::StatusConfig, index: &index:
             let path = index.path(e);
             path == b".gitattributes" || path.ends_with(b"/.gitattributes")
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every ancestor of every path, sorted and deduplicated: the plain answer.
+    fn reference<'p>(paths: &[&'p [u8]]) -> Vec<&'p [u8]> {
+        let mut dirs: Vec<&[u8]> = vec![b""];
+        for path in paths {
+            for (i, &b) in path.iter().enumerate() {
+                if b == b'/' {
+                    dirs.push(&path[..i]);
+                }
+            }
+        }
+        dirs.sort_unstable();
+        dirs.dedup();
+        dirs
+    }
+
+    #[test]
+    fn directories_of_sorted_paths_are_each_directory_once() {
+        let names: [&[u8]; 6] = [b"a", b"a-x", b"a.c", b"b", b"ab", b"a/b-c"];
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        for _ in 0..300 {
+            let mut owned: Vec<Vec<u8>> = (0..next(40))
+                .map(|_| {
+                    let depth = next(4) + 1;
+                    let parts: Vec<&[u8]> = (0..depth).map(|_| names[next(names.len())]).collect();
+                    parts.join(&b'/')
+                })
+                .collect();
+            owned.sort();
+            owned.dedup();
+            let paths: Vec<&[u8]> = owned.iter().map(Vec::as_slice).collect();
+            let mut got = directories_of(paths.iter().copied());
+            let count = got.len();
+            got.sort_unstable();
+            got.dedup();
+            assert_eq!(count, got.len(), "a directory twice for {paths:?}");
+            assert_eq!(got, reference(&paths), "for {paths:?}");
+        }
+    }
 }
