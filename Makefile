@@ -28,12 +28,14 @@ test: lint ## fmt check, clippy -D warnings, and every test
 	$(CARGO) test --all-targets
 	$(CARGO) test --doc
 
-lint: ## cargo fmt --check and clippy with warnings as errors
+lint: ## rustfmt --check on every source file (macro bodies and fuzz targets included), clippy with warnings as errors
 	$(CARGO) fmt --check
+	find src tests benches fuzz -name '*.rs' -not -path '*/target/*' -print0 | xargs -0 rustfmt --check --edition 2024
 	$(CARGO) clippy --all-targets -- -D warnings
 
 fmt: ## format the code
 	$(CARGO) fmt
+	find src tests benches fuzz -name '*.rs' -not -path '*/target/*' -print0 | xargs -0 rustfmt --edition 2024
 
 loom: ## loom model tests of the lock-free structures (queue, output slots, watch frame ring)
 	RUSTFLAGS="--cfg crossbeam_loom" CARGO_TARGET_DIR=target/loom $(CARGO) test --release --test loom_queue --test loom_slots --test loom_ring

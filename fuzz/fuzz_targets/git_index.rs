@@ -33,7 +33,11 @@ fuzz_target!(|data: &[u8]| {
     if let Some(root) = index.cache_tree.as_ref().and_then(|t| t.root()) {
         let _ = root.node().valid;
         for entry in index.entries.iter().take(64) {
-            let first = index.path(entry).split(|&b| b == b'/').next().unwrap_or(b"");
+            let first = index
+                .path(entry)
+                .split(|&b| b == b'/')
+                .next()
+                .unwrap_or(b"");
             let _ = root.child(first);
         }
     }

@@ -13,11 +13,20 @@ use libfuzzer_sys::fuzz_target;
 fn renderer(format: &str, width: usize) -> blinkline::render::Renderer {
     let width = width.to_string();
     let args = [
-        "blinkline", "--format", format, "--width", &width, "--widgets",
+        "blinkline",
+        "--format",
+        format,
+        "--width",
+        &width,
+        "--widgets",
         "cwd,model,context,cost,duration,lines,rate_limits|time;tokens,effort,vim,agent,worktree,pr,repo,session,version,output_style,burn_rate,context_1m,exceeds_200k,added_dirs,project_dir",
     ];
     let cli = Cli::try_parse_from(args).expect("valid arguments");
-    let env = Environment { home: Some("/home/u".into()), colorterm: Some("truecolor".into()), ..Environment::default() };
+    let env = Environment {
+        home: Some("/home/u".into()),
+        colorterm: Some("truecolor".into()),
+        ..Environment::default()
+    };
     build_renderer(&cli.render, env).expect("valid layout")
 }
 
@@ -26,7 +35,10 @@ fuzz_target!(|data: &[u8]| {
     let mut plain = renderer("plain", width);
     plain.render(data);
     let text = String::from_utf8(plain.frame().as_bytes().to_vec()).expect("frames are UTF-8");
-    assert!(text.chars().all(|c| c == '\n' || !c.is_control()), "control character in {text:?}");
+    assert!(
+        text.chars().all(|c| c == '\n' || !c.is_control()),
+        "control character in {text:?}"
+    );
 
     let mut ansi = renderer("ansi", width);
     ansi.render(data);
@@ -34,8 +46,13 @@ fuzz_target!(|data: &[u8]| {
     let mut i = 0;
     while let Some(off) = memchr_esc(&bytes[i..]) {
         let seq = &bytes[i + off..];
-        let ours = seq.starts_with(b"\x1b[") || seq.starts_with(b"\x1b]8;;") || seq.starts_with(b"\x1b\\");
-        assert!(ours, "foreign escape {:?}", String::from_utf8_lossy(&seq[..seq.len().min(16)]));
+        let ours =
+            seq.starts_with(b"\x1b[") || seq.starts_with(b"\x1b]8;;") || seq.starts_with(b"\x1b\\");
+        assert!(
+            ours,
+            "foreign escape {:?}",
+            String::from_utf8_lossy(&seq[..seq.len().min(16)])
+        );
         i += off + 1;
     }
 });

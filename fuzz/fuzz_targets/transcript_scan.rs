@@ -8,7 +8,9 @@ use blinkline::transcript::state::State;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&split_seed, body)) = data.split_first() else { return };
+    let Some((&split_seed, body)) = data.split_first() else {
+        return;
+    };
     // Piecewise scans re-read the pending tail: keep inputs small so runs stay fast.
     let body = &body[..body.len().min(8192)];
     let mut whole = State::default();

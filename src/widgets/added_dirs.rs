@@ -30,7 +30,12 @@ fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
 
 impl Widget for AddedDirs {
     fn render(&self, ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
-        let count = ctx.session.workspace.as_ref().and_then(|w| w.added_dirs).map_or(0, |c| c.0);
+        let count = ctx
+            .session
+            .workspace
+            .as_ref()
+            .and_then(|w| w.added_dirs)
+            .map_or(0, |c| c.0);
         if count == 0 {
             return Outcome::Hidden;
         }
@@ -48,7 +53,10 @@ mod tests {
     #[test]
     fn counts_the_added_directories() {
         let t = WidgetTester::new("added_dirs");
-        assert_eq!(t.text(r#"{"workspace":{"added_dirs":["/a","/b"]}}"#), "+2 dirs");
+        assert_eq!(
+            t.text(r#"{"workspace":{"added_dirs":["/a","/b"]}}"#),
+            "+2 dirs"
+        );
         let r = t.render(r#"{"workspace":{"added_dirs":["/a"]}}"#);
         assert_eq!((r.text.as_str(), r.short.as_str()), ("+1 dir", "+1"));
     }
@@ -56,7 +64,12 @@ mod tests {
     #[test]
     fn hides_when_empty_absent_or_not_a_list() {
         let t = WidgetTester::new("added_dirs");
-        for p in ["{}", r#"{"workspace":{"added_dirs":[]}}"#, r#"{"workspace":{"added_dirs":null}}"#, r#"{"workspace":{"added_dirs":"/a"}}"#] {
+        for p in [
+            "{}",
+            r#"{"workspace":{"added_dirs":[]}}"#,
+            r#"{"workspace":{"added_dirs":null}}"#,
+            r#"{"workspace":{"added_dirs":"/a"}}"#,
+        ] {
             t.assert_hidden(p);
         }
     }

@@ -57,20 +57,31 @@ mod tests {
     #[test]
     fn shows_the_agent_name_with_a_prefix() {
         let r = WidgetTester::new("agent").render(r#"{"agent":{"name":"reviewer"}}"#);
-        assert_eq!((r.text.as_str(), r.short.as_str()), ("@reviewer", "reviewer"));
+        assert_eq!(
+            (r.text.as_str(), r.short.as_str()),
+            ("@reviewer", "reviewer")
+        );
         let t = WidgetTester::new("agent").option("prefix", OptionValue::Str("agent ".into()));
         assert_eq!(t.text(r#"{"agent":{"name":"reviewer"}}"#), "agent reviewer");
     }
 
     #[test]
     fn escapes_are_removed() {
-        assert_eq!(WidgetTester::new("agent").text(r#"{"agent":{"name":"re\u202eviewer"}}"#), "@reviewer");
+        assert_eq!(
+            WidgetTester::new("agent").text(r#"{"agent":{"name":"re\u202eviewer"}}"#),
+            "@reviewer"
+        );
     }
 
     #[test]
     fn hides_without_a_name() {
         let t = WidgetTester::new("agent");
-        for p in ["{}", r#"{"agent":null}"#, r#"{"agent":{"name":""}}"#, r#"{"agent":{"name":{}}}"#] {
+        for p in [
+            "{}",
+            r#"{"agent":null}"#,
+            r#"{"agent":{"name":""}}"#,
+            r#"{"agent":{"name":{}}}"#,
+        ] {
             t.assert_hidden(p);
         }
     }

@@ -78,8 +78,16 @@ mod tests {
     #[test]
     fn thresholds_color_the_rate() {
         let t = WidgetTester::new("burn_rate").option("warn", OptionValue::Str("$2".into()));
-        assert_eq!(t.render(r#"{"cost":{"total_cost_usd":"3","total_duration_ms":3600000}}"#).tone, Tone::Warn);
-        assert_eq!(t.render(r#"{"cost":{"total_cost_usd":40,"total_duration_ms":3600000}}"#).tone, Tone::Critical);
+        assert_eq!(
+            t.render(r#"{"cost":{"total_cost_usd":"3","total_duration_ms":3600000}}"#)
+                .tone,
+            Tone::Warn
+        );
+        assert_eq!(
+            t.render(r#"{"cost":{"total_cost_usd":40,"total_duration_ms":3600000}}"#)
+                .tone,
+            Tone::Critical
+        );
     }
 
     #[test]
@@ -87,7 +95,10 @@ mod tests {
         let t = WidgetTester::new("burn_rate");
         t.assert_hidden(r#"{"cost":{"total_cost_usd":0.2,"total_duration_ms":59000}}"#);
         let longer = t.option("min_duration", OptionValue::Int(30));
-        assert_eq!(longer.text(r#"{"cost":{"total_cost_usd":0.2,"total_duration_ms":59000}}"#), "$12.20/h");
+        assert_eq!(
+            longer.text(r#"{"cost":{"total_cost_usd":0.2,"total_duration_ms":59000}}"#),
+            "$12.20/h"
+        );
     }
 
     #[test]

@@ -138,7 +138,8 @@ mod tests {
     #[test]
     fn a_bad_ttl_names_the_choices() {
         let info = crate::widgets::find("cache_timer").unwrap();
-        let opts = crate::widgets::Options::new("cache_timer").with("ttl", OptionValue::Str("5min".into()));
+        let opts = crate::widgets::Options::new("cache_timer")
+            .with("ttl", OptionValue::Str("5min".into()));
         let err = (info.build)(&opts).err().unwrap().to_string();
         assert_eq!(
             err,

@@ -42,7 +42,10 @@ impl Widget for Char {
         let failed = ctx.shell.and_then(|s| s.status).is_some_and(|s| s != 0);
         let normal = ctx.shell.is_some_and(|s| s.keymap == Keymap::Normal);
         let (custom, default) = if normal {
-            (&self.vicmd_symbol, ctx.charset.pick("\u{276e}", "\u{276e}", "<"))
+            (
+                &self.vicmd_symbol,
+                ctx.charset.pick("\u{276e}", "\u{276e}", "<"),
+            )
         } else {
             (&self.symbol, ctx.charset.pick("\u{276f}", "\u{276f}", ">"))
         };
@@ -85,7 +88,10 @@ mod tests {
     #[test]
     fn vi_command_mode_flips_the_character() {
         assert_eq!(after(0, Keymap::Normal).text("{}"), "\u{276e}");
-        assert_eq!(after(0, Keymap::Normal).charset(Charset::Ascii).text("{}"), "<");
+        assert_eq!(
+            after(0, Keymap::Normal).charset(Charset::Ascii).text("{}"),
+            "<"
+        );
     }
 
     #[test]

@@ -74,7 +74,11 @@ impl Widget for CmdDuration {
             return Outcome::Hidden;
         }
         out.source = "--duration";
-        out.tone = if ms >= self.warn_ms { Tone::Warn } else { Tone::Muted };
+        out.tone = if ms >= self.warn_ms {
+            Tone::Warn
+        } else {
+            Tone::Muted
+        };
         push_clean(out, &self.prefix);
         if ms < 1000 {
             let _ = write!(out, "{ms}ms");

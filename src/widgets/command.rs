@@ -102,16 +102,23 @@ fn duration(options: &Options, key: &str, default: Duration) -> Result<Duration,
     };
     let default_ms = default.as_secs_f64() * 1000.0;
     let millis = match options.string(key, "") {
-        Ok(text) if text.is_empty() => options.number(key, default_ms).map_err(|_| error("\"\"".into()))?,
+        Ok(text) if text.is_empty() => options
+            .number(key, default_ms)
+            .map_err(|_| error("\"\"".into()))?,
         Ok(text) => {
             let t = text.trim();
             let parsed = match t.strip_suffix("ms") {
                 Some(ms) => ms.trim().parse::<f64>().ok(),
-                None => t.strip_suffix('s').and_then(|s| s.trim().parse::<f64>().ok()).map(|s| s * 1000.0),
+                None => t
+                    .strip_suffix('s')
+                    .and_then(|s| s.trim().parse::<f64>().ok())
+                    .map(|s| s * 1000.0),
             };
             parsed.ok_or_else(|| error(format!("\"{text}\"")))?
         }
-        Err(_) => options.number(key, default_ms).map_err(|e| error(e.message))?,
+        Err(_) => options
+            .number(key, default_ms)
+            .map_err(|e| error(e.message))?,
     };
     if (1.0..=10_000.0).contains(&millis) {
         Ok(Duration::from_secs_f64(millis / 1000.0))
@@ -149,7 +156,9 @@ fn first_line(bytes: &[u8], max_chars: usize) -> String {
 
 impl CommandWidget {
     fn cache(&self, ctx: &RenderContext<'_>) -> Option<&Cache> {
-        self.cache.get_or_init(|| Cache::open(ctx.env).ok()).as_ref()
+        self.cache
+            .get_or_init(|| Cache::open(ctx.env).ok())
+            .as_ref()
     }
 
     /// Starts the command; its supervisor thread enforces the timeout, caches a good
@@ -169,7 +178,9 @@ impl CommandWidget {
         if let Some(dir) = ctx.session.current_dir().filter(|d| Path::new(d).is_dir()) {
             process.current_dir(dir);
         }
-        let mut child = process.spawn().map_err(|_| "command could not be started")?;
+        let mut child = process
+            .spawn()
+            .map_err(|_| "command could not be started")?;
         let deadline = Instant::now() + self.timeout;
         let pid = child.id();
         let (stdin, stdout) = (child.stdin.take(), child.stdout.take());
@@ -219,14 +230,23 @@ impl CommandWidget {
     }
 
     /// Shows the cached output, marked stale; `reason` goes to `explain`.
-    fn last_output(&self, out: &mut SlotContent, record: Option<&(Cache, String)>, reason: &'static str) -> Outcome {
+    fn last_output(
+        &self,
+        out: &mut SlotContent,
+        record: Option<&(Cache, String)>,
+        reason: &'static str,
+    ) -> Outcome {
         out.source = reason;
         let Some(bytes) = record.and_then(|(cache, name)| cache.read(name)) else {
             return Outcome::Hidden;
         };
         push_clean(out, &first_line(&bytes, self.max_chars));
         out.stale = true;
-        if out.text.is_empty() { Outcome::Hidden } else { Outcome::Shown }
+        if out.text.is_empty() {
+            Outcome::Hidden
+        } else {
+            Outcome::Shown
+        }
     }
 }
 
@@ -239,9 +259,12 @@ impl Widget for CommandWidget {
             return Outcome::Error;
         }
         let session = ctx.session.session_id.as_deref().unwrap_or("");
-        let record = self
-            .cache(ctx)
-            .map(|cache| (cache.clone(), record_name("command", &[session.as_bytes(), &self.key])));
+        let record = self.cache(ctx).map(|cache| {
+            (
+                cache.clone(),
+                record_name("command", &[session.as_bytes(), &self.key]),
+            )
+        });
         let result = match self.start(ctx, record.clone()) {
             Ok(result) => result,
             Err(reason) => {
@@ -258,10 +281,18 @@ impl Widget for CommandWidget {
             Ok(RunResult::Output(line)) => {
                 push_clean(out, &line);
                 out.source = "command";
-                if out.text.is_empty() { Outcome::Hidden } else { Outcome::Shown }
+                if out.text.is_empty() {
+                    Outcome::Hidden
+                } else {
+                    Outcome::Shown
+                }
             }
             Ok(RunResult::Failed(reason)) => self.last_output(out, record.as_ref(), reason),
-            Err(_) => self.last_output(out, record.as_ref(), "command still running: last output shown"),
+            Err(_) => self.last_output(
+                out,
+                record.as_ref(),
+                "command still running: last output shown",
+            ),
         }
     }
 
@@ -320,7 +351,14 @@ mod tests {
     fn render(widget: &CommandWidget, payload: &str) -> (Outcome, SlotContent) {
         let (session, _) = parse_session(payload.as_bytes());
         let env = Environment::default();
-        let ctx = RenderContext { session: &session, payload: payload.as_bytes(), env: &env, now: 0, charset: Charset::Unicode, shell: None };
+        let ctx = RenderContext {
+            session: &session,
+            payload: payload.as_bytes(),
+            env: &env,
+            now: 0,
+            charset: Charset::Unicode,
+            shell: None,
+        };
         let mut out = SlotContent::default();
         let outcome = widget.render(&ctx, &mut out);
         (outcome, out)
@@ -331,15 +369,28 @@ mod tests {
     #[test]
     fn the_command_reads_the_payload_on_stdin() {
         let dir = temp_dir("stdin");
-        let w = widget(&dir, r#"sed -n 's/.*"id":"\([a-z]*\)".*/model=\1/p'"#, 2000, 2000);
+        let w = widget(
+            &dir,
+            r#"sed -n 's/.*"id":"\([a-z]*\)".*/model=\1/p'"#,
+            2000,
+            2000,
+        );
         let (outcome, out) = render(&w, PAYLOAD);
-        assert_eq!((outcome, out.text.as_str(), out.stale), (Outcome::Shown, "model=opus", false));
+        assert_eq!(
+            (outcome, out.text.as_str(), out.stale),
+            (Outcome::Shown, "model=opus", false)
+        );
     }
 
     #[test]
     fn only_the_first_line_is_shown_cleaned_and_capped() {
         let dir = temp_dir("line");
-        let w = widget(&dir, r"printf ' a\033[31mb\033]0;t\007c \nsecond\n'", 2000, 2000);
+        let w = widget(
+            &dir,
+            r"printf ' a\033[31mb\033]0;t\007c \nsecond\n'",
+            2000,
+            2000,
+        );
         assert_eq!(render(&w, PAYLOAD).1.text.as_str(), "abc");
         let mut short = widget(&dir.join("cap"), "echo abcdefgh", 2000, 2000);
         short.max_chars = 3;
@@ -353,28 +404,43 @@ mod tests {
         let script = format!("if [ -e '{}' ]; then sleep 30; fi; echo v1", flag.display());
         let w = widget(&dir, &script, 300, 1000);
         let (outcome, out) = render(&w, PAYLOAD);
-        assert_eq!((outcome, out.text.as_str(), out.stale), (Outcome::Shown, "v1", false));
+        assert_eq!(
+            (outcome, out.text.as_str(), out.stale),
+            (Outcome::Shown, "v1", false)
+        );
         w.after_frame();
         std::fs::write(&flag, b"").unwrap();
         let started = Instant::now();
         let (outcome, out) = render(&w, PAYLOAD);
-        assert_eq!((outcome, out.text.as_str(), out.stale), (Outcome::Shown, "v1", true));
+        assert_eq!(
+            (outcome, out.text.as_str(), out.stale),
+            (Outcome::Shown, "v1", true)
+        );
         assert_eq!(out.source, "command timed out");
         w.after_frame();
-        assert!(started.elapsed() < Duration::from_secs(10), "sleep 30 was killed at the timeout");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "sleep 30 was killed at the timeout"
+        );
     }
 
     #[test]
     fn a_command_slower_than_wait_shows_the_cached_value_and_caches_the_new_one() {
         let dir = temp_dir("wait");
         let counter = dir.join("n");
-        let script = format!("n=$(cat '{0}' 2>/dev/null || echo 0); echo $((n+1)) > '{0}'; sleep 0.2; echo run$n", counter.display());
+        let script = format!(
+            "n=$(cat '{0}' 2>/dev/null || echo 0); echo $((n+1)) > '{0}'; sleep 0.2; echo run$n",
+            counter.display()
+        );
         let w = widget(&dir, &script, 5000, 1);
         let (outcome, _) = render(&w, PAYLOAD);
         assert_eq!(outcome, Outcome::Hidden, "nothing cached yet");
         w.after_frame();
         let (outcome, out) = render(&w, PAYLOAD);
-        assert_eq!((outcome, out.text.as_str(), out.stale), (Outcome::Shown, "run0", true));
+        assert_eq!(
+            (outcome, out.text.as_str(), out.stale),
+            (Outcome::Shown, "run0", true)
+        );
         w.after_frame();
     }
 
@@ -384,7 +450,10 @@ mod tests {
         let w = widget(&dir, "sleep 30", 100, 5000);
         let started = Instant::now();
         let (outcome, out) = render(&w, PAYLOAD);
-        assert_eq!((outcome, out.source), (Outcome::Hidden, "command timed out"));
+        assert_eq!(
+            (outcome, out.source),
+            (Outcome::Hidden, "command timed out")
+        );
         assert!(started.elapsed() < Duration::from_secs(10));
     }
 
@@ -396,16 +465,25 @@ mod tests {
         let mut missing = widget(&dir.join("missing"), "", 2000, 2000);
         missing.argv = vec!["/nonexistent/blinkline-test-command".into()];
         let (outcome, out) = render(&missing, PAYLOAD);
-        assert_eq!((outcome, out.text.as_str()), (Outcome::Error, "\u{26a0} command"));
+        assert_eq!(
+            (outcome, out.text.as_str()),
+            (Outcome::Error, "\u{26a0} command")
+        );
     }
 
     #[test]
     fn an_untrusted_config_runs_nothing() {
         let dir = temp_dir("untrusted");
         let marker = dir.join("ran");
-        let t = WidgetTester::new("command").option("command", OptionValue::Str(format!("touch '{}'", marker.display())));
+        let t = WidgetTester::new("command").option(
+            "command",
+            OptionValue::Str(format!("touch '{}'", marker.display())),
+        );
         let r = t.render(PAYLOAD);
-        assert_eq!((r.outcome, r.text.as_str()), (Outcome::Error, "\u{26a0} untrusted"));
+        assert_eq!(
+            (r.outcome, r.text.as_str()),
+            (Outcome::Error, "\u{26a0} untrusted")
+        );
         assert!(!marker.exists());
     }
 
@@ -413,7 +491,10 @@ mod tests {
     fn the_command_line_is_trusted_unless_it_says_otherwise() {
         let mut spec = crate::layout::LayoutSpec::from_list("command,model");
         super::trust_command_line(&mut spec);
-        assert_eq!(spec.widgets[0].options.entries, [("trusted".to_owned(), OptionValue::Bool(true))]);
+        assert_eq!(
+            spec.widgets[0].options.entries,
+            [("trusted".to_owned(), OptionValue::Bool(true))]
+        );
         assert!(spec.widgets[1].options.entries.is_empty());
     }
 
@@ -422,12 +503,20 @@ mod tests {
         let err = |options: Options| (INFO.build)(&options).err().map(|e| e.to_string());
         assert_eq!(
             err(Options::new("command")).as_deref(),
-            Some("widget `command` option `command`: is required, e.g. command = [\"git\", \"describe\", \"--always\"]")
+            Some(
+                "widget `command` option `command`: is required, e.g. command = [\"git\", \"describe\", \"--always\"]"
+            )
         );
-        let with = |key: &str, value: OptionValue| Options::new("command").with("command", OptionValue::Str("true".into())).with(key, value);
+        let with = |key: &str, value: OptionValue| {
+            Options::new("command")
+                .with("command", OptionValue::Str("true".into()))
+                .with(key, value)
+        };
         assert_eq!(
             err(with("timeout", OptionValue::Str("fast".into()))).as_deref(),
-            Some("widget `command` option `timeout`: must be a duration from 1ms to 10s like \"100ms\" or \"2s\", got \"fast\"")
+            Some(
+                "widget `command` option `timeout`: must be a duration from 1ms to 10s like \"100ms\" or \"2s\", got \"fast\""
+            )
         );
         assert!(err(with("timeout", OptionValue::Int(60_000))).is_some());
         assert!(err(with("timeout", OptionValue::Str("2s".into()))).is_none());

@@ -84,7 +84,9 @@ mod tests {
 
     #[test]
     fn no_compaction_hides_unless_zero_is_asked_for() {
-        let path = TranscriptBuilder::new().prompt(10).write("compactions-none");
+        let path = TranscriptBuilder::new()
+            .prompt(10)
+            .write("compactions-none");
         WidgetTester::new("compactions").assert_hidden(&payload(&path));
         let t = WidgetTester::new("compactions").option("show_zero", OptionValue::Bool(true));
         assert_eq!(t.text(&payload(&path)), "\u{27f3} 0");

@@ -40,12 +40,21 @@ use std::fmt::Write as _;
 use crate::engine::slots::{Outcome, SlotContent};
 use crate::input::payload::ContextWindow;
 use crate::widgets::units::write_window_size;
-use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo, tone_for, write_bar};
+use crate::widgets::{
+    OptionError, Options, RenderContext, Widget, WidgetInfo, tone_for, write_bar,
+};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "context",
     summary: "context window used: %, bar, used/total, % left or % of the usable window",
-    options: &["style", "warn", "critical", "bar_width", "show_size", "compact_buffer"],
+    options: &[
+        "style",
+        "warn",
+        "critical",
+        "bar_width",
+        "show_size",
+        "compact_buffer",
+    ],
     build,
 };
 
@@ -97,7 +106,10 @@ pub fn used_percent(window: &ContextWindow<'_>) -> Option<(f64, &'static str)> {
     }
     let tokens = usage_tokens(window)?;
     let size = window_size(window);
-    Some(((tokens / size * 100.0).clamp(0.0, 100.0), "context_window.current_usage"))
+    Some((
+        (tokens / size * 100.0).clamp(0.0, 100.0),
+        "context_window.current_usage",
+    ))
 }
 
 /// Tokens in the context: input + cache creation + cache read of `current_usage`.
@@ -111,7 +123,10 @@ fn usage_tokens(window: &ContextWindow<'_>) -> Option<f64> {
 }
 
 fn window_size(window: &ContextWindow<'_>) -> f64 {
-    window.context_window_size.filter(|s| *s > 0.0).unwrap_or(DEFAULT_WINDOW)
+    window
+        .context_window_size
+        .filter(|s| *s > 0.0)
+        .unwrap_or(DEFAULT_WINDOW)
 }
 
 /// A token count rounded for the `used_total` style: `950`, `84k`, `1.2M`.
@@ -128,7 +143,13 @@ fn write_tokens(out: &mut SlotContent, tokens: f64) {
 
 impl Context {
     /// Writes the chosen style; returns the percentage that sets the tone.
-    fn write_style(&self, out: &mut SlotContent, window: &ContextWindow<'_>, used: f64, ctx: &RenderContext<'_>) -> f64 {
+    fn write_style(
+        &self,
+        out: &mut SlotContent,
+        window: &ContextWindow<'_>,
+        used: f64,
+        ctx: &RenderContext<'_>,
+    ) -> f64 {
         let size = window_size(window);
         let tokens = || usage_tokens(window).unwrap_or(used / 100.0 * size);
         match self.style {
@@ -155,7 +176,9 @@ impl Context {
                 used
             }
             Style::Remaining => {
-                let left = window.remaining_percentage.map_or(100.0 - used, |r| r.clamp(0.0, 100.0));
+                let left = window
+                    .remaining_percentage
+                    .map_or(100.0 - used, |r| r.clamp(0.0, 100.0));
                 let _ = write!(out, "{}% left", fixed(left, 0));
                 used
             }
@@ -187,7 +210,11 @@ impl Widget for Context {
         let Some((used, source)) = used_percent(window) else {
             return Outcome::Hidden;
         };
-        out.source = if ctx.session.context_window.is_some() { source } else { "transcript (last reply's usage)" };
+        out.source = if ctx.session.context_window.is_some() {
+            source
+        } else {
+            "transcript (last reply's usage)"
+        };
         let _ = write!(out.short, "{}%", fixed(used, 0));
         let toned = self.write_style(out, window, used, ctx);
         out.tone = tone_for(toned, self.warn, self.critical);
@@ -241,7 +268,10 @@ mod tests {
     #[test]
     fn ascii_charset_draws_an_ascii_bar() {
         let t = WidgetTester::new("context").charset(Charset::Ascii);
-        assert_eq!(t.text(r#"{"context_window":{"used_percentage":50}}"#), "50% #####----- 200k");
+        assert_eq!(
+            t.text(r#"{"context_window":{"used_percentage":50}}"#),
+            "50% #####----- 200k"
+        );
     }
 
     #[test]
@@ -252,7 +282,10 @@ mod tests {
             .sidechain_call("s1", (190_000, 1, 0, 0), 10)
             .write("context-fallback");
         let r = WidgetTester::new("context").render(&payload(&path));
-        assert_eq!(r.text, "45% \u{25b0}\u{25b0}\u{25b0}\u{25b0}\u{25b0}\u{25b1}\u{25b1}\u{25b1}\u{25b1}\u{25b1} 200k");
+        assert_eq!(
+            r.text,
+            "45% \u{25b0}\u{25b0}\u{25b0}\u{25b0}\u{25b0}\u{25b1}\u{25b1}\u{25b1}\u{25b1}\u{25b1} 200k"
+        );
     }
 
     #[test]
@@ -265,14 +298,23 @@ mod tests {
     #[test]
     fn out_of_range_percentages_are_clamped() {
         let t = WidgetTester::new("context").option("bar_width", OptionValue::Int(0));
-        assert_eq!(t.text(r#"{"context_window":{"used_percentage":250}}"#), "100% 200k");
-        assert_eq!(t.text(r#"{"context_window":{"used_percentage":-3}}"#), "0% 200k");
+        assert_eq!(
+            t.text(r#"{"context_window":{"used_percentage":250}}"#),
+            "100% 200k"
+        );
+        assert_eq!(
+            t.text(r#"{"context_window":{"used_percentage":-3}}"#),
+            "0% 200k"
+        );
     }
 
     #[test]
     fn percent_style_shows_the_number_only() {
         let t = WidgetTester::new("context").option("style", OptionValue::Str("percent".into()));
-        assert_eq!(t.text(r#"{"context_window":{"used_percentage":38.4}}"#), "38%");
+        assert_eq!(
+            t.text(r#"{"context_window":{"used_percentage":38.4}}"#),
+            "38%"
+        );
     }
 
     #[test]
@@ -281,14 +323,21 @@ mod tests {
         let usage = r#"{"context_window":{"context_window_size":200000,"used_percentage":38,
             "current_usage":{"input_tokens":4,"cache_creation_input_tokens":2211,"cache_read_input_tokens":73785}}}"#;
         assert_eq!(t.text(usage), "76k/200k");
-        assert_eq!(t.text(r#"{"context_window":{"used_percentage":12.5,"context_window_size":1000000}}"#), "125k/1M");
+        assert_eq!(
+            t.text(r#"{"context_window":{"used_percentage":12.5,"context_window_size":1000000}}"#),
+            "125k/1M"
+        );
     }
 
     #[test]
     fn remaining_style_prefers_the_payload_figure() {
         let t = WidgetTester::new("context").option("style", OptionValue::Str("remaining".into()));
-        assert_eq!(t.text(r#"{"context_window":{"used_percentage":38,"remaining_percentage":62}}"#), "62% left");
-        let r = t.render(r#"{"context_window":{"used_percentage":91,"remaining_percentage":null}}"#);
+        assert_eq!(
+            t.text(r#"{"context_window":{"used_percentage":38,"remaining_percentage":62}}"#),
+            "62% left"
+        );
+        let r =
+            t.render(r#"{"context_window":{"used_percentage":91,"remaining_percentage":null}}"#);
         assert_eq!((r.text.as_str(), r.tone), ("9% left", Tone::Critical));
     }
 
@@ -298,20 +347,30 @@ mod tests {
         // 77.5k of a 200k window with the default 22.5% buffer: 77.5k / 155k = 50%.
         let half = r#"{"context_window":{"context_window_size":200000,"current_usage":{"input_tokens":77500}}}"#;
         let r = t.render(half);
-        assert_eq!((r.text.as_str(), r.short.as_str(), r.tone), ("50% of usable", "50%", Tone::Normal));
+        assert_eq!(
+            (r.text.as_str(), r.short.as_str(), r.tone),
+            ("50% of usable", "50%", Tone::Normal)
+        );
         // 60% used with the buffer: 120k / 155k = 77% of usable: warn.
-        assert_eq!(t.render(r#"{"context_window":{"used_percentage":60}}"#).tone, Tone::Warn);
+        assert_eq!(
+            t.render(r#"{"context_window":{"used_percentage":60}}"#)
+                .tone,
+            Tone::Warn
+        );
         let no_buffer = t.option("compact_buffer", OptionValue::Int(0));
         assert_eq!(no_buffer.text(half), "39% of usable");
     }
 
     #[test]
     fn an_unknown_style_is_an_error_with_a_hint() {
-        let options = crate::widgets::Options::new("context").with("style", OptionValue::Str("usabel".into()));
+        let options = crate::widgets::Options::new("context")
+            .with("style", OptionValue::Str("usabel".into()));
         let err = (super::INFO.build)(&options).err().map(|e| e.to_string());
         assert_eq!(
             err.as_deref(),
-            Some("widget `context` option `style`: must be one of bar, percent, used_total, remaining, usable, got \"usabel\" (did you mean \"usable\"?)")
+            Some(
+                "widget `context` option `style`: must be one of bar, percent, used_total, remaining, usable, got \"usabel\" (did you mean \"usable\"?)"
+            )
         );
     }
 }

@@ -49,7 +49,11 @@ impl Widget for Context1m {
         if !(by_size || by_id) {
             return Outcome::Hidden;
         }
-        out.source = if by_size { "context_window.context_window_size" } else { "model.id" };
+        out.source = if by_size {
+            "context_window.context_window_size"
+        } else {
+            "model.id"
+        };
         push_clean(out, &self.text);
         Outcome::Shown
     }
@@ -71,26 +75,38 @@ mod tests {
     #[test]
     fn a_million_token_window_shows_the_marker() {
         let t = WidgetTester::new("context_1m");
-        assert_eq!(t.text(r#"{"context_window":{"context_window_size":1000000}}"#), "1M");
+        assert_eq!(
+            t.text(r#"{"context_window":{"context_window_size":1000000}}"#),
+            "1M"
+        );
     }
 
     #[test]
     fn a_model_id_ending_in_1m_shows_the_marker() {
         let t = WidgetTester::new("context_1m").option("text", OptionValue::Str("1M ctx".into()));
-        assert_eq!(t.text(r#"{"model":{"id":"claude-opus-4-6[1M]"}}"#), "1M ctx");
+        assert_eq!(
+            t.text(r#"{"model":{"id":"claude-opus-4-6[1M]"}}"#),
+            "1M ctx"
+        );
     }
 
     #[test]
     fn hides_for_a_200k_window_and_when_absent() {
         let t = WidgetTester::new("context_1m");
-        t.assert_hidden(r#"{"context_window":{"context_window_size":200000},"model":{"id":"claude-opus-4-6"}}"#);
+        t.assert_hidden(
+            r#"{"context_window":{"context_window_size":200000},"model":{"id":"claude-opus-4-6"}}"#,
+        );
         t.assert_hidden(r#"{"context_window":{"context_window_size":null},"model":null}"#);
         t.assert_hidden(r#"{"context_window":{"context_window_size":"big"},"model":{"id":7}}"#);
     }
 
     #[test]
     fn configured_text_is_sanitized() {
-        let t = WidgetTester::new("context_1m").option("text", OptionValue::Str("\u{1b}[31m1M".into()));
-        assert_eq!(t.text(r#"{"context_window":{"context_window_size":1000000}}"#), "1M");
+        let t =
+            WidgetTester::new("context_1m").option("text", OptionValue::Str("\u{1b}[31m1M".into()));
+        assert_eq!(
+            t.text(r#"{"context_window":{"context_window_size":1000000}}"#),
+            "1M"
+        );
     }
 }

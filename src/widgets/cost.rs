@@ -62,8 +62,14 @@ mod tests {
     #[test]
     fn thresholds_color_the_cost() {
         let t = WidgetTester::new("cost").option("warn", OptionValue::Str("$1".into()));
-        assert_eq!(t.render(r#"{"cost":{"total_cost_usd":1.5}}"#).tone, Tone::Warn);
-        assert_eq!(t.render(r#"{"cost":{"total_cost_usd":"25"}}"#).tone, Tone::Critical);
+        assert_eq!(
+            t.render(r#"{"cost":{"total_cost_usd":1.5}}"#).tone,
+            Tone::Warn
+        );
+        assert_eq!(
+            t.render(r#"{"cost":{"total_cost_usd":"25"}}"#).tone,
+            Tone::Critical
+        );
     }
 
     #[test]

@@ -47,11 +47,7 @@ struct Cwd {
 
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
     options.check_known(INFO.options)?;
-    let style = match options.choice(
-        "style",
-        "basename",
-        &["basename", "full", "short", "fish"],
-    )? {
+    let style = match options.choice("style", "basename", &["basename", "full", "short", "fish"])? {
         "full" => Style::Full,
         "short" | "fish" => Style::Short,
         _ => Style::Basename,
@@ -118,13 +114,18 @@ impl Widget for Cwd {
                 None => return Outcome::Hidden,
             },
         };
-        let path = if path.len() > 1 { path.trim_end_matches('/') } else { path };
+        let path = if path.len() > 1 {
+            path.trim_end_matches('/')
+        } else {
+            path
+        };
         if path.is_empty() {
             return Outcome::Hidden;
         }
         out.source = source;
         let repo = if self.repo_relative && self.style != Style::Basename {
-            repo_root_len(path).and_then(|root| path[..root].rfind('/').map(|slash| &path[slash + 1..]))
+            repo_root_len(path)
+                .and_then(|root| path[..root].rfind('/').map(|slash| &path[slash + 1..]))
         } else {
             None
         };
@@ -133,7 +134,13 @@ impl Widget for Cwd {
             (Style::Full, _, Some(in_repo)) => push_clean(out, in_repo),
             (Style::Short, _, Some(in_repo)) => write_short(out, in_repo, true),
             (_, Some(""), _) => out.push('~'),
-            (Style::Basename, _, _) => push_clean(out, path.rsplit('/').next().filter(|b| !b.is_empty()).unwrap_or("/")),
+            (Style::Basename, _, _) => push_clean(
+                out,
+                path.rsplit('/')
+                    .next()
+                    .filter(|b| !b.is_empty())
+                    .unwrap_or("/"),
+            ),
             (Style::Full, Some(rest), _) => {
                 out.push('~');
                 push_clean(out, rest);
@@ -176,15 +183,24 @@ mod tests {
 
     #[test]
     fn home_itself_is_a_tilde_and_root_is_a_slash() {
-        assert_eq!(WidgetTester::new("cwd").text(r#"{"cwd":"/home/user/"}"#), "~");
+        assert_eq!(
+            WidgetTester::new("cwd").text(r#"{"cwd":"/home/user/"}"#),
+            "~"
+        );
         assert_eq!(WidgetTester::new("cwd").text(r#"{"cwd":"/"}"#), "/");
-        assert_eq!(style("full").text(r#"{"cwd":"/home/username"}"#), "/home/username");
+        assert_eq!(
+            style("full").text(r#"{"cwd":"/home/username"}"#),
+            "/home/username"
+        );
     }
 
     #[test]
     fn workspace_dir_wins_over_cwd() {
         let t = WidgetTester::new("cwd");
-        assert_eq!(t.text(r#"{"cwd":"/a/old","workspace":{"current_dir":"/a/new"}}"#), "new");
+        assert_eq!(
+            t.text(r#"{"cwd":"/a/old","workspace":{"current_dir":"/a/new"}}"#),
+            "new"
+        );
     }
 
     #[test]
@@ -194,7 +210,9 @@ mod tests {
             ..Environment::default()
         };
         assert_eq!(WidgetTester::new("cwd").env(env).text("{}"), "www");
-        WidgetTester::new("cwd").env(Environment::default()).assert_hidden("{}");
+        WidgetTester::new("cwd")
+            .env(Environment::default())
+            .assert_hidden("{}");
     }
 
     #[test]
@@ -212,12 +230,18 @@ mod tests {
     #[test]
     fn max_length_keeps_the_end_of_the_path() {
         let t = style("full").option("max_length", OptionValue::Int(10));
-        assert_eq!(t.text(r#"{"cwd":"/var/lib/postgresql/data"}"#), "\u{2026}esql/data");
+        assert_eq!(
+            t.text(r#"{"cwd":"/var/lib/postgresql/data"}"#),
+            "\u{2026}esql/data"
+        );
         assert_eq!(t.text(r#"{"cwd":"/srv/app"}"#), "/srv/app");
     }
 
     #[test]
     fn control_characters_in_paths_are_removed() {
-        assert_eq!(WidgetTester::new("cwd").text(r#"{"cwd":"/tmp/e\u001b]0;pwned\u0007vil"}"#), "evil");
+        assert_eq!(
+            WidgetTester::new("cwd").text(r#"{"cwd":"/tmp/e\u001b]0;pwned\u0007vil"}"#),
+            "evil"
+        );
     }
 }

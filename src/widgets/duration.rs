@@ -64,7 +64,10 @@ mod tests {
     #[test]
     fn api_option_reads_the_api_duration() {
         let t = WidgetTester::new("duration").option("api", OptionValue::Bool(true));
-        assert_eq!(t.text(r#"{"cost":{"total_duration_ms":1,"total_api_duration_ms":45000}}"#), "45s");
+        assert_eq!(
+            t.text(r#"{"cost":{"total_duration_ms":1,"total_api_duration_ms":45000}}"#),
+            "45s"
+        );
     }
 
     #[test]

@@ -63,7 +63,10 @@ mod tests {
     #[test]
     fn shows_the_level_with_its_label() {
         let r = WidgetTester::new("effort").render(r#"{"effort":{"level":"high"}}"#);
-        assert_eq!((r.text.as_str(), r.short.as_str(), r.tone), ("effort high", "high", Tone::Normal));
+        assert_eq!(
+            (r.text.as_str(), r.short.as_str(), r.tone),
+            ("effort high", "high", Tone::Normal)
+        );
     }
 
     #[test]
@@ -76,13 +79,22 @@ mod tests {
     #[test]
     fn escapes_in_the_level_are_removed() {
         let t = WidgetTester::new("effort");
-        assert_eq!(t.text(r#"{"effort":{"level":"lo\u001b[2Jw"}}"#), "effort low");
+        assert_eq!(
+            t.text(r#"{"effort":{"level":"lo\u001b[2Jw"}}"#),
+            "effort low"
+        );
     }
 
     #[test]
     fn hides_when_absent_null_blank_or_mistyped() {
         let t = WidgetTester::new("effort");
-        for p in ["{}", r#"{"effort":null}"#, r#"{"effort":{"level":" "}}"#, r#"{"effort":{"level":3}}"#, r#"{"effort":"high"}"#] {
+        for p in [
+            "{}",
+            r#"{"effort":null}"#,
+            r#"{"effort":{"level":" "}}"#,
+            r#"{"effort":{"level":3}}"#,
+            r#"{"effort":"high"}"#,
+        ] {
             t.assert_hidden(p);
         }
     }

@@ -54,7 +54,9 @@ pub fn variable_name(options: &Options) -> Result<String, OptionError> {
 /// [`Environment::with_vars`]: crate::input::env::Environment::with_vars
 pub fn requested_variables(spec: &crate::layout::LayoutSpec) -> Vec<String> {
     let env_widgets = spec.widgets.iter().filter(|w| w.name == INFO.name);
-    env_widgets.filter_map(|w| variable_name(&w.options).ok()).collect()
+    env_widgets
+        .filter_map(|w| variable_name(&w.options).ok())
+        .collect()
 }
 
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
@@ -67,7 +69,12 @@ fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
 
 impl Widget for Env {
     fn render(&self, ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
-        let Some(value) = ctx.env.var(&self.name).map(str::trim).filter(|v| !v.is_empty()) else {
+        let Some(value) = ctx
+            .env
+            .var(&self.name)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+        else {
             return Outcome::Hidden;
         };
         push_clean(&mut out.short, value);
@@ -93,7 +100,9 @@ mod tests {
             vars: vec![("AWS_PROFILE".into(), value.map(str::to_owned))],
             ..Environment::default()
         };
-        WidgetTester::new("env").option("name", OptionValue::Str("AWS_PROFILE".into())).env(env)
+        WidgetTester::new("env")
+            .option("name", OptionValue::Str("AWS_PROFILE".into()))
+            .env(env)
     }
 
     #[test]
@@ -122,7 +131,9 @@ mod tests {
         let err = (super::INFO.build)(&bad).err().map(|e| e.to_string());
         assert_eq!(
             err.as_deref(),
-            Some("widget `env` option `name`: must name a variable (letters, digits, `_`), e.g. name = \"AWS_PROFILE\"; got \"A=B\"")
+            Some(
+                "widget `env` option `name`: must name a variable (letters, digits, `_`), e.g. name = \"AWS_PROFILE\"; got \"A=B\""
+            )
         );
         assert!((super::INFO.build)(&Options::new("env")).is_err());
     }

@@ -58,7 +58,12 @@ mod tests {
     #[test]
     fn hides_when_false_absent_null_or_mistyped() {
         let t = WidgetTester::new("exceeds_200k");
-        for payload in ["{}", r#"{"exceeds_200k_tokens":false}"#, r#"{"exceeds_200k_tokens":null}"#, r#"{"exceeds_200k_tokens":"yes"}"#] {
+        for payload in [
+            "{}",
+            r#"{"exceeds_200k_tokens":false}"#,
+            r#"{"exceeds_200k_tokens":null}"#,
+            r#"{"exceeds_200k_tokens":"yes"}"#,
+        ] {
             t.assert_hidden(payload);
         }
     }

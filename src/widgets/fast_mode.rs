@@ -59,7 +59,12 @@ mod tests {
     #[test]
     fn hides_when_off_absent_or_null() {
         let t = WidgetTester::new("fast_mode");
-        for p in ["{}", r#"{"fast_mode":false}"#, r#"{"fast_mode":null}"#, r#"{"fast_mode":{}}"#] {
+        for p in [
+            "{}",
+            r#"{"fast_mode":false}"#,
+            r#"{"fast_mode":null}"#,
+            r#"{"fast_mode":{}}"#,
+        ] {
             t.assert_hidden(p);
         }
     }

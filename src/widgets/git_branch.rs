@@ -89,7 +89,11 @@ fn push_limited(out: &mut SlotContent, name: &str, max: usize) {
         out.push_str(name);
         return;
     }
-    let keep: usize = name.chars().take(max.saturating_sub(1)).map(char::len_utf8).sum();
+    let keep: usize = name
+        .chars()
+        .take(max.saturating_sub(1))
+        .map(char::len_utf8)
+        .sum();
     out.push_str(&name[..keep]);
     out.push('\u{2026}');
 }
@@ -118,7 +122,9 @@ impl GitBranch {
         }
         out.source = ".git/HEAD";
         push_limited(out, &name, self.max_length);
-        let _ = out.short.try_push_str(crate::engine::slots::cut_at_char_boundary(&out.text, 64));
+        let _ = out
+            .short
+            .try_push_str(crate::engine::slots::cut_at_char_boundary(&out.text, 64));
         if view.snap.kind == HeadKind::Unborn {
             out.push_str(" (no commits)");
             out.tone = Tone::Muted;
@@ -146,7 +152,11 @@ impl GitBranch {
             let _ = write!(out, " {}{ahead}", charset.pick("\u{2191}", "\u{2191}", "^"));
         }
         if behind > 0 {
-            let _ = write!(out, " {}{behind}", charset.pick("\u{2193}", "\u{2193}", "v"));
+            let _ = write!(
+                out,
+                " {}{behind}",
+                charset.pick("\u{2193}", "\u{2193}", "v")
+            );
         }
     }
 }
@@ -188,7 +198,10 @@ mod tests {
         assert_eq!(t.text(&payload(&repo.root)), "feature/login-page");
         let t = t.option("max_length", OptionValue::Int(8));
         let r = t.render(&payload(&repo.root));
-        assert_eq!((r.text.as_str(), r.short.as_str()), ("feature…", "feature…"));
+        assert_eq!(
+            (r.text.as_str(), r.short.as_str()),
+            ("feature…", "feature…")
+        );
     }
 
     #[test]
@@ -214,7 +227,10 @@ mod tests {
         let repo = with_commit("branch-corrupt");
         std::fs::write(repo.root.join(".git/HEAD"), "zzz").unwrap();
         let r = WidgetTester::new("git_branch").render(&payload(&repo.root));
-        assert_eq!((r.outcome, r.text.as_str()), (Outcome::Error, "\u{26a0} git"));
+        assert_eq!(
+            (r.outcome, r.text.as_str()),
+            (Outcome::Error, "\u{26a0} git")
+        );
     }
 
     #[test]

@@ -119,8 +119,18 @@ impl GitStatus {
         let p = &self.parts;
         part(out, p.staged, "+", c.staged);
         part(out, p.modified, "!", c.modified);
-        part(out, p.deleted, charset.pick("\u{2718}", "\u{2718}", "x"), c.deleted);
-        part(out, p.renamed, charset.pick("\u{bb}", "\u{bb}", ">"), c.renamed);
+        part(
+            out,
+            p.deleted,
+            charset.pick("\u{2718}", "\u{2718}", "x"),
+            c.deleted,
+        );
+        part(
+            out,
+            p.renamed,
+            charset.pick("\u{bb}", "\u{bb}", ">"),
+            c.renamed,
+        );
         part(out, p.untracked, "?", c.untracked);
         part(out, p.conflicted, "=", c.conflicted);
         let changes = c.staged + c.modified + c.deleted + c.renamed + c.untracked + c.conflicted;

@@ -34,7 +34,11 @@ fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
 
 impl Widget for GitWorktree {
     fn render(&self, ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
-        let value = ctx.session.workspace.as_ref().and_then(|w| w.git_worktree.as_deref());
+        let value = ctx
+            .session
+            .workspace
+            .as_ref()
+            .and_then(|w| w.git_worktree.as_deref());
         let shown = if self.full {
             value
         } else {
@@ -57,7 +61,10 @@ mod tests {
     #[test]
     fn shows_the_last_path_component() {
         assert_eq!(WidgetTester::new("git_worktree").text(PAYLOAD), "feature-x");
-        assert_eq!(WidgetTester::new("git_worktree").text(r#"{"workspace":{"git_worktree":"feature-y"}}"#), "feature-y");
+        assert_eq!(
+            WidgetTester::new("git_worktree").text(r#"{"workspace":{"git_worktree":"feature-y"}}"#),
+            "feature-y"
+        );
     }
 
     #[test]
@@ -70,7 +77,12 @@ mod tests {
     fn escapes_are_removed_and_absence_hides() {
         let t = WidgetTester::new("git_worktree");
         assert_eq!(t.text(r#"{"workspace":{"git_worktree":"a\u0007b"}}"#), "ab");
-        for p in ["{}", r#"{"workspace":{"git_worktree":null}}"#, r#"{"workspace":{"git_worktree":"/"}}"#, r#"{"workspace":{"git_worktree":true}}"#] {
+        for p in [
+            "{}",
+            r#"{"workspace":{"git_worktree":null}}"#,
+            r#"{"workspace":{"git_worktree":"/"}}"#,
+            r#"{"workspace":{"git_worktree":true}}"#,
+        ] {
             t.assert_hidden(p);
         }
     }

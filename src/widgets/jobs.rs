@@ -78,7 +78,9 @@ mod tests {
     #[test]
     fn no_jobs_or_fewer_than_the_threshold_hide() {
         with_jobs(0).assert_hidden("{}");
-        with_jobs(1).option("threshold", OptionValue::Int(2)).assert_hidden("{}");
+        with_jobs(1)
+            .option("threshold", OptionValue::Int(2))
+            .assert_hidden("{}");
         WidgetTester::new("jobs").assert_hidden("{}");
     }
 }

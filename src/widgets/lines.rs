@@ -42,7 +42,11 @@ impl Widget for Lines {
         if self.hide_zero && added == 0.0 && removed == 0.0 {
             return Outcome::Hidden;
         }
-        let minus = if ctx.charset == Charset::Ascii { "-" } else { "\u{2212}" };
+        let minus = if ctx.charset == Charset::Ascii {
+            "-"
+        } else {
+            "\u{2212}"
+        };
         let _ = write!(out, "+{} {minus}{}", fixed(added, 0), fixed(removed, 0));
         out.source = "cost.total_lines_added, cost.total_lines_removed";
         Outcome::Shown
@@ -58,13 +62,19 @@ mod tests {
     #[test]
     fn shows_added_and_removed() {
         let t = WidgetTester::new("lines");
-        assert_eq!(t.text(r#"{"cost":{"total_lines_added":120,"total_lines_removed":30}}"#), "+120 −30");
+        assert_eq!(
+            t.text(r#"{"cost":{"total_lines_added":120,"total_lines_removed":30}}"#),
+            "+120 −30"
+        );
     }
 
     #[test]
     fn ascii_uses_a_hyphen() {
         let t = WidgetTester::new("lines").charset(Charset::Ascii);
-        assert_eq!(t.text(r#"{"cost":{"total_lines_added":1,"total_lines_removed":2}}"#), "+1 -2");
+        assert_eq!(
+            t.text(r#"{"cost":{"total_lines_added":1,"total_lines_removed":2}}"#),
+            "+1 -2"
+        );
     }
 
     #[test]

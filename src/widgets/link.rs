@@ -45,7 +45,11 @@ fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
         });
     }
     let text: String = clean(&options.string("text", &url)?).collect();
-    let text = if text.trim().is_empty() { url.clone() } else { text };
+    let text = if text.trim().is_empty() {
+        url.clone()
+    } else {
+        text
+    };
     Ok(Box::new(Link { url, text }))
 }
 
@@ -66,7 +70,8 @@ mod tests {
 
     #[test]
     fn shows_the_text_or_the_url() {
-        let t = WidgetTester::new("link").option("url", OptionValue::Str("https://status.example.com".into()));
+        let t = WidgetTester::new("link")
+            .option("url", OptionValue::Str("https://status.example.com".into()));
         assert_eq!(t.text("{}"), "https://status.example.com");
         let named = t.option("text", OptionValue::Str("sta\u{1b}[1mtus".into()));
         assert_eq!(named.text("{}"), "status");
@@ -74,11 +79,24 @@ mod tests {
 
     #[test]
     fn unsafe_or_missing_urls_are_refused_with_the_rule() {
-        for url in ["javascript:alert(1)", "https://a.example/\u{1b}]8;;x", "https://a b"] {
+        for url in [
+            "javascript:alert(1)",
+            "https://a.example/\u{1b}]8;;x",
+            "https://a b",
+        ] {
             let options = Options::new("link").with("url", OptionValue::Str(url.into()));
-            let err = (super::INFO.build)(&options).err().expect("refused").to_string();
-            assert!(err.starts_with("widget `link` option `url`: must be an http:// or https:// URL"), "{err}");
-            assert!(!err.contains('\u{1b}'), "the error echoes no escape: {err:?}");
+            let err = (super::INFO.build)(&options)
+                .err()
+                .expect("refused")
+                .to_string();
+            assert!(
+                err.starts_with("widget `link` option `url`: must be an http:// or https:// URL"),
+                "{err}"
+            );
+            assert!(
+                !err.contains('\u{1b}'),
+                "the error echoes no escape: {err:?}"
+            );
         }
         assert!((super::INFO.build)(&Options::new("link")).is_err());
     }

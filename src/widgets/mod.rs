@@ -1,5 +1,4 @@
-//! Widgets: one file per widget behind the small [`Widget`] trait, registered with one line
-//! in [`define_widgets!`] below.
+//! Widgets: one file per widget behind the small [`Widget`] trait, listed in [`REGISTRY`].
 //!
 //! A widget reads the session (and the environment snapshot) from its [`RenderContext`] and
 //! writes plain visible text into the slot content it is handed. It never allocates in
@@ -8,7 +7,7 @@
 //! widget's user manual: what it shows, its options with defaults, when it hides.
 //!
 //! Adding a widget: write `src/widgets/NAME.rs` with `pub const INFO: WidgetInfo`, then add
-//! `NAME` to the list in `define_widgets!`.
+//! `pub mod NAME;` and `NAME::INFO` to [`REGISTRY`] below.
 
 use crate::fixed::fixed;
 use std::fmt::Write as _;
@@ -20,6 +19,56 @@ use crate::input::shell::ShellContext;
 
 pub mod options;
 pub mod units;
+
+// The widgets, one file each. Declared here rather than inside a macro so that `cargo fmt`
+// formats them; `REGISTRY` below lists each once more, and a test checks the two agree.
+pub mod added_dirs;
+pub mod agent;
+pub mod block;
+pub mod burn_rate;
+pub mod cache_timer;
+pub mod char;
+pub mod cmd_duration;
+pub mod command;
+pub mod compactions;
+pub mod context;
+pub mod context_1m;
+pub mod cost;
+pub mod cwd;
+pub mod duration;
+pub mod effort;
+pub mod env;
+pub mod exceeds_200k;
+pub mod fast_mode;
+pub mod git_branch;
+pub mod git_status;
+pub mod git_worktree;
+pub mod jobs;
+pub mod lines;
+pub mod link;
+pub mod messages;
+pub mod model;
+pub mod output_style;
+pub mod pr;
+pub mod project_dir;
+pub mod rate_5h;
+pub mod rate_7d;
+pub mod rate_limits;
+pub mod repo;
+pub mod session;
+pub mod session_tokens;
+pub mod shlvl;
+pub mod status;
+pub mod text;
+pub mod thinking;
+pub mod time;
+pub mod token_speed;
+pub mod tokens;
+pub mod user_host;
+pub mod venv;
+pub mod version;
+pub mod vim;
+pub mod worktree;
 
 pub use options::{OptionError, Options};
 
@@ -108,63 +157,56 @@ pub struct WidgetInfo {
     pub build: fn(&Options) -> Result<Box<dyn Widget>, OptionError>,
 }
 
-macro_rules! define_widgets {
-    ($($module:ident),* $(,)?) => {
-        $(pub mod $module;)*
-        /// Every widget, in the order `blinkline widgets` lists them.
-        pub const REGISTRY: &[WidgetInfo] = &[$($module::INFO),*];
-    };
-}
-
-define_widgets!(
-    model,
-    context,
-    cost,
-    duration,
-    lines,
-    rate_limits,
-    cwd,
-    time,
-    tokens,
-    context_1m,
-    exceeds_200k,
-    burn_rate,
-    rate_5h,
-    rate_7d,
-    effort,
-    thinking,
-    fast_mode,
-    output_style,
-    version,
-    session,
-    vim,
-    agent,
-    worktree,
-    git_worktree,
-    pr,
-    repo,
-    added_dirs,
-    project_dir,
-    text,
-    env,
-    link,
-    command,
-    session_tokens,
-    messages,
-    compactions,
-    cache_timer,
-    token_speed,
-    block,
-    git_branch,
-    git_status,
-    status,
-    cmd_duration,
-    jobs,
-    user_host,
-    shlvl,
-    venv,
-    char,
-);
+/// Every widget, in the order `blinkline widgets` lists them.
+pub const REGISTRY: &[WidgetInfo] = &[
+    model::INFO,
+    context::INFO,
+    cost::INFO,
+    duration::INFO,
+    lines::INFO,
+    rate_limits::INFO,
+    cwd::INFO,
+    time::INFO,
+    tokens::INFO,
+    context_1m::INFO,
+    exceeds_200k::INFO,
+    burn_rate::INFO,
+    rate_5h::INFO,
+    rate_7d::INFO,
+    effort::INFO,
+    thinking::INFO,
+    fast_mode::INFO,
+    output_style::INFO,
+    version::INFO,
+    session::INFO,
+    vim::INFO,
+    agent::INFO,
+    worktree::INFO,
+    git_worktree::INFO,
+    pr::INFO,
+    repo::INFO,
+    added_dirs::INFO,
+    project_dir::INFO,
+    text::INFO,
+    env::INFO,
+    link::INFO,
+    command::INFO,
+    session_tokens::INFO,
+    messages::INFO,
+    compactions::INFO,
+    cache_timer::INFO,
+    token_speed::INFO,
+    block::INFO,
+    git_branch::INFO,
+    git_status::INFO,
+    status::INFO,
+    cmd_duration::INFO,
+    jobs::INFO,
+    user_host::INFO,
+    shlvl::INFO,
+    venv::INFO,
+    char::INFO,
+];
 
 /// Looks a widget up by name.
 pub fn find(name: &str) -> Option<&'static WidgetInfo> {
@@ -220,3 +262,27 @@ pub fn write_fixed(out: &mut SlotContent, value: f64, decimals: usize) {
 
 #[cfg(test)]
 pub mod testing;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_widget_file_is_in_the_registry_under_its_file_name() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/widgets");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| {
+                std::fs::read_to_string(path).is_ok_and(|text| {
+                    text.starts_with("//!") && text.contains("\npub const INFO: WidgetInfo")
+                })
+            })
+            .map(|path| path.file_stem().unwrap().to_string_lossy().into_owned())
+            .collect();
+        files.sort();
+        let mut registered: Vec<String> = REGISTRY.iter().map(|i| i.name.to_owned()).collect();
+        registered.sort();
+        assert_eq!(files, registered);
+    }
+}

@@ -45,14 +45,22 @@ impl Widget for Model {
         } else {
             (&model.display_name, &model.id)
         };
-        let Some(name) = first.as_deref().or(second.as_deref()).filter(|n| !n.trim().is_empty())
+        let Some(name) = first
+            .as_deref()
+            .or(second.as_deref())
+            .filter(|n| !n.trim().is_empty())
         else {
             return Outcome::Hidden;
         };
         push_clean(out, name.trim());
-        out.source = if self.prefer_id { "model.id" } else { "model.display_name" };
+        out.source = if self.prefer_id {
+            "model.id"
+        } else {
+            "model.display_name"
+        };
         if let Some(cut) = out.text.find(" (") {
-            let short = crate::engine::slots::cut_at_char_boundary(&out.text[..cut], out.short.capacity());
+            let short =
+                crate::engine::slots::cut_at_char_boundary(&out.text[..cut], out.short.capacity());
             let _ = out.short.try_push_str(short);
         }
         out.tone = Tone::Normal;
@@ -67,8 +75,9 @@ mod tests {
 
     #[test]
     fn shows_display_name_with_a_short_form() {
-        let r = WidgetTester::new("model")
-            .render(r#"{"model":{"id":"claude-opus-4-6[1m]","display_name":"Opus 4.6 (1M context)"}}"#);
+        let r = WidgetTester::new("model").render(
+            r#"{"model":{"id":"claude-opus-4-6[1m]","display_name":"Opus 4.6 (1M context)"}}"#,
+        );
         assert_eq!(r.text, "Opus 4.6 (1M context)");
         assert_eq!(r.short, "Opus 4.6");
     }
@@ -83,13 +92,19 @@ mod tests {
     #[test]
     fn prefer_id_shows_the_id() {
         let t = WidgetTester::new("model").option("prefer_id", OptionValue::Bool(true));
-        assert_eq!(t.text(r#"{"model":{"id":"claude-x","display_name":"X"}}"#), "claude-x");
+        assert_eq!(
+            t.text(r#"{"model":{"id":"claude-x","display_name":"X"}}"#),
+            "claude-x"
+        );
     }
 
     #[test]
     fn escape_sequences_in_the_name_are_removed() {
         let t = WidgetTester::new("model");
-        assert_eq!(t.text(r#"{"model":{"display_name":"Op\u001b[2Jus\u001b]52;c;eA==\u0007"}}"#), "Opus");
+        assert_eq!(
+            t.text(r#"{"model":{"display_name":"Op\u001b[2Jus\u001b]52;c;eA==\u0007"}}"#),
+            "Opus"
+        );
     }
 
     #[test]

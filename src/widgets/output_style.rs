@@ -33,7 +33,11 @@ fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
 
 impl Widget for OutputStyle {
     fn render(&self, ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
-        let name = ctx.session.output_style.as_ref().and_then(|s| s.name.as_deref());
+        let name = ctx
+            .session
+            .output_style
+            .as_ref()
+            .and_then(|s| s.name.as_deref());
         if !self.show_default && name.is_some_and(|n| n.trim().eq_ignore_ascii_case("default")) {
             return Outcome::Hidden;
         }
@@ -49,7 +53,10 @@ mod tests {
     #[test]
     fn shows_a_chosen_style() {
         let t = WidgetTester::new("output_style");
-        assert_eq!(t.text(r#"{"output_style":{"name":"Explanatory"}}"#), "Explanatory");
+        assert_eq!(
+            t.text(r#"{"output_style":{"name":"Explanatory"}}"#),
+            "Explanatory"
+        );
     }
 
     #[test]
@@ -57,14 +64,25 @@ mod tests {
         let t = WidgetTester::new("output_style");
         t.assert_hidden(r#"{"output_style":{"name":"default"}}"#);
         let shown = t.option("show_default", OptionValue::Bool(true));
-        assert_eq!(shown.text(r#"{"output_style":{"name":"default"}}"#), "default");
+        assert_eq!(
+            shown.text(r#"{"output_style":{"name":"default"}}"#),
+            "default"
+        );
     }
 
     #[test]
     fn escapes_are_removed_and_absent_names_hide() {
         let t = WidgetTester::new("output_style");
-        assert_eq!(t.text(r#"{"output_style":{"name":"Lea\u001b]0;x\u0007rning"}}"#), "Learning");
-        for p in ["{}", r#"{"output_style":null}"#, r#"{"output_style":{"name":null}}"#, r#"{"output_style":{"name":["x"]}}"#] {
+        assert_eq!(
+            t.text(r#"{"output_style":{"name":"Lea\u001b]0;x\u0007rning"}}"#),
+            "Learning"
+        );
+        for p in [
+            "{}",
+            r#"{"output_style":null}"#,
+            r#"{"output_style":{"name":null}}"#,
+            r#"{"output_style":{"name":["x"]}}"#,
+        ] {
             t.assert_hidden(p);
         }
     }

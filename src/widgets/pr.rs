@@ -67,11 +67,19 @@ impl Widget for Pr {
         };
         let _ = write!(out, "{sigil}{}", fixed(number, 0));
         let _ = write!(out.short, "{sigil}{}", fixed(number, 0));
-        let state = pr.review_state.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let state = pr
+            .review_state
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
         if let Some(state) = state.filter(|_| self.review) {
             out.push(' ');
             for c in clean(state).flat_map(str::chars) {
-                out.push(if c == '_' { ' ' } else { c.to_ascii_lowercase() });
+                out.push(if c == '_' {
+                    ' '
+                } else {
+                    c.to_ascii_lowercase()
+                });
             }
             out.tone = tone_of(state);
         }
@@ -98,7 +106,14 @@ mod tests {
         let widget = (super::INFO.build)(&crate::widgets::Options::new("pr")).unwrap();
         let (session, _) = parse_session(payload.as_bytes());
         let env = crate::input::env::Environment::default();
-        let ctx = RenderContext { session: &session, payload: payload.as_bytes(), env: &env, now: 0, charset: Charset::Unicode, shell: None };
+        let ctx = RenderContext {
+            session: &session,
+            payload: payload.as_bytes(),
+            env: &env,
+            now: 0,
+            charset: Charset::Unicode,
+            shell: None,
+        };
         let mut out = crate::engine::slots::SlotContent::default();
         widget.render(&ctx, &mut out);
         out.link.to_string()
@@ -107,7 +122,10 @@ mod tests {
     #[test]
     fn shows_number_and_review_state_linked_to_the_pr() {
         let r = WidgetTester::new("pr").render(PR);
-        assert_eq!((r.text.as_str(), r.short.as_str(), r.tone), ("#123 approved", "#123", Tone::Good));
+        assert_eq!(
+            (r.text.as_str(), r.short.as_str(), r.tone),
+            ("#123 approved", "#123", Tone::Good)
+        );
         assert_eq!(link_of(PR), "https://github.com/o/r/pull/123");
     }
 
@@ -115,12 +133,19 @@ mod tests {
     fn changes_requested_warns_and_merge_requests_use_a_bang() {
         let t = WidgetTester::new("pr");
         let r = t.render(r#"{"pr":{"number":"7","review_state":"changes_requested","kind":"mr"}}"#);
-        assert_eq!((r.text.as_str(), r.tone), ("!7 changes requested", Tone::Warn));
+        assert_eq!(
+            (r.text.as_str(), r.tone),
+            ("!7 changes requested", Tone::Warn)
+        );
     }
 
     #[test]
     fn unsafe_urls_are_not_linked() {
-        for url in ["javascript:alert(1)", r"https://x.example/\u001b]8;;https://evil\u0007", "https://x.example/a b"] {
+        for url in [
+            "javascript:alert(1)",
+            r"https://x.example/\u001b]8;;https://evil\u0007",
+            "https://x.example/a b",
+        ] {
             let payload = format!(r#"{{"pr":{{"number":1,"url":"{url}"}}}}"#);
             assert_eq!(link_of(&payload), "", "{url}");
             assert_eq!(WidgetTester::new("pr").text(&payload), "#1");
@@ -130,7 +155,10 @@ mod tests {
     #[test]
     fn escapes_in_the_review_state_are_removed_and_review_can_be_off() {
         let t = WidgetTester::new("pr");
-        assert_eq!(t.text(r#"{"pr":{"number":5,"review_state":"pen\u001b[2Jding"}}"#), "#5 pending");
+        assert_eq!(
+            t.text(r#"{"pr":{"number":5,"review_state":"pen\u001b[2Jding"}}"#),
+            "#5 pending"
+        );
         let off = t.option("review", OptionValue::Bool(false));
         assert_eq!(off.text(PR), "#123");
     }
@@ -138,7 +166,14 @@ mod tests {
     #[test]
     fn hides_without_an_open_pr_or_number() {
         let t = WidgetTester::new("pr");
-        for p in ["{}", r#"{"pr":null}"#, r#"{"pr":{"url":"https://x.example"}}"#, r#"{"pr":{"number":-1}}"#, r#"{"pr":{"number":1.5}}"#, r#"{"pr":12}"#] {
+        for p in [
+            "{}",
+            r#"{"pr":null}"#,
+            r#"{"pr":{"url":"https://x.example"}}"#,
+            r#"{"pr":{"number":-1}}"#,
+            r#"{"pr":{"number":1.5}}"#,
+            r#"{"pr":12}"#,
+        ] {
             t.assert_hidden(p);
         }
     }

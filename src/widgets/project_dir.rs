@@ -32,18 +32,28 @@ fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
 
 fn trim_dir(path: &str) -> &str {
     let path = path.trim();
-    if path.len() > 1 { path.trim_end_matches('/') } else { path }
+    if path.len() > 1 {
+        path.trim_end_matches('/')
+    } else {
+        path
+    }
 }
 
 /// `path` below `base`, without the separating slash; `None` when not strictly inside.
 fn strictly_under<'p>(path: &'p str, base: &str) -> Option<&'p str> {
-    let rest = path.strip_prefix(base.trim_end_matches('/'))?.strip_prefix('/')?;
+    let rest = path
+        .strip_prefix(base.trim_end_matches('/'))?
+        .strip_prefix('/')?;
     (!rest.is_empty()).then_some(rest)
 }
 
 impl Widget for ProjectDir {
     fn render(&self, ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
-        let project = ctx.session.workspace.as_ref().and_then(|w| w.project_dir.as_deref());
+        let project = ctx
+            .session
+            .workspace
+            .as_ref()
+            .and_then(|w| w.project_dir.as_deref());
         let (Some(current), Some(project)) = (ctx.session.current_dir(), project) else {
             return Outcome::Hidden;
         };
@@ -55,7 +65,12 @@ impl Widget for ProjectDir {
         let mark = out.text.len();
         match strictly_under(current, project) {
             Some(relative) => push_clean(out, relative),
-            None => match ctx.env.home.as_deref().and_then(|h| strictly_under(current, h)) {
+            None => match ctx
+                .env
+                .home
+                .as_deref()
+                .and_then(|h| strictly_under(current, h))
+            {
                 Some(rest) => {
                     out.push_str("~/");
                     push_clean(out, rest);
@@ -63,7 +78,8 @@ impl Widget for ProjectDir {
                 None => push_clean(out, current),
             },
         }
-        let shown = crate::engine::slots::cut_at_char_boundary(&out.text[mark..], out.short.capacity());
+        let shown =
+            crate::engine::slots::cut_at_char_boundary(&out.text[mark..], out.short.capacity());
         let _ = out.short.try_push_str(shown);
         out.source = "workspace.current_dir, workspace.project_dir";
         Outcome::Shown
@@ -81,23 +97,39 @@ mod tests {
 
     #[test]
     fn a_subdirectory_is_shown_relative_to_the_project() {
-        let r = WidgetTester::new("project_dir").render(&payload(r#""/w/app/src/ui/""#, r#""/w/app""#));
-        assert_eq!((r.text.as_str(), r.short.as_str()), ("\u{2937} src/ui", "src/ui"));
+        let r =
+            WidgetTester::new("project_dir").render(&payload(r#""/w/app/src/ui/""#, r#""/w/app""#));
+        assert_eq!(
+            (r.text.as_str(), r.short.as_str()),
+            ("\u{2937} src/ui", "src/ui")
+        );
         let ascii = WidgetTester::new("project_dir").charset(Charset::Ascii);
-        assert_eq!(ascii.text(&payload(r#""/w/app/src""#, r#""/w/app/""#)), "> src");
+        assert_eq!(
+            ascii.text(&payload(r#""/w/app/src""#, r#""/w/app/""#)),
+            "> src"
+        );
     }
 
     #[test]
     fn a_directory_outside_the_project_is_shown_in_full() {
         let t = WidgetTester::new("project_dir");
-        assert_eq!(t.text(&payload(r#""/home/user/other""#, r#""/w/app""#)), "\u{2937} ~/other");
-        assert_eq!(t.text(&payload(r#""/w/application""#, r#""/w/app""#)), "\u{2937} /w/application");
+        assert_eq!(
+            t.text(&payload(r#""/home/user/other""#, r#""/w/app""#)),
+            "\u{2937} ~/other"
+        );
+        assert_eq!(
+            t.text(&payload(r#""/w/application""#, r#""/w/app""#)),
+            "\u{2937} /w/application"
+        );
     }
 
     #[test]
     fn escapes_in_paths_are_removed() {
         let t = WidgetTester::new("project_dir");
-        assert_eq!(t.text(&payload(r#""/w/app/a\u001b]0;t\u0007b""#, r#""/w/app""#)), "\u{2937} ab");
+        assert_eq!(
+            t.text(&payload(r#""/w/app/a\u001b]0;t\u0007b""#, r#""/w/app""#)),
+            "\u{2937} ab"
+        );
     }
 
     #[test]

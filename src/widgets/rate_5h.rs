@@ -32,7 +32,11 @@ fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
 
 impl Widget for Rate5h {
     fn render(&self, ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
-        let window = ctx.session.rate_limits.as_ref().and_then(|l| l.five_hour.as_ref());
+        let window = ctx
+            .session
+            .rate_limits
+            .as_ref()
+            .and_then(|l| l.five_hour.as_ref());
         let Some(tone) = window.and_then(|w| self.0.write(out, "5h", w, FIVE_HOURS, ctx)) else {
             return Outcome::Hidden;
         };
@@ -50,9 +54,15 @@ mod tests {
 
     #[test]
     fn shows_usage_pace_and_countdown() {
-        let payload = format!(r#"{{"rate_limits":{{"five_hour":{{"used_percentage":40,"resets_at":{}}}}}}}"#, NOW + 3600);
+        let payload = format!(
+            r#"{{"rate_limits":{{"five_hour":{{"used_percentage":40,"resets_at":{}}}}}}}"#,
+            NOW + 3600
+        );
         let r = WidgetTester::new("rate_5h").render(&payload);
-        assert_eq!((r.text.as_str(), r.short.as_str(), r.tone), ("5h 40% \u{25bc}40 (1h0m)", "5h 40%", Tone::Good));
+        assert_eq!(
+            (r.text.as_str(), r.short.as_str(), r.tone),
+            ("5h 40% \u{25bc}40 (1h0m)", "5h 40%", Tone::Good)
+        );
         let ascii = WidgetTester::new("rate_5h").charset(Charset::Ascii);
         assert_eq!(ascii.text(&payload), "5h 40% -40 (1h0m)");
     }
@@ -60,7 +70,12 @@ mod tests {
     #[test]
     fn hides_without_the_five_hour_window() {
         let t = WidgetTester::new("rate_5h");
-        for p in ["{}", r#"{"rate_limits":{"seven_day":{"used_percentage":3}}}"#, r#"{"rate_limits":{"five_hour":null}}"#, r#"{"rate_limits":{"five_hour":{"used_percentage":"x"}}}"#] {
+        for p in [
+            "{}",
+            r#"{"rate_limits":{"seven_day":{"used_percentage":3}}}"#,
+            r#"{"rate_limits":{"five_hour":null}}"#,
+            r#"{"rate_limits":{"five_hour":{"used_percentage":"x"}}}"#,
+        ] {
             t.assert_hidden(p);
         }
     }

@@ -32,7 +32,11 @@ fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
 
 impl Widget for Rate7d {
     fn render(&self, ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
-        let window = ctx.session.rate_limits.as_ref().and_then(|l| l.seven_day.as_ref());
+        let window = ctx
+            .session
+            .rate_limits
+            .as_ref()
+            .and_then(|l| l.seven_day.as_ref());
         let Some(tone) = window.and_then(|w| self.0.write(out, "7d", w, SEVEN_DAYS, ctx)) else {
             return Outcome::Hidden;
         };
@@ -50,9 +54,15 @@ mod tests {
 
     #[test]
     fn shows_usage_pace_and_countdown() {
-        let payload = format!(r#"{{"rate_limits":{{"seven_day":{{"used_percentage":41,"resets_at":{}}}}}}}"#, NOW + 6 * 86400);
+        let payload = format!(
+            r#"{{"rate_limits":{{"seven_day":{{"used_percentage":41,"resets_at":{}}}}}}}"#,
+            NOW + 6 * 86400
+        );
         let r = WidgetTester::new("rate_7d").render(&payload);
-        assert_eq!((r.text.as_str(), r.tone), ("7d 41% \u{25b2}27 (6d0h)", Tone::Critical));
+        assert_eq!(
+            (r.text.as_str(), r.tone),
+            ("7d 41% \u{25b2}27 (6d0h)", Tone::Critical)
+        );
         let plain = WidgetTester::new("rate_7d").option("pace", OptionValue::Bool(false));
         let r = plain.render(&payload);
         assert_eq!((r.text.as_str(), r.tone), ("7d 41% (6d0h)", Tone::Normal));
@@ -61,7 +71,12 @@ mod tests {
     #[test]
     fn hides_without_the_seven_day_window() {
         let t = WidgetTester::new("rate_7d");
-        for p in ["{}", r#"{"rate_limits":{"five_hour":{"used_percentage":3}}}"#, r#"{"rate_limits":{"seven_day":null}}"#, r#"{"rate_limits":[]}"#] {
+        for p in [
+            "{}",
+            r#"{"rate_limits":{"five_hour":{"used_percentage":3}}}"#,
+            r#"{"rate_limits":{"seven_day":null}}"#,
+            r#"{"rate_limits":[]}"#,
+        ] {
             t.assert_hidden(p);
         }
     }

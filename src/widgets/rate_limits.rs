@@ -42,8 +42,14 @@ pub const INFO: WidgetInfo = WidgetInfo {
 };
 
 /// The options shared by `rate_limits`, `rate_5h` and `rate_7d`.
-pub(crate) const WINDOW_OPTIONS: &[&str] =
-    &["warn", "critical", "countdown", "pace", "pace_margin", "pace_critical"];
+pub(crate) const WINDOW_OPTIONS: &[&str] = &[
+    "warn",
+    "critical",
+    "countdown",
+    "pace",
+    "pace_margin",
+    "pace_critical",
+];
 
 /// Window lengths in seconds.
 pub(crate) const FIVE_HOURS: f64 = 5.0 * 3600.0;
@@ -86,7 +92,10 @@ impl WindowFormat {
         let _ = write!(out, "{label} {}%", fixed(used, 0));
         let gap = if out.short.is_empty() { "" } else { " " };
         let _ = write!(out.short, "{gap}{label} {}%", fixed(used, 0));
-        let left = window.resets_at.map(|r| r - ctx.now as f64).filter(|l| *l > 0.0);
+        let left = window
+            .resets_at
+            .map(|r| r - ctx.now as f64)
+            .filter(|l| *l > 0.0);
         let mut tone = tone_for(used, self.warn, self.critical);
         if let Some(left) = left.filter(|_| self.pace) {
             let elapsed = ((length - left) / length * 100.0).clamp(0.0, 100.0);
@@ -95,9 +104,18 @@ impl WindowFormat {
                 Charset::Ascii => ("+", "-"),
                 _ => ("\u{25b2}", "\u{25bc}"),
             };
-            let _ = write!(out, " {}{}", if ahead >= 0.0 { up } else { down }, fixed(ahead.abs(), 0));
+            let _ = write!(
+                out,
+                " {}{}",
+                if ahead >= 0.0 { up } else { down },
+                fixed(ahead.abs(), 0)
+            );
             let pace = self.pace_tone(ahead);
-            tone = if tone == Tone::Normal { pace } else { worse(tone, pace) };
+            tone = if tone == Tone::Normal {
+                pace
+            } else {
+                worse(tone, pace)
+            };
         }
         if let Some(left) = left.filter(|_| self.countdown) {
             out.push_str(" (");
@@ -146,11 +164,20 @@ impl Widget for RateLimits {
         let Some(limits) = ctx.session.rate_limits.as_ref() else {
             return Outcome::Hidden;
         };
-        let separator = if ctx.charset == Charset::Ascii { " | " } else { " \u{b7} " };
+        let separator = if ctx.charset == Charset::Ascii {
+            " | "
+        } else {
+            " \u{b7} "
+        };
         let mut tone = None;
-        let windows = [("5h", &limits.five_hour, FIVE_HOURS), ("7d", &limits.seven_day, SEVEN_DAYS)];
+        let windows = [
+            ("5h", &limits.five_hour, FIVE_HOURS),
+            ("7d", &limits.seven_day, SEVEN_DAYS),
+        ];
         for (label, window, length) in windows {
-            let Some(window) = window.as_ref() else { continue };
+            let Some(window) = window.as_ref() else {
+                continue;
+            };
             let mark = out.text.len();
             if tone.is_some() {
                 out.push_str(separator);
@@ -181,8 +208,14 @@ mod tests {
 
     #[test]
     fn shows_both_windows_with_countdowns() {
-        let five = format!(r#"{{"used_percentage":20,"resets_at":{}}}"#, NOW + 2 * 3600 + 13 * 60);
-        let seven = format!(r#"{{"used_percentage":45.4,"resets_at":{}}}"#, NOW + 3 * 86400 + 4 * 3600);
+        let five = format!(
+            r#"{{"used_percentage":20,"resets_at":{}}}"#,
+            NOW + 2 * 3600 + 13 * 60
+        );
+        let seven = format!(
+            r#"{{"used_percentage":45.4,"resets_at":{}}}"#,
+            NOW + 3 * 86400 + 4 * 3600
+        );
         let r = WidgetTester::new("rate_limits").render(&payload(&five, &seven));
         assert_eq!(r.text, "5h 20% (2h13m) · 7d 45% (3d4h)");
         assert_eq!(r.short, "5h 20% 7d 45%");
@@ -194,13 +227,22 @@ mod tests {
         let t = WidgetTester::new("rate_limits");
         let past = format!(r#"{{"used_percentage":20,"resets_at":{}}}"#, NOW - 10);
         assert_eq!(t.text(&payload(&past, "null")), "5h 20%");
-        assert_eq!(t.text(&payload(r#"{"used_percentage":20,"resets_at":"soon"}"#, "null")), "5h 20%");
+        assert_eq!(
+            t.text(&payload(
+                r#"{"used_percentage":20,"resets_at":"soon"}"#,
+                "null"
+            )),
+            "5h 20%"
+        );
     }
 
     #[test]
     fn the_fuller_window_sets_the_tone() {
         let t = WidgetTester::new("rate_limits").option("countdown", OptionValue::Bool(false));
-        let r = t.render(&payload(r#"{"used_percentage":95}"#, r#"{"used_percentage":75}"#));
+        let r = t.render(&payload(
+            r#"{"used_percentage":95}"#,
+            r#"{"used_percentage":75}"#,
+        ));
         assert_eq!(r.text, "5h 95% · 7d 75%");
         assert_eq!(r.tone, Tone::Critical);
     }
@@ -208,7 +250,10 @@ mod tests {
     #[test]
     fn a_window_without_percentage_is_left_out() {
         let t = WidgetTester::new("rate_limits").option("countdown", OptionValue::Bool(false));
-        assert_eq!(t.text(&payload(r#"{"resets_at":1}"#, r#"{"used_percentage":3}"#)), "7d 3%");
+        assert_eq!(
+            t.text(&payload(r#"{"resets_at":1}"#, r#"{"used_percentage":3}"#)),
+            "7d 3%"
+        );
     }
 
     #[test]
@@ -226,11 +271,17 @@ mod tests {
         // 1h of 5h left: 80% of the window elapsed; 40% used is 40 points behind.
         let five = format!(r#"{{"used_percentage":40,"resets_at":{}}}"#, NOW + 3600);
         // 6 of 7 days left: ~14% elapsed; 41% used is 27 points ahead.
-        let seven = format!(r#"{{"used_percentage":41,"resets_at":{}}}"#, NOW + 6 * 86400);
+        let seven = format!(
+            r#"{{"used_percentage":41,"resets_at":{}}}"#,
+            NOW + 6 * 86400
+        );
         let r = t.render(&payload(&five, "null"));
         assert_eq!((r.text.as_str(), r.tone), ("5h 40% \u{25bc}40", Tone::Good));
         let r = t.render(&payload(&five, &seven));
-        assert_eq!((r.text.as_str(), r.tone), ("5h 40% \u{25bc}40 · 7d 41% \u{25b2}27", Tone::Critical));
+        assert_eq!(
+            (r.text.as_str(), r.tone),
+            ("5h 40% \u{25bc}40 · 7d 41% \u{25b2}27", Tone::Critical)
+        );
     }
 
     #[test]
@@ -240,7 +291,12 @@ mod tests {
             .option("countdown", OptionValue::Bool(false))
             .option("pace_margin", OptionValue::Int(5));
         // 2.5h of 5h left: 50% elapsed.
-        let at = |used: u32| payload(&format!(r#"{{"used_percentage":{used},"resets_at":{}}}"#, NOW + 9000), "null");
+        let at = |used: u32| {
+            payload(
+                &format!(r#"{{"used_percentage":{used},"resets_at":{}}}"#, NOW + 9000),
+                "null",
+            )
+        };
         assert_eq!(t.render(&at(62)).tone, Tone::Warn);
         assert_eq!(t.render(&at(52)).tone, Tone::Normal);
         assert_eq!(t.render(&at(40)).tone, Tone::Good);

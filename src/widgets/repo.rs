@@ -45,9 +45,12 @@ impl Widget for Repo {
         let Some(name) = present(repo.name.as_deref()) else {
             return Outcome::Hidden;
         };
-        for part in [present(repo.host.as_deref()).filter(|_| self.host), present(repo.owner.as_deref())]
-            .into_iter()
-            .flatten()
+        for part in [
+            present(repo.host.as_deref()).filter(|_| self.host),
+            present(repo.owner.as_deref()),
+        ]
+        .into_iter()
+        .flatten()
         {
             push_clean(out, part);
             out.push('/');
@@ -55,7 +58,11 @@ impl Widget for Repo {
         push_clean(out, name);
         push_clean(&mut out.short, name);
         out.source = "workspace.repo";
-        if out.short.is_empty() { Outcome::Hidden } else { Outcome::Shown }
+        if out.short.is_empty() {
+            Outcome::Hidden
+        } else {
+            Outcome::Shown
+        }
     }
 }
 
@@ -64,12 +71,16 @@ mod tests {
     use crate::widgets::options::OptionValue;
     use crate::widgets::testing::WidgetTester;
 
-    const REPO: &str = r#"{"workspace":{"repo":{"host":"github.com","owner":"anthropics","name":"claude-code"}}}"#;
+    const REPO: &str =
+        r#"{"workspace":{"repo":{"host":"github.com","owner":"anthropics","name":"claude-code"}}}"#;
 
     #[test]
     fn shows_owner_and_name() {
         let r = WidgetTester::new("repo").render(REPO);
-        assert_eq!((r.text.as_str(), r.short.as_str()), ("anthropics/claude-code", "claude-code"));
+        assert_eq!(
+            (r.text.as_str(), r.short.as_str()),
+            ("anthropics/claude-code", "claude-code")
+        );
     }
 
     #[test]
@@ -81,13 +92,21 @@ mod tests {
     #[test]
     fn missing_owner_shows_the_name_and_escapes_are_removed() {
         let t = WidgetTester::new("repo");
-        assert_eq!(t.text(r#"{"workspace":{"repo":{"owner":null,"name":"x\u001b[2Ky"}}}"#), "xy");
+        assert_eq!(
+            t.text(r#"{"workspace":{"repo":{"owner":null,"name":"x\u001b[2Ky"}}}"#),
+            "xy"
+        );
     }
 
     #[test]
     fn hides_without_a_repo_name() {
         let t = WidgetTester::new("repo");
-        for p in ["{}", r#"{"workspace":{"repo":null}}"#, r#"{"workspace":{"repo":{"owner":"o"}}}"#, r#"{"workspace":{"repo":"o/n"}}"#] {
+        for p in [
+            "{}",
+            r#"{"workspace":{"repo":null}}"#,
+            r#"{"workspace":{"repo":{"owner":"o"}}}"#,
+            r#"{"workspace":{"repo":"o/n"}}"#,
+        ] {
             t.assert_hidden(p);
         }
     }

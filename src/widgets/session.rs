@@ -39,14 +39,25 @@ impl Widget for Session {
             return Outcome::Shown;
         }
         out.text.clear();
-        let Some(id) = session.session_id.as_deref().map(str::trim).filter(|i| !i.is_empty())
+        let Some(id) = session
+            .session_id
+            .as_deref()
+            .map(str::trim)
+            .filter(|i| !i.is_empty())
         else {
             return Outcome::Hidden;
         };
-        let end = id.char_indices().nth(self.id_length).map_or(id.len(), |(i, _)| i);
+        let end = id
+            .char_indices()
+            .nth(self.id_length)
+            .map_or(id.len(), |(i, _)| i);
         push_clean(out, cut_at_char_boundary(id, end));
         out.source = "session_id";
-        if out.text.is_empty() { Outcome::Hidden } else { Outcome::Shown }
+        if out.text.is_empty() {
+            Outcome::Hidden
+        } else {
+            Outcome::Shown
+        }
     }
 }
 
@@ -58,28 +69,47 @@ mod tests {
     #[test]
     fn a_named_session_shows_its_name() {
         let t = WidgetTester::new("session");
-        assert_eq!(t.text(r#"{"session_name":"refactor","session_id":"9f1c2d7e-4b8a"}"#), "refactor");
+        assert_eq!(
+            t.text(r#"{"session_name":"refactor","session_id":"9f1c2d7e-4b8a"}"#),
+            "refactor"
+        );
     }
 
     #[test]
     fn an_unnamed_session_shows_a_short_id() {
         let t = WidgetTester::new("session");
-        assert_eq!(t.text(r#"{"session_name":null,"session_id":"9f1c2d7e-4b8a-4c61"}"#), "9f1c2d7e");
+        assert_eq!(
+            t.text(r#"{"session_name":null,"session_id":"9f1c2d7e-4b8a-4c61"}"#),
+            "9f1c2d7e"
+        );
         let longer = t.option("id_length", OptionValue::Int(13));
-        assert_eq!(longer.text(r#"{"session_id":"9f1c2d7e-4b8a-4c61"}"#), "9f1c2d7e-4b8a");
-        assert_eq!(WidgetTester::new("session").text(r#"{"session_id":"ab"}"#), "ab");
+        assert_eq!(
+            longer.text(r#"{"session_id":"9f1c2d7e-4b8a-4c61"}"#),
+            "9f1c2d7e-4b8a"
+        );
+        assert_eq!(
+            WidgetTester::new("session").text(r#"{"session_id":"ab"}"#),
+            "ab"
+        );
     }
 
     #[test]
     fn escapes_are_removed_from_names() {
         let t = WidgetTester::new("session");
-        assert_eq!(t.text(r#"{"session_name":"a\u001b]52;c;eA==\u0007b"}"#), "ab");
+        assert_eq!(
+            t.text(r#"{"session_name":"a\u001b]52;c;eA==\u0007b"}"#),
+            "ab"
+        );
     }
 
     #[test]
     fn hides_without_name_or_id() {
         let t = WidgetTester::new("session");
-        for p in ["{}", r#"{"session_name":"  ","session_id":null}"#, r#"{"session_id":42}"#] {
+        for p in [
+            "{}",
+            r#"{"session_name":"  ","session_id":null}"#,
+            r#"{"session_id":42}"#,
+        ] {
             t.assert_hidden(p);
         }
     }

@@ -113,7 +113,11 @@ impl SessionTokens {
                 }
             }
             Style::Full => {
-                for (label, v) in [("in ", t.input), (" out ", t.output), (" cache ", t.cache_read)] {
+                for (label, v) in [
+                    ("in ", t.input),
+                    (" out ", t.output),
+                    (" cache ", t.cache_read),
+                ] {
                     out.push_str(label);
                     write_compact(out, v as f64);
                 }
@@ -181,7 +185,13 @@ mod tests {
     fn session() -> (TempTranscript, String) {
         let transcript = TranscriptBuilder::new()
             .prompt(600)
-            .call("m1", "claude-opus-4-6", (10, 2_000, 300_000, 40_000), 3, 590)
+            .call(
+                "m1",
+                "claude-opus-4-6",
+                (10, 2_000, 300_000, 40_000),
+                3,
+                590,
+            )
             .tool_result(580)
             .call("m2", "claude-opus-4-6", (5, 1_000, 340_000, 2_000), 2, 570)
             .sidechain_call("s1", (100, 50, 0, 0), 560)
@@ -218,7 +228,10 @@ mod tests {
             .call("m1", "claude-opus-4-6", (1, 2, 3, 4), 1, 60)
             .raw("{\"type\":\"assistant\",\"message\":{\"usage\":{\"input_tokens\":\n")
             .write("session-tokens-bad");
-        assert_eq!(WidgetTester::new("session_tokens").text(&payload(&path)), "\u{2265}10 tok");
+        assert_eq!(
+            WidgetTester::new("session_tokens").text(&payload(&path)),
+            "\u{2265}10 tok"
+        );
     }
 
     #[test]
@@ -239,8 +252,9 @@ mod tests {
             .with("prices", OptionValue::Str("/nonexistent/p.json".into()));
         let err = (info.build)(&opts).err().unwrap().to_string();
         assert!(
-            err.starts_with("widget `session_tokens` option `prices`: price table /nonexistent/p.json:")
-                && err.ends_with("give the path of a JSON file"),
+            err.starts_with(
+                "widget `session_tokens` option `prices`: price table /nonexistent/p.json:"
+            ) && err.ends_with("give the path of a JSON file"),
             "{err}"
         );
     }

@@ -75,6 +75,8 @@ mod tests {
     fn the_top_shell_and_an_unset_level_hide() {
         level(Some(1)).assert_hidden("{}");
         level(None).assert_hidden("{}");
-        level(Some(2)).option("threshold", OptionValue::Int(3)).assert_hidden("{}");
+        level(Some(2))
+            .option("threshold", OptionValue::Int(3))
+            .assert_hidden("{}");
     }
 }

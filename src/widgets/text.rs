@@ -61,17 +61,25 @@ mod tests {
 
     #[test]
     fn escapes_in_the_text_are_removed() {
-        let t = WidgetTester::new("text").option("text", OptionValue::Str("a\u{1b}]52;c;eA==\u{7}b\u{1b}[31m".into()));
+        let t = WidgetTester::new("text").option(
+            "text",
+            OptionValue::Str("a\u{1b}]52;c;eA==\u{7}b\u{1b}[31m".into()),
+        );
         assert_eq!(t.text("{}"), "ab");
     }
 
     #[test]
     fn missing_or_blank_text_is_an_error_with_an_example() {
-        for options in [Options::new("text"), Options::new("text").with("text", OptionValue::Str("\u{1b}[0m ".into()))] {
+        for options in [
+            Options::new("text"),
+            Options::new("text").with("text", OptionValue::Str("\u{1b}[0m ".into())),
+        ] {
             let err = (super::INFO.build)(&options).err().map(|e| e.to_string());
             assert_eq!(
                 err.as_deref(),
-                Some("widget `text` option `text`: is required: set the text to show, e.g. text = \"dev box\"")
+                Some(
+                    "widget `text` option `text`: is required: set the text to show, e.g. text = \"dev box\""
+                )
             );
         }
         let wrong = Options::new("text").with("text", OptionValue::Int(3));

@@ -54,21 +54,31 @@ mod tests {
 
     #[test]
     fn enabled_shows_thinking() {
-        assert_eq!(WidgetTester::new("thinking").text(r#"{"thinking":{"enabled":true}}"#), "thinking");
+        assert_eq!(
+            WidgetTester::new("thinking").text(r#"{"thinking":{"enabled":true}}"#),
+            "thinking"
+        );
     }
 
     #[test]
     fn disabled_hides_unless_show_off() {
         let t = WidgetTester::new("thinking");
         t.assert_hidden(r#"{"thinking":{"enabled":false}}"#);
-        let r = t.option("show_off", OptionValue::Bool(true)).render(r#"{"thinking":{"enabled":false}}"#);
+        let r = t
+            .option("show_off", OptionValue::Bool(true))
+            .render(r#"{"thinking":{"enabled":false}}"#);
         assert_eq!((r.text.as_str(), r.tone), ("thinking off", Tone::Muted));
     }
 
     #[test]
     fn hides_when_absent_null_or_mistyped() {
         let t = WidgetTester::new("thinking").option("show_off", OptionValue::Bool(true));
-        for p in ["{}", r#"{"thinking":null}"#, r#"{"thinking":{"enabled":null}}"#, r#"{"thinking":{"enabled":"on"}}"#] {
+        for p in [
+            "{}",
+            r#"{"thinking":null}"#,
+            r#"{"thinking":{"enabled":null}}"#,
+            r#"{"thinking":{"enabled":"on"}}"#,
+        ] {
             t.assert_hidden(p);
         }
     }

@@ -66,7 +66,13 @@ mod tests {
 
     fn is_clock(text: &str, len: usize) -> bool {
         text.len() == len
-            && text.bytes().enumerate().all(|(i, b)| if i % 3 == 2 { b == b':' } else { b.is_ascii_digit() })
+            && text.bytes().enumerate().all(|(i, b)| {
+                if i % 3 == 2 {
+                    b == b':'
+                } else {
+                    b.is_ascii_digit()
+                }
+            })
     }
 
     #[test]

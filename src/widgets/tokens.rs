@@ -96,14 +96,20 @@ fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
 
 impl Widget for Tokens {
     fn render(&self, ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
-        let Some(usage) = ctx.session.context_window.as_ref().and_then(|w| w.current_usage.as_ref())
+        let Some(usage) = ctx
+            .session
+            .context_window
+            .as_ref()
+            .and_then(|w| w.current_usage.as_ref())
         else {
             return Outcome::Hidden;
         };
         let mut sum = 0.0;
         let mut any = false;
         for part in &self.parts {
-            let Some(value) = part.value(usage) else { continue };
+            let Some(value) = part.value(usage) else {
+                continue;
+            };
             if any {
                 out.push(' ');
             }
@@ -155,7 +161,9 @@ mod tests {
     #[test]
     fn missing_parts_are_skipped_and_wrong_types_are_absent() {
         let t = WidgetTester::new("tokens");
-        let text = t.text(r#"{"context_window":{"current_usage":{"input_tokens":"1500","output_tokens":[1]}}}"#);
+        let text = t.text(
+            r#"{"context_window":{"current_usage":{"input_tokens":"1500","output_tokens":[1]}}}"#,
+        );
         assert_eq!(text, "in 1.5k");
     }
 
@@ -169,11 +177,14 @@ mod tests {
 
     #[test]
     fn an_unknown_part_is_an_error_naming_the_choices() {
-        let options = crate::widgets::Options::new("tokens").with("parts", OptionValue::Str("input,cache".into()));
+        let options = crate::widgets::Options::new("tokens")
+            .with("parts", OptionValue::Str("input,cache".into()));
         let err = (super::INFO.build)(&options).err().map(|e| e.to_string());
         assert_eq!(
             err.as_deref(),
-            Some("widget `tokens` option `parts`: unknown part \"cache\"; write a list of input, output, cache_read, cache_write")
+            Some(
+                "widget `tokens` option `parts`: unknown part \"cache\"; write a list of input, output, cache_read, cache_write"
+            )
         );
     }
 }

@@ -67,7 +67,11 @@ impl Widget for UserHost {
             return Outcome::Hidden;
         }
         out.source = "USER, host name";
-        out.tone = if shell.root { Tone::Critical } else { Tone::Normal };
+        out.tone = if shell.root {
+            Tone::Critical
+        } else {
+            Tone::Normal
+        };
         if let Some(user) = user {
             push_clean(out, user);
         }

@@ -38,7 +38,10 @@ fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
 
 /// The name to show for a virtualenv path.
 fn venv_name(path: &str) -> &str {
-    let mut parts = path.trim_end_matches('/').rsplit('/').filter(|p| !p.is_empty());
+    let mut parts = path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .filter(|p| !p.is_empty());
     match parts.next() {
         Some(generic @ (".venv" | "venv" | "env" | ".env")) => parts.next().unwrap_or(generic),
         Some(name) => name,
@@ -92,7 +95,10 @@ mod tests {
 
     #[test]
     fn a_project_dot_venv_shows_the_project() {
-        assert_eq!(envs(Some("/home/ada/src/shop/.venv/"), None).text("{}"), "(shop)");
+        assert_eq!(
+            envs(Some("/home/ada/src/shop/.venv/"), None).text("{}"),
+            "(shop)"
+        );
     }
 
     #[test]
@@ -101,7 +107,9 @@ mod tests {
         envs(None, Some("base")).assert_hidden("{}");
         let base = envs(None, Some("base")).option("conda_base", OptionValue::Bool(true));
         assert_eq!(base.text("{}"), "(base)");
-        envs(None, Some("torch")).option("conda", OptionValue::Bool(false)).assert_hidden("{}");
+        envs(None, Some("torch"))
+            .option("conda", OptionValue::Bool(false))
+            .assert_hidden("{}");
     }
 
     #[test]

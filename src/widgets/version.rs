@@ -54,13 +54,21 @@ mod tests {
     #[test]
     fn hides_when_absent_null_or_mistyped() {
         let t = WidgetTester::new("version");
-        for p in ["{}", r#"{"version":null}"#, r#"{"version":""}"#, r#"{"version":2.1}"#] {
+        for p in [
+            "{}",
+            r#"{"version":null}"#,
+            r#"{"version":""}"#,
+            r#"{"version":2.1}"#,
+        ] {
             t.assert_hidden(p);
         }
     }
 
     #[test]
     fn escapes_are_removed() {
-        assert_eq!(WidgetTester::new("version").text(r#"{"version":"2.1\u001b[1m.0"}"#), "v2.1.0");
+        assert_eq!(
+            WidgetTester::new("version").text(r#"{"version":"2.1\u001b[1m.0"}"#),
+            "v2.1.0"
+        );
     }
 }

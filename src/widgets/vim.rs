@@ -49,7 +49,10 @@ impl Widget for Vim {
             return Outcome::Hidden;
         };
         out.source = "vim.mode";
-        match MODES.iter().find(|(name, _, _)| name.eq_ignore_ascii_case(mode)) {
+        match MODES
+            .iter()
+            .find(|(name, _, _)| name.eq_ignore_ascii_case(mode))
+        {
             Some(&(name, short, tone)) => {
                 out.push_str(if self.short { short } else { name });
                 let _ = out.short.try_push_str(short);
@@ -57,7 +60,11 @@ impl Widget for Vim {
             }
             None => push_clean(out, mode),
         }
-        if out.text.is_empty() { Outcome::Hidden } else { Outcome::Shown }
+        if out.text.is_empty() {
+            Outcome::Hidden
+        } else {
+            Outcome::Shown
+        }
     }
 }
 
@@ -71,9 +78,12 @@ mod tests {
     fn each_mode_has_a_long_and_a_short_form() {
         let t = WidgetTester::new("vim");
         let short = WidgetTester::new("vim").option("short", OptionValue::Bool(true));
-        for (mode, long_text, short_text) in
-            [("NORMAL", "NORMAL", "N"), ("insert", "INSERT", "I"), ("VISUAL", "VISUAL", "V"), ("VISUAL LINE", "VISUAL LINE", "VL")]
-        {
+        for (mode, long_text, short_text) in [
+            ("NORMAL", "NORMAL", "N"),
+            ("insert", "INSERT", "I"),
+            ("VISUAL", "VISUAL", "V"),
+            ("VISUAL LINE", "VISUAL LINE", "VL"),
+        ] {
             let payload = format!(r#"{{"vim":{{"mode":"{mode}"}}}}"#);
             let r = t.render(&payload);
             assert_eq!((r.text.as_str(), r.short.as_str()), (long_text, short_text));
@@ -85,7 +95,10 @@ mod tests {
     fn insert_is_good_and_visual_warns() {
         let t = WidgetTester::new("vim");
         assert_eq!(t.render(r#"{"vim":{"mode":"INSERT"}}"#).tone, Tone::Good);
-        assert_eq!(t.render(r#"{"vim":{"mode":"VISUAL LINE"}}"#).tone, Tone::Warn);
+        assert_eq!(
+            t.render(r#"{"vim":{"mode":"VISUAL LINE"}}"#).tone,
+            Tone::Warn
+        );
     }
 
     #[test]
@@ -97,7 +110,13 @@ mod tests {
     #[test]
     fn hides_when_vim_is_off() {
         let t = WidgetTester::new("vim");
-        for p in ["{}", r#"{"vim":null}"#, r#"{"vim":{"mode":null}}"#, r#"{"vim":{"mode":1}}"#, r#"{"vim":{"mode":"\u001b[0m"}}"#] {
+        for p in [
+            "{}",
+            r#"{"vim":null}"#,
+            r#"{"vim":{"mode":null}}"#,
+            r#"{"vim":{"mode":1}}"#,
+            r#"{"vim":{"mode":"\u001b[0m"}}"#,
+        ] {
             t.assert_hidden(p);
         }
     }

@@ -57,7 +57,11 @@ impl Widget for Worktree {
             (None, None) => return Outcome::Hidden,
         }
         out.source = "worktree";
-        if out.text.is_empty() { Outcome::Hidden } else { Outcome::Shown }
+        if out.text.is_empty() {
+            Outcome::Hidden
+        } else {
+            Outcome::Shown
+        }
     }
 }
 
@@ -68,28 +72,43 @@ mod tests {
 
     #[test]
     fn shows_name_and_a_different_branch() {
-        let r = WidgetTester::new("worktree").render(r#"{"worktree":{"name":"fix","branch":"wt/fix","path":"/x"}}"#);
+        let r = WidgetTester::new("worktree")
+            .render(r#"{"worktree":{"name":"fix","branch":"wt/fix","path":"/x"}}"#);
         assert_eq!((r.text.as_str(), r.short.as_str()), ("fix (wt/fix)", "fix"));
     }
 
     #[test]
     fn same_branch_or_show_branch_off_shows_the_name_only() {
         let t = WidgetTester::new("worktree");
-        assert_eq!(t.text(r#"{"worktree":{"name":"fix","branch":"fix"}}"#), "fix");
+        assert_eq!(
+            t.text(r#"{"worktree":{"name":"fix","branch":"fix"}}"#),
+            "fix"
+        );
         let off = t.option("show_branch", OptionValue::Bool(false));
-        assert_eq!(off.text(r#"{"worktree":{"name":"fix","branch":"wt/fix"}}"#), "fix");
+        assert_eq!(
+            off.text(r#"{"worktree":{"name":"fix","branch":"wt/fix"}}"#),
+            "fix"
+        );
     }
 
     #[test]
     fn branch_alone_and_escapes() {
         let t = WidgetTester::new("worktree");
-        assert_eq!(t.text(r#"{"worktree":{"name":null,"branch":"b\u001b[31mx"}}"#), "bx");
+        assert_eq!(
+            t.text(r#"{"worktree":{"name":null,"branch":"b\u001b[31mx"}}"#),
+            "bx"
+        );
     }
 
     #[test]
     fn hides_outside_worktree_sessions() {
         let t = WidgetTester::new("worktree");
-        for p in ["{}", r#"{"worktree":null}"#, r#"{"worktree":{"path":"/x"}}"#, r#"{"worktree":"fix"}"#] {
+        for p in [
+            "{}",
+            r#"{"worktree":null}"#,
+            r#"{"worktree":{"path":"/x"}}"#,
+            r#"{"worktree":"fix"}"#,
+        ] {
             t.assert_hidden(p);
         }
     }
