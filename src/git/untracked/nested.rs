@@ -1,6 +1,8 @@
 //! Is a directory another repository? git's `is_nonbare_repository_dir`: its `.git` is a
-//! git directory (`HEAD` that reads as a ref or an object id, `objects/` and `refs/`), or a
-//! file `gitdir: PATH` naming one (relative to the directory). A `.git` file git cannot
+//! git directory (`HEAD` that reads as a ref or an object id, `objects/` and `refs/` in
+//! its common directory, which a linked worktree's git directory names in `commondir`), or
+//! a file `gitdir: PATH` naming one (relative to the directory): a linked worktree placed
+//! inside the work tree is a nested repository, one untracked entry even with `-uall`. A `.git` file git cannot
 //! open or read also counts, as in git. A directory whose `.git` is this repository's own
 //! git directory (a work tree configured around it) is not nested.
 
@@ -59,9 +61,32 @@ fn gitfile_names_repository(file: &Path, dir: &Path, len: u64) -> bool {
     is_git_directory(&dir.join(OsStr::from_bytes(target)))
 }
 
-/// git's `is_git_directory`: a valid `HEAD`, and `objects/` and `refs/` present.
+/// git's `is_git_directory`: a valid `HEAD`, and `objects/` and `refs/` present in the
+/// common directory, which is the directory itself unless a `commondir` file names
+/// another (a linked worktree's git directory, `.git/worktrees/NAME`).
 pub fn is_git_directory(path: &Path) -> bool {
-    valid_head(&path.join("HEAD")) && path.join("objects").is_dir() && path.join("refs").is_dir()
+    if !valid_head(&path.join("HEAD")) {
+        return false;
+    }
+    let common = common_dir(path);
+    common.join("objects").is_dir() && common.join("refs").is_dir()
+}
+
+/// git's `get_common_dir_noenv`: the first line of `PATH/commondir` (relative to `path`
+/// unless absolute), else `path`.
+fn common_dir(path: &Path) -> std::path::PathBuf {
+    let mut content = Vec::new();
+    let read = std::fs::File::open(path.join("commondir"))
+        .and_then(|f| f.take(MAX_GITFILE).read_to_end(&mut content));
+    if read.is_err() {
+        return path.to_owned();
+    }
+    let line = content.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if line.is_empty() || line.contains(&0) {
+        return path.to_owned();
+    }
+    path.join(OsStr::from_bytes(line))
 }
 
 /// git's `validate_headref`: a symlink into `refs/`, `ref: refs/...`, or an object id.
