@@ -18,7 +18,7 @@
 //!   `untracked/walk.rs` enforces this by not entering excluded directories.
 //!
 //! Patterns are matched case-sensitively (`core.ignoreCase = false`, the default on
-//! Linux). A per-directory `.gitignore` that is a symlink is not read (git opens it with
+//! Linux; with `true` the status engine leaves the repository to git). A per-directory `.gitignore` that is a symlink is not read (git opens it with
 //! `O_NOFOLLOW`); one that is not a regular file gives no patterns.
 //!
 //! Read next: `wildmatch.rs` (the glob matcher), `untracked/walk.rs` (who asks).

@@ -20,7 +20,8 @@
 //!   and ahead/behind in the cross-process cache (`record.rs`, see `crate::cache`).
 //!   Where the engine cannot be exact (`status::Unsupported`: submodules, content
 //!   filters, split or sparse indexes, similarity renames, SHA-256, `hasconfig:`
-//!   includes, `git -c` settings in the environment) or fails to read something, it runs
+//!   includes, `git -c` settings in the environment, `core.ignoreCase`, a skip-worktree
+//!   `.gitignore` git reads from the index) or fails to read something, it runs
 //!   `git --no-optional-locks status --porcelain=v2 --branch --show-stash -z` instead
 //!   and parses it (`porcelain.rs`). `--diffstat` (the widget's `lines`) still runs
 //!   `git diff --shortstat HEAD`: the only git process left on the engine's path, and

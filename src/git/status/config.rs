@@ -45,6 +45,10 @@ pub struct StatusConfig {
     /// `core.attributesFile` is set, or the default global attributes file exists.
     pub global_attributes: bool,
     pub renames: Renames,
+    /// `core.sparseCheckout` is on and `sparse.expectFilesOutsideOfPatterns` is not: git
+    /// then drops the skip-worktree bit of every entry whose file is present and compares
+    /// it as any other entry (`clear_skip_worktree_from_present_files`).
+    pub sparse_present_files: bool,
     /// What the same files say about untracked files (for the untracked walk).
     pub untracked: UntrackedSettings,
 }
@@ -60,6 +64,7 @@ impl Default for StatusConfig {
             autocrlf: false,
             global_attributes: false,
             renames: Renames::On,
+            sparse_present_files: false,
             untracked: UntrackedSettings::default(),
         }
     }
@@ -189,6 +194,8 @@ pub fn load(repo: &Repo, env: &ConfigEnv) -> Result<StatusConfig, StatusError> {
         renames: last(b"status", b"renames")
             .or_else(|| last(b"diff", b"renames"))
             .map_or(Renames::On, renames_of),
+        sparse_present_files: flag(b"core", b"sparsecheckout", false)
+            && !flag(b"sparse", b"expectfilesoutsideofpatterns", false),
         untracked: UntrackedSettings::from_texts(&texts, repo, env),
     })
 }

@@ -26,8 +26,11 @@
 //! Where this engine cannot be exact it says so and the caller runs `git status`: split
 //! and sparse indexes, unknown required index extensions, SHA-256 repositories,
 //! submodules (gitlinks), config files with includes, `status.renames = copies`,
-//! renames that need similarity detection, and content that git would convert before
-//! hashing (attributes, `core.autocrlf`, `core.ignoreCase`) when a file must be hashed.
+//! renames that need similarity detection (in the index, or an intent-to-add file beside
+//! a deleted one in the working tree), content that git would convert before hashing
+//! (attributes, `core.autocrlf`) when a file must be hashed, `core.ignoreCase = true`
+//! (every name lookup and ignore pattern folds case), and a skip-worktree `.gitignore`
+//! missing from the work tree (git reads it from the index).
 //!
 //! # Measured
 //! `cargo bench --bench git_status`, its interleaved rounds (every measurement once per
@@ -111,6 +114,15 @@ pub enum Unsupported {
     /// Settings given in the environment (`GIT_CONFIG_PARAMETERS`, `GIT_CONFIG_COUNT`,
     /// `GIT_CONFIG_SYSTEM`), which only git applies.
     ConfigEnvironment,
+    /// `core.ignoreCase = true`: git matches tracked names, ignore patterns and the
+    /// untracked walk's lookups without regard to case.
+    IgnoreCase,
+    /// A skip-worktree `.gitignore` missing from the work tree: git reads it from the
+    /// index.
+    SkipWorktreeIgnoreFile,
+    /// An intent-to-add file and a deleted one that git may pair as a rename in the
+    /// working-tree column (`2 .R`), which needs similarity detection.
+    IntentToAddRename,
 }
 
 impl fmt::Display for Unsupported {
@@ -135,6 +147,13 @@ impl fmt::Display for Unsupported {
             Unsupported::Bare => f.write_str("bare repository"),
             Unsupported::WorkerFailed => f.write_str("a status worker failed"),
             Unsupported::ConfigEnvironment => f.write_str("git settings in the environment"),
+            Unsupported::IgnoreCase => f.write_str("core.ignoreCase is true"),
+            Unsupported::SkipWorktreeIgnoreFile => {
+                f.write_str("a skip-worktree .gitignore is read from the index")
+            }
+            Unsupported::IntentToAddRename => {
+                f.write_str("an intent-to-add file may be a rename of a deleted one")
+            }
         }
     }
 }
@@ -259,6 +278,12 @@ impl Tracked {
         for (i, change) in updates {
             self.worktree.changes[i] = change;
         }
+        worktree_renames(
+            &self.index,
+            &self.worktree.changes,
+            self.worktree.config.renames,
+            &self.worktree.root,
+        )?;
         let (modified, deleted) = worktree_counts(&self.worktree.changes);
         self.counts.modified = modified;
         self.counts.deleted = deleted;
@@ -293,6 +318,46 @@ pub fn directories_of<'p>(paths: impl Iterator<Item = &'p [u8]>) -> Vec<&'p [u8]
         last = dir;
     }
     dirs
+}
+
+/// git's working-tree diff treats intent-to-add files as new and, with renames on, pairs
+/// them with deleted files (`2 .R`, counted as renamed, not deleted): that needs
+/// similarity detection, so such a state is left to git. Only a deleted entry with
+/// content can pair with a non-empty file (git rejects a size change from 0 before
+/// comparing), so deleted empty entries (intent-to-add ones among them) beside non-empty
+/// new files are counted here.
+fn worktree_renames(
+    index: &index::Index,
+    changes: &[Change],
+    renames: config::Renames,
+    root: &std::path::Path,
+) -> Result<(), StatusError> {
+    use std::os::unix::ffi::OsStrExt;
+    if renames == config::Renames::Off || !changes.contains(&Change::New) {
+        return Ok(());
+    }
+    let defer = Err(StatusError::Unsupported(Unsupported::IntentToAddRename));
+    let mut empty_source = false;
+    for (entry, change) in index.entries.iter().zip(changes) {
+        if *change == Change::Deleted {
+            if entry.oid != content::EMPTY_BLOB {
+                return defer;
+            }
+            empty_source = true;
+        }
+    }
+    if !empty_source {
+        return Ok(());
+    }
+    for (entry, change) in index.entries.iter().zip(changes) {
+        if *change == Change::New {
+            let path = root.join(std::ffi::OsStr::from_bytes(index.path(entry)));
+            if std::fs::symlink_metadata(path).map_or(true, |m| m.len() == 0) {
+                return defer;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The modified (`M` or `T`) and deleted (`D`) counts of the working-tree column.
@@ -340,6 +405,9 @@ pub fn tracked_status_since(
         .as_deref()
         .ok_or(StatusError::Unsupported(Unsupported::Bare))?;
     let config = config::load(repo, &options.config_env)?;
+    if config.ignore_case {
+        return Err(StatusError::Unsupported(Unsupported::IgnoreCase));
+    }
     let index_path = match &options.index_file {
         Some(path) => path.clone(),
         None => repo.git_dir.join("index"),
@@ -356,6 +424,7 @@ pub fn tracked_status_since(
         Some(since) => reuse::compare_since(&inputs, &since, options.threads)?,
         None => worktree::compare(&inputs, options.threads)?,
     };
+    worktree_renames(&index, &changes, config.renames, root)?;
     let filters_everywhere = inputs.filters_everywhere;
     let staged = staged::compare(&index, head_tree, trees, config.renames)?;
     let (modified, deleted) = worktree_counts(&changes);

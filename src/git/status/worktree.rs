@@ -4,7 +4,8 @@
 //!
 //! - missing file, or a leading directory that is a symlink or not a directory: `D`;
 //!   a plain directory where a file was: `D` (a nested repository there: unsupported);
-//! - skip-worktree and assume-valid entries are not looked at (clean);
+//! - assume-valid entries are not looked at (clean), nor are skip-worktree ones unless
+//!   sparse checkout is on and their path exists (git drops the bit then);
 //! - intent-to-add entries are "new" (`A`, counted nowhere) unless missing (`D`);
 //! - type (file vs symlink) and, with `core.fileMode`, the owner's executable bit;
 //! - stat data: mtime seconds, with `core.checkStat` (not `minimal`) ctime (only with
@@ -100,13 +101,13 @@ fn compare_range(inputs: &Inputs<'_>, first: usize, out: &mut [Change]) -> Resul
     let mut dirs = DirStack::open(inputs.root)?;
     let entries = &inputs.index.entries[first..first + out.len()];
     for (entry, change) in entries.iter().zip(out.iter_mut()) {
-        if entry.stage() != 0 || entry.skip_worktree() || entry.assume_valid() {
+        let path = inputs.index.path(entry);
+        if left_out(inputs, entry, path)? {
             continue;
         }
         if entry.mode & S_IFMT == S_IFGITLINK {
             return Err(StatusError::Unsupported(Unsupported::Gitlink));
         }
-        let path = inputs.index.path(entry);
         *change = compare_entry(inputs, &mut dirs, entry, path)?;
     }
     Ok(())
@@ -116,14 +117,52 @@ fn compare_range(inputs: &Inputs<'_>, first: usize, out: &mut [Change]) -> Resul
 /// not compared (conflict stages, skip-worktree, assume-valid).
 pub fn compare_one(inputs: &Inputs<'_>, i: usize) -> Result<Change, StatusError> {
     let entry = &inputs.index.entries[i];
-    if entry.stage() != 0 || entry.skip_worktree() || entry.assume_valid() {
+    let path = inputs.index.path(entry);
+    if left_out(inputs, entry, path)? {
         return Ok(Change::Clean);
     }
     if entry.mode & S_IFMT == S_IFGITLINK {
         return Err(StatusError::Unsupported(Unsupported::Gitlink));
     }
     let mut dirs = DirStack::open(inputs.root)?;
-    compare_entry(inputs, &mut dirs, entry, inputs.index.path(entry))
+    compare_entry(inputs, &mut dirs, entry, path)
+}
+
+/// Is the entry not compared (its change stays `Clean`)? Conflict stages and
+/// assume-valid entries never are. Skip-worktree entries are not, unless sparse checkout
+/// is on and something is at their path: git then drops the bit and compares them as any
+/// other entry (`clear_skip_worktree_from_present_files`, which uses `lstat`).
+///
+/// A skip-worktree `.gitignore` that cannot be opened as a file is read by git from the
+/// index (`read_skip_worktree_file_from_index` in dir.c); when its directory exists, the
+/// untracked walk could read it, so the status is left to git.
+fn left_out(inputs: &Inputs<'_>, entry: &Entry, path: &[u8]) -> Result<bool, StatusError> {
+    use std::os::unix::ffi::OsStrExt;
+    if entry.stage() != 0 {
+        return Ok(true);
+    }
+    if entry.skip_worktree() {
+        let is_ignore_file = path == b".gitignore" || path.ends_with(b"/.gitignore");
+        if !inputs.config.sparse_present_files && !is_ignore_file {
+            return Ok(true);
+        }
+        let full = inputs.root.join(std::ffi::OsStr::from_bytes(path));
+        let found = std::fs::symlink_metadata(&full);
+        if is_ignore_file && !found.as_ref().is_ok_and(|m| m.is_file()) {
+            let dir_exists = full
+                .parent()
+                .is_some_and(|dir| std::fs::symlink_metadata(dir).is_ok_and(|m| m.is_dir()));
+            if dir_exists {
+                return Err(StatusError::Unsupported(
+                    Unsupported::SkipWorktreeIgnoreFile,
+                ));
+            }
+        }
+        if !(inputs.config.sparse_present_files && found.is_ok()) {
+            return Ok(true);
+        }
+    }
+    Ok(entry.assume_valid())
 }
 
 fn io_error(inputs: &Inputs<'_>, path: &[u8], source: std::io::Error) -> StatusError {

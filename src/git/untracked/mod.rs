@@ -32,9 +32,12 @@
 //! already run, and the cache removes most of them.
 //!
 //! # Not covered
-//! `core.ignoreCase = true` (case-insensitive matching and index lookups), sparse index
-//! directory entries, `core.fsmonitor` and git's own untracked cache (`UNTR`): they change
-//! how git finds the answer, not the answer, except `core.ignoreCase`.
+//! `core.ignoreCase = true` (case-insensitive matching and index lookups: the status
+//! engine leaves such a repository to git before this walk runs), a skip-worktree
+//! `.gitignore` missing from the work tree (git reads it from the index; also left to
+//! git by the status engine), sparse index directory entries, `core.fsmonitor` and git's
+//! own untracked cache (`UNTR`): the last three change how git finds the answer, not the
+//! answer.
 
 mod listing;
 mod nested;
