@@ -10,11 +10,13 @@
 //! `git --no-optional-locks status --porcelain=v2 --branch --show-stash -z` parsed by
 //! `porcelain::parse` (what the widget shows when git answers). Every state must agree,
 //! or the engine must say it leaves the state to git ([`Unsupported`]); a read error is a
-//! failure. The run prints how many states were tried, equal and deferred.
+//! failure. The run prints how many states were tried, equal and deferred. The last state
+//! of each repository also goes through the binary (refresher, record, `git_status`
+//! widget), whose line must be the one git's output gives.
 //!
 //! The focused tests below it are the regressions the generator found, one per bug.
 
-mod support;
+mod git_support;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -26,7 +28,7 @@ use blinkline::git::engine::{LazyStore, stash_count};
 use blinkline::git::porcelain::{self, Counts};
 use blinkline::git::status::{ConfigEnv, Options, StatusError, Unsupported, tracked_status_with};
 use blinkline::git::untracked::{Tracked, UntrackedMode, count_untracked};
-use support::{GitCli, Rng, Sandbox, write_file};
+use git_support::{GitCli, Rng, Sandbox, write};
 
 /// A repository in its own sandbox (empty home, `/dev/null` as the global config).
 struct World {
@@ -37,7 +39,7 @@ struct World {
 impl World {
     /// A repository with one commit of `files`.
     fn new(tag: &str, files: &[(&str, &str)]) -> World {
-        let sandbox = Sandbox::new(&format!("gitdiff-{tag}"));
+        let sandbox = Sandbox::new(&format!("diff-{tag}"));
         let dir = sandbox.path("repo");
         let world = World { sandbox, dir };
         world.cli().repo_with(&world.dir, files);
@@ -45,7 +47,7 @@ impl World {
     }
 
     fn cli(&self) -> GitCli {
-        GitCli::new(self.sandbox.path("home")).global_config("/dev/null")
+        self.sandbox.git_cli().global_config("/dev/null")
     }
 
     /// `git args`, asserting success.
@@ -59,7 +61,7 @@ impl World {
     }
 
     fn write(&self, rel: &str, text: &str) {
-        write_file(&self.dir, rel, text);
+        write(&self.dir, rel, text);
     }
 
     fn remove(&self, rel: &str) {
@@ -331,6 +333,7 @@ fn world_of(tag: &str, flavour: Flavour) -> World {
 struct Tally {
     tried: u32,
     equal: u32,
+    lines: u32,
     deferred: BTreeMap<String, u32>,
     differences: Vec<String>,
 }
@@ -401,14 +404,26 @@ fn generated_states_agree_with_git_or_are_left_to_it() {
                 )),
             }
         }
+        // The same state through the binary: the refresher's record, the widget's line.
+        let (line, want) = (
+            world.sandbox.line(&world.dir),
+            world.sandbox.expected(&world.dir, "main"),
+        );
+        tally.lines += 1;
+        if line != want {
+            tally
+                .differences
+                .push(format!("{tag}: rendered {line:?}, git says {want:?}"));
+        }
     }
     println!(
-        "{} states tried: {} equal to git, {} left to git {:?}, {} different",
+        "{} states tried: {} equal to git, {} left to git {:?}, {} different; {} rendered lines",
         tally.tried,
         tally.equal,
         tally.deferred.values().sum::<u32>(),
         tally.deferred,
-        tally.differences.len()
+        tally.differences.len(),
+        tally.lines
     );
     assert!(
         tally.differences.is_empty(),

@@ -13,7 +13,7 @@ use std::process::{Command, Output};
 mod base;
 
 #[allow(unused_imports)] // each test binary uses a part
-pub use base::{Rng, spawn_with_input, write_file as write};
+pub use base::{GitCli, Rng, spawn_with_input, write_file as write};
 
 /// The shared sandbox (a home for git's config, a cache, git run through one helper), with
 /// the git widget's repositories and renders; removed on drop.
