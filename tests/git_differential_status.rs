@@ -400,7 +400,12 @@ fn generated_states_agree_with_git_or_are_left_to_it() {
                 Ok(Some(why)) => *tally.deferred.entry(why.to_string()).or_default() += 1,
                 Err(diff) => tally.differences.push(format!(
                     "{tag} ({flavour:?}) after {log:#?}\n      {diff}\n{}",
-                    String::from_utf8_lossy(&world.git(&["status", "--porcelain=v2", "-uall"]))
+                    String::from_utf8_lossy(&world.git(&[
+                        "--no-optional-locks",
+                        "status",
+                        "--porcelain=v2",
+                        "-uall"
+                    ]))
                 )),
             }
         }
