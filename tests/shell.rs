@@ -468,14 +468,15 @@ fn run_script(
 
 /// The prompt each integration draws in `$1` (run from the scripts `init` prints, with
 /// `init_flags`), as the shell expands it: bash `${PS1@P}`, zsh `${(%%)PROMPT}` (full
-/// prompt expansion, `prompt_subst` on), fish the output of `fish_prompt`.
+/// prompt expansion, `prompt_subst` on; `prompt_bang` was on before, as in sh emulation),
+/// fish the output of `fish_prompt`.
 fn prompt_script(shell: &str, init_flags: &str) -> String {
     match shell {
         "bash" => format!(
             r#"eval "$("$BL" init bash {init_flags})" && cd -- "$1" && false; _blinkline_precmd; printf '%s' "${{PS1@P}}""#
         ),
         "zsh" => format!(
-            r#"eval "$("$BL" init zsh {init_flags})" && cd -- "$1" && false; _blinkline_precmd; print -rn -- "${{(%%)PROMPT}}""#
+            r#"setopt prompt_bang; eval "$("$BL" init zsh {init_flags})" && cd -- "$1" && false; _blinkline_precmd; print -rn -- "${{(%%)PROMPT}}""#
         ),
         _ => format!(
             r#"$BL init fish {init_flags} | source; and cd $argv[1]; and false; fish_prompt"#

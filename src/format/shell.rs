@@ -2,8 +2,11 @@
 //! line editor needs to measure the prompt, so the cursor lands in the right column.
 //!
 //! - zsh: every escape sequence inside `%{ … %}`; `%` in text doubled. The integration
-//!   shows the result through `PROMPT='${…}'` with `prompt_subst`, so `$` and backquotes
-//!   in text are never expanded.
+//!   shows the result through `PROMPT='${…}'` with `prompt_subst`: the value of a
+//!   parameter is not expanded again, so `$` and backquotes in text are never run, and it
+//!   turns `prompt_bang` off, so `!` stays text. (Assigned directly, as in
+//!   `PROMPT="$(blinkline prompt --shell zsh)"` with `prompt_subst` on, zsh would expand
+//!   them: show the output through a parameter.)
 //! - bash: every escape sequence inside `\[ … \]`. Bash first decodes the backslash escapes
 //!   of `PS1`, then (`promptvars`, on by default and relied on by the integration) expands
 //!   the result as if in double quotes. So `\`, `$` and backquote in text are written as

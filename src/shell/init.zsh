@@ -62,6 +62,8 @@ autoload -Uz add-zsh-hook
 precmd_functions=(_blinkline_precmd ${precmd_functions:#_blinkline_precmd})
 add-zsh-hook preexec _blinkline_preexec
 setopt prompt_subst
+# The prompt is all blinkline's: `!` in a directory name is text, not the history number.
+unsetopt prompt_bang
 PROMPT='${_blinkline_left}'
 RPROMPT='${_blinkline_right}'
 PROMPT2="$("$_blinkline_bin" prompt "${_blinkline_flags[@]}" --shell zsh --continuation)"
