@@ -787,3 +787,16 @@ fn init_passes_its_render_flags_to_the_prompt() {
         assert_eq!(markers(&home), Vec::<PathBuf>::new(), "{shell}");
     }
 }
+
+#[test]
+fn init_makes_a_relative_config_path_absolute() {
+    let dir = TempDir::new("init-config").unwrap();
+    let o = Command::new(BIN)
+        .args(["init", "bash", "--config", "conf/blinkline.toml"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let script = stdout(&o);
+    let want = format!("'--config' '{}/conf/blinkline.toml'", dir.display());
+    assert!(script.contains(&want), "{want} not in:\n{script}");
+}
