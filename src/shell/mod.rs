@@ -7,6 +7,13 @@
 //! fish's right prompt (`--right`); bash has no right prompt, so there it is left out.
 //! Escapes are wrapped for each shell by `format/shell.rs`.
 //!
+//! What the integrations take care of, because the shells get it wrong: after a command
+//! line that started a background job, every shell keeps the pipe status of the pipeline
+//! before it, so only `$?` is passed until a command line runs again; only running and
+//! stopped jobs are counted (finished ones stay listed until the shell reports them); bash
+//! passes its own `SHLVL` (a command substitution lowers it for the program it runs last).
+//! Render flags given to `init` are written into the script, quoted for the shell.
+//!
 //! Read next: `init.bash`, `init.zsh`, `init.fish` (the scripts `init` prints).
 
 pub mod args;
@@ -263,7 +270,7 @@ mod tests {
         for shell in [ShellKind::Bash, ShellKind::Zsh, ShellKind::Fish] {
             let script = init_script(shell, "/usr/local/bin/blinkline", &[]);
             assert!(script.contains("'/usr/local/bin/blinkline'"), "{shell:?}");
-            assert!(!script.contains("@BLINKLINE@"));
+            assert!(!script.contains("@BLINKLINE@") && !script.contains("@FLAGS@"));
         }
     }
 
