@@ -689,10 +689,10 @@ fn jobs_count_leaves_out_finished_jobs() {
         let Some(tmux) = session(shell, &dir, "--widgets jobs,char") else {
             continue;
         };
-        let running = tmux.run("sleep 0.3 &");
+        let running = tmux.run("sleep 1 &");
         assert!(running.contains("\u{2726} 1"), "{shell}: {running}");
         // The job ends while the shell waits at the prompt.
-        std::thread::sleep(Duration::from_millis(800));
+        std::thread::sleep(Duration::from_millis(1600));
         let after = tmux.run("");
         assert!(!after.contains('\u{2726}'), "{shell}: {after}");
     }
