@@ -66,10 +66,10 @@ fn run_cli() -> Result<ExitCode, String> {
     let parsed = Cli::command()
         .try_get_matches()
         .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
-    let mut cli = match parsed {
+    let (mut cli, matches) = match parsed {
         Ok((mut cli, matches)) => {
             cli.render.explicit = crate::cli::explicit_flags(&matches);
-            cli
+            (cli, matches)
         }
         Err(err) => {
             let _ = err.print();
@@ -90,7 +90,9 @@ fn run_cli() -> Result<ExitCode, String> {
         }
         Some(Command::RefreshGit(ref args)) => refresh_git(args, &Environment::capture()),
         Some(Command::Prompt(ref prompt)) => crate::shell::prompt_command(&cli.render, prompt),
-        Some(Command::Init(ref init)) => crate::shell::init_command(init),
+        Some(Command::Init(ref init)) => {
+            crate::shell::init_command(init, &crate::cli::prompt_flags_given(&matches)?)
+        }
         Some(Command::Watch(ref watch)) => crate::watch::watch_command(&cli.render, watch),
     }
 }
@@ -145,7 +147,7 @@ pub fn resolve_settings(
 /// `command` widgets run only from a trusted source: the command line, or a config file
 /// the user owns that neither group nor others may write. A `trusted` key written in the
 /// file itself is ignored.
-fn set_command_trust(
+pub(crate) fn set_command_trust(
     spec: &mut LayoutSpec,
     from_command_line: bool,
     config: Option<&std::path::Path>,

@@ -129,6 +129,45 @@ pub fn explicit_flags(matches: &clap::ArgMatches) -> Vec<String> {
         .collect()
 }
 
+/// The render flags a prompt uses, which `blinkline init` passes on to every prompt.
+pub const PROMPT_FLAGS: &[&str] = &[
+    "format", "widgets", "set", "theme", "preset", "config", "color", "charset", "width", "margin",
+    "deadline", "budget", "threads",
+];
+
+/// The [`PROMPT_FLAGS`] given on the command line (before or after a subcommand), as words
+/// (`--widgets`, `cwd,char`, …). A relative `--config` is made absolute: the prompt runs
+/// in whatever directory the shell is in.
+pub fn prompt_flags_given(matches: &clap::ArgMatches) -> Result<Vec<String>, String> {
+    let given = |m: &clap::ArgMatches, name: &str| {
+        m.value_source(name) == Some(clap::parser::ValueSource::CommandLine)
+    };
+    let mut words = Vec::new();
+    for name in PROMPT_FLAGS {
+        let source = match matches.subcommand() {
+            Some((_, sub)) if given(sub, name) => sub,
+            _ if given(matches, name) => matches,
+            _ => continue,
+        };
+        for value in source.get_raw(name).into_iter().flatten() {
+            let value = match *name {
+                "config" => std::path::absolute(value)
+                    .map_err(|err| format!("--config {}: {err}", value.to_string_lossy()))?,
+                _ => PathBuf::from(value),
+            };
+            let value = value.into_os_string().into_string().map_err(|value| {
+                format!(
+                    "--{name} {}: only UTF-8 values can be passed on to the prompt",
+                    value.to_string_lossy()
+                )
+            })?;
+            words.push(format!("--{name}"));
+            words.push(value);
+        }
+    }
+    Ok(words)
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Render once (the default when no command is given).

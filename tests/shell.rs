@@ -183,7 +183,9 @@ struct Tmux {
 
 impl Tmux {
     fn start(dir: &Path, shell: &[&str]) -> Tmux {
-        let socket = format!("blinkline-test-{}-{}", std::process::id(), shell[0]);
+        static SERVERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = SERVERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let socket = format!("blinkline-test-{}-{}-{n}", std::process::id(), shell[0]);
         let status = Command::new("tmux")
             .args([
                 "-L",
@@ -367,4 +369,434 @@ fn a_prompt_takes_its_look_from_the_config_file() {
         "status,char",
     ]);
     assert_eq!(stdout(&o), "x 1 > ", "ascii glyphs, no colour");
+}
+
+/// Directory names carrying shell syntax, prompt escapes, a newline and a bidi override.
+const HOSTILE_NAMES: &[&str] = &[
+    "$(touch PWNED)",
+    "`touch PWNED`",
+    "${HOME}$((6*7))${PWD}",
+    "\\$(touch PWNED)",
+    "a\\b\\\\c\\",
+    "\\w \\u \\$ \\[ \\!",
+    "%F{red}red%f %n %~ %%",
+    "!! !$ !1 ^x^y",
+    "new\nline$(touch PWNED)",
+    "bidi\u{202E}txt`touch PWNED`",
+    "q'uote\"$(touch PWNED)'",
+];
+
+/// What a prompt shows for `name`: the sanitizer turns a newline into a space and drops
+/// bidi overrides; everything else is shown as it is.
+fn shown(name: &str) -> String {
+    name.replace('\n', " ").replace('\u{202E}', "")
+}
+
+/// The text a prompt puts on the screen: escape sequences and readline's `\001`/`\002`
+/// markers removed.
+fn visible(prompt: &str) -> String {
+    let mut out = String::new();
+    let mut chars = prompt.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\x01' | '\x02' => {}
+            '\x1b' => {
+                if chars.next() == Some('[') {
+                    for c in chars.by_ref() {
+                        if ('\x40'..='\x7e').contains(&c) {
+                            break;
+                        }
+                    }
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Every file called `PWNED` under `dir`.
+fn markers(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if entry.file_type().unwrap().is_dir() {
+            found.extend(markers(&path));
+        } else if entry.file_name() == "PWNED" {
+            found.push(path);
+        }
+    }
+    found
+}
+
+/// Runs `script` with `shell`, in a clean environment whose HOME is `home`; `BL` names
+/// this binary and `args` are the script's positional parameters. The script's stdout.
+fn run_script(
+    shell: &str,
+    script: &str,
+    home: &Path,
+    env: &[(&str, &str)],
+    args: &[&str],
+) -> String {
+    let mut command = Command::new(shell);
+    match shell {
+        "bash" => command.args(["--norc", "--noprofile", "-c", script, "bash"]),
+        "zsh" => command.args(["-f", "-c", script, "zsh"]),
+        _ => command.args(["--no-config", "-c", script]),
+    };
+    let o = command
+        .args(args)
+        .current_dir(home)
+        .env_clear()
+        .env("HOME", home)
+        .env("XDG_CACHE_HOME", home.join(".cache"))
+        .env("TERM", "xterm-256color")
+        .env("USER", "ada")
+        .env("SHLVL", "1")
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("BL", BIN)
+        .envs(env.iter().copied())
+        .output()
+        .expect("the shell runs");
+    assert!(
+        o.status.success(),
+        "{shell}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout).unwrap()
+}
+
+/// The prompt each integration draws in `$1` (run from the scripts `init` prints, with
+/// `init_flags`), as the shell expands it: bash `${PS1@P}`, zsh `${(%%)PROMPT}` (full
+/// prompt expansion, `prompt_subst` on; `prompt_bang` was on before, as in sh emulation),
+/// fish the output of `fish_prompt`.
+fn prompt_script(shell: &str, init_flags: &str) -> String {
+    match shell {
+        "bash" => format!(
+            r#"eval "$("$BL" init bash {init_flags})" && cd -- "$1" && false; _blinkline_precmd; printf '%s' "${{PS1@P}}""#
+        ),
+        "zsh" => format!(
+            r#"setopt prompt_bang; eval "$("$BL" init zsh {init_flags})" && cd -- "$1" && false; _blinkline_precmd; print -rn -- "${{(%%)PROMPT}}""#
+        ),
+        _ => format!(
+            r#"$BL init fish {init_flags} | source; and cd $argv[1]; and false; fish_prompt"#
+        ),
+    }
+}
+
+/// Each hostile directory name, as `shell`'s integration shows it: literal text, nothing run.
+fn hostile_directories_show_as_text(shell: &str) {
+    if !has(shell) {
+        eprintln!("skipping the {shell} prompt test: {shell} is not installed");
+        return;
+    }
+    let home = TempDir::new(&format!("hostile-{shell}")).unwrap();
+    for name in HOSTILE_NAMES {
+        let dir = home.join(name);
+        std::fs::create_dir(&dir).unwrap();
+        let out = run_script(
+            shell,
+            &prompt_script(shell, ""),
+            &home,
+            &[],
+            &[dir.to_str().unwrap()],
+        );
+        let text = visible(&out);
+        assert!(
+            text.contains(&format!("~/{} ", shown(name))),
+            "{shell}: {name:?} shows as {text:?} ({out:?})"
+        );
+        assert!(text.contains("\u{2718} 1"), "{shell}: {text:?}");
+        assert_eq!(
+            markers(&home),
+            Vec::<PathBuf>::new(),
+            "{shell} ran {name:?}"
+        );
+    }
+}
+
+#[test]
+fn bash_prompt_does_not_run_commands_in_directory_names() {
+    hostile_directories_show_as_text("bash");
+}
+
+#[test]
+fn zsh_prompt_does_not_run_commands_or_prompt_escapes_in_directory_names() {
+    hostile_directories_show_as_text("zsh");
+}
+
+#[test]
+fn fish_prompt_does_not_run_commands_in_directory_names() {
+    hostile_directories_show_as_text("fish");
+}
+
+#[test]
+fn prompts_do_not_run_commands_in_branch_names_env_values_or_command_output() {
+    let branch = "$(touch PWNED)`touch PWNED`%n!";
+    let value = "e$(touch PWNED)%n\\w`touch PWNED`";
+    let venv = "/v/$(touch PWNED)`id`%~";
+    let user = "u$(touch PWNED)%n";
+    let output = "c$(touch PWNED)`touch PWNED`\\u%F{red}";
+    let flags = "--color never --threads 0 --deadline 5s --budget 5s \
+         --widgets git_branch,env,venv,user_host,command --set env.name=BL_VALUE \
+         --set user_host.always=true --set command.wait=4s --set command.timeout=4s \
+         --set 'command.command=cat \"$BL_OUTPUT\"'";
+    for shell in ["bash", "zsh", "fish"] {
+        if !has(shell) {
+            eprintln!("skipping the {shell} prompt test: {shell} is not installed");
+            continue;
+        }
+        let home = TempDir::new(&format!("sources-{shell}")).unwrap();
+        let repo = home.join("repo");
+        std::fs::create_dir_all(repo.join(".git")).unwrap();
+        std::fs::write(
+            repo.join(".git/HEAD"),
+            format!("ref: refs/heads/{branch}\n"),
+        )
+        .unwrap();
+        let output_file = home.join("output");
+        std::fs::write(&output_file, output).unwrap();
+        let out = run_script(
+            shell,
+            &prompt_script(shell, flags),
+            &home,
+            &[
+                ("BL_VALUE", value),
+                ("VIRTUAL_ENV", venv),
+                ("USER", user),
+                ("BL_OUTPUT", output_file.to_str().unwrap()),
+            ],
+            &[repo.to_str().unwrap()],
+        );
+        let mut want = vec![
+            format!("{branch} (no commits)"),
+            value.to_owned(),
+            "($(touch PWNED)`id`%~)".to_owned(),
+            output.to_owned(),
+        ];
+        // fish sets USER itself, from the password database.
+        if shell != "fish" {
+            want.push(user.to_owned());
+        }
+        for text in want {
+            assert!(out.contains(&text), "{shell}: {text:?} not in {out:?}");
+        }
+        assert_eq!(markers(&home), Vec::<PathBuf>::new(), "{shell}: {out:?}");
+    }
+}
+
+/// A real interactive shell in tmux with the integration loaded (`init_flags` given to
+/// `init`), in `dir`; `None` (with a message) when tmux or the shell is missing.
+fn session(shell: &str, dir: &Path, init_flags: &str) -> Option<Tmux> {
+    if !has("tmux") || !has(shell) {
+        eprintln!("skipping the {shell} session test: tmux or {shell} is not installed");
+        return None;
+    }
+    let argv: &[&str] = match shell {
+        "bash" => &["bash", "--norc", "--noprofile", "-i"],
+        "zsh" => &["zsh", "-f", "-i"],
+        _ => &["fish", "--no-config", "-i"],
+    };
+    let tmux = Tmux::start(dir, argv);
+    let load = if shell == "fish" {
+        format!("'{BIN}' init fish {init_flags} | source")
+    } else {
+        format!("eval \"$('{BIN}' init {shell} {init_flags})\"")
+    };
+    tmux.send(&["-l", &load]);
+    tmux.send(&["Enter"]);
+    tmux.wait_for("the first prompt", |s| s.contains('\u{276f}'));
+    Some(tmux)
+}
+
+/// Lines showing a prompt (the prompt character).
+fn prompt_lines(screen: &str) -> Vec<&str> {
+    screen.lines().filter(|l| l.contains('\u{276f}')).collect()
+}
+
+impl Tmux {
+    /// Types `line` and Enter; the prompt line drawn after it has run.
+    fn run(&self, line: &str) -> String {
+        let before = prompt_lines(&self.screen()).len();
+        if !line.is_empty() {
+            self.send(&["-l", line]);
+        }
+        self.send(&["Enter"]);
+        let screen = self.wait_for(&format!("the prompt after {line:?}"), |s| {
+            prompt_lines(s).len() > before
+        });
+        prompt_lines(&screen).last().unwrap().to_string()
+    }
+}
+
+#[test]
+fn a_real_bash_does_not_run_commands_in_directory_names() {
+    let home = TempDir::new("tmux-hostile").unwrap();
+    let name = "$(touch PWNED)`touch PWNED`";
+    std::fs::create_dir(home.join(name)).unwrap();
+    let Some(tmux) = session("bash", &home, "") else {
+        return;
+    };
+    let line = tmux.run("cd -- '$(touch PWNED)`touch PWNED`'");
+    assert!(line.contains(name), "{line}");
+    tmux.run("");
+    assert_eq!(markers(&home), Vec::<PathBuf>::new());
+}
+
+#[test]
+fn a_real_fish_in_tmux_shows_hostile_directory_names_as_text() {
+    let home = TempDir::new("tmux-fish-hostile").unwrap();
+    let name = "$(touch PWNED)%n\\w";
+    std::fs::create_dir(home.join(name)).unwrap();
+    let Some(tmux) = session("fish", &home, "") else {
+        return;
+    };
+    let line = tmux.run("cd '$(touch PWNED)%n\\\\w'");
+    assert!(line.contains(name), "{line}");
+    assert_eq!(markers(&home), Vec::<PathBuf>::new());
+}
+
+/// `true | false | true` shows `✘ 0|1|0`; a background job started after it, and an empty
+/// line after that, show no pipe status; the next pipeline shows it again.
+#[test]
+fn pipestatus_does_not_persist_after_a_background_job() {
+    for shell in ["bash", "zsh", "fish"] {
+        let dir = TempDir::new(&format!("pipe-{shell}")).unwrap();
+        let Some(tmux) = session(shell, &dir, "--widgets status,jobs,char") else {
+            continue;
+        };
+        assert!(tmux.run("true | false | true").contains("0|1|0"), "{shell}");
+        let after_job = tmux.run("sleep 60 &");
+        assert!(after_job.contains("\u{2726} 1"), "{shell}: {after_job}");
+        assert!(!after_job.contains('\u{2718}'), "{shell}: {after_job}");
+        let empty = tmux.run("");
+        assert!(!empty.contains('\u{2718}'), "{shell}: {empty}");
+        assert!(tmux.run("true | false | true").contains("0|1|0"), "{shell}");
+        assert!(
+            tmux.run("").contains("0|1|0"),
+            "{shell}: an empty line keeps it"
+        );
+        tmux.run("kill %1");
+    }
+}
+
+/// A background job that has finished is not counted, though the shell has not yet
+/// reported it when the prompt is drawn.
+#[test]
+fn jobs_count_leaves_out_finished_jobs() {
+    for shell in ["bash", "zsh", "fish"] {
+        let dir = TempDir::new(&format!("jobs-{shell}")).unwrap();
+        let Some(tmux) = session(shell, &dir, "--widgets jobs,char") else {
+            continue;
+        };
+        let running = tmux.run("sleep 1 &");
+        assert!(running.contains("\u{2726} 1"), "{shell}: {running}");
+        // The job ends while the shell waits at the prompt.
+        std::thread::sleep(Duration::from_millis(1600));
+        let after = tmux.run("");
+        assert!(!after.contains('\u{2726}'), "{shell}: {after}");
+    }
+}
+
+/// bash lowers SHLVL for the program a command substitution runs last; the prompt shows
+/// the shell's own level, as zsh does. (A non-interactive fish leaves SHLVL as it is.)
+#[test]
+fn shlvl_in_bash_is_the_shells_own_level_not_one_less() {
+    for shell in ["bash", "zsh"] {
+        if !has(shell) {
+            continue;
+        }
+        let home = TempDir::new(&format!("shlvl-{shell}")).unwrap();
+        // The shell raises SHLVL=1 to 2.
+        let out = run_script(
+            shell,
+            &prompt_script(shell, "--color never"),
+            &home,
+            &[],
+            &[home.to_str().unwrap()],
+        );
+        assert!(out.contains("\u{2195} 2"), "{shell}: {out:?}");
+    }
+}
+
+#[test]
+fn shlvl_is_hidden_inside_tmux_unless_in_tmux_is_set() {
+    let prompt = |extra: &[&str]| {
+        let o = Command::new(BIN)
+            .args([
+                "prompt",
+                "--shell",
+                "bash",
+                "--color",
+                "never",
+                "--widgets",
+                "shlvl,char",
+            ])
+            .args(extra)
+            .env_clear()
+            .env("SHLVL", "3")
+            .env("TMUX", "/tmp/tmux-1000/default,4242,0")
+            .output()
+            .unwrap();
+        stdout(&o)
+    };
+    assert_eq!(prompt(&[]), "\u{276f} ");
+    assert_eq!(
+        prompt(&["--set", "shlvl.in_tmux=true"]),
+        "\u{2195} 3 \u{276f} "
+    );
+}
+
+#[test]
+fn plain_format_prompt_prints_no_colour() {
+    for shell in ["bash", "zsh", "fish"] {
+        let o = blinkline(&[
+            "prompt",
+            "--shell",
+            shell,
+            "--format",
+            "plain",
+            "--color",
+            "always",
+            "--status",
+            "1",
+            "--widgets",
+            "status,char",
+        ]);
+        assert_eq!(stdout(&o), "\u{2718} 1 \u{276f} ", "{shell}");
+    }
+}
+
+/// Render flags given to `init` reach every prompt the script draws, quoted for the shell.
+#[test]
+fn init_passes_its_render_flags_to_the_prompt() {
+    for shell in ["bash", "zsh", "fish"] {
+        if !has(shell) {
+            continue;
+        }
+        let home = TempDir::new(&format!("init-flags-{shell}")).unwrap();
+        let flags = r#"--color never --charset ascii --widgets status,char --set 'status.symbol=it'"'"'s $(touch PWNED) \ "q"'"#;
+        let out = run_script(
+            shell,
+            &prompt_script(shell, flags),
+            &home,
+            &[],
+            &[home.to_str().unwrap()],
+        );
+        assert_eq!(out, r#"it's $(touch PWNED) \ "q" 1 > "#, "{shell}");
+        assert_eq!(markers(&home), Vec::<PathBuf>::new(), "{shell}");
+    }
+}
+
+#[test]
+fn init_makes_a_relative_config_path_absolute() {
+    let dir = TempDir::new("init-config").unwrap();
+    let o = Command::new(BIN)
+        .args(["init", "bash", "--config", "conf/blinkline.toml"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let script = stdout(&o);
+    let want = format!("'--config' '{}/conf/blinkline.toml'", dir.display());
+    assert!(script.contains(&want), "{want} not in:\n{script}");
 }

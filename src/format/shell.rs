@@ -2,11 +2,18 @@
 //! line editor needs to measure the prompt, so the cursor lands in the right column.
 //!
 //! - zsh: every escape sequence inside `%{ … %}`; `%` in text doubled. The integration
-//!   shows the result through `PROMPT='${…}'` with `prompt_subst`, so `$` and backquotes
-//!   in text are never expanded.
-//! - bash: every escape sequence inside `\[ … \]`; `\`, `$` and backquote in text written
-//!   as octal escapes (`\134`, `\044`, `\140`), which bash decodes after it expands
-//!   `PS1`, so a directory called `$(rm -rf ~)` is only ever text.
+//!   shows the result through `PROMPT='${…}'` with `prompt_subst`: the value of a
+//!   parameter is not expanded again, so `$` and backquotes in text are never run, and it
+//!   turns `prompt_bang` off, so `!` stays text. (Assigned directly, as in
+//!   `PROMPT="$(blinkline prompt --shell zsh)"` with `prompt_subst` on, zsh would expand
+//!   them: show the output through a parameter.)
+//! - bash: every escape sequence inside `\[ … \]`. Bash first decodes the backslash escapes
+//!   of `PS1`, then (`promptvars`, on by default and relied on by the integration) expands
+//!   the result as if in double quotes. So `\`, `$` and backquote in text are written as
+//!   `\\\\`, `\\$` and ``\\` ``: decoding turns them into `\\`, `\$` and ``\` ``, which the
+//!   expansion turns back into the character itself. A directory called `$(rm -rf ~)` is
+//!   only ever text. (Octal escapes such as `\044` are decoded first and would come out
+//!   as a live `$`.)
 //! - fish: the prompt is printed, not parsed: nothing to wrap or escape.
 //!
 //! Segments are joined by one space; the last line has no newline, and a left prompt ends
@@ -65,9 +72,9 @@ impl ShellSink {
                 while let Some(at) = rest.find(['\\', '$', '`']) {
                     out.push_str(&rest[..at]);
                     out.push_str(match rest.as_bytes()[at] {
-                        b'\\' => "\\134",
-                        b'$' => "\\044",
-                        _ => "\\140",
+                        b'\\' => r"\\\\",
+                        b'$' => r"\\$",
+                        _ => r"\\`",
                     });
                     rest = &rest[at + 1..];
                 }
@@ -147,7 +154,7 @@ mod tests {
         let out = prompt(ShellKind::Bash, ColorDepth::Ansi16, "$(rm) `x` a\\b");
         assert!(out.starts_with("\\[\x1b["), "{out:?}");
         assert!(
-            out.contains("\\]\\044(rm) \\140x\\140 a\\134b\\[\x1b[0m\\]"),
+            out.contains(concat!(r"\]\\$(rm) \\`x\\` a\\\\b\[", "\x1b[0m\\]")),
             "{out:?}"
         );
     }

@@ -59,6 +59,8 @@ pub struct ShellContext {
     /// Logged in over ssh (`SSH_CONNECTION`, `SSH_CLIENT` or `SSH_TTY` set).
     pub ssh: bool,
     pub shlvl: Option<u32>,
+    /// Inside tmux (`TMUX` set): its panes start one level deeper than the terminal's shell.
+    pub tmux: bool,
     /// `VIRTUAL_ENV` (a path).
     pub virtual_env: Option<String>,
     /// `CONDA_DEFAULT_ENV` (a name).
@@ -97,6 +99,7 @@ impl ShellContext {
                 .iter()
                 .any(|k| non_empty(k).is_some()),
             shlvl: non_empty("SHLVL").and_then(|v| v.trim().parse().ok()),
+            tmux: non_empty("TMUX").is_some(),
             virtual_env: non_empty("VIRTUAL_ENV"),
             conda_env: non_empty("CONDA_DEFAULT_ENV"),
             ..ShellContext::default()
@@ -169,6 +172,7 @@ mod tests {
                 "LOGNAME" => Some("ada"),
                 "SSH_TTY" => Some("/dev/pts/3"),
                 "SHLVL" => Some("3"),
+                "TMUX" => Some("/tmp/tmux-0/default,1234,0"),
                 "VIRTUAL_ENV" => Some("/home/ada/.venvs/ml"),
                 "USER" => Some(""),
                 _ => None,
@@ -178,6 +182,8 @@ mod tests {
         assert_eq!(ctx.user.as_deref(), Some("ada"));
         assert!(ctx.ssh && !ctx.root);
         assert_eq!(ctx.shlvl, Some(3));
+        assert!(ctx.tmux);
+        assert!(!ShellContext::from_lookup(|_| None).tmux);
         assert_eq!(ctx.virtual_env.as_deref(), Some("/home/ada/.venvs/ml"));
     }
 

@@ -15,17 +15,18 @@
 
 use std::ffi::OsString;
 
-use super::{PromptArgs, parse_millis, parse_pipestatus};
+use super::{PromptArgs, parse_millis, parse_pipestatus, parse_shlvl};
 use crate::input::shell::ShellKind;
 
 /// The flags of `blinkline prompt` that take a value.
-const VALUED: [&str; 6] = [
+const VALUED: [&str; 7] = [
     "--shell",
     "--status",
     "--pipestatus",
     "--duration",
     "--jobs",
     "--keymap",
+    "--shlvl",
 ];
 
 /// Reads `prompt FLAGS…` (the arguments after the program name); `None` when clap should.
@@ -42,6 +43,7 @@ pub fn parse_prompt(args: &[OsString]) -> Option<PromptArgs> {
         duration: None,
         jobs: 0,
         keymap: String::new(),
+        shlvl: None,
         right: false,
         continuation: false,
     };
@@ -102,6 +104,7 @@ fn set_value(parsed: &mut PromptArgs, name: &str, value: &str) -> Option<()> {
         "--pipestatus" => parsed.pipestatus = Some(parse_pipestatus(value).ok()?),
         "--duration" => parsed.duration = Some(parse_millis(value).ok()?),
         "--jobs" => parsed.jobs = digits(value)?,
+        "--shlvl" => parsed.shlvl = Some(parse_shlvl(value).ok()?),
         _ => parsed.keymap = value.to_owned(),
     }
     Some(())
@@ -145,7 +148,7 @@ mod tests {
 
     #[test]
     fn every_command_line_the_integrations_send_reads_as_clap_reads_it() {
-        let lines: [&[&str]; 8] = [
+        let lines: [&[&str]; 9] = [
             &[
                 "prompt",
                 "--shell",
@@ -169,7 +172,10 @@ mod tests {
                 "1234",
                 "--jobs",
                 "2",
+                "--shlvl",
+                "3",
             ],
+            &["prompt", "--shell", "bash", "--shlvl", "", "--jobs", "0"],
             &["prompt", "--shell", "bash", "--continuation"],
             &[
                 "prompt",
@@ -251,6 +257,7 @@ mod tests {
             "prompt --shell bash --keymap -x",
             "prompt --shell bash --status -",
             "prompt --shell bash --jobs",
+            "prompt --shell bash --shlvl two",
             "prompt --help",
             "render --shell bash",
         ] {

@@ -7,6 +7,13 @@
 //! fish's right prompt (`--right`); bash has no right prompt, so there it is left out.
 //! Escapes are wrapped for each shell by `format/shell.rs`.
 //!
+//! What the integrations take care of, because the shells get it wrong: after a command
+//! line that started a background job, every shell keeps the pipe status of the pipeline
+//! before it, so only `$?` is passed until a command line runs again; only running and
+//! stopped jobs are counted (finished ones stay listed until the shell reports them); bash
+//! passes its own `SHLVL` (a command substitution lowers it for the program it runs last).
+//! Render flags given to `init` are written into the script, quoted for the shell.
+//!
 //! Read next: `init.bash`, `init.zsh`, `init.fish` (the scripts `init` prints).
 
 pub mod args;
@@ -19,7 +26,9 @@ use clap::Args;
 use crate::app::{apply_set, color_depth};
 use crate::cli::{CharsetChoice, RenderArgs, Threads};
 use crate::engine::pool::default_threads;
+use crate::format::OutputFormat;
 use crate::format::shell::ShellSink;
+use crate::format::theme::ColorDepth;
 use crate::input::env::Environment;
 use crate::input::shell::{Keymap, ShellContext, ShellKind};
 use crate::layout::{self, LayoutSpec};
@@ -55,6 +64,12 @@ pub struct PromptArgs {
     #[arg(long, value_name = "NAME", default_value = "")]
     pub keymap: String,
 
+    /// The shell's nesting level ($SHLVL), when the shell passes it; default: the
+    /// environment's SHLVL. (bash lowers SHLVL for the program a command substitution
+    /// runs last, so its integration passes the shell's own value.)
+    #[arg(long, value_name = "N", value_parser = parse_shlvl)]
+    pub shlvl: Option<ShellLevel>,
+
     /// Render the right prompt (the layout's right-aligned group).
     #[arg(long, conflicts_with = "continuation")]
     pub right: bool,
@@ -66,7 +81,8 @@ pub struct PromptArgs {
 
 #[derive(Debug, Args, Clone)]
 pub struct InitArgs {
-    /// bash, zsh or fish.
+    /// bash, zsh or fish. Render flags given with it (--widgets, --set, --theme, --config,
+    /// --color, …) are passed to every prompt the script draws.
     #[arg(value_enum)]
     pub shell: ShellKind,
 }
@@ -77,6 +93,20 @@ pub struct PipeStatus(pub arrayvec::ArrayVec<i32, { crate::input::shell::MAX_PIP
 
 fn parse_pipestatus(text: &str) -> Result<PipeStatus, String> {
     ShellContext::parse_pipestatus(text).map(PipeStatus)
+}
+
+/// A parsed `--shlvl`: `None` when the shell's SHLVL is unset (passed as "").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShellLevel(pub Option<u32>);
+
+fn parse_shlvl(text: &str) -> Result<ShellLevel, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(ShellLevel(None));
+    }
+    t.parse::<u32>()
+        .map(|n| ShellLevel(Some(n)))
+        .map_err(|_| format!("`{text}` is not a shell level; pass a number like 2"))
 }
 
 /// Milliseconds; an empty value (a shell with no duration yet) means none.
@@ -103,6 +133,9 @@ pub fn shell_context(args: &PromptArgs) -> ShellContext {
     ctx.duration_ms = args.duration;
     ctx.jobs = args.jobs;
     ctx.keymap = Keymap::parse(&args.keymap);
+    if let Some(ShellLevel(level)) = args.shlvl {
+        ctx.shlvl = level;
+    }
     ctx
 }
 
@@ -131,8 +164,16 @@ pub fn prompt_renderer(
     args: &PromptArgs,
     env: Environment,
 ) -> Result<Renderer, String> {
-    let spec = prompt_layout(render, args)?;
+    let mut spec = prompt_layout(render, args)?;
+    // A prompt's widgets come from the command line (`--widgets`, `--set`, or the default
+    // list), never from the config file: a `command` widget there is the user's own.
+    crate::app::set_command_trust(&mut spec, true, None);
     let layout = layout::build(&spec).map_err(|e| e.to_string())?;
+    let env = env.with_vars(
+        crate::widgets::env::requested_variables(&spec)
+            .iter()
+            .map(String::as_str),
+    );
     // The config file's look (theme, charset, colour, widths, deadline) applies to prompts
     // too; its problems are reported by `blinkline config check`, never in a prompt.
     // `--set` applies to the prompt layout above, not to the config's status line.
@@ -141,7 +182,11 @@ pub fn prompt_renderer(
         ..render.clone()
     };
     let (resolved, _problems) = crate::app::resolve_settings(&look_args, &env)?;
-    let depth = color_depth(resolved.color, &env);
+    // `--format plain` asks for text without escapes; the text is still quoted for the shell.
+    let depth = match render.format {
+        OutputFormat::Plain => ColorDepth::None,
+        _ => color_depth(resolved.color, &env),
+    };
     let settings = RenderSettings {
         deadline: resolved.deadline,
         threads: match render.threads {
@@ -186,23 +231,27 @@ fn quote(shell: ShellKind, text: &str) -> String {
     }
 }
 
-/// The integration script for `shell`, calling the binary at `exe`.
-pub fn init_script(shell: ShellKind, exe: &str) -> String {
+/// The integration script for `shell`, calling the binary at `exe` with `flags` (words
+/// put before the prompt's own flags, each quoted as one word).
+pub fn init_script(shell: ShellKind, exe: &str, flags: &[String]) -> String {
     let template = match shell {
         ShellKind::Bash => include_str!("init.bash"),
         ShellKind::Zsh => include_str!("init.zsh"),
         ShellKind::Fish => include_str!("init.fish"),
     };
-    template.replace("@BLINKLINE@", &quote(shell, exe))
+    let words: Vec<String> = flags.iter().map(|word| quote(shell, word)).collect();
+    template
+        .replace("@BLINKLINE@", &quote(shell, exe))
+        .replace("@FLAGS@", &words.join(" "))
 }
 
-/// `blinkline init SHELL`.
-pub fn init_command(args: &InitArgs) -> Result<ExitCode, String> {
+/// `blinkline init SHELL`; `flags` are the render flags given with it, as words.
+pub fn init_command(args: &InitArgs, flags: &[String]) -> Result<ExitCode, String> {
     let exe = std::env::current_exe()
         .ok()
         .and_then(|p| p.into_os_string().into_string().ok())
         .unwrap_or_else(|| "blinkline".to_owned());
-    let _ = std::io::stdout().write_all(init_script(args.shell, &exe).as_bytes());
+    let _ = std::io::stdout().write_all(init_script(args.shell, &exe, flags).as_bytes());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -219,9 +268,9 @@ mod tests {
     #[test]
     fn init_scripts_call_the_binary_they_were_printed_by() {
         for shell in [ShellKind::Bash, ShellKind::Zsh, ShellKind::Fish] {
-            let script = init_script(shell, "/usr/local/bin/blinkline");
+            let script = init_script(shell, "/usr/local/bin/blinkline", &[]);
             assert!(script.contains("'/usr/local/bin/blinkline'"), "{shell:?}");
-            assert!(!script.contains("@BLINKLINE@"));
+            assert!(!script.contains("@BLINKLINE@") && !script.contains("@FLAGS@"));
         }
     }
 

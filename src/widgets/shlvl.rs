@@ -2,13 +2,17 @@
 //!
 //! Shows `↕ 3` (`^3` with the ASCII charset) when `SHLVL` is at least `threshold`: a
 //! reminder that `exit` returns to another shell, not closes the terminal. Hides below the
-//! threshold, when `SHLVL` is unset, and outside a shell prompt.
+//! threshold, when `SHLVL` is unset, inside tmux (every tmux pane starts a level deeper
+//! than the shell that started tmux, so the count says nothing there) unless `in_tmux`
+//! is set, and outside a shell prompt.
 //!
-//! Options: `threshold` (default `2`).
+//! Options: `threshold` (default `2`), `in_tmux` (bool, default `false`): show it inside
+//! tmux too.
 //!
 //! ```toml
 //! [widget.shlvl]
 //! threshold = 3
+//! in_tmux = true
 //! ```
 
 use std::fmt::Write as _;
@@ -19,27 +23,32 @@ use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "shlvl",
     summary: "nested shell level (SHLVL) above a threshold (prompts)",
-    options: &["threshold"],
+    options: &["threshold", "in_tmux"],
     build,
 };
 
 struct Shlvl {
     threshold: u32,
+    in_tmux: bool,
 }
 
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
     options.check_known(INFO.options)?;
     Ok(Box::new(Shlvl {
         threshold: options.integer("threshold", 2, 1, 1000)? as u32,
+        in_tmux: options.bool("in_tmux", false)?,
     }))
 }
 
 impl Widget for Shlvl {
     fn render(&self, ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
-        let Some(level) = ctx.shell.and_then(|s| s.shlvl) else {
+        let Some(shell) = ctx.shell else {
             return Outcome::Hidden;
         };
-        if level < self.threshold {
+        let Some(level) = shell.shlvl else {
+            return Outcome::Hidden;
+        };
+        if level < self.threshold || (shell.tmux && !self.in_tmux) {
             return Outcome::Hidden;
         }
         out.source = "SHLVL";
@@ -58,8 +67,13 @@ mod tests {
     use crate::widgets::testing::WidgetTester;
 
     fn level(shlvl: Option<u32>) -> WidgetTester {
+        in_tmux(shlvl, false)
+    }
+
+    fn in_tmux(shlvl: Option<u32>, tmux: bool) -> WidgetTester {
         let shell = ShellContext {
             shlvl,
+            tmux,
             ..ShellContext::default()
         };
         WidgetTester::new("shlvl").shell(shell)
@@ -77,6 +91,20 @@ mod tests {
         level(None).assert_hidden("{}");
         level(Some(2))
             .option("threshold", OptionValue::Int(3))
+            .assert_hidden("{}");
+    }
+
+    #[test]
+    fn shlvl_is_hidden_inside_tmux_unless_asked_for() {
+        in_tmux(Some(3), true).assert_hidden("{}");
+        assert_eq!(
+            in_tmux(Some(3), true)
+                .option("in_tmux", OptionValue::Bool(true))
+                .text("{}"),
+            "\u{2195} 3"
+        );
+        in_tmux(Some(1), true)
+            .option("in_tmux", OptionValue::Bool(true))
             .assert_hidden("{}");
     }
 }
