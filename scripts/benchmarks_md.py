@@ -147,8 +147,16 @@ ratios, not absolute times, across machines.
 - starship prints a shell prompt (directory, git) and reads no Claude Code data; it is
   shown as the best-known fast prompt doing its git work uncached on every run.
 """
+    # The component figures below the peer tables are measured by hand, each with its own
+    # command; a new peers run keeps them.
+    previous = md_path.read_text() if md_path.exists() else ""
+    kept = previous.find(KEPT_HEADING)
+    if kept >= 0:
+        md = md.rstrip("\n") + "\n\n" + previous[kept:]
     md_path.write_text(md)
 
+
+KEPT_HEADING = "# Inside blinkline"
 
 if __name__ == "__main__":
     main()

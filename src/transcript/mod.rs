@@ -7,15 +7,14 @@
 //! render stats the transcript and reads only the bytes appended since the saved offset
 //! (at most [`INLINE_LIMIT`] of them); the updated state is written back after the frame
 //! is out ([`after_frame`]) with `Cache::replace`: written in place into a spare file that
-//! is then exchanged with the record in one atomic rename. A rename over the old record
-//! would free an inode, which on ext4 costs ~0.35 ms; the exchange ~0.03 ms. The file is
+//! is then exchanged with the record in one atomic rename: a rename over the old record
+//! would free an inode, which ext4 makes an order of magnitude dearer. The file is
 //! rescanned from the start when it shrank, changed inode, or the bytes before the offset
 //! no longer hash the same (rewritten, or swapped for another file).
 //!
 //! Lines are streamed through a fixed 256 KiB buffer (`pread`, `file.rs`), so memory stays
 //! flat whatever the transcript size and the buffer stays in a core's L2 cache while it is
-//! scanned. Files are not memory-mapped: a map saves the kernel's copy (~10 ms per 50 MB
-//! here) but a transcript truncated under it kills the process with `SIGBUS`, its pages
+//! scanned. Files are not memory-mapped: a map would save the kernel's copy, but a transcript truncated under it kills the process with `SIGBUS`, its pages
 //! count toward the peak RSS, and it needs `unsafe`.
 //!
 //! When more than [`INLINE_LIMIT`] bytes are new (the first look at a long session), the
@@ -33,45 +32,10 @@
 //! checked against the saved hash, and the new bytes together) and `close`; the record it
 //! reads and saves is ~1.9 KiB of varints (`record.rs`).
 //!
-//! Measured (2-vCPU VM shared with other builds, release binaries, the previous version
-//! against this one in the same run):
-//! - first scan of the 50 MB fixture, whole refresher process, page cache warm, fresh cache
-//!   each run, this version (one walk per line, chunks to whichever worker is free,
-//!   `parallel.rs`) against the version before both changes, at load ~3: `hyperfine -N
-//!   --warmup 3 --runs 40` median 33.6 → 23.4 ms (user 36.7 → 28.3 ms, system 20.3 → 13.5
-//!   ms); 100 runs interleaved: median wall 30.5 → 23.7 ms, CPU 51.5 → 42.2 ms;
-//!   instructions (callgrind) 240.4M → 171.9M. Peak RSS 4.6 → 4.8 MiB;
-//! - of which the one walk per line (`members.rs`), usage read where it stands and
-//!   strings searched 16 bytes at a time (`find.rs`): instructions 240.4M → 171.1M (5 MB
-//!   fixture: 25.7M → 18.7M); `hyperfine` at load ~11: median 35.9 → 26.0 ms, user 39.1 →
-//!   29.4 ms, system 15.8 → 13.3 ms; 60 runs interleaved: median wall 30.5 → 25.7 ms and
-//!   CPU 54.9 → 44.0 ms at load ~2.5, 32.1 → 28.2 ms and 51.8 → 43.4 ms at load ~11.
-//!   Of the ~13 ms of system time, the kernel's copy is ~7.5 ms (a bare `pread` loop over
-//!   the file); reads of 64 KiB to 1 MiB and `posix_fadvise(SEQUENTIAL)` changed nothing,
-//!   4 MiB reads were slower. The main thread sleeps in `futex` while the two workers scan
-//!   (~100 wake-ups a scan). A fused newline search (no `memchr` pass for line ends;
-//!   strings searched for `"` or newline) cost more than it saved: `memchr2` over long
-//!   strings costs ~2.5× `memchr`;
-//! - the previous change (the parallel scan), same fixture, 60 runs interleaved at load
-//!   ~2: median wall 48.2 → 37.4 ms (fastest 30.8 → 26.2 ms), median CPU 46.4 → 49.4 ms
-//!   (two threads); under load ~11 (`hyperfine`, 40 runs) 141.6 → 96.8 ms. Peak RSS 4.0 →
-//!   4.7 MiB (`/usr/bin/time -v`). In process (`cargo bench --bench transcript`, load ~4):
-//!   55.7 ms on one thread, 44.0 ms on two. Instructions of the scan (callgrind, 5 MB
-//!   fixture): 28.4M → 25.7M with `string_end` always inlined and a one-compare
-//!   whitespace check in the walker;
-//! - a render after 10 lines were appended to it, minus a render without transcript
-//!   widgets (`scripts/transcript-render.py`, 200–300 interleaved runs, load 3–9): extra
-//!   instructions 228,073 → 189,830 with one walk per line, extra CPU (four runs each)
-//!   187, 106, 153, 189 µs → 137, 132, 131, 102 µs;
-//!   before that (200–300 interleaved runs): extra CPU 117,
-//!   117 µs (fixture lines) and 164, 114 µs (synthetic lines), against 212, 146, 154 µs
-//!   for the previous version; 227,753 extra instructions (callgrind) against 242,285.
-//!   The earlier figure of 264–302 µs came from renders that read 20 lines (the script
-//!   appended before both sides). Where those user-space instructions go (callgrind):
-//!   parsing the 10 lines ~60%, decoding and encoding the record with its checksums ~25%,
-//!   zeroing the read buffer ~10%; the searchers and the price table do not show. `make
-//!   perf-check` asserts the +0.2 ms bound on the CPU median (measured once more on a
-//!   miss) and prints the extra wall time, which at load 10 moved by milliseconds.
+//! What was tried and dropped (figures in BENCHMARKS.md, "Transcripts"): reads of other
+//! sizes and `posix_fadvise`, which changed nothing; a fused newline-and-quote search,
+//! which cost more than it saved. `make perf-check` bounds the extra CPU of a render that
+//! reads ten new lines.
 //!
 //! Read next: `file.rs` (reading), `parallel.rs` (the first scan), `scan.rs`, `members.rs`
 //! and `assistant.rs` (what a line contributes), `walk.rs` and `find.rs` (the JSON walker

@@ -19,13 +19,8 @@
 //! does not start where the state ends (the file changed under the scan), the rest is
 //! scanned sequentially.
 //!
-//! Measured (50 MB fixture, whole refresher, fresh cache, 2 vCPUs shared with other builds,
-//! 80 runs interleaved): against the earlier fixed split (worker `w` scanning chunks `w`,
-//! `w + threads`, … through its own queue of 2), median wall 25.4 → 23.8 ms at load ~3.7,
-//! and with 4 chunks per worker 25.9 → 23.7 ms at load ~5, 45.9 → 37.4 ms at load ~4.4,
-//! 43.1 → 42.0 ms at load ~4.2 (one core left: little to balance); CPU unchanged. Peak RSS
-//! 4.6 → 4.8 MiB with 2 chunks per worker (kept), 5.2 MiB with 4 (a batch of 1 MiB of
-//! transcript holds a few hundred events, up to ~64 KiB).
+//! Two chunks in flight per worker: four balanced no better on two cores and raised the
+//! peak RSS (figures in BENCHMARKS.md, "Transcripts").
 //!
 //! Threads are scoped (`std::thread::scope`): the engine's pool runs `'static` widget jobs
 //! and parks between frames, while this scan borrows the file for a few milliseconds once.

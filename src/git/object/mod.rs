@@ -30,17 +30,10 @@
 //! The pack list is read at open. A store is meant to live for one status computation; a
 //! concurrent `git gc` can remove a pack under it, which shows as an error: reopen.
 //!
-//! # Measured (`cargo bench --bench git_objects`; 20,000-file fixture, 1,009 trees, one
-//! pack; 2-vCPU VM under heavy load, criterion medians, git timed in the same run)
-//! - Open the store (reads the 590 KB pack index and the commit-graph): 238 µs.
-//! - HEAD's root tree, store open: 59 µs (open + tree 343 µs); `git ls-tree HEAD` 5.8 ms.
-//! - HEAD's whole tree, recursively: 30.2 ms; `git ls-tree -r HEAD` 53.8 ms. Without the
-//!   delta base cache 38.1 ms: the cache saves a fifth, so it stays (4 MiB, 64 entries).
-//! - Ahead/behind on the fixture (+3 −2): 169 µs; `git rev-list --left-right --count`
-//!   8.3 ms.
-//! - Ahead/behind over a 4,000-commit synthetic history (+2,000 −1,000): 6.6 ms from
-//!   the commit-graph, 168 ms inflating every commit (25 times slower: a small object's
-//!   inflate costs tens of µs, mostly fixed set-up); `git rev-list` 12.7 ms.
+//! # Costs
+//! The delta base cache (4 MiB, 64 entries) stays because it saves about a fifth of a
+//! whole-tree read; ahead/behind reads the commit-graph when there is one, since inflating
+//! every commit is an order of magnitude slower (figures in BENCHMARKS.md, "Git").
 
 pub mod ahead_behind;
 pub mod base_cache;

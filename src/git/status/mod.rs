@@ -32,29 +32,13 @@
 //! (every name lookup and ignore pattern folds case), and a skip-worktree `.gitignore`
 //! missing from the work tree (git reads it from the index).
 //!
-//! # Measured
-//! `cargo bench --bench git_status`, its interleaved rounds (every measurement once per
-//! round, 41 rounds, medians), 20,000-file fixture (index 2.1 MB, version 2; page cache
-//! warm; trees served from memory), 2-vCPU VM shared with other builds (load 2.5–3.7):
-//!
-//! | what | median | × `git status` |
-//! |---|---|---|
-//! | index read + parse | 2.1 ms | 0.02 |
-//! | tracked status, 1 thread | 47.2 ms | 0.48 |
-//! | tracked status, 2 threads (one per CPU) | 49.8 ms | 0.51 |
-//! | tracked status, 4 threads | 49.3 ms | 0.50 |
-//! | full-path `lstat` of every tracked path, nothing else | 58.8 ms | 0.60 |
-//! | `git status --porcelain=v2 --branch` | 97.8 ms | 1 |
-//! | `git status --porcelain=v2 --branch -uno` | 61.4 ms | 0.63 |
-//!
+//! # Where the time goes
 //! The work is the kernel's: a profile shows `fstatat` (path walk, `ext4_getattr`,
 //! security hooks) and little of our own code. Directory-relative lookups make the whole
-//! tracked status cheaper than bare full-path `lstat`s. On this loaded machine extra
-//! threads buy nothing (the other core is busy with other work); on an idle multi-core
-//! machine the chunks run side by side, as git's preload threads do. The engine's pinned
-//! pool is not used: its jobs must be `'static` and it has no "wait for this batch", so
-//! chunks borrowing the index cannot be handed to it; `std::thread::scope` can.
-//! The small fixture (50 files): tracked status 0.19 ms, `git status` 3.6 ms.
+//! tracked status cheaper than bare full-path `lstat`s. On a loaded two-core machine extra
+//! threads buy nothing; on an idle multi-core machine the chunks run side by side, as
+//! git's preload threads do. Figures: BENCHMARKS.md, "Git" (`cargo bench --bench
+//! git_status`).
 
 pub mod cache_tree;
 pub mod config;

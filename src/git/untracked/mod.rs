@@ -12,18 +12,8 @@
 //! - `nested.rs`: whether a directory is another repository.
 //! - `../ignore.rs` and `../wildmatch.rs`: the patterns.
 //!
-//! # Measured
-//! `cargo bench --bench git_untracked` on the 20,000-file fixture (1,012 directories,
-//! 2 untracked entries), 2-vCPU VM under heavy load from other builds, medians of one run:
-//!
-//! | what | time |
-//! |---|---|
-//! | `readdir` of every directory, nothing else | 43.2 ms |
-//! | [`count_untracked`], no cache | 57.6 ms |
-//! | [`count_untracked`], warm [`UntrackedCache`] (every directory reused) | 14.3 ms |
-//! | decoding and re-encoding that cache (563 KB) | 4.5 ms |
-//! | `git ls-files --others --exclude-standard --directory` | 88.1 ms |
-//! | `git status --porcelain=v2 --untracked-files=normal` (index refresh included) | 175.3 ms |
+//! # Where the time goes
+//! Figures: BENCHMARKS.md, "Git" (`cargo bench --bench git_untracked`).
 //!
 //! Reading the directories is three quarters of the uncached walk, so the cache replaces
 //! `readdir` by one `lstat` per directory; what is left is mostly the index lookups (a

@@ -5,7 +5,7 @@
 //! # Why
 //! An exact status means comparing every tracked file's stat data with the index. On the
 //! 20,000-file fixture that is 20,000 `fstatat` calls, and the kernel's path lookups are
-//! most of the refresher's 45 ms (see `status/mod.rs`): no user-space trick makes a full
+//! most of the refresher's time (see `status/mod.rs`): no user-space trick makes a full
 //! pass cheap. The kernel can, however, say which names changed. With the watcher
 //! running, an edit to one file costs one `fstatat` (and a hash when stat data cannot
 //! decide), a file that appears or vanishes costs an untracked walk over cached
@@ -28,7 +28,7 @@
 //!    the record is rewritten when the counts change;
 //! 4. rewrites the record every [`HEARTBEAT`] to extend `watched` (a killed watcher's
 //!    record turns back into an ordinary one within [`VOUCH`]), and computes everything
-//!    from scratch every [`VERIFY_EVERY`] (60 s, 45 ms on the 20,000-file fixture), so
+//!    from scratch every [`VERIFY_EVERY`] (60 s; one full pass), so
 //!    a change inotify cannot report (a write through a shared memory map) shows within
 //!    a minute;
 //! 5. stops when no render has opened the record for the idle limit (10 minutes,
@@ -44,27 +44,9 @@
 //! [`VERIFY_EVERY`] later).
 //!
 //! # Measured
-//! `scripts/git-watch-latency.py target/release/blinkline REPO 20` on a copy of the
-//! 20,000-file fixture (1,012 directories), release build, 2-vCPU VM shared with other
-//! builds (load 1.5–3), medians of one run each; "change → record" is the time from just
-//! before the change until the record shows git's counts (polled with `stat`, so the
-//! polling never wakes the watcher):
-//!
-//! | what | run 1 (load 1.5) | run 2 (load 3.0) | × `git status` |
-//! |---|---|---|---|
-//! | `git --no-optional-locks status --porcelain=v2 --branch` | 79.5 ms | 111.8 ms | 1 |
-//! | one-shot refresher (`BLINKLINE_GIT_WATCH=0`) | 53.0 ms | 87.1 ms | 0.56–0.78 |
-//! | change → record: tracked file edited in place or restored | 0.58 ms | 4.05 ms | 0.007–0.036 |
-//! | change → record: untracked file created or removed | 0.73 ms | 4.16 ms | 0.009–0.037 |
-//! | change → record: `git add` / `git reset` of one file, after git exited | — | 21.2 ms | 0.19 |
-//!
-//! A render of `git_branch,git_status` reading the watched record (whole process,
-//! `hyperfine`, 60 runs, load 2.3): 2.4 ms against 82.0 ms for `git status` (0.03×).
-//! Before the index-change reuse (`status/reuse.rs`) an index change cost a full
-//! recompute: 112 ms from `git add` to the record, git included, against 77–94 ms after.
-//! Peak RSS of the watcher (`/usr/bin/time -v`): 10.0 MiB on a first run, 10.3–11.4 MiB
-//! with a cached untracked listing. (It was 13.1 MiB on a first run while the first
-//! status was computed twice; the index's directories are now watched before it.) An idle watcher wakes once
+//! `scripts/git-watch-latency.py target/release/blinkline REPO 20` times each kind of
+//! change until the record shows git's counts, polling with `stat` so the polling never
+//! wakes the watcher; the figures are in BENCHMARKS.md, "Git". An idle watcher wakes once
 //! a second to rewrite a 150-byte record.
 //!
 //! Read next: `changes.rs` (what events mean), `watches.rs` (what is watched).
