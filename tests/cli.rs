@@ -562,3 +562,26 @@ fn wide_characters_are_fitted_by_display_width() {
     assert_eq!(fits("31"), "プロジェクト │ Opus 4.6\n");
     assert_eq!(fits("20"), "プロジェクト\n");
 }
+
+#[test]
+fn waybar_percentage_is_the_context_not_a_directory_named_50_percent_off() {
+    let payload = r#"{"workspace":{"current_dir":"/home/user/50% off"},
+        "context_window":{"used_percentage":95,"context_window_size":200000}}"#;
+    for style in ["bar", "used_total", "remaining"] {
+        let o = blinkline(
+            &[
+                "--format",
+                "waybar",
+                "--widgets",
+                "cwd,context",
+                "--set",
+                &format!("context.style={style}"),
+            ],
+            payload.as_bytes(),
+        );
+        let out = stdout(&o);
+        let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+        assert_eq!(v["percentage"], 95, "style {style}: {out}");
+        assert!(v["text"].as_str().unwrap().contains("50% off"), "{out}");
+    }
+}

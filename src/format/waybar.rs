@@ -7,8 +7,10 @@
 //! - `tooltip`: one `widget: text` line per segment;
 //! - `class`: the worst tone of the frame (`normal`, `good`, `warn`, `critical`, `muted`),
 //!   for CSS;
-//! - `percentage`: the number before the first `%` in the first segment that has one (the
-//!   context window in the default line), left out when no segment has one.
+//! - `percentage`: the used share of the context window, from the `context` widget (the
+//!   number before the `%` of its short form, else of its text); left out when the line
+//!   has no `context` segment. Other segments are never read for it: a directory named
+//!   `50% off` or a rate-limit window must not pose as the context.
 
 use arrayvec::ArrayString;
 use std::fmt::Write as _;
@@ -19,6 +21,18 @@ use crate::format::json::write_json_string;
 use crate::format::style::{severity, tone_name, tone_of};
 
 const TEXT_CAPACITY: usize = 2048;
+
+/// The widget whose value is waybar's `percentage`.
+const PERCENTAGE_OWNER: &str = "context";
+
+/// The `context` widget's value: its short form (`42%`, whatever the style) when it has one.
+fn context_value<'s>(segment: &'s Segment<'_>) -> &'s str {
+    if segment.content.short.is_empty() {
+        &segment.content.text
+    } else {
+        &segment.content.short
+    }
+}
 
 /// JSON objects for waybar.
 pub struct WaybarSink {
@@ -97,8 +111,8 @@ impl SegmentSink for WaybarSink {
         if self.worst.is_none_or(|w| severity(tone) > severity(w)) {
             self.worst = Some(tone);
         }
-        if self.percentage.is_none() {
-            self.percentage = percent_in(segment.text());
+        if self.percentage.is_none() && segment.name == PERCENTAGE_OWNER {
+            self.percentage = percent_in(context_value(segment));
         }
     }
 
@@ -158,5 +172,31 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(out.trim_end()).unwrap();
         assert!(v.get("percentage").is_none());
         assert_eq!(percent_in("5h 23.6% (2h)"), Some(24));
+    }
+
+    #[test]
+    fn percentage_comes_from_context_not_a_directory_named_50_percent_off() {
+        let out = render_segments(
+            Box::new(WaybarSink::default()),
+            &[
+                ("cwd", "~/50% off", Tone::Normal, false),
+                ("rate_5h", "5h 12%", Tone::Normal, false),
+                ("context", "95% \u{25b0}\u{25b1}", Tone::Critical, false),
+            ],
+            None,
+        );
+        let v: serde_json::Value = serde_json::from_str(out.trim_end()).unwrap();
+        assert_eq!(v["percentage"], 95);
+    }
+
+    #[test]
+    fn percentage_is_left_out_without_a_context_segment() {
+        let out = render_segments(
+            Box::new(WaybarSink::default()),
+            &[("cwd", "~/50% off", Tone::Normal, false)],
+            None,
+        );
+        let v: serde_json::Value = serde_json::from_str(out.trim_end()).unwrap();
+        assert!(v.get("percentage").is_none());
     }
 }
