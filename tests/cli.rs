@@ -585,3 +585,51 @@ fn waybar_percentage_is_the_context_not_a_directory_named_50_percent_off() {
         assert!(v["text"].as_str().unwrap().contains("50% off"), "{out}");
     }
 }
+
+/// Runs `args` with stdout a pipe whose reader is already closed.
+fn into_closed_pipe(args: &[&str]) -> Output {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let dir = TempDir::new("closed-pipe").expect("temp dir");
+    Command::new(env!("CARGO_BIN_EXE_blinkline"))
+        .args(args)
+        .env_clear()
+        .env("HOME", dir.path())
+        .env("TERM", "xterm-256color")
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("binary runs")
+}
+
+#[test]
+fn a_closed_pipe_exits_quietly_not_with_a_broken_pipe_panic() {
+    let commands: &[&[&str]] = &[
+        &["completions", "bash"],
+        &["completions", "zsh"],
+        &["widgets"],
+        &["config", "print"],
+        &["config", "init"],
+        &["__man"],
+        &["--help"],
+        &["bench", "--help"],
+        &["--version"],
+        &["explain", "--sample"],
+        &["--sample"],
+        &["render", "--sample", "--format", "json"],
+        &["watch", "--sample", "--frames", "3", "--interval", "10ms"],
+        &["prompt", "--shell", "zsh", "--status", "1"],
+        &["init", "zsh"],
+        &["bench", "--frames", "10", "--warmup", "0"],
+    ];
+    for args in commands {
+        let o = into_closed_pipe(args);
+        assert_eq!(
+            (o.status.code(), stderr(&o).as_str()),
+            (Some(0), ""),
+            "blinkline {}",
+            args.join(" ")
+        );
+    }
+}
