@@ -441,7 +441,11 @@ fn bench_command(args: &RenderArgs, bench: &BenchArgs) -> Result<ExitCode, Strin
     }
     match bench.compare {
         Some(crate::cli::CompareWhat::Queue) => {
-            let text = crate::bench::compare::queues(bench.frames().max(1000) * 100);
+            let text = crate::bench::compare::queues(
+                bench.frames().max(1000) * 100,
+                bench.warmup,
+                bench.json,
+            );
             let _ = std::io::stdout().write_all(text.as_bytes());
             return Ok(ExitCode::SUCCESS);
         }

@@ -633,3 +633,116 @@ fn a_closed_pipe_exits_quietly_not_with_a_broken_pipe_panic() {
         );
     }
 }
+
+#[test]
+fn bench_compare_queue_json_prints_json_not_the_table() {
+    let o = blinkline(
+        &[
+            "bench",
+            "--compare",
+            "queue",
+            "--json",
+            "--frames",
+            "1",
+            "--warmup",
+            "3",
+        ],
+        b"",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["compare"], "queue");
+    assert_eq!(v["operations"], 100_000);
+    assert_eq!(v["warmup"], 3);
+    let names: Vec<_> = v["queues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["queue"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names, ["ms-queue (ours)", "SegQueue", "Mutex<VecDeque>"]);
+    assert_eq!(v["queues"][1]["single_thread_ratio"], 1.0);
+    assert!(v["queues"][0]["two_thread_ns_per_item"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn bench_compare_threads_json_prints_json_not_the_table() {
+    let o = blinkline(
+        &[
+            "bench",
+            "--compare",
+            "threads",
+            "--json",
+            "--frames",
+            "5",
+            "--warmup",
+            "0",
+            "--threads",
+            "1",
+        ],
+        b"",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        (v["compare"].as_str(), v["frames"].as_u64()),
+        (Some("threads"), Some(5))
+    );
+    let threads: Vec<_> = v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["threads"].as_u64().unwrap())
+        .collect();
+    assert_eq!(threads, [0, 1]);
+    assert_eq!(v["rows"][0]["p50_ratio"], 1.0);
+}
+
+#[test]
+fn bench_flags_a_mode_would_ignore_are_rejected() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--processes", "2", "--frames", "10"],
+            "error: the argument '--processes <N>' cannot be used with '--frames <N>'",
+        ),
+        (
+            &["--processes", "2", "--warmup", "1"],
+            "error: the argument '--processes <N>' cannot be used with '--warmup <WARMUP>'",
+        ),
+        (
+            &["--compare", "queue", "--processes", "2"],
+            "error: the argument '--compare <WHAT>' cannot be used with '--processes <N>'",
+        ),
+        (
+            &["--compare", "queue", "--all-on-pool"],
+            "error: the argument '--compare <WHAT>' cannot be used with '--all-on-pool'",
+        ),
+        (
+            &["--idle", "1ms"],
+            "error: the following required arguments were not provided:\n  --processes <N>",
+        ),
+        (
+            &["--exe", "/bin/true"],
+            "error: the following required arguments were not provided:\n  --processes <N>",
+        ),
+        (
+            &["--floor", "/bin/true"],
+            "error: the following required arguments were not provided:\n  --processes <N>",
+        ),
+        (
+            &["--exe-arg", "-x"],
+            "error: the following required arguments were not provided:\n  --processes <N>",
+        ),
+    ];
+    for (args, wording) in cases {
+        let o = blinkline(&[&["bench"], *args].concat(), b"");
+        assert_eq!(o.status.code(), Some(2), "bench {}", args.join(" "));
+        assert!(
+            stderr(&o).starts_with(wording),
+            "bench {}: {}",
+            args.join(" "),
+            stderr(&o)
+        );
+        assert_eq!(stdout(&o), "");
+    }
+}
