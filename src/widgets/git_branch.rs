@@ -33,6 +33,7 @@
 use std::fmt::Write as _;
 
 use arrayvec::ArrayString;
+use unicode_segmentation::UnicodeSegmentation;
 
 use crate::engine::slots::{Outcome, SlotContent, Tone};
 use crate::git::probe::{Miss, Probe, View};
@@ -83,17 +84,17 @@ pub fn push_clean_bytes(out: &mut impl std::fmt::Write, bytes: &[u8]) {
     }
 }
 
-/// Writes `name` cut to `max` chars (0 = no limit) with an ellipsis.
+/// Writes `name` cut to `max` characters (0 = no limit) with an ellipsis. A character is a
+/// grapheme cluster: an emoji ZWJ sequence or an accented letter is kept whole or left out.
 fn push_limited(out: &mut SlotContent, name: &str, max: usize) {
-    if max == 0 || name.chars().count() <= max {
+    if max == 0 || name.len() <= max || name.graphemes(true).count() <= max {
         out.push_str(name);
         return;
     }
-    let keep: usize = name
-        .chars()
-        .take(max.saturating_sub(1))
-        .map(char::len_utf8)
-        .sum();
+    let keep = name
+        .grapheme_indices(true)
+        .nth(max.saturating_sub(1))
+        .map_or(name.len(), |(i, _)| i);
     out.push_str(&name[..keep]);
     out.push('\u{2026}');
 }
@@ -202,6 +203,20 @@ mod tests {
             (r.text.as_str(), r.short.as_str()),
             ("feature…", "feature…")
         );
+    }
+
+    #[test]
+    fn max_length_does_not_cut_a_branch_inside_a_zwj_emoji_sequence() {
+        let coder = "\u{1f469}\u{200d}\u{1f4bb}";
+        let cut = |name: &str, max: usize| {
+            let mut out = crate::engine::slots::SlotContent::default();
+            super::push_limited(&mut out, name, max);
+            out.text.to_string()
+        };
+        let name = format!("fix{coder}{coder}");
+        assert_eq!(cut(&name, 5), name, "five clusters fit");
+        assert_eq!(cut(&name, 4), format!("fix\u{2026}"));
+        assert_eq!(cut(&format!("a{coder}bc"), 3), format!("a{coder}\u{2026}"));
     }
 
     #[test]
