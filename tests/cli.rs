@@ -746,3 +746,57 @@ fn bench_flags_a_mode_would_ignore_are_rejected() {
         assert_eq!(stdout(&o), "");
     }
 }
+
+/// A payload whose every text field is ASCII, so ASCII output is all an ASCII charset may
+/// give: any other byte is a glyph of ours.
+const RICH_ASCII: &str = r#"{"session_id":"9f1c2d7e-4b8a","session_name":"demo",
+ "cwd":"/home/user/src/app/sub",
+ "model":{"id":"claude-opus-4-6[1m]","display_name":"Opus 4.6"},
+ "workspace":{"current_dir":"/home/user/src/app/sub","project_dir":"/home/user/src/app",
+   "added_dirs":["/a","/b"],"git_worktree":"wt","repo":{"host":"github.com","owner":"o","name":"r"}},
+ "version":"2.1.210","output_style":{"name":"explanatory"},
+ "cost":{"total_cost_usd":12.5,"total_duration_ms":7200000,"total_api_duration_ms":600000,
+   "total_lines_added":412,"total_lines_removed":87},
+ "context_window":{"used_percentage":93,"remaining_percentage":7,"context_window_size":1000000,
+   "current_usage":{"input_tokens":4,"output_tokens":812,"cache_creation_input_tokens":2211,"cache_read_input_tokens":73785}},
+ "exceeds_200k_tokens":true,"fast_mode":true,"effort":{"level":"high"},"thinking":{"enabled":true},
+ "rate_limits":{"five_hour":{"used_percentage":97,"resets_at":4102444800},
+   "seven_day":{"used_percentage":41,"resets_at":4102444800}},
+ "vim":{"mode":"NORMAL"},"agent":{"name":"reviewer"},
+ "pr":{"number":123,"url":"https://github.com/o/r/pull/123","review_state":"approved"},
+ "worktree":{"name":"wt","path":"/tmp/wt","branch":"feature","original_cwd":"/home/user/app","original_branch":"main"}}"#;
+
+#[test]
+fn ascii_charset_output_is_ascii_in_every_format_theme_and_notice() {
+    let widgets = "model,context,cost,duration,lines,rate_limits,cwd,tokens,context_1m,\
+        exceeds_200k,burn_rate,rate_5h,rate_7d,effort,thinking,fast_mode,output_style,version,\
+        session,vim,agent,worktree,pr,repo,added_dirs,project_dir|time";
+    let formats = [
+        "ansi", "plain", "json", "tmux", "i3bar", "waybar", "polybar", "zsh", "bash", "fish",
+    ];
+    let mut not_ascii = Vec::new();
+    for format in formats {
+        for theme in ["classic", "powerline", "capsule", "plain"] {
+            for (payload, extra) in [
+                (RICH_ASCII, &["--widgets", widgets, "--width", "900"][..]),
+                (RICH_ASCII, &["--preset", "full"][..]),
+                (
+                    "{not json",
+                    &["--widgets", "model|time", "--width", "40"][..],
+                ),
+            ] {
+                let args = [
+                    &["--charset", "ascii", "--format", format, "--theme", theme][..],
+                    extra,
+                ]
+                .concat();
+                let o = blinkline(&args, payload.as_bytes());
+                let out = stdout(&o);
+                if out.is_empty() || !out.is_ascii() {
+                    not_ascii.push(format!("{}: {out:?}", args.join(" ")));
+                }
+            }
+        }
+    }
+    assert!(not_ascii.is_empty(), "{}", not_ascii.join("\n"));
+}

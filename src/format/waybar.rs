@@ -2,7 +2,7 @@
 //! --format waybar`): one JSON object per frame and line:
 //! `{"text":"…","tooltip":"…","class":"warn","percentage":42}`.
 //!
-//! - `text`: the segments joined by ` │ `, with `&`, `<`, `>` escaped for Pango markup
+//! - `text`: the segments joined by ` │ ` (` | ` with `--charset ascii`), with `&`, `<`, `>` escaped for Pango markup
 //!   (waybar renders `text` as markup);
 //! - `tooltip`: one `widget: text` line per segment;
 //! - `class`: the worst tone of the frame (`normal`, `good`, `warn`, `critical`, `muted`),
@@ -18,7 +18,8 @@ use std::fmt::Write as _;
 use crate::engine::frame::{FrameBuffer, Segment, SegmentSink};
 use crate::engine::slots::Tone;
 use crate::format::json::write_json_string;
-use crate::format::style::{severity, tone_name, tone_of};
+use crate::format::style::{severity, thin_separator, tone_name, tone_of};
+use crate::widgets::Charset;
 
 const TEXT_CAPACITY: usize = 2048;
 
@@ -36,6 +37,7 @@ fn context_value<'s>(segment: &'s Segment<'_>) -> &'s str {
 
 /// JSON objects for waybar.
 pub struct WaybarSink {
+    separator: &'static str,
     text: ArrayString<TEXT_CAPACITY>,
     tooltip: ArrayString<TEXT_CAPACITY>,
     worst: Option<Tone>,
@@ -44,7 +46,15 @@ pub struct WaybarSink {
 
 impl Default for WaybarSink {
     fn default() -> Self {
+        WaybarSink::new(Charset::Unicode)
+    }
+}
+
+impl WaybarSink {
+    /// A sink whose separator between segments suits `charset`.
+    pub fn new(charset: Charset) -> Self {
         WaybarSink {
+            separator: thin_separator(charset),
             text: ArrayString::new(),
             tooltip: ArrayString::new(),
             worst: None,
@@ -100,7 +110,7 @@ impl SegmentSink for WaybarSink {
         _gap: usize,
     ) {
         if !self.text.is_empty() {
-            let _ = self.text.try_push_str(" \u{2502} ");
+            let _ = self.text.try_push_str(self.separator);
             let _ = self.tooltip.try_push('\n');
         }
         push_markup(&mut self.text, segment.text());

@@ -11,7 +11,7 @@
 //!   start the path at the repository's folder: `blinkline/src/widgets` (with `short`:
 //!   `blinkline/s/widgets`; the repository name is never shortened);
 //! - `max_length` (characters, default `0` = no limit): a longer path keeps its end, after
-//!   a `…`. A character is a grapheme cluster: an emoji ZWJ sequence (`👩‍💻`), a flag or a
+//!   a `…` (`...` with `--charset ascii`). A character is a grapheme cluster: an emoji ZWJ sequence (`👩‍💻`), a flag or a
 //!   letter with combining accents counts as one and is never cut apart.
 //!
 //! ```toml
@@ -26,7 +26,7 @@ use unicode_segmentation::UnicodeSegmentation;
 use crate::engine::slots::{Outcome, SlotContent};
 use crate::input::repo_root::repo_root_len;
 use crate::sanitize::push_clean;
-use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
+use crate::widgets::{Charset, OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "cwd",
@@ -91,10 +91,10 @@ fn write_short(out: &mut SlotContent, body: &str, keep_first: bool) {
     }
 }
 
-/// Keeps the last `max - 1` characters of the text after a `…`. A character is a grapheme
-/// cluster (what a reader sees as one: an emoji ZWJ sequence, a flag, `e` + accent), so the
-/// cut never splits one.
-fn limit_length(out: &mut SlotContent, max: usize) {
+/// Keeps the end of the text after an ellipsis (`…`, `...` in ASCII), `max` characters in
+/// all. A character is a grapheme cluster (what a reader sees as one: an emoji ZWJ
+/// sequence, a flag, `e` + accent), so the cut never splits one.
+fn limit_length(out: &mut SlotContent, max: usize, charset: Charset) {
     // Bytes bound clusters from above: a text of at most `max` bytes needs no counting.
     if max == 0 || out.text.len() <= max {
         return;
@@ -103,13 +103,15 @@ fn limit_length(out: &mut SlotContent, max: usize) {
     if count <= max {
         return;
     }
+    let ellipsis = charset.ellipsis();
+    let keep = max.saturating_sub(ellipsis.chars().count());
     let full = out.text;
     let skip = full
         .grapheme_indices(true)
-        .nth(count - (max - 1))
+        .nth(count - keep)
         .map_or(full.len(), |(i, _)| i);
     out.text.clear();
-    out.push('\u{2026}');
+    out.push_str(ellipsis);
     out.push_str(&full[skip..]);
 }
 
@@ -160,7 +162,7 @@ impl Widget for Cwd {
             }
             (Style::Short, None, _) => write_short(out, path, false),
         }
-        limit_length(out, self.max_length);
+        limit_length(out, self.max_length, ctx.charset);
         Outcome::Shown
     }
 }
@@ -260,7 +262,22 @@ mod tests {
         let t = style("full").option("max_length", OptionValue::Int(3));
         assert_eq!(t.text(&payload), format!("\u{2026}{accented}x"));
         let t = style("full").option("max_length", OptionValue::Int(4));
-        assert_eq!(t.text(&payload), format!("/{flag}{accented}x"), "4 clusters fit");
+        assert_eq!(
+            t.text(&payload),
+            format!("/{flag}{accented}x"),
+            "4 clusters fit"
+        );
+    }
+
+    #[test]
+    fn max_length_in_ascii_ends_in_three_dots_within_the_limit() {
+        let t = style("full")
+            .option("max_length", OptionValue::Int(10))
+            .charset(crate::widgets::Charset::Ascii);
+        assert_eq!(
+            t.text(r#"{"cwd":"/var/lib/postgresql/data"}"#),
+            "...ql/data"
+        );
     }
 
     #[test]

@@ -40,16 +40,17 @@ impl Widget for Messages {
         transcript::with_view(ctx, |view| {
             let view = match view {
                 Ok(v) => v,
-                Err(problem) => return transcript::show_problem(problem, out),
+                Err(problem) => return transcript::show_problem(problem, ctx.charset, out),
             };
             let s = view.state;
             if s.prompts == 0 && s.calls == 0 {
                 return Outcome::Hidden;
             }
             transcript::begin(&view, out);
+            let dot = ctx.charset.dot();
             let _ = write!(
                 out,
-                "{} \u{b7} {} \u{b7} {}",
+                "{}{dot}{}{dot}{}",
                 Count(s.prompts, "prompt", "prompts"),
                 Count(s.calls, "reply", "replies"),
                 Count(s.tool_uses, "tool", "tools"),

@@ -172,11 +172,7 @@ impl Widget for RateLimits {
         let Some(limits) = ctx.session.rate_limits.as_ref() else {
             return Outcome::Hidden;
         };
-        let separator = if ctx.charset == Charset::Ascii {
-            " | "
-        } else {
-            " \u{b7} "
-        };
+        let separator = ctx.charset.dot();
         let mut tone = None;
         let windows = [
             ("5h", &limits.five_hour, FIVE_HOURS),
