@@ -11,8 +11,9 @@
 //!   start the path at the repository's folder: `blinkline/src/widgets` (with `short`:
 //!   `blinkline/s/widgets`; the repository name is never shortened);
 //! - `max_length` (characters, default `0` = no limit): a longer path keeps its end, after
-//!   a `…` (`...` with `--charset ascii`). A character is a grapheme cluster: an emoji ZWJ sequence (`👩‍💻`), a flag or a
-//!   letter with combining accents counts as one and is never cut apart.
+//!   a `…` (`...` with `--charset ascii`), `max_length` characters in all. A character is
+//!   a grapheme cluster: an emoji ZWJ sequence (`👩‍💻`), a flag or a letter with combining
+//!   accents counts as one and is never cut apart.
 //!
 //! ```toml
 //! [widget.cwd]
