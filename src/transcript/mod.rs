@@ -124,13 +124,14 @@ pub enum Problem {
 }
 
 impl Problem {
-    /// A short marker for the widget's place (after [`Charset::warning`] but `Scanning`).
+    /// The words of the widget's marker, shown after [`Charset::warning`] (a `Scanning`
+    /// widget shows [`Charset::ellipsis`] instead, see [`show_problem`]).
     pub fn marker(self) -> &'static str {
         match self {
             Problem::Missing => "no transcript",
             Problem::NotAFile => "transcript is not a file",
             Problem::Unreadable => "transcript unreadable",
-            Problem::Scanning => "",
+            Problem::Scanning => "first scan running",
         }
     }
 }
