@@ -428,6 +428,18 @@ fn list_widgets() -> ExitCode {
 }
 
 fn bench_command(args: &RenderArgs, bench: &BenchArgs) -> Result<ExitCode, String> {
+    if let Some(flag) = crate::bench::line_flag_given(args) {
+        if bench.processes.is_some() {
+            return Err(format!(
+                "bench --processes times the binary as Claude Code runs it and ignores {flag}; pass the binary's flags with --exe-arg, e.g. --exe-arg={flag} --exe-arg=VALUE"
+            ));
+        }
+        if bench.compare == Some(crate::cli::CompareWhat::Queue) {
+            return Err(format!(
+                "bench --compare queue renders no line and ignores {flag}; leave it out"
+            ));
+        }
+    }
     if let Some(runs) = bench.processes {
         return bench_processes(args, bench, runs);
     }

@@ -733,6 +733,14 @@ fn bench_flags_a_mode_would_ignore_are_rejected() {
             &["--exe-arg", "-x"],
             "error: the following required arguments were not provided:\n  --processes <N>",
         ),
+        (
+            &["--processes", "2", "--widgets", "model"],
+            "blinkline: bench --processes times the binary as Claude Code runs it and ignores --widgets; pass the binary's flags with --exe-arg, e.g. --exe-arg=--widgets --exe-arg=VALUE\n",
+        ),
+        (
+            &["--compare", "queue", "--theme", "nord"],
+            "blinkline: bench --compare queue renders no line and ignores --theme; leave it out\n",
+        ),
     ];
     for (args, wording) in cases {
         let o = blinkline(&[&["bench"], *args].concat(), b"");
