@@ -430,6 +430,18 @@ fn list_widgets() -> ExitCode {
 }
 
 fn bench_command(args: &RenderArgs, bench: &BenchArgs) -> Result<ExitCode, String> {
+    if let Some(flag) = crate::bench::line_flag_given(args) {
+        if bench.processes.is_some() {
+            return Err(format!(
+                "bench --processes times the binary as Claude Code runs it and ignores {flag}; pass the binary's flags with --exe-arg, e.g. --exe-arg={flag} --exe-arg=VALUE"
+            ));
+        }
+        if bench.compare == Some(crate::cli::CompareWhat::Queue) {
+            return Err(format!(
+                "bench --compare queue renders no line and ignores {flag}; leave it out"
+            ));
+        }
+    }
     if let Some(runs) = bench.processes {
         return bench_processes(args, bench, runs);
     }
@@ -443,7 +455,11 @@ fn bench_command(args: &RenderArgs, bench: &BenchArgs) -> Result<ExitCode, Strin
     }
     match bench.compare {
         Some(crate::cli::CompareWhat::Queue) => {
-            let text = crate::bench::compare::queues(bench.frames().max(1000) * 100);
+            let text = crate::bench::compare::queues(
+                bench.frames().max(1000) * 100,
+                bench.warmup,
+                bench.json,
+            );
             let _ = std::io::stdout().write_all(text.as_bytes());
             return Ok(ExitCode::SUCCESS);
         }

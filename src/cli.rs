@@ -245,20 +245,20 @@ pub struct BenchArgs {
     /// Instead of in-process frames, run the binary N times as Claude Code does (payload
     /// on stdin) interleaved with the floor binary, and report wall/CPU percentiles, peak
     /// RSS and the ratio to the floor.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", conflicts_with_all = ["compare", "frames", "warmup", "all_on_pool"])]
     pub processes: Option<usize>,
 
     /// Pause between process runs (Claude Code renders at most every 300ms; a machine
     /// that idles between renders starts processes more slowly).
-    #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "0ms", value_parser = parse_duration, requires = "processes")]
     pub idle: std::time::Duration,
 
     /// The binary to time with --processes (default: this blinkline).
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", requires = "processes")]
     pub exe: Option<PathBuf>,
 
     /// The floor binary (default: blinkline-floor next to the timed binary).
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", requires = "processes")]
     pub floor: Option<PathBuf>,
 
     /// Compare implementations side by side: `queue` (our MS queue, SegQueue,
@@ -268,11 +268,17 @@ pub struct BenchArgs {
 
     /// Render every widget on the worker pool (not only slow ones), to measure the pool
     /// against inline rendering (use with --threads N; --threads 0 is inline).
-    #[arg(long)]
+    /// `--compare threads` always does.
+    #[arg(long, conflicts_with = "compare")]
     pub all_on_pool: bool,
 
     /// Arguments passed to the timed binary with --processes (repeatable).
-    #[arg(long = "exe-arg", value_name = "ARG", allow_hyphen_values = true)]
+    #[arg(
+        long = "exe-arg",
+        value_name = "ARG",
+        allow_hyphen_values = true,
+        requires = "processes"
+    )]
     pub exe_args: Vec<String>,
 }
 

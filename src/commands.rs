@@ -79,11 +79,15 @@ fn check(path: &PathBuf) -> Result<ExitCode, String> {
     Ok(ExitCode::from(1))
 }
 
-/// `blinkline completions SHELL`.
+/// `blinkline completions SHELL`. The script is generated into memory first:
+/// `clap_complete::generate` panics on a write error, and a closed pipe (`| head`) is not
+/// one for us.
 pub fn completions(shell: clap_complete::Shell) -> ExitCode {
     use clap::CommandFactory;
     let mut command = Cli::command();
-    clap_complete::generate(shell, &mut command, "blinkline", &mut std::io::stdout());
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command, "blinkline", &mut script);
+    let _ = std::io::stdout().write_all(&script);
     ExitCode::SUCCESS
 }
 

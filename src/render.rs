@@ -144,7 +144,7 @@ fn render_into_slot(
         Ok(outcome) => outcome,
         Err(_) => {
             shared.metrics.widget_errors.add(1);
-            mark_error(content, shared.names[index]);
+            mark_error(content, shared.names[index], ctx.charset);
             Outcome::Error
         }
     };
@@ -157,11 +157,11 @@ fn render_into_slot(
     }
 }
 
-/// Replaces a slot's content with the short error marker `⚠ name`.
-fn mark_error(content: &mut SlotContent, name: &str) {
+/// Replaces a slot's content with the short error marker `⚠ name` (`! name` in ASCII).
+fn mark_error(content: &mut SlotContent, name: &str, charset: Charset) {
     content.text.clear();
     content.short.clear();
-    content.push_str("\u{26a0} ");
+    content.push_str(charset.warning());
     content.push_str(name);
     content.tone = Tone::Critical;
 }
@@ -404,7 +404,8 @@ impl Renderer {
     fn assemble(&mut self, generation: u64, flagged: bool) -> usize {
         self.notice.text.clear();
         if flagged {
-            self.notice.push_str("\u{26a0} input");
+            self.notice.push_str(self.settings.charset.warning());
+            self.notice.push_str("input");
             self.notice.tone = Tone::Warn;
             self.notice.source = "stdin";
         }
@@ -412,7 +413,8 @@ impl Renderer {
             if flagged {
                 self.notice.push(' ');
             }
-            self.notice.push_str("\u{26a0} config");
+            self.notice.push_str(self.settings.charset.warning());
+            self.notice.push_str("config");
             self.notice.tone = Tone::Warn;
             self.notice.source = if flagged { "stdin, config" } else { "config" };
         }
@@ -566,6 +568,19 @@ mod tests {
     use crate::format::json::JsonSink;
     use std::sync::Mutex;
     use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+    #[test]
+    fn error_marker_is_ascii_under_the_ascii_charset() {
+        let mut content = SlotContent::default();
+        content.push_str("half-written");
+        mark_error(&mut content, "boom", Charset::Ascii);
+        assert_eq!(
+            (content.text.as_str(), content.tone),
+            ("! boom", Tone::Critical)
+        );
+        mark_error(&mut content, "boom", Charset::Unicode);
+        assert_eq!(content.text.as_str(), "\u{26a0} boom");
+    }
 
     struct Fixed(&'static str);
     impl Widget for Fixed {

@@ -562,3 +562,249 @@ fn wide_characters_are_fitted_by_display_width() {
     assert_eq!(fits("31"), "プロジェクト │ Opus 4.6\n");
     assert_eq!(fits("20"), "プロジェクト\n");
 }
+
+#[test]
+fn waybar_percentage_is_the_context_not_a_directory_named_50_percent_off() {
+    let payload = r#"{"workspace":{"current_dir":"/home/user/50% off"},
+        "context_window":{"used_percentage":95,"context_window_size":200000}}"#;
+    for style in ["bar", "used_total", "remaining"] {
+        let o = blinkline(
+            &[
+                "--format",
+                "waybar",
+                "--widgets",
+                "cwd,context",
+                "--set",
+                &format!("context.style={style}"),
+            ],
+            payload.as_bytes(),
+        );
+        let out = stdout(&o);
+        let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+        assert_eq!(v["percentage"], 95, "style {style}: {out}");
+        assert!(v["text"].as_str().unwrap().contains("50% off"), "{out}");
+    }
+}
+
+/// Runs `args` with stdout a pipe whose reader is already closed.
+fn into_closed_pipe(args: &[&str]) -> Output {
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let dir = TempDir::new("closed-pipe").expect("temp dir");
+    Command::new(env!("CARGO_BIN_EXE_blinkline"))
+        .args(args)
+        .env_clear()
+        .env("HOME", dir.path())
+        .env("TERM", "xterm-256color")
+        .stdin(Stdio::null())
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("binary runs")
+}
+
+#[test]
+fn a_closed_pipe_exits_quietly_not_with_a_broken_pipe_panic() {
+    let commands: &[&[&str]] = &[
+        &["completions", "bash"],
+        &["completions", "zsh"],
+        &["widgets"],
+        &["config", "print"],
+        &["config", "init"],
+        &["__man"],
+        &["--help"],
+        &["bench", "--help"],
+        &["--version"],
+        &["explain", "--sample"],
+        &["--sample"],
+        &["render", "--sample", "--format", "json"],
+        &["watch", "--sample", "--frames", "3", "--interval", "10ms"],
+        &["prompt", "--shell", "zsh", "--status", "1"],
+        &["init", "zsh"],
+        &["bench", "--frames", "10", "--warmup", "0"],
+    ];
+    for args in commands {
+        let o = into_closed_pipe(args);
+        assert_eq!(
+            (o.status.code(), stderr(&o).as_str()),
+            (Some(0), ""),
+            "blinkline {}",
+            args.join(" ")
+        );
+    }
+}
+
+#[test]
+fn bench_compare_queue_json_prints_json_not_the_table() {
+    let o = blinkline(
+        &[
+            "bench",
+            "--compare",
+            "queue",
+            "--json",
+            "--frames",
+            "1",
+            "--warmup",
+            "3",
+        ],
+        b"",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["compare"], "queue");
+    assert_eq!(v["operations"], 100_000);
+    assert_eq!(v["warmup"], 3);
+    let names: Vec<_> = v["queues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["queue"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names, ["ms-queue (ours)", "SegQueue", "Mutex<VecDeque>"]);
+    assert_eq!(v["queues"][1]["single_thread_ratio"], 1.0);
+    assert!(v["queues"][0]["two_thread_ns_per_item"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn bench_compare_threads_json_prints_json_not_the_table() {
+    let o = blinkline(
+        &[
+            "bench",
+            "--compare",
+            "threads",
+            "--json",
+            "--frames",
+            "5",
+            "--warmup",
+            "0",
+            "--threads",
+            "1",
+        ],
+        b"",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        (v["compare"].as_str(), v["frames"].as_u64()),
+        (Some("threads"), Some(5))
+    );
+    let threads: Vec<_> = v["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["threads"].as_u64().unwrap())
+        .collect();
+    assert_eq!(threads, [0, 1]);
+    assert_eq!(v["rows"][0]["p50_ratio"], 1.0);
+}
+
+#[test]
+fn bench_flags_a_mode_would_ignore_are_rejected() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--processes", "2", "--frames", "10"],
+            "error: the argument '--processes <N>' cannot be used with '--frames <N>'",
+        ),
+        (
+            &["--processes", "2", "--warmup", "1"],
+            "error: the argument '--processes <N>' cannot be used with '--warmup <WARMUP>'",
+        ),
+        (
+            &["--compare", "queue", "--processes", "2"],
+            "error: the argument '--compare <WHAT>' cannot be used with '--processes <N>'",
+        ),
+        (
+            &["--compare", "queue", "--all-on-pool"],
+            "error: the argument '--compare <WHAT>' cannot be used with '--all-on-pool'",
+        ),
+        (
+            &["--idle", "1ms"],
+            "error: the following required arguments were not provided:\n  --processes <N>",
+        ),
+        (
+            &["--exe", "/bin/true"],
+            "error: the following required arguments were not provided:\n  --processes <N>",
+        ),
+        (
+            &["--floor", "/bin/true"],
+            "error: the following required arguments were not provided:\n  --processes <N>",
+        ),
+        (
+            &["--exe-arg", "-x"],
+            "error: the following required arguments were not provided:\n  --processes <N>",
+        ),
+        (
+            &["--processes", "2", "--widgets", "model"],
+            "blinkline: bench --processes times the binary as Claude Code runs it and ignores --widgets; pass the binary's flags with --exe-arg, e.g. --exe-arg=--widgets --exe-arg=VALUE\n",
+        ),
+        (
+            &["--compare", "queue", "--theme", "nord"],
+            "blinkline: bench --compare queue renders no line and ignores --theme; leave it out\n",
+        ),
+    ];
+    for (args, wording) in cases {
+        let o = blinkline(&[&["bench"], *args].concat(), b"");
+        assert_eq!(o.status.code(), Some(2), "bench {}", args.join(" "));
+        assert!(
+            stderr(&o).starts_with(wording),
+            "bench {}: {}",
+            args.join(" "),
+            stderr(&o)
+        );
+        assert_eq!(stdout(&o), "");
+    }
+}
+
+/// A payload whose every text field is ASCII, so ASCII output is all an ASCII charset may
+/// give: any other byte is a glyph of ours.
+const RICH_ASCII: &str = r#"{"session_id":"9f1c2d7e-4b8a","session_name":"demo",
+ "cwd":"/home/user/src/app/sub",
+ "model":{"id":"claude-opus-4-6[1m]","display_name":"Opus 4.6"},
+ "workspace":{"current_dir":"/home/user/src/app/sub","project_dir":"/home/user/src/app",
+   "added_dirs":["/a","/b"],"git_worktree":"wt","repo":{"host":"github.com","owner":"o","name":"r"}},
+ "version":"2.1.210","output_style":{"name":"explanatory"},
+ "cost":{"total_cost_usd":12.5,"total_duration_ms":7200000,"total_api_duration_ms":600000,
+   "total_lines_added":412,"total_lines_removed":87},
+ "context_window":{"used_percentage":93,"remaining_percentage":7,"context_window_size":1000000,
+   "current_usage":{"input_tokens":4,"output_tokens":812,"cache_creation_input_tokens":2211,"cache_read_input_tokens":73785}},
+ "exceeds_200k_tokens":true,"fast_mode":true,"effort":{"level":"high"},"thinking":{"enabled":true},
+ "rate_limits":{"five_hour":{"used_percentage":97,"resets_at":4102444800},
+   "seven_day":{"used_percentage":41,"resets_at":4102444800}},
+ "vim":{"mode":"NORMAL"},"agent":{"name":"reviewer"},
+ "pr":{"number":123,"url":"https://github.com/o/r/pull/123","review_state":"approved"},
+ "worktree":{"name":"wt","path":"/tmp/wt","branch":"feature","original_cwd":"/home/user/app","original_branch":"main"}}"#;
+
+#[test]
+fn ascii_charset_output_is_ascii_in_every_format_theme_and_notice() {
+    let widgets = "model,context,cost,duration,lines,rate_limits,cwd,tokens,context_1m,\
+        exceeds_200k,burn_rate,rate_5h,rate_7d,effort,thinking,fast_mode,output_style,version,\
+        session,vim,agent,worktree,pr,repo,added_dirs,project_dir|time";
+    let formats = [
+        "ansi", "plain", "json", "tmux", "i3bar", "waybar", "polybar", "zsh", "bash", "fish",
+    ];
+    let mut not_ascii = Vec::new();
+    for format in formats {
+        for theme in ["classic", "powerline", "capsule", "plain"] {
+            for (payload, extra) in [
+                (RICH_ASCII, &["--widgets", widgets, "--width", "900"][..]),
+                (RICH_ASCII, &["--preset", "full"][..]),
+                (
+                    "{not json",
+                    &["--widgets", "model|time", "--width", "40"][..],
+                ),
+            ] {
+                let args = [
+                    &["--charset", "ascii", "--format", format, "--theme", theme][..],
+                    extra,
+                ]
+                .concat();
+                let o = blinkline(&args, payload.as_bytes());
+                let out = stdout(&o);
+                if out.is_empty() || !out.is_ascii() {
+                    not_ascii.push(format!("{}: {out:?}", args.join(" ")));
+                }
+            }
+        }
+    }
+    assert!(not_ascii.is_empty(), "{}", not_ascii.join("\n"));
+}

@@ -118,7 +118,7 @@ fn nan_huge_and_negative_numbers_are_tamed() {
 #[test]
 fn resets_at_in_the_past_or_as_a_string_shows_no_countdown() {
     let (out, _, _) = plain(br#"{"rate_limits":{"five_hour":{"used_percentage":20,"resets_at":1000},"seven_day":{"used_percentage":30,"resets_at":"2026-01-01T00:00:00Z"}}}"#);
-    assert!(out.contains("5h 20% · 7d 30%"), "{out}");
+    assert!(out.contains("5h reset · 7d 30%"), "{out}");
 }
 
 #[test]

@@ -233,6 +233,24 @@ fn a_reader_that_goes_away_ends_watch_quietly_with_status_0() {
 }
 
 #[test]
+fn head_n_1_ends_watch_when_frames_stop_changing() {
+    // `blinkline watch | head -n 1`: one frame, then nothing changes, so nothing is
+    // written that could fail with EPIPE. The closed reader must still be noticed.
+    let mut child = watch(&["--sample", "--widgets", "model", "--interval", "100ms"]);
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    assert_eq!(line, "Opus 4.6\n");
+    drop(stdout);
+    let mut stderr = child.stderr.take().unwrap();
+    let status = exit_within(child, Duration::from_secs(3));
+    let mut err = String::new();
+    stderr.read_to_string(&mut err).unwrap();
+    assert!(status.success());
+    assert_eq!(err, "");
+}
+
+#[test]
 fn every_signal_is_handled_and_a_storm_of_them_is_survived() {
     let mut child = watch(&["--sample", "--interval", "20ms", "--metrics"]);
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();

@@ -5,6 +5,9 @@
 //!   producer, one consumer, pinned to different cores when there are two).
 //! - `threads`: the renderer with every widget inline, then on 1..N pool workers; frame
 //!   latency percentiles and the ratio to inline.
+//!
+//! Both honour `--frames` (queue: 100 operations per frame, at least 100 000), `--warmup`
+//! (queue: unmeasured push+pop pairs) and `--json` (one JSON object instead of the table).
 
 use std::collections::VecDeque;
 use std::fmt::Write as _;
@@ -87,8 +90,9 @@ fn two_thread_stream(q: &dyn BenchQueue, items: u64) -> f64 {
     started.elapsed().as_nanos() as f64 / items as f64
 }
 
-/// Runs the queue comparison and returns the report text.
-pub fn queues(ops: u64) -> String {
+/// Runs the queue comparison: `warmup` push+pop pairs per queue first, not measured, then
+/// `ops` measured ones; returns the report as text, or as one JSON object with `json`.
+pub fn queues(ops: u64, warmup: u64, json: bool) -> String {
     let ms = Queue::new();
     let seg = SegQueue::new();
     let mutex = Mutex::new(VecDeque::new());
@@ -99,10 +103,31 @@ pub fn queues(ops: u64) -> String {
     ];
     let results: Vec<(&str, f64, f64)> = rows
         .iter()
-        .map(|(name, q)| (*name, single_thread(*q, ops), two_thread_stream(*q, ops)))
+        .map(|(name, q)| {
+            single_thread(*q, warmup);
+            (*name, single_thread(*q, ops), two_thread_stream(*q, ops))
+        })
         .collect();
     let (base_single, base_stream) = (results[1].1, results[1].2);
     let mut s = String::new();
+    if json {
+        let rows: Vec<String> = results
+            .iter()
+            .map(|(name, single, stream)| {
+                format!(
+                    "{{\"queue\":\"{name}\",\"single_thread_ns_per_pair\":{single:.1},\"single_thread_ratio\":{:.3},\"two_thread_ns_per_item\":{stream:.1},\"two_thread_ratio\":{:.3}}}",
+                    single / base_single,
+                    stream / base_stream
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            s,
+            "{{\"compare\":\"queue\",\"operations\":{ops},\"warmup\":{warmup},\"baseline\":\"SegQueue\",\"queues\":[{}]}}",
+            rows.join(",")
+        );
+        return s;
+    }
     let _ = writeln!(
         s,
         "queue comparison, {ops} operations each (ratios against SegQueue)"
@@ -123,7 +148,8 @@ pub fn queues(ops: u64) -> String {
     s
 }
 
-/// Renders `frames` frames with every widget inline, then on 1..=max_threads workers.
+/// Renders `frames` frames with every widget inline, then on 1..=max_threads workers;
+/// the report as text, or as one JSON object with `--json`.
 pub fn threads(
     args: &RenderArgs,
     bench: &BenchArgs,
@@ -147,6 +173,28 @@ pub fn threads(
     }
     let inline = rows[0].1.p50.max(1) as f64;
     let mut s = String::new();
+    if bench.json {
+        let rows: Vec<String> = rows
+            .iter()
+            .map(|(threads, summary)| {
+                format!(
+                    "{{\"threads\":{threads},\"p50_ns\":{},\"p99_ns\":{},\"max_ns\":{},\"p50_ratio\":{:.3}}}",
+                    summary.p50,
+                    summary.p99,
+                    summary.max,
+                    summary.p50 as f64 / inline
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            s,
+            "{{\"compare\":\"threads\",\"frames\":{},\"warmup\":{},\"rows\":[{}]}}",
+            bench.frames(),
+            bench.warmup,
+            rows.join(",")
+        );
+        return Ok(s);
+    }
     let _ = writeln!(
         s,
         "inline vs pool workers, every widget on the pool, {} frames each",

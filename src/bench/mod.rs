@@ -24,6 +24,23 @@ use crate::engine::alloc::allocation_counts;
 use crate::engine::metrics::{Histogram, Summary};
 use crate::input::env::Environment;
 
+/// The first line-shaping flag given on the command line (`--widgets`, `--set`, `--config`,
+/// `--preset`, `--theme`, `--width`), for the modes that build no renderer of their own and
+/// would silently ignore it: `--processes` (the timed binary gets `--exe-arg`s) and
+/// `--compare queue`.
+pub fn line_flag_given(args: &RenderArgs) -> Option<&'static str> {
+    [
+        ("--widgets", args.widgets.is_some()),
+        ("--set", !args.set.is_empty()),
+        ("--config", args.config.is_some()),
+        ("--preset", args.preset.is_some()),
+        ("--theme", args.theme.is_some()),
+        ("--width", args.width.is_some()),
+    ]
+    .into_iter()
+    .find_map(|(flag, given)| given.then_some(flag))
+}
+
 /// Frames of the pass that times each widget.
 const WIDGET_PASS_FRAMES: u64 = 5_000;
 

@@ -16,6 +16,26 @@ pub fn kill_process_group(pgid: u32) {
     }
 }
 
+/// True when the reader of the pipe, socket or terminal on `fd` is gone: `poll(2)` reports
+/// `POLLERR` (a pipe whose read end is closed) or `POLLHUP` (a hung-up terminal or socket)
+/// without waiting. A writer that writes only when something changes learns this way that
+/// nobody reads, before it has anything to write. False for files, which never hang up,
+/// and when poll itself fails.
+pub fn output_hung_up(fd: i32) -> bool {
+    let mut pollfd = libc::pollfd {
+        fd,
+        // POLLERR and POLLHUP are always reported; asking for nothing else keeps a
+        // writable or readable fd from counting.
+        events: 0,
+        revents: 0,
+    };
+    // SAFETY: (1) `pollfd` is a live, writable local for the whole call and the count is 1,
+    // so poll reads and writes exactly that struct; (2) a timeout of 0 makes it return at
+    // once; (3) a bad fd is reported in `revents` (POLLNVAL) or as -1, never UB.
+    let rc = unsafe { libc::poll(&mut pollfd, 1, 0) };
+    rc > 0 && pollfd.revents & (libc::POLLERR | libc::POLLHUP) != 0
+}
+
 /// The real user id of this process.
 pub fn current_uid() -> u32 {
     // SAFETY: getuid(2) takes no arguments, cannot fail and touches no memory of ours.
@@ -133,5 +153,25 @@ mod exchange_tests {
         assert_eq!(std::fs::read(&b).unwrap(), b"first");
         let err = super::exchange_paths(&a, &dir.join("missing")).unwrap_err();
         assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::fd::AsRawFd;
+
+    #[test]
+    fn a_pipe_hangs_up_once_its_reader_is_closed() {
+        let (reader, writer) = std::io::pipe().unwrap();
+        assert!(!output_hung_up(writer.as_raw_fd()));
+        drop(reader);
+        assert!(output_hung_up(writer.as_raw_fd()));
+    }
+
+    #[test]
+    fn a_file_never_hangs_up() {
+        let file = std::fs::File::open("/dev/null").unwrap();
+        assert!(!output_hung_up(file.as_raw_fd()));
     }
 }

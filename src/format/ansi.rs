@@ -27,6 +27,8 @@ use crate::widgets::Charset;
 use crate::width::WidthRules;
 
 const RESET: &str = "\x1b[0m";
+/// Fills the gap before right-aligned widgets: Claude Code strips a row's leading spaces,
+/// not no-break spaces. With `--charset ascii` the gap is plain spaces.
 const NBSP: &str = "\u{a0}";
 
 /// Everything that decides how a frame looks.
@@ -235,7 +237,7 @@ impl AnsiSink {
         if segment.placement.right {
             if gap > 0 {
                 self.close_left(out);
-                push_gap(out, gap);
+                push_gap(out, gap, self.look.charset);
             }
             out.push_str(&accent.fg);
             if let Some(prev) = &self.prev_bg {
@@ -273,9 +275,10 @@ impl AnsiSink {
     }
 }
 
-fn push_gap(out: &mut FrameBuffer, gap: usize) {
+fn push_gap(out: &mut FrameBuffer, gap: usize, charset: Charset) {
+    let fill = if charset == Charset::Ascii { " " } else { NBSP };
     for _ in 0..gap {
-        out.push_str(NBSP);
+        out.push_str(fill);
     }
 }
 
@@ -354,7 +357,7 @@ impl SegmentSink for AnsiSink {
             return self.powerline(out, segment, accent, gap);
         }
         if gap > 0 {
-            push_gap(out, gap);
+            push_gap(out, gap, self.look.charset);
         }
         let first = gap > 0 || position == 0;
         match self.style {

@@ -82,7 +82,7 @@ pub fn make_sink(
         OutputFormat::Json => Box::new(json::JsonSink),
         OutputFormat::Tmux => Box::new(tmux::TmuxSink::new(theme, charset)),
         OutputFormat::I3bar => Box::new(i3bar::I3barSink::new(theme, true)),
-        OutputFormat::Waybar => Box::new(waybar::WaybarSink::default()),
+        OutputFormat::Waybar => Box::new(waybar::WaybarSink::new(charset)),
         OutputFormat::Polybar => Box::new(polybar::PolybarSink::new(theme, charset)),
         OutputFormat::Zsh => Box::new(shell::ShellSink::new(ShellKind::Zsh, theme, depth, false)),
         OutputFormat::Bash => Box::new(shell::ShellSink::new(ShellKind::Bash, theme, depth, false)),

@@ -2,13 +2,15 @@
 //! --format waybar`): one JSON object per frame and line:
 //! `{"text":"…","tooltip":"…","class":"warn","percentage":42}`.
 //!
-//! - `text`: the segments joined by ` │ `, with `&`, `<`, `>` escaped for Pango markup
+//! - `text`: the segments joined by ` │ ` (` | ` with `--charset ascii`), with `&`, `<`, `>` escaped for Pango markup
 //!   (waybar renders `text` as markup);
 //! - `tooltip`: one `widget: text` line per segment;
 //! - `class`: the worst tone of the frame (`normal`, `good`, `warn`, `critical`, `muted`),
 //!   for CSS;
-//! - `percentage`: the number before the first `%` in the first segment that has one (the
-//!   context window in the default line), left out when no segment has one.
+//! - `percentage`: the used share of the context window, from the `context` widget (the
+//!   number before the `%` of its short form, else of its text); left out when the line
+//!   has no `context` segment. Other segments are never read for it: a directory named
+//!   `50% off` or a rate-limit window must not pose as the context.
 
 use arrayvec::ArrayString;
 use std::fmt::Write as _;
@@ -16,12 +18,26 @@ use std::fmt::Write as _;
 use crate::engine::frame::{FrameBuffer, Segment, SegmentSink};
 use crate::engine::slots::Tone;
 use crate::format::json::write_json_string;
-use crate::format::style::{severity, tone_name, tone_of};
+use crate::format::style::{severity, thin_separator, tone_name, tone_of};
+use crate::widgets::Charset;
 
 const TEXT_CAPACITY: usize = 2048;
 
+/// The widget whose value is waybar's `percentage`.
+const PERCENTAGE_OWNER: &str = "context";
+
+/// The `context` widget's value: its short form (`42%`, whatever the style) when it has one.
+fn context_value<'s>(segment: &'s Segment<'_>) -> &'s str {
+    if segment.content.short.is_empty() {
+        &segment.content.text
+    } else {
+        &segment.content.short
+    }
+}
+
 /// JSON objects for waybar.
 pub struct WaybarSink {
+    separator: &'static str,
     text: ArrayString<TEXT_CAPACITY>,
     tooltip: ArrayString<TEXT_CAPACITY>,
     worst: Option<Tone>,
@@ -30,7 +46,15 @@ pub struct WaybarSink {
 
 impl Default for WaybarSink {
     fn default() -> Self {
+        WaybarSink::new(Charset::Unicode)
+    }
+}
+
+impl WaybarSink {
+    /// A sink whose separator between segments suits `charset`.
+    pub fn new(charset: Charset) -> Self {
         WaybarSink {
+            separator: thin_separator(charset),
             text: ArrayString::new(),
             tooltip: ArrayString::new(),
             worst: None,
@@ -86,7 +110,7 @@ impl SegmentSink for WaybarSink {
         _gap: usize,
     ) {
         if !self.text.is_empty() {
-            let _ = self.text.try_push_str(" \u{2502} ");
+            let _ = self.text.try_push_str(self.separator);
             let _ = self.tooltip.try_push('\n');
         }
         push_markup(&mut self.text, segment.text());
@@ -97,8 +121,8 @@ impl SegmentSink for WaybarSink {
         if self.worst.is_none_or(|w| severity(tone) > severity(w)) {
             self.worst = Some(tone);
         }
-        if self.percentage.is_none() {
-            self.percentage = percent_in(segment.text());
+        if self.percentage.is_none() && segment.name == PERCENTAGE_OWNER {
+            self.percentage = percent_in(context_value(segment));
         }
     }
 
@@ -158,5 +182,31 @@ mod tests {
         let v: serde_json::Value = serde_json::from_str(out.trim_end()).unwrap();
         assert!(v.get("percentage").is_none());
         assert_eq!(percent_in("5h 23.6% (2h)"), Some(24));
+    }
+
+    #[test]
+    fn percentage_comes_from_context_not_a_directory_named_50_percent_off() {
+        let out = render_segments(
+            Box::new(WaybarSink::default()),
+            &[
+                ("cwd", "~/50% off", Tone::Normal, false),
+                ("rate_5h", "5h 12%", Tone::Normal, false),
+                ("context", "95% \u{25b0}\u{25b1}", Tone::Critical, false),
+            ],
+            None,
+        );
+        let v: serde_json::Value = serde_json::from_str(out.trim_end()).unwrap();
+        assert_eq!(v["percentage"], 95);
+    }
+
+    #[test]
+    fn percentage_is_left_out_without_a_context_segment() {
+        let out = render_segments(
+            Box::new(WaybarSink::default()),
+            &[("cwd", "~/50% off", Tone::Normal, false)],
+            None,
+        );
+        let v: serde_json::Value = serde_json::from_str(out.trim_end()).unwrap();
+        assert!(v.get("percentage").is_none());
     }
 }

@@ -63,7 +63,7 @@ use std::sync::{Mutex, MutexGuard};
 use crate::cache::{Cache, record_name};
 use crate::engine::slots::{Outcome, Tone};
 use crate::input::env::Environment;
-use crate::widgets::RenderContext;
+use crate::widgets::{Charset, RenderContext};
 pub use file::bytes_read;
 use file::{CHUNK, Progress, catch_up, stat};
 pub use parallel::Plan;
@@ -88,13 +88,14 @@ pub enum Problem {
 }
 
 impl Problem {
-    /// A short marker for the widget's place.
+    /// The words of the widget's marker, shown after [`Charset::warning`] (a `Scanning`
+    /// widget shows [`Charset::ellipsis`] instead, see [`show_problem`]).
     pub fn marker(self) -> &'static str {
         match self {
-            Problem::Missing => "\u{26a0} no transcript",
-            Problem::NotAFile => "\u{26a0} transcript is not a file",
-            Problem::Unreadable => "\u{26a0} transcript unreadable",
-            Problem::Scanning => "\u{2026}",
+            Problem::Missing => "no transcript",
+            Problem::NotAFile => "transcript is not a file",
+            Problem::Unreadable => "transcript unreadable",
+            Problem::Scanning => "first scan running",
         }
     }
 }
@@ -102,6 +103,8 @@ impl Problem {
 /// What transcript widgets read.
 pub struct View<'a> {
     pub state: &'a State,
+    /// The glyphs the widget may use.
+    pub charset: Charset,
     /// The transcript has more bytes than `state` covers (a refresher is finishing them).
     pub stale: bool,
 }
@@ -166,6 +169,7 @@ pub fn with_view<R>(
         None if tracked.stale && tracked.state.offset == 0 => f(Err(Problem::Scanning)),
         None => f(Ok(View {
             state: &tracked.state,
+            charset: ctx.charset,
             stale: tracked.stale,
         })),
     })
@@ -275,12 +279,13 @@ pub fn refresh(path: &str, env: &Environment) -> Result<(), String> {
     cache.sweep_temporaries();
     let mut state = load_record(&cache, &name, path).unwrap_or_default();
     let mut buf = Vec::with_capacity(CHUNK);
-    let id = stat(path).map_err(|p| format!("{path}: {}", p.marker()))?;
+    let id =
+        stat(path).map_err(|p| format!("{path}: {}{}", Charset::Unicode.warning(), p.marker()))?;
     let plan = Plan::for_this_machine();
     loop {
         let stop = state.offset.saturating_add(CHECKPOINT);
         catch_up(path, &mut state, &mut buf, id, (u64::MAX, stop), &plan)
-            .map_err(|p| format!("{path}: {}", p.marker()))?;
+            .map_err(|p| format!("{path}: {}{}", Charset::Unicode.warning(), p.marker()))?;
         cache
             .write(&name, &record::encode(&state, path))
             .map_err(|e| e.to_string())?;
@@ -306,17 +311,22 @@ pub fn scan_file_with(path: &str, plan: &Plan) -> Result<State, Problem> {
 
 /// What a transcript widget shows instead of figures: nothing while the transcript does
 /// not exist yet, `…` (stale) while the first scan runs, a short marker otherwise.
-pub fn show_problem(problem: Problem, out: &mut crate::engine::slots::SlotContent) -> Outcome {
+pub fn show_problem(
+    problem: Problem,
+    charset: Charset,
+    out: &mut crate::engine::slots::SlotContent,
+) -> Outcome {
     match problem {
         Problem::Missing => Outcome::Hidden,
         Problem::Scanning => {
-            out.push_str(problem.marker());
+            out.push_str(charset.ellipsis());
             out.tone = Tone::Muted;
             out.stale = true;
             out.source = "transcript (first scan running)";
             Outcome::Shown
         }
         _ => {
+            out.push_str(charset.warning());
             out.push_str(problem.marker());
             out.tone = Tone::Warn;
             out.source = "transcript";
@@ -335,7 +345,7 @@ pub fn begin(view: &View<'_>, out: &mut crate::engine::slots::SlotContent) {
         "transcript"
     };
     if view.state.bad_lines > 0 {
-        out.push_str("\u{2265}");
+        out.push_str(view.charset.pick("\u{2265}", "\u{2265}", ">="));
     }
 }
 

@@ -13,7 +13,9 @@
 //! - Signals (signal-hook, on a thread of their own): SIGINT, SIGTERM and SIGHUP exit 0
 //!   (with `--metrics`, the final metrics go to stderr); SIGWINCH re-lays out at the new
 //!   width; SIGUSR1 prints the metrics to stderr; SIGUSR2 pauses and SIGCONT resumes (the
-//!   stop and continue signals the i3bar header announces). A closed pipe exits 0 quietly.
+//!   stop and continue signals the i3bar header announces). A closed pipe exits 0 quietly,
+//!   within one interval even when no frame changes (the output fd is polled for
+//!   `POLLERR`/`POLLHUP` on every wake-up).
 //! - With `--format i3bar`, each click event read from stdin renders a frame at once.
 //!
 //! When no `--format` is given: `ansi` on a terminal, `plain` on a pipe.
@@ -282,7 +284,10 @@ impl Watcher {
             if flags & EXIT != 0 {
                 return Ending::Signal;
             }
-            if self.control.pipe_closed.load(Acquire) {
+            // A reader that left is noticed by the writer's EPIPE, or, while frames are
+            // unchanged and nothing is written, by polling the output fd once a wake-up.
+            if self.control.pipe_closed.load(Acquire) || crate::engine::os::output_hung_up(self.fd)
+            {
                 return Ending::PipeClosed;
             }
             if flags & DUMP != 0 {

@@ -64,7 +64,7 @@ impl Block {
         out.push_str(" left");
         if self.tokens {
             let total: u64 = s.block.per_model.iter().map(Tokens::total).sum();
-            out.push_str(" \u{b7} ");
+            out.push_str(view.charset.dot());
             write_compact(out, total as f64);
             out.push_str(" tok");
         }
@@ -77,7 +77,7 @@ impl Block {
                     None => unpriced |= s.block.per_model[i].total() > 0,
                 }
             }
-            out.push_str(" \u{b7} ");
+            out.push_str(view.charset.dot());
             write_dollars(out, cost);
             if unpriced {
                 out.push('+');
@@ -91,7 +91,7 @@ impl Widget for Block {
         transcript::with_view(ctx, |view| {
             let view = match view {
                 Ok(v) => v,
-                Err(problem) => return transcript::show_problem(problem, out),
+                Err(problem) => return transcript::show_problem(problem, ctx.charset, out),
             };
             let b = &view.state.block;
             let left_ms = b.start_ms + BLOCK_MS - ctx.now * 1000;

@@ -58,7 +58,7 @@ impl Widget for CacheTimer {
         transcript::with_view(ctx, |view| {
             let view = match view {
                 Ok(v) => v,
-                Err(problem) => return transcript::show_problem(problem, out),
+                Err(problem) => return transcript::show_problem(problem, ctx.charset, out),
             };
             let s = view.state;
             let Some(last) = s.last_main.filter(|_| s.last_main_ms > 0) else {

@@ -253,7 +253,8 @@ impl CommandWidget {
 impl Widget for CommandWidget {
     fn render(&self, ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
         if !self.trusted {
-            out.push_str("\u{26a0} untrusted");
+            out.push_str(ctx.charset.warning());
+            out.push_str("untrusted");
             out.tone = Tone::Critical;
             out.source = "config not trusted: commands are off (see `command` docs)";
             return Outcome::Error;
@@ -270,7 +271,8 @@ impl Widget for CommandWidget {
             Err(reason) => {
                 let shown = self.last_output(out, record.as_ref(), reason);
                 if shown == Outcome::Hidden {
-                    out.push_str("\u{26a0} command");
+                    out.push_str(ctx.charset.warning());
+                    out.push_str("command");
                     out.tone = Tone::Critical;
                     return Outcome::Error;
                 }

@@ -41,7 +41,7 @@ impl Widget for Compactions {
         transcript::with_view(ctx, |view| {
             let view = match view {
                 Ok(v) => v,
-                Err(problem) => return transcript::show_problem(problem, out),
+                Err(problem) => return transcript::show_problem(problem, ctx.charset, out),
             };
             let n = view.state.compactions;
             if n == 0 && !self.show_zero {

@@ -4,6 +4,13 @@
 //! 1,000,000 or the model id ends in `[1m]` (e.g. `claude-opus-4-6[1m]`). Hides otherwise,
 //! including when both fields are absent.
 //!
+//! Hides as well when the model's display name already says it: a name with a `1M` word
+//! (any case, e.g. `Opus 4.6 (1M context)`) would otherwise put the same fact on the line
+//! twice, next to the model widget. The `context` widget's `bar` style also ends with the
+//! window size (`5% ▰▱▱ 1M`): a layout that has it needs no `context_1m`, which is why the
+//! default line leaves this widget out; it is meant for lines that show the context
+//! without its size (`style = "percent"`, `show_size = false`) or not at all.
+//!
 //! Options: `text` (string, default `"1M"`).
 //!
 //! ```toml
@@ -49,6 +56,14 @@ impl Widget for Context1m {
         if !(by_size || by_id) {
             return Outcome::Hidden;
         }
+        let named = session
+            .model
+            .as_ref()
+            .and_then(|m| m.display_name.as_deref())
+            .is_some_and(says_1m);
+        if named {
+            return Outcome::Hidden;
+        }
         out.source = if by_size {
             "context_window.context_window_size"
         } else {
@@ -57,6 +72,19 @@ impl Widget for Context1m {
         push_clean(out, &self.text);
         Outcome::Shown
     }
+}
+
+/// True when `name` has `1M` (any case) as a word of its own: `Opus 4.6 (1M context)`,
+/// `opus[1m]`, but not `21M` or `1MB`.
+fn says_1m(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    let word = |i: usize| bytes.get(i).is_some_and(|b| b.is_ascii_alphanumeric());
+    (0..bytes.len().saturating_sub(1)).any(|i| {
+        bytes[i] == b'1'
+            && bytes[i + 1].eq_ignore_ascii_case(&b'm')
+            && (i == 0 || !word(i - 1))
+            && !word(i + 2)
+    })
 }
 
 /// ASCII case-insensitive `ends_with`, without allocating.
@@ -98,6 +126,22 @@ mod tests {
         );
         t.assert_hidden(r#"{"context_window":{"context_window_size":null},"model":null}"#);
         t.assert_hidden(r#"{"context_window":{"context_window_size":"big"},"model":{"id":7}}"#);
+    }
+
+    #[test]
+    fn marker_hides_when_the_model_name_already_says_1m_context() {
+        let t = WidgetTester::new("context_1m");
+        t.assert_hidden(
+            r#"{"model":{"id":"claude-opus-4-6[1m]","display_name":"Opus 4.6 (1M context)"},
+                "context_window":{"context_window_size":1000000}}"#,
+        );
+        t.assert_hidden(r#"{"model":{"id":"claude-opus-4-6[1m]","display_name":"opus [1m]"}}"#);
+        for name in ["Opus 4.6", "Opus 21M", "Opus 1MB"] {
+            let payload = format!(
+                r#"{{"model":{{"display_name":"{name}"}},"context_window":{{"context_window_size":1000000}}}}"#
+            );
+            assert_eq!(t.text(&payload), "1M", "{name}");
+        }
     }
 
     #[test]

@@ -11,7 +11,9 @@
 //!   start the path at the repository's folder: `blinkline/src/widgets` (with `short`:
 //!   `blinkline/s/widgets`; the repository name is never shortened);
 //! - `max_length` (characters, default `0` = no limit): a longer path keeps its end, after
-//!   a `…`.
+//!   a `…` (`...` with `--charset ascii`), `max_length` characters in all. A character is
+//!   a grapheme cluster: an emoji ZWJ sequence (`👩‍💻`), a flag or a letter with combining
+//!   accents counts as one and is never cut apart.
 //!
 //! ```toml
 //! [widget.cwd]
@@ -20,10 +22,12 @@
 //! max_length = 40
 //! ```
 
+use unicode_segmentation::UnicodeSegmentation;
+
 use crate::engine::slots::{Outcome, SlotContent};
 use crate::input::repo_root::repo_root_len;
 use crate::sanitize::push_clean;
-use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
+use crate::widgets::{Charset, OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "cwd",
@@ -70,7 +74,7 @@ fn under_home<'p>(path: &'p str, home: Option<&str>) -> Option<&'p str> {
 }
 
 /// Writes `body` with every component but the last (and the first `keep_first`) shortened
-/// to one character.
+/// to its first grapheme cluster (one character as a reader sees it).
 fn write_short(out: &mut SlotContent, body: &str, keep_first: bool) {
     let mut parts = body.split('/').enumerate().peekable();
     while let Some((i, part)) = parts.next() {
@@ -79,9 +83,8 @@ fn write_short(out: &mut SlotContent, body: &str, keep_first: bool) {
             if parts.peek().is_some() {
                 out.push('/');
             }
-        } else if let Some(first) = part.chars().next() {
-            let mut buf = [0u8; 4];
-            push_clean(out, first.encode_utf8(&mut buf));
+        } else if let Some(first) = part.graphemes(true).next() {
+            push_clean(out, first);
             out.push('/');
         } else {
             out.push('/');
@@ -89,19 +92,27 @@ fn write_short(out: &mut SlotContent, body: &str, keep_first: bool) {
     }
 }
 
-/// Keeps the last `max - 1` characters of the text after a `…`.
-fn limit_length(out: &mut SlotContent, max: usize) {
-    let count = out.text.chars().count();
-    if max == 0 || count <= max {
+/// Keeps the end of the text after an ellipsis (`…`, `...` in ASCII), `max` characters in
+/// all. A character is a grapheme cluster (what a reader sees as one: an emoji ZWJ
+/// sequence, a flag, `e` + accent), so the cut never splits one.
+fn limit_length(out: &mut SlotContent, max: usize, charset: Charset) {
+    // Bytes bound clusters from above: a text of at most `max` bytes needs no counting.
+    if max == 0 || out.text.len() <= max {
         return;
     }
+    let count = out.text.graphemes(true).count();
+    if count <= max {
+        return;
+    }
+    let ellipsis = charset.ellipsis();
+    let keep = max.saturating_sub(ellipsis.chars().count());
     let full = out.text;
     let skip = full
-        .char_indices()
-        .nth(count - (max - 1))
+        .grapheme_indices(true)
+        .nth(count - keep)
         .map_or(full.len(), |(i, _)| i);
     out.text.clear();
-    out.push('\u{2026}');
+    out.push_str(ellipsis);
     out.push_str(&full[skip..]);
 }
 
@@ -152,7 +163,7 @@ impl Widget for Cwd {
             }
             (Style::Short, None, _) => write_short(out, path, false),
         }
-        limit_length(out, self.max_length);
+        limit_length(out, self.max_length, ctx.charset);
         Outcome::Shown
     }
 }
@@ -235,6 +246,46 @@ mod tests {
             "\u{2026}esql/data"
         );
         assert_eq!(t.text(r#"{"cwd":"/srv/app"}"#), "/srv/app");
+    }
+
+    #[test]
+    fn max_length_does_not_cut_inside_a_zwj_emoji_sequence() {
+        // 👩‍💻 is three chars (woman, ZWJ, laptop) and one grapheme cluster.
+        let coder = "\u{1f469}\u{200d}\u{1f4bb}";
+        let payload = format!(r#"{{"cwd":"/srv/{coder}{coder}/ab"}}"#);
+        let t = style("full").option("max_length", OptionValue::Int(5));
+        assert_eq!(t.text(&payload), format!("\u{2026}{coder}/ab"));
+        let t = style("full").option("max_length", OptionValue::Int(4));
+        assert_eq!(t.text(&payload), "\u{2026}/ab");
+        let flag = "\u{1f1eb}\u{1f1f7}";
+        let accented = "e\u{301}";
+        let payload = format!(r#"{{"cwd":"/{flag}{accented}x"}}"#);
+        let t = style("full").option("max_length", OptionValue::Int(3));
+        assert_eq!(t.text(&payload), format!("\u{2026}{accented}x"));
+        let t = style("full").option("max_length", OptionValue::Int(4));
+        assert_eq!(
+            t.text(&payload),
+            format!("/{flag}{accented}x"),
+            "4 clusters fit"
+        );
+    }
+
+    #[test]
+    fn max_length_in_ascii_ends_in_three_dots_within_the_limit() {
+        let t = style("full")
+            .option("max_length", OptionValue::Int(10))
+            .charset(crate::widgets::Charset::Ascii);
+        assert_eq!(
+            t.text(r#"{"cwd":"/var/lib/postgresql/data"}"#),
+            "...ql/data"
+        );
+    }
+
+    #[test]
+    fn short_style_keeps_a_whole_zwj_emoji_sequence() {
+        let coder = "\u{1f469}\u{200d}\u{1f4bb}";
+        let payload = format!(r#"{{"cwd":"/srv/{coder}work/app"}}"#);
+        assert_eq!(style("short").text(&payload), format!("/s/{coder}/app"));
     }
 
     #[test]

@@ -33,6 +33,7 @@
 use std::fmt::Write as _;
 
 use arrayvec::ArrayString;
+use unicode_segmentation::UnicodeSegmentation;
 
 use crate::engine::slots::{Outcome, SlotContent, Tone};
 use crate::git::probe::{Miss, Probe, View};
@@ -66,8 +67,9 @@ fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
 }
 
 /// Writes the marker of a repository that cannot be read.
-pub fn write_broken(out: &mut SlotContent, summary: &'static str) -> Outcome {
-    out.push_str("\u{26a0} git");
+pub fn write_broken(out: &mut SlotContent, summary: &'static str, charset: Charset) -> Outcome {
+    out.push_str(charset.warning());
+    out.push_str("git");
     out.source = summary;
     out.tone = Tone::Critical;
     Outcome::Error
@@ -83,19 +85,21 @@ pub fn push_clean_bytes(out: &mut impl std::fmt::Write, bytes: &[u8]) {
     }
 }
 
-/// Writes `name` cut to `max` chars (0 = no limit) with an ellipsis.
-fn push_limited(out: &mut SlotContent, name: &str, max: usize) {
-    if max == 0 || name.chars().count() <= max {
+/// Writes `name` cut to `max` characters (0 = no limit), the ellipsis included. A character
+/// is a grapheme cluster: an emoji ZWJ sequence or an accented letter is kept whole or left
+/// out.
+fn push_limited(out: &mut SlotContent, name: &str, max: usize, charset: Charset) {
+    if max == 0 || name.len() <= max || name.graphemes(true).count() <= max {
         out.push_str(name);
         return;
     }
-    let keep: usize = name
-        .chars()
-        .take(max.saturating_sub(1))
-        .map(char::len_utf8)
-        .sum();
+    let ellipsis = charset.ellipsis();
+    let keep = name
+        .grapheme_indices(true)
+        .nth(max.saturating_sub(ellipsis.chars().count()))
+        .map_or(name.len(), |(i, _)| i);
     out.push_str(&name[..keep]);
-    out.push('\u{2026}');
+    out.push_str(ellipsis);
 }
 
 impl GitBranch {
@@ -121,7 +125,7 @@ impl GitBranch {
             }
         }
         out.source = ".git/HEAD";
-        push_limited(out, &name, self.max_length);
+        push_limited(out, &name, self.max_length, ctx.charset);
         let _ = out
             .short
             .try_push_str(crate::engine::slots::cut_at_char_boundary(&out.text, 64));
@@ -169,7 +173,7 @@ impl Widget for GitBranch {
     fn render(&self, ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
         self.probe.with_view(ctx, |view| match view {
             Err(Miss::NotRepo) => Outcome::Hidden,
-            Err(Miss::Broken(summary)) => write_broken(out, summary),
+            Err(Miss::Broken(summary)) => write_broken(out, summary, ctx.charset),
             Ok(view) => self.show(view, ctx, out),
         })
     }
@@ -205,6 +209,20 @@ mod tests {
     }
 
     #[test]
+    fn max_length_does_not_cut_a_branch_inside_a_zwj_emoji_sequence() {
+        let coder = "\u{1f469}\u{200d}\u{1f4bb}";
+        let cut = |name: &str, max: usize| {
+            let mut out = crate::engine::slots::SlotContent::default();
+            super::push_limited(&mut out, name, max, Charset::Unicode);
+            out.text.to_string()
+        };
+        let name = format!("fix{coder}{coder}");
+        assert_eq!(cut(&name, 5), name, "five clusters fit");
+        assert_eq!(cut(&name, 4), format!("fix\u{2026}"));
+        assert_eq!(cut(&format!("a{coder}bc"), 3), format!("a{coder}\u{2026}"));
+    }
+
+    #[test]
     fn hides_outside_a_repository() {
         let t = WidgetTester::new("git_branch");
         t.assert_hidden(r#"{"workspace":{"current_dir":"/"}}"#);
@@ -236,10 +254,10 @@ mod tests {
     #[test]
     fn long_names_end_in_an_ellipsis() {
         let mut out = SlotContent::default();
-        push_limited(&mut out, "feature/a-very-long-branch", 10);
+        push_limited(&mut out, "feature/a-very-long-branch", 10, Charset::Unicode);
         assert_eq!(out.text.as_str(), "feature/a…");
         let mut out = SlotContent::default();
-        push_limited(&mut out, "main", 4);
+        push_limited(&mut out, "main", 4, Charset::Unicode);
         assert_eq!(out.text.as_str(), "main");
     }
 

@@ -202,7 +202,7 @@ impl Widget for GitStatus {
     fn render(&self, ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
         self.probe.with_view(ctx, |view| match view {
             Err(Miss::NotRepo) => Outcome::Hidden,
-            Err(Miss::Broken(summary)) => write_broken(out, summary),
+            Err(Miss::Broken(summary)) => write_broken(out, summary, ctx.charset),
             Ok(view) => self.show(view, ctx, out),
         })
     }

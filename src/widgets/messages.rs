@@ -40,17 +40,20 @@ impl Widget for Messages {
         transcript::with_view(ctx, |view| {
             let view = match view {
                 Ok(v) => v,
-                Err(problem) => return transcript::show_problem(problem, out),
+                Err(problem) => return transcript::show_problem(problem, ctx.charset, out),
             };
             let s = view.state;
             if s.prompts == 0 && s.calls == 0 {
                 return Outcome::Hidden;
             }
             transcript::begin(&view, out);
+            let dot = ctx.charset.dot();
             let _ = write!(
                 out,
-                "{} prompts \u{b7} {} replies \u{b7} {} tools",
-                s.prompts, s.calls, s.tool_uses
+                "{}{dot}{}{dot}{}",
+                Count(s.prompts, "prompt", "prompts"),
+                Count(s.calls, "reply", "replies"),
+                Count(s.tool_uses, "tool", "tools"),
             );
             let _ = write!(out.short, "{}/{}/{}", s.prompts, s.calls, s.tool_uses);
             Outcome::Shown
@@ -60,6 +63,16 @@ impl Widget for Messages {
 
     fn after_frame(&self) {
         transcript::after_frame();
+    }
+}
+
+/// A count and its noun, singular for exactly one: `1 prompt`, `2 prompts`, `0 tools`.
+struct Count(u64, &'static str, &'static str);
+
+impl std::fmt::Display for Count {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Count(n, one, many) = *self;
+        write!(f, "{n} {}", if n == 1 { one } else { many })
     }
 }
 
@@ -81,6 +94,17 @@ mod tests {
         let r = WidgetTester::new("messages").render(&payload(&path));
         assert_eq!(r.text, "2 prompts \u{b7} 3 replies \u{b7} 2 tools");
         assert_eq!(r.short, "2/3/2");
+    }
+
+    #[test]
+    fn one_prompt_is_singular_not_1_prompts() {
+        let path = TranscriptBuilder::new()
+            .prompt(300)
+            .call("m1", "claude-opus-4-6", (1, 1, 0, 0), 1, 290)
+            .write("messages-one");
+        let r = WidgetTester::new("messages").render(&payload(&path));
+        assert_eq!(r.text, "1 prompt \u{b7} 1 reply \u{b7} 1 tool");
+        assert_eq!(r.short, "1/1/1");
     }
 
     #[test]

@@ -102,6 +102,21 @@ impl Charset {
             Charset::Ascii => ascii,
         }
     }
+
+    /// The start of a warning marker: `⚠ ` (`! ` in ASCII).
+    pub fn warning(self) -> &'static str {
+        self.pick("\u{26a0} ", "\u{26a0} ", "! ")
+    }
+
+    /// What stands for text left out: `…` (`...` in ASCII).
+    pub fn ellipsis(self) -> &'static str {
+        self.pick("\u{2026}", "\u{2026}", "...")
+    }
+
+    /// Between the parts of one widget: ` · ` (` | ` in ASCII).
+    pub fn dot(self) -> &'static str {
+        self.pick(" \u{b7} ", " \u{b7} ", " | ")
+    }
 }
 
 /// Everything a widget may read while rendering one frame.
@@ -262,6 +277,9 @@ pub fn write_fixed(out: &mut SlotContent, value: f64, decimals: usize) {
 
 #[cfg(test)]
 pub mod testing;
+
+#[cfg(test)]
+mod ascii_tests;
 
 #[cfg(test)]
 mod tests {

@@ -3,7 +3,8 @@
 //! Shows `5h 40% ▼40 (1h00m)`: used %, pace in points against elapsed time (▲ ahead,
 //! ▼ behind; `+`/`-` in ASCII) and the countdown to the reset, from
 //! `rate_limits.five_hour`. Tones and options as in `rate_limits` (see its module doc),
-//! except that `pace` defaults to `true`. Hides when the window or its percentage is absent.
+//! except that `pace` defaults to `true`. Shows `5h reset` once `resets_at` has passed.
+//! Hides when the window or its percentage is absent.
 //!
 //! Options: `warn` (`70`), `critical` (`90`), `countdown` (`true`), `pace` (`true`),
 //! `pace_margin` (`10`), `pace_critical` (`25`).
@@ -78,5 +79,18 @@ mod tests {
         ] {
             t.assert_hidden(p);
         }
+    }
+
+    #[test]
+    fn expired_window_shows_as_reset_not_critical() {
+        let payload = format!(
+            r#"{{"rate_limits":{{"five_hour":{{"used_percentage":97,"resets_at":{}}}}}}}"#,
+            NOW - 60
+        );
+        let r = WidgetTester::new("rate_5h").render(&payload);
+        assert_eq!(
+            (r.text.as_str(), r.short.as_str(), r.tone),
+            ("5h reset", "5h reset", crate::engine::slots::Tone::Normal)
+        );
     }
 }

@@ -3,8 +3,10 @@
 //! Shows each window's used percentage and the time until it resets:
 //! `5h 20% (2h13m) · 7d 45% (3d4h)`. From `rate_limits.five_hour` and
 //! `rate_limits.seven_day` (`used_percentage`, `resets_at` in epoch seconds). A window that
-//! is absent is left out; a reset time in the past shows no countdown. The tone follows the
-//! fuller window. Short form: `5h 20% 7d 45%`. Hides when neither window is present.
+//! is absent is left out. A window whose `resets_at` is in the past has already reset: its
+//! used % belongs to the window that ended, so it shows `5h reset` in the normal tone, with
+//! no countdown or pace. The tone follows the fuller window. Short form: `5h 20% 7d 45%`.
+//! Hides when neither window is present.
 //!
 //! Pace (`pace = true`): compares each window's used % with the share of the window that
 //! has elapsed (5h = 18000 s, 7d = 604800 s; elapsed = window − (resets_at − now)) and
@@ -78,8 +80,9 @@ impl WindowFormat {
         })
     }
 
-    /// Writes `label used% [pace] [(countdown)]`; `None` (nothing written to the short
-    /// form) when the window has no usable percentage.
+    /// Writes `label used% [pace] [(countdown)]`, or `label reset` when `resets_at` has
+    /// passed; `None` (nothing written to the short form) when the window has no usable
+    /// percentage.
     pub(crate) fn write(
         &self,
         out: &mut SlotContent,
@@ -89,8 +92,13 @@ impl WindowFormat {
         ctx: &RenderContext<'_>,
     ) -> Option<Tone> {
         let used = window.used_percentage?.clamp(0.0, 100.0);
-        let _ = write!(out, "{label} {}%", fixed(used, 0));
         let gap = if out.short.is_empty() { "" } else { " " };
+        if window.resets_at.is_some_and(|r| r <= ctx.now as f64) {
+            let _ = write!(out, "{label} reset");
+            let _ = write!(out.short, "{gap}{label} reset");
+            return Some(Tone::Normal);
+        }
+        let _ = write!(out, "{label} {}%", fixed(used, 0));
         let _ = write!(out.short, "{gap}{label} {}%", fixed(used, 0));
         let left = window
             .resets_at
@@ -164,11 +172,7 @@ impl Widget for RateLimits {
         let Some(limits) = ctx.session.rate_limits.as_ref() else {
             return Outcome::Hidden;
         };
-        let separator = if ctx.charset == Charset::Ascii {
-            " | "
-        } else {
-            " \u{b7} "
-        };
+        let separator = ctx.charset.dot();
         let mut tone = None;
         let windows = [
             ("5h", &limits.five_hour, FIVE_HOURS),
@@ -225,8 +229,6 @@ mod tests {
     #[test]
     fn reset_in_the_past_or_as_text_shows_no_countdown() {
         let t = WidgetTester::new("rate_limits");
-        let past = format!(r#"{{"used_percentage":20,"resets_at":{}}}"#, NOW - 10);
-        assert_eq!(t.text(&payload(&past, "null")), "5h 20%");
         assert_eq!(
             t.text(&payload(
                 r#"{"used_percentage":20,"resets_at":"soon"}"#,
@@ -306,8 +308,31 @@ mod tests {
     #[test]
     fn pace_needs_a_future_reset_time() {
         let t = WidgetTester::new("rate_limits").option("pace", OptionValue::Bool(true));
-        let past = format!(r#"{{"used_percentage":20,"resets_at":{}}}"#, NOW - 10);
-        let r = t.render(&payload(&past, r#"{"used_percentage":3,"resets_at":null}"#));
+        let r = t.render(&payload(
+            r#"{"used_percentage":20}"#,
+            r#"{"used_percentage":3,"resets_at":null}"#,
+        ));
         assert_eq!((r.text.as_str(), r.tone), ("5h 20% · 7d 3%", Tone::Normal));
+    }
+
+    #[test]
+    fn expired_window_shows_as_reset_not_critical() {
+        let t = WidgetTester::new("rate_limits").option("pace", OptionValue::Bool(true));
+        let expired = format!(r#"{{"used_percentage":97,"resets_at":{}}}"#, NOW - 10);
+        let at_now = format!(r#"{{"used_percentage":97,"resets_at":{NOW}}}"#);
+        let seven = format!(
+            r#"{{"used_percentage":20,"resets_at":{}}}"#,
+            NOW + 6 * 86400
+        );
+        let r = t.render(&payload(&expired, "null"));
+        assert_eq!(
+            (r.text.as_str(), r.short.as_str(), r.tone),
+            ("5h reset", "5h reset", Tone::Normal)
+        );
+        assert_eq!(t.text(&payload(&at_now, "null")), "5h reset");
+        let r = t.render(&payload(&expired, &seven));
+        assert_eq!(r.text, "5h reset · 7d 20% \u{25b2}6 (6d0h)");
+        assert_eq!(r.short, "5h reset 7d 20%");
+        assert_eq!(r.tone, Tone::Normal);
     }
 }

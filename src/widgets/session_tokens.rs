@@ -4,8 +4,9 @@
 //! `message.id` + `requestId` and the last one carries the final usage. Sub-agent
 //! (sidechain) calls are billed, so they are included. Styles:
 //! - `total` (default): `1.2M tok`;
-//! - `split`: `↑12.3k ↓4.5k ⟲1.1M ✎80.2k` (input, output, cache read, cache write);
-//! - `full`: `in 12.3k out 4.5k cache 1.1M/80.2k Σ1.2M`;
+//! - `split`: `↑12.3k ↓4.5k ⟲1.1M ✎80.2k` (input, output, cache read, cache write; with
+//!   `--charset ascii`: `in 12.3k out 4.5k read 1.1M write 80.2k`);
+//! - `full`: `in 12.3k out 4.5k cache 1.1M/80.2k Σ1.2M` (`total 1.2M` in ASCII);
 //! - `exact`: the total as a whole number, `1234567 tok` (for scripts).
 //!
 //! Short form: the total. A `≥` in front means some usage lines could not be read, so the
@@ -34,7 +35,7 @@ use crate::sanitize::push_clean;
 use crate::transcript::prices::Prices;
 use crate::transcript::{self, View};
 use crate::widgets::units::{write_compact, write_dollars};
-use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
+use crate::widgets::{Charset, OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "session_tokens",
@@ -103,11 +104,12 @@ impl SessionTokens {
                 let _ = write!(out, "{} tok", t.total());
             }
             Style::Split => {
-                for (mark, v) in [("\u{2191}", t.input), (" \u{2193}", t.output)] {
-                    out.push_str(mark);
-                    write_compact(out, v as f64);
-                }
-                for (mark, v) in [(" \u{27f2}", t.cache_read), (" \u{270e}", t.cache_write())] {
+                let marks = match view.charset {
+                    Charset::Ascii => ["in ", " out ", " read ", " write "],
+                    _ => ["\u{2191}", " \u{2193}", " \u{27f2}", " \u{270e}"],
+                };
+                let values = [t.input, t.output, t.cache_read, t.cache_write()];
+                for (mark, v) in marks.into_iter().zip(values) {
                     out.push_str(mark);
                     write_compact(out, v as f64);
                 }
@@ -123,7 +125,7 @@ impl SessionTokens {
                 }
                 out.push('/');
                 write_compact(out, t.cache_write() as f64);
-                out.push_str(" \u{3a3}");
+                out.push_str(view.charset.pick(" \u{3a3}", " \u{3a3}", " total "));
                 write_compact(out, t.total() as f64);
             }
         }
@@ -165,7 +167,7 @@ impl Widget for SessionTokens {
                 self.write(&view, out);
                 Outcome::Shown
             }
-            Err(problem) => transcript::show_problem(problem, out),
+            Err(problem) => transcript::show_problem(problem, ctx.charset, out),
         })
         .unwrap_or(Outcome::Hidden)
     }

@@ -58,7 +58,7 @@ impl Widget for TokenSpeed {
         transcript::with_view(ctx, |view| {
             let view = match view {
                 Ok(v) => v,
-                Err(problem) => return transcript::show_problem(problem, out),
+                Err(problem) => return transcript::show_problem(problem, ctx.charset, out),
             };
             let Some(rate) = speed(view.state, ctx.now * 1000 - self.window_ms) else {
                 return Outcome::Hidden;
