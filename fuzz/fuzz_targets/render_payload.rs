@@ -4,7 +4,7 @@
 //! escape sequence except our own SGR colours (and OSC 8 links we wrote).
 #![no_main]
 
-use blinkline::app::build_renderer;
+use blinkline::setup::build_renderer;
 use blinkline::cli::Cli;
 use blinkline::input::env::Environment;
 use clap::Parser;

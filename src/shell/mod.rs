@@ -16,14 +16,15 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use crate::app::{apply_set, color_depth};
-use crate::cli::{CharsetChoice, RenderArgs, Threads};
-use crate::engine::pool::default_threads;
+use crate::cli::{CharsetChoice, RenderArgs};
+use crate::config::resolve::{DEFAULT_BUDGET, DEFAULT_CHARSET, Settings, apply_set};
+use crate::error::Error;
 use crate::format::shell::ShellSink;
 use crate::input::env::Environment;
 use crate::input::shell::{Keymap, ShellContext, ShellKind};
 use crate::layout::{self, LayoutSpec};
-use crate::render::{Offload, RenderSettings, Renderer};
+use crate::render::{RenderSettings, Renderer, RendererBuilder};
+use crate::setup::{color_depth, pool_threads};
 use crate::widgets::options::OptionValue;
 
 /// The default prompt: left group, then `|` and the right prompt.
@@ -107,7 +108,7 @@ pub fn shell_context(args: &PromptArgs) -> ShellContext {
 }
 
 /// The layout for one side of the prompt, with the prompt defaults for `cwd`.
-pub fn prompt_layout(render: &RenderArgs, args: &PromptArgs) -> Result<LayoutSpec, String> {
+pub fn prompt_layout(render: &RenderArgs, args: &PromptArgs) -> Result<LayoutSpec, Error> {
     let mut spec = LayoutSpec::from_list(render.widgets.as_deref().unwrap_or(DEFAULT_PROMPT));
     if render.widgets.is_none() {
         spec.set_option("cwd", "style", OptionValue::Str("fish".into()));
@@ -120,19 +121,31 @@ pub fn prompt_layout(render: &RenderArgs, args: &PromptArgs) -> Result<LayoutSpe
     spec.widgets.retain(|w| w.placement.right == args.right);
     for widget in &mut spec.widgets {
         widget.placement.right = false;
-        widget.budget = render.budget;
+        widget.budget = render.budget.unwrap_or(DEFAULT_BUDGET);
     }
     Ok(spec)
 }
 
-/// Builds the renderer for a prompt.
+/// Most worker threads `--threads auto` starts for a prompt.
+const PROMPT_THREADS_CAP: usize = 2;
+
+/// The renderer for a prompt, with the shell's state from the flags and the environment.
 pub fn prompt_renderer(
     render: &RenderArgs,
     args: &PromptArgs,
     env: Environment,
-) -> Result<Renderer, String> {
+) -> Result<Renderer, Error> {
+    prompt_builder(render, args, env).map(|b| b.shell(shell_context(args)).build())
+}
+
+/// A builder for the prompt's renderer (the shell's state left to the caller).
+pub fn prompt_builder(
+    render: &RenderArgs,
+    args: &PromptArgs,
+    env: Environment,
+) -> Result<RendererBuilder, Error> {
     let spec = prompt_layout(render, args)?;
-    let layout = layout::build(&spec).map_err(|e| e.to_string())?;
+    let layout = layout::build(&spec)?;
     // The config file's look (theme, charset, colour, widths, deadline) applies to prompts
     // too; its problems are reported by `blinkline config check`, never in a prompt.
     // `--set` applies to the prompt layout above, not to the config's status line.
@@ -140,28 +153,29 @@ pub fn prompt_renderer(
         set: Vec::new(),
         ..render.clone()
     };
-    let (resolved, _problems) = crate::app::resolve_settings(&look_args, &env)?;
-    let depth = color_depth(resolved.color, &env);
-    let settings = RenderSettings {
-        deadline: resolved.deadline,
-        threads: match render.threads {
-            Threads::Auto => default_threads(2),
-            Threads::Count(n) => n,
-        },
-        offload: Offload::SlowOnly,
-        charset: resolved.charset,
-        width: render.width,
-        rules: resolved.rules,
+    let settings = Settings::resolve(&look_args, &env)?;
+    let depth = color_depth(settings.color, &env);
+    let render_settings = RenderSettings {
+        deadline: settings.deadline,
+        threads: pool_threads(settings.threads, PROMPT_THREADS_CAP),
+        charset: settings.charset,
+        width: settings.width,
+        rules: settings.rules,
         config_flagged: false,
     };
-    let sink = ShellSink::new(args.shell, resolved.theme, depth, args.right);
-    Ok(Renderer::new(layout, settings, env, Box::new(sink)).with_shell(shell_context(args)))
+    let sink = ShellSink::new(args.shell, settings.theme, depth, args.right);
+    Ok(Renderer::builder(
+        layout,
+        render_settings,
+        env,
+        Box::new(sink),
+    ))
 }
 
 /// `blinkline prompt`.
-pub fn prompt_command(render: &RenderArgs, args: &PromptArgs) -> Result<ExitCode, String> {
+pub fn prompt_command(render: &RenderArgs, args: &PromptArgs) -> Result<ExitCode, Error> {
     if args.continuation {
-        let text = match render.charset {
+        let text = match render.charset.unwrap_or(DEFAULT_CHARSET) {
             CharsetChoice::Ascii => ". ",
             _ => "\u{2219} ",
         };
@@ -172,7 +186,7 @@ pub fn prompt_command(render: &RenderArgs, args: &PromptArgs) -> Result<ExitCode
     renderer.render(b"{}");
     match renderer.write_frame() {
         Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(format!("cannot write the prompt: {err}"))
+            Err(Error::io_at("cannot write the prompt")(err))
         }
         _ => Ok(ExitCode::SUCCESS),
     }
@@ -197,7 +211,7 @@ pub fn init_script(shell: ShellKind, exe: &str) -> String {
 }
 
 /// `blinkline init SHELL`.
-pub fn init_command(args: &InitArgs) -> Result<ExitCode, String> {
+pub fn init_command(args: &InitArgs) -> Result<ExitCode, Error> {
     let exe = std::env::current_exe()
         .ok()
         .and_then(|p| p.into_os_string().into_string().ok())

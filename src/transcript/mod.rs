@@ -235,8 +235,8 @@ pub fn after_frame() {
             t.state = saved;
         }
         if !cache.is_locked(&t.record) {
-            let _ =
-                crate::cache::spawn_refresher(&["__refresh-transcript".as_ref(), t.path.as_ref()]);
+            let job = crate::cache::Refresh::Transcript { path: &t.path };
+            let _ = crate::cache::spawn_refresher(&job);
         }
     }
 }

@@ -1,0 +1,171 @@
+//! The error a command returns to the binary, and the one place that maps it to an exit
+//! code (`app.rs` prints it as `blinkline: MESSAGE` and exits with [`Error::exit_code`]).
+//!
+//! Inside, each module keeps its own error enum (`LayoutError`, `CacheError`, `GitError`,
+//! `InputProblem`, …); they are wrapped here as they are, so their messages reach stderr
+//! unchanged and a caller can still tell them apart. The wording of every message is
+//! pinned by the CLI tests.
+
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use crate::cache::CacheError;
+use crate::git::GitError;
+use crate::input::InputProblem;
+use crate::layout::LayoutError;
+
+/// Why a command could not do its work.
+#[derive(Debug)]
+pub enum Error {
+    /// A setting the run cannot use: an unknown theme, a malformed or misplaced `--set`.
+    /// The message names the setting and the fix.
+    Setting(String),
+    /// A built-in table (a theme, the icons) does not parse.
+    Builtin(String),
+    Layout(LayoutError),
+    Cache(CacheError),
+    Git(GitError),
+    /// A transcript refresher failed (its message names the file).
+    Transcript(String),
+    /// The payload could not be read (`bench`).
+    Input(InputProblem),
+    /// An I/O error with nothing to add.
+    Io(io::Error),
+    /// An I/O error while doing `context` ("cannot write FILE", "wait", a path).
+    IoAt {
+        context: String,
+        source: io::Error,
+    },
+    /// `config check` or `config print` found no file to read.
+    ConfigUnreadable {
+        path: PathBuf,
+        source: io::Error,
+    },
+    /// `config init` would overwrite a file without `--force`.
+    ConfigExists(PathBuf),
+    /// Neither `--config` nor a location from the environment.
+    NoConfigLocation,
+    /// `bench --processes` has no floor binary to compare with.
+    NoFloor(PathBuf),
+    /// `watch --input -`.
+    WatchStdin,
+}
+
+impl Error {
+    /// An I/O error while doing `context`.
+    pub fn io_at(context: impl Into<String>) -> impl FnOnce(io::Error) -> Error {
+        let context = context.into();
+        move |source| Error::IoAt { context, source }
+    }
+
+    /// The process exit code for this error: 2, a usage error or a run that could not
+    /// complete (the same code `--strict` uses for a broken input).
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(2)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Setting(message) | Error::Builtin(message) | Error::Transcript(message) => {
+                f.write_str(message)
+            }
+            Error::Layout(e) => e.fmt(f),
+            Error::Cache(e) => e.fmt(f),
+            Error::Git(e) => e.fmt(f),
+            Error::Input(e) => e.fmt(f),
+            Error::Io(e) => e.fmt(f),
+            Error::IoAt { context, source } => write!(f, "{context}: {source}"),
+            Error::ConfigUnreadable { path, source } => write!(
+                f,
+                "cannot read {}: {source}; `blinkline config init` writes one",
+                path.display()
+            ),
+            Error::ConfigExists(path) => write!(
+                f,
+                "{} already exists; use --force to overwrite it",
+                path.display()
+            ),
+            Error::NoConfigLocation => f.write_str(
+                "cannot tell where the config file goes: set HOME or XDG_CONFIG_HOME, or pass --config FILE",
+            ),
+            Error::NoFloor(path) => write!(
+                f,
+                "floor binary {} not found; build it with `cargo build --release` or pass --floor",
+                path.display()
+            ),
+            Error::WatchStdin => f.write_str(
+                "watch cannot read the payload from stdin; write it to a file and pass --input FILE (it is re-read when it changes)",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Layout(e) => Some(e),
+            Error::Cache(e) => Some(e),
+            Error::Git(e) => Some(e),
+            Error::Io(e) | Error::IoAt { source: e, .. } => Some(e),
+            Error::ConfigUnreadable { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl From<LayoutError> for Error {
+    fn from(e: LayoutError) -> Self {
+        Error::Layout(e)
+    }
+}
+
+impl From<CacheError> for Error {
+    fn from(e: CacheError) -> Self {
+        Error::Cache(e)
+    }
+}
+
+impl From<GitError> for Error {
+    fn from(e: GitError) -> Self {
+        Error::Git(e)
+    }
+}
+
+impl From<InputProblem> for Error {
+    fn from(e: InputProblem) -> Self {
+        Error::Input(e)
+    }
+}
+
+impl From<io::Error> for Error {
+    fn from(e: io::Error) -> Self {
+        Error::Io(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapped_errors_keep_their_own_message() {
+        let layout = LayoutError::TooMany { count: 99 };
+        assert_eq!(Error::from(layout.clone()).to_string(), layout.to_string());
+        let cache = CacheError::NoLocation;
+        assert_eq!(
+            Error::from(CacheError::NoLocation).to_string(),
+            cache.to_string()
+        );
+    }
+
+    #[test]
+    fn io_errors_name_what_was_being_done() {
+        let e = Error::io_at("cannot write /x/y")(io::Error::from(io::ErrorKind::NotFound));
+        assert_eq!(e.to_string(), "cannot write /x/y: entity not found");
+        assert!(std::error::Error::source(&e).is_some());
+    }
+}
