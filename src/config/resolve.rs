@@ -264,6 +264,46 @@ mod tests {
         }
     }
 
+    /// The `trusted` option `Settings::resolve` leaves on the `command` widget.
+    fn command_trust(args: &[&str], config: Option<(&str, u32)>) -> Option<OptionValue> {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = crate::tempdir::TempDir::new("trust").unwrap();
+        let mut argv = vec!["blinkline".to_owned()];
+        if let Some((source, mode)) = config {
+            let path = dir.join("config.toml");
+            std::fs::write(&path, source).unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            argv.push(format!("--config={}", path.display()));
+        }
+        argv.extend(args.iter().map(|a| (*a).to_owned()));
+        let args = Cli::try_parse_from(argv).unwrap().render;
+        let settings = Settings::resolve(&args, &Environment::default()).unwrap();
+        assert!(settings.problems.is_empty(), "{:?}", settings.problems);
+        let widget = settings.spec.widgets.iter().find(|w| w.name == "command");
+        let trusted = widget.and_then(|w| w.options.entries.iter().find(|(k, _)| k == "trusted"));
+        trusted.map(|(_, v)| v.clone())
+    }
+
+    const COMMAND_LINE: &str = "[[line]]\nleft = [\"command\"]\n\n[widget.command]\ncommand = [\"true\"]\ntrusted = true\n";
+
+    #[test]
+    fn a_command_widget_is_trusted_only_from_the_command_line_or_a_private_config_file() {
+        let yes = Some(OptionValue::Bool(true));
+        let no = Some(OptionValue::Bool(false));
+        assert_eq!(command_trust(&["--widgets=command"], None), yes);
+        assert_eq!(
+            command_trust(&["--widgets=command", "--set=command.trusted=false"], None),
+            yes,
+            "the command line is trusted whatever --set says"
+        );
+        assert_eq!(command_trust(&[], Some((COMMAND_LINE, 0o600))), yes);
+        assert_eq!(
+            command_trust(&[], Some((COMMAND_LINE, 0o620))),
+            no,
+            "`trusted = true` in a file others may write is ignored"
+        );
+    }
+
     #[test]
     fn a_flag_wins_over_the_config_file_and_the_config_file_over_the_default() {
         let mut loaded = Loaded::default();
