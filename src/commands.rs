@@ -122,9 +122,7 @@ pub fn list_widgets() -> ExitCode {
 /// runs inside `bench --cold`, see [`crate::cache::run_refreshers_inline`]).
 pub fn refresh(job: &Refresh<'_>, env: &Environment, watch: bool) -> Result<(), Error> {
     match *job {
-        Refresh::Transcript { path } => {
-            crate::transcript::refresh(path, env).map_err(Error::Transcript)
-        }
+        Refresh::Transcript { path } => Ok(crate::transcript::refresh(path, env)?),
         Refresh::Git {
             dir,
             diffstat,
@@ -233,4 +231,70 @@ pub fn man_page() -> Result<ExitCode, Error> {
         .map_err(Error::io_at("cannot render the man page"))?;
     let _ = std::io::stdout().write_all(&out);
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tempdir::TempDir;
+
+    fn env_with_cache(dir: &TempDir) -> Environment {
+        Environment {
+            xdg_cache_home: Some(dir.path().to_string_lossy().into_owned()),
+            ..Environment::default()
+        }
+    }
+
+    #[test]
+    fn a_refresher_error_keeps_its_type_and_its_message() {
+        let dir = TempDir::new("refresh-errors").unwrap();
+        let env = env_with_cache(&dir);
+        let missing = dir.join("gone.jsonl");
+        let path = missing.to_str().unwrap();
+        let err = refresh(&Refresh::Transcript { path }, &env, false).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Transcript(crate::transcript::RefreshError::Scan {
+                    problem: crate::transcript::Problem::Missing,
+                    ..
+                })
+            ),
+            "{err:?}"
+        );
+        assert_eq!(err.to_string(), format!("{path}: \u{26a0} no transcript"));
+
+        let outside = dir.join("not-a-repo");
+        std::fs::create_dir(&outside).unwrap();
+        let job = Refresh::Git {
+            dir: &outside,
+            diffstat: false,
+            locked: false,
+        };
+        let err = refresh(&job, &env, false).unwrap_err();
+        assert!(matches!(err, Error::Git(_)), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            format!("{} is not in a git repository", outside.display())
+        );
+    }
+
+    #[test]
+    fn a_refresher_without_a_cache_says_why() {
+        let err = refresh(
+            &Refresh::Transcript { path: "/x.jsonl" },
+            &Environment::default(),
+            false,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Transcript(crate::transcript::RefreshError::Cache(
+                    crate::cache::CacheError::NoLocation
+                ))
+            ),
+            "{err:?}"
+        );
+    }
 }

@@ -23,12 +23,11 @@ pub enum Error {
     /// The message names the setting and the fix.
     Setting(String),
     /// A built-in table (a theme, the icons) does not parse.
-    Builtin(String),
+    Builtin(crate::format::themes::DataError),
     Layout(LayoutError),
     Cache(CacheError),
     Git(GitError),
-    /// A transcript refresher failed (its message names the file).
-    Transcript(String),
+    Transcript(crate::transcript::RefreshError),
     /// The payload could not be read (`bench`).
     Input(InputProblem),
     /// An I/O error with nothing to add.
@@ -70,9 +69,9 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Setting(message) | Error::Builtin(message) | Error::Transcript(message) => {
-                f.write_str(message)
-            }
+            Error::Setting(message) => f.write_str(message),
+            Error::Builtin(e) => e.fmt(f),
+            Error::Transcript(e) => e.fmt(f),
             Error::Layout(e) => e.fmt(f),
             Error::Cache(e) => e.fmt(f),
             Error::Git(e) => e.fmt(f),
@@ -110,6 +109,8 @@ impl std::error::Error for Error {
             Error::Layout(e) => Some(e),
             Error::Cache(e) => Some(e),
             Error::Git(e) => Some(e),
+            Error::Transcript(e) => Some(e),
+            Error::Builtin(e) => Some(e),
             Error::Io(e) | Error::IoAt { source: e, .. } => Some(e),
             Error::ConfigUnreadable { source, .. } => Some(source),
             _ => None,
@@ -132,6 +133,12 @@ impl From<CacheError> for Error {
 impl From<GitError> for Error {
     fn from(e: GitError) -> Self {
         Error::Git(e)
+    }
+}
+
+impl From<crate::transcript::RefreshError> for Error {
+    fn from(e: crate::transcript::RefreshError) -> Self {
+        Error::Transcript(e)
     }
 }
 
