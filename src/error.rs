@@ -19,9 +19,20 @@ use crate::layout::LayoutError;
 /// Why a command could not do its work.
 #[derive(Debug)]
 pub enum Error {
-    /// A setting the run cannot use: an unknown theme, a malformed or misplaced `--set`.
-    /// The message names the setting and the fix.
-    Setting(String),
+    /// `--theme` or `theme` names no built-in theme; `hint` is the closest name.
+    UnknownTheme {
+        name: String,
+        hint: Option<&'static str>,
+    },
+    /// A `--set` not written `WIDGET.KEY=VALUE`.
+    SetSyntax {
+        assignment: String,
+    },
+    /// A `--set` for a widget the layout does not have.
+    SetNotInLayout {
+        assignment: String,
+        widget: String,
+    },
     /// A built-in table (a theme, the icons) does not parse.
     Builtin(crate::format::themes::DataError),
     Layout(LayoutError),
@@ -69,7 +80,22 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Setting(message) => f.write_str(message),
+            Error::UnknownTheme { name, hint } => {
+                write!(f, "unknown theme `{name}`")?;
+                if let Some(hint) = hint {
+                    write!(f, " (did you mean `{hint}`?)")?;
+                }
+                let names: Vec<&str> = crate::format::themes::theme_names().collect();
+                write!(f, "; themes: {}", names.join(", "))
+            }
+            Error::SetSyntax { assignment } => write!(
+                f,
+                "--set `{assignment}`: write it as WIDGET.KEY=VALUE, e.g. context.warn=60"
+            ),
+            Error::SetNotInLayout { assignment, widget } => write!(
+                f,
+                "--set `{assignment}`: widget `{widget}` is not in the layout"
+            ),
             Error::Builtin(e) => e.fmt(f),
             Error::Transcript(e) => e.fmt(f),
             Error::Layout(e) => e.fmt(f),
@@ -166,6 +192,39 @@ mod tests {
         assert_eq!(
             Error::from(CacheError::NoLocation).to_string(),
             cache.to_string()
+        );
+    }
+
+    #[test]
+    fn setting_errors_name_the_setting_and_the_fix() {
+        let resolve = |argv: &[&str]| {
+            use clap::Parser as _;
+            let args = crate::cli::Cli::try_parse_from(argv).unwrap().render;
+            let loaded = crate::config::Loaded::default();
+            let mut settings = crate::config::resolve::resolve(&args, &loaded)?;
+            for assignment in &args.set {
+                crate::config::resolve::apply_set(&mut settings.spec, assignment)?;
+            }
+            Ok::<_, Error>(settings)
+        };
+        let message = |argv: &[&str]| resolve(argv).unwrap_err().to_string();
+        let themes =
+            "themes: classic, powerline, capsule, plain, nord, gruvbox, catppuccin, tokyo-night";
+        assert_eq!(
+            message(&["blinkline", "--theme", "nrod"]),
+            format!("unknown theme `nrod` (did you mean `nord`?); {themes}")
+        );
+        assert_eq!(
+            message(&["blinkline", "--theme", "bogus"]),
+            format!("unknown theme `bogus`; {themes}")
+        );
+        assert_eq!(
+            message(&["blinkline", "--set", "foo"]),
+            "--set `foo`: write it as WIDGET.KEY=VALUE, e.g. context.warn=60"
+        );
+        assert_eq!(
+            message(&["blinkline", "--set", "nope.x=1"]),
+            "--set `nope.x=1`: widget `nope` is not in the layout"
         );
     }
 

@@ -85,10 +85,8 @@ impl Settings {
 
 /// `--set widget.key=value`.
 pub fn apply_set(spec: &mut LayoutSpec, assignment: &str) -> Result<(), Error> {
-    let usage = || {
-        Error::Setting(format!(
-            "--set `{assignment}`: write it as WIDGET.KEY=VALUE, e.g. context.warn=60"
-        ))
+    let usage = || Error::SetSyntax {
+        assignment: assignment.to_owned(),
     };
     let (target, value) = assignment.split_once('=').ok_or_else(usage)?;
     let (widget, key) = target.split_once('.').ok_or_else(usage)?;
@@ -99,9 +97,10 @@ pub fn apply_set(spec: &mut LayoutSpec, assignment: &str) -> Result<(), Error> {
     ) {
         Ok(())
     } else {
-        Err(Error::Setting(format!(
-            "--set `{assignment}`: widget `{widget}` is not in the layout"
-        )))
+        Err(Error::SetNotInLayout {
+            assignment: assignment.to_owned(),
+            widget: widget.to_owned(),
+        })
     }
 }
 
@@ -171,14 +170,11 @@ pub fn resolve(args: &RenderArgs, loaded: &Loaded) -> Result<Settings, Error> {
     let mut theme = match crate::format::themes::builtin_theme(&theme_name) {
         Some(theme) => theme.map_err(Error::Builtin)?,
         None => {
-            let names: Vec<&str> = crate::format::themes::theme_names().collect();
-            let hint = crate::util::closest(&theme_name, names.iter().copied())
-                .map(|n| format!(" (did you mean `{n}`?)"))
-                .unwrap_or_default();
-            return Err(Error::Setting(format!(
-                "unknown theme `{theme_name}`{hint}; themes: {}",
-                names.join(", ")
-            )));
+            let hint = crate::util::closest(&theme_name, crate::format::themes::theme_names());
+            return Err(Error::UnknownTheme {
+                name: theme_name,
+                hint,
+            });
         }
     };
     if let Some(style) = config.style {
