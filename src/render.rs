@@ -747,6 +747,30 @@ mod tests {
     }
 
     #[test]
+    fn the_builder_sends_slow_widgets_to_the_pool_or_every_widget_when_asked() {
+        let cheap = || vec![entry("a", Box::new(Fixed("A")))];
+        let mut inline = builder(cheap(), 2, Duration::from_millis(10)).build();
+        inline.render(b"{}");
+        assert_eq!(inline.pool_threads(), 0, "a cheap widget renders inline");
+        let mut all = builder(cheap(), 2, Duration::from_millis(10))
+            .offload(Offload::All)
+            .build();
+        all.render(b"{}");
+        assert_eq!(all.pool_threads(), 2, "Offload::All sends it to the pool");
+        assert_eq!(frame_json(&all)[0]["text"], "A");
+        let mut no_threads = builder(cheap(), 0, Duration::from_millis(10))
+            .offload(Offload::All)
+            .build();
+        no_threads.render(b"{}");
+        assert_eq!(
+            no_threads.pool_threads(),
+            0,
+            "no threads: everything inline"
+        );
+        assert_eq!(frame_json(&no_threads)[0]["text"], "A");
+    }
+
+    #[test]
     fn a_widget_not_due_keeps_its_value_in_long_running_modes_only() {
         let layout = || {
             vec![

@@ -431,7 +431,8 @@ pub fn watch_command(render: &RenderArgs, args: &WatchArgs) -> Result<ExitCode, 
         other => other,
     };
     let env = Environment::capture();
-    // The flag's margin, not the config file's, as for the width below.
+    // The terminal's width is taken before the settings are resolved: the margin kept
+    // free is the flag's (or the default), not the config file's.
     let margin = render.margin.unwrap_or(DEFAULT_MARGIN);
     if terminal && render.width.is_none() {
         render.width =
