@@ -6,10 +6,10 @@
 
 use std::hint::black_box;
 
-use blinkline::app::{build_renderer, sample_payload};
 use blinkline::cli::Cli;
 use blinkline::input::env::Environment;
 use blinkline::input::parse_session;
+use blinkline::setup::{build_renderer, sample_payload};
 use clap::Parser;
 use criterion::{Criterion, criterion_group, criterion_main};
 

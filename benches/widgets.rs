@@ -17,13 +17,13 @@
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
-use blinkline::app::{build_renderer, sample_payload};
 use blinkline::cache::Cache;
 use blinkline::cli::Cli;
 use blinkline::git::discover::GitEnv;
 use blinkline::git::refresh::{RefreshRequest, refresh};
 use blinkline::input::env::Environment;
 use blinkline::render::Renderer;
+use blinkline::setup::{build_renderer, sample_payload};
 use blinkline::tempdir::TempDir;
 use clap::Parser;
 use criterion::{Criterion, criterion_group, criterion_main};

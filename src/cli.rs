@@ -1,7 +1,16 @@
 //! The command line, declared with clap. The doc comments here are the `--help` text.
 //!
 //! The plain `blinkline` invocation (how Claude Code runs it: no arguments, JSON on stdin)
-//! never reaches clap: `app.rs` takes a fast path that skips argument parsing entirely.
+//! never reaches clap: `app.rs` takes a fast path that skips argument parsing entirely and
+//! renders with [`RenderArgs::default`], which is what clap gives for no flags.
+//!
+//! These are the raw flags, as given. A flag that the config file can also set is an
+//! `Option` (`None`: not given), and no flag has a default here: the defaults live in one
+//! place, `config/resolve.rs`, which resolves flags, config file and preset into the
+//! `Settings` of a run. A flag's `[default: …]` in `--help` is part of its doc comment; a
+//! test checks it against the default the settings give.
+//!
+//! Read next: `config/resolve.rs` (flags → `Settings`), `setup.rs` (`Settings` → renderer).
 
 use std::path::PathBuf;
 
@@ -27,11 +36,11 @@ pub struct Cli {
 }
 
 /// Options of every command that renders.
-#[derive(Debug, Args, Clone)]
+#[derive(Debug, Args, Clone, Default)]
 pub struct RenderArgs {
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value = "ansi", global = true)]
-    pub format: OutputFormat,
+    /// Output format [default: ansi]
+    #[arg(long, short = 'f', value_enum, global = true)]
+    pub format: Option<OutputFormat>,
 
     /// Widgets to show, e.g. "model,context,cost". ";" starts a new line, "|" moves the
     /// rest of a line to the right edge. Default: cwd,model,context,cost,duration,lines,
@@ -43,34 +52,34 @@ pub struct RenderArgs {
     #[arg(long = "set", value_name = "WIDGET.KEY=VALUE", global = true)]
     pub set: Vec<String>,
 
-    /// Frame deadline: widgets not ready by then are left out (or shown stale).
-    #[arg(long, value_name = "DURATION", default_value = "10ms", value_parser = parse_duration, global = true)]
-    pub deadline: std::time::Duration,
+    /// Frame deadline: widgets not ready by then are left out (or shown stale) [default: 10ms]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, global = true)]
+    pub deadline: Option<std::time::Duration>,
 
-    /// How long the frame waits for each pool-rendered widget.
-    #[arg(long, value_name = "DURATION", default_value = "5ms", value_parser = parse_duration, global = true)]
-    pub budget: std::time::Duration,
+    /// How long the frame waits for each pool-rendered widget [default: 5ms]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, global = true)]
+    pub budget: Option<std::time::Duration>,
 
     /// Worker threads for slow widgets: a number, or "auto" (one per core, at most 4);
-    /// 0 renders every widget inline.
-    #[arg(long, value_name = "N", default_value = "auto", value_parser = parse_threads, global = true)]
-    pub threads: Threads,
+    /// 0 renders every widget inline [default: auto]
+    #[arg(long, value_name = "N", value_parser = parse_threads, global = true)]
+    pub threads: Option<Threads>,
 
-    /// When to colour the output.
-    #[arg(long, value_enum, default_value = "auto", global = true)]
-    pub color: ColorChoice,
+    /// When to colour the output [default: auto]
+    #[arg(long, value_enum, global = true)]
+    pub color: Option<ColorChoice>,
 
-    /// Glyph set for bars, separators and icons.
-    #[arg(long, value_enum, default_value = "unicode", global = true)]
-    pub charset: CharsetChoice,
+    /// Glyph set for bars, separators and icons [default: unicode]
+    #[arg(long, value_enum, global = true)]
+    pub charset: Option<CharsetChoice>,
 
     /// Width of the line in columns (default: $COLUMNS minus --margin; unlimited if unset).
     #[arg(long, value_name = "COLUMNS", global = true, value_parser = parse_width)]
     pub width: Option<usize>,
 
-    /// Columns kept free at the right edge when the width comes from $COLUMNS.
-    #[arg(long, value_name = "COLUMNS", default_value = "3", global = true)]
-    pub margin: usize,
+    /// Columns kept free at the right edge when the width comes from $COLUMNS [default: 3]
+    #[arg(long, value_name = "COLUMNS", global = true)]
+    pub margin: Option<usize>,
 
     /// Exit with status 2 when the input is broken or a widget fails (after printing).
     #[arg(long, global = true)]
@@ -102,31 +111,6 @@ pub struct RenderArgs {
     /// Theme: classic, powerline, capsule, plain, nord, gruvbox, catppuccin, tokyo-night.
     #[arg(long, value_name = "NAME", global = true)]
     pub theme: Option<String>,
-
-    /// The flags given on the command line (they win over the config file).
-    #[arg(skip)]
-    pub explicit: Vec<String>,
-}
-
-/// The flags whose command-line value wins over the config file.
-pub const CONFIGURABLE_FLAGS: &[&str] = &["charset", "color", "margin", "deadline", "budget"];
-
-/// Which of [`CONFIGURABLE_FLAGS`] were given on the command line (before or after a
-/// subcommand).
-pub fn explicit_flags(matches: &clap::ArgMatches) -> Vec<String> {
-    let given = |m: &clap::ArgMatches, name: &str| {
-        m.value_source(name) == Some(clap::parser::ValueSource::CommandLine)
-    };
-    CONFIGURABLE_FLAGS
-        .iter()
-        .filter(|name| {
-            given(matches, name)
-                || matches
-                    .subcommand()
-                    .is_some_and(|(_, sub)| given(sub, name))
-        })
-        .map(|name| (*name).to_owned())
-        .collect()
 }
 
 /// The render flags a prompt uses, which `blinkline init` passes on to every prompt.
@@ -138,7 +122,7 @@ pub const PROMPT_FLAGS: &[&str] = &[
 /// The [`PROMPT_FLAGS`] given on the command line (before or after a subcommand), as words
 /// (`--widgets`, `cwd,char`, …). A relative `--config` is made absolute: the prompt runs
 /// in whatever directory the shell is in.
-pub fn prompt_flags_given(matches: &clap::ArgMatches) -> Result<Vec<String>, String> {
+pub fn prompt_flags_given(matches: &clap::ArgMatches) -> Result<Vec<String>, crate::error::Error> {
     let given = |m: &clap::ArgMatches, name: &str| {
         m.value_source(name) == Some(clap::parser::ValueSource::CommandLine)
     };
@@ -151,15 +135,16 @@ pub fn prompt_flags_given(matches: &clap::ArgMatches) -> Result<Vec<String>, Str
         };
         for value in source.get_raw(name).into_iter().flatten() {
             let value = match *name {
-                "config" => std::path::absolute(value)
-                    .map_err(|err| format!("--config {}: {err}", value.to_string_lossy()))?,
+                "config" => std::path::absolute(value).map_err(crate::error::Error::io_at(
+                    format!("--config {}", value.to_string_lossy()),
+                ))?,
                 _ => PathBuf::from(value),
             };
             let value = value.into_os_string().into_string().map_err(|value| {
-                format!(
-                    "--{name} {}: only UTF-8 values can be passed on to the prompt",
-                    value.to_string_lossy()
-                )
+                crate::error::Error::PromptFlagNotUtf8 {
+                    flag: name,
+                    value: value.to_string_lossy().into_owned(),
+                }
             })?;
             words.push(format!("--{name}"));
             words.push(value);

@@ -1,63 +1,198 @@
-//! The commands that do not render: `config init|check|print`, `completions` and the
-//! hidden `__man` (used by `make man`). Each returns its exit code; messages name the file
-//! and the fix.
+//! The commands: `render` and `explain`, `widgets`, `config init|check|print`,
+//! `completions`, the hidden `__man` (used by `make man`) and the refreshers renders start
+//! (`__refresh-git`, `__refresh-transcript`). Each returns its exit code or an [`Error`];
+//! messages name the file and the fix. `bench` is in `bench/`, `prompt` and `init` in
+//! `shell/`, `watch` in `watch/`; `app.rs` only dispatches to them.
+//!
+//! Exit codes of a render: 0 rendered (even from a broken payload: a blank status line
+//! helps nobody); 2 any problem under `--strict`. A closed stdout (EPIPE) exits 0 quietly,
+//! as a pipe reader that went away is not an error.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use crate::cache::Refresh;
 use crate::cli::{Cli, ConfigCommand, RenderArgs};
 use crate::config;
+use crate::config::resolve::Settings;
+use crate::error::Error;
+use crate::input::InputProblem;
 use crate::input::env::Environment;
+use crate::render::Renderer;
 
-/// The file `config` commands work on: `--config FILE` or the default location.
-fn config_path(args: &RenderArgs, env: &Environment) -> Result<PathBuf, String> {
-    args.config.clone().or_else(|| config::default_path(env)).ok_or_else(|| {
-        "cannot tell where the config file goes: set HOME or XDG_CONFIG_HOME, or pass --config FILE"
-            .to_owned()
+/// `blinkline [render]` (`explain`: `blinkline explain`).
+pub fn render(args: &RenderArgs, explain: bool) -> Result<ExitCode, Error> {
+    let env = Environment::capture();
+    let settings = Settings::resolve(args, &env)?;
+    let mut renderer = crate::setup::renderer(&settings, env)?;
+    if explain {
+        renderer.set_widget_timing(true);
+    }
+    for problem in &settings.problems {
+        let _ = writeln!(std::io::stderr(), "blinkline: config: {problem}");
+    }
+    let mut payload = Vec::with_capacity(16 * 1024);
+    let read_problem =
+        crate::setup::read_input(settings.input.as_deref(), settings.sample, &mut payload);
+    let report = renderer.render_flagged(&payload, read_problem.is_some());
+    let problem = read_problem.or(report.problem);
+    if explain {
+        print_explain(&renderer, &payload, problem.as_ref());
+    } else if let Err(err) = renderer.write_frame() {
+        if err.kind() != std::io::ErrorKind::BrokenPipe {
+            let _ = writeln!(std::io::stderr(), "blinkline: cannot write the line: {err}");
+            return Ok(ExitCode::from(2));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    renderer.after_frame();
+    let errors = renderer.metrics().widget_errors.get();
+    if let Some(problem) = &problem {
+        let _ = writeln!(std::io::stderr(), "blinkline: {problem}");
+    }
+    let failed = problem.is_some() || errors > 0 || !settings.problems.is_empty();
+    Ok(if settings.strict && failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
     })
 }
 
+fn print_explain(renderer: &Renderer, payload: &[u8], problem: Option<&InputProblem>) {
+    let mut out = String::new();
+    out.push_str("widget        state    µs  runs    source                              value\n");
+    for w in renderer.report() {
+        let cost = match w.cost {
+            crate::widgets::Cost::Cheap => "inline",
+            crate::widgets::Cost::Slow => "pool",
+        };
+        let source = if w.source.is_empty() { "-" } else { w.source };
+        let value = if w.state.is_visible() { w.text } else { "" };
+        out.push_str(&format!(
+            "{:<13} {:<7} {:>4}  {:<7} {:<35} {}\n",
+            w.name,
+            w.state.as_str(),
+            w.micros,
+            cost,
+            source,
+            value
+        ));
+    }
+    match problem {
+        Some(p) => out.push_str(&format!("input: {p}\n")),
+        None => out.push_str(&format!("input: {} bytes\n", payload.len())),
+    }
+    if let Some(drift) = crate::input::schema::drift(payload) {
+        let list = |paths: &[String]| {
+            if paths.is_empty() {
+                "none".to_owned()
+            } else {
+                paths.join(", ")
+            }
+        };
+        out.push_str(&format!(
+            "unknown fields ({}): {}\nnull fields ({}): {}\n",
+            drift.unknown.len(),
+            list(&drift.unknown),
+            drift.nulls.len(),
+            list(&drift.nulls)
+        ));
+    }
+    let _ = std::io::stdout().write_all(out.as_bytes());
+}
+
+/// `blinkline widgets`.
+pub fn list_widgets() -> ExitCode {
+    let mut out = String::new();
+    for info in crate::widgets::REGISTRY {
+        let options = if info.options.is_empty() {
+            String::new()
+        } else {
+            format!("  [options: {}]", info.options.join(", "))
+        };
+        out.push_str(&format!("{:<13} {}{}\n", info.name, info.summary, options));
+    }
+    let _ = std::io::stdout().write_all(out.as_bytes());
+    ExitCode::SUCCESS
+}
+
+/// Runs a refresher's work (`__refresh-git`, `__refresh-transcript`) in this process with
+/// `env`. `watch`: a git refresher may stay on as the repository's watcher (not when it
+/// runs inside `bench --cold`, see [`crate::cache::run_refreshers_inline`]).
+pub fn refresh(job: &Refresh<'_>, env: &Environment, watch: bool) -> Result<(), Error> {
+    match *job {
+        Refresh::Transcript { path } => Ok(crate::transcript::refresh(path, env)?),
+        Refresh::Git {
+            dir,
+            diffstat,
+            locked,
+        } => {
+            let cache = crate::cache::Cache::open(env)?;
+            cache.sweep_temporaries();
+            let git_env = crate::git::discover::GitEnv::from_vars(
+                env.git_dir.as_deref(),
+                env.git_work_tree.as_deref(),
+                env.process_cwd.as_deref(),
+            );
+            // Renders name the record after the absolute git directory; a relative `DIR`
+            // given by hand must reach the same record.
+            let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+            let request = crate::git::refresh::RefreshRequest {
+                dir: &dir,
+                diffstat,
+                locked,
+                watch,
+            };
+            crate::git::refresh::refresh(&request, &git_env, &cache)?;
+            Ok(())
+        }
+    }
+}
+
+/// The file `config` commands work on: `--config FILE` or the default location.
+fn config_path(args: &RenderArgs, env: &Environment) -> Result<PathBuf, Error> {
+    args.config
+        .clone()
+        .or_else(|| config::default_path(env))
+        .ok_or(Error::NoConfigLocation)
+}
+
 /// `blinkline config init|check|print`.
-pub fn config_command(args: &RenderArgs, action: &ConfigCommand) -> Result<ExitCode, String> {
+pub fn config_command(args: &RenderArgs, action: &ConfigCommand) -> Result<ExitCode, Error> {
     let env = Environment::capture();
     match action {
         ConfigCommand::Init { force } => init(&config_path(args, &env)?, *force),
         ConfigCommand::Check => check(&config_path(args, &env)?),
         ConfigCommand::Print => {
-            let (resolved, problems) = crate::app::resolve_settings(args, &env)?;
-            for problem in &problems {
+            let settings = Settings::resolve(args, &env)?;
+            for problem in &settings.problems {
                 let _ = writeln!(std::io::stderr(), "blinkline: config: {problem}");
             }
-            let _ = std::io::stdout().write_all(config::print::to_toml(&resolved).as_bytes());
-            Ok(ExitCode::from(u8::from(!problems.is_empty())))
+            let _ = std::io::stdout().write_all(config::print::to_toml(&settings).as_bytes());
+            Ok(ExitCode::from(u8::from(!settings.problems.is_empty())))
         }
     }
 }
 
-fn init(path: &PathBuf, force: bool) -> Result<ExitCode, String> {
+fn init(path: &Path, force: bool) -> Result<ExitCode, Error> {
     if path.exists() && !force {
-        return Err(format!(
-            "{} already exists; use --force to overwrite it",
-            path.display()
-        ));
+        return Err(Error::ConfigExists(path.to_path_buf()));
     }
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            .map_err(Error::io_at(format!("cannot create {}", dir.display())))?;
     }
     std::fs::write(path, config::INIT_TEMPLATE)
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        .map_err(Error::io_at(format!("cannot write {}", path.display())))?;
     let _ = writeln!(std::io::stdout(), "wrote {}", path.display());
     Ok(ExitCode::SUCCESS)
 }
 
-fn check(path: &PathBuf) -> Result<ExitCode, String> {
-    let source = std::fs::read_to_string(path).map_err(|e| {
-        format!(
-            "cannot read {}: {e}; `blinkline config init` writes one",
-            path.display()
-        )
+fn check(path: &Path) -> Result<ExitCode, Error> {
+    let source = std::fs::read_to_string(path).map_err(|source| Error::ConfigUnreadable {
+        path: path.to_path_buf(),
+        source,
     })?;
     let (_, problems) = config::parse(&source);
     let name = path.display().to_string();
@@ -92,12 +227,78 @@ pub fn completions(shell: clap_complete::Shell) -> ExitCode {
 }
 
 /// `blinkline __man`: the man page, generated from the clap definition.
-pub fn man_page() -> Result<ExitCode, String> {
+pub fn man_page() -> Result<ExitCode, Error> {
     use clap::CommandFactory;
     let mut out = Vec::new();
     clap_mangen::Man::new(Cli::command())
         .render(&mut out)
-        .map_err(|e| format!("cannot render the man page: {e}"))?;
+        .map_err(Error::io_at("cannot render the man page"))?;
     let _ = std::io::stdout().write_all(&out);
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tempdir::TempDir;
+
+    fn env_with_cache(dir: &TempDir) -> Environment {
+        Environment {
+            xdg_cache_home: Some(dir.path().to_string_lossy().into_owned()),
+            ..Environment::default()
+        }
+    }
+
+    #[test]
+    fn a_refresher_error_keeps_its_type_and_its_message() {
+        let dir = TempDir::new("refresh-errors").unwrap();
+        let env = env_with_cache(&dir);
+        let missing = dir.join("gone.jsonl");
+        let path = missing.to_str().unwrap();
+        let err = refresh(&Refresh::Transcript { path }, &env, false).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Transcript(crate::transcript::RefreshError::Scan {
+                    problem: crate::transcript::Problem::Missing,
+                    ..
+                })
+            ),
+            "{err:?}"
+        );
+        assert_eq!(err.to_string(), format!("{path}: \u{26a0} no transcript"));
+
+        let outside = dir.join("not-a-repo");
+        std::fs::create_dir(&outside).unwrap();
+        let job = Refresh::Git {
+            dir: &outside,
+            diffstat: false,
+            locked: false,
+        };
+        let err = refresh(&job, &env, false).unwrap_err();
+        assert!(matches!(err, Error::Git(_)), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            format!("{} is not in a git repository", outside.display())
+        );
+    }
+
+    #[test]
+    fn a_refresher_without_a_cache_says_why() {
+        let err = refresh(
+            &Refresh::Transcript { path: "/x.jsonl" },
+            &Environment::default(),
+            false,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Transcript(crate::transcript::RefreshError::Cache(
+                    crate::cache::CacheError::NoLocation
+                ))
+            ),
+            "{err:?}"
+        );
+    }
 }

@@ -1,7 +1,10 @@
 //! blinkline: the fastest, most dependable status line renderer.
 //!
 //! Where things live:
-//! - `app.rs` runs the commands; `cli.rs` declares them;
+//! - `cli.rs` declares the command line; `config/resolve.rs` resolves flags and config file
+//!   into `Settings`; `setup.rs` builds the renderer from them; `commands.rs` (with
+//!   `bench/`, `shell/`, `watch/`) runs the commands; `error.rs` is the error they return;
+//!   `app.rs` only dispatches, for the binary;
 //! - `input/` reads the Claude Code payload and the environment;
 //! - `render.rs` drives a frame over the `engine/` (queue, pool, slots, frame, metrics);
 //! - `widgets/` one file per widget; `layout.rs` turns a widget list into a layout;
@@ -19,6 +22,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod engine;
+pub mod error;
 pub mod fixed;
 pub mod format;
 pub mod git;
@@ -26,6 +30,7 @@ pub mod input;
 pub mod layout;
 pub mod render;
 pub mod sanitize;
+pub mod setup;
 pub mod shell;
 pub mod tempdir;
 pub mod transcript;

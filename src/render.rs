@@ -7,7 +7,8 @@
 //! without them; a straggler can never write into a newer frame (see `engine/slots.rs`).
 //!
 //! Which widgets go to the pool is decided in `engine/pool.rs`'s module doc: only slow ones
-//! by default, everything with `Offload::All` (used by `bench --compare threads`).
+//! by default, everything with `Offload::All` (used by `bench --compare threads`). A
+//! renderer is put together by a [`RendererBuilder`], which decides that once per widget.
 //!
 //! Per-widget times cost a clock read per widget and a histogram record, so they are taken
 //! only when someone looks ([`Renderer::set_widget_timing`]: JSON output, `explain`,
@@ -61,7 +62,6 @@ pub struct RenderSettings {
     pub deadline: Duration,
     /// Pool size; 0 renders everything inline.
     pub threads: usize,
-    pub offload: Offload,
     pub charset: Charset,
     /// Usable display columns; `None` = unlimited.
     pub width: Option<usize>,
@@ -189,6 +189,9 @@ pub struct Renderer {
     shared: Arc<Shared>,
     placements: Vec<Placement>,
     budgets: Vec<Duration>,
+    /// Which widgets run on the pool (decided by the builder; all false once the pool
+    /// could not start).
+    on_pool: Vec<bool>,
     settings: RenderSettings,
     pool: Option<Pool<Runner>>,
     inputs: Vec<Arc<FrameInput>>,
@@ -209,21 +212,70 @@ pub struct Renderer {
     last_payload: u64,
 }
 
-impl Renderer {
-    /// Builds a renderer; the pool starts lazily, the first time a frame needs it.
-    pub fn new(
-        layout: Vec<LayoutEntry>,
-        settings: RenderSettings,
-        env: Environment,
-        mut sink: Box<dyn SegmentSink + Send>,
-    ) -> Self {
+/// Puts a [`Renderer`] together: the layout, the frame-wide settings, the environment the
+/// widgets read and the sink that styles the frame, then what differs between commands.
+pub struct RendererBuilder {
+    layout: Vec<LayoutEntry>,
+    settings: RenderSettings,
+    env: Environment,
+    sink: Box<dyn SegmentSink + Send>,
+    offload: Offload,
+    shell: Option<ShellContext>,
+    time_widgets: bool,
+    interval_refresh: bool,
+}
+
+impl RendererBuilder {
+    /// Which widgets run on the pool (default: [`Offload::SlowOnly`]).
+    pub fn offload(mut self, offload: Offload) -> Self {
+        self.offload = offload;
+        self
+    }
+
+    /// Gives prompt widgets the shell's state.
+    pub fn shell(mut self, shell: ShellContext) -> Self {
+        self.shell = Some(shell);
+        self
+    }
+
+    /// Whether inline widgets are timed from the first frame (default: on); see
+    /// [`Renderer::set_widget_timing`].
+    pub fn widget_timing(mut self, on: bool) -> Self {
+        self.time_widgets = on;
+        self
+    }
+
+    /// Honours each widget's [`Widget::refresh_interval`]: a widget that is not due keeps
+    /// its last value instead of rendering again (for `watch`). Default: off.
+    pub fn refresh_by_interval(mut self, on: bool) -> Self {
+        self.interval_refresh = on;
+        self
+    }
+
+    /// The renderer; the pool starts lazily, the first time a frame needs it.
+    pub fn build(self) -> Renderer {
+        let RendererBuilder {
+            layout,
+            settings,
+            env,
+            mut sink,
+            offload,
+            shell,
+            time_widgets,
+            interval_refresh,
+        } = self;
         let layout: Vec<LayoutEntry> = layout.into_iter().take(MAX_WIDGETS).collect();
         let count = layout.len();
         let mut names = Vec::with_capacity(count);
         let mut widgets = Vec::with_capacity(count);
         let mut placements = Vec::with_capacity(count);
         let mut budgets = Vec::with_capacity(count);
+        let mut on_pool = Vec::with_capacity(count);
         for entry in layout {
+            on_pool.push(
+                settings.threads > 0
+                    && (offload == Offload::All || entry.widget.cost() == Cost::Slow),
+            );
             names.push(entry.name);
             widgets.push(entry.widget);
             placements.push(entry.placement);
@@ -237,7 +289,7 @@ impl Renderer {
             metrics: EngineMetrics::new(count),
             env,
             charset: settings.charset,
-            shell: None,
+            shell,
             done: AtomicU32::new(0),
             owner_waiting: AtomicU32::new(0),
         });
@@ -245,27 +297,42 @@ impl Renderer {
             shared,
             placements,
             budgets,
+            on_pool,
             settings,
             pool: None,
             inputs: Vec::new(),
             generation: 0,
-            time_widgets: true,
+            time_widgets,
             sink,
             frame: FrameBuffer::new(),
             notice: SlotContent::default(),
             states: ArrayVec::new(),
-            interval_refresh: false,
+            interval_refresh,
             last_rendered: vec![None; count],
             carried: vec![false; count],
             last_payload: 0,
         }
     }
+}
 
-    /// Honours each widget's [`Widget::refresh_interval`]: a widget that is not due keeps
-    /// its last value instead of rendering again (for `watch`).
-    pub fn refresh_by_interval(mut self, on: bool) -> Self {
-        self.interval_refresh = on;
-        self
+impl Renderer {
+    /// A builder for a renderer of `layout`.
+    pub fn builder(
+        layout: Vec<LayoutEntry>,
+        settings: RenderSettings,
+        env: Environment,
+        sink: Box<dyn SegmentSink + Send>,
+    ) -> RendererBuilder {
+        RendererBuilder {
+            layout,
+            settings,
+            env,
+            sink,
+            offload: Offload::SlowOnly,
+            shell: None,
+            time_widgets: true,
+            interval_refresh: false,
+        }
     }
 
     /// Opens widget `index`'s slot for `generation`, or carries its last value when it is
@@ -305,23 +372,9 @@ impl Renderer {
         self.time_widgets = on;
     }
 
-    /// Gives prompt widgets the shell's state. Call before the first frame: once the pool
-    /// has started, the state is shared and is left as it is.
-    pub fn with_shell(mut self, shell: ShellContext) -> Self {
-        if let Some(shared) = Arc::get_mut(&mut self.shared) {
-            shared.shell = Some(shell);
-        }
-        self
-    }
-
     /// Sets the usable width for the next frames (a terminal was resized).
     pub fn set_width(&mut self, width: Option<usize>) {
         self.settings.width = width;
-    }
-
-    /// Changes which widgets run on the pool (takes effect from the next frame).
-    pub fn set_offload(&mut self, offload: Offload) {
-        self.settings.offload = offload;
     }
 
     pub fn metrics(&self) -> &EngineMetrics {
@@ -344,9 +397,7 @@ impl Renderer {
     }
 
     fn runs_on_pool(&self, index: usize) -> bool {
-        self.settings.threads > 0
-            && (self.settings.offload == Offload::All
-                || self.shared.widgets[index].cost() == Cost::Slow)
+        self.on_pool[index]
     }
 
     /// Renders one frame from `payload` into the internal frame buffer.
@@ -449,6 +500,7 @@ impl Renderer {
                 Err(_) => {
                     // No threads to be had: render everything inline rather than nothing.
                     self.settings.threads = 0;
+                    self.on_pool.fill(false);
                     return 0;
                 }
             }
@@ -457,11 +509,7 @@ impl Renderer {
         let Some(pool) = self.pool.as_ref() else {
             return 0;
         };
-        for index in (0..self.shared.names.len()).filter(|&i| {
-            self.settings.threads > 0
-                && (self.settings.offload == Offload::All
-                    || self.shared.widgets[i].cost() == Cost::Slow)
-        }) {
+        for index in (0..self.shared.names.len()).filter(|&i| self.on_pool[i]) {
             pool.submit(WidgetJob {
                 input: Arc::clone(&input),
                 generation,
@@ -633,16 +681,19 @@ mod tests {
     }
 
     fn renderer(layout: Vec<LayoutEntry>, threads: usize, deadline: Duration) -> Renderer {
+        builder(layout, threads, deadline).build()
+    }
+
+    fn builder(layout: Vec<LayoutEntry>, threads: usize, deadline: Duration) -> RendererBuilder {
         let settings = RenderSettings {
             deadline,
             threads,
-            offload: Offload::SlowOnly,
             charset: Charset::Unicode,
             width: None,
             rules: crate::width::WidthRules::default(),
             config_flagged: false,
         };
-        Renderer::new(layout, settings, Environment::default(), Box::new(JsonSink))
+        Renderer::builder(layout, settings, Environment::default(), Box::new(JsonSink))
     }
 
     fn frame_json(r: &Renderer) -> serde_json::Value {
@@ -711,6 +762,30 @@ mod tests {
     }
 
     #[test]
+    fn the_builder_sends_slow_widgets_to_the_pool_or_every_widget_when_asked() {
+        let cheap = || vec![entry("a", Box::new(Fixed("A")))];
+        let mut inline = builder(cheap(), 2, Duration::from_millis(10)).build();
+        inline.render(b"{}");
+        assert_eq!(inline.pool_threads(), 0, "a cheap widget renders inline");
+        let mut all = builder(cheap(), 2, Duration::from_millis(10))
+            .offload(Offload::All)
+            .build();
+        all.render(b"{}");
+        assert_eq!(all.pool_threads(), 2, "Offload::All sends it to the pool");
+        assert_eq!(frame_json(&all)[0]["text"], "A");
+        let mut no_threads = builder(cheap(), 0, Duration::from_millis(10))
+            .offload(Offload::All)
+            .build();
+        no_threads.render(b"{}");
+        assert_eq!(
+            no_threads.pool_threads(),
+            0,
+            "no threads: everything inline"
+        );
+        assert_eq!(frame_json(&no_threads)[0]["text"], "A");
+    }
+
+    #[test]
     fn a_widget_not_due_keeps_its_value_in_long_running_modes_only() {
         let layout = || {
             vec![
@@ -718,7 +793,9 @@ mod tests {
                 entry("f", Box::new(Fixed("F"))),
             ]
         };
-        let mut watch = renderer(layout(), 0, Duration::from_millis(10)).refresh_by_interval(true);
+        let mut watch = builder(layout(), 0, Duration::from_millis(10))
+            .refresh_by_interval(true)
+            .build();
         for _ in 0..3 {
             watch.render(b"{}");
             let v = frame_json(&watch);

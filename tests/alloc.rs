@@ -4,10 +4,10 @@
 //! counting allocator is process-wide, and libtest's own thread, or a second test running
 //! on another thread, would add its allocations to the count.
 
-use blinkline::app::{build_renderer, sample_payload};
 use blinkline::cli::Cli;
 use blinkline::engine::alloc::{CountingAllocator, allocation_counts};
 use blinkline::input::env::Environment;
+use blinkline::setup::{build_renderer, sample_payload};
 use blinkline::tempdir::TempDir;
 use clap::Parser;
 use std::path::{Path, PathBuf};
@@ -300,9 +300,10 @@ fn warm_prompt_frames_allocate_nothing(payload: &str) {
         virtual_env: Some("/home/ada/.venvs/ml".into()),
         ..blinkline::shell::shell_context(prompt)
     };
-    let mut renderer = blinkline::shell::prompt_renderer(&cli.render, prompt, env)
+    let mut renderer = blinkline::shell::prompt_builder(&cli.render, prompt, env)
         .unwrap()
-        .with_shell(shell);
+        .shell(shell)
+        .build();
     for _ in 0..3 {
         renderer.render(payload.as_bytes());
     }

@@ -1,10 +1,10 @@
 //! Whole-line snapshots: every theme × charset × colour depth on four payload shapes.
 //! Escape bytes are shown as `␛` so the snapshots read as text.
 
-use blinkline::app::{build_renderer, sample_payload};
 use blinkline::cli::Cli;
 use blinkline::format::themes::theme_names;
 use blinkline::input::env::Environment;
+use blinkline::setup::{build_renderer, sample_payload};
 use clap::Parser;
 
 const EARLY: &str = r#"{"model":{"id":"claude-sonnet-4-5","display_name":"Sonnet 4.5"},

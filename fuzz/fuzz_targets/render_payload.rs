@@ -4,9 +4,9 @@
 //! escape sequence except our own SGR colours (and OSC 8 links we wrote).
 #![no_main]
 
-use blinkline::app::build_renderer;
 use blinkline::cli::Cli;
 use blinkline::input::env::Environment;
+use blinkline::setup::build_renderer;
 use clap::Parser;
 use libfuzzer_sys::fuzz_target;
 

@@ -18,9 +18,11 @@ use std::time::Instant;
 
 use super::{BenchReport, WorkCounts};
 use crate::cache::run_refreshers_inline;
-use crate::cli::{BenchArgs, RenderArgs};
+use crate::cli::BenchArgs;
+use crate::config::resolve::Settings;
 use crate::engine::alloc::allocation_counts;
 use crate::engine::metrics::Histogram;
+use crate::error::Error;
 use crate::input::env::Environment;
 use crate::render::Renderer;
 use crate::tempdir::TempDir;
@@ -31,8 +33,8 @@ struct ColdCacheHome {
 }
 
 impl ColdCacheHome {
-    fn create() -> Result<Self, String> {
-        let root = TempDir::new("bench-cold").map_err(|e| e.to_string())?;
+    fn create() -> Result<Self, Error> {
+        let root = TempDir::new("bench-cold")?;
         Ok(ColdCacheHome { root })
     }
 
@@ -47,8 +49,9 @@ struct InlineRefreshers;
 
 impl InlineRefreshers {
     fn install(env: Environment) -> Self {
-        run_refreshers_inline(Some(Box::new(move |args| {
-            crate::app::run_refresher_here(&env, args)
+        // Errors are dropped, as a detached refresher's are.
+        run_refreshers_inline(Some(Box::new(move |job| {
+            let _ = crate::commands::refresh(job, &env, false);
         })));
         InlineRefreshers
     }
@@ -71,12 +74,12 @@ fn cold_frame(renderer: &mut Renderer, home: &ColdCacheHome, payload: &[u8]) -> 
 }
 
 /// Runs `--warmup` then `--frames` cold frames of `payload`.
-pub fn run(args: &RenderArgs, bench: &BenchArgs, payload: &[u8]) -> Result<BenchReport, String> {
+pub fn run(settings: &Settings, bench: &BenchArgs, payload: &[u8]) -> Result<BenchReport, Error> {
     let home = ColdCacheHome::create()?;
     let mut env = Environment::capture();
     env.xdg_cache_home = Some(home.root.to_string_lossy().into_owned());
     let _inline = InlineRefreshers::install(env.clone());
-    let mut renderer = crate::app::build_renderer(args, env)?;
+    let mut renderer = crate::setup::renderer(settings, env)?;
     renderer.set_widget_timing(true);
     for _ in 0..bench.warmup {
         cold_frame(&mut renderer, &home, payload);

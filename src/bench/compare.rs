@@ -16,9 +16,11 @@ use std::time::Instant;
 
 use crossbeam_queue::SegQueue;
 
-use crate::cli::{BenchArgs, RenderArgs, Threads};
+use crate::cli::{BenchArgs, Threads};
+use crate::config::resolve::Settings;
 use crate::engine::metrics::Histogram;
 use crate::engine::queue::Queue;
+use crate::error::Error;
 use crate::input::env::Environment;
 use crate::render::Offload;
 
@@ -151,17 +153,18 @@ pub fn queues(ops: u64, warmup: u64, json: bool) -> String {
 /// Renders `frames` frames with every widget inline, then on 1..=max_threads workers;
 /// the report as text, or as one JSON object with `--json`.
 pub fn threads(
-    args: &RenderArgs,
+    settings: &Settings,
     bench: &BenchArgs,
     payload: &[u8],
     max_threads: usize,
-) -> Result<String, String> {
+) -> Result<String, Error> {
     let mut rows = Vec::new();
     for threads in 0..=max_threads {
-        let mut args = args.clone();
-        args.threads = Threads::Count(threads);
-        let mut renderer = crate::app::build_renderer(&args, Environment::capture())?;
-        renderer.set_offload(Offload::All);
+        let mut settings = settings.clone();
+        settings.threads = Threads::Count(threads);
+        let mut renderer = crate::setup::builder(&settings, Environment::capture())?
+            .offload(Offload::All)
+            .build();
         for _ in 0..bench.warmup {
             renderer.render(payload);
         }

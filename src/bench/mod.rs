@@ -10,19 +10,27 @@
 //! figures are the renderer's alone. It also counts the transcript bytes read and the git
 //! refreshes run per frame (both 0 for warm frames with nothing new).
 //!
-//! `--cold` (`cold.rs`) measures frames with nothing cached instead.
+//! `--cold` (`cold.rs`) measures frames with nothing cached instead; `--compare`
+//! (`compare.rs`) compares queues or pool sizes; `--processes` (`processes.rs`) times whole
+//! processes against a floor binary. [`command`] picks one.
 
 pub mod cold;
 pub mod compare;
 pub mod processes;
 
 use std::fmt::Write as _;
+use std::io::Write as _;
+use std::process::ExitCode;
 use std::time::Instant;
 
-use crate::cli::{BenchArgs, RenderArgs};
+use crate::cli::{BenchArgs, CompareWhat, RenderArgs, Threads};
+use crate::config::resolve::Settings;
 use crate::engine::alloc::allocation_counts;
 use crate::engine::metrics::{Histogram, Summary};
+use crate::error::Error;
 use crate::input::env::Environment;
+use crate::render::Offload;
+use crate::setup::{AUTO_THREADS_CAP, sample_payload};
 
 /// The first line-shaping flag given on the command line (`--widgets`, `--set`, `--config`,
 /// `--preset`, `--theme`, `--width`), for the modes that build no renderer of their own and
@@ -86,15 +94,106 @@ impl WorkCounts {
     }
 }
 
+/// `blinkline bench`: the benchmark `bench` asks for, its report on stdout.
+pub fn command(args: &RenderArgs, bench: &BenchArgs) -> Result<ExitCode, Error> {
+    if let Some(flag) = line_flag_given(args) {
+        let processes = bench.processes.is_some();
+        if processes || bench.compare == Some(CompareWhat::Queue) {
+            return Err(Error::BenchIgnoresFlag { flag, processes });
+        }
+    }
+    if let Some(runs) = bench.processes {
+        return command_processes(args, bench, runs);
+    }
+    let sample = args.sample || args.input.is_none();
+    let mut payload = Vec::new();
+    if let Some(problem) = crate::setup::read_input(args.input.as_deref(), sample, &mut payload) {
+        return Err(problem.into());
+    }
+    if bench.compare == Some(CompareWhat::Queue) {
+        let text = compare::queues(bench.frames().max(1000) * 100, bench.warmup, bench.json);
+        let _ = std::io::stdout().write_all(text.as_bytes());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let settings = Settings::resolve(args, &Environment::capture())?;
+    let text = if bench.compare == Some(CompareWhat::Threads) {
+        let max = match settings.threads {
+            Threads::Count(n) if n > 0 => n,
+            _ => crate::engine::pool::default_threads(AUTO_THREADS_CAP).max(2),
+        };
+        compare::threads(&settings, bench, &payload, max)?
+    } else {
+        let report = run(&settings, bench, &payload)?;
+        if bench.json {
+            report.to_json()
+        } else {
+            report.to_text()
+        }
+    };
+    let _ = std::io::stdout().write_all(text.as_bytes());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `bench --processes N`.
+fn command_processes(args: &RenderArgs, bench: &BenchArgs, runs: usize) -> Result<ExitCode, Error> {
+    let exe = match &bench.exe {
+        Some(path) => path.clone(),
+        None => std::env::current_exe().map_err(Error::io_at("cannot find this binary"))?,
+    };
+    let floor = bench
+        .floor
+        .clone()
+        .unwrap_or_else(|| processes::default_floor(&exe));
+    if !floor.is_file() {
+        return Err(Error::NoFloor(floor));
+    }
+    // Holds the sample payload's file, when one is written, until the runs are done.
+    let mut sample_dir = None;
+    let payload_path = match &args.input {
+        Some(path) => path.clone(),
+        None => sample_dir
+            .insert(write_sample_payload()?)
+            .join("payload.json"),
+    };
+    let report = processes::compare(
+        &exe,
+        &bench.exe_args,
+        &floor,
+        &payload_path,
+        runs.max(1),
+        bench.idle,
+    )?;
+    let text = if bench.json {
+        report.to_json()
+    } else {
+        report.to_text()
+    };
+    let _ = std::io::stdout().write_all(text.as_bytes());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The sample payload in `payload.json` of a temporary directory (removed on drop).
+fn write_sample_payload() -> Result<crate::tempdir::TempDir, Error> {
+    let dir = crate::tempdir::TempDir::new("bench-payload")?;
+    let path = dir.join("payload.json");
+    std::fs::write(&path, sample_payload(crate::engine::clock::unix_now()))
+        .map_err(Error::io_at(path.display().to_string()))?;
+    Ok(dir)
+}
+
 /// Runs the benchmark on `payload`.
-pub fn run(args: &RenderArgs, bench: &BenchArgs, payload: &[u8]) -> Result<BenchReport, String> {
+pub fn run(settings: &Settings, bench: &BenchArgs, payload: &[u8]) -> Result<BenchReport, Error> {
     if bench.cold {
-        return cold::run(args, bench, payload);
+        return cold::run(settings, bench, payload);
     }
-    let mut renderer = crate::app::build_renderer(args, Environment::capture())?;
-    if bench.all_on_pool {
-        renderer.set_offload(crate::render::Offload::All);
-    }
+    let offload = if bench.all_on_pool {
+        Offload::All
+    } else {
+        Offload::SlowOnly
+    };
+    let mut renderer = crate::setup::builder(settings, Environment::capture())?
+        .offload(offload)
+        .build();
     for _ in 0..bench.warmup {
         renderer.render(payload);
         // As after a real frame: store what the frame computed (e.g. a small repository's

@@ -14,6 +14,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::engine::os::wait_child;
+use crate::error::Error;
 
 /// One candidate's figures, in microseconds (RSS in KiB).
 #[derive(Clone, Debug, Default)]
@@ -57,8 +58,8 @@ fn run_once(
     args: &[String],
     payload: &Path,
     samples: &mut Samples,
-) -> Result<(), String> {
-    let stdin = File::open(payload).map_err(|e| format!("{}: {e}", payload.display()))?;
+) -> Result<(), Error> {
+    let stdin = File::open(payload).map_err(Error::io_at(payload.display().to_string()))?;
     let started = Instant::now();
     let mut child = Command::new(exe)
         .args(args)
@@ -66,12 +67,12 @@ fn run_once(
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
+        .map_err(Error::io_at(format!("cannot run {}", exe.display())))?;
     samples.output.clear();
     if let Some(mut out) = child.stdout.take() {
         let _ = out.read_to_end(&mut samples.output);
     }
-    let usage = wait_child(child.id()).map_err(|e| format!("wait: {e}"))?;
+    let usage = wait_child(child.id()).map_err(Error::io_at("wait"))?;
     let wall = started.elapsed().as_secs_f64() * 1e6;
     samples.wall.push(wall);
     samples
@@ -113,7 +114,7 @@ pub fn compare(
     payload: &Path,
     runs: usize,
     idle: Duration,
-) -> Result<ProcessReport, String> {
+) -> Result<ProcessReport, Error> {
     let new = || Samples {
         wall: Vec::with_capacity(runs),
         cpu: Vec::with_capacity(runs),

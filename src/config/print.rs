@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::resolve::Resolved;
+use super::resolve::Settings;
 use crate::cli::ColorChoice;
 use crate::widgets::Charset;
 use crate::widgets::options::OptionValue;
@@ -41,7 +41,7 @@ fn millis(d: std::time::Duration) -> String {
 }
 
 /// The effective configuration as TOML.
-pub fn to_toml(r: &Resolved) -> String {
+pub fn to_toml(r: &Settings) -> String {
     let mut s = String::new();
     let charset = match r.charset {
         Charset::NerdFont => "nerd-font",

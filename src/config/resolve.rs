@@ -1,21 +1,48 @@
-//! Resolves the settings of one run: command-line flags over the config file over the
-//! preset over the built-in defaults, into the values the renderer is built from.
+//! The settings of one run: command-line flags over the config file over the preset over
+//! the built-in defaults, resolved once into a typed [`Settings`] (ripgrep's low-level to
+//! high-level arguments). Every default a flag can fall back to is here; `cli.rs` declares
+//! the flags without defaults, so a flag left out is `None` and loses to the config file.
+//!
+//! Read next: `setup.rs`, which builds the renderer from the settings.
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::{Config, LineConfig, Loaded};
-use crate::cli::{CharsetChoice, ColorChoice, RenderArgs};
+use crate::cli::{CharsetChoice, ColorChoice, RenderArgs, Threads};
+use crate::error::Error;
+use crate::format::OutputFormat;
 use crate::format::theme::Theme;
+use crate::input::env::Environment;
 use crate::layout::{DEFAULT_LINE, LayoutSpec, WidgetSpec};
 use crate::widgets::Charset;
+use crate::widgets::options::OptionValue;
 use crate::width::WidthRules;
 
 /// The priority of a widget the default line does not list.
 pub const DEFAULT_PRIORITY: u8 = 50;
 
-/// The settings of one run, resolved.
+/// `--format` when neither given nor decided by the command (`watch` decides).
+pub const DEFAULT_FORMAT: OutputFormat = OutputFormat::Ansi;
+/// `--deadline` / `deadline`.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_millis(10);
+/// `--budget` / `budget`.
+pub const DEFAULT_BUDGET: Duration = crate::layout::DEFAULT_BUDGET;
+/// `--threads`.
+pub const DEFAULT_THREADS: Threads = Threads::Auto;
+/// `--color` / `color`.
+pub const DEFAULT_COLOR: ColorChoice = ColorChoice::Auto;
+/// `--charset` / `charset`.
+pub const DEFAULT_CHARSET: CharsetChoice = CharsetChoice::Unicode;
+/// `--margin` / `margin`.
+pub const DEFAULT_MARGIN: usize = 3;
+/// `--theme` / `theme`.
+pub const DEFAULT_THEME: &str = "classic";
+
+/// The settings of one run, resolved: what the renderer is built from (`setup.rs`) and
+/// what `config print` prints.
 #[derive(Clone, Debug)]
-pub struct Resolved {
+pub struct Settings {
     pub spec: LayoutSpec,
     pub theme: Theme,
     pub charset: Charset,
@@ -25,6 +52,82 @@ pub struct Resolved {
     pub deadline: Duration,
     pub budget: Duration,
     pub rules: WidthRules,
+    pub format: OutputFormat,
+    pub threads: Threads,
+    /// `--width`; `None`: `$COLUMNS` minus the margin, or unlimited.
+    pub width: Option<usize>,
+    pub strict: bool,
+    /// `--input FILE` (`-`: stdin).
+    pub input: Option<PathBuf>,
+    pub sample: bool,
+    /// The config file's problems (the line then shows `⚠ config`, and uses the defaults).
+    pub problems: Vec<String>,
+}
+
+impl Settings {
+    /// Loads the configuration and resolves `args` over it. A config with problems gives
+    /// the defaults (and the problems); an unusable flag is an error.
+    pub fn resolve(args: &RenderArgs, env: &Environment) -> Result<Settings, Error> {
+        let loaded = super::load(args.config.as_deref(), args.preset.as_deref(), env);
+        let mut settings = resolve(args, &loaded)?;
+        for assignment in &args.set {
+            apply_set(&mut settings.spec, assignment)?;
+        }
+        set_command_trust(
+            &mut settings.spec,
+            args.widgets.is_some(),
+            loaded.path.as_deref(),
+        );
+        settings.problems = loaded.problems;
+        Ok(settings)
+    }
+}
+
+/// `--set widget.key=value`.
+pub fn apply_set(spec: &mut LayoutSpec, assignment: &str) -> Result<(), Error> {
+    let usage = || Error::SetSyntax {
+        assignment: assignment.to_owned(),
+    };
+    let (target, value) = assignment.split_once('=').ok_or_else(usage)?;
+    let (widget, key) = target.split_once('.').ok_or_else(usage)?;
+    if spec.set_option(
+        widget.trim(),
+        key.trim(),
+        OptionValue::parse_cli(value.trim()),
+    ) {
+        Ok(())
+    } else {
+        Err(Error::SetNotInLayout {
+            assignment: assignment.to_owned(),
+            widget: widget.to_owned(),
+        })
+    }
+}
+
+/// `command` widgets run only from a trusted source: the command line, or a config file
+/// the user owns that neither group nor others may write. A `trusted` key written in the
+/// file itself is ignored.
+pub(crate) fn set_command_trust(
+    spec: &mut LayoutSpec,
+    from_command_line: bool,
+    config: Option<&Path>,
+) {
+    use std::os::unix::fs::MetadataExt;
+    let file_is_safe = config.is_none_or(|path| {
+        std::fs::metadata(path)
+            .is_ok_and(|m| m.uid() == crate::engine::os::current_uid() && m.mode() & 0o022 == 0)
+    });
+    for widget in spec
+        .widgets
+        .iter_mut()
+        .filter(|w| w.name == crate::widgets::command::INFO.name)
+    {
+        widget.options.entries.retain(|(key, _)| key != "trusted");
+        widget.options.set(
+            "trusted",
+            OptionValue::Bool(from_command_line || file_is_safe),
+        );
+    }
 }
 
 fn charset_of(choice: CharsetChoice) -> Charset {
@@ -55,41 +158,33 @@ pub fn spec_from_lines(lines: &[LineConfig]) -> LayoutSpec {
     LayoutSpec { widgets }
 }
 
-/// Resolves `args` over the loaded configuration.
-pub fn resolve(args: &RenderArgs, loaded: &Loaded) -> Result<Resolved, String> {
+/// Resolves `args` over the loaded configuration (problems and `--set` aside).
+pub fn resolve(args: &RenderArgs, loaded: &Loaded) -> Result<Settings, Error> {
     let config: &Config = &loaded.config;
-    let flag = |name: &str| args.explicit.iter().any(|e| e == name);
-    macro_rules! pick {
-        ($arg:expr, $conf:expr, $name:literal) => {
-            match $conf {
-                Some(value) if !flag($name) => value,
-                _ => $arg,
-            }
-        };
-    }
-    let charset = pick!(charset_of(args.charset), config.charset, "charset");
+    let charset = args
+        .charset
+        .map(charset_of)
+        .or(config.charset)
+        .unwrap_or(charset_of(DEFAULT_CHARSET));
     let theme_name = args
         .theme
         .clone()
         .or_else(|| config.theme.clone())
-        .unwrap_or_else(|| "classic".to_owned());
+        .unwrap_or_else(|| DEFAULT_THEME.to_owned());
     let mut theme = match crate::format::themes::builtin_theme(&theme_name) {
-        Some(theme) => theme?,
+        Some(theme) => theme.map_err(Error::Builtin)?,
         None => {
-            let names: Vec<&str> = crate::format::themes::theme_names().collect();
-            let hint = crate::util::closest(&theme_name, names.iter().copied())
-                .map(|n| format!(" (did you mean `{n}`?)"))
-                .unwrap_or_default();
-            return Err(format!(
-                "unknown theme `{theme_name}`{hint}; themes: {}",
-                names.join(", ")
-            ));
+            let hint = crate::util::closest(&theme_name, crate::format::themes::theme_names());
+            return Err(Error::UnknownTheme {
+                name: theme_name,
+                hint,
+            });
         }
     };
     if let Some(style) = config.style {
         theme.style = style;
     }
-    let budget = pick!(args.budget, config.budget, "budget");
+    let budget = args.budget.or(config.budget).unwrap_or(DEFAULT_BUDGET);
     let mut spec = match (&args.widgets, &config.lines) {
         (Some(list), _) => LayoutSpec::from_list(list),
         (None, Some(lines)) => spec_from_lines(lines),
@@ -107,18 +202,130 @@ pub fn resolve(args: &RenderArgs, loaded: &Loaded) -> Result<Resolved, String> {
             widget.options.set(key, value.clone());
         }
     }
-    Ok(Resolved {
+    Ok(Settings {
         spec,
         theme,
         charset,
         icons: config.icons.unwrap_or(charset == Charset::NerdFont),
-        color: pick!(args.color, config.color, "color"),
-        margin: pick!(args.margin, config.margin, "margin"),
-        deadline: pick!(args.deadline, config.deadline, "deadline"),
+        color: args.color.or(config.color).unwrap_or(DEFAULT_COLOR),
+        margin: args.margin.or(config.margin).unwrap_or(DEFAULT_MARGIN),
+        deadline: args
+            .deadline
+            .or(config.deadline)
+            .unwrap_or(DEFAULT_DEADLINE),
         budget,
         rules: WidthRules {
             private_use: config.nerd_font_width.unwrap_or(1),
             ambiguous: config.ambiguous_width.unwrap_or(1),
         },
+        format: args.format.unwrap_or(DEFAULT_FORMAT),
+        threads: args.threads.unwrap_or(DEFAULT_THREADS),
+        width: args.width,
+        strict: args.strict,
+        input: args.input.clone(),
+        sample: args.sample,
+        problems: Vec::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{CommandFactory, Parser};
+
+    use crate::cli::Cli;
+
+    /// The `[default: …]` a flag's help shows, read from the clap definition.
+    fn documented_default(id: &str) -> String {
+        let command = Cli::command();
+        let arg = command
+            .get_arguments()
+            .find(|a| a.get_id() == id)
+            .unwrap_or_else(|| panic!("no flag `{id}`"));
+        let help = arg.get_help().expect("documented").to_string();
+        let start = help.find("[default: ").expect("a documented default") + 10;
+        help[start..start + help[start..].find(']').unwrap()].to_owned()
+    }
+
+    #[test]
+    fn every_documented_default_is_the_default_a_run_gets() {
+        let loaded = Loaded::default();
+        let plain = format!("{:?}", resolve(&RenderArgs::default(), &loaded).unwrap());
+        for id in [
+            "format", "deadline", "budget", "threads", "color", "charset", "margin",
+        ] {
+            let default = documented_default(id);
+            let flag = format!("--{id}={default}");
+            let args = Cli::try_parse_from(["blinkline", flag.as_str()])
+                .unwrap()
+                .render;
+            let given = format!("{:?}", resolve(&args, &loaded).unwrap());
+            assert_eq!(given, plain, "{flag} is not what a run without it gets");
+        }
+    }
+
+    /// The `trusted` option `Settings::resolve` leaves on the `command` widget.
+    fn command_trust(args: &[&str], config: Option<(&str, u32)>) -> Option<OptionValue> {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = crate::tempdir::TempDir::new("trust").unwrap();
+        let mut argv = vec!["blinkline".to_owned()];
+        if let Some((source, mode)) = config {
+            let path = dir.join("config.toml");
+            std::fs::write(&path, source).unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            argv.push(format!("--config={}", path.display()));
+        }
+        argv.extend(args.iter().map(|a| (*a).to_owned()));
+        let args = Cli::try_parse_from(argv).unwrap().render;
+        let settings = Settings::resolve(&args, &Environment::default()).unwrap();
+        assert!(settings.problems.is_empty(), "{:?}", settings.problems);
+        let widget = settings.spec.widgets.iter().find(|w| w.name == "command");
+        let trusted = widget.and_then(|w| w.options.entries.iter().find(|(k, _)| k == "trusted"));
+        trusted.map(|(_, v)| v.clone())
+    }
+
+    const COMMAND_LINE: &str = "[[line]]\nleft = [\"command\"]\n\n[widget.command]\ncommand = [\"true\"]\ntrusted = true\n";
+
+    #[test]
+    fn a_command_widget_is_trusted_only_from_the_command_line_or_a_private_config_file() {
+        let yes = Some(OptionValue::Bool(true));
+        let no = Some(OptionValue::Bool(false));
+        assert_eq!(command_trust(&["--widgets=command"], None), yes);
+        assert_eq!(
+            command_trust(&["--widgets=command", "--set=command.trusted=false"], None),
+            yes,
+            "the command line is trusted whatever --set says"
+        );
+        assert_eq!(command_trust(&[], Some((COMMAND_LINE, 0o600))), yes);
+        assert_eq!(
+            command_trust(&[], Some((COMMAND_LINE, 0o620))),
+            no,
+            "`trusted = true` in a file others may write is ignored"
+        );
+    }
+
+    #[test]
+    fn a_flag_wins_over_the_config_file_and_the_config_file_over_the_default() {
+        let mut loaded = Loaded::default();
+        loaded.config.margin = Some(7);
+        loaded.config.deadline = Some(Duration::from_millis(40));
+        let from_config = resolve(&RenderArgs::default(), &loaded).unwrap();
+        assert_eq!(
+            (from_config.margin, from_config.deadline),
+            (7, Duration::from_millis(40))
+        );
+        let args = Cli::try_parse_from(["blinkline", "render", "--margin", "1"])
+            .unwrap()
+            .render;
+        let flagged = resolve(&args, &loaded).unwrap();
+        assert_eq!(
+            (flagged.margin, flagged.deadline),
+            (1, Duration::from_millis(40))
+        );
+        let none = resolve(&RenderArgs::default(), &Loaded::default()).unwrap();
+        assert_eq!(
+            (none.margin, none.deadline),
+            (DEFAULT_MARGIN, DEFAULT_DEADLINE)
+        );
+    }
 }

@@ -79,15 +79,6 @@ pub fn wait_child(pid: u32) -> std::io::Result<ChildUsage> {
     })
 }
 
-/// Peak resident set size of this process so far, in KiB.
-pub fn own_max_rss_kib() -> u64 {
-    // SAFETY: `rusage` is valid when zeroed.
-    let mut usage: libc::rusage = unsafe { core::mem::zeroed() };
-    // SAFETY: the out-pointer is a live local; RUSAGE_SELF is always valid.
-    unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
-    usage.ru_maxrss as u64
-}
-
 /// Swaps the files at `a` and `b` in one atomic step (`renameat2(2)` with
 /// `RENAME_EXCHANGE`): a reader opening either path sees one file or the other, never a
 /// missing one. Unlike a rename over an existing file, no inode is freed, which on ext4

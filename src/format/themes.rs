@@ -58,21 +58,73 @@ pub fn parse_rgb(text: &str) -> Option<Rgb> {
     Some(Rgb(byte(0)?, byte(2)?, byte(4)?))
 }
 
+/// Why a built-in theme or the icon table does not parse (a broken data file).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DataError {
+    /// Theme `theme`'s TOML does not parse.
+    ThemeToml {
+        theme: &'static str,
+        message: String,
+    },
+    /// A colour that is not `#rrggbb`.
+    Colour {
+        theme: &'static str,
+        key: String,
+        got: String,
+    },
+    /// A style that does not exist.
+    Style { theme: &'static str, got: String },
+    /// The icon table's TOML does not parse.
+    IconsToml { message: String },
+    /// An icon without its three forms.
+    IconForms { widget: String },
+    /// An icon whose ascii form is empty or not ascii.
+    IconAscii { widget: String },
+}
+
+impl std::fmt::Display for DataError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DataError::ThemeToml { theme, message } => write!(f, "theme `{theme}`: {message}"),
+            DataError::Colour { theme, key, got } => write!(
+                f,
+                "theme `{theme}`: `{key}` must be a colour like \"#7aa2f7\", got \"{got}\""
+            ),
+            DataError::Style { theme, got } => write!(
+                f,
+                "theme `{theme}`: `style` must be one of {}, got \"{got}\"",
+                Style::NAMES.join(", ")
+            ),
+            DataError::IconsToml { message } => write!(f, "icons: {message}"),
+            DataError::IconForms { widget } => write!(
+                f,
+                "icons: `{widget}` needs three forms [nerd, unicode, ascii]"
+            ),
+            DataError::IconAscii { widget } => {
+                write!(f, "icons: `{widget}` needs a 7-bit ascii form")
+            }
+        }
+    }
+}
+
+impl std::error::Error for DataError {}
+
 /// Parses a theme file; `name` is the theme's name.
-pub fn parse_theme(name: &'static str, source: &str) -> Result<Theme, String> {
-    let file: ThemeFile =
-        toml::from_str(source).map_err(|e| format!("theme `{name}`: {}", e.message()))?;
+pub fn parse_theme(name: &'static str, source: &str) -> Result<Theme, DataError> {
+    let file: ThemeFile = toml::from_str(source).map_err(|e| DataError::ThemeToml {
+        theme: name,
+        message: e.message().to_owned(),
+    })?;
     let color = |key: &str, text: &str| {
-        parse_rgb(text).ok_or_else(|| {
-            format!("theme `{name}`: `{key}` must be a colour like \"#7aa2f7\", got \"{text}\"")
+        parse_rgb(text).ok_or_else(|| DataError::Colour {
+            theme: name,
+            key: key.to_owned(),
+            got: text.to_owned(),
         })
     };
-    let style = Style::from_name(&file.style).ok_or_else(|| {
-        format!(
-            "theme `{name}`: `style` must be one of {}, got \"{}\"",
-            Style::NAMES.join(", "),
-            file.style
-        )
+    let style = Style::from_name(&file.style).ok_or_else(|| DataError::Style {
+        theme: name,
+        got: file.style.clone(),
     })?;
     let mut widgets = Vec::with_capacity(file.widgets.len());
     for (widget, text) in &file.widgets {
@@ -94,7 +146,7 @@ pub fn parse_theme(name: &'static str, source: &str) -> Result<Theme, String> {
 }
 
 /// A built-in theme by name. `classic` is the compiled-in default and costs nothing.
-pub fn builtin_theme(name: &str) -> Option<Result<Theme, String>> {
+pub fn builtin_theme(name: &str) -> Option<Result<Theme, DataError>> {
     if name == "classic" {
         return Some(Ok(DEFAULT_THEME));
     }
@@ -108,9 +160,11 @@ pub fn builtin_theme(name: &str) -> Option<Result<Theme, String>> {
 pub type IconTable = &'static [(&'static str, &'static str)];
 
 /// Parses the icon table for `charset` (once per process, when icons are on).
-pub fn icons(charset: Charset) -> Result<IconTable, String> {
+pub fn icons(charset: Charset) -> Result<IconTable, DataError> {
     let table: BTreeMap<String, Vec<String>> =
-        toml::from_str(ICONS).map_err(|e| format!("icons: {}", e.message()))?;
+        toml::from_str(ICONS).map_err(|e| DataError::IconsToml {
+            message: e.message().to_owned(),
+        })?;
     let column = match charset {
         Charset::NerdFont => 0,
         Charset::Unicode => 1,
@@ -119,12 +173,10 @@ pub fn icons(charset: Charset) -> Result<IconTable, String> {
     let mut out = Vec::with_capacity(table.len());
     for (widget, forms) in table {
         let [_, _, ascii] = forms.as_slice() else {
-            return Err(format!(
-                "icons: `{widget}` needs three forms [nerd, unicode, ascii]"
-            ));
+            return Err(DataError::IconForms { widget });
         };
         if ascii.is_empty() || !ascii.is_ascii() {
-            return Err(format!("icons: `{widget}` needs a 7-bit ascii form"));
+            return Err(DataError::IconAscii { widget });
         }
         let icon: &'static str = Box::leak(forms[column].clone().into_boxed_str());
         out.push((&*Box::leak(widget.into_boxed_str()), icon));
@@ -182,8 +234,23 @@ mod tests {
     fn bad_colours_name_the_key_and_the_fix() {
         let source = THEMES[4].1.replace("ink = \"#2e3440\"", "ink = \"blue\"");
         assert_eq!(
-            parse_theme("nord", &source).unwrap_err(),
+            parse_theme("nord", &source).unwrap_err().to_string(),
             "theme `nord`: `ink` must be a colour like \"#7aa2f7\", got \"blue\""
+        );
+    }
+
+    #[test]
+    fn a_bad_style_names_the_styles() {
+        let source = THEMES[4].1.replacen("style = \"", "style = \"wavy", 1);
+        let err = parse_theme("nord", &source).unwrap_err();
+        assert!(
+            matches!(err, DataError::Style { theme: "nord", .. }),
+            "{err:?}"
+        );
+        assert!(
+            err.to_string()
+                .starts_with("theme `nord`: `style` must be one of "),
+            "{err}"
         );
     }
 

@@ -23,7 +23,6 @@
 //! the work to the holder when it cannot. `BLINKLINE_TRACE_REFRESH=FILE` appends one line
 //! per refresher run to FILE (for diagnosing how often refreshers run).
 
-use std::ffi::OsStr;
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -343,12 +342,12 @@ pub fn start(
     if !still_needed() {
         return false;
     }
-    let mut args: Vec<&OsStr> = vec![OsStr::new("__refresh-git"), OsStr::new("--locked")];
-    if diffstat {
-        args.push(OsStr::new("--diffstat"));
-    }
-    args.push(dir.as_os_str());
-    crate::cache::spawn_refresher_holding(lock, &args).is_ok()
+    let job = crate::cache::Refresh::Git {
+        dir,
+        diffstat,
+        locked: true,
+    };
+    crate::cache::spawn_refresher_holding(lock, &job).is_ok()
 }
 
 #[cfg(test)]

@@ -3,8 +3,6 @@
 //! Widgets and formats never call `std::env` themselves: they read this snapshot, which
 //! keeps rendering allocation-free and lets tests supply any environment they like.
 
-use std::ffi::OsStr;
-
 /// What blinkline reads from its environment.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Environment {
@@ -88,9 +86,4 @@ impl Environment {
             .and_then(|p| p.into_os_string().into_string().ok());
         self
     }
-}
-
-/// True if `key` is set to a non-empty value in the real environment.
-pub fn is_set(key: impl AsRef<OsStr>) -> bool {
-    std::env::var_os(key).is_some_and(|v| !v.is_empty())
 }

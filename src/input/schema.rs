@@ -132,7 +132,7 @@ mod tests {
 
     #[test]
     fn the_sample_payload_has_no_drift() {
-        let d = drift(crate::app::SAMPLE_PAYLOAD.as_bytes()).unwrap();
+        let d = drift(crate::setup::SAMPLE_PAYLOAD.as_bytes()).unwrap();
         assert_eq!(d, Drift::default());
     }
 

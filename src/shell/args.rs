@@ -127,7 +127,7 @@ fn signed_number(text: &str) -> Option<i32> {
 mod tests {
     use super::*;
     use crate::cli::{Cli, Command};
-    use clap::{CommandFactory, FromArgMatches};
+    use clap::Parser as _;
 
     fn words(line: &str) -> Vec<OsString> {
         line.split(' ').map(OsString::from).collect()
@@ -136,10 +136,12 @@ mod tests {
     /// What clap makes of the same command line, as the full path sees it.
     fn clap_reading(args: &[OsString]) -> Option<String> {
         let argv = std::iter::once(OsString::from("blinkline")).chain(args.iter().cloned());
-        let matches = Cli::command().try_get_matches_from(argv).ok()?;
-        let mut cli = Cli::from_arg_matches(&matches).ok()?;
-        cli.render.explicit = crate::cli::explicit_flags(&matches);
-        assert!(cli.render.explicit.is_empty(), "prompt flags only");
+        let cli = Cli::try_parse_from(argv).ok()?;
+        assert_eq!(
+            format!("{:?}", cli.render),
+            format!("{:?}", crate::cli::RenderArgs::default()),
+            "prompt flags only"
+        );
         match cli.command {
             Some(Command::Prompt(prompt)) => Some(format!("{prompt:?}")),
             _ => None,

@@ -23,16 +23,19 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use crate::app::{apply_set, color_depth};
-use crate::cli::{CharsetChoice, RenderArgs, Threads};
-use crate::engine::pool::default_threads;
+use crate::cli::{CharsetChoice, RenderArgs};
+use crate::config::resolve::{
+    DEFAULT_BUDGET, DEFAULT_CHARSET, Settings, apply_set, set_command_trust,
+};
+use crate::error::Error;
 use crate::format::OutputFormat;
 use crate::format::shell::ShellSink;
 use crate::format::theme::ColorDepth;
 use crate::input::env::Environment;
 use crate::input::shell::{Keymap, ShellContext, ShellKind};
 use crate::layout::{self, LayoutSpec};
-use crate::render::{Offload, RenderSettings, Renderer};
+use crate::render::{RenderSettings, Renderer, RendererBuilder};
+use crate::setup::{color_depth, pool_threads};
 use crate::widgets::options::OptionValue;
 
 /// The default prompt: left group, then `|` and the right prompt.
@@ -140,7 +143,7 @@ pub fn shell_context(args: &PromptArgs) -> ShellContext {
 }
 
 /// The layout for one side of the prompt, with the prompt defaults for `cwd`.
-pub fn prompt_layout(render: &RenderArgs, args: &PromptArgs) -> Result<LayoutSpec, String> {
+pub fn prompt_layout(render: &RenderArgs, args: &PromptArgs) -> Result<LayoutSpec, Error> {
     let mut spec = LayoutSpec::from_list(render.widgets.as_deref().unwrap_or(DEFAULT_PROMPT));
     if render.widgets.is_none() {
         spec.set_option("cwd", "style", OptionValue::Str("fish".into()));
@@ -153,22 +156,34 @@ pub fn prompt_layout(render: &RenderArgs, args: &PromptArgs) -> Result<LayoutSpe
     spec.widgets.retain(|w| w.placement.right == args.right);
     for widget in &mut spec.widgets {
         widget.placement.right = false;
-        widget.budget = render.budget;
+        widget.budget = render.budget.unwrap_or(DEFAULT_BUDGET);
     }
     Ok(spec)
 }
 
-/// Builds the renderer for a prompt.
+/// Most worker threads `--threads auto` starts for a prompt.
+const PROMPT_THREADS_CAP: usize = 2;
+
+/// The renderer for a prompt, with the shell's state from the flags and the environment.
 pub fn prompt_renderer(
     render: &RenderArgs,
     args: &PromptArgs,
     env: Environment,
-) -> Result<Renderer, String> {
+) -> Result<Renderer, Error> {
+    prompt_builder(render, args, env).map(|b| b.shell(shell_context(args)).build())
+}
+
+/// A builder for the prompt's renderer (the shell's state left to the caller).
+pub fn prompt_builder(
+    render: &RenderArgs,
+    args: &PromptArgs,
+    env: Environment,
+) -> Result<RendererBuilder, Error> {
     let mut spec = prompt_layout(render, args)?;
     // A prompt's widgets come from the command line (`--widgets`, `--set`, or the default
     // list), never from the config file: a `command` widget there is the user's own.
-    crate::app::set_command_trust(&mut spec, true, None);
-    let layout = layout::build(&spec).map_err(|e| e.to_string())?;
+    set_command_trust(&mut spec, true, None);
+    let layout = layout::build(&spec)?;
     let env = env.with_vars(
         crate::widgets::env::requested_variables(&spec)
             .iter()
@@ -181,32 +196,33 @@ pub fn prompt_renderer(
         set: Vec::new(),
         ..render.clone()
     };
-    let (resolved, _problems) = crate::app::resolve_settings(&look_args, &env)?;
+    let settings = Settings::resolve(&look_args, &env)?;
     // `--format plain` asks for text without escapes; the text is still quoted for the shell.
     let depth = match render.format {
-        OutputFormat::Plain => ColorDepth::None,
-        _ => color_depth(resolved.color, &env),
+        Some(OutputFormat::Plain) => ColorDepth::None,
+        _ => color_depth(settings.color, &env),
     };
-    let settings = RenderSettings {
-        deadline: resolved.deadline,
-        threads: match render.threads {
-            Threads::Auto => default_threads(2),
-            Threads::Count(n) => n,
-        },
-        offload: Offload::SlowOnly,
-        charset: resolved.charset,
-        width: render.width,
-        rules: resolved.rules,
+    let render_settings = RenderSettings {
+        deadline: settings.deadline,
+        threads: pool_threads(settings.threads, PROMPT_THREADS_CAP),
+        charset: settings.charset,
+        width: settings.width,
+        rules: settings.rules,
         config_flagged: false,
     };
-    let sink = ShellSink::new(args.shell, resolved.theme, depth, args.right);
-    Ok(Renderer::new(layout, settings, env, Box::new(sink)).with_shell(shell_context(args)))
+    let sink = ShellSink::new(args.shell, settings.theme, depth, args.right);
+    Ok(Renderer::builder(
+        layout,
+        render_settings,
+        env,
+        Box::new(sink),
+    ))
 }
 
 /// `blinkline prompt`.
-pub fn prompt_command(render: &RenderArgs, args: &PromptArgs) -> Result<ExitCode, String> {
+pub fn prompt_command(render: &RenderArgs, args: &PromptArgs) -> Result<ExitCode, Error> {
     if args.continuation {
-        let text = match render.charset {
+        let text = match render.charset.unwrap_or(DEFAULT_CHARSET) {
             CharsetChoice::Ascii => ". ",
             _ => "\u{2219} ",
         };
@@ -217,7 +233,7 @@ pub fn prompt_command(render: &RenderArgs, args: &PromptArgs) -> Result<ExitCode
     renderer.render(b"{}");
     match renderer.write_frame() {
         Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(format!("cannot write the prompt: {err}"))
+            Err(Error::io_at("cannot write the prompt")(err))
         }
         _ => Ok(ExitCode::SUCCESS),
     }
@@ -246,7 +262,7 @@ pub fn init_script(shell: ShellKind, exe: &str, flags: &[String]) -> String {
 }
 
 /// `blinkline init SHELL`; `flags` are the render flags given with it, as words.
-pub fn init_command(args: &InitArgs, flags: &[String]) -> Result<ExitCode, String> {
+pub fn init_command(args: &InitArgs, flags: &[String]) -> Result<ExitCode, Error> {
     let exe = std::env::current_exe()
         .ok()
         .and_then(|p| p.into_os_string().into_string().ok())

@@ -203,8 +203,8 @@ pub fn after_frame() {
             t.state = saved;
         }
         if !cache.is_locked(&t.record) {
-            let _ =
-                crate::cache::spawn_refresher(&["__refresh-transcript".as_ref(), t.path.as_ref()]);
+            let job = crate::cache::Refresh::Transcript { path: &t.path };
+            let _ = crate::cache::spawn_refresher(&job);
         }
     }
 }
@@ -268,10 +268,48 @@ impl Tracked {
     }
 }
 
+/// Why a transcript refresher stopped.
+#[derive(Debug)]
+pub enum RefreshError {
+    /// The cache cannot be used.
+    Cache(crate::cache::CacheError),
+    /// The transcript at `path` cannot be scanned.
+    Scan { path: String, problem: Problem },
+}
+
+impl std::fmt::Display for RefreshError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RefreshError::Cache(e) => e.fmt(f),
+            RefreshError::Scan { path, problem } => {
+                write!(
+                    f,
+                    "{path}: {}{}",
+                    Charset::Unicode.warning(),
+                    problem.marker()
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for RefreshError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            RefreshError::Cache(e) => Some(e),
+            RefreshError::Scan { .. } => None,
+        }
+    }
+}
+
 /// The refresher: finishes the scan of `path` into the cache. Runs detached; returns
 /// quietly when another refresher holds the lock.
-pub fn refresh(path: &str, env: &Environment) -> Result<(), String> {
-    let cache = Cache::open(env).map_err(|e| e.to_string())?;
+pub fn refresh(path: &str, env: &Environment) -> Result<(), RefreshError> {
+    let scan = |problem| RefreshError::Scan {
+        path: path.to_owned(),
+        problem,
+    };
+    let cache = Cache::open(env).map_err(RefreshError::Cache)?;
     let name = record_for(path);
     let Some(_lock) = cache.try_lock(&name) else {
         return Ok(());
@@ -279,16 +317,14 @@ pub fn refresh(path: &str, env: &Environment) -> Result<(), String> {
     cache.sweep_temporaries();
     let mut state = load_record(&cache, &name, path).unwrap_or_default();
     let mut buf = Vec::with_capacity(CHUNK);
-    let id =
-        stat(path).map_err(|p| format!("{path}: {}{}", Charset::Unicode.warning(), p.marker()))?;
+    let id = stat(path).map_err(scan)?;
     let plan = Plan::for_this_machine();
     loop {
         let stop = state.offset.saturating_add(CHECKPOINT);
-        catch_up(path, &mut state, &mut buf, id, (u64::MAX, stop), &plan)
-            .map_err(|p| format!("{path}: {}{}", Charset::Unicode.warning(), p.marker()))?;
+        catch_up(path, &mut state, &mut buf, id, (u64::MAX, stop), &plan).map_err(scan)?;
         cache
             .write(&name, &record::encode(&state, path))
-            .map_err(|e| e.to_string())?;
+            .map_err(RefreshError::Cache)?;
         if state.file == id {
             return Ok(());
         }

@@ -46,9 +46,56 @@ pub struct Prices {
     entries: Vec<Price>,
 }
 
-fn parse(text: &str, origin: &str) -> Result<Table, String> {
-    let table: Table = serde_json::from_str(text).map_err(|e| {
-        format!("price table {origin}: {e}; expected {{\"version\": \"…\", \"models\": [{{\"prefix\": \"claude-…\", \"input\": 5.0, \"output\": 25.0, \"cache_write_5m\": 6.25, \"cache_write_1h\": 10.0, \"cache_read\": 0.5}}]}}")
+/// Why a price table cannot be used; each names the file (`origin`) and the fix.
+#[derive(Debug)]
+pub enum PriceError {
+    /// The file cannot be read.
+    Unreadable {
+        path: String,
+        source: std::io::Error,
+    },
+    /// The file is not a price table.
+    Json {
+        origin: String,
+        source: serde_json::Error,
+    },
+    /// An entry with an empty prefix or a negative or infinite price.
+    Entry { origin: String, prefix: String },
+}
+
+impl std::fmt::Display for PriceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PriceError::Unreadable { path, source } => write!(
+                f,
+                "price table {path}: {source}; give the path of a JSON file"
+            ),
+            PriceError::Json { origin, source } => write!(
+                f,
+                "price table {origin}: {source}; expected {{\"version\": \"…\", \"models\": [{{\"prefix\": \"claude-…\", \"input\": 5.0, \"output\": 25.0, \"cache_write_5m\": 6.25, \"cache_write_1h\": 10.0, \"cache_read\": 0.5}}]}}"
+            ),
+            PriceError::Entry { origin, prefix } => write!(
+                f,
+                "price table {origin}: entry `{prefix}` needs a non-empty prefix and prices of 0 or more"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for PriceError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            PriceError::Unreadable { source, .. } => Some(source),
+            PriceError::Json { source, .. } => Some(source),
+            PriceError::Entry { .. } => None,
+        }
+    }
+}
+
+fn parse(text: &str, origin: &str) -> Result<Table, PriceError> {
+    let table: Table = serde_json::from_str(text).map_err(|source| PriceError::Json {
+        origin: origin.to_owned(),
+        source,
     })?;
     for p in &table.models {
         let values = [
@@ -59,10 +106,10 @@ fn parse(text: &str, origin: &str) -> Result<Table, String> {
             p.cache_read,
         ];
         if p.prefix.is_empty() || values.iter().any(|v| !v.is_finite() || *v < 0.0) {
-            return Err(format!(
-                "price table {origin}: entry `{}` needs a non-empty prefix and prices of 0 or more",
-                p.prefix
-            ));
+            return Err(PriceError::Entry {
+                origin: origin.to_owned(),
+                prefix: p.prefix.clone(),
+            });
         }
     }
     Ok(table)
@@ -84,7 +131,7 @@ impl Prices {
     }
 
     /// The built-in table with the user's table (the JSON text of file `origin`) in front.
-    pub fn with_user(text: &str, origin: &str) -> Result<Prices, String> {
+    pub fn with_user(text: &str, origin: &str) -> Result<Prices, PriceError> {
         let user = parse(text, origin)?;
         let builtin = Prices::builtin();
         let mut entries = user.models;
@@ -96,9 +143,11 @@ impl Prices {
     }
 
     /// Loads the user table at `path` over the built-in one.
-    pub fn from_file(path: &str) -> Result<Prices, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("price table {path}: {e}; give the path of a JSON file"))?;
+    pub fn from_file(path: &str) -> Result<Prices, PriceError> {
+        let text = std::fs::read_to_string(path).map_err(|source| PriceError::Unreadable {
+            path: path.to_owned(),
+            source,
+        })?;
         Prices::with_user(&text, path)
     }
 
@@ -155,8 +204,9 @@ mod tests {
 
     #[test]
     fn a_bad_user_table_names_the_file_and_the_fix() {
-        let err =
-            Prices::with_user(r#"{"version":"x","models":[{"prefix":""}]}"#, "p.json").unwrap_err();
+        let err = Prices::with_user(r#"{"version":"x","models":[{"prefix":""}]}"#, "p.json")
+            .unwrap_err()
+            .to_string();
         assert!(
             err.starts_with("price table p.json: missing field"),
             "{err}"
@@ -165,7 +215,8 @@ mod tests {
             r#"{"version":"x","models":[{"prefix":"","input":1,"output":2,"cache_write_5m":0,"cache_write_1h":0,"cache_read":0}]}"#,
             "p.json",
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert_eq!(
             err,
             "price table p.json: entry `` needs a non-empty prefix and prices of 0 or more"

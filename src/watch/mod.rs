@@ -34,10 +34,11 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 
-use crate::app::build_renderer;
 use crate::cli::RenderArgs;
+use crate::config::resolve::{DEFAULT_MARGIN, Settings};
 use crate::engine::frame::FrameBuffer;
 use crate::engine::{futex, tty};
+use crate::error::Error;
 use crate::format::OutputFormat;
 use crate::format::i3bar::HEADER as I3BAR_HEADER;
 use crate::input::env::Environment;
@@ -419,47 +420,40 @@ fn spawn_click_reader(control: Arc<Control>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// True if `--format`/`-f` was given on the command line.
-fn format_given() -> bool {
-    std::env::args().skip(1).any(|a| {
-        a == "--format"
-            || a.starts_with("--format=")
-            || (a.starts_with("-f") && !a.starts_with("--"))
-    })
-}
-
 /// `blinkline watch`.
-pub fn watch_command(render: &RenderArgs, args: &WatchArgs) -> Result<ExitCode, String> {
+pub fn watch_command(render: &RenderArgs, args: &WatchArgs) -> Result<ExitCode, Error> {
     let terminal = std::io::stdout().is_terminal();
     let mut render = render.clone();
-    if !format_given() {
-        render.format = if terminal {
+    if render.format.is_none() {
+        render.format = Some(if terminal {
             OutputFormat::Ansi
         } else {
             OutputFormat::Plain
-        };
+        });
     }
     let input = match render.input.take() {
-        Some(path) if path.as_os_str() == "-" => {
-            return Err("watch cannot read the payload from stdin; write it to a file and pass --input FILE (it is re-read when it changes)".into());
-        }
+        Some(path) if path.as_os_str() == "-" => return Err(Error::WatchStdin),
         other => other,
     };
     let env = Environment::capture();
-    let margin = render.margin;
+    // The terminal's width is taken before the settings are resolved: the margin kept
+    // free is the flag's (or the default), not the config file's.
+    let margin = render.margin.unwrap_or(DEFAULT_MARGIN);
     if terminal && render.width.is_none() {
         render.width =
             tty::columns(1).map(|c| c.saturating_sub(margin).clamp(1, crate::cli::MAX_WIDTH));
     }
     let sample = render
         .sample
-        .then(|| crate::app::sample_payload(crate::engine::clock::unix_now()));
-    let renderer = build_renderer(&render, env)?
-        .with_shell(ShellContext::capture())
-        .refresh_by_interval(true);
-    let in_place = terminal && matches!(render.format, OutputFormat::Ansi | OutputFormat::Plain);
+        .then(|| crate::setup::sample_payload(crate::engine::clock::unix_now()));
+    let settings = Settings::resolve(&render, &env)?;
+    let renderer = crate::setup::builder(&settings, env)?
+        .shell(ShellContext::capture())
+        .refresh_by_interval(true)
+        .build();
+    let in_place = terminal && matches!(settings.format, OutputFormat::Ansi | OutputFormat::Plain);
     let mut watcher = Watcher::new(renderer, 1, in_place)
-        .map_err(|e| format!("cannot start the writer thread: {e}"))?;
+        .map_err(Error::io_at("cannot start the writer thread"))?;
     watcher.margin = margin;
     if let Some(sample) = sample {
         watcher.set_payload(sample.as_bytes());
@@ -468,10 +462,9 @@ pub fn watch_command(render: &RenderArgs, args: &WatchArgs) -> Result<ExitCode, 
         watcher.watch_input(path);
     }
     spawn_signal_thread(watcher.control())
-        .map_err(|e| format!("cannot install signal handlers: {e}"))?;
-    if render.format == OutputFormat::I3bar {
-        spawn_click_reader(watcher.control())
-            .map_err(|e| format!("cannot read click events: {e}"))?;
+        .map_err(Error::io_at("cannot install signal handlers"))?;
+    if settings.format == OutputFormat::I3bar {
+        spawn_click_reader(watcher.control()).map_err(Error::io_at("cannot read click events"))?;
     }
     // Every ending is a clean one: a signal, the frame limit, or a reader that left.
     watcher.run(args.interval, args.frames);

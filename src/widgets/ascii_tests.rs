@@ -25,6 +25,7 @@ fn shell() -> ShellContext {
         root: true,
         ssh: true,
         shlvl: Some(4),
+        tmux: false,
         virtual_env: Some("/home/user/venvs/app".into()),
         conda_env: Some("science".into()),
     }

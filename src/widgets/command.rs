@@ -50,9 +50,7 @@ use std::time::{Duration, Instant};
 use crate::cache::{Cache, record_name};
 use crate::engine::os::kill_process_group;
 use crate::engine::slots::{Outcome, SlotContent, Tone};
-use crate::layout::LayoutSpec;
 use crate::sanitize::{clean, push_clean};
-use crate::widgets::options::OptionValue;
 use crate::widgets::{Cost, OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
@@ -81,16 +79,6 @@ struct CommandWidget {
 enum RunResult {
     Output(String),
     Failed(&'static str),
-}
-
-/// Marks every `command` widget of a layout given on the command line as trusted (unless
-/// `--set command.trusted=…` said otherwise): the command line is the user's own.
-pub fn trust_command_line(spec: &mut LayoutSpec) {
-    for widget in spec.widgets.iter_mut().filter(|w| w.name == INFO.name) {
-        if !widget.options.entries.iter().any(|(k, _)| k == "trusted") {
-            widget.options.set("trusted", OptionValue::Bool(true));
-        }
-    }
 }
 
 /// A duration option: `"100ms"`, `"2s"`, or a number of milliseconds; 1 ms to 10 s.
@@ -487,17 +475,6 @@ mod tests {
             (Outcome::Error, "\u{26a0} untrusted")
         );
         assert!(!marker.exists());
-    }
-
-    #[test]
-    fn the_command_line_is_trusted_unless_it_says_otherwise() {
-        let mut spec = crate::layout::LayoutSpec::from_list("command,model");
-        super::trust_command_line(&mut spec);
-        assert_eq!(
-            spec.widgets[0].options.entries,
-            [("trusted".to_owned(), OptionValue::Bool(true))]
-        );
-        assert!(spec.widgets[1].options.entries.is_empty());
     }
 
     #[test]

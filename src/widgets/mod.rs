@@ -9,9 +9,6 @@
 //! Adding a widget: write `src/widgets/NAME.rs` with `pub const INFO: WidgetInfo`, then add
 //! `pub mod NAME;` and `NAME::INFO` to [`REGISTRY`] below.
 
-use crate::fixed::fixed;
-use std::fmt::Write as _;
-
 use crate::engine::slots::{Outcome, SlotContent, Tone};
 use crate::input::Session;
 use crate::input::env::Environment;
@@ -268,11 +265,6 @@ pub fn show_clean(out: &mut SlotContent, text: Option<&str>, source: &'static st
         return Outcome::Hidden;
     }
     Outcome::Shown
-}
-
-/// Writes `value` with `decimals` places into `out` (no allocation).
-pub fn write_fixed(out: &mut SlotContent, value: f64, decimals: usize) {
-    let _ = write!(out, "{}", fixed(value, decimals));
 }
 
 #[cfg(test)]

@@ -82,10 +82,10 @@ fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
 pub fn load_prices(options: &Options) -> Result<Prices, OptionError> {
     match options.string("prices", "")?.as_str() {
         "" => Ok(Prices::builtin()),
-        path => Prices::from_file(path).map_err(|message| OptionError {
+        path => Prices::from_file(path).map_err(|e| OptionError {
             widget: options.widget.clone(),
             key: "prices".into(),
-            message,
+            message: e.to_string(),
         }),
     }
 }

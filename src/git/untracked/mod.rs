@@ -198,16 +198,6 @@ fn global_excludes(
     Ok(lists)
 }
 
-/// [`count_untracked`] with the configuration of this process's environment and no cache.
-pub fn count_untracked_here(
-    repo: &Repo,
-    tracked: &Tracked<'_>,
-    mode: Option<UntrackedMode>,
-) -> Result<u32, GitError> {
-    let settings = UntrackedSettings::load(repo, &ConfigEnv::from_process())?;
-    count_untracked(repo, tracked, mode, &settings, None)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
