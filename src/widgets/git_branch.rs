@@ -11,7 +11,9 @@
 //! graph: it comes from the record kept in the cache (see `src/git/mod.rs`), keyed by the
 //! two commits; when they moved since, the render walks the history itself within a
 //! small budget (4,000 commits, 2 ms) and stores the result; past that budget the last
-//! counts are shown marked stale and a refresher is started after the frame. Branch names are
+//! counts (or none, on a first render) are shown marked stale and a refresher is started
+//! after the frame. Ahead/behind that nothing could compute is never left out silently:
+//! the name is shown without arrows, marked stale. Branch names are
 //! sanitized (escape sequences and control characters removed, invalid UTF-8 shown as
 //! `�`). Works in linked worktrees, submodules, bare repositories, with `GIT_DIR` and
 //! `GIT_WORK_TREE`, and with only packed refs.
@@ -144,7 +146,10 @@ impl GitBranch {
     }
 
     fn write_ahead_behind(&self, view: &View<'_>, charset: Charset, out: &mut SlotContent) {
+        // Unknown (nothing computed yet, a walk over its budget, a refresher that
+        // failed): no arrows, marked stale, never shown as if the branch were even.
         let Some((ahead, behind)) = view.record.and_then(|r| r.ahead_behind) else {
+            out.stale = true;
             return;
         };
         out.stale |= !view.ab_fresh;
