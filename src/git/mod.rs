@@ -88,6 +88,7 @@
 pub const WATCH_REFRESH: std::time::Duration = std::time::Duration::from_secs(2);
 
 pub mod config_include;
+pub mod config_syntax;
 pub mod discover;
 pub mod engine;
 pub mod ignore;

@@ -9,9 +9,14 @@
 //!
 //! Read next: `record.rs`.
 
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
+
 use memchr::memchr;
 
-use crate::git::config_include::{IncludeContext, read_config_file};
+use crate::git::config_include::{IncludeContext, IncludeError, read_config_file};
+use crate::git::config_syntax::{Item, items};
+use crate::git::status::config::{ConfigEnv, git_bool};
 use crate::git::discover::Repo;
 use crate::git::refs::Scratch;
 use crate::git::{GitError, join_into, read_into};
@@ -114,193 +119,268 @@ fn load_head_name(s: &mut Scratch, repo: &Repo, rel: &str) {
     }
 }
 
-/// The value of `section.subsection.key` in config text (the last one wins, as in git).
-/// Section and key compare case-insensitively, the subsection exactly.
+/// The value of `section.subsection.key` in config text (the last one wins, as in git;
+/// a key without `=` reads `true`). Section and key compare case-insensitively, the
+/// subsection as git compares it (`config_syntax.rs`). Text from a line git refuses on
+/// is not read.
 pub fn config_value<'c>(
     config: &'c [u8],
     section: &[u8],
     subsection: Option<&[u8]>,
     key: &[u8],
-) -> Option<&'c [u8]> {
-    let mut in_section = false;
+) -> Option<Cow<'c, [u8]>> {
     let mut found = None;
-    let mut rest = config;
-    while !rest.is_empty() {
-        let end = memchr(b'\n', rest).unwrap_or(rest.len());
-        let line = rest[..end].trim_ascii();
-        rest = rest.get(end + 1..).unwrap_or(&[]);
-        if line.first() == Some(&b'[') {
-            in_section = header_matches(line, section, subsection);
-            continue;
-        }
-        if !in_section || line.is_empty() || matches!(line[0], b'#' | b';') {
-            continue;
-        }
-        let (name, value) = match memchr(b'=', line) {
-            Some(eq) => (line[..eq].trim_ascii(), line[eq + 1..].trim_ascii()),
-            None => (line, &b"true"[..]),
-        };
-        if name.eq_ignore_ascii_case(key) {
-            found = Some(unquote(value));
+    for item in items(config) {
+        if let Item::Entry(entry) = item
+            && entry.is(section, subsection, key)
+        {
+            found = Some(entry.value.unwrap_or(Cow::Borrowed(b"true")));
         }
     }
     found
 }
 
-/// Does `[section "subsection"]` (or `[section]`) match?
-fn header_matches(line: &[u8], section: &[u8], subsection: Option<&[u8]>) -> bool {
-    let Some(close) = memchr::memrchr(b']', line) else {
-        return false;
-    };
-    let inner = &line[1..close];
-    match memchr(b'"', inner) {
-        None => subsection.is_none() && inner.trim_ascii().eq_ignore_ascii_case(section),
-        Some(quote) => {
-            let Some(sub) = subsection else { return false };
-            if !inner[..quote].trim_ascii().eq_ignore_ascii_case(section) {
-                return false;
-            }
-            let quoted = inner[quote + 1..]
-                .strip_suffix(b"\"")
-                .unwrap_or(&inner[quote + 1..]);
-            unescaped_eq(quoted, sub)
-        }
-    }
-}
-
-/// Compares a quoted config subsection (with `\"` and `\\` escapes) to `plain`.
-fn unescaped_eq(quoted: &[u8], plain: &[u8]) -> bool {
-    let mut chars = quoted.iter();
-    let mut expected = plain.iter();
-    while let Some(&c) = chars.next() {
-        let c = if c == b'\\' {
-            chars.next().copied().unwrap_or(b'\\')
-        } else {
-            c
-        };
-        if expected.next() != Some(&c) {
-            return false;
-        }
-    }
-    expected.next().is_none()
-}
-
-/// A value without its surrounding quotes and trailing comment.
-pub(crate) fn unquote(value: &[u8]) -> &[u8] {
-    if let Some(inner) = value.strip_prefix(b"\"") {
-        return match memchr(b'"', inner) {
-            Some(end) => &inner[..end],
-            None => inner,
-        };
-    }
-    let cut = value
-        .iter()
-        .position(|&b| b == b'#' || b == b';')
-        .unwrap_or(value.len());
-    value[..cut].trim_ascii()
-}
-
-/// The upstream of branch `head_ref` (`refs/heads/NAME`) from config text:
-/// `refs/remotes/REMOTE/BRANCH`, or the merge ref itself for `remote = .`. Written to
-/// `out`; `false` when the branch has no upstream.
+/// The upstream of branch `head_ref` (`refs/heads/NAME`) from config text, as
+/// [`upstream_in_texts`] finds it. Written to `out`; `false` when the branch has none or
+/// git would refuse the text.
 pub fn parse_config_upstream(config: &[u8], head_ref: &[u8], out: &mut Vec<u8>) -> bool {
+    upstream_in_texts(&[config], head_ref, out).unwrap_or(false)
+}
+
+/// The upstream of `head_ref` from config texts in git's reading order, as git's
+/// `branch_get_upstream` finds it: `branch.NAME.remote` (the last one set) and
+/// `branch.NAME.merge` (the first one set); for the remote `.` the merge ref itself, else
+/// the merge ref mapped through the remote's fetch refspecs (`remote.R.fetch`, the first
+/// that matches; a matching negative `^` refspec means none). A remote with a section
+/// but no fetch refspec gets the default `refs/remotes/R/BRANCH`. `Err(line)` when a
+/// text has a line git refuses.
+pub fn upstream_in_texts<T: AsRef<[u8]>>(
+    texts: &[T],
+    head_ref: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<bool, usize> {
     out.clear();
     let Some(branch) = head_ref.strip_prefix(b"refs/heads/") else {
-        return false;
+        return Ok(false);
     };
-    let (Some(remote), Some(merge)) = (
-        config_value(config, b"branch", Some(branch), b"remote"),
-        config_value(config, b"branch", Some(branch), b"merge"),
-    ) else {
-        return false;
+    let mut remote: Option<Cow<'_, [u8]>> = None;
+    let mut merge: Option<Cow<'_, [u8]>> = None;
+    for item in texts.iter().flat_map(|t| items(t.as_ref())) {
+        let entry = match item {
+            Item::Entry(entry) => entry,
+            Item::Header(_) => continue,
+            Item::Error { line } => return Err(line),
+        };
+        if entry.is(b"branch", Some(branch), b"remote") {
+            remote = entry.value;
+        } else if merge.is_none() && entry.is(b"branch", Some(branch), b"merge") {
+            merge = entry.value;
+        }
+    }
+    let (Some(remote), Some(merge)) = (remote, merge) else {
+        return Ok(false);
     };
-    upstream_ref(remote, merge, out)
+    if &*remote == b"." {
+        out.extend_from_slice(&merge);
+        return Ok(crate::git::refs::valid_ref_name(out));
+    }
+    let mut has_section = false;
+    let mut has_fetch = false;
+    let mut mapped = false;
+    for item in texts.iter().flat_map(|t| items(t.as_ref())) {
+        let Item::Entry(entry) = item else { continue };
+        if !entry.section.eq_ignore_ascii_case(b"remote")
+            || !entry.subsection.is_some_and(|sub| sub.is(&remote))
+        {
+            continue;
+        }
+        has_section = true;
+        if !entry.key.eq_ignore_ascii_case(b"fetch") {
+            continue;
+        }
+        let Some(spec) = entry.value else { continue };
+        has_fetch = true;
+        if let Some(negative) = spec.strip_prefix(b"^") {
+            if refspec_side_matches(negative, &merge).is_some() {
+                return Ok(false);
+            }
+            continue;
+        }
+        if !mapped {
+            mapped = map_through_refspec(&spec, &merge, out);
+        }
+    }
+    match mapped {
+        true => {}
+        false if !has_fetch && has_section => {
+            let Some(merged) = merge.strip_prefix(b"refs/heads/") else {
+                return Ok(false);
+            };
+            out.extend_from_slice(b"refs/remotes/");
+            out.extend_from_slice(&remote);
+            out.push(b'/');
+            out.extend_from_slice(merged);
+        }
+        false => return Ok(false),
+    }
+    Ok(crate::git::refs::valid_ref_name(out))
 }
 
-/// The ref `branch.NAME.remote` and `.merge` point at: the merge ref itself for the
-/// remote `.`, else the remote-tracking ref.
-fn upstream_ref(remote: &[u8], merge: &[u8], out: &mut Vec<u8>) -> bool {
-    if remote == b"." {
-        out.extend_from_slice(merge);
-        return true;
+/// What `name` matches in one side of a refspec: `Some(middle)` (the text a `*` stands
+/// for, empty without one).
+fn refspec_side_matches<'n>(side: &[u8], name: &'n [u8]) -> Option<&'n [u8]> {
+    match memchr(b'*', side) {
+        None => (side == name).then_some(&name[..0]),
+        Some(star) => {
+            let (prefix, suffix) = (&side[..star], &side[star + 1..]);
+            (name.len() >= prefix.len() + suffix.len()
+                && name.starts_with(prefix)
+                && name.ends_with(suffix))
+            .then(|| &name[prefix.len()..name.len() - suffix.len()])
+        }
     }
-    let Some(merged) = merge.strip_prefix(b"refs/heads/") else {
+}
+
+/// Writes to `out` (empty before) the remote-tracking ref a fetch refspec
+/// (`+refs/heads/*:refs/remotes/o/*`) maps `name` to; `false` when it does not match or
+/// names no destination.
+fn map_through_refspec(spec: &[u8], name: &[u8], out: &mut Vec<u8>) -> bool {
+    let spec = spec.strip_prefix(b"+").unwrap_or(spec);
+    let Some(colon) = memchr(b':', spec) else {
         return false;
     };
-    out.extend_from_slice(b"refs/remotes/");
-    out.extend_from_slice(remote);
-    out.push(b'/');
-    out.extend_from_slice(merged);
+    let (src, dst) = (&spec[..colon], &spec[colon + 1..]);
+    if dst.is_empty() || src.contains(&b'*') != dst.contains(&b'*') {
+        return false;
+    }
+    let Some(middle) = refspec_side_matches(src, name) else {
+        return false;
+    };
+    match memchr(b'*', dst) {
+        Some(star) => {
+            out.extend_from_slice(&dst[..star]);
+            out.extend_from_slice(middle);
+            out.extend_from_slice(&dst[star + 1..]);
+        }
+        None => out.extend_from_slice(dst),
+    }
     true
 }
 
-/// Finds the upstream of `s.head_ref` into `s.upstream_ref`. A config file with
-/// `[include]` or `[includeIf]` sections is read with its includes, as git reads it
-/// (`config_include.rs`; this allocates, so it is done only for such files).
+/// git's config files as the upstream lookup reads them, kept from render to render:
+/// the global files' paths (found once) and the buffers the files are read into.
+#[derive(Default)]
+pub struct ConfigFiles {
+    outer: Option<Vec<PathBuf>>,
+    texts: Vec<Vec<u8>>,
+    used: usize,
+}
+
+impl ConfigFiles {
+    /// A cleared buffer for the next text, its capacity reused.
+    fn next_buffer(&mut self) -> &mut Vec<u8> {
+        if self.used == self.texts.len() {
+            self.texts.push(Vec::new());
+        }
+        self.used += 1;
+        let buf = &mut self.texts[self.used - 1];
+        buf.clear();
+        buf
+    }
+
+    /// Appends file `path` (nothing when it is missing), with its includes when it has
+    /// include sections. Returns whether it was there.
+    fn read(&mut self, path: &Path, repo: &Repo) -> Result<bool, GitError> {
+        let buf = self.next_buffer();
+        if !read_into(path, buf)? {
+            self.used -= 1;
+            return Ok(false);
+        }
+        if has_include_section(buf)
+            && let Some(segments) = config_with_includes(repo, path)?
+        {
+            self.used -= 1;
+            for segment in segments {
+                *self.next_buffer() = segment;
+            }
+        }
+        Ok(true)
+    }
+
+    fn texts(&self) -> &[Vec<u8>] {
+        &self.texts[..self.used]
+    }
+}
+
+/// Finds the upstream of `s.head_ref` into `s.upstream_ref`, from the files git reads in
+/// git's order: the system file (unless `GIT_CONFIG_NOSYSTEM`), the global ones
+/// (`GIT_CONFIG_GLOBAL`, else `$XDG_CONFIG_HOME/git/config` and `~/.gitconfig`), the
+/// repository's `config` and, with `extensions.worktreeConfig`, `config.worktree`.
+/// Files with `[include]`/`[includeIf]` sections are read with their includes
+/// (`config_include.rs`; this allocates, so only for such files). A file git would refuse
+/// is an error, as it is for git.
 pub fn upstream(repo: &Repo, s: &mut Scratch) -> Result<bool, GitError> {
-    let path = join_into(&mut s.path, &repo.common_dir, "config");
-    if !read_into(path, &mut s.data)? {
-        s.upstream_ref.clear();
+    s.upstream_ref.clear();
+    if !s.head_ref.starts_with(b"refs/heads/") {
         return Ok(false);
     }
-    if has_include_section(&s.data)
-        && let Some(segments) = config_with_includes(repo)
-    {
-        return Ok(upstream_in_segments(
-            &segments,
-            &s.head_ref,
-            &mut s.upstream_ref,
-        ));
+    let files = &mut s.config;
+    files.used = 0;
+    let outer = files
+        .outer
+        .take()
+        .unwrap_or_else(|| ConfigEnv::from_process().outer_files());
+    let mut result = Ok(());
+    for path in &outer {
+        if let Err(e) = files.read(path, repo) {
+            result = Err(e);
+            break;
+        }
     }
-    Ok(parse_config_upstream(
-        &s.data,
-        &s.head_ref,
-        &mut s.upstream_ref,
-    ))
+    files.outer = Some(outer);
+    result?;
+    let path = join_into(&mut s.path, &repo.common_dir, "config");
+    let local_start = files.used;
+    files.read(path, repo)?;
+    let worktree_config = files.texts()[local_start..].iter().rev().find_map(|t| {
+        config_value(t, b"extensions", None, b"worktreeconfig").map(|v| git_bool(&v))
+    });
+    if worktree_config == Some(Some(true)) {
+        let path = join_into(&mut s.path, &repo.git_dir, "config.worktree");
+        files.read(path, repo)?;
+    }
+    upstream_in_texts(files.texts(), &s.head_ref, &mut s.upstream_ref).map_err(|_| {
+        GitError::Corrupt {
+            path: repo.common_dir.join("config"),
+            what: "git: bad config line",
+        }
+    })
 }
 
 /// Does the config text have an `[include]` or `[includeIf …]` section header?
 fn has_include_section(config: &[u8]) -> bool {
-    config.split(|&b| b == b'\n').any(|line| {
-        let line = line.trim_ascii_start();
-        line.first() == Some(&b'[')
-            && line
-                .get(1..8)
-                .is_some_and(|name| name.eq_ignore_ascii_case(b"include"))
+    memchr::memmem::find_iter(config, b"[").any(|at| {
+        config
+            .get(at + 1..at + 8)
+            .is_some_and(|name| name.eq_ignore_ascii_case(b"include"))
     })
 }
 
-/// The repository's config file with its includes followed, as text segments in git's
-/// reading order; `None` when the includes are left to git (`hasconfig:`, too deep) or
-/// cannot be read (the file's own text is then used).
-fn config_with_includes(repo: &Repo) -> Option<Vec<Vec<u8>>> {
-    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+/// Config file `path` with its includes followed, as text segments in git's reading
+/// order; `None` when the includes are left to git (`hasconfig:`, too deep: the file's
+/// own text is used).
+fn config_with_includes(repo: &Repo, path: &Path) -> Result<Option<Vec<Vec<u8>>>, GitError> {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
     let ctx = IncludeContext {
         git_dir: &repo.git_dir,
         home: home.as_deref(),
     };
     let mut segments = Vec::new();
-    read_config_file(&repo.common_dir.join("config"), &ctx, &mut segments).ok()?;
-    Some(segments)
-}
-
-/// [`parse_config_upstream`] over segments read in order: each key's value is the one
-/// in the last segment that sets it.
-fn upstream_in_segments(segments: &[Vec<u8>], head_ref: &[u8], out: &mut Vec<u8>) -> bool {
-    out.clear();
-    let Some(branch) = head_ref.strip_prefix(b"refs/heads/") else {
-        return false;
-    };
-    let last = |key: &[u8]| {
-        segments
-            .iter()
-            .rev()
-            .find_map(|text| config_value(text, b"branch", Some(branch), key))
-    };
-    let (Some(remote), Some(merge)) = (last(b"remote"), last(b"merge")) else {
-        return false;
-    };
-    upstream_ref(remote, merge, out)
+    match read_config_file(path, &ctx, &mut segments) {
+        Ok(()) => Ok(Some(segments)),
+        Err(IncludeError::Git(e)) => Err(e),
+        Err(IncludeError::Unsupported(_)) => Ok(None),
+    }
 }
 
 #[cfg(test)]
@@ -346,7 +426,7 @@ mod tests {
     #[test]
     fn section_and_key_names_ignore_case() {
         assert_eq!(
-            config_value(b"[Core]\nBare = true\n", b"core", None, b"bare"),
+            config_value(b"[Core]\nBare = true\n", b"core", None, b"bare").as_deref(),
             Some(&b"true"[..])
         );
     }
