@@ -166,6 +166,7 @@ fn forced_to_git() -> bool {
 fn bare_ahead_behind(repo: &Repo, snap: &Snapshot) -> Option<(u32, u32)> {
     let (head, up) = (snap.oid?, snap.upstream?);
     if !forced_to_git()
+        && !crate::git::refs::has_replace_refs(&repo.common_dir)
         && let (Some(h), Some(u)) = (RawOid::from_hex(&head), RawOid::from_hex(&up))
         && let Ok(ab) = ObjectStore::open(&repo.common_dir).and_then(|s| ahead_behind(&s, &h, &u))
     {

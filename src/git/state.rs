@@ -101,11 +101,32 @@ pub fn operation(repo: &Repo, s: &mut Scratch) -> Option<Operation> {
         ("MERGE_HEAD", Operation::Merge),
         ("CHERRY_PICK_HEAD", Operation::CherryPick),
         ("REVERT_HEAD", Operation::Revert),
-        ("BISECT_LOG", Operation::Bisect),
     ]
     .into_iter()
     .find(|(file, _)| exists(s, repo, file))
     .map(|(_, op)| op)
+    .or_else(|| sequencer(repo, s))
+    .or_else(|| exists(s, repo, "BISECT_LOG").then_some(Operation::Bisect))
+}
+
+/// A cherry-pick or revert of several commits between two of them (`sequencer/todo`
+/// without `CHERRY_PICK_HEAD`): named by the first command of the todo list, as git's
+/// `sequencer_get_last_command` and its prompt read it.
+fn sequencer(repo: &Repo, s: &mut Scratch) -> Option<Operation> {
+    let path = join_into(&mut s.path, &repo.git_dir, "sequencer/todo");
+    if !matches!(read_into(path, &mut s.data), Ok(true)) {
+        return None;
+    }
+    let first = s.data.split(|&b| b == b'\n').next()?.trim_ascii_start();
+    let command = first
+        .split(|b| b.is_ascii_whitespace())
+        .next()
+        .unwrap_or(b"");
+    match command {
+        b"p" | b"pick" => Some(Operation::CherryPick),
+        b"revert" => Some(Operation::Revert),
+        _ => None,
+    }
 }
 
 fn load_head_name(s: &mut Scratch, repo: &Repo, rel: &str) {

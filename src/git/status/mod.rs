@@ -111,6 +111,8 @@ pub enum Unsupported {
     /// Settings given in the environment (`GIT_CONFIG_PARAMETERS`, `GIT_CONFIG_COUNT`,
     /// `GIT_CONFIG_SYSTEM`), which only git applies.
     ConfigEnvironment,
+    /// `git replace` refs: git reads the replacement of each replaced object.
+    ReplaceRefs,
 }
 
 impl fmt::Display for Unsupported {
@@ -135,6 +137,7 @@ impl fmt::Display for Unsupported {
             Unsupported::Bare => f.write_str("bare repository"),
             Unsupported::WorkerFailed => f.write_str("a status worker failed"),
             Unsupported::ConfigEnvironment => f.write_str("git settings in the environment"),
+            Unsupported::ReplaceRefs => f.write_str("replace refs"),
         }
     }
 }
