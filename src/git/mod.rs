@@ -123,6 +123,9 @@ pub enum GitError {
     Command { message: String },
     /// A computation gave up past its budget (a history walk over too many commits).
     TooCostly { what: &'static str },
+    /// A repository whose state only git reads (reftable refs): the widgets show nothing
+    /// rather than a guess.
+    LeftToGit { what: &'static str },
 }
 
 impl GitError {
@@ -133,7 +136,7 @@ impl GitError {
             GitError::Corrupt { what, .. } => what,
             GitError::PathTooLong => "git: path too long",
             GitError::Command { .. } => "git: command failed",
-            GitError::TooCostly { what } => what,
+            GitError::TooCostly { what } | GitError::LeftToGit { what } => what,
         }
     }
 }
@@ -145,7 +148,7 @@ impl fmt::Display for GitError {
             GitError::Corrupt { path, what } => write!(f, "{}: {what}", path.display()),
             GitError::PathTooLong => write!(f, "a repository path is too long"),
             GitError::Command { message } => write!(f, "{message}"),
-            GitError::TooCostly { what } => write!(f, "{what}"),
+            GitError::TooCostly { what } | GitError::LeftToGit { what } => write!(f, "{what}"),
         }
     }
 }

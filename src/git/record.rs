@@ -18,7 +18,7 @@ use crate::cache::fnv1a;
 use crate::git::discover::Repo;
 use crate::git::porcelain::Counts;
 use crate::git::refs::{HeadTarget, Scratch, parse_head, resolve, resolve_to_name};
-use crate::git::state::{Operation, operation, upstream};
+use crate::git::state::{Operation, load_config, operation, upstream};
 use crate::git::{GitError, Oid, join_into, read_into};
 
 /// What `HEAD` is.
@@ -46,6 +46,7 @@ pub struct Snapshot {
 
 /// Reads `HEAD`, the operation in progress and the upstream.
 pub fn inspect(repo: &Repo, s: &mut Scratch) -> Result<Snapshot, GitError> {
+    load_config(repo, s)?;
     let path = join_into(&mut s.path, &repo.git_dir, "HEAD");
     if !read_into(path, &mut s.data)? {
         return Err(GitError::Corrupt {

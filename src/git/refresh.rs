@@ -81,7 +81,11 @@ pub fn refresh(req: &RefreshRequest<'_>, env: &GitEnv, cache: &Cache) -> Result<
         }
     }
     let mut s = Scratch::default();
-    let snap = inspect(&repo, &mut s)?;
+    let snap = match inspect(&repo, &mut s) {
+        // The widgets show nothing there: nothing to compute.
+        Err(GitError::LeftToGit { .. }) => return Ok(()),
+        snap => snap?,
+    };
     let mut record = StatusRecord {
         key: status_key(&repo, &snap, &mut s),
         ab_key: ab_key(&snap),

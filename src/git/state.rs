@@ -172,7 +172,7 @@ pub fn parse_config_upstream(config: &[u8], head_ref: &[u8], out: &mut Vec<u8>) 
 /// `branch_get_upstream` finds it: `branch.NAME.remote` (the last one set) and
 /// `branch.NAME.merge` (the first one set); for the remote `.` the merge ref itself, else
 /// the merge ref mapped through the remote's fetch refspecs (`remote.R.fetch`, the first
-/// that matches; a matching negative `^` refspec means none). A remote with a section
+/// that matches; negative `^` refspecs do not count). A remote with a section
 /// but no fetch refspec gets the default `refs/remotes/R/BRANCH`. `Err(line)` when a
 /// text has a line git refuses.
 pub fn upstream_in_texts<T: AsRef<[u8]>>(
@@ -221,10 +221,8 @@ pub fn upstream_in_texts<T: AsRef<[u8]>>(
         }
         let Some(spec) = entry.value else { continue };
         has_fetch = true;
-        if let Some(negative) = spec.strip_prefix(b"^") {
-            if refspec_side_matches(negative, &merge).is_some() {
-                return Ok(false);
-            }
+        if spec.starts_with(b"^") {
+            // A negative refspec limits what is fetched, not the tracking ref.
             continue;
         }
         if !mapped {
@@ -333,18 +331,16 @@ impl ConfigFiles {
     }
 }
 
-/// Finds the upstream of `s.head_ref` into `s.upstream_ref`, from the files git reads in
-/// git's order: the system file (unless `GIT_CONFIG_NOSYSTEM`), the global ones
-/// (`GIT_CONFIG_GLOBAL`, else `$XDG_CONFIG_HOME/git/config` and `~/.gitconfig`), the
-/// repository's `config` and, with `extensions.worktreeConfig`, `config.worktree`.
-/// Files with `[include]`/`[includeIf]` sections are read with their includes
-/// (`config_include.rs`; this allocates, so only for such files). A file git would refuse
-/// is an error, as it is for git.
-pub fn upstream(repo: &Repo, s: &mut Scratch) -> Result<bool, GitError> {
-    s.upstream_ref.clear();
-    if !s.head_ref.starts_with(b"refs/heads/") {
-        return Ok(false);
-    }
+/// Reads git's config files into `s.config`, in git's order: the system file (unless
+/// `GIT_CONFIG_NOSYSTEM`), the global ones (`GIT_CONFIG_GLOBAL`, else
+/// `$XDG_CONFIG_HOME/git/config` and `~/.gitconfig`), the repository's `config` and,
+/// with `extensions.worktreeConfig`, `config.worktree`. Files with `[include]`/
+/// `[includeIf]` sections are read with their includes (`config_include.rs`; this
+/// allocates, so only for such files). Then checks the repository's format as git does:
+/// a format git refuses (`core.repositoryFormatVersion` above 1, an unknown
+/// `extensions.*` in a version 1 repository) is an error, and reftable refs are
+/// [`GitError::LeftToGit`].
+pub fn load_config(repo: &Repo, s: &mut Scratch) -> Result<(), GitError> {
     let files = &mut s.config;
     files.used = 0;
     let outer = files
@@ -363,14 +359,88 @@ pub fn upstream(repo: &Repo, s: &mut Scratch) -> Result<bool, GitError> {
     let path = join_into(&mut s.path, &repo.common_dir, "config");
     let local_start = files.used;
     files.read(path, repo)?;
-    let worktree_config = files.texts()[local_start..].iter().rev().find_map(|t| {
+    let local = &files.texts()[local_start..];
+    check_format(local, &repo.common_dir)?;
+    let worktree_config = local.iter().rev().find_map(|t| {
         config_value(t, b"extensions", None, b"worktreeconfig").map(|v| git_bool(&v))
     });
     if worktree_config == Some(Some(true)) {
         let path = join_into(&mut s.path, &repo.git_dir, "config.worktree");
         files.read(path, repo)?;
     }
-    upstream_in_texts(files.texts(), &s.head_ref, &mut s.upstream_ref).map_err(|_| {
+    Ok(())
+}
+
+/// The `extensions.*` git 2.47 and later know.
+const KNOWN_EXTENSIONS: &[&[u8]] = &[
+    b"noop",
+    b"noop-v1",
+    b"preciousobjects",
+    b"partialclone",
+    b"worktreeconfig",
+    b"objectformat",
+    b"compatobjectformat",
+    b"refstorage",
+    b"relativeworktrees",
+];
+
+/// git's `check_repository_format`, on the repository's own config texts.
+fn check_format(local: &[Vec<u8>], common_dir: &Path) -> Result<(), GitError> {
+    let refused = |what| {
+        Err(GitError::Corrupt {
+            path: common_dir.join("config"),
+            what,
+        })
+    };
+    let mut version = 0i64;
+    let mut unknown = false;
+    let mut reftable = false;
+    for item in local.iter().flat_map(|t| items(t)) {
+        let Item::Entry(entry) = item else { continue };
+        if entry.is(b"core", None, b"repositoryformatversion") {
+            version = entry
+                .value
+                .as_deref()
+                .and_then(|v| std::str::from_utf8(v).ok())
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(i64::MAX);
+        } else if entry.section.eq_ignore_ascii_case(b"extensions") && entry.subsection.is_none()
+        {
+            let known = KNOWN_EXTENSIONS
+                .iter()
+                .any(|k| entry.key.eq_ignore_ascii_case(k));
+            unknown |= !known;
+            if entry.key.eq_ignore_ascii_case(b"refstorage") {
+                reftable = entry
+                    .value
+                    .as_deref()
+                    .is_some_and(|v| v.eq_ignore_ascii_case(b"reftable"));
+            }
+        }
+    }
+    if !(0..=1).contains(&version) {
+        return refused("git: repository format version git does not know");
+    }
+    if version == 1 && unknown {
+        return refused("git: unknown repository extension");
+    }
+    if version == 1 && reftable {
+        return Err(GitError::LeftToGit {
+            what: "git: reftable refs are left to git",
+        });
+    }
+    Ok(())
+}
+
+/// Finds the upstream of `s.head_ref` into `s.upstream_ref` from the config files
+/// [`load_config`] read (as [`upstream_in_texts`] does). A file git would refuse is an
+/// error, as it is for git.
+pub fn upstream(repo: &Repo, s: &mut Scratch) -> Result<bool, GitError> {
+    s.upstream_ref.clear();
+    if !s.head_ref.starts_with(b"refs/heads/") {
+        return Ok(false);
+    }
+    upstream_in_texts(s.config.texts(), &s.head_ref, &mut s.upstream_ref).map_err(|_| {
         GitError::Corrupt {
             path: repo.common_dir.join("config"),
             what: "git: bad config line",

@@ -176,6 +176,10 @@ pub fn load(repo: &Repo, env: &ConfigEnv) -> Result<StatusConfig, StatusError> {
         }
         None => Renames::On,
     };
+    // An fsmonitor (a hook or git's daemon) decides what git status looks at.
+    if last(b"core", b"fsmonitor").is_some_and(|v| git_bool(&v) != Some(false)) {
+        return Err(StatusError::Unsupported(Unsupported::Fsmonitor));
+    }
     let attributes_file = last(b"core", b"attributesfile").is_some()
         || env.xdg_git_file("attributes").is_some_and(|f| f.exists());
     Ok(StatusConfig {

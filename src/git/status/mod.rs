@@ -27,7 +27,9 @@
 //! and sparse indexes, unknown required index extensions, SHA-256 repositories,
 //! submodules (gitlinks), config files with includes, `status.renames = copies`,
 //! renames that need similarity detection, and content that git would convert before
-//! hashing (attributes, `core.autocrlf`, `core.ignoreCase`) when a file must be hashed.
+//! hashing (attributes, `core.autocrlf`, `core.ignoreCase`) when a file must be hashed;
+//! also `git replace` refs and an fsmonitor (`core.fsmonitor`), which change what git
+//! reads or looks at.
 //!
 //! # Measured
 //! `cargo bench --bench git_status`, its interleaved rounds (every measurement once per
@@ -113,6 +115,8 @@ pub enum Unsupported {
     ConfigEnvironment,
     /// `git replace` refs: git reads the replacement of each replaced object.
     ReplaceRefs,
+    /// `core.fsmonitor`: a hook or daemon tells git what changed.
+    Fsmonitor,
 }
 
 impl fmt::Display for Unsupported {
@@ -138,6 +142,7 @@ impl fmt::Display for Unsupported {
             Unsupported::WorkerFailed => f.write_str("a status worker failed"),
             Unsupported::ConfigEnvironment => f.write_str("git settings in the environment"),
             Unsupported::ReplaceRefs => f.write_str("replace refs"),
+            Unsupported::Fsmonitor => f.write_str("core.fsmonitor"),
         }
     }
 }
