@@ -7,7 +7,8 @@
 //! old-style and one-line sections, continued and quoted values, custom and negative
 //! fetch refspecs; loose, nested, annotated and packed tags; a symbolic branch; replace
 //! refs; merges, cherry-picks (a sequence between commits included), reverts, bisects,
-//! rebases and `am`. Every state must equal git; the one accepted deferral is a reftable
+//! rebases and `am`; repository formats and another user's repository (with and without
+//! `safe.directory`), where git refuses to work and the widget must show its error. Every state must equal git; the one accepted deferral is a reftable
 //! repository, whose refs only git reads (the widget shows nothing there, never a guess).
 //! The focused regression tests of the same bugs follow the differential one.
 
@@ -48,8 +49,8 @@ fn git_ok(sb: &Sandbox, dir: &Path, env: &Env, args: &[&str]) -> String {
 fn shown(sb: &Sandbox, dir: &Path, env: &Env) -> Shown {
     let mut refresh = sb.command(&["__refresh-git", dir.to_str().unwrap()]);
     refresh.envs(env.iter().map(|(k, v)| (k, v)));
-    let out = refresh.output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // It fails where git refuses the repository; the render then shows the error.
+    refresh.output().unwrap();
     let mut cmd = sb.command(&[
         "--format",
         "json",
@@ -172,8 +173,9 @@ struct Tally {
 impl Tally {
     fn compare(&mut self, label: &str, want: String, got: Shown) {
         self.tried += 1;
-        let fresh = got.state == "ok";
-        if got.text == want && fresh {
+        // Where git refuses the repository the widget shows its error marker.
+        let state = if want == "⚠ git" { "error" } else { "ok" };
+        if got.text == want && got.state == state {
             self.equal += 1;
         } else {
             self.differences.push(format!(
@@ -184,7 +186,11 @@ impl Tally {
     }
 
     fn check(&mut self, sb: &Sandbox, dir: &Path, env: &Env, label: &str, operation: bool) {
-        let want = expected(sb, dir, env, operation);
+        let refused = !git_with(sb, dir, env, &["status"]).status.success();
+        let want = match refused {
+            true => "⚠ git".to_owned(),
+            false => expected(sb, dir, env, operation),
+        };
         let got = shown(sb, dir, env);
         self.compare(label, want, got);
     }
@@ -252,7 +258,7 @@ fn dag_states(sb: &Sandbox, tally: &mut Tally) {
         );
         sb.git(&dir, &["config", "branch.main.remote", "origin"]);
         sb.git(&dir, &["config", "branch.main.merge", "refs/heads/main"]);
-        for pair in 0..8 {
+        for pair in 0..6 {
             let local = &oids[rng.below(oids.len() as u64) as usize];
             let up = &oids[rng.below(oids.len() as u64) as usize];
             sb.git(&dir, &["update-ref", "refs/heads/main", local]);
@@ -449,6 +455,46 @@ fn replace_states(sb: &Sandbox, tally: &mut Tally) {
     tally.check(sb, &clone, &env, "packed replace ref", false);
 }
 
+/// Repository formats and ownership git refuses or accepts.
+fn refusal_states(sb: &Sandbox, tally: &mut Tally) {
+    let env = Env::new();
+    let dir = sb.path("formats");
+    sb.git_cli().repo_with(&dir, &[("a.txt", "a\n")]);
+    let config = dir.join(".git/config");
+    let base = std::fs::read_to_string(&config).unwrap();
+    for (label, version, extension) in [
+        ("v0 unknown extension", "0", "noSuchThing = true"),
+        ("v1 unknown extension", "1", "noSuchThing = true"),
+        ("v1 known extension", "1", "preciousObjects = true"),
+        ("v2", "2", "noop = true"),
+    ] {
+        let text = base.replace("repositoryformatversion = 0", &format!("repositoryformatversion = {version}"));
+        std::fs::write(&config, format!("{text}[extensions]\n\t{extension}\n")).unwrap();
+        tally.check(sb, &dir, &env, label, false);
+    }
+    std::fs::write(&config, &base).unwrap();
+    // Another user's repository: only a privileged run can make one.
+    if std::os::unix::fs::chown(&dir, Some(4242), None).is_err() {
+        return;
+    }
+    let home = sb.path("home/.gitconfig");
+    let real = dir.canonicalize().unwrap();
+    let parent = real.parent().unwrap().display().to_string();
+    let real = real.display().to_string();
+    for (label, safe) in [
+        ("another owner", String::new()),
+        ("safe.directory *", "\tdirectory = *\n".to_owned()),
+        ("safe.directory path", format!("\tdirectory = {real}\n")),
+        ("safe.directory prefix", format!("\tdirectory = {parent}/*\n")),
+        ("safe.directory other", "\tdirectory = /elsewhere\n".to_owned()),
+        ("safe.directory reset", "\tdirectory = *\n\tdirectory =\n".to_owned()),
+    ] {
+        std::fs::write(&home, format!("[safe]\n{safe}")).unwrap();
+        tally.check(sb, &dir, &env, label, false);
+    }
+    std::fs::remove_file(&home).unwrap();
+}
+
 /// A reftable repository: git reads its refs; the widget must not guess (it defers).
 fn reftable_state(sb: &Sandbox, tally: &mut Tally) {
     let dir = sb.path("reftable");
@@ -473,6 +519,7 @@ fn git_branch_equals_git_over_generated_states() {
     tag_states(&sb, &mut tally);
     operation_states(&sb, &mut tally);
     replace_states(&sb, &mut tally);
+    refusal_states(&sb, &mut tally);
     reftable_state(&sb, &mut tally);
     eprintln!(
         "git_differential_refs: {} states tried, {} equal to git, {} deferred to git",
@@ -486,4 +533,241 @@ fn git_branch_equals_git_over_generated_states() {
         tally.differences.join("\n")
     );
     assert_eq!(tally.equal + tally.deferred, tally.tried);
+}
+
+// Focused regression tests, one per bug the differential test found.
+
+fn render_branch(sb: &Sandbox, dir: &Path, env: &Env) -> Shown {
+    let mut cmd = sb.command(&["--format", "json", "--widgets", "git_branch"]);
+    cmd.envs(env.iter().map(|(k, v)| (k, v)));
+    let out = sb.run_in(dir, cmd);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    Shown {
+        text: json[0]["text"].as_str().unwrap_or("").to_owned(),
+        state: json[0]["state"].as_str().unwrap_or("").to_owned(),
+    }
+}
+
+fn assert_equals_git(sb: &Sandbox, dir: &Path, env: &Env, want: &str) {
+    assert_eq!(expected(sb, dir, env, false), want, "git's own view");
+    let got = shown(sb, dir, env);
+    assert_eq!((got.text.as_str(), got.state.as_str()), (want, "ok"));
+}
+
+#[test]
+fn an_upstream_walk_over_its_budget_is_marked_stale_not_shown_as_even() {
+    let sb = Sandbox::new("ab-budget");
+    let dir = sb.path("r");
+    sb.git_cli().repo_with(&dir, &[("a.txt", "a\n")]);
+    // 5,000 commits on the upstream: more than a render walks inline.
+    let mut stream = String::from("reset refs/heads/up\nfrom refs/heads/main\n");
+    for i in 0..5000 {
+        let _ = write!(
+            stream,
+            "commit refs/heads/up\ncommitter T <t@example.com> {} +0000\ndata 1\nc\n",
+            1_800_000_000 + i
+        );
+    }
+    sb.git_cli()
+        .run_with_input(&dir, &["fast-import", "--quiet"], stream.as_bytes());
+    sb.git(&dir, &["config", "branch.main.remote", "."]);
+    sb.git(&dir, &["config", "branch.main.merge", "refs/heads/up"]);
+    let first = render_branch(&sb, &dir, &Env::new());
+    assert_eq!((first.text.as_str(), first.state.as_str()), ("main", "stale"));
+    git_support::wait_for_refreshers(&sb.cache());
+    assert_equals_git(&sb, &dir, &Env::new(), "main ↓5000");
+}
+
+#[test]
+fn an_upstream_set_in_a_global_config_file_shows_ahead_behind() {
+    let sb = Sandbox::new("global-upstream");
+    let clone = diverged_clone(&sb, "c");
+    sb.git(&clone, &["config", "--remove-section", "branch.main"]);
+    let section = CONFIG_VARIANTS[0].1;
+    std::fs::write(sb.path("home/.gitconfig"), section).unwrap();
+    assert_equals_git(&sb, &clone, &Env::new(), "main ↑1 ↓1");
+    std::fs::remove_file(sb.path("home/.gitconfig")).unwrap();
+    write(&sb.path("xdg"), "git/config", section);
+    let xdg = vec![("XDG_CONFIG_HOME", sb.path("xdg"))];
+    assert_equals_git(&sb, &clone, &xdg, "main ↑1 ↓1");
+    std::fs::write(sb.path("global"), section).unwrap();
+    let global = vec![("GIT_CONFIG_GLOBAL", sb.path("global"))];
+    assert_equals_git(&sb, &clone, &global, "main ↑1 ↓1");
+}
+
+#[test]
+fn old_style_one_line_continued_and_quoted_branch_sections_set_the_upstream() {
+    let sb = Sandbox::new("config-syntax");
+    let clone = diverged_clone(&sb, "c");
+    sb.git(&clone, &["config", "--remove-section", "branch.main"]);
+    let base = std::fs::read_to_string(clone.join(".git/config")).unwrap();
+    for (label, section) in &CONFIG_VARIANTS[1..6] {
+        rewrite_branch_config(&clone, &base, section);
+        assert_eq!(
+            shown(&sb, &clone, &Env::new()).text,
+            "main ↑1 ↓1",
+            "{label}"
+        );
+    }
+    assert_equals_git(&sb, &clone, &Env::new(), "main ↑1 ↓1");
+}
+
+#[test]
+fn a_custom_fetch_refspec_maps_the_upstream_to_its_tracking_ref() {
+    let sb = Sandbox::new("refspec");
+    let clone = diverged_clone(&sb, "c");
+    sb.git(
+        &clone,
+        &["config", "remote.origin.fetch", "+refs/heads/*:refs/remotes/mirror/*"],
+    );
+    sb.git(&clone, &["fetch", "-q"]);
+    sb.git(&clone, &["update-ref", "-d", "refs/remotes/origin/main"]);
+    assert_equals_git(&sb, &clone, &Env::new(), "main ↑1 ↓1");
+}
+
+#[test]
+fn a_one_line_core_filemode_false_is_read_as_git_reads_it() {
+    let sb = Sandbox::new("filemode-line");
+    let dir = sb.path("r");
+    sb.git_cli().repo_with(&dir, &[("a.sh", "echo\n")]);
+    let config = std::fs::read_to_string(dir.join(".git/config")).unwrap();
+    let config = config.replace("filemode = true", "");
+    std::fs::write(dir.join(".git/config"), config + "[core] filemode = false\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir.join("a.sh"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(sb.line(&dir), sb.expected(&dir, "main"));
+    assert_eq!(sb.line(&dir), "main │ ✔");
+}
+
+#[test]
+fn a_detached_head_at_an_annotated_or_nested_loose_tag_shows_the_tag() {
+    let sb = Sandbox::new("tags");
+    let dir = sb.path("r");
+    sb.git_cli().repo_with(&dir, &[("a.txt", "a\n")]);
+    sb.git(&dir, &["checkout", "-q", "--detach"]);
+    sb.git(&dir, &["tag", "-a", "v1", "-m", "v1"]);
+    assert_equals_git(&sb, &dir, &Env::new(), "(v1)");
+    sb.git(&dir, &["tag", "-d", "v1"]);
+    sb.git(&dir, &["tag", "release/v2"]);
+    assert_equals_git(&sb, &dir, &Env::new(), "(release/v2)");
+}
+
+#[test]
+fn a_branch_that_is_a_symbolic_ref_shows_the_branch_it_points_to() {
+    let sb = Sandbox::new("symref");
+    let clone = diverged_clone(&sb, "c");
+    sb.git(&clone, &["symbolic-ref", "refs/heads/alias", "refs/heads/main"]);
+    sb.git(&clone, &["symbolic-ref", "HEAD", "refs/heads/alias"]);
+    assert_equals_git(&sb, &clone, &Env::new(), "main ↑1 ↓1");
+}
+
+#[test]
+fn a_cherry_pick_sequence_without_cherry_pick_head_is_named() {
+    let sb = Sandbox::new("sequencer");
+    let dir = sb.path("r");
+    sb.git_cli().repo_with(&dir, &[("f.txt", "base\n")]);
+    sb.git(&dir, &["checkout", "-qb", "side"]);
+    commit_file(&sb, &dir, "f.txt", "side\n");
+    commit_file(&sb, &dir, "g.txt", "g\n");
+    sb.git(&dir, &["checkout", "-q", "main"]);
+    commit_file(&sb, &dir, "f.txt", "main\n");
+    let out = sb.git_output(&dir, &["cherry-pick", "side~1", "side"]);
+    assert!(!out.status.success());
+    write(&dir, "f.txt", "resolved\n");
+    sb.git(&dir, &["add", "."]);
+    sb.git(&dir, &["commit", "-qm", "resolved"]);
+    assert!(!dir.join(".git/CHERRY_PICK_HEAD").exists());
+    assert_eq!(operation_of(&sb, &dir, &Env::new()), Some("CHERRY-PICKING"));
+    assert_eq!(render_branch(&sb, &dir, &Env::new()).text, "main|CHERRY-PICKING");
+}
+
+#[test]
+fn replace_refs_count_ahead_behind_through_the_replacement_as_git_does() {
+    let sb = Sandbox::new("replace");
+    let clone = diverged_clone(&sb, "c");
+    let tree = sb.git(&clone, &["rev-parse", "HEAD^{tree}"]);
+    let args = ["commit-tree", tree.trim(), "-p", "origin/main", "-m", "r"];
+    let replacement = sb.git(&clone, &args);
+    sb.git(&clone, &["replace", "HEAD", replacement.trim()]);
+    assert_equals_git(&sb, &clone, &Env::new(), "main ↑1");
+}
+
+#[test]
+fn a_reftable_repository_is_left_to_git_instead_of_broken() {
+    let sb = Sandbox::new("reftable");
+    let dir = sb.path("r");
+    std::fs::create_dir_all(&dir).unwrap();
+    sb.git(&dir, &["init", "-q", "--ref-format=reftable"]);
+    commit_file(&sb, &dir, "a.txt", "a\n");
+    let got = shown(&sb, &dir, &Env::new());
+    assert_eq!((got.text.as_str(), got.state.as_str()), ("", "hidden"));
+    let explain = sb.run_in(&dir, sb.command(&["explain", "--widgets", "git_branch"]));
+    let explain = String::from_utf8_lossy(&explain.stdout);
+    assert!(explain.contains("reftable refs are left to git"), "{explain}");
+}
+
+#[test]
+fn a_repository_format_git_refuses_shows_the_error() {
+    let sb = Sandbox::new("extension");
+    let dir = sb.path("r");
+    sb.git_cli().repo_with(&dir, &[("a.txt", "a\n")]);
+    sb.git(&dir, &["config", "core.repositoryFormatVersion", "1"]);
+    sb.git(&dir, &["config", "extensions.noSuchThing", "true"]);
+    let out = sb.git_output(&dir, &["status"]);
+    assert!(!out.status.success(), "git refuses the repository");
+    let got = render_branch(&sb, &dir, &Env::new());
+    assert_eq!((got.text.as_str(), got.state.as_str()), ("⚠ git", "error"));
+    // Version 0 ignores extensions, as git does.
+    std::fs::write(
+        dir.join(".git/config"),
+        std::fs::read_to_string(dir.join(".git/config"))
+            .unwrap()
+            .replace("repositoryformatversion = 1", "repositoryformatversion = 0")
+            .replace("repositoryFormatVersion = 1", "repositoryFormatVersion = 0"),
+    )
+    .unwrap();
+    assert_equals_git(&sb, &dir, &Env::new(), "main");
+}
+
+#[test]
+fn an_fsmonitor_leaves_the_status_to_git() {
+    let sb = Sandbox::new("fsmonitor");
+    let dir = sb.path("r");
+    sb.git_cli().repo_with(&dir, &[("a.txt", "a\n")]);
+    // A hook that reports nothing: git trusts it; only git knows how.
+    write(&dir, ".git/hooks/query-watchman", "#!/bin/sh\nexit 1\n");
+    sb.git(&dir, &["config", "core.fsmonitor", ".git/hooks/query-watchman"]);
+    sb.refresh(&dir);
+    let dir = sb.cache().join("blinkline");
+    let cache = blinkline::cache::Cache::at(dir.clone()).unwrap();
+    let name = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .find(|n| n.starts_with("git-") && !n.ends_with(".lock"))
+        .unwrap();
+    let record = blinkline::git::record::StatusRecord::decode(&cache.read(&name).unwrap());
+    assert_eq!(
+        record.map(|r| r.source),
+        Some(blinkline::git::record::StatusSource::Git)
+    );
+}
+
+#[test]
+fn a_repository_of_another_user_is_refused_as_git_refuses_it() {
+    use std::os::unix::fs::MetadataExt;
+    let sb = Sandbox::new("ownership");
+    let dir = sb.path("r");
+    sb.git_cli().repo_with(&dir, &[("a.txt", "a\n")]);
+    let me = std::fs::metadata(&sb.root).unwrap().uid();
+    // Only a privileged test run can give the repository to another user.
+    if me != 0 || std::os::unix::fs::chown(&dir, Some(4242), None).is_err() {
+        eprintln!("skipped: cannot give the repository to another user");
+        return;
+    }
+    assert!(!sb.git_output(&dir, &["status"]).status.success());
+    let got = render_branch(&sb, &dir, &Env::new());
+    assert_eq!((got.text.as_str(), got.state.as_str()), ("⚠ git", "error"));
+    std::fs::write(sb.path("home/.gitconfig"), "[safe]\n\tdirectory = *\n").unwrap();
+    assert_equals_git(&sb, &dir, &Env::new(), "main");
 }
