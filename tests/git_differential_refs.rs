@@ -75,7 +75,10 @@ fn operation_of(sb: &Sandbox, dir: &Path, env: &Env) -> Option<&'static str> {
     [
         ("You are currently rebasing", "REBASE"),
         ("rebase in progress", "REBASE"),
-        ("You are currently editing a commit while rebasing", "REBASE"),
+        (
+            "You are currently editing a commit while rebasing",
+            "REBASE",
+        ),
         ("You are in the middle of an am session", "AM"),
         ("You have unmerged paths", "MERGING"),
         ("you are still merging", "MERGING"),
@@ -254,7 +257,11 @@ fn dag_states(sb: &Sandbox, tally: &mut Tally) {
         sb.git(&dir, &["config", "remote.origin.url", "/nowhere"]);
         sb.git(
             &dir,
-            &["config", "remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*"],
+            &[
+                "config",
+                "remote.origin.fetch",
+                "+refs/heads/*:refs/remotes/origin/*",
+            ],
         );
         sb.git(&dir, &["config", "branch.main.remote", "origin"]);
         sb.git(&dir, &["config", "branch.main.merge", "refs/heads/main"]);
@@ -292,18 +299,54 @@ fn rewrite_branch_config(dir: &Path, base: &str, extra: &str) {
 
 /// Upstream settings git accepts, one state each.
 const CONFIG_VARIANTS: &[(&str, &str)] = &[
-    ("plain", "[branch \"main\"]\n\tremote = origin\n\tmerge = refs/heads/main\n"),
-    ("old-style", "[branch.main]\n\tremote = origin\n\tmerge = refs/heads/main\n"),
-    ("one line", "[branch \"main\"] remote = origin\n[branch \"main\"] merge = refs/heads/main\n"),
-    ("continued", "[branch \"main\"]\n\tremote = ori\\\ngin\n\tmerge = refs/heads/\\\nmain\n"),
-    ("quoted", "[branch \"main\"]\n\tremote = \"origin\" ; comment\n\tmerge = \"refs/heads/\"main# c\n"),
-    ("cases", "[BRANCH \"main\"]\n\tREMOTE = origin\n\tMeRgE = refs/heads/main\n"),
-    ("first merge", "[branch \"main\"]\n\tremote = origin\n\tmerge = refs/heads/main\n\tmerge = refs/heads/other\n"),
-    ("last remote", "[branch \"main\"]\n\tremote = nowhere\n\tmerge = refs/heads/main\n\tremote = origin\n"),
-    ("other case subsection", "[branch \"Main\"]\n\tremote = origin\n\tmerge = refs/heads/main\n"),
-    ("remote dot", "[branch \"main\"]\n\tremote = .\n\tmerge = refs/remotes/origin/main\n"),
-    ("negative refspec", "[remote \"origin\"]\n\tfetch = ^refs/heads/main\n[branch \"main\"]\n\tremote = origin\n\tmerge = refs/heads/main\n"),
-    ("unknown remote", "[branch \"main\"]\n\tremote = elsewhere\n\tmerge = refs/heads/main\n"),
+    (
+        "plain",
+        "[branch \"main\"]\n\tremote = origin\n\tmerge = refs/heads/main\n",
+    ),
+    (
+        "old-style",
+        "[branch.main]\n\tremote = origin\n\tmerge = refs/heads/main\n",
+    ),
+    (
+        "one line",
+        "[branch \"main\"] remote = origin\n[branch \"main\"] merge = refs/heads/main\n",
+    ),
+    (
+        "continued",
+        "[branch \"main\"]\n\tremote = ori\\\ngin\n\tmerge = refs/heads/\\\nmain\n",
+    ),
+    (
+        "quoted",
+        "[branch \"main\"]\n\tremote = \"origin\" ; comment\n\tmerge = \"refs/heads/\"main# c\n",
+    ),
+    (
+        "cases",
+        "[BRANCH \"main\"]\n\tREMOTE = origin\n\tMeRgE = refs/heads/main\n",
+    ),
+    (
+        "first merge",
+        "[branch \"main\"]\n\tremote = origin\n\tmerge = refs/heads/main\n\tmerge = refs/heads/other\n",
+    ),
+    (
+        "last remote",
+        "[branch \"main\"]\n\tremote = nowhere\n\tmerge = refs/heads/main\n\tremote = origin\n",
+    ),
+    (
+        "other case subsection",
+        "[branch \"Main\"]\n\tremote = origin\n\tmerge = refs/heads/main\n",
+    ),
+    (
+        "remote dot",
+        "[branch \"main\"]\n\tremote = .\n\tmerge = refs/remotes/origin/main\n",
+    ),
+    (
+        "negative refspec",
+        "[remote \"origin\"]\n\tfetch = ^refs/heads/main\n[branch \"main\"]\n\tremote = origin\n\tmerge = refs/heads/main\n",
+    ),
+    (
+        "unknown remote",
+        "[branch \"main\"]\n\tremote = elsewhere\n\tmerge = refs/heads/main\n",
+    ),
 ];
 
 fn config_states(sb: &Sandbox, tally: &mut Tally) {
@@ -317,13 +360,34 @@ fn config_states(sb: &Sandbox, tally: &mut Tally) {
     }
     // A custom fetch refspec: the remote-tracking refs live under `mirror/`.
     rewrite_branch_config(&clone, &base, CONFIG_VARIANTS[0].1);
-    sb.git(&clone, &["config", "remote.origin.fetch", "+refs/heads/*:refs/remotes/mirror/*"]);
+    sb.git(
+        &clone,
+        &[
+            "config",
+            "remote.origin.fetch",
+            "+refs/heads/*:refs/remotes/mirror/*",
+        ],
+    );
     sb.git(&clone, &["fetch", "-q"]);
     sb.git(&clone, &["update-ref", "-d", "refs/remotes/origin/main"]);
     tally.check(sb, &clone, &none, "config custom refspec", false);
     sb.git(&clone, &["update-ref", "refs/remotes/origin/main", "HEAD"]);
-    tally.check(sb, &clone, &none, "config custom refspec, stale origin ref", false);
-    sb.git(&clone, &["config", "remote.origin.fetch", "+refs/heads/*:refs/remotes/origin/*"]);
+    tally.check(
+        sb,
+        &clone,
+        &none,
+        "config custom refspec, stale origin ref",
+        false,
+    );
+    sb.git(
+        &clone,
+        &[
+            "config",
+            "remote.origin.fetch",
+            "+refs/heads/*:refs/remotes/origin/*",
+        ],
+    );
+    sb.git(&clone, &["fetch", "-q"]);
     // The upstream in each global file git reads.
     rewrite_branch_config(&clone, &base, "");
     let section = CONFIG_VARIANTS[0].1;
@@ -333,7 +397,13 @@ fn config_states(sb: &Sandbox, tally: &mut Tally) {
     std::fs::remove_file(&home_config).unwrap();
     let xdg = sb.path("xdg");
     write(&xdg, "git/config", section);
-    tally.check(sb, &clone, &vec![("XDG_CONFIG_HOME", xdg.clone())], "config XDG", false);
+    tally.check(
+        sb,
+        &clone,
+        &vec![("XDG_CONFIG_HOME", xdg.clone())],
+        "config XDG",
+        false,
+    );
     let global = sb.path("global.ini");
     std::fs::write(&global, section).unwrap();
     let env = vec![("GIT_CONFIG_GLOBAL", global.clone())];
@@ -343,7 +413,13 @@ fn config_states(sb: &Sandbox, tally: &mut Tally) {
     let empty = sb.path("empty.ini");
     std::fs::write(&empty, "").unwrap();
     let env = vec![("GIT_CONFIG_GLOBAL", empty)];
-    tally.check(sb, &clone, &env, "config GIT_CONFIG_GLOBAL hides ~/.gitconfig", false);
+    tally.check(
+        sb,
+        &clone,
+        &env,
+        "config GIT_CONFIG_GLOBAL hides ~/.gitconfig",
+        false,
+    );
     std::fs::remove_file(&home_config).unwrap();
 }
 
@@ -354,12 +430,43 @@ fn tag_states(sb: &Sandbox, tally: &mut Tally) {
     let steps: &[(&str, &[&[&str]])] = &[
         ("sha", &[&["checkout", "-q", "--detach"]]),
         ("lightweight", &[&["tag", "light"]]),
-        ("annotated", &[&["tag", "-d", "light"], &["tag", "-a", "v1", "-m", "v1"]]),
-        ("nested annotated", &[&["tag", "-d", "v1"], &["tag", "-a", "release/v2", "-m", "r"]]),
-        ("tag of a tag", &[&["tag", "-d", "release/v2"], &["tag", "-a", "inner", "-m", "i"], &["tag", "-a", "outer", "-m", "o", "inner"], &["tag", "-d", "inner"]]),
+        (
+            "annotated",
+            &[&["tag", "-d", "light"], &["tag", "-a", "v1", "-m", "v1"]],
+        ),
+        (
+            "nested annotated",
+            &[
+                &["tag", "-d", "v1"],
+                &["tag", "-a", "release/v2", "-m", "r"],
+            ],
+        ),
+        (
+            "tag of a tag",
+            &[
+                &["tag", "-d", "release/v2"],
+                &["tag", "-a", "inner", "-m", "i"],
+                &["tag", "-a", "outer", "-m", "o", "inner"],
+                &["tag", "-d", "inner"],
+            ],
+        ),
         ("packed annotated", &[&["pack-refs", "--all"]]),
-        ("packed nested", &[&["tag", "-d", "outer"], &["tag", "-a", "rc/1", "-m", "r"], &["pack-refs", "--all"]]),
-        ("tag elsewhere", &[&["tag", "-d", "rc/1"], &["commit", "-q", "--allow-empty", "-m", "x"], &["tag", "-a", "old", "-m", "o", "HEAD~1"]]),
+        (
+            "packed nested",
+            &[
+                &["tag", "-d", "outer"],
+                &["tag", "-a", "rc/1", "-m", "r"],
+                &["pack-refs", "--all"],
+            ],
+        ),
+        (
+            "tag elsewhere",
+            &[
+                &["tag", "-d", "rc/1"],
+                &["commit", "-q", "--allow-empty", "-m", "x"],
+                &["tag", "-a", "old", "-m", "o", "HEAD~1"],
+            ],
+        ),
     ];
     for (label, commands) in steps {
         for args in *commands {
@@ -369,7 +476,10 @@ fn tag_states(sb: &Sandbox, tally: &mut Tally) {
     }
     // A branch that is a symbolic ref to another.
     sb.git(&dir, &["checkout", "-q", "main"]);
-    sb.git(&dir, &["symbolic-ref", "refs/heads/alias", "refs/heads/main"]);
+    sb.git(
+        &dir,
+        &["symbolic-ref", "refs/heads/alias", "refs/heads/main"],
+    );
     sb.git(&dir, &["symbolic-ref", "HEAD", "refs/heads/alias"]);
     tally.check(sb, &dir, &env, "symbolic branch", false);
     sb.git(&dir, &["config", "branch.main.remote", "."]);
@@ -434,7 +544,11 @@ fn operation_states(sb: &Sandbox, tally: &mut Tally) {
         .spawn();
     let mut am = am.unwrap();
     use std::io::Write as _;
-    am.stdin.take().unwrap().write_all(patch.as_bytes()).unwrap();
+    am.stdin
+        .take()
+        .unwrap()
+        .write_all(patch.as_bytes())
+        .unwrap();
     assert!(!am.wait().unwrap().success());
     tally.check(sb, &dir, &env, "am conflict", true);
 }
@@ -447,7 +561,14 @@ fn replace_states(sb: &Sandbox, tally: &mut Tally) {
     let tree = sb.git(&clone, &["rev-parse", "HEAD^{tree}"]);
     let replacement = sb.git(
         &clone,
-        &["commit-tree", tree.trim(), "-p", "origin/main", "-m", "replacement"],
+        &[
+            "commit-tree",
+            tree.trim(),
+            "-p",
+            "origin/main",
+            "-m",
+            "replacement",
+        ],
     );
     sb.git(&clone, &["replace", "HEAD", replacement.trim()]);
     tally.check(sb, &clone, &env, "replace ref", false);
@@ -468,7 +589,10 @@ fn refusal_states(sb: &Sandbox, tally: &mut Tally) {
         ("v1 known extension", "1", "preciousObjects = true"),
         ("v2", "2", "noop = true"),
     ] {
-        let text = base.replace("repositoryformatversion = 0", &format!("repositoryformatversion = {version}"));
+        let text = base.replace(
+            "repositoryformatversion = 0",
+            &format!("repositoryformatversion = {version}"),
+        );
         std::fs::write(&config, format!("{text}[extensions]\n\t{extension}\n")).unwrap();
         tally.check(sb, &dir, &env, label, false);
     }
@@ -485,9 +609,18 @@ fn refusal_states(sb: &Sandbox, tally: &mut Tally) {
         ("another owner", String::new()),
         ("safe.directory *", "\tdirectory = *\n".to_owned()),
         ("safe.directory path", format!("\tdirectory = {real}\n")),
-        ("safe.directory prefix", format!("\tdirectory = {parent}/*\n")),
-        ("safe.directory other", "\tdirectory = /elsewhere\n".to_owned()),
-        ("safe.directory reset", "\tdirectory = *\n\tdirectory =\n".to_owned()),
+        (
+            "safe.directory prefix",
+            format!("\tdirectory = {parent}/*\n"),
+        ),
+        (
+            "safe.directory other",
+            "\tdirectory = /elsewhere\n".to_owned(),
+        ),
+        (
+            "safe.directory reset",
+            "\tdirectory = *\n\tdirectory =\n".to_owned(),
+        ),
     ] {
         std::fs::write(&home, format!("[safe]\n{safe}")).unwrap();
         tally.check(sb, &dir, &env, label, false);
@@ -506,7 +639,9 @@ fn reftable_state(sb: &Sandbox, tally: &mut Tally) {
     if got.text.is_empty() && got.state != "error" {
         tally.deferred += 1;
     } else {
-        tally.differences.push(format!("reftable: blinkline {got:?}"));
+        tally
+            .differences
+            .push(format!("reftable: blinkline {got:?}"));
     }
 }
 
@@ -573,7 +708,10 @@ fn an_upstream_walk_over_its_budget_is_marked_stale_not_shown_as_even() {
     sb.git(&dir, &["config", "branch.main.remote", "."]);
     sb.git(&dir, &["config", "branch.main.merge", "refs/heads/up"]);
     let first = render_branch(&sb, &dir, &Env::new());
-    assert_eq!((first.text.as_str(), first.state.as_str()), ("main", "stale"));
+    assert_eq!(
+        (first.text.as_str(), first.state.as_str()),
+        ("main", "stale")
+    );
     git_support::wait_for_refreshers(&sb.cache());
     assert_equals_git(&sb, &dir, &Env::new(), "main ↓5000");
 }
@@ -618,7 +756,11 @@ fn a_custom_fetch_refspec_maps_the_upstream_to_its_tracking_ref() {
     let clone = diverged_clone(&sb, "c");
     sb.git(
         &clone,
-        &["config", "remote.origin.fetch", "+refs/heads/*:refs/remotes/mirror/*"],
+        &[
+            "config",
+            "remote.origin.fetch",
+            "+refs/heads/*:refs/remotes/mirror/*",
+        ],
     );
     sb.git(&clone, &["fetch", "-q"]);
     sb.git(&clone, &["update-ref", "-d", "refs/remotes/origin/main"]);
@@ -632,7 +774,11 @@ fn a_one_line_core_filemode_false_is_read_as_git_reads_it() {
     sb.git_cli().repo_with(&dir, &[("a.sh", "echo\n")]);
     let config = std::fs::read_to_string(dir.join(".git/config")).unwrap();
     let config = config.replace("filemode = true", "");
-    std::fs::write(dir.join(".git/config"), config + "[core] filemode = false\n").unwrap();
+    std::fs::write(
+        dir.join(".git/config"),
+        config + "[core] filemode = false\n",
+    )
+    .unwrap();
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(dir.join("a.sh"), std::fs::Permissions::from_mode(0o755)).unwrap();
     assert_eq!(sb.line(&dir), sb.expected(&dir, "main"));
@@ -656,7 +802,10 @@ fn a_detached_head_at_an_annotated_or_nested_loose_tag_shows_the_tag() {
 fn a_branch_that_is_a_symbolic_ref_shows_the_branch_it_points_to() {
     let sb = Sandbox::new("symref");
     let clone = diverged_clone(&sb, "c");
-    sb.git(&clone, &["symbolic-ref", "refs/heads/alias", "refs/heads/main"]);
+    sb.git(
+        &clone,
+        &["symbolic-ref", "refs/heads/alias", "refs/heads/main"],
+    );
     sb.git(&clone, &["symbolic-ref", "HEAD", "refs/heads/alias"]);
     assert_equals_git(&sb, &clone, &Env::new(), "main ↑1 ↓1");
 }
@@ -678,7 +827,10 @@ fn a_cherry_pick_sequence_without_cherry_pick_head_is_named() {
     sb.git(&dir, &["commit", "-qm", "resolved"]);
     assert!(!dir.join(".git/CHERRY_PICK_HEAD").exists());
     assert_eq!(operation_of(&sb, &dir, &Env::new()), Some("CHERRY-PICKING"));
-    assert_eq!(render_branch(&sb, &dir, &Env::new()).text, "main|CHERRY-PICKING");
+    assert_eq!(
+        render_branch(&sb, &dir, &Env::new()).text,
+        "main|CHERRY-PICKING"
+    );
 }
 
 #[test]
@@ -703,7 +855,10 @@ fn a_reftable_repository_is_left_to_git_instead_of_broken() {
     assert_eq!((got.text.as_str(), got.state.as_str()), ("", "hidden"));
     let explain = sb.run_in(&dir, sb.command(&["explain", "--widgets", "git_branch"]));
     let explain = String::from_utf8_lossy(&explain.stdout);
-    assert!(explain.contains("reftable refs are left to git"), "{explain}");
+    assert!(
+        explain.contains("reftable refs are left to git"),
+        "{explain}"
+    );
 }
 
 #[test]
@@ -736,7 +891,10 @@ fn an_fsmonitor_leaves_the_status_to_git() {
     sb.git_cli().repo_with(&dir, &[("a.txt", "a\n")]);
     // A hook that reports nothing: git trusts it; only git knows how.
     write(&dir, ".git/hooks/query-watchman", "#!/bin/sh\nexit 1\n");
-    sb.git(&dir, &["config", "core.fsmonitor", ".git/hooks/query-watchman"]);
+    sb.git(
+        &dir,
+        &["config", "core.fsmonitor", ".git/hooks/query-watchman"],
+    );
     sb.refresh(&dir);
     let dir = sb.cache().join("blinkline");
     let cache = blinkline::cache::Cache::at(dir.clone()).unwrap();

@@ -23,8 +23,8 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
-use crate::git::refs::{HeadTarget, parse_head};
 use crate::git::config_syntax::{Entry, Item, Subsection, first_error, items};
+use crate::git::refs::{HeadTarget, parse_head};
 use crate::git::status::Unsupported;
 use crate::git::wildmatch::{PATHNAME, wildmatch};
 use crate::git::{GitError, read_into};

@@ -78,7 +78,9 @@ pub enum Item<'c> {
     /// A section header, at this range of the text.
     Header(Range<usize>),
     /// git refuses the file from this line (1-based) on.
-    Error { line: usize },
+    Error {
+        line: usize,
+    },
 }
 
 /// The entries of config `text`, in order; the last item is an [`Item::Error`] when git
@@ -408,7 +410,8 @@ mod tests {
 
     #[test]
     fn values_continue_after_a_trailing_backslash_and_unquote() {
-        let text = b"[a]\n\tx = one \\\n  two ; comment\n\ty = \"q;#\\\" \" tail # c\n\tz = a\\tb\\\\\n";
+        let text =
+            b"[a]\n\tx = one \\\n  two ; comment\n\ty = \"q;#\\\" \" tail # c\n\tz = a\\tb\\\\\n";
         assert_eq!(get(text, b"a", None, b"x"), [b"one   two".to_vec()]);
         assert_eq!(get(text, b"a", None, b"y"), [b"q;#\"  tail".to_vec()]);
         assert_eq!(get(text, b"a", None, b"z"), [b"a\tb\\".to_vec()]);
@@ -417,7 +420,10 @@ mod tests {
     #[test]
     fn old_style_subsections_are_lower_cased_and_names_ignore_case() {
         let text = b"[Branch.Main]\n\tREMOTE = up\n[BRANCH \"Main\"]\n\tMerge = refs/heads/x\n";
-        assert_eq!(get(text, b"branch", Some(b"main"), b"remote"), [b"up".to_vec()]);
+        assert_eq!(
+            get(text, b"branch", Some(b"main"), b"remote"),
+            [b"up".to_vec()]
+        );
         assert!(get(text, b"branch", Some(b"Main"), b"remote").is_empty());
         assert_eq!(
             get(text, b"branch", Some(b"Main"), b"merge"),
@@ -444,7 +450,12 @@ mod tests {
             (b"[core]\n\tx y\n", 2),
             (b"[a \"b\n", 1),
         ] {
-            assert_eq!(first_error(text), Some(line), "{:?}", String::from_utf8_lossy(text));
+            assert_eq!(
+                first_error(text),
+                Some(line),
+                "{:?}",
+                String::from_utf8_lossy(text)
+            );
         }
         assert_eq!(first_error(b"\xff[[[\n=\n"), Some(1));
     }

@@ -105,7 +105,11 @@ pub fn discover(start: &Path, env: &GitEnv) -> Result<Option<Repo>, GitError> {
 /// `GIT_DIR`) whose `.git` file, work tree or git directory belongs to another user is
 /// refused unless `safe.directory` (read from the system and global files only) allows
 /// it, and git then refuses every command there: an error, as git shows it.
-fn check_ownership(gitfile: Option<&Path>, work_tree: Option<&Path>, git_dir: &Path) -> Result<(), GitError> {
+fn check_ownership(
+    gitfile: Option<&Path>,
+    work_tree: Option<&Path>,
+    git_dir: &Path,
+) -> Result<(), GitError> {
     let euid = crate::engine::os::effective_uid();
     let owned = |path: &Path| {
         use std::os::unix::fs::MetadataExt;

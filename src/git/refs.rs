@@ -343,8 +343,10 @@ pub fn has_replace_refs(common_dir: &Path) -> bool {
         return true;
     }
     let mut packed = Vec::new();
-    matches!(read_into(&common_dir.join("packed-refs"), &mut packed), Ok(true))
-        && memchr::memmem::find(&packed, b" refs/replace/").is_some()
+    matches!(
+        read_into(&common_dir.join("packed-refs"), &mut packed),
+        Ok(true)
+    ) && memchr::memmem::find(&packed, b" refs/replace/").is_some()
 }
 
 #[cfg(test)]

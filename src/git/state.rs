@@ -16,9 +16,9 @@ use memchr::memchr;
 
 use crate::git::config_include::{IncludeContext, IncludeError, read_config_file};
 use crate::git::config_syntax::{Item, items};
-use crate::git::status::config::{ConfigEnv, git_bool};
 use crate::git::discover::Repo;
 use crate::git::refs::Scratch;
+use crate::git::status::config::{ConfigEnv, git_bool};
 use crate::git::{GitError, join_into, read_into};
 
 /// A multi-step operation the user is in the middle of.
@@ -404,8 +404,7 @@ fn check_format(local: &[Vec<u8>], common_dir: &Path) -> Result<(), GitError> {
                 .and_then(|v| std::str::from_utf8(v).ok())
                 .and_then(|v| v.trim().parse().ok())
                 .unwrap_or(i64::MAX);
-        } else if entry.section.eq_ignore_ascii_case(b"extensions") && entry.subsection.is_none()
-        {
+        } else if entry.section.eq_ignore_ascii_case(b"extensions") && entry.subsection.is_none() {
             let known = KNOWN_EXTENSIONS
                 .iter()
                 .any(|k| entry.key.eq_ignore_ascii_case(k));

@@ -177,7 +177,8 @@ fn a_shallow_clone_counts_as_git_does_from_its_boundary() {
 
 /// `git commit-tree` of the empty tree with `parents`, committed at Unix time `time`.
 fn commit_at(tmp: &TempDir, repo: &Repo, parents: &[&str], time: u64, message: &str) -> String {
-    let git = crate::support::GitCli::new(tmp.path("home")).date(Some(format!("{} +0000", 1_700_000_000 + time)));
+    let git = crate::support::GitCli::new(tmp.path("home"))
+        .date(Some(format!("{} +0000", 1_700_000_000 + time)));
     let tree = git.text(&repo.dir, &["write-tree"]);
     let mut args = vec!["commit-tree", tree.trim()];
     for parent in parents {
