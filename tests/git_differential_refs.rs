@@ -225,7 +225,7 @@ fn random_dag(sb: &Sandbox, dir: &Path, rng: &mut Rng, count: usize) -> Vec<Stri
         }
         let _ = writeln!(stream, "M 644 inline f\ndata 2\n{}\n", i % 10);
     }
-    let _ = write!(stream, "done\n");
+    stream.push_str("done\n");
     let marks = dir.join(".git/marks");
     let export = format!("--export-marks={}", marks.display());
     sb.git_cli().run_with_input(

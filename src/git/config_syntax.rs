@@ -387,7 +387,7 @@ pub fn first_error(text: &[u8]) -> Option<usize> {
 mod tests {
     use super::*;
 
-    fn get<'c>(text: &'c [u8], section: &[u8], sub: Option<&[u8]>, key: &[u8]) -> Vec<Vec<u8>> {
+    fn get(text: &[u8], section: &[u8], sub: Option<&[u8]>, key: &[u8]) -> Vec<Vec<u8>> {
         items(text)
             .filter_map(|item| match item {
                 Item::Entry(e) if e.is(section, sub, key) => {

@@ -76,13 +76,22 @@
 //!
 //! # Configuration
 //! The engine reads git's configuration files in git's order and follows `include.path`
-//! and `includeIf` (`gitdir:`, `gitdir/i:`, `onbranch:`) in `config_include.rs`. The
-//! upstream (`state.rs`, read inline on every render) follows them too when the
-//! repository's config file has an include section (other files cost nothing extra).
+//! and `includeIf` (`gitdir:`, `gitdir/i:`, `onbranch:`) in `config_include.rs`; the
+//! syntax is git's (`config_syntax.rs`). The upstream (`state.rs`, read inline on every
+//! render) comes from the same files (system, global, repository, worktree) and follows
+//! includes when a file has an include section (other files cost nothing extra).
+//!
+//! # What is left to git, or refused as git refuses it
+//! A repository another user owns (unless `safe.directory` allows it), a format version
+//! above 1 or an unknown extension in a version 1 repository: the widgets show `⚠ git`,
+//! as git itself refuses to work there. Reftable refs are only read by git: the widgets
+//! show nothing there (the reason is in `explain`). Replace refs and `core.fsmonitor`
+//! send the status and ahead/behind to `git status`. Ahead/behind that nothing computed
+//! yet (a walk over its budget) is shown marked stale, never as an even branch.
 //!
 //! Parsers (`refs::parse_head`, `refs::packed_lookup`, `state::parse_config_upstream`,
-//! `porcelain::parse`, `record::StatusRecord::decode`) take bytes and never panic, for
-//! fuzzing.
+//! `config_syntax::items`, `porcelain::parse`, `record::StatusRecord::decode`) take bytes
+//! and never panic, for fuzzing.
 
 /// How often `watch` re-reads git state (the cache refresher keeps the record current).
 pub const WATCH_REFRESH: std::time::Duration = std::time::Duration::from_secs(2);

@@ -1,11 +1,16 @@
-//! The operation in progress (rebase, merge, cherry-pick, revert, bisect, am) and the
-//! branch's upstream, read from the git directory's marker files and `config`.
+//! The operation in progress (rebase, merge, cherry-pick, revert, bisect, am; a
+//! cherry-pick or revert sequence between two commits is named from `sequencer/todo`), the
+//! repository's format, and the branch's upstream, read from the git directory's marker
+//! files and git's config files.
 //!
-//! The config reader understands sections, quoted subsections, quoted values and comments.
-//! A config file with `[include]`/`[includeIf]` sections is read with its includes
-//! (`config_include.rs`), so an upstream set in an included file is seen as git sees it;
-//! only such files pay for it (the plain path reads one file into a reused buffer and
-//! allocates nothing).
+//! Config text is read with `config_syntax.rs` (git's own syntax, quoting, continuations
+//! and old-style sections included). The files are git's, in git's order: system, global
+//! (`GIT_CONFIG_GLOBAL`, `$XDG_CONFIG_HOME/git/config`, `~/.gitconfig`), the repository's,
+//! `config.worktree`. A file with `[include]`/`[includeIf]` sections is read with its
+//! includes (`config_include.rs`), so an upstream set in an included file is seen as git
+//! sees it; only such files pay for it (the plain path reads each file into a reused
+//! buffer and allocates nothing). The upstream is the merge ref mapped through the
+//! remote's fetch refspecs, as git maps it.
 //!
 //! Read next: `record.rs`.
 

@@ -1,7 +1,9 @@
 //! `git_branch`: the branch of the repository the session works in.
 //!
-//! Shows the branch (`main`); a tag or the short commit id in parentheses when `HEAD` is
-//! detached (`(v1.2.0)`, `(1a2b3c4)`); `main (no commits)` on a branch without commits;
+//! Shows the branch (`main`; a branch that is a symbolic ref shows the branch it points
+//! to, as git does); a tag or the short commit id in parentheses when `HEAD` is detached
+//! (`(v1.2.0)`, `(release/v2)`, `(1a2b3c4)`: loose tags first, nested and annotated ones
+//! included, then packed ones); `main (no commits)` on a branch without commits;
 //! the operation in progress as git's prompt shows it (`main|REBASE 2/5`, `|MERGING`,
 //! `|CHERRY-PICKING`, `|REVERTING`, `|BISECTING`, `|AM`); and how far the branch is ahead
 //! of and behind its upstream (`main ↑2 ↓1`; ASCII `^2 v1`). The short form is the name.
@@ -28,9 +30,11 @@
 //! ahead_behind = true
 //! ```
 //!
-//! Hides outside a repository. A repository it cannot read (corrupt `HEAD`, garbage in
-//! `packed-refs`, an unreadable directory) shows `⚠ git`; the detail is in `explain` and
-//! on stderr.
+//! Hides outside a repository, and in a reftable repository (only git reads its refs;
+//! `explain` says so). A repository git refuses (another user's without
+//! `safe.directory`, an unknown format extension) or one it cannot read (corrupt `HEAD`,
+//! garbage in `packed-refs`, an unreadable directory) shows `⚠ git`; the detail is in
+//! `explain` and on stderr.
 
 use std::fmt::Write as _;
 
