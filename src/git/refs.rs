@@ -146,7 +146,7 @@ fn ref_path(name: &[u8]) -> &Path {
 /// Resolves ref `name` (following symbolic refs) to an object id; `Ok(None)` when the ref
 /// does not exist (an unborn branch, a deleted upstream).
 pub fn resolve(repo: &Repo, name: &[u8], s: &mut Scratch) -> Result<Option<Oid>, GitError> {
-    resolve_to_name(repo, name, s, &mut Vec::new())
+    resolve_chain(repo, name, s, None)
 }
 
 /// [`resolve`], also leaving in `last` (cleared first) the name of the ref the chain of
@@ -157,6 +157,15 @@ pub fn resolve_to_name(
     name: &[u8],
     s: &mut Scratch,
     last: &mut Vec<u8>,
+) -> Result<Option<Oid>, GitError> {
+    resolve_chain(repo, name, s, Some(last))
+}
+
+fn resolve_chain(
+    repo: &Repo,
+    name: &[u8],
+    s: &mut Scratch,
+    mut last: Option<&mut Vec<u8>>,
 ) -> Result<Option<Oid>, GitError> {
     let mut current: arrayvec::ArrayVec<u8, 1024> = arrayvec::ArrayVec::new();
     current
@@ -181,8 +190,10 @@ pub fn resolve_to_name(
             Err(GitError::Corrupt { path, .. }) if path.is_dir() => false,
             Err(e) => return Err(e),
         };
-        last.clear();
-        last.extend_from_slice(&current);
+        if let Some(last) = last.as_deref_mut() {
+            last.clear();
+            last.extend_from_slice(&current);
+        }
         if !found {
             return packed(repo, &current, s);
         }
