@@ -3,7 +3,7 @@
 
   widget_docs.py [OUT]   (default docs/widgets.md; run from the project root)
 
-The order is the registry's (`define_widgets!` in src/widgets/mod.rs). `make widget-docs`
+The order is the registry's (`REGISTRY` in src/widgets/mod.rs). `make widget-docs`
 runs it; a test checks the committed file is current.
 """
 import pathlib
@@ -13,7 +13,8 @@ import sys
 root = pathlib.Path(__file__).resolve().parent.parent
 out = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else root / "docs" / "widgets.md"
 registry = (root / "src" / "widgets" / "mod.rs").read_text()
-names = re.findall(r"^\s+(\w+),$", registry.split("define_widgets!(", 1)[1].split(");", 1)[0], re.M)
+listing = registry.split("pub const REGISTRY: &[WidgetInfo] = &[", 1)[1].split("];", 1)[0]
+names = re.findall(r"^\s+(\w+)::INFO,$", listing, re.M)
 
 parts = [
     "# Widget reference\n",
