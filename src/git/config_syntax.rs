@@ -277,6 +277,11 @@ fn parse_value(text: &[u8], start: usize) -> Result<(Cow<'_, [u8]>, usize), usiz
         let end = (line_end + 1).min(text.len());
         return Ok((Cow::Borrowed(value), end));
     }
+    parse_value_owned(text, start).map(|(value, end)| (Cow::Owned(value), end))
+}
+
+/// git's `parse_value`, one byte at a time (a `\r\n` reads as `\n`).
+fn parse_value_owned(text: &[u8], start: usize) -> Result<(Vec<u8>, usize), usize> {
     let mut out = Vec::new();
     let mut quote = false;
     let mut comment = false;
@@ -300,7 +305,7 @@ fn parse_value(text: &[u8], start: usize) -> Result<(Cow<'_, [u8]>, usize), usiz
             if let Some(len) = trim_len {
                 out.truncate(len);
             }
-            return Ok((Cow::Owned(out), i.min(text.len())));
+            return Ok((out, i.min(text.len())));
         }
         if comment {
             continue;
@@ -319,29 +324,30 @@ fn parse_value(text: &[u8], start: usize) -> Result<(Cow<'_, [u8]>, usize), usiz
         trim_len = None;
         match c {
             b'\\' => {
-                let escaped = match text.get(i) {
-                    None => return Err(i),
-                    Some(b'\r') if text.get(i + 1) == Some(&b'\n') => {
-                        i += 2;
-                        continue;
-                    }
-                    Some(b'\n') => {
-                        i += 1;
-                        continue;
-                    }
-                    Some(b't') => b'\t',
-                    Some(b'b') => b'\x08',
-                    Some(b'n') => b'\n',
-                    Some(&b @ (b'\\' | b'"')) => b,
-                    Some(_) => return Err(i),
-                };
-                i += 1;
-                out.push(escaped);
+                let (escaped, next) = escape(text, i)?;
+                out.extend(escaped);
+                i = next;
             }
             b'"' => quote = !quote,
             _ => out.push(c),
         }
     }
+}
+
+/// The escape whose backslash ends just before `i`: the byte it stands for (`None` for a
+/// line continuation) and the offset after it; `Err` for one git refuses.
+fn escape(text: &[u8], i: usize) -> Result<(Option<u8>, usize), usize> {
+    let escaped = match text.get(i) {
+        None => return Err(i),
+        Some(b'\r') if text.get(i + 1) == Some(&b'\n') => return Ok((None, i + 2)),
+        Some(b'\n') => return Ok((None, i + 1)),
+        Some(b't') => b'\t',
+        Some(b'b') => b'\x08',
+        Some(b'n') => b'\n',
+        Some(&b @ (b'\\' | b'"')) => b,
+        Some(_) => return Err(i),
+    };
+    Ok((Some(escaped), i + 1))
 }
 
 fn trim_space(mut s: &[u8]) -> &[u8] {

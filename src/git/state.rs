@@ -206,48 +206,61 @@ pub fn upstream_in_texts<T: AsRef<[u8]>>(
     let (Some(remote), Some(merge)) = (remote, merge) else {
         return Ok(false);
     };
-    if &*remote == b"." {
+    let found = if &*remote == b"." {
         out.extend_from_slice(&merge);
-        return Ok(crate::git::refs::valid_ref_name(out));
+        true
+    } else {
+        tracking_ref(texts, &remote, &merge, out)
+    };
+    if !(found && crate::git::refs::valid_ref_name(out)) {
+        out.clear();
+        return Ok(false);
     }
+    Ok(true)
+}
+
+/// The remote-tracking ref (into `out`) of `merge` on remote `remote`: through the first
+/// of the remote's fetch refspecs that matches; the default `refs/remotes/R/BRANCH` for a
+/// remote with a section but no fetch refspec.
+fn tracking_ref<T: AsRef<[u8]>>(
+    texts: &[T],
+    remote: &[u8],
+    merge: &[u8],
+    out: &mut Vec<u8>,
+) -> bool {
     let mut has_section = false;
     let mut has_fetch = false;
-    let mut mapped = false;
     for item in texts.iter().flat_map(|t| items(t.as_ref())) {
         let Item::Entry(entry) = item else { continue };
         if !entry.section.eq_ignore_ascii_case(b"remote")
-            || !entry.subsection.is_some_and(|sub| sub.is(&remote))
+            || !entry.subsection.is_some_and(|sub| sub.is(remote))
         {
             continue;
         }
         has_section = true;
-        if !entry.key.eq_ignore_ascii_case(b"fetch") {
+        let Some(spec) = entry
+            .value
+            .filter(|_| entry.key.eq_ignore_ascii_case(b"fetch"))
+        else {
             continue;
-        }
-        let Some(spec) = entry.value else { continue };
+        };
         has_fetch = true;
-        if spec.starts_with(b"^") {
-            // A negative refspec limits what is fetched, not the tracking ref.
-            continue;
-        }
-        if !mapped {
-            mapped = map_through_refspec(&spec, &merge, out);
+        // A negative refspec limits what is fetched, not the tracking ref.
+        if !spec.starts_with(b"^") && map_through_refspec(&spec, merge, out) {
+            return true;
         }
     }
-    match mapped {
-        true => {}
-        false if !has_fetch && has_section => {
-            let Some(merged) = merge.strip_prefix(b"refs/heads/") else {
-                return Ok(false);
-            };
-            out.extend_from_slice(b"refs/remotes/");
-            out.extend_from_slice(&remote);
-            out.push(b'/');
-            out.extend_from_slice(merged);
-        }
-        false => return Ok(false),
+    let Some(merged) = merge.strip_prefix(b"refs/heads/") else {
+        return false;
+    };
+    if has_fetch || !has_section {
+        return false;
     }
-    Ok(crate::git::refs::valid_ref_name(out))
+    out.extend_from_slice(b"refs/remotes/");
+    out.extend_from_slice(remote);
+    out.push(b'/');
+    out.extend_from_slice(merged);
+    true
 }
 
 /// What `name` matches in one side of a refspec: `Some(middle)` (the text a `*` stands
@@ -515,6 +528,17 @@ mod tests {
             b"refs/heads/main",
             &mut out
         ));
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn an_upstream_git_would_not_accept_leaves_the_output_empty() {
+        let mut out = Vec::new();
+        let dot = b"[branch \"main\"]\n\tremote = .\n\tmerge = refs/../x\n";
+        assert!(!parse_config_upstream(dot, b"refs/heads/main", &mut out));
+        assert!(out.is_empty());
+        let spec = b"[remote \"o\"]\n\tfetch = refs/heads/*:refs/x//*\n[branch \"main\"]\n\tremote = o\n\tmerge = refs/heads/main\n";
+        assert!(!parse_config_upstream(spec, b"refs/heads/main", &mut out));
         assert!(out.is_empty());
     }
 
