@@ -1,6 +1,6 @@
 //! The git parsers on arbitrary bytes: `HEAD`/loose refs, `packed-refs` lookups and tag
 //! search, `.git` files (`gitdir: PATH`), a branch's upstream from `config`, `git status
-//! --porcelain=v2 -z` output, `git diff --shortstat` output and the cached status record.
+//! --porcelain=v2 -z` output, config text as git's syntax reads it, `git diff --shortstat` output and the cached status record.
 //! None may panic, and what each returns must hold up: a symbolic `HEAD` names a ref that
 //! is safe to turn into a path, a packed-refs hit is a line of the file, a decoded status
 //! record encodes back to itself.
@@ -9,6 +9,7 @@
 //! asked for), BODY is fed to every parser.
 #![no_main]
 
+use blinkline::git::config_syntax::{Item, items};
 use blinkline::git::discover::parse_gitdir_file;
 use blinkline::git::record::StatusRecord;
 use blinkline::git::refs::{HeadTarget, packed_lookup, packed_tag_for, parse_head, valid_ref_name};
@@ -56,6 +57,17 @@ fuzz_target!(|data: &[u8]| {
 
     if let Some(target) = parse_gitdir_file(body) {
         assert!(!target.is_empty() && target.trim_ascii() == target);
+    }
+
+    for item in items(body) {
+        match item {
+            Item::Entry(entry) => {
+                assert!(entry.end <= body.len() && entry.header.end <= entry.end);
+                assert!(entry.key.first().is_some_and(u8::is_ascii_alphabetic));
+            }
+            Item::Header(range) => assert!(range.end <= body.len()),
+            Item::Error { line } => assert!(line >= 1),
+        }
     }
 
     let mut upstream = Vec::new();

@@ -23,8 +23,8 @@ use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
+use crate::git::config_syntax::{Entry, Item, Subsection, first_error, items};
 use crate::git::refs::{HeadTarget, parse_head};
-use crate::git::state::unquote;
 use crate::git::status::Unsupported;
 use crate::git::wildmatch::{PATHNAME, wildmatch};
 use crate::git::{GitError, read_into};
@@ -77,65 +77,49 @@ fn read_at_depth(
         Ok(false) => return Ok(()),
         Err(e) => return Err(IncludeError::Git(e)),
     }
-    let mut segment = Vec::new();
-    let mut header: &[u8] = b"";
-    let mut including = false;
-    for line in text.split_inclusive(|&b| b == b'\n') {
-        let trimmed = line.trim_ascii();
-        segment.extend_from_slice(line);
-        if trimmed.first() == Some(&b'[') {
-            header = line;
-            including = section_includes(trimmed, path, ctx)?;
+    if first_error(&text).is_some() {
+        return Err(IncludeError::Git(GitError::Corrupt {
+            path: path.to_owned(),
+            what: "git: bad config line",
+        }));
+    }
+    // Each include splits the text after its `path` line; the rest of the section goes
+    // on under a copy of its header.
+    let mut segment_start = 0;
+    let mut prefix = Vec::new();
+    for item in items(&text) {
+        let Item::Entry(entry) = item else { continue };
+        if !entry.key.eq_ignore_ascii_case(b"path") || !section_includes(&entry, path, ctx)? {
             continue;
         }
-        let Some(value) = including.then(|| path_value(trimmed)).flatten() else {
-            continue;
-        };
-        out.push(std::mem::take(&mut segment));
-        if let Some(target) = include_target(value, path, ctx.home) {
+        let Some(value) = entry.value else { continue };
+        let mut segment = std::mem::take(&mut prefix);
+        segment.extend_from_slice(&text[segment_start..entry.end]);
+        out.push(segment);
+        if let Some(target) = include_target(&value, path, ctx.home) {
             read_at_depth(&target, ctx, out, depth + 1)?;
         }
-        // The rest of the section goes on under its own header.
-        segment.extend_from_slice(header);
-        if !header.ends_with(b"\n") {
-            segment.push(b'\n');
-        }
+        segment_start = entry.end;
+        prefix.extend_from_slice(&text[entry.header.clone()]);
+        prefix.push(b'\n');
     }
-    out.push(segment);
+    prefix.extend_from_slice(&text[segment_start..]);
+    out.push(prefix);
     Ok(())
 }
 
-/// The value of a `path = VALUE` line.
-fn path_value(line: &[u8]) -> Option<&[u8]> {
-    let eq = line.iter().position(|&b| b == b'=')?;
-    line[..eq]
-        .trim_ascii()
-        .eq_ignore_ascii_case(b"path")
-        .then(|| unquote(line[eq + 1..].trim_ascii()))
-}
-
-/// Is `header` an `[include]` section, or an `[includeIf "COND"]` whose COND holds?
+/// Is the entry's section `[include]`, or an `[includeIf "COND"]` whose COND holds?
 fn section_includes(
-    header: &[u8],
+    entry: &Entry<'_>,
     file: &Path,
     ctx: &IncludeContext<'_>,
 ) -> Result<bool, IncludeError> {
-    let Some(close) = header.iter().rposition(|&b| b == b']') else {
-        return Ok(false);
-    };
-    let inner = &header[1..close];
-    let Some(quote) = inner.iter().position(|&b| b == b'"') else {
-        return Ok(inner.trim_ascii().eq_ignore_ascii_case(b"include"));
-    };
-    if !inner[..quote]
-        .trim_ascii()
-        .eq_ignore_ascii_case(b"includeif")
-    {
-        return Ok(false);
+    match entry.subsection {
+        None => Ok(entry.section.eq_ignore_ascii_case(b"include")),
+        Some(_) if !entry.section.eq_ignore_ascii_case(b"includeif") => Ok(false),
+        Some(Subsection::Quoted(quoted)) => condition_holds(&unescape(quoted), file, ctx),
+        Some(Subsection::Dotted(_)) => Ok(false),
     }
-    let quoted = &inner[quote + 1..];
-    let cond = unescape(quoted.strip_suffix(b"\"").unwrap_or(quoted));
-    condition_holds(&cond, file, ctx)
 }
 
 /// A quoted subsection without its `\"` and `\\` escapes.
@@ -279,10 +263,10 @@ mod tests {
             texts
                 .iter()
                 .rev()
-                .find_map(|t| config_value(t, b"core", None, key))
+                .find_map(|t| config_value(t, b"core", None, key).map(|v| v.into_owned()))
         };
-        assert_eq!(last(b"x"), Some(&b"included"[..]));
-        assert_eq!(last(b"y"), Some(&b"after"[..]));
+        assert_eq!(last(b"x").as_deref(), Some(&b"included"[..]));
+        assert_eq!(last(b"y").as_deref(), Some(&b"after"[..]));
     }
 
     #[test]

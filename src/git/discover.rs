@@ -70,6 +70,7 @@ pub fn discover(start: &Path, env: &GitEnv) -> Result<Option<Repo>, GitError> {
         let dot_git = here.join(".git");
         match std::fs::metadata(&dot_git) {
             Ok(meta) if meta.is_dir() && dot_git.join("HEAD").is_file() => {
+                check_ownership(None, Some(here), &dot_git)?;
                 let work_tree = env.work_tree.as_ref().map(|t| absolute(start, t));
                 return Ok(Some(finish(
                     dot_git,
@@ -79,6 +80,7 @@ pub fn discover(start: &Path, env: &GitEnv) -> Result<Option<Repo>, GitError> {
             }
             Ok(meta) if meta.is_file() => {
                 let git_dir = read_gitdir_file(&dot_git, here, &mut buf)?;
+                check_ownership(Some(&dot_git), Some(here), &git_dir)?;
                 return Ok(Some(finish(git_dir, Some(here.to_owned()), &mut buf)?));
             }
             Ok(_) => {}
@@ -91,11 +93,103 @@ pub fn discover(start: &Path, env: &GitEnv) -> Result<Option<Repo>, GitError> {
             }
         }
         if looks_like_git_dir(here) && is_bare(here, &mut buf) {
+            check_ownership(None, None, here)?;
             return Ok(Some(finish(here.to_owned(), None, &mut buf)?));
         }
         dir = here.parent();
     }
     Ok(None)
+}
+
+/// git's `ensure_valid_ownership`: a repository found by searching (not named by
+/// `GIT_DIR`) whose `.git` file, work tree or git directory belongs to another user is
+/// refused unless `safe.directory` (read from the system and global files only) allows
+/// it, and git then refuses every command there: an error, as git shows it.
+fn check_ownership(
+    gitfile: Option<&Path>,
+    work_tree: Option<&Path>,
+    git_dir: &Path,
+) -> Result<(), GitError> {
+    let euid = crate::engine::os::effective_uid();
+    let owned = |path: &Path| {
+        use std::os::unix::fs::MetadataExt;
+        let Ok(meta) = std::fs::symlink_metadata(path) else {
+            return false;
+        };
+        let mut uid = euid;
+        if euid == 0 {
+            if meta.uid() == 0 {
+                return true;
+            }
+            if let Some(sudo) = std::env::var("SUDO_UID").ok().and_then(|v| v.parse().ok()) {
+                uid = sudo;
+            }
+        }
+        meta.uid() == uid
+    };
+    if gitfile.is_none_or(owned) && work_tree.is_none_or(owned) && owned(git_dir) {
+        return Ok(());
+    }
+    let checked = work_tree.unwrap_or(git_dir);
+    if safe_directory_allows(checked) {
+        return Ok(());
+    }
+    Err(GitError::Corrupt {
+        path: checked.to_owned(),
+        what: "git: dubious ownership (another user's repository; see safe.directory)",
+    })
+}
+
+/// Does `safe.directory` in the system or global config files allow `dir`? The last
+/// empty value resets the list; `*` allows every directory, `PATH/*` every one below PATH.
+fn safe_directory_allows(dir: &Path) -> bool {
+    use crate::git::config_include::{IncludeContext, read_config_file};
+    use crate::git::config_syntax::{Item, items};
+    let env = crate::git::status::ConfigEnv::from_process();
+    let real = dir.canonicalize().unwrap_or_else(|_| dir.to_owned());
+    let ctx = IncludeContext {
+        git_dir: dir,
+        home: env.home.as_deref(),
+    };
+    let mut texts = Vec::new();
+    for file in env.outer_files() {
+        if read_config_file(&file, &ctx, &mut texts).is_err() {
+            return false;
+        }
+    }
+    let mut safe = false;
+    for item in texts.iter().flat_map(|t| items(t)) {
+        let Item::Entry(entry) = item else { continue };
+        if !entry.is(b"safe", None, b"directory") {
+            continue;
+        }
+        let value = entry.value.as_deref().unwrap_or(b"");
+        safe = match value {
+            b"" => false,
+            b"*" => true,
+            _ => safe || safe_entry_matches(value, &real, env.home.as_deref()),
+        };
+    }
+    safe
+}
+
+fn safe_entry_matches(value: &[u8], real: &Path, home: Option<&Path>) -> bool {
+    let allowed = match value.strip_prefix(b"~/") {
+        Some(rest) => match home {
+            Some(home) => home.join(OsStr::from_bytes(rest)),
+            None => return false,
+        },
+        None => PathBuf::from(OsStr::from_bytes(value)),
+    };
+    if !allowed.is_absolute() {
+        return false;
+    }
+    if let Some(prefix) = allowed.as_os_str().as_bytes().strip_suffix(b"/*") {
+        let prefix = Path::new(OsStr::from_bytes(prefix));
+        let prefix = prefix.canonicalize().unwrap_or_else(|_| prefix.to_owned());
+        return real.starts_with(prefix);
+    }
+    allowed.canonicalize().unwrap_or(allowed) == real
 }
 
 fn absolute(base: &Path, path: &Path) -> PathBuf {

@@ -33,6 +33,7 @@ use crate::git::object::parse::parse_commit;
 use crate::git::object::{ObjectKind, ObjectStore, WalkBudget, ahead_behind_within};
 use crate::git::porcelain::{Counts, Porcelain};
 use crate::git::record::Snapshot;
+use crate::git::refs::has_replace_refs;
 use crate::git::status::{self, StatusError, TreeEntry, TreeSource, Unsupported};
 use crate::git::untracked::{self, Tracked as UntrackedPaths, UntrackedCache};
 use crate::git::{GitError, Oid, RawOid, read_into};
@@ -240,6 +241,9 @@ impl StatusParts {
 fn head_tree(store: &LazyStore<'_>, snap: &Snapshot) -> Result<Option<RawOid>, StatusError> {
     if config_in_environment() {
         return Err(StatusError::Unsupported(Unsupported::ConfigEnvironment));
+    }
+    if has_replace_refs(store.common_dir) {
+        return Err(StatusError::Unsupported(Unsupported::ReplaceRefs));
     }
     match &snap.oid {
         Some(oid) => Ok(Some(

@@ -79,12 +79,16 @@ pub fn status(repo: &Repo, snap: &Snapshot, key: u64) -> Option<StatusRecord> {
 }
 
 /// Ahead/behind of HEAD against its upstream within [`INLINE_AB_BUDGET`]; `None` past
-/// it, or when the objects cannot be read (the refresher then runs).
+/// it, when the objects cannot be read, or with `git replace` refs (the refresher then
+/// runs, and leaves those to git).
 pub fn ahead_behind(repo: &Repo, snap: &Snapshot) -> Option<(u32, u32)> {
     let head = RawOid::from_hex(snap.oid.as_ref()?)?;
     let up = RawOid::from_hex(snap.upstream.as_ref()?)?;
     if head == up {
         return Some((0, 0));
+    }
+    if crate::git::refs::has_replace_refs(&repo.common_dir) {
+        return None;
     }
     let store = ObjectStore::open_with_cache(&repo.common_dir, 0).ok()?;
     ahead_behind_within(&store, &head, &up, INLINE_AB_BUDGET).ok()

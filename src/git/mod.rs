@@ -77,18 +77,28 @@
 //!
 //! # Configuration
 //! The engine reads git's configuration files in git's order and follows `include.path`
-//! and `includeIf` (`gitdir:`, `gitdir/i:`, `onbranch:`) in `config_include.rs`. The
-//! upstream (`state.rs`, read inline on every render) follows them too when the
-//! repository's config file has an include section (other files cost nothing extra).
+//! and `includeIf` (`gitdir:`, `gitdir/i:`, `onbranch:`) in `config_include.rs`; the
+//! syntax is git's (`config_syntax.rs`). The upstream (`state.rs`, read inline on every
+//! render) comes from the same files (system, global, repository, worktree) and follows
+//! includes when a file has an include section (other files cost nothing extra).
+//!
+//! # What is left to git, or refused as git refuses it
+//! A repository another user owns (unless `safe.directory` allows it), a format version
+//! above 1 or an unknown extension in a version 1 repository: the widgets show `⚠ git`,
+//! as git itself refuses to work there. Reftable refs are only read by git: the widgets
+//! show nothing there (the reason is in `explain`). Replace refs and `core.fsmonitor`
+//! send the status and ahead/behind to `git status`. Ahead/behind that nothing computed
+//! yet (a walk over its budget) is shown marked stale, never as an even branch.
 //!
 //! Parsers (`refs::parse_head`, `refs::packed_lookup`, `state::parse_config_upstream`,
-//! `porcelain::parse`, `record::StatusRecord::decode`) take bytes and never panic, for
-//! fuzzing.
+//! `config_syntax::items`, `porcelain::parse`, `record::StatusRecord::decode`) take bytes
+//! and never panic, for fuzzing.
 
 /// How often `watch` re-reads git state (the cache refresher keeps the record current).
 pub const WATCH_REFRESH: std::time::Duration = std::time::Duration::from_secs(2);
 
 pub mod config_include;
+pub mod config_syntax;
 pub mod discover;
 pub mod engine;
 pub mod ignore;
@@ -123,6 +133,9 @@ pub enum GitError {
     Command { message: String },
     /// A computation gave up past its budget (a history walk over too many commits).
     TooCostly { what: &'static str },
+    /// A repository whose state only git reads (reftable refs): the widgets show nothing
+    /// rather than a guess.
+    LeftToGit { what: &'static str },
 }
 
 impl GitError {
@@ -133,7 +146,7 @@ impl GitError {
             GitError::Corrupt { what, .. } => what,
             GitError::PathTooLong => "git: path too long",
             GitError::Command { .. } => "git: command failed",
-            GitError::TooCostly { what } => what,
+            GitError::TooCostly { what } | GitError::LeftToGit { what } => what,
         }
     }
 }
@@ -145,7 +158,7 @@ impl fmt::Display for GitError {
             GitError::Corrupt { path, what } => write!(f, "{}: {what}", path.display()),
             GitError::PathTooLong => write!(f, "a repository path is too long"),
             GitError::Command { message } => write!(f, "{message}"),
-            GitError::TooCostly { what } => write!(f, "{what}"),
+            GitError::TooCostly { what } | GitError::LeftToGit { what } => write!(f, "{what}"),
         }
     }
 }

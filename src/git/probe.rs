@@ -17,7 +17,7 @@ use crate::cache::Cache;
 use crate::git::discover::{GitEnv, Repo, discover};
 use crate::git::record::{Snapshot, StatusRecord, ab_key, inspect, record_name, status_key};
 use crate::git::refs::Scratch;
-use crate::git::{inline, refresh};
+use crate::git::{GitError, inline, refresh};
 use crate::widgets::RenderContext;
 
 /// What a render found.
@@ -88,6 +88,9 @@ pub enum Miss {
     NotRepo,
     /// The repository could not be read: a short marker, details in `explain`/stderr.
     Broken(&'static str),
+    /// Only git reads this repository's state (reftable refs): the widget shows nothing
+    /// rather than a guess; the reason is its source in `explain`.
+    LeftToGit(&'static str),
 }
 
 impl Probe {
@@ -147,6 +150,7 @@ impl Probe {
         };
         let snap = match inspect(&found.repo, &mut st.scratch) {
             Ok(snap) => snap,
+            Err(GitError::LeftToGit { what }) => return f(Err(Miss::LeftToGit(what))),
             Err(e) => {
                 let summary = e.summary();
                 st.note_error(e.to_string());

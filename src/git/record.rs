@@ -17,8 +17,8 @@ use std::os::unix::fs::MetadataExt;
 use crate::cache::fnv1a;
 use crate::git::discover::Repo;
 use crate::git::porcelain::Counts;
-use crate::git::refs::{HeadTarget, Scratch, parse_head, resolve};
-use crate::git::state::{Operation, operation, upstream};
+use crate::git::refs::{HeadTarget, Scratch, parse_head, resolve, resolve_to_name};
+use crate::git::state::{Operation, load_config, operation, upstream};
 use crate::git::{GitError, Oid, join_into, read_into};
 
 /// What `HEAD` is.
@@ -46,6 +46,7 @@ pub struct Snapshot {
 
 /// Reads `HEAD`, the operation in progress and the upstream.
 pub fn inspect(repo: &Repo, s: &mut Scratch) -> Result<Snapshot, GitError> {
+    load_config(repo, s)?;
     let path = join_into(&mut s.path, &repo.git_dir, "HEAD");
     if !read_into(path, &mut s.data)? {
         return Err(GitError::Corrupt {
@@ -59,8 +60,14 @@ pub fn inspect(repo: &Repo, s: &mut Scratch) -> Result<Snapshot, GitError> {
         Some(HeadTarget::Symbolic(name)) => {
             s.head_ref.extend_from_slice(name);
             let head_ref = std::mem::take(&mut s.head_ref);
-            let oid = resolve(repo, &head_ref, s);
+            // A branch that is itself a symbolic ref names the branch it ends at.
+            let mut last = std::mem::take(&mut s.upstream_ref);
+            let oid = resolve_to_name(repo, &head_ref, s, &mut last);
             s.head_ref = head_ref;
+            if last.starts_with(b"refs/") && last != s.head_ref {
+                std::mem::swap(&mut s.head_ref, &mut last);
+            }
+            s.upstream_ref = last;
             match oid? {
                 Some(oid) => (HeadKind::Branch, Some(oid)),
                 None => (HeadKind::Unborn, None),

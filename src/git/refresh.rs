@@ -80,7 +80,11 @@ pub fn refresh(req: &RefreshRequest<'_>, env: &GitEnv, cache: &Cache) -> Result<
         }
     }
     let mut s = Scratch::default();
-    let snap = inspect(&repo, &mut s)?;
+    let snap = match inspect(&repo, &mut s) {
+        // The widgets show nothing there: nothing to compute.
+        Err(GitError::LeftToGit { .. }) => return Ok(()),
+        snap => snap?,
+    };
     let mut record = StatusRecord {
         key: status_key(&repo, &snap, &mut s),
         ab_key: ab_key(&snap),
@@ -165,6 +169,7 @@ fn forced_to_git() -> bool {
 fn bare_ahead_behind(repo: &Repo, snap: &Snapshot) -> Option<(u32, u32)> {
     let (head, up) = (snap.oid?, snap.upstream?);
     if !forced_to_git()
+        && !crate::git::refs::has_replace_refs(&repo.common_dir)
         && let (Some(h), Some(u)) = (RawOid::from_hex(&head), RawOid::from_hex(&up))
         && let Ok(ab) = ObjectStore::open(&repo.common_dir).and_then(|s| ahead_behind(&s, &h, &u))
     {

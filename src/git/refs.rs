@@ -27,6 +27,8 @@ pub struct Scratch {
     pub head_ref: Vec<u8>,
     /// The upstream ref of the branch (`refs/remotes/origin/main`), empty when none.
     pub upstream_ref: Vec<u8>,
+    /// git's config files, for the upstream.
+    pub config: crate::git::state::ConfigFiles,
 }
 
 /// What `HEAD` holds.
@@ -144,6 +146,27 @@ fn ref_path(name: &[u8]) -> &Path {
 /// Resolves ref `name` (following symbolic refs) to an object id; `Ok(None)` when the ref
 /// does not exist (an unborn branch, a deleted upstream).
 pub fn resolve(repo: &Repo, name: &[u8], s: &mut Scratch) -> Result<Option<Oid>, GitError> {
+    resolve_chain(repo, name, s, None)
+}
+
+/// [`resolve`], also leaving in `last` (cleared first) the name of the ref the chain of
+/// symbolic refs ends at: a branch `refs/heads/alias` holding `ref: refs/heads/main`
+/// names `refs/heads/main`, as git's `resolve_ref` does.
+pub fn resolve_to_name(
+    repo: &Repo,
+    name: &[u8],
+    s: &mut Scratch,
+    last: &mut Vec<u8>,
+) -> Result<Option<Oid>, GitError> {
+    resolve_chain(repo, name, s, Some(last))
+}
+
+fn resolve_chain(
+    repo: &Repo,
+    name: &[u8],
+    s: &mut Scratch,
+    mut last: Option<&mut Vec<u8>>,
+) -> Result<Option<Oid>, GitError> {
     let mut current: arrayvec::ArrayVec<u8, 1024> = arrayvec::ArrayVec::new();
     current
         .try_extend_from_slice(name)
@@ -167,6 +190,10 @@ pub fn resolve(repo: &Repo, name: &[u8], s: &mut Scratch) -> Result<Option<Oid>,
             Err(GitError::Corrupt { path, .. }) if path.is_dir() => false,
             Err(e) => return Err(e),
         };
+        if let Some(last) = last.as_deref_mut() {
+            last.clear();
+            last.extend_from_slice(&current);
+        }
         if !found {
             return packed(repo, &current, s);
         }
@@ -204,21 +231,17 @@ pub fn load_packed(repo: &Repo, s: &mut Scratch) -> Result<(), GitError> {
     read_into(path, &mut s.packed).map(drop)
 }
 
-/// A tag pointing at `oid`, for showing a detached `HEAD`: a loose `refs/tags/*` file
-/// holding the id, else `packed-refs`. Returned in `s.data`; `false` when there is none.
+/// A tag pointing at `oid`, for showing a detached `HEAD`: a loose `refs/tags/…` file
+/// (nested directories included, in name order) holding the id or an annotated tag that
+/// peels to it, else `packed-refs` (its peeled `^` lines). Returned in `s.data` as the
+/// name below `refs/tags/`; `false` when there is none.
 pub fn tag_for(repo: &Repo, oid: &Oid, s: &mut Scratch) -> bool {
-    if let Ok(entries) = std::fs::read_dir(repo.common_dir.join("refs/tags")) {
-        for entry in entries.flatten() {
-            let mut content = Vec::new();
-            if read_into(&entry.path(), &mut content).unwrap_or(false)
-                && matches!(parse_head(&content), Some(HeadTarget::Detached(o)) if o == *oid)
-            {
-                s.data.clear();
-                s.data
-                    .extend_from_slice(entry.file_name().as_encoded_bytes());
-                return true;
-            }
-        }
+    let tags = repo.common_dir.join("refs/tags");
+    let mut peeler = Peeler::new(&repo.common_dir);
+    if let Some(name) = loose_tag_for(&tags, b"", oid, &mut peeler, 0) {
+        s.data.clear();
+        s.data.extend_from_slice(&name);
+        return true;
     }
     if load_packed(repo, s).is_err() {
         return false;
@@ -232,6 +255,109 @@ pub fn tag_for(repo: &Repo, oid: &Oid, s: &mut Scratch) -> bool {
         }
         None => false,
     }
+}
+
+/// How deep `refs/tags/` is searched.
+const MAX_TAG_DEPTH: usize = 8;
+
+fn loose_tag_for(
+    dir: &Path,
+    prefix: &[u8],
+    oid: &Oid,
+    peeler: &mut Peeler<'_>,
+    depth: usize,
+) -> Option<Vec<u8>> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir).ok()?.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let mut name = prefix.to_vec();
+        name.extend_from_slice(entry.file_name().as_encoded_bytes());
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if is_dir && depth < MAX_TAG_DEPTH {
+            name.push(b'/');
+            if let Some(found) = loose_tag_for(&entry.path(), &name, oid, peeler, depth + 1) {
+                return Some(found);
+            }
+            continue;
+        }
+        let mut content = Vec::new();
+        if !read_into(&entry.path(), &mut content).unwrap_or(false) {
+            continue;
+        }
+        if let Some(HeadTarget::Detached(target)) = parse_head(&content)
+            && (target == *oid || peeler.peels_to(&target, oid))
+        {
+            return Some(name);
+        }
+    }
+    None
+}
+
+/// Peels tag objects to the commit they name: loose objects first, the object store
+/// (packs) opened only when one is not loose.
+struct Peeler<'a> {
+    common_dir: &'a Path,
+    store: Option<Option<crate::git::object::ObjectStore>>,
+}
+
+impl<'a> Peeler<'a> {
+    fn new(common_dir: &'a Path) -> Peeler<'a> {
+        Peeler {
+            common_dir,
+            store: None,
+        }
+    }
+
+    /// Is `tag` a tag object (or a chain of them) that ends at `target`?
+    fn peels_to(&mut self, tag: &Oid, target: &Oid) -> bool {
+        use crate::git::RawOid;
+        use crate::git::object::ObjectKind;
+        use crate::git::object::loose::read_loose;
+        use crate::git::object::parse::parse_tag;
+        let Some(mut current) = RawOid::from_hex(tag) else {
+            return false;
+        };
+        let objects = self.common_dir.join("objects");
+        let (mut file, mut data) = (Vec::new(), Vec::new());
+        for _ in 0..MAX_SYMREF_DEPTH {
+            match read_loose(&objects, &current, &mut file, &mut data) {
+                Ok(Some(ObjectKind::Tag)) => match parse_tag(&data) {
+                    Ok((next, _)) => current = next,
+                    Err(_) => return false,
+                },
+                Ok(Some(_)) => return current.to_hex() == *target,
+                Ok(None) => {
+                    let store = self.store.get_or_insert_with(|| {
+                        crate::git::object::ObjectStore::open(self.common_dir).ok()
+                    });
+                    return store
+                        .as_ref()
+                        .and_then(|store| store.peel_to_commit(&current).ok())
+                        .is_some_and(|commit| commit.to_hex() == *target);
+                }
+                Err(_) => return false,
+            }
+        }
+        false
+    }
+}
+
+/// Does the repository have `git replace` refs (`refs/replace/`, loose or packed)? git
+/// then reads the replacement of each replaced object, which only git is trusted with.
+pub fn has_replace_refs(common_dir: &Path) -> bool {
+    if std::env::var_os("GIT_NO_REPLACE_OBJECTS").is_some() {
+        return false;
+    }
+    let loose = std::fs::read_dir(common_dir.join("refs/replace"))
+        .is_ok_and(|mut entries| entries.next().is_some());
+    if loose {
+        return true;
+    }
+    let mut packed = Vec::new();
+    matches!(
+        read_into(&common_dir.join("packed-refs"), &mut packed),
+        Ok(true)
+    ) && memchr::memmem::find(&packed, b" refs/replace/").is_some()
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! `git_branch`: the branch of the repository the session works in.
 //!
-//! Shows the branch (`main`); a tag or the short commit id in parentheses when `HEAD` is
-//! detached (`(v1.2.0)`, `(1a2b3c4)`); `main (no commits)` on a branch without commits;
+//! Shows the branch (`main`; a branch that is a symbolic ref shows the branch it points
+//! to, as git does); a tag or the short commit id in parentheses when `HEAD` is detached
+//! (`(v1.2.0)`, `(release/v2)`, `(1a2b3c4)`: loose tags first, nested and annotated ones
+//! included, then packed ones); `main (no commits)` on a branch without commits;
 //! the operation in progress as git's prompt shows it (`main|REBASE 2/5`, `|MERGING`,
 //! `|CHERRY-PICKING`, `|REVERTING`, `|BISECTING`, `|AM`); and how far the branch is ahead
 //! of and behind its upstream (`main ↑2 ↓1`; ASCII `^2 v1`). The short form is the name.
@@ -11,7 +13,9 @@
 //! graph: it comes from the record kept in the cache (see `src/git/mod.rs`), keyed by the
 //! two commits; when they moved since, the render walks the history itself within a
 //! small budget (4,000 commits, 2 ms) and stores the result; past that budget the last
-//! counts are shown marked stale and a refresher is started after the frame. Branch names are
+//! counts (or none, on a first render) are shown marked stale and a refresher is started
+//! after the frame. Ahead/behind that nothing could compute is never left out silently:
+//! the name is shown without arrows, marked stale. Branch names are
 //! sanitized (escape sequences and control characters removed, invalid UTF-8 shown as
 //! `�`). Works in linked worktrees, submodules, bare repositories, with `GIT_DIR` and
 //! `GIT_WORK_TREE`, and with only packed refs.
@@ -26,9 +30,11 @@
 //! ahead_behind = true
 //! ```
 //!
-//! Hides outside a repository. A repository it cannot read (corrupt `HEAD`, garbage in
-//! `packed-refs`, an unreadable directory) shows `⚠ git`; the detail is in `explain` and
-//! on stderr.
+//! Hides outside a repository, and in a reftable repository (only git reads its refs;
+//! `explain` says so). A repository git refuses (another user's without
+//! `safe.directory`, an unknown format extension) or one it cannot read (corrupt `HEAD`,
+//! garbage in `packed-refs`, an unreadable directory) shows `⚠ git`; the detail is in
+//! `explain` and on stderr.
 
 use std::fmt::Write as _;
 
@@ -148,7 +154,10 @@ impl GitBranch {
     }
 
     fn write_ahead_behind(&self, view: &View<'_>, charset: Charset, out: &mut SlotContent) {
+        // Unknown (nothing computed yet, a walk over its budget, a refresher that
+        // failed): no arrows, marked stale, never shown as if the branch were even.
         let Some((ahead, behind)) = view.record.and_then(|r| r.ahead_behind) else {
+            out.stale = true;
             return;
         };
         out.stale |= !view.ab_fresh;
@@ -174,6 +183,10 @@ impl Widget for GitBranch {
         self.probe.with_view(ctx, |view| match view {
             Err(Miss::NotRepo) => Outcome::Hidden,
             Err(Miss::Broken(summary)) => write_broken(out, summary, ctx.charset),
+            Err(Miss::LeftToGit(why)) => {
+                out.source = why;
+                Outcome::Hidden
+            }
             Ok(view) => self.show(view, ctx, out),
         })
     }

@@ -203,6 +203,10 @@ impl Widget for GitStatus {
         self.probe.with_view(ctx, |view| match view {
             Err(Miss::NotRepo) => Outcome::Hidden,
             Err(Miss::Broken(summary)) => write_broken(out, summary, ctx.charset),
+            Err(Miss::LeftToGit(why)) => {
+                out.source = why;
+                Outcome::Hidden
+            }
             Ok(view) => self.show(view, ctx, out),
         })
     }

@@ -174,3 +174,38 @@ fn a_shallow_clone_counts_as_git_does_from_its_boundary() {
         assert_eq!(got, (n.next().unwrap(), n.next().unwrap()), "{range}");
     }
 }
+
+/// `git commit-tree` of the empty tree with `parents`, committed at Unix time `time`.
+fn commit_at(tmp: &TempDir, repo: &Repo, parents: &[&str], time: u64, message: &str) -> String {
+    let git = crate::support::GitCli::new(tmp.path("home"))
+        .date(Some(format!("{} +0000", 1_700_000_000 + time)));
+    let tree = git.text(&repo.dir, &["write-tree"]);
+    let mut args = vec!["commit-tree", tree.trim()];
+    for parent in parents {
+        args.extend(["-p", parent]);
+    }
+    args.extend(["-m", message]);
+    git.text(&repo.dir, &args).trim().to_owned()
+}
+
+#[test]
+fn ahead_behind_without_a_commit_graph_is_exact_when_dates_go_backwards() {
+    // `x` (500) is common: `right` reaches it through `q` (10) and `p` (600), whose date
+    // is newer than its child's. A date-ordered walk pops `x` one-sided, then sees only
+    // the common `q` queued below it and used to stop there: `^2 v1` against git's `+1 -1`.
+    let tmp = TempDir::new("ab-skew");
+    let repo = tmp.repo("r");
+    let x = commit_at(&tmp, &repo, &[], 500, "x");
+    let p = commit_at(&tmp, &repo, &[&x], 600, "p");
+    let q = commit_at(&tmp, &repo, &[&p], 10, "q");
+    let left = commit_at(&tmp, &repo, &[&x, &q], 1000, "left");
+    let right = commit_at(&tmp, &repo, &[&q], 900, "right");
+    repo.git(&["branch", "left", &left]);
+    repo.git(&["branch", "right", &right]);
+    let out = repo.git(&["rev-list", "--left-right", "--count", "left...right"]);
+    assert_eq!(out.trim(), "1\t1");
+    let store = repo.store();
+    assert!(!store.has_commit_graph());
+    let got = ahead_behind(&store, &repo.rev("left"), &repo.rev("right")).unwrap();
+    assert_eq!(got, (1, 1));
+}

@@ -9,10 +9,13 @@
 //! then committer date; commits outside the graph come first, ordered by date.
 //!
 //! Exactness: with levels the order is topological, so a commit's colours are final when
-//! it is popped. By date alone, a clock skewed into the future could pop a parent before
-//! its child; so a commit that gains a colour after it was popped is queued again, and the
-//! walk only stops when every queued key is below every one-sided commit's key (exact
-//! when dates do not decrease from parent to child, equal dates included).
+//! it is popped, and the walk stops once every queued commit is common, has a level, and
+//! sorts below every one-sided commit. By date alone, a clock skewed into the future could
+//! pop a parent before its child, and a common commit queued below a one-sided one can
+//! still have ancestors dated above it that reach it (`^1 v2` where git says `+1 -1`); so
+//! a commit that gains a colour after it was popped is queued again, and without levels
+//! the walk only stops when the queue is empty (every ancestor of both sides seen). A
+//! history too long for that ends in [`GitError::TooCostly`], which callers leave to git.
 //!
 //! Bounded: [`WalkBudget`] (default 200,000 commits or 2 s) ends the walk with
 //! [`GitError::TooCostly`] instead of walking a huge history forever.
@@ -171,15 +174,22 @@ impl<'s> Walk<'s> {
         Ok(())
     }
 
-    /// Whether nothing left in the queue can change a count.
+    /// Whether nothing left in the queue can change a count. Stopping early needs the
+    /// graph's levels on every queued commit: a level always drops from child to parent,
+    /// so nothing below the queue can reach a one-sided commit of a higher level. Dates
+    /// promise nothing (a parent may be newer than its child), so a walk ordered by date
+    /// goes on until the queue is empty.
     fn done(&self) -> bool {
         if self.one_sided_queued > 0 {
             return false;
         }
-        match (self.queue.peek(), self.lowest_one_sided) {
-            (None, _) | (_, None) => true,
-            (Some(&(next, _)), Some(lowest)) => next < lowest,
-        }
+        let Some(&(next, _)) = self.queue.peek() else {
+            return true;
+        };
+        let Some(lowest) = self.lowest_one_sided else {
+            return true;
+        };
+        self.use_levels && next.level != UNKNOWN_LEVEL && next < lowest
     }
 
     fn counts(&self) -> (u32, u32) {

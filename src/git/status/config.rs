@@ -153,7 +153,7 @@ pub fn load(repo: &Repo, env: &ConfigEnv) -> Result<StatusConfig, StatusError> {
             .rev()
             .find_map(|t| config_value(t, b"extensions", None, key))
     };
-    let worktree_config = local_value(b"worktreeconfig").and_then(git_bool) == Some(true);
+    let worktree_config = local_value(b"worktreeconfig").and_then(|v| git_bool(&v)) == Some(true);
     let object_format = local_value(b"objectformat");
     if object_format.is_some_and(|f| !f.eq_ignore_ascii_case(b"sha1")) {
         return Err(StatusError::Unsupported(Unsupported::Sha256));
@@ -169,7 +169,9 @@ pub fn load(repo: &Repo, env: &ConfigEnv) -> Result<StatusConfig, StatusError> {
             .find_map(|t| config_value(t, section, None, key))
     };
     let flag = |section: &[u8], key: &[u8], default: bool| {
-        last(section, key).and_then(git_bool).unwrap_or(default)
+        last(section, key)
+            .and_then(|v| git_bool(&v))
+            .unwrap_or(default)
     };
     let renames_of = |v: &[u8]| match git_bool(v) {
         Some(true) => Renames::On,
@@ -179,6 +181,10 @@ pub fn load(repo: &Repo, env: &ConfigEnv) -> Result<StatusConfig, StatusError> {
         }
         None => Renames::On,
     };
+    // An fsmonitor (a hook or git's daemon) decides what git status looks at.
+    if last(b"core", b"fsmonitor").is_some_and(|v| git_bool(&v) != Some(false)) {
+        return Err(StatusError::Unsupported(Unsupported::Fsmonitor));
+    }
     let attributes_file = last(b"core", b"attributesfile").is_some()
         || env.xdg_git_file("attributes").is_some_and(|f| f.exists());
     Ok(StatusConfig {
@@ -189,11 +195,11 @@ pub fn load(repo: &Repo, env: &ConfigEnv) -> Result<StatusConfig, StatusError> {
         symlinks: flag(b"core", b"symlinks", true),
         ignore_case: flag(b"core", b"ignorecase", false),
         autocrlf: last(b"core", b"autocrlf")
-            .is_some_and(|v| v.eq_ignore_ascii_case(b"input") || git_bool(v) == Some(true)),
+            .is_some_and(|v| v.eq_ignore_ascii_case(b"input") || git_bool(&v) == Some(true)),
         global_attributes: attributes_file,
         renames: last(b"status", b"renames")
             .or_else(|| last(b"diff", b"renames"))
-            .map_or(Renames::On, renames_of),
+            .map_or(Renames::On, |v| renames_of(&v)),
         sparse_present_files: flag(b"core", b"sparsecheckout", false)
             && !flag(b"sparse", b"expectfilesoutsideofpatterns", false),
         untracked: UntrackedSettings::from_texts(&texts, repo, env),

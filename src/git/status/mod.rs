@@ -29,8 +29,9 @@
 //! renames that need similarity detection (in the index, or an intent-to-add file beside
 //! a deleted one in the working tree), content that git would convert before hashing
 //! (attributes, `core.autocrlf`) when a file must be hashed, `core.ignoreCase = true`
-//! (every name lookup and ignore pattern folds case), and a skip-worktree `.gitignore`
-//! missing from the work tree (git reads it from the index).
+//! (every name lookup and ignore pattern folds case), a skip-worktree `.gitignore`
+//! missing from the work tree (git reads it from the index), and `git replace` refs and
+//! an fsmonitor (`core.fsmonitor`), which change what git reads or looks at.
 //!
 //! # Where the time goes
 //! The work is the kernel's: a profile shows `fstatat` (path walk, `ext4_getattr`,
@@ -107,6 +108,10 @@ pub enum Unsupported {
     /// An intent-to-add file and a deleted one that git may pair as a rename in the
     /// working-tree column (`2 .R`), which needs similarity detection.
     IntentToAddRename,
+    /// `git replace` refs: git reads the replacement of each replaced object.
+    ReplaceRefs,
+    /// `core.fsmonitor`: a hook or daemon tells git what changed.
+    Fsmonitor,
 }
 
 impl fmt::Display for Unsupported {
@@ -138,6 +143,8 @@ impl fmt::Display for Unsupported {
             Unsupported::IntentToAddRename => {
                 f.write_str("an intent-to-add file may be a rename of a deleted one")
             }
+            Unsupported::ReplaceRefs => f.write_str("replace refs"),
+            Unsupported::Fsmonitor => f.write_str("core.fsmonitor"),
         }
     }
 }

@@ -65,7 +65,7 @@ impl UntrackedSettings {
                 excludes = Some(v.to_vec());
             }
             if let Some(v) = config_value(text, b"status", None, b"showuntrackedfiles") {
-                show = UntrackedMode::from_config(v);
+                show = UntrackedMode::from_config(&v);
             }
         }
         let excludes_file = match excludes {
