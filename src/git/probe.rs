@@ -5,6 +5,21 @@
 //! part that runs in `after_frame`: store what was computed inline, start the refresher
 //! when a render still needs one, and report errors on stderr once.
 //!
+//! # When counts are fresh
+//! Counts are shown fresh only when they are exact as of this render: computed inline
+//! now, or from a record a running git watcher vouches for under the current key (it
+//! follows every change within about a millisecond, `watch/mod.rs`). A record's age
+//! proves nothing, since edits to working-tree files do not change its key: any other
+//! record is shown marked stale, and `refresh_ms` only says how often the refresher
+//! computes it again (at once when the key changed). Ahead/behind is keyed by the two
+//! commits, so a record with the current key is exact whatever its age.
+//!
+//! A watched record is trusted between a change and the watcher's rewrite (its reaction
+//! time, 0.6–4 ms measured): a render that starts inside that window shows the counts
+//! from just before the change as fresh. Checking that no change is pending would take
+//! a round trip to the watcher on every render, or a full status, which is what the
+//! watcher exists to avoid.
+//!
 //! Warm renders with a fresh record allocate nothing: paths, file contents and names live
 //! in buffers that keep their capacity from frame to frame. Inline computation allocates
 //! (it runs only when the record is not fresh).
@@ -12,6 +27,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::Instant;
 
 use crate::cache::Cache;
 use crate::git::discover::{GitEnv, Repo, discover};
@@ -163,9 +179,8 @@ impl Probe {
         let look = self.look(
             &found.repo,
             &snap,
-            key,
-            record,
-            ctx.now * 1000,
+            (key, record),
+            (ctx.now * 1000, ctx.deadline),
             &mut st.path,
         );
         if look.write.is_some() {
@@ -194,22 +209,23 @@ impl Probe {
     }
 
     /// Decides what the cached record is good for, catches up inline where that is cheap
-    /// (`inline.rs`), and says what to store and whether a refresher is needed.
+    /// (`inline.rs`), and says what to store and whether a refresher is needed. `now_ms`
+    /// is the frame's time, `deadline` when it goes out.
     fn look(
         &self,
         repo: &Repo,
         snap: &Snapshot,
-        key: u64,
-        cached: Option<StatusRecord>,
-        now_ms: i64,
+        (key, cached): (u64, Option<StatusRecord>),
+        (now_ms, deadline): (i64, Instant),
         path: &mut PathBuf,
     ) -> Look {
-        let mut status_fresh = cached.is_some_and(|r| {
-            r.key == key
-                && (now_ms.saturating_sub(r.time_ms) <= self.max_age_ms
-                    || now_ms <= r.watched_until_ms)
-        }) && (!self.diffstat
-            || cached.is_some_and(|r| r.lines.is_some() || snap.oid.is_none()));
+        let current = cached.filter(|r| {
+            r.key == key && (!self.diffstat || r.lines.is_some() || snap.oid.is_none())
+        });
+        // Exact: a watcher vouches for it (see "When counts are fresh").
+        let mut status_fresh = current.is_some_and(|r| now_ms <= r.watched_until_ms);
+        // Due for the refresher: another key, or older than `refresh_ms`.
+        let due = current.is_none_or(|r| now_ms.saturating_sub(r.time_ms) > self.max_age_ms);
         let mut ab_fresh = cached.is_some_and(|r| r.ab_key == ab_key(snap));
         let needs_status = self.wants_status && repo.work_tree.is_some();
         let wants_ab = snap.upstream.is_some() && snap.oid.is_some();
@@ -219,7 +235,7 @@ impl Probe {
         ab_fresh |= new_ab.is_some();
         let mut computed = None;
         if needs_status && !status_fresh && !self.diffstat && inline::index_is_small(repo, path) {
-            computed = inline::status(repo, snap, key);
+            computed = inline::status(repo, snap, key, inline::hash_budget(deadline));
             status_fresh = computed.is_some();
         }
         if new_ab.is_some() && computed.is_none() {
@@ -236,13 +252,13 @@ impl Probe {
             let old_ab = cached.and_then(|r| r.ahead_behind);
             fresh.ahead_behind = new_ab.or(old_ab).filter(|_| wants_ab);
         }
-        let stale = (needs_status && !status_fresh) || (wants_ab && !ab_fresh);
+        let refresh = (needs_status && !status_fresh && due) || (wants_ab && !ab_fresh);
         Look {
             record: computed.or(cached),
             status_fresh,
             ab_fresh,
-            write: computed.map(|r| (r, seen)),
-            refresh: stale.then_some(seen),
+            write: computed.filter(|r| news(r, cached)).map(|r| (r, seen)),
+            refresh: refresh.then_some(seen),
         }
     }
 
@@ -297,6 +313,26 @@ impl State {
             self.reported = false;
         }
     }
+}
+
+/// Does `computed` say anything the cached record does not (so it is worth a write)?
+/// An inline status repeated on every render mostly finds what the last one found.
+fn news(computed: &StatusRecord, cached: Option<StatusRecord>) -> bool {
+    cached.is_none_or(|old| {
+        (
+            old.key,
+            old.ab_key,
+            old.counts,
+            old.ahead_behind,
+            old.failed,
+        ) != (
+            computed.key,
+            computed.ab_key,
+            computed.counts,
+            computed.ahead_behind,
+            computed.failed,
+        )
+    })
 }
 
 fn git_env(ctx: &RenderContext<'_>) -> GitEnv {
