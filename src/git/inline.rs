@@ -41,6 +41,8 @@ use crate::git::engine::{self, EngineOptions};
 use crate::git::object::{ObjectStore, WalkBudget, ahead_behind_within};
 use crate::git::record::{Snapshot, StatusRecord, StatusSource};
 use crate::git::status::content::HashBudget;
+use crate::git::untracked::UntrackedCache;
+use crate::git::witness::Witness;
 use crate::git::{RawOid, join_into};
 
 /// The largest index file whose repository gets its status computed inline (about 350
@@ -74,24 +76,33 @@ pub fn hash_budget(deadline: Instant) -> HashBudget {
 }
 
 /// The status of a small repository as a record under `key`, computed now within
-/// `budget`; `None` when the engine leaves it to git, cannot read it, or would pass the
-/// budget (the refresher then runs).
-pub fn status(repo: &Repo, snap: &Snapshot, key: u64, budget: HashBudget) -> Option<StatusRecord> {
+/// `budget`, with its witness when one can be taken (`witness.rs`); `None` when the
+/// engine leaves it to git, cannot read it, or would pass the budget (the refresher then
+/// runs).
+pub fn status(
+    repo: &Repo,
+    snap: &Snapshot,
+    key: u64,
+    budget: HashBudget,
+) -> Option<(StatusRecord, Option<Witness>)> {
     let options = EngineOptions {
         threads: 1,
         skip_ahead_behind: true,
         hash_budget: Some(budget),
         ..EngineOptions::default()
     };
-    let porcelain = engine::status(repo, snap, &options).ok()?;
+    let started = std::time::SystemTime::now();
+    let listing = UntrackedCache::new(repo.work_tree.as_deref()?);
+    let parts = engine::status_parts(repo, snap, &options, Some(listing)).ok()?;
     crate::git::refresh::count_computation();
-    Some(StatusRecord {
+    let record = StatusRecord {
         key,
         time_ms: now_ms(),
-        counts: Some(porcelain.counts),
+        counts: Some(parts.porcelain().counts),
         source: StatusSource::Inline,
         ..StatusRecord::default()
-    })
+    };
+    Some((record, Witness::take(repo, &parts, started)))
 }
 
 /// Ahead/behind of HEAD against its upstream within [`INLINE_AB_BUDGET`]; `None` past

@@ -112,6 +112,7 @@ pub mod status;
 pub mod untracked;
 pub mod watch;
 pub mod wildmatch;
+pub mod witness;
 
 use std::fmt;
 use std::io;
