@@ -102,7 +102,7 @@ pub fn status(
         source: StatusSource::Inline,
         ..StatusRecord::default()
     };
-    Some((record, Witness::take(repo, &parts, started)))
+    Some((record, Witness::new(repo, &parts, started)))
 }
 
 /// Ahead/behind of HEAD against its upstream within [`INLINE_AB_BUDGET`]; `None` past

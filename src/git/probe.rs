@@ -16,7 +16,8 @@
 //!
 //! A process that renders again (`watch`, `bench`) keeps its last inline status with a
 //! witness (`witness.rs`): while nothing it read has changed, that status is exact and
-//! is shown without computing it again.
+//! is shown without computing it again (a one-shot render only lists the witness's
+//! paths; it never reads them).
 //!
 //! A watched record is trusted between a change and the watcher's rewrite (its reaction
 //! time, 0.6–4 ms measured): a render that starts inside that window shows the counts
@@ -338,7 +339,7 @@ fn inline_status(
     deadline: Instant,
     (held, path): (&mut Option<Held>, &mut PathBuf),
 ) -> Option<StatusRecord> {
-    if let Some(last) = held.as_ref()
+    if let Some(last) = held.as_mut()
         && last.key == key
         && last.witness.holds(path)
     {

@@ -11,10 +11,13 @@
 //! them again (and without allocating: paths are joined in a reused buffer).
 //!
 //! Timestamps come from a coarse clock: a change made in the same tick as the status's
-//! reads could leave them unchanged. A witness is therefore only taken when everything
-//! it covers is older than [`RACY`] at the moment the status started (as git treats
+//! reads could leave them unchanged. A witness therefore only holds when everything it
+//! covers is older than [`RACY`] at the moment the status started (as git treats
 //! "racily clean" index entries, and `untracked/listing.rs` its listings); until then
-//! every render computes again.
+//! every render computes again. That also lets the stat data be read at the next render
+//! rather than right after the status: whatever changed since the status started is
+//! newer than that, so data older than it are the data the status saw. A one-shot
+//! render thus pays for the list of paths only, never for the `lstat`s.
 //!
 //! Not covered: files named from elsewhere (`include.path`, a `core.excludesFile` outside
 //! the usual places). A one-shot render (Claude Code's) never uses a witness: each
@@ -43,13 +46,16 @@ pub struct Witness {
     rel: Vec<u8>,
     /// Files outside the work tree (config, excludes, attributes).
     abs: Vec<PathBuf>,
-    signature: u64,
+    /// Nothing covered changed at or after this (ns since the epoch): the status's start
+    /// less [`RACY`].
+    racy_from: i128,
+    /// The signature, once read (by the first [`Witness::holds`]).
+    signature: Option<u64>,
 }
 
 impl Witness {
-    /// The witness of `parts`, computed for `repo` from `started` on; `None` when
-    /// something it covers changed too recently to be told apart later.
-    pub fn take(repo: &Repo, parts: &StatusParts, started: SystemTime) -> Option<Witness> {
+    /// The witness of `parts`, computed for `repo` from `started` on (no `lstat` yet).
+    pub fn new(repo: &Repo, parts: &StatusParts, started: SystemTime) -> Option<Witness> {
         let root = repo.work_tree.clone()?;
         let mut dirs: Vec<&[u8]> = parts.tracked.directories();
         if let Some(listing) = &parts.listing {
@@ -71,25 +77,28 @@ impl Witness {
             push(&mut rel, &[dir, sep, b".gitignore"]);
             push(&mut rel, &[dir, sep, b".gitattributes"]);
         }
-        let witness = Witness {
+        let since = started.checked_sub(RACY)?.duration_since(UNIX_EPOCH).ok()?;
+        Some(Witness {
             abs: outside_files(repo, &ConfigEnv::from_process()),
             root,
             rel,
-            signature: 0,
-        };
-        let since = started.checked_sub(RACY)?.duration_since(UNIX_EPOCH).ok()?;
-        let racy_from = i128::try_from(since.as_nanos()).ok()?;
-        let signature = witness.sign(&mut PathBuf::new(), Some(racy_from))?;
-        Some(Witness {
-            signature,
-            ..witness
+            racy_from: i128::try_from(since.as_nanos()).ok()?,
+            signature: None,
         })
     }
 
-    /// Whether everything is as when the witness was taken. Allocates nothing once `buf`
-    /// has grown to the longest path (paths under 384 bytes need no C string copy).
-    pub fn holds(&self, buf: &mut PathBuf) -> bool {
-        self.sign(buf, None) == Some(self.signature)
+    /// Whether everything is as when the status was computed. The first call reads the
+    /// signature, and fails when something changed too recently (or since) to tell.
+    /// Allocates nothing once `buf` has grown to the longest path (paths under 384 bytes
+    /// need no C string copy).
+    pub fn holds(&mut self, buf: &mut PathBuf) -> bool {
+        match self.signature {
+            Some(signature) => self.sign(buf, None) == Some(signature),
+            None => {
+                self.signature = self.sign(buf, Some(self.racy_from));
+                self.signature.is_some()
+            }
+        }
     }
 
     /// The signature of every covered path; `None` when one changed at or after
@@ -176,7 +185,7 @@ mod tests {
     use crate::git::test_repo::with_commit;
     use crate::git::untracked::UntrackedCache;
 
-    /// A witness of a repository whose files are older than [`RACY`].
+    /// A witness of a repository whose files are older than [`RACY`], read once.
     fn witnessed(tag: &str) -> (crate::git::test_repo::TempRepo, Witness) {
         let repo = with_commit(tag);
         std::fs::create_dir(repo.root.join("sub")).unwrap();
@@ -188,30 +197,31 @@ mod tests {
         let started = SystemTime::now();
         let listing = UntrackedCache::new(&repo.root);
         let parts = status_parts(&found, &snap, &EngineOptions::default(), Some(listing)).unwrap();
-        let witness = Witness::take(&found, &parts, started).expect("nothing is racy");
+        let mut witness = Witness::new(&found, &parts, started).unwrap();
+        assert!(witness.holds(&mut PathBuf::new()), "nothing is racy");
         (repo, witness)
     }
 
     #[test]
     fn a_witness_holds_until_a_file_or_a_name_changes() {
-        let (repo, witness) = witnessed("witness");
+        let (repo, mut witness) = witnessed("witness");
         let mut buf = PathBuf::new();
         assert!(witness.holds(&mut buf));
         std::fs::write(repo.root.join("a.txt"), "b\n").unwrap();
         assert!(!witness.holds(&mut buf), "an edit of the same size");
 
-        let (repo, witness) = witnessed("witness-untracked");
+        let (repo, mut witness) = witnessed("witness-untracked");
         std::fs::write(repo.root.join("sub/v.txt"), "v\n").unwrap();
         assert!(
             !witness.holds(&mut buf),
             "a name inside an untracked directory"
         );
 
-        let (repo, witness) = witnessed("witness-ignore");
+        let (repo, mut witness) = witnessed("witness-ignore");
         std::fs::write(repo.root.join(".gitignore"), "sub/\n").unwrap();
         assert!(!witness.holds(&mut buf), "an ignore file");
 
-        let (repo, witness) = witnessed("witness-config");
+        let (repo, mut witness) = witnessed("witness-config");
         std::fs::write(repo.root.join(".git/info/exclude"), "*.txt\n").unwrap();
         assert!(!witness.holds(&mut buf), "info/exclude");
     }
@@ -226,6 +236,11 @@ mod tests {
         let started = SystemTime::now();
         std::fs::write(repo.root.join("a.txt"), "z\n").unwrap();
         let parts = status_parts(&found, &snap, &EngineOptions::default(), None).unwrap();
-        assert!(Witness::take(&found, &parts, started).is_none());
+        let mut witness = Witness::new(&found, &parts, started).unwrap();
+        assert!(!witness.holds(&mut PathBuf::new()));
+        assert!(
+            !witness.holds(&mut PathBuf::new()),
+            "a failed first read is final"
+        );
     }
 }
