@@ -95,6 +95,8 @@ struct WidgetJob {
     input: Arc<FrameInput>,
     generation: u64,
     index: usize,
+    /// When the frame stops waiting for this widget.
+    deadline: Instant,
 }
 
 struct Runner(Arc<Shared>);
@@ -110,6 +112,7 @@ impl JobRunner for Runner {
             payload: &job.input.bytes,
             env: &shared.env,
             now: job.input.now,
+            deadline: job.deadline,
             charset: shared.charset,
             shell: shared.shell.as_ref(),
         };
@@ -421,12 +424,13 @@ impl Renderer {
         }
         let (session, problem) = parse_session(payload);
         let now = unix_now();
-        let offloaded = self.submit_pool_jobs(payload, now, generation);
+        let offloaded = self.submit_pool_jobs(payload, now, generation, started);
         let ctx = RenderContext {
             session: &session,
             payload,
             env: &self.shared.env,
             now,
+            deadline: started + self.settings.deadline,
             charset: self.settings.charset,
             shell: self.shared.shell.as_ref(),
         };
@@ -487,7 +491,13 @@ impl Renderer {
     }
 
     /// Submits this frame's pool widgets; returns how many were submitted.
-    fn submit_pool_jobs(&mut self, payload: &[u8], now: i64, generation: u64) -> usize {
+    fn submit_pool_jobs(
+        &mut self,
+        payload: &[u8],
+        now: i64,
+        generation: u64,
+        started: Instant,
+    ) -> usize {
         let wanted = (0..self.shared.names.len())
             .filter(|&i| self.runs_on_pool(i))
             .count();
@@ -514,6 +524,7 @@ impl Renderer {
                 input: Arc::clone(&input),
                 generation,
                 index,
+                deadline: started + self.settings.deadline.min(self.budgets[index]),
             });
         }
         wanted

@@ -60,7 +60,14 @@ fn render_without_git(sb: &Sandbox, repo: &Path, cache: &Path, trace: &Path) -> 
 
 /// What `explain` says the git_status widget's value came from.
 fn status_source(sb: &Sandbox, repo: &Path) -> String {
-    let out = sb.run_in(repo, sb.command(&["explain", "--widgets", "git_status"]));
+    status_source_with(sb, repo, &[])
+}
+
+/// [`status_source`] with extra environment variables.
+fn status_source_with(sb: &Sandbox, repo: &Path, env: &[(&str, &str)]) -> String {
+    let mut cmd = sb.command(&["explain", "--widgets", "git_status"]);
+    cmd.envs(env.iter().copied());
+    let out = sb.run_in(repo, cmd);
     let text = String::from_utf8(out.stdout).unwrap();
     text.lines()
         .find(|l| l.starts_with("git_status"))
@@ -295,9 +302,13 @@ fn settings_given_in_the_environment_are_left_to_git() {
         porcelain.lines().all(|l| !l.starts_with('?')),
         "{porcelain}"
     );
+    // Renders see the settings too (a render's refresher inherits its environment).
     sb.refresh_with_env(&repo, &vars);
-    assert_eq!(sb.render(&repo, "git_branch,git_status"), "main │ !1");
-    assert!(status_source(&sb, &repo).contains("left to git"));
+    let mut render = sb.command(&["--format", "plain", "--widgets", "git_branch,git_status"]);
+    render.envs(vars);
+    let line = String::from_utf8(sb.run_in(&repo, render).stdout).unwrap();
+    assert_eq!(line.trim_end(), "main │ !1");
+    assert!(status_source_with(&sb, &repo, &vars).contains("left to git"));
 }
 
 #[test]
@@ -350,4 +361,80 @@ fn only_status_record(cache_home: &Path) -> blinkline::git::record::StatusRecord
     assert_eq!(names.len(), 1, "{names:?}");
     let bytes = cache.read(&names[0]).unwrap();
     blinkline::git::record::StatusRecord::decode(&bytes).unwrap()
+}
+
+/// The `git_status` segment of a JSON render in `repo` (text and state), with `env`.
+fn status_segment(sb: &Sandbox, repo: &Path, env: &[(&str, &Path)]) -> (String, String) {
+    let mut cmd = sb.command(&["--format", "json", "--widgets", "git_status"]);
+    cmd.envs(env.iter().copied());
+    let out = sb.run_in(repo, cmd);
+    assert!(out.status.success());
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let segment = &json[0];
+    let text = segment["text"].as_str().unwrap_or_default().to_owned();
+    (
+        text,
+        segment["state"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+#[test]
+fn git_counts_are_not_fresh_after_an_edit_within_refresh_ms() {
+    let sb = Sandbox::new("edit-fresh");
+    let repo = sb.repo("r");
+    assert_eq!(status_segment(&sb, &repo, &[]), ("✔".into(), "ok".into()));
+    // An edit changes no file the record is keyed on (HEAD, index, stash), and the
+    // record is younger than `refresh_ms`: the next render must count again anyway.
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(repo.join("a.txt"))
+        .unwrap();
+    std::io::Write::write_all(&mut file, b"x\n").unwrap();
+    drop(file);
+    assert_eq!(status_segment(&sb, &repo, &[]), ("!1".into(), "ok".into()));
+    assert!(sb.expected(&repo, "main").ends_with("│ !1"));
+}
+
+#[test]
+fn git_counts_of_a_large_repository_are_stale_after_an_edit_within_refresh_ms() {
+    let sb = Sandbox::new("edit-stale");
+    let repo = sb.large_repo("r");
+    sb.refresh(&repo);
+    write(&repo, "dir00/file-0000.txt", "edited\n");
+    // Too large to count inline, and no watcher vouches for the record: its counts are
+    // from before the edit, however young the record is.
+    assert_eq!(
+        status_segment(&sb, &repo, &[]),
+        ("✔".into(), "stale".into())
+    );
+}
+
+#[test]
+fn render_does_not_hash_a_large_stat_dirty_file_inline() {
+    let sb = Sandbox::new("hash-budget");
+    let repo = sb.repo("r");
+    let big = repo.join("big.bin");
+    std::fs::write(&big, vec![0u8; 40 << 20]).unwrap();
+    sb.git(&repo, &["add", "big.bin"]);
+    sb.git(&repo, &["commit", "-qm", "big"]);
+    // Same size and content, other mtime: stat data cannot decide, only hashing can.
+    let file = std::fs::File::options().write(true).open(&big).unwrap();
+    let past = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    file.set_modified(past).unwrap();
+    drop(file);
+    let trace = sb.path("trace");
+    let env: [(&str, &Path); 1] = [("BLINKLINE_TRACE_REFRESH", &trace)];
+    // No record yet: the render shows nothing rather than hash 40 MB within the frame,
+    // and hands the work to the refresher.
+    let (_, state) = status_segment(&sb, &repo, &env);
+    assert_eq!(state, "hidden");
+    wait_for_refreshers(&sb.cache());
+    let runs = std::fs::read_to_string(&trace).unwrap_or_default();
+    assert_eq!(runs.lines().count(), 1, "refreshers: {runs}");
+    // The refresher's record, shown marked stale: the render still cannot vouch for it.
+    assert_eq!(
+        status_segment(&sb, &repo, &env),
+        ("✔".into(), "stale".into())
+    );
+    assert!(sb.expected(&repo, "main").ends_with("│ ✔"));
 }

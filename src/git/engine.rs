@@ -34,6 +34,7 @@ use crate::git::object::{ObjectKind, ObjectStore, WalkBudget, ahead_behind_withi
 use crate::git::porcelain::{Counts, Porcelain};
 use crate::git::record::Snapshot;
 use crate::git::refs::has_replace_refs;
+use crate::git::status::content::HashBudget;
 use crate::git::status::{self, StatusError, TreeEntry, TreeSource, Unsupported};
 use crate::git::untracked::{self, Tracked as UntrackedPaths, UntrackedCache};
 use crate::git::{GitError, Oid, RawOid, read_into};
@@ -115,6 +116,9 @@ pub struct EngineOptions<'c> {
     pub ab_budget: WalkBudget,
     /// Leave ahead/behind out (`None`): the caller computes it on its own terms.
     pub skip_ahead_behind: bool,
+    /// What hashing files may cost (`None`: no limit); past it the status fails with
+    /// `GitError::TooCostly` (a render computing inline, see `inline.rs`).
+    pub hash_budget: Option<HashBudget>,
 }
 
 /// The record name of the untracked listing cache that goes with status record `record`.
@@ -288,7 +292,13 @@ pub fn status_parts(
 ) -> Result<StatusParts, StatusError> {
     let store = LazyStore::new(&repo.common_dir);
     let head_tree = head_tree(&store, snap)?;
-    let tracked = status::tracked_status_with(repo, head_tree, &store, &status_options(options))?;
+    let status_options = status_options(options);
+    let tracked = match options.hash_budget {
+        Some(budget) => {
+            status::tracked_status_within(repo, head_tree, &store, &status_options, budget)?
+        }
+        None => status::tracked_status_with(repo, head_tree, &store, &status_options)?,
+    };
     let mut parts = StatusParts {
         tracked,
         listing,

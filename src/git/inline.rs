@@ -1,14 +1,19 @@
-//! What a render computes itself when the cached record is not fresh and doing so is
-//! cheap, instead of waiting for the detached refresher (`probe.rs` decides when):
+//! What a render computes itself when the cached record is not known to be exact and
+//! doing so is cheap, instead of waiting for the detached refresher (`probe.rs` decides
+//! when):
 //! - ahead/behind within [`INLINE_AB_BUDGET`] (a few thousand commits, 2 ms); past it
 //!   the refresher does it;
 //! - the whole status of a repository whose index file is at most
-//!   [`INLINE_MAX_INDEX_BYTES`], with the own engine on one thread and no listing cache.
-//!   States the engine leaves to git go to the refresher, as before.
+//!   [`INLINE_MAX_INDEX_BYTES`], with the own engine on one thread and no listing cache,
+//!   on every render that has no watched record (edits to files do not change the
+//!   record's key, so only a new count is an exact one). States the engine leaves to git
+//!   go to the refresher, as before, and so does a status whose hashing would not fit
+//!   the frame ([`hash_budget`]: a large file whose stat data changed but not its size
+//!   must be hashed to be decided).
 //!
-//! The record computed is stored after the frame ([`store`]), under the record's
-//! single-flight lock, and only if the record it replaces is still the one in the cache
-//! (a refresher that finished meanwhile wins).
+//! The record computed is stored after the frame ([`store`]) when it says something the
+//! cached one does not, under the record's single-flight lock, and only if the record
+//! it replaces is still the one in the cache (a refresher that finished meanwhile wins).
 //!
 //! # Measured (choosing [`INLINE_MAX_INDEX_BYTES`])
 //! Whole process, `hyperfine -N --runs 300`, medians of one interleaved run on a 2-vCPU
@@ -24,17 +29,20 @@
 //! The cost is the kernel's (`fstatat`, page faults: a flat profile), a fixed ~1 ms
 //! (config files, the index, HEAD's tree, the untracked walk's directories) and a few µs
 //! per entry beyond. 32 KiB (about 350 files) keeps the inline frame within about 1 ms of
-//! a frame that reads a fresh record; it is paid at most once per `refresh_ms` or index
-//! change, and saves showing stale counts plus a refresher process.
+//! a frame that reads a fresh record; it saves showing stale counts plus a refresher
+//! process.
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::cache::Cache;
 use crate::git::discover::Repo;
 use crate::git::engine::{self, EngineOptions};
 use crate::git::object::{ObjectStore, WalkBudget, ahead_behind_within};
 use crate::git::record::{Snapshot, StatusRecord, StatusSource};
+use crate::git::status::content::HashBudget;
+use crate::git::untracked::UntrackedCache;
+use crate::git::witness::Witness;
 use crate::git::{RawOid, join_into};
 
 /// The largest index file whose repository gets its status computed inline (about 350
@@ -59,23 +67,42 @@ pub fn index_is_small(repo: &Repo, path: &mut PathBuf) -> bool {
     }
 }
 
-/// The status of a small repository as a record under `key`, computed now; `None` when
-/// the engine leaves it to git or cannot read it (the refresher then runs).
-pub fn status(repo: &Repo, snap: &Snapshot, key: u64) -> Option<StatusRecord> {
+/// What an inline status may hash in a frame that goes out at `deadline`: half of the
+/// time left (the other half is the rest of the frame's), at the rate
+/// `content::HASH_RATE_FLOOR` counts on (10 ms left: 1.28 MiB), and never less than the
+/// minimums of `content::HashBudget::within`.
+pub fn hash_budget(deadline: Instant) -> HashBudget {
+    HashBudget::within(deadline.saturating_duration_since(Instant::now()) / 2)
+}
+
+/// The status of a small repository as a record under `key`, computed now within
+/// `budget`, with its witness when one can be taken (`witness.rs`); `None` when the
+/// engine leaves it to git, cannot read it, or would pass the budget (the refresher then
+/// runs).
+pub fn status(
+    repo: &Repo,
+    snap: &Snapshot,
+    key: u64,
+    budget: HashBudget,
+) -> Option<(StatusRecord, Option<Witness>)> {
     let options = EngineOptions {
         threads: 1,
         skip_ahead_behind: true,
+        hash_budget: Some(budget),
         ..EngineOptions::default()
     };
-    let porcelain = engine::status(repo, snap, &options).ok()?;
+    let started = std::time::SystemTime::now();
+    let listing = UntrackedCache::new(repo.work_tree.as_deref()?);
+    let parts = engine::status_parts(repo, snap, &options, Some(listing)).ok()?;
     crate::git::refresh::count_computation();
-    Some(StatusRecord {
+    let record = StatusRecord {
         key,
         time_ms: now_ms(),
-        counts: Some(porcelain.counts),
+        counts: Some(parts.porcelain().counts),
         source: StatusSource::Inline,
         ..StatusRecord::default()
-    })
+    };
+    Some((record, Witness::new(repo, &parts, started)))
 }
 
 /// Ahead/behind of HEAD against its upstream within [`INLINE_AB_BUDGET`]; `None` past

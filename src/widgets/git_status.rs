@@ -12,21 +12,25 @@
 //!
 //! The counts come from the own status engine (see `src/git/mod.rs`; no git process
 //! except where the engine leaves a repository to `git status`) and are kept in the
-//! cache: rendering reads `.git` and one cache record (`Cost::Cheap`, inline). The record
-//! is fresh while `HEAD`, the index and the stash are as they were and it is younger than
-//! `refresh_ms`. When it is not, a small repository (index file up to 32 KiB, about
-//! 350 files) is counted in the render itself and shown fresh; a larger one shows the
-//! last counts marked stale and one detached refresher starts after the frame. `lines`
-//! always goes through the refresher (it runs `git diff --shortstat`). Nothing is shown
-//! in a large repository until its first refresh has finished. The refresher then stays
-//! on as the repository's git watcher (inotify, `src/git/watch/`): it rewrites the
-//! record within about a millisecond of each change and vouches for it, so the counts
-//! stay fresh whatever `refresh_ms` says; `explain` names it as the source.
+//! cache: rendering reads `.git` and one cache record (`Cost::Cheap`, inline). Counts are
+//! shown fresh only when they are exact as of the render: a small repository (index file
+//! up to 32 KiB, about 350 files) is counted in the render itself, every render, unless
+//! a file must be hashed that does not fit the frame's deadline. A larger one, or one
+//! with such a file, shows the last counts marked stale and one detached refresher
+//! starts after the frame (when `HEAD`, the index or the stash changed, or the counts
+//! are older than `refresh_ms`). `lines` always goes through the refresher (it runs
+//! `git diff --shortstat`). Nothing is shown in a large repository until its first
+//! refresh has finished. The refresher then stays on as the repository's git watcher
+//! (inotify, `src/git/watch/`): it rewrites the record within about a millisecond of
+//! each change and vouches for it, so its counts are shown fresh whatever their age;
+//! `explain` names it as the source.
 //!
 //! Options (every part can be switched off):
 //! - `staged`, `modified`, `deleted`, `renamed`, `untracked`, `conflicted`, `stash`,
 //!   `clean` (bools, default `true`); `lines` (bool, default `false`);
-//! - `refresh_ms` (default `2000`): how old counts may be before they count as stale.
+//! - `refresh_ms` (default `2000`): how old counts that are neither counted inline nor
+//!   kept by the watcher may be before a refresher computes them again (they are shown
+//!   marked stale meanwhile).
 //!
 //! ```toml
 //! [widget.git_status]

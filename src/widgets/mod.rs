@@ -125,6 +125,9 @@ pub struct RenderContext<'a> {
     pub env: &'a Environment,
     /// Wall-clock time of the frame, seconds since the Unix epoch.
     pub now: i64,
+    /// When the frame goes out. A widget whose work could run past it (hashing files
+    /// for `git_status`) leaves that work to its refresher and shows its last value.
+    pub deadline: std::time::Instant,
     pub charset: Charset,
     /// The shell's state when rendering a prompt (`blinkline prompt`, `watch`); `None` for
     /// a Claude Code render.

@@ -111,6 +111,7 @@ mod tests {
             payload: payload.as_bytes(),
             env: &env,
             now: 0,
+            deadline: std::time::Instant::now() + std::time::Duration::from_millis(10),
             charset: Charset::Unicode,
             shell: None,
         };

@@ -75,6 +75,7 @@ impl WidgetTester {
             payload: payload.as_bytes(),
             env: &self.env,
             now: NOW,
+            deadline: std::time::Instant::now() + std::time::Duration::from_millis(10),
             charset: self.charset,
             shell: self.shell.as_ref(),
         };

@@ -6,6 +6,16 @@
 //! `ce_modified_check_fs`. Files are streamed through a 64 KiB buffer, so memory stays
 //! bounded whatever their size; files above [`MAX_HASHED_FILE`] are left to git.
 //!
+//! Hashing is the one part of a status whose cost grows with file sizes rather than file
+//! counts, so a render that computes a status inline bounds it ([`HashBudget`]: bytes and
+//! a time limit, from the frame's deadline). A file that does not fit the bytes left is
+//! not opened at all, and a file being hashed is abandoned between two reads once the
+//! time is up (a slow disk); the status then gives up and the detached refresher, which
+//! has no budget, does the work. Every budget allows at least [`MIN_HASH_BYTES`] and
+//! [`MIN_HASH_TIME`], so that the small files a status must hash right after a commit
+//! ("racily clean": written in the same second as the index) are always decided, however
+//! little of the frame is left on a loaded machine.
+//!
 //! git converts content before hashing when attributes or `core.autocrlf` ask for it
 //! (line endings, `ident`, filter drivers, working-tree encodings). This engine does not
 //! convert: where conversion could apply, [`needs_filters`] says so and the caller
@@ -16,6 +26,9 @@
 use std::io::Read;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
+use std::sync::atomic::AtomicU64;
+use std::sync::atomic::Ordering::Relaxed;
+use std::time::{Duration, Instant};
 
 use sha1::{Digest, Sha1};
 
@@ -38,6 +51,68 @@ pub enum Hashed {
     Different,
     /// Larger than [`MAX_HASHED_FILE`].
     TooLarge,
+    /// Past the [`HashBudget`]: not decided.
+    OverBudget,
+}
+
+/// The slowest hashing rate a budget counts on, in bytes per second: a quarter of what
+/// reading and hashing a file in the page cache runs at here (about 1.1–1.4 GB/s: a
+/// 900 MB file took 0.63–0.84 s), so that a file that fits the bytes also fits the time on
+/// a loaded machine. The time limit catches what is slower still (a cold disk).
+pub const HASH_RATE_FLOOR: u64 = 256 << 20;
+
+/// The least any budget allows: about 0.25 ms of hashing, what a few hundred racily
+/// clean small files take.
+pub const MIN_HASH_BYTES: u64 = 64 << 10;
+
+/// The least time any budget allows a file to be read in.
+pub const MIN_HASH_TIME: Duration = Duration::from_millis(1);
+
+/// How much a status may hash: at most `bytes` in all, and no file goes on being read
+/// after `until`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HashBudget {
+    pub bytes: u64,
+    pub until: Instant,
+}
+
+impl HashBudget {
+    /// What fits in `time` from now at [`HASH_RATE_FLOOR`] (at least the minimums).
+    pub fn within(time: Duration) -> HashBudget {
+        let bytes = u128::from(HASH_RATE_FLOOR) * time.as_micros() / 1_000_000;
+        HashBudget {
+            bytes: u64::try_from(bytes).unwrap_or(u64::MAX).max(MIN_HASH_BYTES),
+            until: Instant::now() + time.max(MIN_HASH_TIME),
+        }
+    }
+}
+
+/// A [`HashBudget`] being spent by one status computation, shared by its worker threads.
+/// The byte counter is a plain counter (Relaxed: it orders nothing else).
+#[derive(Debug)]
+pub struct Hashing {
+    left: AtomicU64,
+    until: Instant,
+}
+
+impl Hashing {
+    pub fn new(budget: HashBudget) -> Hashing {
+        Hashing {
+            left: AtomicU64::new(budget.bytes),
+            until: budget.until,
+        }
+    }
+
+    /// Takes `len` bytes from what is left; false, taking nothing, when they do not fit.
+    fn take(&self, len: u64) -> bool {
+        self.left
+            .fetch_update(Relaxed, Relaxed, |left| left.checked_sub(len))
+            .is_ok()
+    }
+
+    fn expired(&self) -> bool {
+        Instant::now() >= self.until
+    }
 }
 
 fn blob_hasher(len: u64) -> Sha1 {
@@ -63,10 +138,19 @@ pub fn blob_id(bytes: &[u8]) -> RawOid {
 
 /// Compares the regular file at `path` (not following a symlink) with blob `oid`. `size`
 /// is the size `lstat` reported: as in git, a file that no longer has that many bytes
-/// is different.
-pub fn compare_file(path: &Path, size: u64, oid: &RawOid) -> std::io::Result<Hashed> {
+/// is different. With a `budget`, a file larger than what is left is not opened, and
+/// one still being read when its time is up is abandoned ([`Hashed::OverBudget`]).
+pub fn compare_file(
+    path: &Path,
+    size: u64,
+    oid: &RawOid,
+    budget: Option<&Hashing>,
+) -> std::io::Result<Hashed> {
     if size > MAX_HASHED_FILE {
         return Ok(Hashed::TooLarge);
+    }
+    if budget.is_some_and(|b| !b.take(size)) {
+        return Ok(Hashed::OverBudget);
     }
     let file = std::fs::OpenOptions::new()
         .read(true)
@@ -88,6 +172,9 @@ pub fn compare_file(path: &Path, size: u64, oid: &RawOid) -> std::io::Result<Has
         };
         total += n as u64;
         hasher.update(&buf[..n]);
+        if total < size && budget.is_some_and(Hashing::expired) {
+            return Ok(Hashed::OverBudget);
+        }
     }
     if total != size {
         return Ok(Hashed::Different);
@@ -156,10 +243,13 @@ mod tests {
         let file = dir.join("f");
         std::fs::write(&file, b"a\n").unwrap();
         let oid = blob_id(b"a\n");
-        assert_eq!(compare_file(&file, 2, &oid).unwrap(), Hashed::Same);
-        assert_eq!(compare_file(&file, 3, &oid).unwrap(), Hashed::Different);
+        assert_eq!(compare_file(&file, 2, &oid, None).unwrap(), Hashed::Same);
         assert_eq!(
-            compare_file(&file, 2, &blob_id(b"b\n")).unwrap(),
+            compare_file(&file, 3, &oid, None).unwrap(),
+            Hashed::Different
+        );
+        assert_eq!(
+            compare_file(&file, 2, &blob_id(b"b\n"), None).unwrap(),
             Hashed::Different
         );
         std::os::unix::fs::symlink("f", dir.join("l")).unwrap();
@@ -167,9 +257,55 @@ mod tests {
             compare_link(&dir.join("l"), &blob_id(b"f")).unwrap(),
             Hashed::Same
         );
-        assert!(compare_file(&dir.join("l"), 1, &oid).is_err());
+        assert!(compare_file(&dir.join("l"), 1, &oid, None).is_err());
         assert!(!needs_filters(false, &dir, b"f"));
         std::fs::write(dir.join(".gitattributes"), b"* text\n").unwrap();
         assert!(needs_filters(false, &dir, b"sub/f"));
+    }
+
+    #[test]
+    fn a_budget_hashes_what_fits_and_refuses_the_rest_without_reading_it() {
+        let dir = crate::tempdir::TempDir::new("content-budget").unwrap();
+        let file = dir.join("f");
+        std::fs::write(&file, b"a\n").unwrap();
+        let oid = blob_id(b"a\n");
+        let later = Instant::now() + Duration::from_secs(3600);
+        let budget = Hashing::new(HashBudget {
+            bytes: 3,
+            until: later,
+        });
+        assert_eq!(
+            compare_file(&file, 2, &oid, Some(&budget)).unwrap(),
+            Hashed::Same
+        );
+        // One byte is left: the next file does not fit, and is not even opened.
+        let missing = dir.join("missing");
+        assert_eq!(
+            compare_file(&missing, 2, &oid, Some(&budget)).unwrap(),
+            Hashed::OverBudget
+        );
+        // Out of time: a file that takes one read is still decided, a longer one is not.
+        let long = dir.join("long");
+        let text = vec![b'x'; 3 * 64 * 1024];
+        std::fs::write(&long, &text).unwrap();
+        let spent = Hashing::new(HashBudget {
+            bytes: u64::MAX,
+            until: Instant::now(),
+        });
+        assert_eq!(
+            compare_file(&file, 2, &oid, Some(&spent)).unwrap(),
+            Hashed::Same
+        );
+        assert_eq!(
+            compare_file(&long, text.len() as u64, &blob_id(&text), Some(&spent)).unwrap(),
+            Hashed::OverBudget
+        );
+        assert_eq!(
+            compare_file(&long, text.len() as u64, &blob_id(&text), None).unwrap(),
+            Hashed::Same
+        );
+        let ten_ms = HashBudget::within(Duration::from_millis(10));
+        assert_eq!(ten_ms.bytes, HASH_RATE_FLOOR / 100);
+        assert_eq!(HashBudget::within(Duration::ZERO).bytes, MIN_HASH_BYTES);
     }
 }

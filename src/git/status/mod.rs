@@ -251,6 +251,7 @@ impl Tracked {
             config: &r.config,
             index_mtime: r.index_mtime,
             filters_everywhere: r.filters_everywhere,
+            hashing: None,
         };
         let mut updates = Vec::new();
         for path in paths {
@@ -391,6 +392,30 @@ pub fn tracked_status_since(
     options: &Options,
     since: Option<Since<'_>>,
 ) -> Result<Tracked, StatusError> {
+    tracked(repo, head_tree, trees, options, since, None)
+}
+
+/// [`tracked_status_with`] hashing no more than `budget` allows (`content::HashBudget`):
+/// for a render computing the status inline. Past the budget it gives up with
+/// [`GitError::TooCostly`] rather than run past the frame's deadline.
+pub fn tracked_status_within(
+    repo: &Repo,
+    head_tree: Option<RawOid>,
+    trees: &dyn TreeSource,
+    options: &Options,
+    budget: content::HashBudget,
+) -> Result<Tracked, StatusError> {
+    tracked(repo, head_tree, trees, options, None, Some(budget))
+}
+
+fn tracked(
+    repo: &Repo,
+    head_tree: Option<RawOid>,
+    trees: &dyn TreeSource,
+    options: &Options,
+    since: Option<Since<'_>>,
+    budget: Option<content::HashBudget>,
+) -> Result<Tracked, StatusError> {
     let root = repo
         .work_tree
         .as_deref()
@@ -404,12 +429,14 @@ pub fn tracked_status_since(
         None => repo.git_dir.join("index"),
     };
     let (index, index_mtime) = index::read(&index_path)?;
+    let hashing = budget.map(content::Hashing::new);
     let inputs = worktree::Inputs {
         index: &index,
         root,
         config: &config,
         index_mtime: index_mtime.0,
         filters_everywhere: filters_everywhere(repo, &config, &index),
+        hashing: hashing.as_ref(),
     };
     let changes = match since {
         Some(since) => reuse::compare_since(&inputs, &since, options.threads)?,

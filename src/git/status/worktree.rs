@@ -13,7 +13,9 @@
 //!   sub-second times (`USE_NSEC` off) and `st_dev` (`USE_STDEV` off), and so does this;
 //! - a size change is a change, except for entries recorded with size 0 (and not the
 //!   empty blob) which, like "racily clean" entries (mtime at or after the index file's),
-//!   are decided by hashing the content (`content.rs`).
+//!   are decided by hashing the content (`content.rs`), within the caller's hashing
+//!   budget when it has one (an inline render: past it the status gives up with
+//!   `GitError::TooCostly` and the refresher computes it).
 //!
 //! Files are looked up directory-relative (`engine::fsat`): each directory is opened
 //! once with `O_NOFOLLOW` and its files are `fstatat`ed by name. The entries are split
@@ -25,7 +27,7 @@
 use std::path::Path;
 
 use super::config::StatusConfig;
-use super::content::{self, EMPTY_BLOB, Hashed};
+use super::content::{self, EMPTY_BLOB, Hashed, Hashing};
 use super::dirs::{DirStack, corrupt_path, is_missing, valid_component};
 use super::index::{Entry, Index};
 use super::{StatusError, Unsupported};
@@ -65,6 +67,8 @@ pub struct Inputs<'a> {
     pub index_mtime: i64,
     /// Content conversion could apply anywhere (see `content::needs_filters`).
     pub filters_everywhere: bool,
+    /// What hashing may still cost (`None`: unbounded).
+    pub hashing: Option<&'a Hashing>,
 }
 
 /// The change of every entry (same order as `index.entries`; `Clean` for entries not
@@ -240,7 +244,7 @@ fn compare_content(
     }
     let full = inputs.root.join(std::ffi::OsStr::from_bytes(path));
     let hashed = match st.mode & S_IFMT {
-        S_IFREG => content::compare_file(&full, st.size, &entry.oid),
+        S_IFREG => content::compare_file(&full, st.size, &entry.oid, inputs.hashing),
         S_IFLNK => content::compare_link(&full, &entry.oid),
         _ => return Ok(Change::Modified),
     };
@@ -248,6 +252,9 @@ fn compare_content(
         Ok(Hashed::Same) => Ok(Change::Clean),
         Ok(Hashed::Different) => Ok(Change::Modified),
         Ok(Hashed::TooLarge) => Err(StatusError::Unsupported(Unsupported::FileTooLarge)),
+        Ok(Hashed::OverBudget) => Err(StatusError::Git(GitError::TooCostly {
+            what: "git: hashing a file would pass the render's budget",
+        })),
         Err(e) if is_missing(&e) => Ok(Change::Deleted),
         Err(e) => Err(io_error(inputs, path, e)),
     }
