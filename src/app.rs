@@ -84,6 +84,7 @@ fn run_cli() -> Result<ExitCode, String> {
         Some(Command::Config(action)) => crate::commands::config_command(&cli.render, &action),
         Some(Command::Completions { shell }) => Ok(crate::commands::completions(shell)),
         Some(Command::Man) => crate::commands::man_page(),
+        Some(Command::WidgetOptions) => Ok(print_widget_options()),
         Some(Command::RefreshTranscript { ref path }) => {
             crate::transcript::refresh(path, &Environment::capture())?;
             Ok(ExitCode::SUCCESS)
@@ -413,15 +414,33 @@ pub fn run_refresher_here(env: &Environment, args: &[&std::ffi::OsStr]) {
     };
 }
 
+/// `blinkline widgets`: each widget's summary, then its options with kind and default.
 fn list_widgets() -> ExitCode {
     let mut out = String::new();
     for info in crate::widgets::REGISTRY {
-        let options = if info.options.is_empty() {
-            String::new()
-        } else {
-            format!("  [options: {}]", info.options.join(", "))
-        };
-        out.push_str(&format!("{:<13} {}{}\n", info.name, info.summary, options));
+        out.push_str(&format!("{:<13} {}\n", info.name, info.summary));
+        for spec in info.options {
+            let default = spec
+                .default_value()
+                .map_or("required".into(), |d| format!("default {d}"));
+            out.push_str(&format!(
+                "    {:<15} {} ({default})\n",
+                spec.key,
+                (spec.kind)()
+            ));
+        }
+    }
+    let _ = std::io::stdout().write_all(out.as_bytes());
+    ExitCode::SUCCESS
+}
+
+/// `__widget-options`: a `## NAME` heading and the options table of each widget, in
+/// registry order, for scripts/widget_docs.py.
+fn print_widget_options() -> ExitCode {
+    let mut out = String::new();
+    for info in crate::widgets::REGISTRY {
+        out.push_str(&format!("## {}\n", info.name));
+        out.push_str(&crate::widgets::options::markdown_table(info.options));
     }
     let _ = std::io::stdout().write_all(out.as_bytes());
     ExitCode::SUCCESS

@@ -70,7 +70,7 @@ pub mod version;
 pub mod vim;
 pub mod worktree;
 
-pub use options::{OptionError, Options};
+pub use options::{OptionError, OptionSpec, Options};
 
 /// How expensive a widget is to render, which decides where it runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -152,8 +152,9 @@ pub struct WidgetInfo {
     pub name: &'static str,
     /// One line for `blinkline widgets` and `--help`.
     pub summary: &'static str,
-    /// The option keys it accepts (for config checking and did-you-mean).
-    pub options: &'static [&'static str],
+    /// The options it accepts, declared with [`options::widget_options!`] (for config
+    /// checking, did-you-mean, `blinkline widgets` and the widget reference).
+    pub options: &'static [options::OptionSpec],
     pub build: fn(&Options) -> Result<Box<dyn Widget>, OptionError>,
 }
 

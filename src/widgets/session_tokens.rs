@@ -12,13 +12,6 @@
 //! figures are a lower bound. While a long transcript is first scanned the widget shows
 //! `…`, then the last known figures marked stale until the scan catches up.
 //!
-//! Options:
-//! - `style` (`total`, `split`, `full` or `exact`; default `total`);
-//! - `by_model` (bool, default `false`): each model's total after the figures;
-//! - `cost` (bool, default `false`): a cost computed from the tokens and the price table
-//!   (the `cost` widget shows the payload's own figure);
-//! - `prices` (path of a JSON price table tried before the built-in one; default none).
-//!
 //! ```toml
 //! [widget.session_tokens]
 //! style = "split"
@@ -33,22 +26,38 @@ use crate::engine::slots::{Outcome, SlotContent};
 use crate::sanitize::push_clean;
 use crate::transcript::prices::Prices;
 use crate::transcript::{self, View};
+use crate::widgets::options::{Text, option_enum, widget_options};
 use crate::widgets::units::{write_compact, write_dollars};
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "session_tokens",
     summary: "session token totals from the transcript (deduplicated per API call)",
-    options: &["style", "by_model", "cost", "prices"],
+    options: SessionTokensOptions::SPECS,
     build,
 };
 
-#[derive(Clone, Copy, PartialEq)]
-enum Style {
-    Total,
-    Split,
-    Full,
-    Exact,
+option_enum! {
+    enum Style {
+        Total = "total",
+        Split = "split",
+        Full = "full",
+        Exact = "exact",
+    }
+}
+
+widget_options! {
+    struct SessionTokensOptions {
+        /// One of the styles above.
+        style: Style = Style::Total,
+        /// A cost computed from the tokens and the price table (the `cost` widget shows the
+        /// payload's own figure).
+        cost: bool = false,
+        /// Path of a JSON price table tried before the built-in one; empty: none.
+        prices: Text = "",
+        /// Each model's total after the figures.
+        by_model: bool = false,
+    }
 }
 
 struct SessionTokens {
@@ -58,28 +67,22 @@ struct SessionTokens {
 }
 
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
-    let style = match options.choice("style", "total", &["total", "split", "full", "exact"])? {
-        "split" => Style::Split,
-        "exact" => Style::Exact,
-        "full" => Style::Full,
-        _ => Style::Total,
-    };
-    let prices = if options.bool("cost", false)? {
-        Some(load_prices(options)?)
+    let o = SessionTokensOptions::parse(options)?;
+    let prices = if o.cost {
+        Some(load_prices(options, &o.prices)?)
     } else {
         None
     };
     Ok(Box::new(SessionTokens {
-        style,
-        by_model: options.bool("by_model", false)?,
+        style: o.style,
+        by_model: o.by_model,
         prices,
     }))
 }
 
 /// The price table for a widget: the `prices` option's file over the built-in table.
-pub fn load_prices(options: &Options) -> Result<Prices, OptionError> {
-    match options.string("prices", "")?.as_str() {
+pub fn load_prices(options: &Options, path: &str) -> Result<Prices, OptionError> {
+    match path {
         "" => Ok(Prices::builtin()),
         path => Prices::from_file(path).map_err(|message| OptionError {
             widget: options.widget.clone(),

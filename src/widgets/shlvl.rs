@@ -4,8 +4,6 @@
 //! reminder that `exit` returns to another shell, not closes the terminal. Hides below the
 //! threshold, when `SHLVL` is unset, and outside a shell prompt.
 //!
-//! Options: `threshold` (default `2`).
-//!
 //! ```toml
 //! [widget.shlvl]
 //! threshold = 3
@@ -14,12 +12,13 @@
 use std::fmt::Write as _;
 
 use crate::engine::slots::{Outcome, SlotContent, Tone};
+use crate::widgets::options::{Int, widget_options};
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "shlvl",
     summary: "nested shell level (SHLVL) above a threshold (prompts)",
-    options: &["threshold"],
+    options: ShlvlOptions::SPECS,
     build,
 };
 
@@ -27,10 +26,17 @@ struct Shlvl {
     threshold: u32,
 }
 
+widget_options! {
+    struct ShlvlOptions {
+        /// The lowest level that shows the widget.
+        threshold: Int<1, 1000> = 2,
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
+    let o = ShlvlOptions::parse(options)?;
     Ok(Box::new(Shlvl {
-        threshold: options.integer("threshold", 2, 1, 1000)? as u32,
+        threshold: o.threshold as u32,
     }))
 }
 
