@@ -286,4 +286,67 @@ mod tests {
         registered.sort();
         assert_eq!(files, registered);
     }
+
+    #[test]
+    fn every_option_of_every_widget_is_declared_once_with_a_doc() {
+        for info in REGISTRY {
+            let mut keys: Vec<&str> = info.options.iter().map(|o| o.key).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            assert_eq!(
+                keys.len(),
+                info.options.len(),
+                "{} repeats a key",
+                info.name
+            );
+            for spec in info.options {
+                assert!(
+                    !spec.doc_line().is_empty() && !(spec.kind)().is_empty(),
+                    "{}.{} has no doc or kind",
+                    info.name,
+                    spec.key
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_unknown_key_is_rejected_with_the_declared_keys() {
+        for info in REGISTRY {
+            let options = Options::new(info.name).with("zzz", options::OptionValue::Int(1));
+            let err = (info.build)(&options).err().expect("an unknown key fails");
+            let keys: Vec<&str> = info.options.iter().map(|o| o.key).collect();
+            let known = if keys.is_empty() {
+                "none".to_owned()
+            } else {
+                keys.join(", ")
+            };
+            assert_eq!(
+                (err.key.as_str(), err.message.ends_with(&known)),
+                ("zzz", true)
+            );
+        }
+    }
+
+    #[test]
+    fn every_declared_default_is_accepted_as_a_written_value() {
+        for info in REGISTRY {
+            let mut options = Options::new(info.name);
+            for spec in info.options {
+                let value = match spec.default_value() {
+                    Some(default) => options::OptionValue::parse_cli(default.trim_matches('"')),
+                    None => continue,
+                };
+                options.set(spec.key, value);
+            }
+            let required = info.options.iter().any(|o| o.default_value().is_none());
+            let built = (info.build)(&options);
+            assert!(
+                required || built.is_ok(),
+                "{}: its declared defaults are rejected: {:?}",
+                info.name,
+                built.err()
+            );
+        }
+    }
 }

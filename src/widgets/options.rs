@@ -370,9 +370,9 @@ impl OptionKind for bool {
 
 /// `ms` as a config duration: `"5m"`, `"2s"`, `"100ms"`.
 pub fn show_millis(ms: u64) -> String {
-    if ms > 0 && ms % 60_000 == 0 {
+    if ms > 0 && ms.is_multiple_of(60_000) {
         format!("\"{}m\"", ms / 60_000)
-    } else if ms > 0 && ms % 1000 == 0 {
+    } else if ms > 0 && ms.is_multiple_of(1000) {
         format!("\"{}s\"", ms / 1000)
     } else {
         format!("\"{ms}ms\"")
@@ -623,5 +623,153 @@ mod tests {
             OptionValue::parse_cli("full"),
             OptionValue::Str("full".into())
         );
+    }
+
+    option_enum! {
+        enum Shape {
+            Round = "round",
+            Square = "square",
+        }
+    }
+
+    widget_options! {
+        struct SampleOptions {
+            /// The shape
+            /// drawn.
+            shape: Shape = Shape::Round,
+            /// Cells.
+            width: Int<0, 40> = 10,
+            /// Percent.
+            warn: Percent = 70.0,
+            /// Label.
+            label: Text = "x",
+        }
+    }
+
+    #[test]
+    fn declared_options_take_their_defaults_when_absent() {
+        let o = SampleOptions::parse(&Options::new("w")).unwrap();
+        assert_eq!(
+            (o.shape, o.width, o.warn, o.label.as_str()),
+            (Shape::Round, 10, 70.0, "x")
+        );
+    }
+
+    #[test]
+    fn declared_options_read_each_kind() {
+        let options = Options::new("w")
+            .with("shape", OptionValue::Str("square".into()))
+            .with("width", OptionValue::Int(3))
+            .with("warn", OptionValue::Str("85%".into()))
+            .with("label", OptionValue::Str("y".into()));
+        let o = SampleOptions::parse(&options).unwrap();
+        assert_eq!(
+            (o.shape, o.width, o.warn, o.label.as_str()),
+            (Shape::Square, 3, 85.0, "y")
+        );
+    }
+
+    #[test]
+    fn an_unknown_enum_name_lists_the_choices() {
+        let bad = Options::new("w").with("shape", OptionValue::Str("sqare".into()));
+        assert_eq!(
+            SampleOptions::parse(&bad)
+                .err()
+                .map(|e| e.to_string())
+                .as_deref(),
+            Some(
+                "widget `w` option `shape`: must be one of round, square, got \"sqare\" (did you mean \"square\"?)"
+            )
+        );
+        let number = Options::new("w").with("shape", OptionValue::Int(2));
+        assert_eq!(
+            SampleOptions::parse(&number)
+                .err()
+                .map(|e| e.message)
+                .as_deref(),
+            Some("must be one of round, square, got 2")
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected_before_any_value_is_read() {
+        let options = Options::new("w")
+            .with("width", OptionValue::Int(99))
+            .with("shpe", OptionValue::Str("round".into()));
+        assert_eq!(
+            SampleOptions::parse(&options)
+                .err()
+                .map(|e| e.to_string())
+                .as_deref(),
+            Some(
+                "widget `w` option `shpe`: unknown option (did you mean `shape`?); known: shape, width, warn, label"
+            )
+        );
+    }
+
+    #[test]
+    fn values_are_read_in_declaration_order() {
+        let options = Options::new("w")
+            .with("label", OptionValue::Int(1))
+            .with("width", OptionValue::Int(99));
+        assert_eq!(
+            SampleOptions::parse(&options)
+                .err()
+                .map(|e| e.key)
+                .as_deref(),
+            Some("width")
+        );
+    }
+
+    #[test]
+    fn specs_describe_kind_default_and_doc() {
+        let described: Vec<(&str, String, Option<String>, String)> = SampleOptions::SPECS
+            .iter()
+            .map(|s| (s.key, (s.kind)(), s.default_value(), s.doc_line()))
+            .collect();
+        let some = |s: &str| Some(s.to_owned());
+        assert_eq!(
+            described,
+            [
+                (
+                    "shape",
+                    "one of round, square".into(),
+                    some("\"round\""),
+                    "The shape drawn.".into()
+                ),
+                (
+                    "width",
+                    "whole number 0–40".into(),
+                    some("10"),
+                    "Cells.".into()
+                ),
+                ("warn", "percent".into(), some("70"), "Percent.".into()),
+                ("label", "string".into(), some("\"x\""), "Label.".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_markdown_table_escapes_pipes_and_marks_required_options() {
+        let specs = [OptionSpec {
+            key: "command",
+            kind: || "list | string".into(),
+            default: String::new,
+            doc: " Runs a | b.\n",
+        }];
+        assert_eq!(
+            markdown_table(&specs),
+            "| option | type | default | meaning |\n|---|---|---|---|\n\
+             | `command` | list \\| string | required | Runs a \\| b. |\n"
+        );
+        assert_eq!(markdown_table(&[]), "No options.\n");
+    }
+
+    #[test]
+    fn durations_are_shown_in_their_largest_whole_unit() {
+        assert_eq!(show_millis(300_000), "\"5m\"");
+        assert_eq!(show_millis(2000), "\"2s\"");
+        assert_eq!(show_millis(100), "\"100ms\"");
+        assert_eq!(show_millis(0), "\"0ms\"");
     }
 }
