@@ -21,7 +21,8 @@ use crate::engine::slots::{Outcome, SlotContent};
 use crate::transcript::prices::Prices;
 use crate::transcript::state::{BLOCK_MS, Tokens};
 use crate::transcript::{self, View};
-use crate::widgets::options::{Text, widget_options};
+use crate::widgets::options::widget_options;
+use crate::widgets::session_tokens::PriceTable;
 use crate::widgets::units::{write_compact, write_countdown, write_dollars};
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
@@ -41,8 +42,9 @@ widget_options! {
     struct BlockOptions {
         /// Show the computed cost.
         cost: bool = true,
-        /// Path of a JSON price table tried before the built-in one; empty: none.
-        prices: Text = "",
+        /// Path of a JSON price table tried before the built-in one; empty: none. Read only
+        /// with `cost`.
+        prices: PriceTable = Ok(String::new()),
         /// Show the block's tokens.
         tokens: bool = true,
     }

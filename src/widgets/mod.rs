@@ -4,7 +4,10 @@
 //! writes plain visible text into the slot content it is handed. It never allocates in
 //! `render`, never writes escape sequences (styling is the format's job), and passes every
 //! piece of untrusted text through [`crate::sanitize`]. Each file's `//!` doc is the
-//! widget's user manual: what it shows, its options with defaults, when it hides.
+//! widget's user manual: what it shows, an example config, when it hides. Its options are
+//! declared once with [`options::widget_options!`] (key, kind, default, doc comment), which
+//! gives `build` its typed values and `INFO.options` the list that config checking,
+//! `blinkline widgets` and docs/widgets.md use.
 //!
 //! Adding a widget: write `src/widgets/NAME.rs` with `pub const INFO: WidgetInfo`, then add
 //! `pub mod NAME;` and `NAME::INFO` to [`REGISTRY`] below.

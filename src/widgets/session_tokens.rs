@@ -26,7 +26,7 @@ use crate::engine::slots::{Outcome, SlotContent};
 use crate::sanitize::push_clean;
 use crate::transcript::prices::Prices;
 use crate::transcript::{self, View};
-use crate::widgets::options::{Text, option_enum, widget_options};
+use crate::widgets::options::{OptionKind, option_enum, widget_options};
 use crate::widgets::units::{write_compact, write_dollars};
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
@@ -53,8 +53,9 @@ widget_options! {
         /// A cost computed from the tokens and the price table (the `cost` widget shows the
         /// payload's own figure).
         cost: bool = false,
-        /// Path of a JSON price table tried before the built-in one; empty: none.
-        prices: Text = "",
+        /// Path of a JSON price table tried before the built-in one; empty: none. Read only
+        /// with `cost`.
+        prices: PriceTable = Ok(String::new()),
         /// Each model's total after the figures.
         by_model: bool = false,
     }
@@ -80,9 +81,39 @@ fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
     }))
 }
 
-/// The price table for a widget: the `prices` option's file over the built-in table.
-pub fn load_prices(options: &Options, path: &str) -> Result<Prices, OptionError> {
-    match path {
+/// The path of a price table, read only when a cost is computed: its value is kept with
+/// its error, which counts only then.
+pub struct PriceTable;
+
+impl OptionKind for PriceTable {
+    type Value = Result<String, OptionError>;
+    fn describe() -> String {
+        "path".into()
+    }
+    fn read(
+        options: &Options,
+        key: &str,
+        default: Self::Value,
+    ) -> Result<Self::Value, OptionError> {
+        Ok(match options.contains(key) {
+            true => options.string(key, ""),
+            false => default,
+        })
+    }
+    fn show(value: &Self::Value) -> String {
+        value
+            .as_ref()
+            .map_or_else(|e| e.message.clone(), |path| format!("{path:?}"))
+    }
+}
+
+/// The price table for a widget: the `prices` option's file (see [`PriceTable`]) over the
+/// built-in table.
+pub fn load_prices(
+    options: &Options,
+    path: &Result<String, OptionError>,
+) -> Result<Prices, OptionError> {
+    match path.clone()?.as_str() {
         "" => Ok(Prices::builtin()),
         path => Prices::from_file(path).map_err(|message| OptionError {
             widget: options.widget.clone(),
@@ -259,6 +290,22 @@ mod tests {
                 "widget `session_tokens` option `prices`: price table /nonexistent/p.json:"
             ) && err.ends_with("give the path of a JSON file"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn the_prices_option_is_read_only_when_a_cost_is_computed() {
+        let info = crate::widgets::find("session_tokens").unwrap();
+        let opts =
+            crate::widgets::Options::new("session_tokens").with("prices", OptionValue::Int(5));
+        assert!((info.build)(&opts).is_ok());
+        let costed = opts.with("cost", OptionValue::Bool(true));
+        assert_eq!(
+            (info.build)(&costed)
+                .err()
+                .map(|e| e.to_string())
+                .as_deref(),
+            Some("widget `session_tokens` option `prices`: must be a string, got 5")
         );
     }
 }
