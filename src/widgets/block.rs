@@ -42,11 +42,11 @@ widget_options! {
     struct BlockOptions {
         /// Show the computed cost.
         cost: bool = true,
+        /// Show the block's tokens.
+        tokens: bool = true,
         /// Path of a JSON price table tried before the built-in one; empty: none. Read only
         /// with `cost`.
         prices: PriceTable = Ok(String::new()),
-        /// Show the block's tokens.
-        tokens: bool = true,
     }
 }
 

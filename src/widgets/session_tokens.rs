@@ -50,14 +50,14 @@ widget_options! {
     struct SessionTokensOptions {
         /// One of the styles above.
         style: Style = Style::Total,
+        /// Each model's total after the figures.
+        by_model: bool = false,
         /// A cost computed from the tokens and the price table (the `cost` widget shows the
         /// payload's own figure).
         cost: bool = false,
         /// Path of a JSON price table tried before the built-in one; empty: none. Read only
         /// with `cost`.
         prices: PriceTable = Ok(String::new()),
-        /// Each model's total after the figures.
-        by_model: bool = false,
     }
 }
 
@@ -306,6 +306,17 @@ mod tests {
                 .map(|e| e.to_string())
                 .as_deref(),
             Some("widget `session_tokens` option `prices`: must be a string, got 5")
+        );
+    }
+
+    #[test]
+    fn an_unknown_key_lists_the_options_in_their_documented_order() {
+        let info = crate::widgets::find("session_tokens").unwrap();
+        let opts =
+            crate::widgets::Options::new("session_tokens").with("by_mode", OptionValue::Int(1));
+        assert_eq!(
+            (info.build)(&opts).err().map(|e| e.message).as_deref(),
+            Some("unknown option (did you mean `by_model`?); known: style, by_model, cost, prices")
         );
     }
 }
