@@ -544,7 +544,6 @@ macro_rules! option_enum {
             pub const CHOICES: &'static [(&'static str, $name)] = &[$(($text, $name::$variant)),*];
 
             /// The name that chooses this value.
-            #[allow(dead_code)]
             pub fn name(self) -> &'static str {
                 match self {
                     $( $name::$variant => $text, )*
