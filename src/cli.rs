@@ -175,6 +175,9 @@ pub enum Command {
     /// Print the man page (roff) to stdout.
     #[command(name = "__man", hide = true)]
     Man,
+    /// Print each widget's options table (markdown) for docs/widgets.md.
+    #[command(name = "__widget-options", hide = true)]
+    WidgetOptions,
     /// Finish scanning a transcript into the cache (started detached by renders).
     #[command(name = "__refresh-transcript", hide = true)]
     RefreshTranscript { path: String },

@@ -106,12 +106,29 @@ fn print_explain(renderer: &Renderer, payload: &[u8], problem: Option<&InputProb
 pub fn list_widgets() -> ExitCode {
     let mut out = String::new();
     for info in crate::widgets::REGISTRY {
-        let options = if info.options.is_empty() {
-            String::new()
-        } else {
-            format!("  [options: {}]", info.options.join(", "))
-        };
-        out.push_str(&format!("{:<13} {}{}\n", info.name, info.summary, options));
+        out.push_str(&format!("{:<13} {}\n", info.name, info.summary));
+        for spec in info.options {
+            let default = spec
+                .default_value()
+                .map_or("required".into(), |d| format!("default {d}"));
+            out.push_str(&format!(
+                "    {:<15} {} ({default})\n",
+                spec.key,
+                (spec.kind)()
+            ));
+        }
+    }
+    let _ = std::io::stdout().write_all(out.as_bytes());
+    ExitCode::SUCCESS
+}
+
+/// `__widget-options`: a `## NAME` heading and the options table of each widget, in
+/// registry order, for scripts/widget_docs.py.
+pub fn print_widget_options() -> ExitCode {
+    let mut out = String::new();
+    for info in crate::widgets::REGISTRY {
+        out.push_str(&format!("## {}\n", info.name));
+        out.push_str(&crate::widgets::options::markdown_table(info.options));
     }
     let _ = std::io::stdout().write_all(out.as_bytes());
     ExitCode::SUCCESS

@@ -176,6 +176,46 @@ fn bad_widget_option_names_the_widget_key_and_fix() {
 }
 
 #[test]
+fn an_enum_option_set_on_the_command_line_names_its_choices() {
+    let o = blinkline(
+        &["--set", "cwd.style=fsh", "--widgets", "cwd"],
+        PAYLOAD.as_bytes(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "blinkline: widget `cwd` option `style`: must be one of basename, full, short, fish, got \"fsh\" (did you mean \"fish\"?)\n"
+    );
+}
+
+#[test]
+fn widgets_lists_each_option_with_its_kind_and_default() {
+    let o = blinkline(&["widgets"], b"");
+    assert!(o.status.success());
+    let out = stdout(&o);
+    assert!(out.contains(
+        "context       context window used: %, bar, used/total, % left or % of the usable window\n\
+         \x20   style           one of bar, percent, used_total, remaining, usable (default \"bar\")\n\
+         \x20   warn            percent (default 70)\n"
+    ));
+    assert!(out.contains("    command         list or string (required)\n"));
+    assert!(out.contains("    pace            bool (default true)\n"));
+    assert!(out.contains("version       the Claude Code version (v2.1.210)\nsession "));
+}
+
+#[test]
+fn the_hidden_widget_options_command_prints_each_widgets_table() {
+    let o = blinkline(&["__widget-options"], b"");
+    assert!(o.status.success());
+    let out = stdout(&o);
+    assert!(out.starts_with(
+        "## model\n| option | type | default | meaning |\n|---|---|---|---|\n\
+         | `prefer_id` | bool | `false` | Show `model.id` instead of the display name. |\n## context\n"
+    ));
+    assert!(out.contains("## version\nNo options.\n"));
+}
+
+#[test]
 fn bad_duration_is_explained_by_clap() {
     let o = blinkline(&["--deadline", "soon"], b"{}");
     assert_eq!(o.status.code(), Some(2));

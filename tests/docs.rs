@@ -1,5 +1,5 @@
 //! The generated widget reference (docs/widgets.md, `make widget-docs`) covers every
-//! registered widget with its current module doc.
+//! registered widget with its current module doc and the options table of its declaration.
 
 #[test]
 fn widget_reference_is_current() {
@@ -26,5 +26,25 @@ fn widget_reference_is_current() {
                 info.name
             );
         }
+    }
+}
+
+#[test]
+fn each_widget_section_has_the_options_table_of_its_declaration() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let reference = std::fs::read_to_string(format!("{root}/docs/widgets.md")).unwrap();
+    for info in blinkline::widgets::REGISTRY {
+        let heading = format!("\n## {}\n", info.name);
+        let start = reference.find(&heading).expect("a section per widget") + heading.len();
+        let section = match reference[start..].find("\n## ") {
+            Some(end) => &reference[start..start + end],
+            None => &reference[start..],
+        };
+        let table = blinkline::widgets::options::markdown_table(info.options);
+        assert!(
+            section.ends_with(&format!("### Options\n\n{table}")),
+            "docs/widgets.md has an outdated options table for `{}`: run `make widget-docs`",
+            info.name
+        );
     }
 }

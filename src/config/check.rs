@@ -356,7 +356,9 @@ impl Checker {
             name: info.name.to_owned(),
             ..WidgetConfig::default()
         };
-        let known: Vec<&str> = info.options.iter().chain(LAYOUT_KEYS).copied().collect();
+        let known: Vec<&str> = (info.options.iter().map(|o| o.key))
+            .chain(LAYOUT_KEYS.iter().copied())
+            .collect();
         for (key, value) in table {
             let key_name = key.get_ref().as_ref();
             match key_name {
@@ -371,7 +373,7 @@ impl Checker {
                     widget.keep_stale =
                         self.boolean(&format!("widget.{}.keep_stale", info.name), value);
                 }
-                _ if !info.options.contains(&key_name) => self.problem(
+                _ if !info.options.iter().any(|o| o.key == key_name) => self.problem(
                     key.span(),
                     format!(
                         "widget `{}` has no option `{key_name}`{}; options: {}",

@@ -3,8 +3,6 @@
 //!
 //! Shows `+2 dirs` (`+1 dir`). Hides when the list is absent, null, not a list, or empty.
 //!
-//! Options: none.
-//!
 //! ```toml
 //! [widget.added_dirs]
 //! ```

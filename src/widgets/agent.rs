@@ -3,8 +3,6 @@
 //! Shows the agent's name after a marker: `@reviewer` (the marker is configurable).
 //! Sanitized. Short form: the name alone. Hides when the name is absent, null or blank.
 //!
-//! Options: `prefix` (string, default `"@"`).
-//!
 //! ```toml
 //! [widget.agent]
 //! prefix = "agent "
@@ -12,12 +10,13 @@
 
 use crate::engine::slots::{Outcome, SlotContent};
 use crate::sanitize::push_clean;
+use crate::widgets::options::{Text, widget_options};
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "agent",
     summary: "the agent's name (@reviewer)",
-    options: &["prefix"],
+    options: AgentOptions::SPECS,
     build,
 };
 
@@ -25,11 +24,16 @@ struct Agent {
     prefix: String,
 }
 
+widget_options! {
+    struct AgentOptions {
+        /// Written before the name.
+        prefix: Text = "@",
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
-    Ok(Box::new(Agent {
-        prefix: options.string("prefix", "@")?,
-    }))
+    let o = AgentOptions::parse(options)?;
+    Ok(Box::new(Agent { prefix: o.prefix }))
 }
 
 impl Widget for Agent {

@@ -8,11 +8,6 @@
 //! cost is computed from the tokens with the price table (see `src/transcript/prices.rs`);
 //! a `+` after it means some model had no price.
 //!
-//! Options:
-//! - `cost` (bool, default `true`): show the computed cost;
-//! - `tokens` (bool, default `true`): show the block's tokens;
-//! - `prices` (path of a JSON price table tried before the built-in one; default none).
-//!
 //! ```toml
 //! [widget.block]
 //! cost = true
@@ -26,13 +21,15 @@ use crate::engine::slots::{Outcome, SlotContent};
 use crate::transcript::prices::Prices;
 use crate::transcript::state::{BLOCK_MS, Tokens};
 use crate::transcript::{self, View};
+use crate::widgets::options::widget_options;
+use crate::widgets::session_tokens::PriceTable;
 use crate::widgets::units::{write_compact, write_countdown, write_dollars};
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "block",
     summary: "the 5-hour usage block: time left, tokens and cost (from the transcript)",
-    options: &["cost", "tokens", "prices"],
+    options: BlockOptions::SPECS,
     build,
 };
 
@@ -41,16 +38,30 @@ struct Block {
     tokens: bool,
 }
 
+widget_options! {
+    struct BlockOptions {
+        /// Show the computed cost.
+        cost: bool = true,
+        /// Show the block's tokens.
+        tokens: bool = true,
+        /// Path of a JSON price table tried before the built-in one; empty: none. Read only
+        /// with `cost`.
+        prices: PriceTable = Ok(String::new()),
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
-    let prices = if options.bool("cost", true)? {
-        Some(crate::widgets::session_tokens::load_prices(options)?)
+    let o = BlockOptions::parse(options)?;
+    let prices = if o.cost {
+        Some(crate::widgets::session_tokens::load_prices(
+            options, &o.prices,
+        )?)
     } else {
         None
     };
     Ok(Box::new(Block {
         prices,
-        tokens: options.bool("tokens", true)?,
+        tokens: o.tokens,
     }))
 }
 

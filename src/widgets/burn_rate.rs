@@ -5,10 +5,6 @@
 //! thresholds. Hides when either figure is absent or the session is younger than
 //! `min_duration` (early rates swing wildly).
 //!
-//! Options:
-//! - `min_duration` (seconds, default `60`);
-//! - `warn` (dollars per hour, default `10`), `critical` (dollars per hour, default `30`).
-//!
 //! ```toml
 //! [widget.burn_rate]
 //! min_duration = 120
@@ -16,13 +12,14 @@
 //! ```
 
 use crate::engine::slots::{Outcome, SlotContent};
+use crate::widgets::options::{Dollars, Number, widget_options};
 use crate::widgets::units::write_dollars;
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo, tone_for};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "burn_rate",
     summary: "spending rate in dollars per hour ($2.60/h)",
-    options: &["min_duration", "warn", "critical"],
+    options: BurnRateOptions::SPECS,
     build,
 };
 
@@ -32,12 +29,23 @@ struct BurnRate {
     critical: f64,
 }
 
+widget_options! {
+    struct BurnRateOptions {
+        /// Seconds the session must have run before a rate is shown.
+        min_duration: Number<1, 86_400> = 60.0,
+        /// Dollars per hour at which the tone turns to warn.
+        warn: Dollars = 10.0,
+        /// Dollars per hour at which the tone turns to critical.
+        critical: Dollars = 30.0,
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
+    let o = BurnRateOptions::parse(options)?;
     Ok(Box::new(BurnRate {
-        min_seconds: options.number_in("min_duration", 60.0, 1.0, 86_400.0)?,
-        warn: options.dollars("warn", 10.0)?,
-        critical: options.dollars("critical", 30.0)?,
+        min_seconds: o.min_duration,
+        warn: o.warn,
+        critical: o.critical,
     }))
 }
 

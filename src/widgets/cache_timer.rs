@@ -5,12 +5,6 @@
 //! after it was last used; a prompt sent after that pays full input price again. Only
 //! main-chain replies count (sub-agents have their own cache entries).
 //!
-//! Options:
-//! - `ttl` (`auto`, `5m` or `1h`; default `auto`: 1 h when the last reply wrote to the 1-hour
-//!   cache, else 5 min);
-//! - `warn` (seconds, default `60`): the tone turns to warn when less is left;
-//! - `show_cold` (bool, default `true`): show `cache cold` after expiry instead of hiding.
-//!
 //! ```toml
 //! [widget.cache_timer]
 //! ttl = "5m"
@@ -22,13 +16,14 @@
 
 use crate::engine::slots::{Outcome, SlotContent, Tone};
 use crate::transcript;
+use crate::widgets::options::{Number, option_enum, widget_options};
 use crate::widgets::units::write_countdown;
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "cache_timer",
     summary: "time left before the prompt cache expires (from the transcript)",
-    options: &["ttl", "warn", "show_cold"],
+    options: CacheTimerOptions::SPECS,
     build,
 };
 
@@ -39,17 +34,37 @@ struct CacheTimer {
     show_cold: bool,
 }
 
+option_enum! {
+    enum Ttl {
+        Auto = "auto",
+        FiveMinutes = "5m",
+        OneHour = "1h",
+    }
+}
+
+widget_options! {
+    struct CacheTimerOptions {
+        /// The cache's lifetime; `auto`: 1 h when the last reply wrote to the 1-hour cache,
+        /// else 5 min.
+        ttl: Ttl = Ttl::Auto,
+        /// Seconds left below which the tone turns to warn.
+        warn: Number<0, 3600> = 60.0,
+        /// Show `cache cold` after expiry instead of hiding.
+        show_cold: bool = true,
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
-    let ttl_secs = match options.choice("ttl", "auto", &["auto", "5m", "1h"])? {
-        "5m" => Some(300),
-        "1h" => Some(3600),
-        _ => None,
+    let o = CacheTimerOptions::parse(options)?;
+    let ttl_secs = match o.ttl {
+        Ttl::Auto => None,
+        Ttl::FiveMinutes => Some(300),
+        Ttl::OneHour => Some(3600),
     };
     Ok(Box::new(CacheTimer {
         ttl_secs,
-        warn: options.number_in("warn", 60.0, 0.0, 3600.0)?,
-        show_cold: options.bool("show_cold", true)?,
+        warn: o.warn,
+        show_cold: o.show_cold,
     }))
 }
 

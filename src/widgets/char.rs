@@ -4,8 +4,6 @@
 //! the critical tone after a failure; in vi command mode (`--keymap vicmd`) it shows `❮`
 //! (`<`). Outside a shell prompt it shows the success form. Never hides.
 //!
-//! Options: `symbol` (default `"❯"`), `vicmd_symbol` (default `"❮"`).
-//!
 //! ```toml
 //! [widget.char]
 //! symbol = "$"
@@ -15,12 +13,13 @@
 use crate::engine::slots::{Outcome, SlotContent, Tone};
 use crate::input::shell::Keymap;
 use crate::sanitize::push_clean;
+use crate::widgets::options::{Text, widget_options};
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "char",
     summary: "prompt character coloured by the last status; vi mode aware (prompts)",
-    options: &["symbol", "vicmd_symbol"],
+    options: CharOptions::SPECS,
     build,
 };
 
@@ -29,11 +28,20 @@ struct Char {
     vicmd_symbol: String,
 }
 
+widget_options! {
+    struct CharOptions {
+        /// The prompt character; empty: `❯` (`>` with the ASCII charset).
+        symbol: Text = "",
+        /// The character in vi command mode; empty: `❮` (`<` with the ASCII charset).
+        vicmd_symbol: Text = "",
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
+    let o = CharOptions::parse(options)?;
     Ok(Box::new(Char {
-        symbol: options.string("symbol", "")?,
-        vicmd_symbol: options.string("vicmd_symbol", "")?,
+        symbol: o.symbol,
+        vicmd_symbol: o.vicmd_symbol,
     }))
 }
 

@@ -4,11 +4,6 @@
 //! the shell integration fills in). Hides below the threshold, and outside a shell prompt.
 //! The tone turns to warn at `warn`.
 //!
-//! Options:
-//! - `threshold` (duration, default `"2s"`): shorter commands hide; a bare number is ms;
-//! - `warn` (duration, default `"5m"`);
-//! - `prefix` (default `"took "`).
-//!
 //! ```toml
 //! [widget.cmd_duration]
 //! threshold = "500ms"
@@ -20,13 +15,14 @@ use std::time::Duration;
 
 use crate::engine::slots::{Outcome, SlotContent, Tone};
 use crate::sanitize::push_clean;
+use crate::widgets::options::{OptionKind, Text, show_millis, widget_options};
 use crate::widgets::units::write_duration;
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "cmd_duration",
     summary: "how long the last command ran, above a threshold (prompts)",
-    options: &["threshold", "warn", "prefix"],
+    options: CmdDurationOptions::SPECS,
     build,
 };
 
@@ -56,12 +52,43 @@ fn duration_option(options: &Options, key: &str, default: &str) -> Result<u64, O
         })
 }
 
+/// A duration in milliseconds: `"2s"`, `"500ms"`, or a bare number of milliseconds.
+struct Millis;
+
+impl OptionKind for Millis {
+    type Value = u64;
+    fn describe() -> String {
+        "duration".into()
+    }
+    fn read(options: &Options, key: &str, default: u64) -> Result<u64, OptionError> {
+        if options.contains(key) {
+            duration_option(options, key, "")
+        } else {
+            Ok(default)
+        }
+    }
+    fn show(ms: &u64) -> String {
+        show_millis(*ms)
+    }
+}
+
+widget_options! {
+    struct CmdDurationOptions {
+        /// Commands that ran shorter hide; a bare number is milliseconds.
+        threshold: Millis = 2000u64,
+        /// The duration at which the tone turns to warn.
+        warn: Millis = 300_000u64,
+        /// Written before the duration.
+        prefix: Text = "took ",
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
+    let o = CmdDurationOptions::parse(options)?;
     Ok(Box::new(CmdDuration {
-        threshold_ms: duration_option(options, "threshold", "2s")?,
-        warn_ms: duration_option(options, "warn", "5m")?,
-        prefix: options.string("prefix", "took ")?,
+        threshold_ms: o.threshold,
+        warn_ms: o.warn,
+        prefix: o.prefix,
     }))
 }
 

@@ -21,13 +21,6 @@
 //! others. Widgets given on the command line (`--widgets`, `--set`) are trusted. An
 //! untrusted command widget runs nothing and shows `⚠ untrusted`.
 //!
-//! Options:
-//! - `command` (list or string, required);
-//! - `timeout` (duration, default `"100ms"`, at most `"10s"`; a number is milliseconds);
-//! - `wait` (duration, default `"3ms"`);
-//! - `max_chars` (characters, default `80`, 1–300);
-//! - `trusted` (bool, default `false`; set by the loader, see above).
-//!
 //! ```toml
 //! [widget.command]
 //! command = ["git", "describe", "--tags", "--always"]
@@ -51,12 +44,13 @@ use crate::cache::{Cache, record_name};
 use crate::engine::os::kill_process_group;
 use crate::engine::slots::{Outcome, SlotContent, Tone};
 use crate::sanitize::{clean, push_clean};
+use crate::widgets::options::{Int, OptionKind, show_millis, widget_options};
 use crate::widgets::{Cost, OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "command",
     summary: "first line of a configured command's output (payload on stdin, timeout, cached)",
-    options: &["command", "timeout", "wait", "max_chars", "trusted"],
+    options: CommandOptions::SPECS,
     build,
 };
 
@@ -115,20 +109,67 @@ fn duration(options: &Options, key: &str, default: Duration) -> Result<Duration,
     }
 }
 
+/// A required command line: a list is the argv; a string runs with `sh -c`.
+struct Argv;
+
+impl OptionKind for Argv {
+    type Value = Vec<String>;
+    fn describe() -> String {
+        "list or string".into()
+    }
+    fn read(options: &Options, key: &str, _: Vec<String>) -> Result<Vec<String>, OptionError> {
+        options.argv(key)?.ok_or_else(|| {
+            options.invalid(
+                key,
+                format!("is required, e.g. {key} = [\"git\", \"describe\", \"--always\"]"),
+            )
+        })
+    }
+    fn show(_: &Vec<String>) -> String {
+        String::new()
+    }
+}
+
+/// A duration from 1 ms to 10 s: `"100ms"`, `"2s"`, or a number of milliseconds.
+struct Deadline;
+
+impl OptionKind for Deadline {
+    type Value = Duration;
+    fn describe() -> String {
+        "duration 1ms–10s".into()
+    }
+    fn read(options: &Options, key: &str, default: Duration) -> Result<Duration, OptionError> {
+        duration(options, key, default)
+    }
+    fn show(value: &Duration) -> String {
+        show_millis(value.as_millis() as u64)
+    }
+}
+
+widget_options! {
+    struct CommandOptions {
+        /// The command to run.
+        command: Argv = Vec::new(),
+        /// The command is killed when it runs longer; a number is milliseconds.
+        timeout: Deadline = Duration::from_millis(100),
+        /// How long the frame waits for the command's output.
+        wait: Deadline = Duration::from_millis(3),
+        /// Characters of the first line shown.
+        max_chars: Int<1, 300> = 80,
+        /// Whether the command may run; set by the config loader, overriding the file (see above).
+        trusted: bool = false,
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
-    let argv = options.argv("command")?.ok_or_else(|| OptionError {
-        widget: options.widget.clone(),
-        key: "command".into(),
-        message: "is required, e.g. command = [\"git\", \"describe\", \"--always\"]".into(),
-    })?;
+    let o = CommandOptions::parse(options)?;
     Ok(Box::new(CommandWidget {
-        key: argv.join("\0").into_bytes(),
-        argv,
-        timeout: duration(options, "timeout", Duration::from_millis(100))?,
-        wait: duration(options, "wait", Duration::from_millis(3))?,
-        max_chars: options.integer("max_chars", 80, 1, 300)? as usize,
-        trusted: options.bool("trusted", false)?,
+        key: o.command.join("\0").into_bytes(),
+        argv: o.command,
+        timeout: o.timeout,
+        wait: o.wait,
+        max_chars: o.max_chars as usize,
+        trusted: o.trusted,
         cache: OnceLock::new(),
         in_flight: Mutex::new(Vec::new()),
     }))

@@ -1,9 +1,6 @@
 //! `compactions`: how many times the conversation was compacted (`/compact` or automatic),
 //! counted from the transcript's `compact_boundary` lines: `⟳ 3` (ASCII: `compacted 3`).
 //!
-//! Options:
-//! - `show_zero` (bool, default `false`): show `⟳ 0` before the first compaction.
-//!
 //! ```toml
 //! [widget.compactions]
 //! show_zero = true
@@ -16,12 +13,13 @@ use std::fmt::Write as _;
 
 use crate::engine::slots::{Outcome, SlotContent};
 use crate::transcript;
+use crate::widgets::options::widget_options;
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "compactions",
     summary: "how many times the conversation was compacted (from the transcript)",
-    options: &["show_zero"],
+    options: CompactionsOptions::SPECS,
     build,
 };
 
@@ -29,10 +27,17 @@ struct Compactions {
     show_zero: bool,
 }
 
+widget_options! {
+    struct CompactionsOptions {
+        /// Show `⟳ 0` before the first compaction.
+        show_zero: bool = false,
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
+    let o = CompactionsOptions::parse(options)?;
     Ok(Box::new(Compactions {
-        show_zero: options.bool("show_zero", false)?,
+        show_zero: o.show_zero,
     }))
 }
 

@@ -18,14 +18,6 @@
 //!   buffer of `compact_buffer` percent of the window free (default 22.5%, i.e. compaction
 //!   near 77.5% of the window) — adjust it if your version compacts elsewhere.
 //!
-//! Options:
-//! - `style` (default `"bar"`): one of the styles above;
-//! - `warn` (percent, default `70`), `critical` (percent, default `90`): of the shown
-//!   percentage (of the usable window with `usable`; of the used share with `remaining`);
-//! - `bar_width` (cells, default `10`; `0` hides the bar) and `show_size` (bool, default
-//!   `true`): for the `bar` style;
-//! - `compact_buffer` (percent of the window, default `22.5`): for the `usable` style.
-//!
 //! ```toml
 //! [widget.context]
 //! style = "usable"
@@ -39,6 +31,7 @@ use std::fmt::Write as _;
 
 use crate::engine::slots::{Outcome, SlotContent};
 use crate::input::payload::ContextWindow;
+use crate::widgets::options::{Int, Number, Percent, option_enum, widget_options};
 use crate::widgets::units::write_window_size;
 use crate::widgets::{
     OptionError, Options, RenderContext, Widget, WidgetInfo, tone_for, write_bar,
@@ -47,27 +40,39 @@ use crate::widgets::{
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "context",
     summary: "context window used: %, bar, used/total, % left or % of the usable window",
-    options: &[
-        "style",
-        "warn",
-        "critical",
-        "bar_width",
-        "show_size",
-        "compact_buffer",
-    ],
+    options: ContextOptions::SPECS,
     build,
 };
 
 /// The window size assumed when the payload does not give one.
 const DEFAULT_WINDOW: f64 = 200_000.0;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Style {
-    Bar,
-    Percent,
-    UsedTotal,
-    Remaining,
-    Usable,
+option_enum! {
+    enum Style {
+        Bar = "bar",
+        Percent = "percent",
+        UsedTotal = "used_total",
+        Remaining = "remaining",
+        Usable = "usable",
+    }
+}
+
+widget_options! {
+    struct ContextOptions {
+        /// One of the styles above.
+        style: Style = Style::Bar,
+        /// Percent at which the tone turns to warn: of the shown percentage (of the usable
+        /// window with `usable`; of the used share with `remaining`).
+        warn: Percent = 70.0,
+        /// Percent at which the tone turns to critical (as `warn`).
+        critical: Percent = 90.0,
+        /// Cells of the `bar` style's bar; `0` hides the bar.
+        bar_width: Int<0, 40> = 10,
+        /// Show the window size in the `bar` style.
+        show_size: bool = true,
+        /// Percent of the window auto-compact keeps free, for the `usable` style.
+        compact_buffer: Number<0, 90> = 22.5,
+    }
 }
 
 struct Context {
@@ -80,22 +85,14 @@ struct Context {
 }
 
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
-    let styles = ["bar", "percent", "used_total", "remaining", "usable"];
-    let style = match options.choice("style", "bar", &styles)? {
-        "percent" => Style::Percent,
-        "used_total" => Style::UsedTotal,
-        "remaining" => Style::Remaining,
-        "usable" => Style::Usable,
-        _ => Style::Bar,
-    };
+    let o = ContextOptions::parse(options)?;
     Ok(Box::new(Context {
-        style,
-        warn: options.percent("warn", 70.0)?,
-        critical: options.percent("critical", 90.0)?,
-        bar_width: options.integer("bar_width", 10, 0, 40)? as usize,
-        show_size: options.bool("show_size", true)?,
-        compact_buffer: options.number_in("compact_buffer", 22.5, 0.0, 90.0)?,
+        style: o.style,
+        warn: o.warn,
+        critical: o.critical,
+        bar_width: o.bar_width as usize,
+        show_size: o.show_size,
+        compact_buffer: o.compact_buffer,
     }))
 }
 

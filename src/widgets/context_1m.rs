@@ -11,8 +11,6 @@
 //! default line leaves this widget out; it is meant for lines that show the context
 //! without its size (`style = "percent"`, `show_size = false`) or not at all.
 //!
-//! Options: `text` (string, default `"1M"`).
-//!
 //! ```toml
 //! [widget.context_1m]
 //! text = "1M ctx"
@@ -20,12 +18,13 @@
 
 use crate::engine::slots::{Outcome, SlotContent};
 use crate::sanitize::push_clean;
+use crate::widgets::options::{Text, widget_options};
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "context_1m",
     summary: "a marker when the 1M-token context window is in use",
-    options: &["text"],
+    options: Context1mOptions::SPECS,
     build,
 };
 
@@ -33,11 +32,16 @@ struct Context1m {
     text: String,
 }
 
+widget_options! {
+    struct Context1mOptions {
+        /// The marker.
+        text: Text = "1M",
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
-    Ok(Box::new(Context1m {
-        text: options.string("text", "1M")?,
-    }))
+    let o = Context1mOptions::parse(options)?;
+    Ok(Box::new(Context1m { text: o.text }))
 }
 
 impl Widget for Context1m {

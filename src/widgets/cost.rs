@@ -3,8 +3,6 @@
 //! Shows `$0.58`; the tone turns to warn and critical at the thresholds. Hides when the
 //! payload has no cost.
 //!
-//! Options: `warn` (dollars, default `5`), `critical` (dollars, default `20`).
-//!
 //! ```toml
 //! [widget.cost]
 //! warn = "$5"
@@ -12,13 +10,14 @@
 //! ```
 
 use crate::engine::slots::{Outcome, SlotContent};
+use crate::widgets::options::{Dollars, widget_options};
 use crate::widgets::units::write_dollars;
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo, tone_for};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "cost",
     summary: "session cost in dollars, coloured by thresholds",
-    options: &["warn", "critical"],
+    options: CostOptions::SPECS,
     build,
 };
 
@@ -27,11 +26,20 @@ struct Cost {
     critical: f64,
 }
 
+widget_options! {
+    struct CostOptions {
+        /// Dollars at which the tone turns to warn.
+        warn: Dollars = 5.0,
+        /// Dollars at which the tone turns to critical.
+        critical: Dollars = 20.0,
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
+    let o = CostOptions::parse(options)?;
     Ok(Box::new(Cost {
-        warn: options.dollars("warn", 5.0)?,
-        critical: options.dollars("critical", 20.0)?,
+        warn: o.warn,
+        critical: o.critical,
     }))
 }
 

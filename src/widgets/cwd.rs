@@ -4,17 +4,6 @@
 //! Shows the basename by default; `~` stands for the home directory. Hides when no
 //! directory is known.
 //!
-//! Options:
-//! - `style` (default `"basename"`): `basename` (`blinkline`), `full` (`~/src/blinkline`),
-//!   or `short` / `fish` (`~/s/blinkline`, every parent shortened to one character);
-//! - `repo_relative` (bool, default `false`): inside a repository (a parent holds `.git`),
-//!   start the path at the repository's folder: `blinkline/src/widgets` (with `short`:
-//!   `blinkline/s/widgets`; the repository name is never shortened);
-//! - `max_length` (characters, default `0` = no limit): a longer path keeps its end, after
-//!   a `…` (`...` with `--charset ascii`), `max_length` characters in all. A character is
-//!   a grapheme cluster: an emoji ZWJ sequence (`👩‍💻`), a flag or a letter with combining
-//!   accents counts as one and is never cut apart.
-//!
 //! ```toml
 //! [widget.cwd]
 //! style = "fish"
@@ -27,12 +16,13 @@ use unicode_segmentation::UnicodeSegmentation;
 use crate::engine::slots::{Outcome, SlotContent};
 use crate::input::repo_root::repo_root_len;
 use crate::sanitize::push_clean;
+use crate::widgets::options::{Int, option_enum, widget_options};
 use crate::widgets::{Charset, OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "cwd",
     summary: "working directory (basename, full or shortened; ~ for home)",
-    options: &["style", "repo_relative", "max_length"],
+    options: CwdOptions::SPECS,
     build,
 };
 
@@ -49,17 +39,44 @@ struct Cwd {
     max_length: usize,
 }
 
+option_enum! {
+    /// The `style` names; `fish` is another name for `short`.
+    enum StyleName {
+        Basename = "basename",
+        Full = "full",
+        Short = "short",
+        Fish = "fish",
+    }
+}
+
+widget_options! {
+    struct CwdOptions {
+        /// `basename` (`blinkline`), `full` (`~/src/blinkline`), or `short` / `fish`
+        /// (`~/s/blinkline`, every parent shortened to one character).
+        style: StyleName = StyleName::Basename,
+        /// Inside a repository (a parent holds `.git`), start the path at the repository's
+        /// folder: `blinkline/src/widgets` (with `short`: `blinkline/s/widgets`; the
+        /// repository name is never shortened).
+        repo_relative: bool = false,
+        /// Characters; a longer path keeps its end, after a `…` (`...` with
+        /// `--charset ascii`), `max_length` characters in all; `0` = no limit. A character
+        /// is a grapheme cluster: an emoji ZWJ sequence, a flag or a letter with combining
+        /// accents counts as one and is never cut apart.
+        max_length: Int<0, 300> = 0,
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
-    let style = match options.choice("style", "basename", &["basename", "full", "short", "fish"])? {
-        "full" => Style::Full,
-        "short" | "fish" => Style::Short,
-        _ => Style::Basename,
+    let o = CwdOptions::parse(options)?;
+    let style = match o.style {
+        StyleName::Basename => Style::Basename,
+        StyleName::Full => Style::Full,
+        StyleName::Short | StyleName::Fish => Style::Short,
     };
     Ok(Box::new(Cwd {
         style,
-        repo_relative: options.bool("repo_relative", false)?,
-        max_length: options.integer("max_length", 0, 0, 300)? as usize,
+        repo_relative: o.repo_relative,
+        max_length: o.max_length as usize,
     }))
 }
 

@@ -3,21 +3,20 @@
 //! Shows `12m30s`, `1h02m`, `3d4h`. With `api = true` it shows the time spent waiting on the
 //! API instead (`cost.total_api_duration_ms`). Hides when the figure is absent.
 //!
-//! Options: `api` (bool, default `false`).
-//!
 //! ```toml
 //! [widget.duration]
 //! api = false
 //! ```
 
 use crate::engine::slots::{Outcome, SlotContent};
+use crate::widgets::options::widget_options;
 use crate::widgets::units::write_duration;
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "duration",
     summary: "session (or API) duration",
-    options: &["api"],
+    options: DurationOptions::SPECS,
     build,
 };
 
@@ -25,11 +24,16 @@ struct Duration {
     api: bool,
 }
 
+widget_options! {
+    struct DurationOptions {
+        /// Show the time spent waiting for the API instead of the session's.
+        api: bool = false,
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
-    Ok(Box::new(Duration {
-        api: options.bool("api", false)?,
-    }))
+    let o = DurationOptions::parse(options)?;
+    Ok(Box::new(Duration { api: o.api }))
 }
 
 impl Widget for Duration {

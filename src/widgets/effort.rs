@@ -4,8 +4,6 @@
 //! sent, sanitized). Short form: the level alone. `max` and `xhigh` use the warn tone (they
 //! spend tokens fastest). Hides when the level is absent, null or blank.
 //!
-//! Options: `label` (string, default `"effort "`), written before the level.
-//!
 //! ```toml
 //! [widget.effort]
 //! label = ""
@@ -13,12 +11,13 @@
 
 use crate::engine::slots::{Outcome, SlotContent, Tone};
 use crate::sanitize::push_clean;
+use crate::widgets::options::{Text, widget_options};
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "effort",
     summary: "reasoning effort level (effort high)",
-    options: &["label"],
+    options: EffortOptions::SPECS,
     build,
 };
 
@@ -26,11 +25,16 @@ struct Effort {
     label: String,
 }
 
+widget_options! {
+    struct EffortOptions {
+        /// Written before the level.
+        label: Text = "effort ",
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
-    Ok(Box::new(Effort {
-        label: options.string("label", "effort ")?,
-    }))
+    let o = EffortOptions::parse(options)?;
+    Ok(Box::new(Effort { label: o.label }))
 }
 
 impl Widget for Effort {

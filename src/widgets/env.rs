@@ -5,9 +5,6 @@
 //! per process (`input::env::Environment::vars`), never per frame. Hides when the variable
 //! is unset, empty or not UTF-8.
 //!
-//! Options: `name` (string, required: letters, digits and `_`), `prefix` (string, default
-//! `""`).
-//!
 //! ```toml
 //! [widget.env]
 //! name = "AWS_PROFILE"
@@ -16,12 +13,13 @@
 
 use crate::engine::slots::{Outcome, SlotContent};
 use crate::sanitize::push_clean;
+use crate::widgets::options::{OptionKind, Text, widget_options};
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "env",
     summary: "an environment variable's value (captured once at start)",
-    options: &["name", "prefix"],
+    options: EnvOptions::SPECS,
     build,
 };
 
@@ -30,22 +28,50 @@ struct Env {
     prefix: String,
 }
 
+/// A required variable name: letters, digits and `_`.
+struct VariableName;
+
+impl OptionKind for VariableName {
+    type Value = String;
+    fn describe() -> String {
+        "variable name".into()
+    }
+    fn read(options: &Options, key: &str, _: String) -> Result<String, OptionError> {
+        read_variable(options, key)
+    }
+    fn show(_: &String) -> String {
+        String::new()
+    }
+}
+
+widget_options! {
+    struct EnvOptions {
+        /// The variable to show: letters, digits and `_`.
+        name: VariableName = String::new(),
+        /// Written before the value.
+        prefix: Text = "",
+    }
+}
+
 /// The variable an `env` widget reads, validated; used by the app to capture it once.
 pub fn variable_name(options: &Options) -> Result<String, OptionError> {
-    let name = options.string("name", "")?;
+    read_variable(options, "name")
+}
+
+fn read_variable(options: &Options, key: &str) -> Result<String, OptionError> {
+    let name = options.string(key, "")?;
     let valid = !name.is_empty()
         && name.len() <= 128
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
     if valid {
         Ok(name)
     } else {
-        Err(OptionError {
-            widget: options.widget.clone(),
-            key: "name".into(),
-            message: format!(
-                "must name a variable (letters, digits, `_`), e.g. name = \"AWS_PROFILE\"; got \"{name}\""
+        Err(options.invalid(
+            key,
+            format!(
+                "must name a variable (letters, digits, `_`), e.g. {key} = \"AWS_PROFILE\"; got \"{name}\""
             ),
-        })
+        ))
     }
 }
 
@@ -60,10 +86,10 @@ pub fn requested_variables(spec: &crate::layout::LayoutSpec) -> Vec<String> {
 }
 
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
+    let o = EnvOptions::parse(options)?;
     Ok(Box::new(Env {
-        name: variable_name(options)?,
-        prefix: options.string("prefix", "")?,
+        name: o.name,
+        prefix: o.prefix,
     }))
 }
 

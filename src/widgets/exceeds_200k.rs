@@ -3,8 +3,6 @@
 //! Shows `>200k` in the warn tone when `exceeds_200k_tokens` is true (long-context pricing
 //! applies past that point). Hides when the flag is false, absent or null.
 //!
-//! Options: `text` (string, default `">200k"`).
-//!
 //! ```toml
 //! [widget.exceeds_200k]
 //! text = "long ctx"
@@ -12,12 +10,13 @@
 
 use crate::engine::slots::{Outcome, SlotContent, Tone};
 use crate::sanitize::push_clean;
+use crate::widgets::options::{Text, widget_options};
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "exceeds_200k",
     summary: "a warning once the conversation exceeds 200k tokens",
-    options: &["text"],
+    options: Exceeds200kOptions::SPECS,
     build,
 };
 
@@ -25,11 +24,16 @@ struct Exceeds200k {
     text: String,
 }
 
+widget_options! {
+    struct Exceeds200kOptions {
+        /// The marker.
+        text: Text = ">200k",
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
-    Ok(Box::new(Exceeds200k {
-        text: options.string("text", ">200k")?,
-    }))
+    let o = Exceeds200kOptions::parse(options)?;
+    Ok(Box::new(Exceeds200k { text: o.text }))
 }
 
 impl Widget for Exceeds200k {

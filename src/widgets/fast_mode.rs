@@ -3,8 +3,6 @@
 //! Shows `fast` (configurable) when `fast_mode` is true. Hides when it is false, absent or
 //! null.
 //!
-//! Options: `text` (string, default `"fast"`).
-//!
 //! ```toml
 //! [widget.fast_mode]
 //! text = "⚡"
@@ -12,12 +10,13 @@
 
 use crate::engine::slots::{Outcome, SlotContent};
 use crate::sanitize::push_clean;
+use crate::widgets::options::{Text, widget_options};
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "fast_mode",
     summary: "a marker while fast mode is on",
-    options: &["text"],
+    options: FastModeOptions::SPECS,
     build,
 };
 
@@ -25,11 +24,16 @@ struct FastMode {
     text: String,
 }
 
+widget_options! {
+    struct FastModeOptions {
+        /// The marker.
+        text: Text = "fast",
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
-    Ok(Box::new(FastMode {
-        text: options.string("text", "fast")?,
-    }))
+    let o = FastModeOptions::parse(options)?;
+    Ok(Box::new(FastMode { text: o.text }))
 }
 
 impl Widget for FastMode {

@@ -20,10 +20,6 @@
 //! `�`). Works in linked worktrees, submodules, bare repositories, with `GIT_DIR` and
 //! `GIT_WORK_TREE`, and with only packed refs.
 //!
-//! Options:
-//! - `max_length` (default `32`; `0` = no limit): longer names end in `…`;
-//! - `ahead_behind` (bool, default `true`); `operation` (bool, default `true`).
-//!
 //! ```toml
 //! [widget.git_branch]
 //! max_length = 24
@@ -46,12 +42,13 @@ use crate::git::probe::{Miss, Probe, View};
 use crate::git::record::HeadKind;
 use crate::git::refs::tag_for;
 use crate::sanitize::push_clean;
+use crate::widgets::options::{Int, widget_options};
 use crate::widgets::{Charset, OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "git_branch",
     summary: "git branch, detached commit or tag, operation in progress, ahead/behind",
-    options: &["max_length", "ahead_behind", "operation"],
+    options: GitBranchOptions::SPECS,
     build,
 };
 
@@ -62,12 +59,23 @@ struct GitBranch {
     probe: Probe,
 }
 
+widget_options! {
+    struct GitBranchOptions {
+        /// Characters; longer names end in `…`; `0` = no limit.
+        max_length: Int<0, 255> = 32,
+        /// Show commits ahead of and behind the upstream.
+        ahead_behind: bool = true,
+        /// Show an operation in progress (rebase, merge, …).
+        operation: bool = true,
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
+    let o = GitBranchOptions::parse(options)?;
     Ok(Box::new(GitBranch {
-        max_length: options.integer("max_length", 32, 0, 255)? as usize,
-        ahead_behind: options.bool("ahead_behind", true)?,
-        operation: options.bool("operation", true)?,
+        max_length: o.max_length as usize,
+        ahead_behind: o.ahead_behind,
+        operation: o.operation,
         probe: Probe::new(false, false, i64::MAX),
     }))
 }

@@ -25,13 +25,6 @@
 //! each change and vouches for it, so its counts are shown fresh whatever their age;
 //! `explain` names it as the source.
 //!
-//! Options (every part can be switched off):
-//! - `staged`, `modified`, `deleted`, `renamed`, `untracked`, `conflicted`, `stash`,
-//!   `clean` (bools, default `true`); `lines` (bool, default `false`);
-//! - `refresh_ms` (default `2000`): how old counts that are neither counted inline nor
-//!   kept by the watcher may be before a refresher computes them again (they are shown
-//!   marked stale meanwhile).
-//!
 //! ```toml
 //! [widget.git_status]
 //! untracked = false
@@ -50,23 +43,13 @@ use crate::git::porcelain::Counts;
 use crate::git::probe::{Miss, Probe, View};
 use crate::git::record::StatusSource;
 use crate::widgets::git_branch::write_broken;
+use crate::widgets::options::{Int, widget_options};
 use crate::widgets::{Charset, OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "git_status",
     summary: "git staged/modified/deleted/renamed/untracked/conflicted counts, stashes",
-    options: &[
-        "staged",
-        "modified",
-        "deleted",
-        "renamed",
-        "untracked",
-        "conflicted",
-        "stash",
-        "clean",
-        "lines",
-        "refresh_ms",
-    ],
+    options: GitStatusOptions::SPECS,
     build,
 };
 
@@ -88,24 +71,49 @@ struct GitStatus {
     probe: Probe,
 }
 
+widget_options! {
+    struct GitStatusOptions {
+        /// Show the staged count.
+        staged: bool = true,
+        /// Show the modified count.
+        modified: bool = true,
+        /// Show the deleted count.
+        deleted: bool = true,
+        /// Show the renamed count.
+        renamed: bool = true,
+        /// Show the untracked count.
+        untracked: bool = true,
+        /// Show the conflicted count.
+        conflicted: bool = true,
+        /// Show the stash count.
+        stash: bool = true,
+        /// Show the clean mark.
+        clean: bool = true,
+        /// Show the lines added and removed against `HEAD`.
+        lines: bool = false,
+        /// Milliseconds: how old counts that are neither counted inline nor kept by the
+        /// watcher may be before a refresher computes them again (they are shown marked
+        /// stale meanwhile).
+        refresh_ms: Int<0, 3_600_000> = 2000,
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
+    let o = GitStatusOptions::parse(options)?;
     let parts = Parts {
-        staged: options.bool("staged", true)?,
-        modified: options.bool("modified", true)?,
-        deleted: options.bool("deleted", true)?,
-        renamed: options.bool("renamed", true)?,
-        untracked: options.bool("untracked", true)?,
-        conflicted: options.bool("conflicted", true)?,
-        stash: options.bool("stash", true)?,
-        clean: options.bool("clean", true)?,
+        staged: o.staged,
+        modified: o.modified,
+        deleted: o.deleted,
+        renamed: o.renamed,
+        untracked: o.untracked,
+        conflicted: o.conflicted,
+        stash: o.stash,
+        clean: o.clean,
     };
-    let lines = options.bool("lines", false)?;
-    let refresh_ms = options.integer("refresh_ms", 2000, 0, 3_600_000)?;
     Ok(Box::new(GitStatus {
         parts,
-        lines,
-        probe: Probe::new(true, lines, refresh_ms),
+        lines: o.lines,
+        probe: Probe::new(true, o.lines, o.refresh_ms),
     }))
 }
 

@@ -4,20 +4,19 @@
 //! sanitized, or the whole value with `full = true`. Hides in a main checkout (the field is
 //! only sent inside a linked worktree) and when it is null or blank.
 //!
-//! Options: `full` (bool, default `false`).
-//!
 //! ```toml
 //! [widget.git_worktree]
 //! full = false
 //! ```
 
 use crate::engine::slots::{Outcome, SlotContent};
+use crate::widgets::options::widget_options;
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo, show_clean};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "git_worktree",
     summary: "the linked git worktree's name",
-    options: &["full"],
+    options: GitWorktreeOptions::SPECS,
     build,
 };
 
@@ -25,11 +24,16 @@ struct GitWorktree {
     full: bool,
 }
 
+widget_options! {
+    struct GitWorktreeOptions {
+        /// Show the whole `workspace.git_worktree` value instead of its last path component.
+        full: bool = false,
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
-    Ok(Box::new(GitWorktree {
-        full: options.bool("full", false)?,
-    }))
+    let o = GitWorktreeOptions::parse(options)?;
+    Ok(Box::new(GitWorktree { full: o.full }))
 }
 
 impl Widget for GitWorktree {

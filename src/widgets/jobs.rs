@@ -3,8 +3,6 @@
 //! Shows `✦ 2` (`&2` with the ASCII charset) when the shell has at least `threshold`
 //! background jobs. Hides below it, and outside a shell prompt.
 //!
-//! Options: `threshold` (default `1`), `symbol` (default `"✦"`).
-//!
 //! ```toml
 //! [widget.jobs]
 //! threshold = 2
@@ -14,12 +12,13 @@ use std::fmt::Write as _;
 
 use crate::engine::slots::{Outcome, SlotContent, Tone};
 use crate::sanitize::push_clean;
+use crate::widgets::options::{Int, Text, widget_options};
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "jobs",
     summary: "number of background jobs (prompts)",
-    options: &["threshold", "symbol"],
+    options: JobsOptions::SPECS,
     build,
 };
 
@@ -28,11 +27,20 @@ struct Jobs {
     symbol: String,
 }
 
+widget_options! {
+    struct JobsOptions {
+        /// The fewest jobs that show the widget.
+        threshold: Int<1, 10_000> = 1,
+        /// Written before the count; empty: `✦` (`&` with the ASCII charset).
+        symbol: Text = "",
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
+    let o = JobsOptions::parse(options)?;
     Ok(Box::new(Jobs {
-        threshold: options.integer("threshold", 1, 1, 10_000)? as u32,
-        symbol: options.string("symbol", "")?,
+        threshold: o.threshold as u32,
+        symbol: o.symbol,
     }))
 }
 

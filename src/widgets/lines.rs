@@ -3,18 +3,18 @@
 //! From `cost.total_lines_added` and `cost.total_lines_removed`. Hides when both are absent
 //! or, with `hide_zero = true` (the default), when both are zero.
 //!
-//! Options: `hide_zero` (bool, default `true`).
 
 use crate::fixed::fixed;
 use std::fmt::Write as _;
 
 use crate::engine::slots::{Outcome, SlotContent};
+use crate::widgets::options::widget_options;
 use crate::widgets::{Charset, OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "lines",
     summary: "lines added and removed (+120 −30)",
-    options: &["hide_zero"],
+    options: LinesOptions::SPECS,
     build,
 };
 
@@ -22,10 +22,17 @@ struct Lines {
     hide_zero: bool,
 }
 
+widget_options! {
+    struct LinesOptions {
+        /// Hide while no line was added or removed.
+        hide_zero: bool = true,
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
+    let o = LinesOptions::parse(options)?;
     Ok(Box::new(Lines {
-        hide_zero: options.bool("hide_zero", true)?,
+        hide_zero: o.hide_zero,
     }))
 }
 

@@ -5,8 +5,6 @@
 //! URL must be `http://` or `https://` with no spaces or control characters; the text is
 //! sanitized. Never hides.
 //!
-//! Options: `url` (string, required), `text` (string, default: the URL).
-//!
 //! ```toml
 //! [widget.link]
 //! url = "https://status.example.com"
@@ -15,12 +13,13 @@
 
 use crate::engine::slots::{Outcome, SlotContent};
 use crate::sanitize::{clean, is_safe_url};
+use crate::widgets::options::{OptionKind, widget_options};
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "link",
     summary: "fixed text linked to a URL (OSC 8 hyperlink)",
-    options: &["url", "text"],
+    options: LinkOptions::SPECS,
     build,
 };
 
@@ -29,22 +28,66 @@ struct Link {
     text: String,
 }
 
-fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
-    let url = options.string("url", "")?;
-    if !is_safe_url(&url) || url.len() > crate::engine::slots::LINK_CAPACITY {
-        return Err(OptionError {
-            widget: options.widget.clone(),
-            key: "url".into(),
-            message: format!(
-                "must be an http:// or https:// URL without spaces or control characters \
-                 (at most {} bytes), e.g. url = \"https://example.com\"; got \"{}\"",
-                crate::engine::slots::LINK_CAPACITY,
-                clean(&url).collect::<String>()
-            ),
-        });
+/// A required `http://` or `https://` URL without spaces or control characters.
+struct Url;
+
+impl OptionKind for Url {
+    type Value = String;
+    fn describe() -> String {
+        "URL".into()
     }
-    let text: String = clean(&options.string("text", &url)?).collect();
+    fn read(options: &Options, key: &str, _: String) -> Result<String, OptionError> {
+        let url = options.string(key, "")?;
+        if !is_safe_url(&url) || url.len() > crate::engine::slots::LINK_CAPACITY {
+            return Err(options.invalid(
+                key,
+                format!(
+                    "must be an http:// or https:// URL without spaces or control characters \
+                     (at most {} bytes), e.g. {key} = \"https://example.com\"; got \"{}\"",
+                    crate::engine::slots::LINK_CAPACITY,
+                    clean(&url).collect::<String>()
+                ),
+            ));
+        }
+        Ok(url)
+    }
+    fn show(_: &String) -> String {
+        String::new()
+    }
+}
+
+/// A string whose default is another option's value.
+struct TextOrUrl;
+
+impl OptionKind for TextOrUrl {
+    type Value = Option<String>;
+    fn describe() -> String {
+        "string".into()
+    }
+    fn read(options: &Options, key: &str, _: Option<String>) -> Result<Self::Value, OptionError> {
+        match options.contains(key) {
+            true => options.string(key, "").map(Some),
+            false => Ok(None),
+        }
+    }
+    fn show(_: &Option<String>) -> String {
+        "the URL".into()
+    }
+}
+
+widget_options! {
+    struct LinkOptions {
+        /// The link's target.
+        url: Url = String::new(),
+        /// The text shown; blank: the URL.
+        text: TextOrUrl = None,
+    }
+}
+
+fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
+    let o = LinkOptions::parse(options)?;
+    let url = o.url;
+    let text: String = clean(o.text.as_deref().unwrap_or(&url)).collect();
     let text = if text.trim().is_empty() {
         url.clone()
     } else {

@@ -6,8 +6,6 @@
 //! `tool_use` blocks. Sub-agent (sidechain) lines are left out of prompts and tools, but
 //! their API calls count as replies. Short form: `12/48/130`.
 //!
-//! Options: none.
-//!
 //! ```toml
 //! [widget.messages]
 //! ```

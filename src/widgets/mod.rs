@@ -4,7 +4,10 @@
 //! writes plain visible text into the slot content it is handed. It never allocates in
 //! `render`, never writes escape sequences (styling is the format's job), and passes every
 //! piece of untrusted text through [`crate::sanitize`]. Each file's `//!` doc is the
-//! widget's user manual: what it shows, its options with defaults, when it hides.
+//! widget's user manual: what it shows, an example config, when it hides. Its options are
+//! declared once with [`options::widget_options!`] (key, kind, default, doc comment), which
+//! gives `build` its typed values and `INFO.options` the list that config checking,
+//! `blinkline widgets` and docs/widgets.md use.
 //!
 //! Adding a widget: write `src/widgets/NAME.rs` with `pub const INFO: WidgetInfo`, then add
 //! `pub mod NAME;` and `NAME::INFO` to [`REGISTRY`] below.
@@ -67,7 +70,7 @@ pub mod version;
 pub mod vim;
 pub mod worktree;
 
-pub use options::{OptionError, Options};
+pub use options::{OptionError, OptionSpec, Options};
 
 /// How expensive a widget is to render, which decides where it runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -167,8 +170,9 @@ pub struct WidgetInfo {
     pub name: &'static str,
     /// One line for `blinkline widgets` and `--help`.
     pub summary: &'static str,
-    /// The option keys it accepts (for config checking and did-you-mean).
-    pub options: &'static [&'static str],
+    /// The options it accepts, declared with [`options::widget_options!`] (for config
+    /// checking, did-you-mean, `blinkline widgets` and the widget reference).
+    pub options: &'static [options::OptionSpec],
     pub build: fn(&Options) -> Result<Box<dyn Widget>, OptionError>,
 }
 
@@ -297,5 +301,68 @@ mod tests {
         let mut registered: Vec<String> = REGISTRY.iter().map(|i| i.name.to_owned()).collect();
         registered.sort();
         assert_eq!(files, registered);
+    }
+
+    #[test]
+    fn every_option_of_every_widget_is_declared_once_with_a_doc() {
+        for info in REGISTRY {
+            let mut keys: Vec<&str> = info.options.iter().map(|o| o.key).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            assert_eq!(
+                keys.len(),
+                info.options.len(),
+                "{} repeats a key",
+                info.name
+            );
+            for spec in info.options {
+                assert!(
+                    !spec.doc_line().is_empty() && !(spec.kind)().is_empty(),
+                    "{}.{} has no doc or kind",
+                    info.name,
+                    spec.key
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_unknown_key_is_rejected_with_the_declared_keys() {
+        for info in REGISTRY {
+            let options = Options::new(info.name).with("zzz", options::OptionValue::Int(1));
+            let err = (info.build)(&options).err().expect("an unknown key fails");
+            let keys: Vec<&str> = info.options.iter().map(|o| o.key).collect();
+            let known = if keys.is_empty() {
+                "none".to_owned()
+            } else {
+                keys.join(", ")
+            };
+            assert_eq!(
+                (err.key.as_str(), err.message.ends_with(&known)),
+                ("zzz", true)
+            );
+        }
+    }
+
+    #[test]
+    fn every_declared_default_is_accepted_as_a_written_value() {
+        for info in REGISTRY {
+            let mut options = Options::new(info.name);
+            for spec in info.options {
+                let value = match spec.default_value() {
+                    Some(default) => options::OptionValue::parse_cli(default.trim_matches('"')),
+                    None => continue,
+                };
+                options.set(spec.key, value);
+            }
+            let required = info.options.iter().any(|o| o.default_value().is_none());
+            let built = (info.build)(&options);
+            assert!(
+                required || built.is_ok(),
+                "{}: its declared defaults are rejected: {:?}",
+                info.name,
+                built.err()
+            );
+        }
     }
 }

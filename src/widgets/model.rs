@@ -5,9 +5,6 @@
 //! short form (used when the line is narrow) drops a parenthesised suffix: `Opus 4.6`.
 //! Hides when the payload has no model.
 //!
-//! Options:
-//! - `prefer_id` (bool, default `false`): show `model.id` instead of the display name.
-//!
 //! ```toml
 //! [widget.model]
 //! prefer_id = false
@@ -15,12 +12,13 @@
 
 use crate::engine::slots::{Outcome, SlotContent, Tone};
 use crate::sanitize::push_clean;
+use crate::widgets::options::widget_options;
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "model",
     summary: "the model's display name (Opus 4.6)",
-    options: &["prefer_id"],
+    options: ModelOptions::SPECS,
     build,
 };
 
@@ -28,10 +26,17 @@ struct Model {
     prefer_id: bool,
 }
 
+widget_options! {
+    struct ModelOptions {
+        /// Show `model.id` instead of the display name.
+        prefer_id: bool = false,
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
+    let o = ModelOptions::parse(options)?;
     Ok(Box::new(Model {
-        prefer_id: options.bool("prefer_id", false)?,
+        prefer_id: o.prefer_id,
     }))
 }
 

@@ -3,20 +3,19 @@
 //! Shows the style's name (`Explanatory`, `Learning`, …), sanitized. Hides when the name is
 //! absent, blank or `default` (case-insensitive) unless `show_default = true`.
 //!
-//! Options: `show_default` (bool, default `false`).
-//!
 //! ```toml
 //! [widget.output_style]
 //! show_default = true
 //! ```
 
 use crate::engine::slots::{Outcome, SlotContent};
+use crate::widgets::options::widget_options;
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo, show_clean};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "output_style",
     summary: "the output style's name, hidden while it is `default`",
-    options: &["show_default"],
+    options: OutputStyleOptions::SPECS,
     build,
 };
 
@@ -24,10 +23,17 @@ struct OutputStyle {
     show_default: bool,
 }
 
+widget_options! {
+    struct OutputStyleOptions {
+        /// Show the style while it is `default` too.
+        show_default: bool = false,
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
+    let o = OutputStyleOptions::parse(options)?;
     Ok(Box::new(OutputStyle {
-        show_default: options.bool("show_default", false)?,
+        show_default: o.show_default,
     }))
 }
 

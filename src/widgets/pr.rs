@@ -7,9 +7,6 @@
 //! when changes were requested. Short form: `#123`. Hides when there is no open PR
 //! (`pr` absent) or it has no number.
 //!
-//! Options: `review` (bool, default `true`): show the review state; `link` (bool, default
-//! `true`): link to the PR.
-//!
 //! ```toml
 //! [widget.pr]
 //! review = true
@@ -21,12 +18,13 @@ use std::fmt::Write as _;
 
 use crate::engine::slots::{Outcome, SlotContent, Tone};
 use crate::sanitize::clean;
+use crate::widgets::options::widget_options;
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "pr",
     summary: "the open PR's number and review state, linked to it (#123 approved)",
-    options: &["review", "link"],
+    options: PrOptions::SPECS,
     build,
 };
 
@@ -35,11 +33,20 @@ struct Pr {
     link: bool,
 }
 
+widget_options! {
+    struct PrOptions {
+        /// Show the review state.
+        review: bool = true,
+        /// Link to the PR.
+        link: bool = true,
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
+    let o = PrOptions::parse(options)?;
     Ok(Box::new(Pr {
-        review: options.bool("review", true)?,
-        link: options.bool("link", true)?,
+        review: o.review,
+        link: o.link,
     }))
 }
 

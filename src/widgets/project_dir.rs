@@ -6,8 +6,6 @@
 //! the path without the marker. Sanitized. Hides when the two are the same or either is
 //! absent.
 //!
-//! Options: none.
-//!
 //! ```toml
 //! [widget.project_dir]
 //! ```

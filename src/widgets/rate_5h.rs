@@ -6,29 +6,28 @@
 //! except that `pace` defaults to `true`. Shows `5h reset` once `resets_at` has passed.
 //! Hides when the window or its percentage is absent.
 //!
-//! Options: `warn` (`70`), `critical` (`90`), `countdown` (`true`), `pace` (`true`),
-//! `pace_margin` (`10`), `pace_critical` (`25`).
-//!
 //! ```toml
 //! [widget.rate_5h]
 //! pace_margin = 15
 //! ```
 
 use crate::engine::slots::{Outcome, SlotContent};
-use crate::widgets::rate_limits::{FIVE_HOURS, WINDOW_OPTIONS, WindowFormat};
+use crate::widgets::rate_limits::{FIVE_HOURS, WindowFormat, WindowOptions};
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "rate_5h",
     summary: "5-hour usage %, pace against elapsed time, reset countdown",
-    options: WINDOW_OPTIONS,
+    options: WindowOptions::<true>::SPECS,
     build,
 };
 
 struct Rate5h(WindowFormat);
 
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    Ok(Box::new(Rate5h(WindowFormat::from_options(options, true)?)))
+    Ok(Box::new(Rate5h(WindowFormat::from_options::<true>(
+        options,
+    )?)))
 }
 
 impl Widget for Rate5h {

@@ -16,10 +16,6 @@
 //! `pace_margin` to good. The warn/critical thresholds on the used % still apply, and the
 //! worse tone wins. A window without a future `resets_at` has no pace.
 //!
-//! Options: `warn` (percent, default `70`), `critical` (percent, default `90`),
-//! `countdown` (bool, default `true`), `pace` (bool, default `false`), `pace_margin`
-//! (points, default `10`), `pace_critical` (points, default `25`).
-//!
 //! ```toml
 //! [widget.rate_limits]
 //! pace = true
@@ -33,25 +29,35 @@ use std::fmt::Write as _;
 
 use crate::engine::slots::{Outcome, SlotContent, Tone};
 use crate::input::payload::RateWindow;
+use crate::widgets::options::{Number, Percent, widget_options};
 use crate::widgets::units::write_countdown;
 use crate::widgets::{Charset, OptionError, Options, RenderContext, Widget, WidgetInfo, tone_for};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "rate_limits",
     summary: "5-hour and 7-day usage % with reset countdowns and optional pace",
-    options: WINDOW_OPTIONS,
+    options: WindowOptions::<false>::SPECS,
     build,
 };
 
-/// The options shared by `rate_limits`, `rate_5h` and `rate_7d`.
-pub(crate) const WINDOW_OPTIONS: &[&str] = &[
-    "warn",
-    "critical",
-    "countdown",
-    "pace",
-    "pace_margin",
-    "pace_critical",
-];
+widget_options! {
+    /// The options shared by `rate_limits`, `rate_5h` and `rate_7d`; `PACE` is the default
+    /// of `pace`.
+    pub(crate) struct WindowOptions<const PACE: bool> {
+        /// Used percent at which the tone turns to warn.
+        warn: Percent = 70.0,
+        /// Used percent at which the tone turns to critical.
+        critical: Percent = 90.0,
+        /// Show the time until the window resets.
+        countdown: bool = true,
+        /// Show the pace: points ahead of or behind the elapsed share of the window.
+        pace: bool = PACE,
+        /// Points ahead that turn the tone to warn (behind: to good).
+        pace_margin: Number<0, 100> = 10.0,
+        /// Points ahead that turn the tone to critical.
+        pace_critical: Number<0, 100> = 25.0,
+    }
+}
 
 /// Window lengths in seconds.
 pub(crate) const FIVE_HOURS: f64 = 5.0 * 3600.0;
@@ -68,15 +74,16 @@ pub(crate) struct WindowFormat {
 }
 
 impl WindowFormat {
-    pub(crate) fn from_options(options: &Options, pace_default: bool) -> Result<Self, OptionError> {
-        options.check_known(WINDOW_OPTIONS)?;
+    /// Reads [`WindowOptions`]; `PACE` is the default of `pace`.
+    pub(crate) fn from_options<const PACE: bool>(options: &Options) -> Result<Self, OptionError> {
+        let o = WindowOptions::<PACE>::parse(options)?;
         Ok(WindowFormat {
-            warn: options.percent("warn", 70.0)?,
-            critical: options.percent("critical", 90.0)?,
-            countdown: options.bool("countdown", true)?,
-            pace: options.bool("pace", pace_default)?,
-            pace_margin: options.number_in("pace_margin", 10.0, 0.0, 100.0)?,
-            pace_critical: options.number_in("pace_critical", 25.0, 0.0, 100.0)?,
+            warn: o.warn,
+            critical: o.critical,
+            countdown: o.countdown,
+            pace: o.pace,
+            pace_margin: o.pace_margin,
+            pace_critical: o.pace_critical,
         })
     }
 
@@ -152,7 +159,7 @@ struct RateLimits {
 
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
     Ok(Box::new(RateLimits {
-        format: WindowFormat::from_options(options, false)?,
+        format: WindowFormat::from_options::<false>(options)?,
     }))
 }
 

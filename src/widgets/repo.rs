@@ -4,8 +4,6 @@
 //! Shows the name alone when the owner is missing. Short form: the name. Sanitized. Hides
 //! outside git or without an origin remote (`workspace.repo` absent), or without a name.
 //!
-//! Options: `host` (bool, default `false`).
-//!
 //! ```toml
 //! [widget.repo]
 //! host = true
@@ -13,12 +11,13 @@
 
 use crate::engine::slots::{Outcome, SlotContent};
 use crate::sanitize::push_clean;
+use crate::widgets::options::widget_options;
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "repo",
     summary: "the repository as owner/name",
-    options: &["host"],
+    options: RepoOptions::SPECS,
     build,
 };
 
@@ -26,11 +25,16 @@ struct Repo {
     host: bool,
 }
 
+widget_options! {
+    struct RepoOptions {
+        /// Write the host too: `github.com/owner/name`.
+        host: bool = false,
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
-    Ok(Box::new(Repo {
-        host: options.bool("host", false)?,
-    }))
+    let o = RepoOptions::parse(options)?;
+    Ok(Box::new(Repo { host: o.host }))
 }
 
 fn present(text: Option<&str>) -> Option<&str> {

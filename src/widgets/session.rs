@@ -3,8 +3,6 @@
 //! Shows `session_name` when the session was named, else the first `id_length` characters
 //! of `session_id` (`9f1c2d7e`). Both are sanitized. Hides when neither is present.
 //!
-//! Options: `id_length` (characters, default `8`, 1–64).
-//!
 //! ```toml
 //! [widget.session]
 //! id_length = 8
@@ -12,12 +10,13 @@
 
 use crate::engine::slots::{Outcome, SlotContent, cut_at_char_boundary};
 use crate::sanitize::push_clean;
+use crate::widgets::options::{Int, widget_options};
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo, show_clean};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "session",
     summary: "the session's name, or the first 8 characters of its id",
-    options: &["id_length"],
+    options: SessionOptions::SPECS,
     build,
 };
 
@@ -25,10 +24,17 @@ struct Session {
     id_length: usize,
 }
 
+widget_options! {
+    struct SessionOptions {
+        /// Characters of the session id shown when the session has no name.
+        id_length: Int<1, 64> = 8,
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
+    let o = SessionOptions::parse(options)?;
     Ok(Box::new(Session {
-        id_length: options.integer("id_length", 8, 1, 64)? as usize,
+        id_length: o.id_length as usize,
     }))
 }
 

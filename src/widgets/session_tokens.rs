@@ -13,13 +13,6 @@
 //! figures are a lower bound. While a long transcript is first scanned the widget shows
 //! `…`, then the last known figures marked stale until the scan catches up.
 //!
-//! Options:
-//! - `style` (`total`, `split`, `full` or `exact`; default `total`);
-//! - `by_model` (bool, default `false`): each model's total after the figures;
-//! - `cost` (bool, default `false`): a cost computed from the tokens and the price table
-//!   (the `cost` widget shows the payload's own figure);
-//! - `prices` (path of a JSON price table tried before the built-in one; default none).
-//!
 //! ```toml
 //! [widget.session_tokens]
 //! style = "split"
@@ -34,22 +27,39 @@ use crate::engine::slots::{Outcome, SlotContent};
 use crate::sanitize::push_clean;
 use crate::transcript::prices::Prices;
 use crate::transcript::{self, View};
+use crate::widgets::options::{OptionKind, option_enum, widget_options};
 use crate::widgets::units::{write_compact, write_dollars};
 use crate::widgets::{Charset, OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "session_tokens",
     summary: "session token totals from the transcript (deduplicated per API call)",
-    options: &["style", "by_model", "cost", "prices"],
+    options: SessionTokensOptions::SPECS,
     build,
 };
 
-#[derive(Clone, Copy, PartialEq)]
-enum Style {
-    Total,
-    Split,
-    Full,
-    Exact,
+option_enum! {
+    enum Style {
+        Total = "total",
+        Split = "split",
+        Full = "full",
+        Exact = "exact",
+    }
+}
+
+widget_options! {
+    struct SessionTokensOptions {
+        /// One of the styles above.
+        style: Style = Style::Total,
+        /// Each model's total after the figures.
+        by_model: bool = false,
+        /// A cost computed from the tokens and the price table (the `cost` widget shows the
+        /// payload's own figure).
+        cost: bool = false,
+        /// Path of a JSON price table tried before the built-in one; empty: none. Read only
+        /// with `cost`.
+        prices: PriceTable = Ok(String::new()),
+    }
 }
 
 struct SessionTokens {
@@ -59,28 +69,52 @@ struct SessionTokens {
 }
 
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
-    let style = match options.choice("style", "total", &["total", "split", "full", "exact"])? {
-        "split" => Style::Split,
-        "exact" => Style::Exact,
-        "full" => Style::Full,
-        _ => Style::Total,
-    };
-    let prices = if options.bool("cost", false)? {
-        Some(load_prices(options)?)
+    let o = SessionTokensOptions::parse(options)?;
+    let prices = if o.cost {
+        Some(load_prices(options, &o.prices)?)
     } else {
         None
     };
     Ok(Box::new(SessionTokens {
-        style,
-        by_model: options.bool("by_model", false)?,
+        style: o.style,
+        by_model: o.by_model,
         prices,
     }))
 }
 
-/// The price table for a widget: the `prices` option's file over the built-in table.
-pub fn load_prices(options: &Options) -> Result<Prices, OptionError> {
-    match options.string("prices", "")?.as_str() {
+/// The path of a price table, read only when a cost is computed: its value is kept with
+/// its error, which counts only then.
+pub struct PriceTable;
+
+impl OptionKind for PriceTable {
+    type Value = Result<String, OptionError>;
+    fn describe() -> String {
+        "path".into()
+    }
+    fn read(
+        options: &Options,
+        key: &str,
+        default: Self::Value,
+    ) -> Result<Self::Value, OptionError> {
+        Ok(match options.contains(key) {
+            true => options.string(key, ""),
+            false => default,
+        })
+    }
+    fn show(value: &Self::Value) -> String {
+        value
+            .as_ref()
+            .map_or_else(|e| e.message.clone(), |path| format!("{path:?}"))
+    }
+}
+
+/// The price table for a widget: the `prices` option's file (see [`PriceTable`]) over the
+/// built-in table.
+pub fn load_prices(
+    options: &Options,
+    path: &Result<String, OptionError>,
+) -> Result<Prices, OptionError> {
+    match path.clone()?.as_str() {
         "" => Ok(Prices::builtin()),
         path => Prices::from_file(path).map_err(|e| OptionError {
             widget: options.widget.clone(),
@@ -258,6 +292,33 @@ mod tests {
                 "widget `session_tokens` option `prices`: price table /nonexistent/p.json:"
             ) && err.ends_with("give the path of a JSON file"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn the_prices_option_is_read_only_when_a_cost_is_computed() {
+        let info = crate::widgets::find("session_tokens").unwrap();
+        let opts =
+            crate::widgets::Options::new("session_tokens").with("prices", OptionValue::Int(5));
+        assert!((info.build)(&opts).is_ok());
+        let costed = opts.with("cost", OptionValue::Bool(true));
+        assert_eq!(
+            (info.build)(&costed)
+                .err()
+                .map(|e| e.to_string())
+                .as_deref(),
+            Some("widget `session_tokens` option `prices`: must be a string, got 5")
+        );
+    }
+
+    #[test]
+    fn an_unknown_key_lists_the_options_in_their_documented_order() {
+        let info = crate::widgets::find("session_tokens").unwrap();
+        let opts =
+            crate::widgets::Options::new("session_tokens").with("by_mode", OptionValue::Int(1));
+        assert_eq!(
+            (info.build)(&opts).err().map(|e| e.message).as_deref(),
+            Some("unknown option (did you mean `by_model`?); known: style, by_model, cost, prices")
         );
     }
 }

@@ -6,9 +6,6 @@
 //! than the shell that started tmux, so the count says nothing there) unless `in_tmux`
 //! is set, and outside a shell prompt.
 //!
-//! Options: `threshold` (default `2`), `in_tmux` (bool, default `false`): show it inside
-//! tmux too.
-//!
 //! ```toml
 //! [widget.shlvl]
 //! threshold = 3
@@ -18,12 +15,13 @@
 use std::fmt::Write as _;
 
 use crate::engine::slots::{Outcome, SlotContent, Tone};
+use crate::widgets::options::{Int, widget_options};
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "shlvl",
     summary: "nested shell level (SHLVL) above a threshold (prompts)",
-    options: &["threshold", "in_tmux"],
+    options: ShlvlOptions::SPECS,
     build,
 };
 
@@ -32,11 +30,21 @@ struct Shlvl {
     in_tmux: bool,
 }
 
+widget_options! {
+    struct ShlvlOptions {
+        /// The lowest level that shows the widget.
+        threshold: Int<1, 1000> = 2,
+        /// Show it inside tmux too, whose panes start one level deeper than the terminal's
+        /// shell.
+        in_tmux: bool = false,
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
+    let o = ShlvlOptions::parse(options)?;
     Ok(Box::new(Shlvl {
-        threshold: options.integer("threshold", 2, 1, 1000)? as u32,
-        in_tmux: options.bool("in_tmux", false)?,
+        threshold: o.threshold as u32,
+        in_tmux: o.in_tmux,
     }))
 }
 

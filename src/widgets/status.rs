@@ -4,11 +4,6 @@
 //! whole pipeline `✘ 0|1|0` when one member of a multi-command pipeline failed. The tone is
 //! critical. Hides after a successful command, and outside a shell prompt.
 //!
-//! Options:
-//! - `symbol` (default `"✘"`; `"x"` with the ASCII charset);
-//! - `signal` (bool, default `true`): add the signal name;
-//! - `pipestatus` (bool, default `true`): show every pipeline member when one failed.
-//!
 //! ```toml
 //! [widget.status]
 //! symbol = "!"
@@ -20,12 +15,13 @@ use std::fmt::Write as _;
 use crate::engine::slots::{Outcome, SlotContent, Tone};
 use crate::input::shell::signal_name;
 use crate::sanitize::push_clean;
+use crate::widgets::options::{Text, widget_options};
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "status",
     summary: "exit status of the last command, with its signal name (prompts)",
-    options: &["symbol", "signal", "pipestatus"],
+    options: StatusOptions::SPECS,
     build,
 };
 
@@ -35,13 +31,23 @@ struct Status {
     pipestatus: bool,
 }
 
+widget_options! {
+    struct StatusOptions {
+        /// Written before the status; empty: `✘` (`x` with the ASCII charset).
+        symbol: Text = "",
+        /// Add the signal name.
+        signal: bool = true,
+        /// Show every pipeline member when one failed.
+        pipestatus: bool = true,
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
-    let symbol = options.string("symbol", "")?;
+    let o = StatusOptions::parse(options)?;
     Ok(Box::new(Status {
-        symbol: (!symbol.is_empty()).then_some(symbol),
-        signal: options.bool("signal", true)?,
-        pipestatus: options.bool("pipestatus", true)?,
+        symbol: (!o.symbol.is_empty()).then_some(o.symbol),
+        signal: o.signal,
+        pipestatus: o.pipestatus,
     }))
 }
 

@@ -3,8 +3,6 @@
 //! Shows the `text` option as written, with control characters and escape sequences
 //! removed (styling is the theme's job). Never hides.
 //!
-//! Options: `text` (string, required, non-empty).
-//!
 //! ```toml
 //! [widget.text]
 //! text = "dev box"
@@ -12,12 +10,13 @@
 
 use crate::engine::slots::{Outcome, SlotContent};
 use crate::sanitize::clean;
+use crate::widgets::options::{OptionKind, widget_options};
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "text",
     summary: "fixed text from the config",
-    options: &["text"],
+    options: TextOptions::SPECS,
     build,
 };
 
@@ -25,17 +24,39 @@ struct Text {
     text: String,
 }
 
-fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
-    let text: String = clean(&options.string("text", "")?).collect();
-    if text.trim().is_empty() {
-        return Err(OptionError {
-            widget: options.widget.clone(),
-            key: "text".into(),
-            message: "is required: set the text to show, e.g. text = \"dev box\"".into(),
-        });
+/// Required text, kept clean of control characters and escape sequences; blank is missing.
+struct CleanText;
+
+impl OptionKind for CleanText {
+    type Value = String;
+    fn describe() -> String {
+        "string".into()
     }
-    Ok(Box::new(Text { text }))
+    fn read(options: &Options, key: &str, _: String) -> Result<String, OptionError> {
+        let text: String = clean(&options.string(key, "")?).collect();
+        if text.trim().is_empty() {
+            return Err(options.invalid(
+                key,
+                format!("is required: set the text to show, e.g. {key} = \"dev box\""),
+            ));
+        }
+        Ok(text)
+    }
+    fn show(_: &String) -> String {
+        String::new()
+    }
+}
+
+widget_options! {
+    struct TextOptions {
+        /// The text to show (not blank).
+        text: CleanText = String::new(),
+    }
+}
+
+fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
+    let o = TextOptions::parse(options)?;
+    Ok(Box::new(Text { text: o.text }))
 }
 
 impl Widget for Text {

@@ -3,20 +3,19 @@
 //! Shows `thinking` when enabled. With `show_off = true` it shows `thinking off` (muted)
 //! when disabled. Hides when the flag is absent or null (and when off, by default).
 //!
-//! Options: `show_off` (bool, default `false`).
-//!
 //! ```toml
 //! [widget.thinking]
 //! show_off = true
 //! ```
 
 use crate::engine::slots::{Outcome, SlotContent, Tone};
+use crate::widgets::options::widget_options;
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "thinking",
     summary: "shows `thinking` while extended thinking is enabled",
-    options: &["show_off"],
+    options: ThinkingOptions::SPECS,
     build,
 };
 
@@ -24,10 +23,17 @@ struct Thinking {
     show_off: bool,
 }
 
+widget_options! {
+    struct ThinkingOptions {
+        /// Show `thinking off` while it is disabled instead of hiding.
+        show_off: bool = false,
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
+    let o = ThinkingOptions::parse(options)?;
     Ok(Box::new(Thinking {
-        show_off: options.bool("show_off", false)?,
+        show_off: o.show_off,
     }))
 }
 

@@ -2,18 +2,18 @@
 //!
 //! Shows `14:05` (24-hour) by default. Local time follows `TZ` and `/etc/localtime`.
 //!
-//! Options: `seconds` (bool, default `false`), `clock` (`"24h"` or `"12h"`, default `"24h"`).
 
 use std::fmt::Write as _;
 
 use crate::engine::clock::local_time;
 use crate::engine::slots::{Outcome, SlotContent, Tone};
+use crate::widgets::options::{option_enum, widget_options};
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "time",
     summary: "local time (14:05)",
-    options: &["seconds", "clock"],
+    options: TimeOptions::SPECS,
     build,
 };
 
@@ -22,11 +22,30 @@ struct Time {
     twelve_hour: bool,
 }
 
+option_enum! {
+    enum Clock {
+        TwentyFour = "24h",
+        Twelve = "12h",
+    }
+}
+
+widget_options! {
+    struct TimeOptions {
+        /// Show seconds too.
+        seconds: bool = false,
+        /// 24-hour or 12-hour clock.
+        clock: Clock = Clock::TwentyFour,
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
+    let o = TimeOptions::parse(options)?;
     Ok(Box::new(Time {
-        seconds: options.bool("seconds", false)?,
-        twelve_hour: options.choice("clock", "24h", &["24h", "12h"])? == "12h",
+        seconds: o.seconds,
+        twelve_hour: match o.clock {
+            Clock::TwentyFour => false,
+            Clock::Twelve => true,
+        },
     }))
 }
 

@@ -6,9 +6,6 @@
 //! that ended within the window divided by their summed times. Only the last 64 calls are
 //! remembered, sub-agent calls included.
 //!
-//! Options:
-//! - `window` (seconds, default `300`): how far back calls count.
-//!
 //! ```toml
 //! [widget.token_speed]
 //! window = 600
@@ -22,12 +19,13 @@ use std::fmt::Write as _;
 use crate::engine::slots::{Outcome, SlotContent};
 use crate::transcript;
 use crate::transcript::state::State;
+use crate::widgets::options::{Int, widget_options};
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "token_speed",
     summary: "output tokens per second over recent API calls (from the transcript)",
-    options: &["window"],
+    options: TokenSpeedOptions::SPECS,
     build,
 };
 
@@ -35,11 +33,17 @@ struct TokenSpeed {
     window_ms: i64,
 }
 
+widget_options! {
+    struct TokenSpeedOptions {
+        /// Seconds: how far back calls count.
+        window: Int<1, 86_400> = 300,
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
-    let secs = options.integer("window", 300, 1, 86_400)?;
+    let o = TokenSpeedOptions::parse(options)?;
     Ok(Box::new(TokenSpeed {
-        window_ms: secs * 1000,
+        window_ms: o.window * 1000,
     }))
 }
 

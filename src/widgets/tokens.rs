@@ -4,11 +4,6 @@
 //! with `total = true` their sum after `Σ` (`total` in ASCII). Short form: the sum alone.
 //! Hides when `current_usage` is absent or null, or none of the chosen parts is present.
 //!
-//! Options:
-//! - `parts` (string, default `"input,output,cache_read,cache_write"`): which counts to show,
-//!   comma-separated, in that order;
-//! - `total` (bool, default `false`): append the sum of the chosen parts.
-//!
 //! ```toml
 //! [widget.tokens]
 //! parts = "input,output"
@@ -19,13 +14,14 @@ use arrayvec::ArrayVec;
 
 use crate::engine::slots::{Outcome, SlotContent};
 use crate::input::payload::Usage;
+use crate::widgets::options::{OptionKind, widget_options};
 use crate::widgets::units::write_compact;
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "tokens",
     summary: "input/output/cache token counts of the latest response (39.4k)",
-    options: &["parts", "total"],
+    options: TokensOptions::SPECS,
     build,
 };
 
@@ -64,33 +60,68 @@ struct Tokens {
     total: bool,
 }
 
-fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
-    let list = options.string("parts", "input,output,cache_read,cache_write")?;
-    let mut parts = ArrayVec::new();
-    for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-        let Some(&(_, part, _)) = PARTS.iter().find(|p| p.0 == name) else {
-            let choices = PARTS.iter().map(|p| p.0).collect::<Vec<_>>().join(", ");
-            return Err(OptionError {
-                widget: options.widget.clone(),
-                key: "parts".into(),
-                message: format!("unknown part \"{name}\"; write a list of {choices}"),
-            });
-        };
-        if !parts.contains(&part) {
-            parts.push(part);
+/// A comma-separated list of parts, each once, in the order given.
+struct PartList;
+
+impl OptionKind for PartList {
+    type Value = ArrayVec<Part, 4>;
+    fn describe() -> String {
+        let names: Vec<&str> = PARTS.iter().map(|p| p.0).collect();
+        format!("list of {}", names.join(", "))
+    }
+    fn read(
+        options: &Options,
+        key: &str,
+        default: Self::Value,
+    ) -> Result<Self::Value, OptionError> {
+        if !options.contains(key) {
+            return Ok(default);
         }
+        let list = options.string(key, "")?;
+        let mut parts = ArrayVec::new();
+        for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+            let Some(&(_, part, _)) = PARTS.iter().find(|p| p.0 == name) else {
+                let choices = PARTS.iter().map(|p| p.0).collect::<Vec<_>>().join(", ");
+                return Err(options.invalid(
+                    key,
+                    format!("unknown part \"{name}\"; write a list of {choices}"),
+                ));
+            };
+            if !parts.contains(&part) {
+                parts.push(part);
+            }
+        }
+        if parts.is_empty() {
+            return Err(options.invalid(
+                key,
+                "must name at least one part, e.g. \"input,output\"".into(),
+            ));
+        }
+        Ok(parts)
     }
-    if parts.is_empty() {
-        return Err(OptionError {
-            widget: options.widget.clone(),
-            key: "parts".into(),
-            message: "must name at least one part, e.g. \"input,output\"".into(),
-        });
+    fn show(parts: &Self::Value) -> String {
+        let names: Vec<&str> = parts
+            .iter()
+            .filter_map(|part| PARTS.iter().find(|p| p.1 == *part).map(|p| p.0))
+            .collect();
+        format!("{:?}", names.join(","))
     }
+}
+
+widget_options! {
+    struct TokensOptions {
+        /// Which counts to show, comma-separated, in that order.
+        parts: PartList = [Part::Input, Part::Output, Part::CacheRead, Part::CacheWrite],
+        /// Append the sum of the chosen parts.
+        total: bool = false,
+    }
+}
+
+fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
+    let o = TokensOptions::parse(options)?;
     Ok(Box::new(Tokens {
-        parts,
-        total: options.bool("total", false)?,
+        parts: o.parts,
+        total: o.total,
     }))
 }
 

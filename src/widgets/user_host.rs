@@ -4,9 +4,6 @@
 //! is critical. Hides in an ordinary local session unless `always` is set, and when neither
 //! the user nor the host is known.
 //!
-//! Options: `always` (bool, default `false`), `show_host` (`"ssh"` (default), `"always"` or
-//! `"never"`).
-//!
 //! ```toml
 //! [widget.user_host]
 //! always = true
@@ -15,20 +12,22 @@
 
 use crate::engine::slots::{Outcome, SlotContent, Tone};
 use crate::sanitize::push_clean;
+use crate::widgets::options::{option_enum, widget_options};
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "user_host",
     summary: "user@host, shown over ssh or as root (prompts)",
-    options: &["always", "show_host"],
+    options: UserHostOptions::SPECS,
     build,
 };
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum ShowHost {
-    Ssh,
-    Always,
-    Never,
+option_enum! {
+    enum ShowHost {
+        Ssh = "ssh",
+        Always = "always",
+        Never = "never",
+    }
 }
 
 struct UserHost {
@@ -36,16 +35,20 @@ struct UserHost {
     show_host: ShowHost,
 }
 
+widget_options! {
+    struct UserHostOptions {
+        /// Show the widget outside ssh sessions and as a normal user too.
+        always: bool = false,
+        /// When the host is written: over ssh, always or never.
+        show_host: ShowHost = ShowHost::Ssh,
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
-    let show_host = match options.choice("show_host", "ssh", &["ssh", "always", "never"])? {
-        "always" => ShowHost::Always,
-        "never" => ShowHost::Never,
-        _ => ShowHost::Ssh,
-    };
+    let o = UserHostOptions::parse(options)?;
     Ok(Box::new(UserHost {
-        always: options.bool("always", false)?,
-        show_host,
+        always: o.always,
+        show_host: o.show_host,
     }))
 }
 

@@ -5,8 +5,6 @@
 //! when neither is set, when conda's `base` is active and `conda_base` is off, and outside a
 //! shell prompt.
 //!
-//! Options: `conda` (bool, default `true`), `conda_base` (bool, default `false`).
-//!
 //! ```toml
 //! [widget.venv]
 //! conda = false
@@ -14,12 +12,13 @@
 
 use crate::engine::slots::{Outcome, SlotContent, Tone};
 use crate::sanitize::push_clean;
+use crate::widgets::options::widget_options;
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "venv",
     summary: "Python virtualenv or conda environment (prompts)",
-    options: &["conda", "conda_base"],
+    options: VenvOptions::SPECS,
     build,
 };
 
@@ -28,11 +27,20 @@ struct Venv {
     conda_base: bool,
 }
 
+widget_options! {
+    struct VenvOptions {
+        /// Show conda environments.
+        conda: bool = true,
+        /// Show the conda `base` environment too.
+        conda_base: bool = false,
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
+    let o = VenvOptions::parse(options)?;
     Ok(Box::new(Venv {
-        conda: options.bool("conda", true)?,
-        conda_base: options.bool("conda_base", false)?,
+        conda: o.conda,
+        conda_base: o.conda_base,
     }))
 }
 

@@ -3,8 +3,6 @@
 //! Shows `v2.1.210` (the `v` is not doubled when the payload has one). Hides when the
 //! version is absent, null or blank.
 //!
-//! Options: none.
-//!
 //! ```toml
 //! [widget.version]
 //! ```

@@ -5,8 +5,6 @@
 //! Other modes are shown as sent, sanitized. Hides when vim mode is off (`vim` absent) or
 //! the mode is null or blank.
 //!
-//! Options: `short` (bool, default `false`).
-//!
 //! ```toml
 //! [widget.vim]
 //! short = true
@@ -14,12 +12,13 @@
 
 use crate::engine::slots::{Outcome, SlotContent, Tone};
 use crate::sanitize::push_clean;
+use crate::widgets::options::widget_options;
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "vim",
     summary: "vim mode: NORMAL/INSERT/VISUAL/VISUAL LINE or N/I/V/VL",
-    options: &["short"],
+    options: VimOptions::SPECS,
     build,
 };
 
@@ -35,11 +34,16 @@ struct Vim {
     short: bool,
 }
 
+widget_options! {
+    struct VimOptions {
+        /// Write `N`/`I`/`V`/`VL` instead of the mode's name.
+        short: bool = false,
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
-    Ok(Box::new(Vim {
-        short: options.bool("short", false)?,
-    }))
+    let o = VimOptions::parse(options)?;
+    Ok(Box::new(Vim { short: o.short }))
 }
 
 impl Widget for Vim {

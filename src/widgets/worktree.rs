@@ -4,8 +4,6 @@
 //! Falls back to the branch alone when the name is missing. Short form: the name. All
 //! sanitized. Hides outside worktree sessions (`worktree` absent or without name and branch).
 //!
-//! Options: `show_branch` (bool, default `true`).
-//!
 //! ```toml
 //! [widget.worktree]
 //! show_branch = false
@@ -13,12 +11,13 @@
 
 use crate::engine::slots::{Outcome, SlotContent};
 use crate::sanitize::push_clean;
+use crate::widgets::options::widget_options;
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "worktree",
     summary: "name and branch of a --worktree session",
-    options: &["show_branch"],
+    options: WorktreeOptions::SPECS,
     build,
 };
 
@@ -26,10 +25,17 @@ struct Worktree {
     show_branch: bool,
 }
 
+widget_options! {
+    struct WorktreeOptions {
+        /// Show the worktree's branch after its name.
+        show_branch: bool = true,
+    }
+}
+
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
-    options.check_known(INFO.options)?;
+    let o = WorktreeOptions::parse(options)?;
     Ok(Box::new(Worktree {
-        show_branch: options.bool("show_branch", true)?,
+        show_branch: o.show_branch,
     }))
 }
 
