@@ -32,8 +32,8 @@ use std::io::{self, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use crate::engine::os::current_uid;
 use crate::input::env::Environment;
+use crate::sys::os::current_uid;
 
 const MAGIC: &[u8; 4] = b"BLNK";
 /// Bumped when the record layout changes; older records then read as absent.
@@ -288,7 +288,7 @@ impl Cache {
         let target = self.path(name);
         match fill_spare(&spare, &encode_record(payload)) {
             Ok(Some(file)) => {
-                let swapped = match crate::engine::os::exchange_paths(&spare, &target) {
+                let swapped = match crate::sys::os::exchange_paths(&spare, &target) {
                     // The first save: there is no record to exchange with yet.
                     Err(e) if e.kind() == io::ErrorKind::NotFound => fs::rename(&spare, &target),
                     other => other,

@@ -32,6 +32,7 @@ pub mod render;
 pub mod sanitize;
 pub mod setup;
 pub mod shell;
+pub mod sys;
 pub mod tempdir;
 pub mod transcript;
 pub mod util;

@@ -30,13 +30,13 @@ use crate::engine::clock::unix_now;
 use crate::engine::frame::{
     FrameBuffer, FrameSpec, MAX_WIDGETS, Placement, SegmentSink, SegmentState, assemble_with_states,
 };
-use crate::engine::futex;
 use crate::engine::metrics::EngineMetrics;
 use crate::engine::pool::{JobRunner, Pool};
 use crate::engine::slots::{Outcome, SlotContent, SlotTable, SlotView, Tone};
 use crate::input::env::Environment;
 use crate::input::shell::ShellContext;
 use crate::input::{InputProblem, parse_session};
+use crate::sys::futex;
 use crate::widgets::{Charset, Cost, RenderContext, Widget};
 
 /// One widget placed in the layout.

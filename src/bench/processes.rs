@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::engine::os::wait_child;
 use crate::error::Error;
+use crate::sys::os::wait_child;
 
 /// One candidate's figures, in microseconds (RSS in KiB).
 #[derive(Clone, Debug, Default)]

@@ -115,7 +115,7 @@ pub(crate) fn set_command_trust(
     use std::os::unix::fs::MetadataExt;
     let file_is_safe = config.is_none_or(|path| {
         std::fs::metadata(path)
-            .is_ok_and(|m| m.uid() == crate::engine::os::current_uid() && m.mode() & 0o022 == 0)
+            .is_ok_and(|m| m.uid() == crate::sys::os::current_uid() && m.mode() & 0o022 == 0)
     });
     for widget in spec
         .widgets

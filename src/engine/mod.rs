@@ -1,13 +1,12 @@
 //! The render engine: the lock-free queue, the worker pool, the output slots, the frame
-//! assembler and the metrics. This is the only module where `unsafe` is allowed; every
-//! `unsafe` block carries a `// SAFETY:` argument and every non-Relaxed atomic ordering
-//! names its partner.
+//! assembler and the metrics. With `sys/` (the operating system's calls) it is the only
+//! place where `unsafe` is allowed; every `unsafe` block carries a `// SAFETY:` argument
+//! and every non-Relaxed atomic ordering names its partner.
 //!
 //! Reading order: `queue.rs` (Michael–Scott queue) → `pool.rs` (pinned workers, futex
 //! parking) → `slots.rs` (double-buffered, generation-stamped outputs) → `frame.rs` (the
 //! zero-allocation assembler) → `metrics.rs` (atomic counters and histograms). `sync.rs` holds
-//! the watch frame ring's primitives, `cell.rs` the loom-aware `UnsafeCell`; `fsat.rs` and
-//! `inotify.rs` wrap the system calls of the git status engine and the git watcher.
+//! the watch frame ring's primitives, `cell.rs` the loom-aware `UnsafeCell`.
 #![allow(unsafe_code)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
@@ -15,13 +14,8 @@ pub mod alloc;
 mod cell;
 pub mod clock;
 pub mod frame;
-pub mod fsat;
-pub mod futex;
-pub mod inotify;
 pub mod metrics;
-pub mod os;
 pub mod pool;
 pub mod queue;
 pub mod slots;
 pub mod sync;
-pub mod tty;

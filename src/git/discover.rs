@@ -110,7 +110,7 @@ fn check_ownership(
     work_tree: Option<&Path>,
     git_dir: &Path,
 ) -> Result<(), GitError> {
-    let euid = crate::engine::os::effective_uid();
+    let euid = crate::sys::os::effective_uid();
     let owned = |path: &Path| {
         use std::os::unix::fs::MetadataExt;
         let Ok(meta) = std::fs::symlink_metadata(path) else {

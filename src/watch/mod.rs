@@ -37,7 +37,6 @@ use clap::Args;
 use crate::cli::RenderArgs;
 use crate::config::resolve::{DEFAULT_MARGIN, Settings};
 use crate::engine::frame::FrameBuffer;
-use crate::engine::{futex, tty};
 use crate::error::Error;
 use crate::format::OutputFormat;
 use crate::format::i3bar::HEADER as I3BAR_HEADER;
@@ -45,6 +44,7 @@ use crate::input::env::Environment;
 use crate::input::shell::ShellContext;
 use crate::input::stdin::read_payload;
 use crate::render::Renderer;
+use crate::sys::{futex, tty};
 use ring::FrameRing;
 
 #[derive(Debug, Args, Clone)]
@@ -287,8 +287,7 @@ impl Watcher {
             }
             // A reader that left is noticed by the writer's EPIPE, or, while frames are
             // unchanged and nothing is written, by polling the output fd once a wake-up.
-            if self.control.pipe_closed.load(Acquire) || crate::engine::os::output_hung_up(self.fd)
-            {
+            if self.control.pipe_closed.load(Acquire) || crate::sys::os::output_hung_up(self.fd) {
                 return Ending::PipeClosed;
             }
             if flags & DUMP != 0 {

@@ -41,9 +41,9 @@ use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use crate::cache::{Cache, record_name};
-use crate::engine::os::kill_process_group;
 use crate::engine::slots::{Outcome, SlotContent, Tone};
 use crate::sanitize::{clean, push_clean};
+use crate::sys::os::kill_process_group;
 use crate::widgets::options::{Int, OptionKind, show_millis, widget_options};
 use crate::widgets::{Cost, OptionError, Options, RenderContext, Widget, WidgetInfo};
 

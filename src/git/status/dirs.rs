@@ -16,8 +16,8 @@ use std::path::Path;
 
 use super::StatusError;
 use super::Unsupported;
-use crate::engine::fsat::{self, FileStat};
 use crate::git::GitError;
+use crate::sys::fsat::{self, FileStat};
 
 /// Deepest directory nesting handled.
 const MAX_DEPTH: usize = 256;

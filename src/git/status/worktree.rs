@@ -17,7 +17,7 @@
 //!   budget when it has one (an inline render: past it the status gives up with
 //!   `GitError::TooCostly` and the refresher computes it).
 //!
-//! Files are looked up directory-relative (`engine::fsat`): each directory is opened
+//! Files are looked up directory-relative (`sys::fsat`): each directory is opened
 //! once with `O_NOFOLLOW` and its files are `fstatat`ed by name. The entries are split
 //! into one contiguous chunk per allowed CPU, run on `std::thread::scope` threads (the
 //! engine's pinned pool takes only `'static` jobs and has no "wait for this batch").
@@ -31,8 +31,8 @@ use super::content::{self, EMPTY_BLOB, Hashed, Hashing};
 use super::dirs::{DirStack, corrupt_path, is_missing, valid_component};
 use super::index::{Entry, Index};
 use super::{StatusError, Unsupported};
-use crate::engine::fsat::FileStat;
 use crate::git::GitError;
+use crate::sys::fsat::FileStat;
 
 /// What the working tree shows for one entry.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -20,11 +20,11 @@
 //! - the top of the work tree, a git directory or the cache directory vanishing stops the
 //!   watcher; an overflowed event queue recomputes everything.
 
-use crate::engine::inotify::{
+use crate::git::engine::SeenChanges;
+use crate::sys::inotify::{
     ATTRIB, CLOSE_WRITE, CREATE, DELETE, DELETE_SELF, Event, IGNORED, IS_DIR, MODIFY, MOVE_SELF,
     MOVED_FROM, MOVED_TO, OPEN, OVERFLOW,
 };
-use crate::git::engine::SeenChanges;
 
 /// Where a watch is.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -258,7 +258,7 @@ impl<'a> Watcher<'a> {
             .read_into(&mut self.buf)
             .is_ok_and(|n| n > 0)
         {
-            for event in crate::engine::inotify::events(&self.buf) {
+            for event in crate::sys::inotify::events(&self.buf) {
                 changes::note(pending, &event, self.watches.place(event.wd), &names);
             }
         }

@@ -18,11 +18,11 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use super::changes::Place;
-use crate::engine::inotify::{
+use crate::git::discover::Repo;
+use crate::sys::inotify::{
     ATTRIB, CLOSE_WRITE, CREATE, DELETE, DELETE_SELF, DONT_FOLLOW, Inotify, MODIFY, MOVE_SELF,
     MOVED_FROM, MOVED_TO, ONLY_DIR, OPEN,
 };
-use crate::git::discover::Repo;
 
 /// More directories than this are not watched (the one-shot refresher serves them).
 pub const MAX_WATCHES: usize = 100_000;
@@ -83,7 +83,7 @@ impl Watches {
     /// `root`); the work-tree directories are added with [`Watches::add_work_dirs`].
     pub fn new(repo: &Repo, root: &Path, cache_dir: &Path) -> io::Result<Watches> {
         for dir in [root, repo.git_dir.as_path()] {
-            if REMOTE_FILE_SYSTEMS.contains(&crate::engine::os::file_system_type(dir)?) {
+            if REMOTE_FILE_SYSTEMS.contains(&crate::sys::os::file_system_type(dir)?) {
                 return Err(io::Error::other("a network or FUSE file system"));
             }
         }
