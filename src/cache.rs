@@ -18,7 +18,8 @@
 //!
 //! - records saved after every frame use [`Cache::replace`]: written in place into a spare
 //!   file, then exchanged with the record in one atomic rename; a plain rename over an
-//!   existing file frees an inode, which costs ~0.35 ms on ext4 (the exchange ~0.03 ms).
+//!   existing file frees an inode, which ext4 makes an order of magnitude dearer than the
+//!   exchange (BENCHMARKS.md, "Transcripts").
 //!
 //! Renames are kept off the frame's path: renders read before the frame and save after it.
 //!

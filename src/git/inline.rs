@@ -1,7 +1,7 @@
 //! What a render computes itself when the cached record is not known to be exact and
 //! doing so is cheap, instead of waiting for the detached refresher (`probe.rs` decides
 //! when):
-//! - ahead/behind within [`INLINE_AB_BUDGET`] (a few thousand commits, 2 ms); past it
+//! - ahead/behind within [`INLINE_AB_BUDGET`] (a few thousand commits); past it
 //!   the refresher does it;
 //! - the whole status of a repository whose index file is at most
 //!   [`INLINE_MAX_INDEX_BYTES`], with the own engine on one thread and no listing cache,
@@ -15,22 +15,12 @@
 //! cached one does not, under the record's single-flight lock, and only if the record
 //! it replaces is still the one in the cache (a refresher that finished meanwhile wins).
 //!
-//! # Measured (choosing [`INLINE_MAX_INDEX_BYTES`])
-//! Whole process, `hyperfine -N --runs 300`, medians of one interleaved run on a 2-vCPU
-//! VM (load 0.8), release build, no usable cache so every render computes inline;
-//! `git_branch,git_status` minus `git_branch` alone:
-//!
-//! | repository | index | render | inline status adds |
-//! |---|---|---|---|
-//! | 50 files (fixture) | 5 KiB | 4.9 ms | 1.1 ms |
-//! | 250 files | 22 KiB | 4.6 ms | 1.2 ms |
-//! | 1,000 files | 88 KiB | 7.4 ms | 3.5 ms |
-//!
-//! The cost is the kernel's (`fstatat`, page faults: a flat profile), a fixed ~1 ms
+//! # Choosing [`INLINE_MAX_INDEX_BYTES`]
+//! The cost is the kernel's (`fstatat`, page faults: a flat profile): a fixed part
 //! (config files, the index, HEAD's tree, the untracked walk's directories) and a few µs
-//! per entry beyond. 32 KiB (about 350 files) keeps the inline frame within about 1 ms of
-//! a frame that reads a fresh record; it saves showing stale counts plus a refresher
-//! process.
+//! per entry beyond. 32 KiB (about 350 files) keeps the inline frame within about a
+//! millisecond of a frame that reads a fresh record; it saves showing stale counts plus
+//! a refresher process (figures in BENCHMARKS.md, "Git").
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

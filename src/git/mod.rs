@@ -6,7 +6,7 @@
 //!   in progress and the branch's upstream from `config` (`state.rs`), and the cached
 //!   record (`record.rs`). This is all `git_branch` needs apart from ahead/behind.
 //! - **Inline when the record is not fresh and it is cheap** (`inline.rs`): ahead/behind
-//!   within a small budget (4,000 commits, 2 ms), and the whole status of a repository
+//!   within a small budget of commits and time, and the whole status of a repository
 //!   whose index file is at most 32 KiB, on every render without a watched record, with
 //!   the hashing of files bounded by the frame's deadline. The result is shown fresh and
 //!   stored after the frame when it changed; no refresher runs.
@@ -66,30 +66,10 @@
 //! refreshes nor writes the index (which is what makes other prompts race the user's
 //! own `git commit`).
 //!
-//! # Measured (release build, 2-vCPU VM shared with other builds; medians of one run)
-//! - Refresher on the 20,000-file fixture, `hyperfine -N --runs 40` (load 1.1): own
-//!   engine 45.0 ms, the same refresher forced to git (`BLINKLINE_GIT_ENGINE=git`)
-//!   81.2 ms, `git --no-optional-locks status --porcelain=v2 --branch` alone 72.9 ms.
-//!   Two earlier runs, before an unchanged untracked listing cache stopped being
-//!   rewritten (563 KB per refresh): 54.5 / 51.0 ms against 72.1 / 72.4 ms and
-//!   75.1 / 77.5 ms. Peak RSS of the refresher (`/usr/bin/time -v`): 8.6–8.8 MiB with
-//!   the engine (the 2.1 MB index, the listing cache decoded); git's own is 9.5 MiB.
-//! - `blinkline bench --widgets git_branch,git_status` on that fixture, fresh record:
-//!   82 µs per warm frame (p50; each widget 53 µs), 0 allocations.
-//! - Whole process, both widgets with a fresh record on that fixture
-//!   (`blinkline bench --processes 200`): 2.34 ms against the floor binary's 1.33 ms
-//!   (1.75×), peak RSS 4.2 MiB.
-//! - Inline status in small repositories: +1.1 ms per render that recomputes on the
-//!   50-file fixture, +3.5 ms at 1,000 files (see `inline.rs`), hence the 32 KiB limit.
-//! - Counting on every render (50 files, one edit, one untracked file; whole process,
-//!   300 interleaved runs, load 8): 3.00 ms when a render trusted a record younger than
-//!   `refresh_ms`, 3.51 ms counting every render (`git_status` 44 → 362 µs); in-process
-//!   warm frames (`blinkline bench`) 26.6 → 114.7 µs for `git_status`, 0 allocations and
-//!   0 computations (the witness is read instead). A 200 MB tracked file with a new mtime
-//!   in that repository: 288 ms per render hashing it inline, 20 ms with the hashing left
-//!   to the refresher (`git_status` 142 µs; the rest starts the refresher).
-//! - Earlier (idle machine): `git status` 28.5 ms, gix 33–51 ms, libgit2 55 ms; the
-//!   engine's parts are measured in the module docs of `status/`, `untracked/`, `object/`.
+//! # Measured
+//! The refresher against `git status`, the warm frame, the whole process, inline status
+//! in small repositories, counting on every render and a large stat-dirty file: see
+//! BENCHMARKS.md, "Git", for the figures and the commands.
 //!
 //! # Configuration
 //! The engine reads git's configuration files in git's order and follows `include.path`

@@ -20,7 +20,7 @@
 //! paths; it never reads them).
 //!
 //! A watched record is trusted between a change and the watcher's rewrite (its reaction
-//! time, 0.6–4 ms measured): a render that starts inside that window shows the counts
+//! time, a few milliseconds): a render that starts inside that window shows the counts
 //! from just before the change as fresh. Checking that no change is pending would take
 //! a round trip to the watcher on every render, or a full status, which is what the
 //! watcher exists to avoid.

@@ -1,18 +1,14 @@
 //! The prompt's arguments read without clap.
 //!
 //! A shell runs `blinkline prompt --shell … --status … --jobs …` before every command.
-//! Building clap's command tree for that costs about 660,000 instructions (1–1.5 ms of
-//! CPU on a 2-vCPU VM), more than the whole render. The integrations `blinkline init`
+//! Building clap's command tree for that costs more than the whole render (figures in
+//! BENCHMARKS.md, "Prompts"). The integrations `blinkline init`
 //! prints pass only the flags below, so [`parse_prompt`] reads exactly those, in either
 //! `--flag value` or `--flag=value` form, with the same value parsers clap uses. Anything
 //! else (another flag, a repeated flag, a value these parsers refuse, `--right` with
 //! `--continuation`) returns `None`, and the caller hands the whole command line to clap,
 //! which gives the usual help and errors. A test checks that both readings agree.
 //!
-//! Measured (hyperfine, 500 runs, same release binary and run, 2-vCPU VM under load):
-//! `prompt --shell bash --status 1 --pipestatus 1 --jobs 2` median 2.9 ms, 1.40 ms user
-//! CPU; the same line with `--jobs +2` (which this reader leaves to clap) 4.0 ms, 1.77 ms.
-
 use std::ffi::OsString;
 
 use super::{PromptArgs, parse_millis, parse_pipestatus, parse_shlvl};

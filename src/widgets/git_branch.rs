@@ -12,7 +12,7 @@
 //! tens of microseconds: `Cost::Cheap`, rendered inline). Ahead/behind needs the commit
 //! graph: it comes from the record kept in the cache (see `src/git/mod.rs`), keyed by the
 //! two commits; when they moved since, the render walks the history itself within a
-//! small budget (4,000 commits, 2 ms) and stores the result; past that budget the last
+//! small budget of commits and time and stores the result; past that budget the last
 //! counts (or none, on a first render) are shown marked stale and a refresher is started
 //! after the frame. Ahead/behind that nothing could compute is never left out silently:
 //! the name is shown without arrows, marked stale. Branch names are
