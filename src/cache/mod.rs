@@ -26,6 +26,18 @@
 //! `blinkline bench --cold` installs an in-process refresher ([`run_refreshers_inline`]):
 //! the refresher's work then runs in the calling thread before `spawn_refresher` returns,
 //! so a cold frame pays for everything a render with nothing cached sets off.
+//!
+//! Read next: `record.rs` (the bytes of a record), `refresher.rs` (the jobs and how a
+//! refresher is started).
+
+mod record;
+mod refresher;
+
+pub use record::fnv1a;
+use record::{HEADER_LEN, decode_record, encode_record};
+pub use refresher::{
+    InlineRefresher, Refresh, run_refreshers_inline, spawn_refresher, spawn_refresher_holding,
+};
 
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
@@ -36,10 +48,6 @@ use std::path::{Path, PathBuf};
 use crate::input::env::Environment;
 use crate::sys::os::current_uid;
 
-const MAGIC: &[u8; 4] = b"BLNK";
-/// Bumped when the record layout changes; older records then read as absent.
-const FORMAT_VERSION: u8 = 1;
-const HEADER_LEN: usize = 4 + 1 + 4 + 8;
 /// Records larger than this are refused (a cache entry is a summary, never a file copy).
 pub const MAX_RECORD: usize = 4 << 20;
 /// A temporary file this old is a leftover of a killed writer (a write takes milliseconds).
@@ -78,16 +86,6 @@ impl fmt::Display for CacheError {
 }
 
 impl std::error::Error for CacheError {}
-
-/// 64-bit FNV-1a: the record checksum and the hash behind record names.
-pub fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        hash ^= u64::from(b);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    hash
-}
 
 /// A record name from a kind and the parts that identify it: `git-3f2a…`.
 pub fn record_name(kind: &str, parts: &[&[u8]]) -> String {
@@ -390,138 +388,6 @@ fn fill_spare(path: &Path, record: &[u8]) -> io::Result<Option<File>> {
         file.set_len(record.len() as u64)?;
     }
     Ok(Some(file))
-}
-
-fn encode_record(payload: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
-    out.extend_from_slice(MAGIC);
-    out.push(FORMAT_VERSION);
-    out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-    out.extend_from_slice(&fnv1a(payload).to_le_bytes());
-    out.extend_from_slice(payload);
-    out
-}
-
-/// The payload of a record, if its header and checksum hold.
-fn decode_record(bytes: &[u8]) -> Option<&[u8]> {
-    let header = bytes.get(..HEADER_LEN)?;
-    if &header[..4] != MAGIC || header[4] != FORMAT_VERSION {
-        return None;
-    }
-    let len = u32::from_le_bytes(header[5..9].try_into().ok()?) as usize;
-    let sum = u64::from_le_bytes(header[9..17].try_into().ok()?);
-    let payload = bytes.get(HEADER_LEN..)?;
-    (payload.len() == len && fnv1a(payload) == sum).then_some(payload)
-}
-
-/// A refresher's work: what a render hands to a detached `blinkline __refresh-…` process,
-/// or, under `bench --cold`, to the inline refresher.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Refresh<'a> {
-    /// `__refresh-git [--locked] [--diffstat] DIR`: a repository's status into its record.
-    Git {
-        dir: &'a Path,
-        diffstat: bool,
-        /// Stdin is the record's lock file, already locked by the render.
-        locked: bool,
-    },
-    /// `__refresh-transcript PATH`: finish a transcript's scan into its record.
-    Transcript { path: &'a str },
-}
-
-impl Refresh<'_> {
-    /// The refresher's command line, after the program name.
-    pub fn args(&self) -> Vec<&std::ffi::OsStr> {
-        use std::ffi::OsStr;
-        match *self {
-            Refresh::Git {
-                dir,
-                diffstat,
-                locked,
-            } => {
-                let mut args = vec![OsStr::new("__refresh-git")];
-                if locked {
-                    args.push(OsStr::new("--locked"));
-                }
-                if diffstat {
-                    args.push(OsStr::new("--diffstat"));
-                }
-                args.push(dir.as_os_str());
-                args
-            }
-            Refresh::Transcript { path } => {
-                vec![OsStr::new("__refresh-transcript"), OsStr::new(path)]
-            }
-        }
-    }
-}
-
-/// Runs a refresher's work in this process.
-pub type InlineRefresher = Box<dyn Fn(&Refresh<'_>) + Send + Sync>;
-
-static INLINE_REFRESHER: std::sync::Mutex<Option<InlineRefresher>> = std::sync::Mutex::new(None);
-
-/// From now on (until called with `None`), refreshers run through `runner` in the calling
-/// thread instead of as detached processes. For `bench --cold` only: a render must never
-/// wait for a refresher.
-pub fn run_refreshers_inline(runner: Option<InlineRefresher>) {
-    *INLINE_REFRESHER
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner()) = runner;
-}
-
-/// Runs `job` through the inline refresher, if one is installed; whether it ran.
-fn ran_inline(job: &Refresh<'_>) -> bool {
-    let runner = INLINE_REFRESHER
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    match runner.as_ref() {
-        Some(run) => {
-            run(job);
-            true
-        }
-        None => false,
-    }
-}
-
-/// Starts `job` as a detached refresher (`blinkline ARGS…`): its own process group, stdio
-/// on /dev/null (so Claude Code, tmux or `$(…)` never wait for it), never waited for.
-pub fn spawn_refresher(job: &Refresh<'_>) -> io::Result<()> {
-    use std::os::unix::process::CommandExt;
-    if ran_inline(job) {
-        return Ok(());
-    }
-    use std::process::{Command, Stdio};
-    let exe = std::env::current_exe()?;
-    Command::new(exe)
-        .args(job.args())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .process_group(0)
-        .spawn()
-        .map(drop)
-}
-
-/// Like [`spawn_refresher`], but the child gets `lock`'s file as its stdin, so the
-/// single-flight lock stays held, without a gap, until the refresher exits.
-pub fn spawn_refresher_holding(lock: FlightLock, job: &Refresh<'_>) -> io::Result<()> {
-    use std::os::unix::process::CommandExt;
-    // Inline, `lock` stays held here until the refresher (told `--locked`) is done.
-    if ran_inline(job) {
-        drop(lock);
-        return Ok(());
-    }
-    use std::process::{Command, Stdio};
-    let exe = std::env::current_exe()?;
-    Command::new(exe)
-        .args(job.args())
-        .stdin(Stdio::from(lock._file))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .process_group(0)
-        .spawn()
-        .map(drop)
 }
 
 #[cfg(test)]

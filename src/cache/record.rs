@@ -1,0 +1,41 @@
+//! The record format: every cache file is a header (magic, format version, payload
+//! length, FNV-1a checksum of the payload) and the payload. A record that fails any check
+//! reads as absent, and the next write replaces it.
+
+const MAGIC: &[u8; 4] = b"BLNK";
+/// Bumped when the record layout changes; older records then read as absent.
+const FORMAT_VERSION: u8 = 1;
+/// The header's length: magic, version, length, checksum.
+pub(crate) const HEADER_LEN: usize = 4 + 1 + 4 + 8;
+
+/// 64-bit FNV-1a: the record checksum and the hash behind record names.
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        hash ^= u64::from(b);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
+pub(crate) fn encode_record(payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
+    out.extend_from_slice(MAGIC);
+    out.push(FORMAT_VERSION);
+    out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
+    out.extend_from_slice(&fnv1a(payload).to_le_bytes());
+    out.extend_from_slice(payload);
+    out
+}
+
+/// The payload of a record, if its header and checksum hold.
+pub(crate) fn decode_record(bytes: &[u8]) -> Option<&[u8]> {
+    let header = bytes.get(..HEADER_LEN)?;
+    if &header[..4] != MAGIC || header[4] != FORMAT_VERSION {
+        return None;
+    }
+    let len = u32::from_le_bytes(header[5..9].try_into().ok()?) as usize;
+    let sum = u64::from_le_bytes(header[9..17].try_into().ok()?);
+    let payload = bytes.get(HEADER_LEN..)?;
+    (payload.len() == len && fnv1a(payload) == sum).then_some(payload)
+}
