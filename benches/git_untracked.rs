@@ -13,7 +13,7 @@ use std::process::Command;
 
 use blinkline::git::discover::{GitEnv, discover};
 use blinkline::git::untracked::{
-    ConfigEnv, Tracked, UntrackedCache, UntrackedMode, UntrackedSettings, count_untracked,
+    ConfigEnv, TrackedPaths, UntrackedCache, UntrackedMode, UntrackedSettings, count_untracked,
 };
 use blinkline::tempdir::TempDir;
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -86,7 +86,7 @@ fn bench(c: &mut Criterion) {
         .split(|&b| b == 0)
         .filter(|p| !p.is_empty())
         .collect();
-    let tracked = Tracked::new(&paths);
+    let tracked = TrackedPaths::new(&paths);
     let home = ConfigEnv::from_process();
     let count = |cache: Option<&mut UntrackedCache>| {
         let settings = UntrackedSettings::load(&repo, &home).unwrap();

@@ -27,7 +27,7 @@ use blinkline::git::discover::{GitEnv, discover};
 use blinkline::git::engine::{LazyStore, stash_count};
 use blinkline::git::porcelain::{self, Counts};
 use blinkline::git::status::{ConfigEnv, Options, StatusError, Unsupported, tracked_status_with};
-use blinkline::git::untracked::{Tracked, UntrackedMode, count_untracked};
+use blinkline::git::untracked::{TrackedPaths, UntrackedMode, count_untracked};
 use git_support::{GitCli, Rng, Sandbox, write};
 
 /// A repository in its own sandbox (empty home, `/dev/null` as the global config).
@@ -120,8 +120,14 @@ impl World {
         };
         let paths: Vec<&[u8]> = tracked.paths().collect();
         let settings = &tracked.untracked_settings;
-        let untracked =
-            count_untracked(&repo, &Tracked::new(&paths), Some(mode), settings, None).unwrap();
+        let untracked = count_untracked(
+            &repo,
+            &TrackedPaths::new(&paths),
+            Some(mode),
+            settings,
+            None,
+        )
+        .unwrap();
         Ok(Counts {
             untracked,
             stash: stash_count(&repo.common_dir).unwrap(),

@@ -11,7 +11,7 @@ use std::process::Command;
 
 use blinkline::git::discover::{GitEnv, discover};
 use blinkline::git::untracked::{
-    ConfigEnv, Tracked, UntrackedCache, UntrackedMode, UntrackedSettings, count_untracked,
+    ConfigEnv, TrackedPaths, UntrackedCache, UntrackedMode, UntrackedSettings, count_untracked,
 };
 use support::{Rng, Sandbox, write_file as write};
 
@@ -88,7 +88,7 @@ fn ours_with(
     let repo = discover(dir, &GitEnv::default()).unwrap().unwrap();
     let paths: Vec<&[u8]> = paths.iter().map(Vec::as_slice).collect();
     let gitlinks: Vec<&[u8]> = gitlinks.iter().map(Vec::as_slice).collect();
-    let tracked = Tracked {
+    let tracked = TrackedPaths {
         paths: &paths,
         gitlinks: &gitlinks,
     };

@@ -36,20 +36,12 @@ use crate::git::record::Snapshot;
 use crate::git::refs::has_replace_refs;
 use crate::git::status::content::HashBudget;
 use crate::git::status::{self, StatusError, TreeEntry, TreeSource, Unsupported};
-use crate::git::untracked::{self, Tracked as UntrackedPaths, UntrackedCache};
+use crate::git::untracked::{self, TrackedPaths, UntrackedCache};
 use crate::git::{GitError, Oid, RawOid, read_into};
 
 impl TreeSource for ObjectStore {
     fn tree(&self, oid: &RawOid) -> Result<Vec<TreeEntry>, GitError> {
-        let entries = ObjectStore::tree(self, oid)?;
-        Ok(entries
-            .into_iter()
-            .map(|e| TreeEntry {
-                name: e.name,
-                mode: e.mode,
-                oid: e.oid,
-            })
-            .collect())
+        ObjectStore::tree(self, oid)
     }
 }
 
@@ -180,7 +172,7 @@ impl StatusParts {
         let settings = &self.tracked.untracked_settings;
         let listing = self.listing.as_mut();
         self.untracked =
-            untracked::count_untracked(repo, &UntrackedPaths::new(&paths), None, settings, listing)
+            untracked::count_untracked(repo, &TrackedPaths::new(&paths), None, settings, listing)
                 .map_err(StatusError::Git)?;
         Ok(())
     }

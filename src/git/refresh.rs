@@ -39,7 +39,7 @@ use crate::git::record::{
     Snapshot, StatusRecord, StatusSource, ab_key, inspect, record_name, status_key,
 };
 use crate::git::refs::Scratch;
-use crate::git::watch::{self, Outcome, WatchRequest};
+use crate::git::watch::{self, WatchEnd, WatchRequest};
 use crate::git::{GitError, Oid, RawOid};
 
 /// What to refresh.
@@ -75,7 +75,7 @@ pub fn refresh(req: &RefreshRequest<'_>, env: &GitEnv, cache: &Cache) -> Result<
             record: &name,
             diffstat: req.diffstat,
         };
-        if watch::run(&request) == Outcome::Stopped {
+        if watch::run(&request) == WatchEnd::Stopped {
             return Ok(());
         }
     }

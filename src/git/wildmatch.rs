@@ -20,7 +20,7 @@ pub const PATHNAME: u32 = 1;
 pub const MAX_STAR_GROUPS: u32 = 256;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Outcome {
+enum Verdict {
     Match,
     NoMatch,
     AbortAll,
@@ -29,7 +29,7 @@ enum Outcome {
 
 /// Does `pattern` match the whole of `text`?
 pub fn wildmatch(pattern: &[u8], text: &[u8], flags: u32) -> bool {
-    dowild(pattern, text, flags & PATHNAME != 0, 0) == Outcome::Match
+    dowild(pattern, text, flags & PATHNAME != 0, 0) == Verdict::Match
 }
 
 /// The characters that make a pattern more than a literal (git's `is_glob_special`).
@@ -42,39 +42,39 @@ fn at(s: &[u8], i: usize) -> u8 {
     s.get(i).copied().unwrap_or(0)
 }
 
-fn dowild(pat: &[u8], text: &[u8], pathname: bool, depth: u32) -> Outcome {
+fn dowild(pat: &[u8], text: &[u8], pathname: bool, depth: u32) -> Verdict {
     if depth > MAX_STAR_GROUPS {
-        return Outcome::AbortAll;
+        return Verdict::AbortAll;
     }
     let (mut p, mut t) = (0usize, 0usize);
     while at(pat, p) != 0 {
         let p_ch = at(pat, p);
         let t_ch = at(text, t);
         if t_ch == 0 && p_ch != b'*' {
-            return Outcome::AbortAll;
+            return Verdict::AbortAll;
         }
         match p_ch {
             b'\\' => {
                 p += 1;
                 if t_ch != at(pat, p) {
-                    return Outcome::NoMatch;
+                    return Verdict::NoMatch;
                 }
             }
             b'?' => {
                 if pathname && t_ch == b'/' {
-                    return Outcome::NoMatch;
+                    return Verdict::NoMatch;
                 }
             }
             b'*' => return star(pat, p, text, t, pathname, depth),
             b'[' => match class(pat, &mut p, t_ch) {
-                None => return Outcome::AbortAll,
-                Some(false) => return Outcome::NoMatch,
-                Some(true) if pathname && t_ch == b'/' => return Outcome::NoMatch,
+                None => return Verdict::AbortAll,
+                Some(false) => return Verdict::NoMatch,
+                Some(true) if pathname && t_ch == b'/' => return Verdict::NoMatch,
                 Some(true) => {}
             },
             _ => {
                 if t_ch != p_ch {
-                    return Outcome::NoMatch;
+                    return Verdict::NoMatch;
                 }
             }
         }
@@ -82,9 +82,9 @@ fn dowild(pat: &[u8], text: &[u8], pathname: bool, depth: u32) -> Outcome {
         t += 1;
     }
     if t < text.len() {
-        Outcome::NoMatch
+        Verdict::NoMatch
     } else {
-        Outcome::Match
+        Verdict::Match
     }
 }
 
@@ -96,7 +96,7 @@ fn star(
     mut t: usize,
     pathname: bool,
     depth: u32,
-) -> Outcome {
+) -> Verdict {
     let match_slash;
     p += 1;
     if at(pat, p) == b'*' {
@@ -112,9 +112,9 @@ fn star(
             && (next == 0 || next == b'/' || (next == b'\\' && at(pat, p + 1) == b'/'))
         {
             if next == b'/'
-                && dowild(&pat[p + 1..], &text[t..], pathname, depth + 1) == Outcome::Match
+                && dowild(&pat[p + 1..], &text[t..], pathname, depth + 1) == Verdict::Match
             {
-                return Outcome::Match;
+                return Verdict::Match;
             }
             match_slash = true;
         } else {
@@ -126,15 +126,15 @@ fn star(
     let rest = &text[t..];
     if at(pat, p) == 0 {
         return if !match_slash && rest.contains(&b'/') {
-            Outcome::NoMatch
+            Verdict::NoMatch
         } else {
-            Outcome::Match
+            Verdict::Match
         };
     }
     if !match_slash && at(pat, p) == b'/' {
         // One star before a slash matches the rest of this directory name.
         let Some(slash) = memchr::memchr(b'/', rest) else {
-            return Outcome::NoMatch;
+            return Verdict::NoMatch;
         };
         t += slash;
         // Both sides hold a '/' here: consume it and match the rest.
@@ -155,21 +155,21 @@ fn star(
             }
             t_ch = at(text, t);
             if t_ch != literal {
-                return Outcome::NoMatch;
+                return Verdict::NoMatch;
             }
         }
         let matched = dowild(&pat[p..], &text[t..], pathname, depth + 1);
-        if matched != Outcome::NoMatch {
-            if !match_slash || matched != Outcome::AbortToStarStar {
+        if matched != Verdict::NoMatch {
+            if !match_slash || matched != Verdict::AbortToStarStar {
                 return matched;
             }
         } else if !match_slash && t_ch == b'/' {
-            return Outcome::AbortToStarStar;
+            return Verdict::AbortToStarStar;
         }
         t += 1;
         t_ch = at(text, t);
     }
-    Outcome::AbortAll
+    Verdict::AbortAll
 }
 
 /// A bracket class starting at `pat[*p] == '['`, tried on `t_ch`; leaves `*p` on its `]`.

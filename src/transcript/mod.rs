@@ -109,7 +109,7 @@ pub struct View<'a> {
     pub stale: bool,
 }
 
-struct Tracked {
+struct TrackedTranscript {
     path: String,
     record: String,
     state: State,
@@ -125,7 +125,7 @@ struct Tracked {
 struct Tracker {
     /// `None` until first needed; then the cache, or `None` if it cannot be used.
     cache: Option<Option<Cache>>,
-    tracked: Option<Tracked>,
+    tracked: Option<TrackedTranscript>,
 }
 
 static TRACKER: Mutex<Tracker> = Mutex::new(Tracker {
@@ -160,7 +160,7 @@ pub fn with_view<R>(
         })
         .as_ref();
     if tracker.tracked.as_ref().is_none_or(|t| t.path != path) {
-        tracker.tracked = Some(Tracked::load(path, cache));
+        tracker.tracked = Some(TrackedTranscript::load(path, cache));
     }
     let tracked = tracker.tracked.as_mut()?;
     tracked.update();
@@ -218,13 +218,13 @@ fn load_record(cache: &Cache, name: &str, path: &str) -> Option<State> {
     record::decode(&cache.read(name)?, path)
 }
 
-impl Tracked {
-    fn load(path: &str, cache: Option<&Cache>) -> Tracked {
+impl TrackedTranscript {
+    fn load(path: &str, cache: Option<&Cache>) -> TrackedTranscript {
         let record = record_for(path);
         let state = cache
             .and_then(|c| load_record(c, &record, path))
             .unwrap_or_default();
-        Tracked {
+        TrackedTranscript {
             path: path.to_owned(),
             record,
             state,

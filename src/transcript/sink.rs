@@ -72,7 +72,7 @@ pub enum Event {
 
 /// The order-free sums of a batch.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct Counts {
+struct BatchCounts {
     lines: u64,
     bad_lines: u64,
     prompts: u64,
@@ -86,7 +86,7 @@ struct Counts {
 pub struct Batch {
     /// The byte range of the complete lines consumed (`None`: no line starts in the chunk).
     pub span: Option<(u64, u64)>,
-    counts: Counts,
+    counts: BatchCounts,
     events: Vec<Event>,
     /// Model names of the rows, each stored once per run of rows with the same model.
     names: String,

@@ -54,12 +54,13 @@ use std::fmt;
 use std::path::PathBuf;
 
 use crate::git::discover::Repo;
+pub use crate::git::object::TreeEntry;
 use crate::git::porcelain::Counts;
 use crate::git::untracked::UntrackedSettings;
 use crate::git::{GitError, RawOid};
 pub use config::ConfigEnv;
 pub use reuse::{Since, changed_directories};
-pub use staged::{TreeEntry, TreeSource};
+pub use staged::TreeSource;
 use worktree::Change;
 
 /// A repository state this engine does not compute; the caller asks git instead.

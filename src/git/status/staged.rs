@@ -23,15 +23,8 @@ use super::cache_tree::NodeRef;
 use super::config::Renames;
 use super::index::Index;
 use super::{StatusError, Unsupported};
+use crate::git::object::TreeEntry;
 use crate::git::{GitError, RawOid};
-
-/// One entry of a tree object.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TreeEntry {
-    pub name: Box<[u8]>,
-    pub mode: u32,
-    pub oid: RawOid,
-}
 
 /// Where tree objects come from (the object store; the git CLI in tests).
 pub trait TreeSource {

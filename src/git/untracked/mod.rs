@@ -79,7 +79,7 @@ impl UntrackedMode {
 
 /// The index's paths, as the walk needs them.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Tracked<'a> {
+pub struct TrackedPaths<'a> {
     /// Every path in the index (any stage), sorted bytewise (git's index order), relative
     /// to the work tree with `/` separators.
     pub paths: &'a [&'a [u8]],
@@ -87,10 +87,10 @@ pub struct Tracked<'a> {
     pub gitlinks: &'a [&'a [u8]],
 }
 
-impl<'a> Tracked<'a> {
-    /// Tracked paths with no gitlinks among them.
-    pub fn new(paths: &'a [&'a [u8]]) -> Tracked<'a> {
-        Tracked {
+impl<'a> TrackedPaths<'a> {
+    /// TrackedPaths paths with no gitlinks among them.
+    pub fn new(paths: &'a [&'a [u8]]) -> TrackedPaths<'a> {
+        TrackedPaths {
             paths,
             gitlinks: &[],
         }
@@ -154,7 +154,7 @@ fn before_dir(path: &[u8], dir: &[u8]) -> bool {
 /// the work tree itself cannot be read or an ignore file is absurdly large.
 pub fn count_untracked(
     repo: &Repo,
-    tracked: &Tracked<'_>,
+    tracked: &TrackedPaths<'_>,
     mode: Option<UntrackedMode>,
     settings: &UntrackedSettings,
     cache: Option<&mut UntrackedCache>,
@@ -205,7 +205,7 @@ mod tests {
     #[test]
     fn paths_below_a_directory_are_found_past_siblings_that_sort_between() {
         let paths: Vec<&[u8]> = vec![b"a-b", b"a.c", b"a/x", b"ab", b"b"];
-        let t = Tracked::new(&paths);
+        let t = TrackedPaths::new(&paths);
         assert!(t.has_paths_below(b"a"));
         assert!(!t.has_paths_below(b"a-b") && !t.has_paths_below(b"ab"));
         assert!(!t.has_paths_below(b"b") && !t.has_paths_below(b"0"));
@@ -215,7 +215,7 @@ mod tests {
     #[test]
     fn lookups_within_a_directory_range_compare_names_only() {
         let paths: Vec<&[u8]> = vec![b"a/b", b"a/c-d", b"a/c/e", b"a/c/f/g", b"a/d", b"b"];
-        let t = Tracked::new(&paths);
+        let t = TrackedPaths::new(&paths);
         let a = t.below(0..paths.len(), 0, b"a");
         assert_eq!(a, 0..5);
         assert_eq!(t.below(a.clone(), 2, b"c"), 2..4);

@@ -26,7 +26,7 @@ use std::rc::Rc;
 
 use crate::git::GitError;
 use crate::git::ignore::{PatternList, read_ignore_file};
-use crate::git::untracked::Tracked;
+use crate::git::untracked::TrackedPaths;
 use crate::git::untracked::listing::{Kind, Listing, UntrackedCache};
 use crate::git::untracked::nested::is_nested_repo;
 
@@ -55,7 +55,7 @@ impl Excludes {
 pub(crate) struct Walker<'w> {
     pub root: &'w Path,
     pub git_dir: &'w Path,
-    pub tracked: &'w Tracked<'w>,
+    pub tracked: &'w TrackedPaths<'w>,
     /// `-uall`: untracked directories are walked and their files counted one by one.
     pub all_files: bool,
     pub excludes: Excludes,
@@ -66,7 +66,7 @@ pub(crate) struct Walker<'w> {
 }
 
 impl<'w> Walker<'w> {
-    pub fn new(root: &'w Path, git_dir: &'w Path, tracked: &'w Tracked<'w>) -> Walker<'w> {
+    pub fn new(root: &'w Path, git_dir: &'w Path, tracked: &'w TrackedPaths<'w>) -> Walker<'w> {
         Walker {
             root,
             git_dir,

@@ -104,7 +104,7 @@ pub fn lines_marker(record: &str) -> String {
 
 /// How a watch ended.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Outcome {
+pub enum WatchEnd {
     /// It ran and stopped (idle, or something vanished); the record is written.
     Stopped,
     /// The repository cannot be watched, or the engine left it to git: the caller
@@ -124,9 +124,9 @@ pub struct WatchRequest<'a> {
 
 /// Watches the repository until the watcher has no more reason to run (see the module
 /// doc). The caller holds the record's single-flight lock.
-pub fn run(req: &WatchRequest<'_>) -> Outcome {
+pub fn run(req: &WatchRequest<'_>) -> WatchEnd {
     let Some(mut watcher) = Watcher::start(req) else {
-        return Outcome::NotWatchable;
+        return WatchEnd::NotWatchable;
     };
     let outcome = watcher.watch();
     watcher.finish();
@@ -193,27 +193,27 @@ impl<'a> Watcher<'a> {
     }
 
     /// The event loop (module doc, steps 3 to 5).
-    fn watch(&mut self) -> Outcome {
+    fn watch(&mut self) -> WatchEnd {
         let idle = idle_limit();
         let mut last_used = Instant::now();
         let mut next_beat = Instant::now() + HEARTBEAT;
         loop {
             if last_used.elapsed() > idle {
-                return Outcome::Stopped;
+                return WatchEnd::Stopped;
             }
             let wait = next_beat.saturating_duration_since(Instant::now());
             let mut pending = Pending::default();
             match self.watches.inotify.wait(Some(wait)) {
                 Ok(true) => self.drain(&mut pending),
                 Ok(false) => {}
-                Err(_) => return Outcome::Stopped,
+                Err(_) => return WatchEnd::Stopped,
             }
             if pending.needs_recompute() {
                 std::thread::sleep(SETTLE);
                 self.drain(&mut pending);
             }
             if pending.gone {
-                return Outcome::Stopped;
+                return WatchEnd::Stopped;
             }
             if pending.used {
                 last_used = Instant::now();
@@ -222,24 +222,24 @@ impl<'a> Watcher<'a> {
                 match self.apply(&pending) {
                     Ok(true) => {
                         if self.publish(true).is_err() {
-                            return Outcome::Stopped;
+                            return WatchEnd::Stopped;
                         }
                         next_beat = Instant::now() + HEARTBEAT;
                     }
                     Ok(false) => {}
-                    Err(_) => return Outcome::NotWatchable,
+                    Err(_) => return WatchEnd::NotWatchable,
                 }
             }
             if self.verified.elapsed() >= VERIFY_EVERY {
                 match self.verify() {
                     Ok(true) => next_beat = Instant::now(),
                     Ok(false) => {}
-                    Err(_) => return Outcome::NotWatchable,
+                    Err(_) => return WatchEnd::NotWatchable,
                 }
             }
             if Instant::now() >= next_beat {
                 if self.publish(true).is_err() {
-                    return Outcome::Stopped;
+                    return WatchEnd::Stopped;
                 }
                 next_beat = Instant::now() + HEARTBEAT;
             }
