@@ -215,6 +215,11 @@ mod tests {
     use super::*;
     use std::sync::atomic::AtomicU64;
     use std::sync::mpsc;
+    use std::time::Duration;
+
+    /// How long a test waits for a job before calling it lost (a lost wake-up leaves the
+    /// job in the queue with every worker asleep): far above any run time, far below a hang.
+    const LOST: Duration = Duration::from_secs(30);
 
     struct Summer {
         total: AtomicU64,
@@ -244,7 +249,8 @@ mod tests {
             pool.submit(i);
         }
         for _ in 0..10_000 {
-            rx.recv().unwrap();
+            rx.recv_timeout(LOST)
+                .expect("a submitted job never ran (lost wake-up?)");
         }
         assert_eq!(pool.runner().total.load(SeqCst), 10_000 * 10_001 / 2);
         assert_eq!(pool.stats().executed.get(), 10_000);
@@ -264,7 +270,8 @@ mod tests {
         .unwrap();
         for burst in 0..50u64 {
             pool.submit(burst);
-            rx.recv().unwrap();
+            rx.recv_timeout(LOST)
+                .expect("a parked worker was not woken for the burst");
         }
         assert_eq!(pool.runner().total.load(SeqCst), 49 * 50 / 2);
         pool.join();
