@@ -19,8 +19,6 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
-use std::sync::atomic::AtomicU32;
-use std::sync::atomic::Ordering::{Acquire, Release, SeqCst};
 use std::time::{Duration, Instant};
 
 use arrayvec::ArrayVec;
@@ -29,10 +27,10 @@ use crate::engine::clock::unix_now;
 use crate::engine::frame::{
     FrameBuffer, FrameSpec, MAX_WIDGETS, Placement, SegmentSink, SegmentState, assemble_with_states,
 };
-use crate::engine::futex;
 use crate::engine::metrics::EngineMetrics;
 use crate::engine::pool::{JobRunner, Pool};
 use crate::engine::slots::{Outcome, SlotClaims, SlotContent, SlotTable, SlotView, Tone};
+use crate::engine::sync::Handshake;
 use crate::input::env::Environment;
 use crate::input::shell::ShellContext;
 use crate::input::{InputProblem, parse_session};
@@ -81,9 +79,8 @@ struct Shared {
     env: Environment,
     charset: Charset,
     shell: Option<ShellContext>,
-    /// Bumped by a worker after each publish; the frame owner waits on it.
-    done: AtomicU32,
-    owner_waiting: AtomicU32,
+    /// A worker's signal to the frame owner waiting for its pool widgets.
+    done: Handshake,
 }
 
 /// The payload of a frame, shared with the workers that render it.
@@ -117,12 +114,8 @@ impl JobRunner for Runner {
         };
         let mut clock = Instant::now();
         render_into_slot(shared, job.index, job.generation, &ctx, Some(&mut clock));
-        // Release: pairs with the Acquire load in `wait_for_pool`; the slot itself was
-        // published with its own Release store.
-        shared.done.fetch_add(1, Release);
-        if shared.owner_waiting.load(SeqCst) != 0 {
+        if shared.done.published() {
             shared.metrics.worker_wakes.add(1);
-            atomic_wait::wake_all(&shared.done);
         }
     }
 }
@@ -247,8 +240,7 @@ impl Renderer {
             env,
             charset: settings.charset,
             shell: None,
-            done: AtomicU32::new(0),
-            owner_waiting: AtomicU32::new(0),
+            done: Handshake::new(),
         });
         Renderer {
             shared,
@@ -528,8 +520,7 @@ impl Renderer {
                 .min(max_budget.max(Duration::from_micros(1)));
         let shared = &*self.shared;
         loop {
-            // Acquire: pairs with the Release increment in `Runner::run`.
-            let seen = shared.done.load(Acquire);
+            let seen = shared.done.seen();
             let all_ready = (0..shared.names.len())
                 .filter(|&i| self.submitted(i))
                 .all(|i| self.slots.read(i, generation).1 == SlotView::Fresh);
@@ -541,9 +532,7 @@ impl Renderer {
                 shared.metrics.pool_deadlines.add(1);
                 return;
             }
-            shared.owner_waiting.store(1, SeqCst);
-            futex::wait_timeout(&shared.done, seen, deadline - now);
-            shared.owner_waiting.store(0, SeqCst);
+            shared.done.wait(seen, deadline - now);
         }
     }
 
@@ -590,6 +579,7 @@ mod tests {
     use super::*;
     use crate::format::json::JsonSink;
     use std::sync::Mutex;
+    use std::sync::atomic::Ordering::SeqCst;
     use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
     struct Fixed(&'static str);
