@@ -37,8 +37,8 @@ fmt: ## format the code
 	$(CARGO) fmt
 	find src tests benches fuzz -name '*.rs' -not -path '*/target/*' -print0 | xargs -0 rustfmt --edition 2024
 
-loom: ## loom model tests of the lock-free structures (queue, output slots, watch frame ring)
-	RUSTFLAGS="--cfg crossbeam_loom" CARGO_TARGET_DIR=target/loom $(CARGO) test --release --test loom_queue --test loom_slots --test loom_ring
+loom: ## loom model tests of the lock-free structures (queue, output slots, pool parking, frame wait, watch frame ring)
+	RUSTFLAGS="--cfg crossbeam_loom" CARGO_TARGET_DIR=target/loom $(CARGO) test --release --test loom_queue --test loom_slots --test loom_pool --test loom_ring
 
 SOAK_SECS ?= 20
 soak: ## tests/soak.rs for SOAK_SECS (20) seconds: 64 parallel renders, a growing transcript, a changing repository

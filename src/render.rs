@@ -20,8 +20,6 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
-use std::sync::atomic::AtomicU32;
-use std::sync::atomic::Ordering::{Acquire, Release, SeqCst};
 use std::time::{Duration, Instant};
 
 use arrayvec::ArrayVec;
@@ -32,11 +30,11 @@ use crate::engine::frame::{
 };
 use crate::engine::metrics::EngineMetrics;
 use crate::engine::pool::{JobRunner, Pool};
-use crate::engine::slots::{Outcome, SlotContent, SlotTable, SlotView, Tone};
+use crate::engine::slots::{Outcome, SlotClaims, SlotContent, SlotTable, SlotView, Tone};
+use crate::engine::sync::Handshake;
 use crate::input::env::Environment;
 use crate::input::shell::ShellContext;
 use crate::input::{InputProblem, parse_session};
-use crate::sys::futex;
 use crate::widgets::{Charset, Cost, RenderContext, Widget};
 
 /// One widget placed in the layout.
@@ -75,14 +73,14 @@ pub struct RenderSettings {
 struct Shared {
     names: Vec<&'static str>,
     widgets: Vec<Box<dyn Widget>>,
-    slots: SlotTable,
+    /// The workers' (and inline rendering's) handle on the renderer's slots.
+    slots: SlotClaims,
     metrics: EngineMetrics,
     env: Environment,
     charset: Charset,
     shell: Option<ShellContext>,
-    /// Bumped by a worker after each publish; the frame owner waits on it.
-    done: AtomicU32,
-    owner_waiting: AtomicU32,
+    /// A worker's signal to the frame owner waiting for its pool widgets.
+    done: Handshake,
 }
 
 /// The payload of a frame, shared with the workers that render it.
@@ -106,6 +104,7 @@ impl JobRunner for Runner {
 
     fn run(&self, job: WidgetJob) {
         let shared = &*self.0;
+        shared.metrics.jobs_run.add(1);
         let (session, _) = parse_session(&job.input.bytes);
         let ctx = RenderContext {
             session: &session,
@@ -118,11 +117,8 @@ impl JobRunner for Runner {
         };
         let mut clock = Instant::now();
         render_into_slot(shared, job.index, job.generation, &ctx, Some(&mut clock));
-        // Release: pairs with the Acquire load in `wait_for_pool`; the slot itself was
-        // published with its own Release store.
-        shared.done.fetch_add(1, Release);
-        if shared.owner_waiting.load(SeqCst) != 0 {
-            atomic_wait::wake_all(&shared.done);
+        if shared.done.published() {
+            shared.metrics.worker_wakes.add(1);
         }
     }
 }
@@ -137,7 +133,7 @@ fn render_into_slot(
     ctx: &RenderContext<'_>,
     clock: Option<&mut Instant>,
 ) {
-    let Some(mut writer) = shared.slots.get(index).claim(generation) else {
+    let Some(mut writer) = shared.slots.claim(index, generation) else {
         return;
     };
     let widget = &shared.widgets[index];
@@ -190,6 +186,8 @@ pub struct WidgetReport<'a> {
 /// Renders frames for one layout.
 pub struct Renderer {
     shared: Arc<Shared>,
+    /// The slots; the workers write through `shared.slots`.
+    slots: SlotTable,
     placements: Vec<Placement>,
     budgets: Vec<Duration>,
     /// Which widgets run on the pool (decided by the builder; all false once the pool
@@ -211,6 +209,9 @@ pub struct Renderer {
     last_rendered: Vec<Option<Instant>>,
     /// Widgets whose last value is carried into the current frame.
     carried: Vec<bool>,
+    /// Widgets whose slot a straggler of an older frame still holds: they cannot render in
+    /// the current frame and show their last value (stale) or nothing (late).
+    held: Vec<bool>,
     /// Hash of the previous frame's payload: a new payload refreshes every widget.
     last_payload: u64,
 }
@@ -285,19 +286,20 @@ impl RendererBuilder {
             budgets.push(entry.budget);
         }
         sink.prepare(&names);
+        let slots = SlotTable::new(count);
         let shared = Arc::new(Shared {
             names,
             widgets,
-            slots: SlotTable::new(count),
+            slots: slots.claims(),
             metrics: EngineMetrics::new(count),
             env,
             charset: settings.charset,
             shell,
-            done: AtomicU32::new(0),
-            owner_waiting: AtomicU32::new(0),
+            done: Handshake::new(),
         });
         Renderer {
             shared,
+            slots,
             placements,
             budgets,
             on_pool,
@@ -313,6 +315,7 @@ impl RendererBuilder {
             interval_refresh,
             last_rendered: vec![None; count],
             carried: vec![false; count],
+            held: vec![false; count],
             last_payload: 0,
         }
     }
@@ -339,7 +342,8 @@ impl Renderer {
     }
 
     /// Opens widget `index`'s slot for `generation`, or carries its last value when it is
-    /// not due for a refresh. Returns true if carried.
+    /// not due for a refresh. Returns true if carried. A slot a straggler still holds is
+    /// neither: it is marked `held` and the widget does not render in this frame.
     fn open_slot(
         &mut self,
         index: usize,
@@ -347,7 +351,6 @@ impl Renderer {
         now: Instant,
         same_payload: bool,
     ) -> bool {
-        let slot = self.shared.slots.get(index);
         let due = match (
             self.shared.widgets[index].refresh_interval(),
             self.last_rendered[index],
@@ -355,12 +358,16 @@ impl Renderer {
             (Some(every), Some(last)) => !same_payload || now.duration_since(last) >= every,
             _ => true,
         };
-        let carried = self.interval_refresh && !due && slot.carry(generation);
+        let carried = self.interval_refresh && !due && self.slots.carry(index, generation);
+        let mut held = false;
         if !carried {
-            slot.begin(generation);
-            self.last_rendered[index] = Some(now);
+            held = !self.slots.begin(index, generation);
+            if !held {
+                self.last_rendered[index] = Some(now);
+            }
         }
         self.carried[index] = carried;
+        self.held[index] = held;
         carried
     }
 
@@ -436,7 +443,7 @@ impl Renderer {
         };
         let mut clock = self.time_widgets.then(Instant::now);
         for index in 0..count {
-            if !self.runs_on_pool(index) && !self.carried[index] {
+            if !self.runs_on_pool(index) && !self.carried[index] && !self.held[index] {
                 render_into_slot(&self.shared, index, generation, &ctx, clock.as_mut());
             }
         }
@@ -483,11 +490,18 @@ impl Renderer {
         };
         assemble_with_states(
             &spec,
-            &self.shared.slots,
+            &self.slots,
             self.sink.as_mut(),
             &mut self.frame,
             &mut self.states,
         )
+    }
+
+    /// Whether widget `index` renders on the pool in the current frame: a pool widget whose
+    /// slot was opened (a straggler's slot cannot take this frame's value; nobody waits for
+    /// it).
+    fn submitted(&self, index: usize) -> bool {
+        self.runs_on_pool(index) && !self.held[index]
     }
 
     /// Submits this frame's pool widgets; returns how many were submitted.
@@ -498,8 +512,12 @@ impl Renderer {
         generation: u64,
         started: Instant,
     ) -> usize {
+        let held = (0..self.shared.names.len())
+            .filter(|&i| self.runs_on_pool(i) && self.held[i])
+            .count();
+        self.shared.metrics.jobs_dropped.add(held as u64);
         let wanted = (0..self.shared.names.len())
-            .filter(|&i| self.runs_on_pool(i))
+            .filter(|&i| self.submitted(i))
             .count();
         if wanted == 0 {
             return 0;
@@ -519,7 +537,7 @@ impl Renderer {
         let Some(pool) = self.pool.as_ref() else {
             return 0;
         };
-        for index in (0..self.shared.names.len()).filter(|&i| self.on_pool[i]) {
+        for index in (0..self.shared.names.len()).filter(|&i| self.submitted(i)) {
             pool.submit(WidgetJob {
                 input: Arc::clone(&input),
                 generation,
@@ -527,6 +545,7 @@ impl Renderer {
                 deadline: started + self.settings.deadline.min(self.budgets[index]),
             });
         }
+        self.shared.metrics.jobs_submitted.add(wanted as u64);
         wanted
     }
 
@@ -551,10 +570,11 @@ impl Renderer {
         fresh
     }
 
-    /// Waits until every pool widget of `generation` is published or the deadline passes.
+    /// Waits until every pool widget submitted for `generation` is published or the
+    /// deadline passes.
     fn wait_for_pool(&self, generation: u64, started: Instant) {
         let max_budget = (0..self.shared.names.len())
-            .filter(|&i| self.runs_on_pool(i))
+            .filter(|&i| self.submitted(i))
             .map(|i| self.budgets[i])
             .max()
             .unwrap_or(Duration::ZERO);
@@ -565,21 +585,19 @@ impl Renderer {
                 .min(max_budget.max(Duration::from_micros(1)));
         let shared = &*self.shared;
         loop {
-            // Acquire: pairs with the Release increment in `Runner::run`.
-            let seen = shared.done.load(Acquire);
+            let seen = shared.done.seen();
             let all_ready = (0..shared.names.len())
-                .filter(|&i| self.runs_on_pool(i))
-                .all(|i| shared.slots.get(i).read(generation).1 == SlotView::Fresh);
+                .filter(|&i| self.submitted(i))
+                .all(|i| self.slots.read(i, generation).1 == SlotView::Fresh);
             if all_ready {
                 return;
             }
             let now = Instant::now();
             if now >= deadline {
+                shared.metrics.pool_deadlines.add(1);
                 return;
             }
-            shared.owner_waiting.store(1, SeqCst);
-            futex::wait_timeout(&shared.done, seen, deadline - now);
-            shared.owner_waiting.store(0, SeqCst);
+            shared.done.wait(seen, deadline - now);
         }
     }
 
@@ -608,13 +626,13 @@ impl Renderer {
     pub fn report(&self) -> impl Iterator<Item = WidgetReport<'_>> {
         let shared = &*self.shared;
         (0..shared.names.len()).map(move |i| {
-            let (content, _) = shared.slots.get(i).read(self.generation);
+            let (content, _) = self.slots.read(i, self.generation);
             WidgetReport {
                 name: shared.names[i],
                 state: self.states.get(i).copied().unwrap_or(SegmentState::Late),
                 text: &content.text,
                 source: content.source,
-                micros: shared.slots.get(i).nanos() / 1000,
+                micros: self.slots.nanos(i) / 1000,
                 cost: shared.widgets[i].cost(),
             }
         })
@@ -626,6 +644,7 @@ mod tests {
     use super::*;
     use crate::format::json::JsonSink;
     use std::sync::Mutex;
+    use std::sync::atomic::Ordering::SeqCst;
     use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
     #[test]
@@ -849,6 +868,85 @@ mod tests {
         assert_eq!(r.metrics().widget_errors.get(), 1);
     }
 
+    /// A slow widget that answers at once.
+    struct QuickSlow(&'static str);
+    impl Widget for QuickSlow {
+        fn render(&self, _: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
+            out.push_str(self.0);
+            Outcome::Shown
+        }
+        fn cost(&self) -> Cost {
+            Cost::Slow
+        }
+    }
+
+    #[test]
+    fn a_frame_does_not_wait_for_a_slot_a_straggler_still_holds() {
+        let (release, gate) = sync_channel(4);
+        let (started_tx, started) = sync_channel(4);
+        let gated = Gated {
+            gate: Mutex::new(gate),
+            started: started_tx,
+        };
+        let mut layout = vec![
+            entry("slow", Box::new(gated)),
+            entry("quick", Box::new(QuickSlow("Q"))),
+        ];
+        for entry in &mut layout {
+            entry.budget = Duration::from_secs(60);
+        }
+        let mut r = renderer(layout, 2, Duration::from_secs(60));
+        let wait = Duration::from_secs(30);
+        release.send("one").unwrap();
+        r.render(b"{}");
+        started.recv_timeout(wait).expect("frame 1 job ran");
+        assert_eq!(frame_json(&r)[0]["text"], "one");
+
+        // Frame 2 leaves a straggler: the gated widget blocks past the deadline.
+        r.set_deadline(Duration::from_millis(20));
+        r.render(b"{}");
+        started.recv_timeout(wait).expect("frame 2 job started");
+        let metrics = r.metrics();
+        assert_eq!(
+            metrics.pool_deadlines.get(),
+            1,
+            "frame 2 ran into its deadline"
+        );
+
+        // Frame 3, with a deadline far away: the held slot is not submitted and not waited
+        // for; the frame ends as soon as the other pool widget has published.
+        r.set_deadline(Duration::from_secs(2));
+        let submitted = r.metrics().jobs_submitted.get();
+        let report = r.render(b"{}");
+        let metrics = r.metrics();
+        assert_eq!(
+            metrics.pool_deadlines.get(),
+            1,
+            "frame 3 waited out its deadline for a value that cannot come"
+        );
+        assert_eq!(
+            metrics.jobs_dropped.get(),
+            1,
+            "the held slot was not submitted"
+        );
+        assert_eq!(
+            metrics.jobs_submitted.get(),
+            submitted + 1,
+            "only `quick` ran"
+        );
+        assert_eq!(report.late, 1);
+        let v = frame_json(&r);
+        assert_eq!(
+            (v[0]["state"].as_str(), v[0]["text"].as_str()),
+            (Some("stale"), Some("one"))
+        );
+        assert_eq!(
+            (v[1]["state"].as_str(), v[1]["text"].as_str()),
+            (Some("ok"), Some("Q"))
+        );
+        release.send("two").unwrap();
+    }
+
     #[test]
     fn a_slow_widget_misses_the_deadline_without_delaying_the_frame_then_shows_stale() {
         let (release, gate) = sync_channel(4);
@@ -901,7 +999,10 @@ mod tests {
         // but can never be taken as fresh for a newer frame.
         release.send("two").unwrap();
         release.send("three").unwrap();
-        for _ in 0..50 {
+        // A frame that finds the slot still held returns at once (nothing to wait for), so
+        // the frames go on until the straggler has published, within a generous bound.
+        let until = Instant::now() + wait;
+        while Instant::now() < until {
             r.render(b"{}");
             let v = frame_json(&r);
             if v[1]["state"] == "ok" {
@@ -912,6 +1013,7 @@ mod tests {
                 return;
             }
             let _ = release.try_send("three");
+            std::thread::yield_now();
         }
         panic!("slow widget never became fresh again");
     }

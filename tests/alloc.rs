@@ -139,6 +139,107 @@ fn payload_with_transcript(dir: &Path) -> (String, String) {
 fn main() {
     warm_frames_allocate_nothing_in_every_format_and_layout();
     println!("alloc: warm frames allocate nothing in every format and layout: ok");
+    warm_pool_frames_allocate_only_queue_nodes();
+    println!("alloc: warm frames with a pool widget allocate only the queue's nodes: ok");
+}
+
+/// A slow widget (it runs on the pool) that allocates nothing itself.
+struct PoolWidget;
+
+impl blinkline::widgets::Widget for PoolWidget {
+    fn render(
+        &self,
+        ctx: &blinkline::widgets::RenderContext<'_>,
+        out: &mut blinkline::engine::slots::SlotContent,
+    ) -> blinkline::engine::slots::Outcome {
+        out.push_str(if ctx.payload.len() > 2 {
+            "pool"
+        } else {
+            "empty"
+        });
+        blinkline::engine::slots::Outcome::Shown
+    }
+    fn cost(&self) -> blinkline::widgets::Cost {
+        blinkline::widgets::Cost::Slow
+    }
+}
+
+/// A cheap widget (rendered inline) that allocates nothing.
+struct InlineWidget;
+
+impl blinkline::widgets::Widget for InlineWidget {
+    fn render(
+        &self,
+        _: &blinkline::widgets::RenderContext<'_>,
+        out: &mut blinkline::engine::slots::SlotContent,
+    ) -> blinkline::engine::slots::Outcome {
+        out.push_str("inline");
+        blinkline::engine::slots::Outcome::Shown
+    }
+}
+
+/// A frame with a pool widget: the frame's own path (slots, payload ring, wait, assembly)
+/// allocates nothing; the one allocation per job is the queue's node (the Michael–Scott
+/// queue allocates a node per push, see `engine/pool.rs`), plus crossbeam-epoch's bag of
+/// retired nodes, sealed and queued once per 64 of them.
+fn warm_pool_frames_allocate_only_queue_nodes() {
+    use blinkline::engine::frame::Placement;
+    use blinkline::render::{LayoutEntry, Offload, RenderSettings, Renderer};
+    use std::time::Duration;
+    let placement = Placement {
+        line: 0,
+        right: false,
+        priority: 1,
+        keep_stale: true,
+    };
+    let layout = vec![
+        LayoutEntry {
+            name: "pool",
+            widget: Box::new(PoolWidget),
+            placement,
+            budget: Duration::from_secs(10),
+        },
+        LayoutEntry {
+            name: "model",
+            widget: Box::new(InlineWidget),
+            placement,
+            budget: Duration::from_secs(10),
+        },
+    ];
+    let settings = RenderSettings {
+        deadline: Duration::from_secs(10),
+        threads: 1,
+        charset: blinkline::widgets::Charset::Unicode,
+        width: None,
+        rules: blinkline::width::WidthRules::default(),
+        config_flagged: false,
+    };
+    let sink = Box::new(blinkline::format::json::JsonSink);
+    let mut renderer = Renderer::builder(layout, settings, Environment::default(), sink)
+        .offload(Offload::SlowOnly)
+        .build();
+    let payload = sample_payload(1_800_000_000);
+    for _ in 0..200 {
+        renderer.render(payload.as_bytes());
+    }
+    const FRAMES: u64 = 1000;
+    let (before, _) = allocation_counts();
+    for _ in 0..FRAMES {
+        let report = renderer.render(payload.as_bytes());
+        assert_eq!(report.late, 0, "the pool widget missed a 10 s deadline");
+    }
+    let (after, _) = allocation_counts();
+    let jobs = renderer.metrics().jobs_submitted.get();
+    assert_eq!(jobs, 1200, "one pool job per frame");
+    let allocations = after - before;
+    println!("alloc: {allocations} allocations in {FRAMES} warm pool frames");
+    assert!(
+        (FRAMES..=FRAMES + FRAMES / 16).contains(&allocations),
+        "{allocations} allocations in {FRAMES} warm pool frames: one queue node per job \
+         (and an epoch bag per 64 retired nodes) expected, nothing else"
+    );
+    let frame = String::from_utf8_lossy(renderer.frame().as_bytes()).into_owned();
+    assert!(frame.contains("pool"), "{frame:?}");
 }
 
 fn warm_frames_allocate_nothing_in_every_format_and_layout() {

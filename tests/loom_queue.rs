@@ -187,3 +187,47 @@ fn plain_methods_work_in_the_default_collector() {
         assert!(q.is_empty());
     });
 }
+
+/// A pusher links a node and may be preempted before it swings `tail`; the popper takes the
+/// value, retires the old sentinel and flushes, so the collector really reclaims it (the
+/// other models never collect: too few pins reach crossbeam-epoch's collection), then
+/// pushes again, loading `tail`.
+///
+/// Catches: deleting the tail swing in `pop_with` (`if tail == head { tail CAS }`): the
+/// popper then retires the node `tail` still points at (crossbeam issue #238) and the
+/// loom-only invariant-4 check fails the model.
+#[test]
+fn a_pop_never_retires_the_node_tail_points_at() {
+    check(|| {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let collector = Collector::new();
+        let q = Arc::new(Queue::with_collector(&collector));
+        let pusher = {
+            let (q, collector, drops) = (Arc::clone(&q), collector.clone(), Arc::clone(&drops));
+            thread::spawn(move || {
+                let handle = collector.register();
+                q.push_with(Counted(drops), &handle.pin());
+            })
+        };
+        let handle = collector.register();
+        let popped = loop {
+            let guard = handle.pin();
+            if let Some(value) = q.pop_with(&guard) {
+                guard.flush();
+                break value;
+            }
+            drop(guard);
+            thread::yield_now();
+        };
+        drop(popped);
+        {
+            let guard = handle.pin();
+            q.push_with(Counted(Arc::clone(&drops)), &guard);
+            guard.flush();
+        }
+        pusher.join().unwrap();
+        assert_eq!(drops.load(Relaxed), 1, "the popped value, dropped once");
+        assert_eq!(drain(&q, &collector).len(), 1);
+        assert_eq!(drops.load(Relaxed), 2);
+    });
+}

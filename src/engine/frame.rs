@@ -1,8 +1,10 @@
 //! The zero-allocation frame assembler.
 //!
 //! A frame is built in a [`FrameBuffer`]: a fixed byte array allocated once. The assembler
-//! reads each widget's slot in layout order, decides its state (fresh, late, hidden,
-//! error), fits the visible segments to the width (dropping the lowest priority first), and
+//! reads each widget's slot once, in layout order, and keeps what it read (the content, its
+//! state, its render time): a straggler that publishes while the frame is assembled cannot
+//! make it emit text other than what it measured. It decides each state (fresh, late,
+//! hidden, error), fits the visible segments to the width (dropping the lowest priority first), and
 //! hands each one to a [`SegmentSink`] (an output format) that writes bytes into the buffer.
 //! The finished frame leaves with a single `write(2)`: a reader of a pipe never sees half a
 //! frame, since frames stay under `PIPE_BUF` (4096 bytes) in every normal configuration.
@@ -242,9 +244,14 @@ pub struct FrameSpec<'a> {
     pub rules: WidthRules,
 }
 
+/// What the assembler read from one slot, and how it lays it out.
 #[derive(Clone, Copy)]
-struct Visible {
+struct Visible<'a> {
     index: usize,
+    /// The content read once from the slot: measured, then emitted.
+    content: &'a SlotContent,
+    /// The render time read with it.
+    nanos: u64,
     state: SegmentState,
     width: usize,
     short_width: usize,
@@ -280,8 +287,9 @@ pub fn assemble_with_states(
     let mut states: ArrayVec<Visible, MAX_WIDGETS> = ArrayVec::new();
     let all = sink.wants_all_segments();
     for index in 0..spec.names.len().min(MAX_WIDGETS) {
-        let late_now = slots.get(index).abandon(spec.generation);
-        let (content, view) = slots.get(index).read(spec.generation);
+        let late_now = slots.abandon(index, spec.generation);
+        let (content, view) = slots.read(index, spec.generation);
+        let nanos = slots.nanos(index);
         let state = segment_state(content, view, late_now, spec.placements[index]);
         if state == SegmentState::Late || state == SegmentState::Stale {
             late += 1;
@@ -300,6 +308,8 @@ pub fn assemble_with_states(
         };
         states.push(Visible {
             index,
+            content,
+            nanos,
             state,
             width,
             short_width,
@@ -311,7 +321,7 @@ pub fn assemble_with_states(
     if let Some(width) = spec.width {
         fit_lines(spec, &mut states, width, sink);
     }
-    emit(spec, slots, &states, sink, out);
+    emit(spec, &states, sink, out);
     states_out.extend(states.iter().map(|v| {
         if v.dropped {
             SegmentState::Hidden
@@ -349,7 +359,7 @@ fn segment_state(
 /// plus at least one column between the groups when both are present.
 fn line_width(
     spec: &FrameSpec<'_>,
-    states: &[Visible],
+    states: &[Visible<'_>],
     line: u8,
     sink: &dyn SegmentSink,
     all: bool,
@@ -379,7 +389,12 @@ fn line_width(
 }
 
 /// Shrinks, then drops, the lowest-priority segments of each line until it fits `width`.
-fn fit_lines(spec: &FrameSpec<'_>, states: &mut [Visible], width: usize, sink: &dyn SegmentSink) {
+fn fit_lines(
+    spec: &FrameSpec<'_>,
+    states: &mut [Visible<'_>],
+    width: usize,
+    sink: &dyn SegmentSink,
+) {
     let lines = states
         .iter()
         .map(|v| spec.placements[v.index].line)
@@ -389,7 +404,8 @@ fn fit_lines(spec: &FrameSpec<'_>, states: &mut [Visible], width: usize, sink: &
         if line_width(spec, states, line, sink, false) <= width {
             continue;
         }
-        let on_line = |v: &Visible| spec.placements[v.index].line == line && v.state.is_visible();
+        let on_line =
+            |v: &Visible<'_>| spec.placements[v.index].line == line && v.state.is_visible();
         // First pass: short forms, lowest priority first; second pass: drop.
         for pass in 0..2 {
             while line_width(spec, states, line, sink, false) > width {
@@ -410,8 +426,7 @@ fn fit_lines(spec: &FrameSpec<'_>, states: &mut [Visible], width: usize, sink: &
 
 fn emit(
     spec: &FrameSpec<'_>,
-    slots: &SlotTable,
-    states: &[Visible],
+    states: &[Visible<'_>],
     sink: &mut dyn SegmentSink,
     out: &mut FrameBuffer,
 ) {
@@ -424,7 +439,7 @@ fn emit(
     sink.begin_frame(out);
     for line in 0..=last_line {
         sink.begin_line(out, line);
-        let shown = |v: &&Visible| {
+        let shown = |v: &&Visible<'_>| {
             spec.placements[v.index].line == line && (all || (v.state.is_visible() && !v.dropped))
         };
         let notice = spec.notice.filter(|_| line == 0);
@@ -455,17 +470,16 @@ fn emit(
                 if spec.placements[v.index].right != right {
                     continue;
                 }
-                let (content, _) = slots.get(v.index).read(spec.generation);
                 let segment = Segment {
                     index: v.index,
                     name: spec.names[v.index],
-                    content,
+                    content: v.content,
                     state: if v.dropped {
                         SegmentState::Hidden
                     } else {
                         v.state
                     },
-                    nanos: slots.get(v.index).nanos(),
+                    nanos: v.nanos,
                     short: v.short,
                     placement: spec.placements[v.index],
                 };
@@ -488,4 +502,75 @@ fn emit(
         sink.end_line(out, line, line == last_line);
     }
     sink.end_frame(out);
+}
+
+#[cfg(all(test, not(crossbeam_loom)))]
+mod tests {
+    use super::*;
+    use crate::engine::slots::{SlotWriter, Tone};
+
+    /// Records what it is handed; publishes a straggler's writer when the frame starts being
+    /// written, i.e. after the slots were measured.
+    struct PublishingSink<'a> {
+        straggler: Option<SlotWriter<'a>>,
+        seen: Vec<(String, SegmentState)>,
+    }
+
+    impl SegmentSink for PublishingSink<'_> {
+        fn begin_frame(&mut self, _: &mut FrameBuffer) {
+            drop(self.straggler.take());
+        }
+        fn begin_line(&mut self, _: &mut FrameBuffer, _: u8) {}
+        fn segment(&mut self, out: &mut FrameBuffer, segment: &Segment<'_>, _: usize, _: usize) {
+            out.push_str(segment.text());
+            self.seen.push((segment.text().to_owned(), segment.state));
+        }
+        fn end_line(&mut self, _: &mut FrameBuffer, _: u8, _: bool) {}
+        fn end_frame(&mut self, _: &mut FrameBuffer) {}
+    }
+
+    #[test]
+    fn a_straggler_publishing_between_measure_and_emit_does_not_change_the_frame() {
+        let mut slots = SlotTable::new(1);
+        let claims = slots.claims();
+        assert!(slots.begin(0, 1));
+        claims.claim(0, 1).expect("pending").push_str("one");
+        assert!(slots.begin(0, 2));
+        let mut straggler = claims.claim(0, 2).expect("pending");
+        straggler.push_str("a much longer value");
+        straggler.tone = Tone::Critical;
+        let placements = [Placement {
+            line: 0,
+            right: false,
+            priority: 1,
+            keep_stale: true,
+        }];
+        let spec = FrameSpec {
+            names: &["w"],
+            placements: &placements,
+            generation: 2,
+            width: Some(10),
+            notice: None,
+            rules: WidthRules::default(),
+        };
+        let mut sink = PublishingSink {
+            straggler: Some(straggler),
+            seen: Vec::new(),
+        };
+        let mut out = FrameBuffer::new();
+        let late = assemble(&spec, &slots, &mut sink, &mut out);
+        assert!(
+            sink.straggler.is_none(),
+            "the straggler published mid-frame"
+        );
+        assert_eq!(late, 1);
+        assert_eq!(
+            sink.seen,
+            [("one".to_owned(), SegmentState::Stale)],
+            "the frame shows the value it measured, in the state it decided"
+        );
+        assert_eq!(out.as_bytes(), b"one");
+        // The straggler's value is there for the next frame.
+        assert_eq!(slots.read(0, 2).0.text.as_str(), "a much longer value");
+    }
 }

@@ -154,10 +154,17 @@ pub struct EngineMetrics {
     pub frames: Counter,
     pub late_widgets: Counter,
     pub widget_errors: Counter,
+    /// Widget jobs handed to the pool.
     pub jobs_submitted: Counter,
+    /// Widget jobs a worker started.
     pub jobs_run: Counter,
+    /// Pool widgets not submitted because a straggler of an older frame still held their
+    /// slot (they show their last value, or nothing).
     pub jobs_dropped: Counter,
+    /// Wake-ups a worker sent to the frame owner waiting for its pool widgets.
     pub worker_wakes: Counter,
+    /// Frames whose wait for pool widgets ended at the deadline.
+    pub pool_deadlines: Counter,
 }
 
 impl EngineMetrics {
@@ -172,6 +179,7 @@ impl EngineMetrics {
             jobs_run: Counter::default(),
             jobs_dropped: Counter::default(),
             worker_wakes: Counter::default(),
+            pool_deadlines: Counter::default(),
         }
     }
 }

@@ -9,7 +9,8 @@
 //! worker: read `wake_seq` → re-check the queue → `sleepers += 1` → `wait(wake_seq, seen)`.
 //! submitter: push → `wake_seq += 1` → if `sleepers > 0` wake one.
 //! All four steps are SeqCst, so either the submitter sees the sleeper and wakes it, or the
-//! worker's `wait` sees `wake_seq != seen` and returns at once.
+//! worker's `wait` sees `wake_seq != seen` and returns at once. The protocol lives in
+//! `sync.rs` ([`Parking`]), where `tests/loom_pool.rs` checks it under loom.
 //!
 //! # When the pool is used (measured)
 //! A one-shot Claude Code render does a few µs of widget work in total (the default line's
@@ -34,12 +35,12 @@
 //! wait for a straggling widget. `Pool::join` exists for tests and orderly shutdown.
 
 use std::sync::Arc;
-use std::sync::atomic::Ordering::{Relaxed, SeqCst};
-use std::sync::atomic::{AtomicBool, AtomicU32};
+use std::sync::atomic::Ordering::SeqCst;
 use std::thread::JoinHandle;
 
 use crate::engine::metrics::Counter;
 use crate::engine::queue::Queue;
+use crate::engine::sync::{AtomicBool, Parking};
 
 /// Runs the jobs of a pool. Implemented by the renderer for widget jobs.
 pub trait JobRunner: Send + Sync + 'static {
@@ -60,8 +61,7 @@ pub struct PoolStats {
 
 struct Shared<R: JobRunner> {
     queue: Queue<R::Job>,
-    wake_seq: AtomicU32,
-    sleepers: AtomicU32,
+    parking: Parking,
     shutdown: AtomicBool,
     runner: R,
     stats: PoolStats,
@@ -83,8 +83,7 @@ impl<R: JobRunner> Pool<R> {
     pub fn start(threads: usize, runner: R) -> std::io::Result<Self> {
         let shared = Arc::new(Shared {
             queue: Queue::new(),
-            wake_seq: AtomicU32::new(0),
-            sleepers: AtomicU32::new(0),
+            parking: Parking::new(),
             shutdown: AtomicBool::new(false),
             runner,
             stats: PoolStats::default(),
@@ -113,11 +112,8 @@ impl<R: JobRunner> Pool<R> {
         let shared = &*self.shared;
         shared.queue.push(job);
         shared.stats.submitted.add(1);
-        // SeqCst: orders the push before the sleeper check (wake protocol in module doc).
-        shared.wake_seq.fetch_add(1, SeqCst);
-        if shared.sleepers.load(SeqCst) > 0 {
+        if shared.parking.notify_one() {
             shared.stats.wakes_sent.add(1);
-            atomic_wait::wake_one(&shared.wake_seq);
         }
     }
 
@@ -142,9 +138,9 @@ impl<R: JobRunner> Pool<R> {
     }
 
     fn signal_shutdown(&self) {
+        // SeqCst: read by the worker's `stopped` check before it parks (wake protocol).
         self.shared.shutdown.store(true, SeqCst);
-        self.shared.wake_seq.fetch_add(1, SeqCst);
-        atomic_wait::wake_all(&self.shared.wake_seq);
+        self.shared.parking.notify_all();
     }
 }
 
@@ -156,26 +152,13 @@ impl<R: JobRunner> Drop for Pool<R> {
 }
 
 fn worker_loop<R: JobRunner>(shared: &Shared<R>) {
-    loop {
-        if let Some(job) = shared.queue.pop() {
-            shared.stats.executed.add(1);
-            shared.runner.run(job);
-            continue;
-        }
-        // SeqCst: see the wake protocol in the module doc.
-        let seen = shared.wake_seq.load(SeqCst);
-        if let Some(job) = shared.queue.pop() {
-            shared.stats.executed.add(1);
-            shared.runner.run(job);
-            continue;
-        }
-        if shared.shutdown.load(SeqCst) {
-            return;
-        }
-        shared.sleepers.fetch_add(1, SeqCst);
-        shared.stats.parks.add(1);
-        atomic_wait::wait(&shared.wake_seq, seen);
-        shared.sleepers.fetch_sub(1, Relaxed);
+    let stopped = || shared.shutdown.load(SeqCst);
+    while let Some(job) = shared
+        .parking
+        .next(|| shared.queue.pop(), stopped, &shared.stats.parks)
+    {
+        shared.stats.executed.add(1);
+        shared.runner.run(job);
     }
 }
 
@@ -215,6 +198,11 @@ mod tests {
     use super::*;
     use std::sync::atomic::AtomicU64;
     use std::sync::mpsc;
+    use std::time::Duration;
+
+    /// How long a test waits for a job before calling it lost (a lost wake-up leaves the
+    /// job in the queue with every worker asleep): far above any run time, far below a hang.
+    const LOST: Duration = Duration::from_secs(30);
 
     struct Summer {
         total: AtomicU64,
@@ -244,7 +232,8 @@ mod tests {
             pool.submit(i);
         }
         for _ in 0..10_000 {
-            rx.recv().unwrap();
+            rx.recv_timeout(LOST)
+                .expect("a submitted job never ran (lost wake-up?)");
         }
         assert_eq!(pool.runner().total.load(SeqCst), 10_000 * 10_001 / 2);
         assert_eq!(pool.stats().executed.get(), 10_000);
@@ -264,7 +253,8 @@ mod tests {
         .unwrap();
         for burst in 0..50u64 {
             pool.submit(burst);
-            rx.recv().unwrap();
+            rx.recv_timeout(LOST)
+                .expect("a parked worker was not woken for the burst");
         }
         assert_eq!(pool.runner().total.load(SeqCst), 49 * 50 / 2);
         pool.join();

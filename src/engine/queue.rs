@@ -39,7 +39,8 @@
 //!
 //! Under `--cfg crossbeam_loom` a node's value sits in loom's `UnsafeCell`, so the loom
 //! models in `tests/loom_queue.rs` also check that every read of a value happens after its
-//! write, not only the atomics around it.
+//! write, not only the atomics around it; and `pop_with` asserts invariant 4 before it
+//! retires a node, since loom cannot see a read of memory the collector freed.
 //!
 //! Read next: `pool.rs`, the only user on the render path.
 
@@ -294,6 +295,16 @@ impl<T> Queue<T> {
                 let value = next_ref
                     .data
                     .with(|data| unsafe { (*data).assume_init_read() });
+                // Under loom, check the precondition of `defer_destroy` below (invariant 4):
+                // epoch reclamation frees `head` once every thread pinned now has unpinned,
+                // and loom cannot see a later read of freed memory, so a `tail` left
+                // pointing at it must fail the model here. Coherence: this thread's earlier
+                // load or CAS of `tail` already saw it past `head`, so no older value shows.
+                #[cfg(crossbeam_loom)]
+                assert!(
+                    self.tail.load(Relaxed, guard) != head,
+                    "invariant 4: retiring the node `tail` points at"
+                );
                 // SAFETY: (1) `head` is unlinked (no longer reachable from `head` or `tail`), so
                 // no new reference to it can be made; (2) threads still holding one are pinned
                 // in the queue's collector (invariant 6), which frees it only after they unpin.

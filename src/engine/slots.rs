@@ -1,15 +1,17 @@
 //! Preallocated output slots: one per widget, written by whichever thread renders it.
 //!
-//! A [`Slot`] holds two fixed-capacity content buffers and one atomic state word. The frame
-//! that owns generation `g` opens the slot with [`Slot::begin`]; a renderer (the main thread
-//! or a pool worker) claims it with [`Slot::claim`] for exactly that generation, fills the
-//! *back* buffer through the returned [`SlotWriter`], and publishes it when the writer is
-//! dropped. The assembler reads the *front* buffer with [`Slot::read`].
+//! A [`SlotTable`] holds one slot per widget; each slot holds two fixed-capacity content
+//! buffers and one atomic state word. The table itself belongs to the frame owner: it opens
+//! slot `i` for generation `g` with [`SlotTable::begin`] and reads the published values with
+//! [`SlotTable::read`]. Renderers (the main thread or pool workers) hold a [`SlotClaims`]
+//! handle, which can do one thing: [`SlotClaims::claim`] slot `i` for exactly generation
+//! `g`, fill the *back* buffer through the returned [`SlotWriter`], and publish it when the
+//! writer is dropped. The assembler reads the *front* buffer.
 //!
 //! # State word
 //! `generation << 3 | front << 2 | phase`, phase one of `PENDING`, `WRITING`, `READY`,
 //! `ABANDONED`. Transitions:
-//! - `begin(g)`: any phase but `WRITING` → `(g, PENDING)` (main thread only);
+//! - `begin(g)`: any phase but `WRITING` → `(g, PENDING)` (frame owner only);
 //! - `claim(g)`: `(g, PENDING)` → `(g, WRITING)` by CAS, so at most one writer per
 //!   generation and a job of an older generation can never claim a newer frame's slot;
 //! - writer drop: `(g, WRITING)` → `(g, READY)` with the front bit flipped;
@@ -18,17 +20,48 @@
 //! # Invariants
 //! 1. Only the holder of the `WRITING` phase touches the back buffer.
 //! 2. The front buffer is only written while it is the back buffer, i.e. never while it can
-//!    be read: a writer needs a `begin` from the main thread, and the main thread does not
-//!    begin a frame while it reads slots (reads happen during assembly, which is sequential
-//!    with `begin` on the one thread that owns the frame).
+//!    be read. The type system enforces it: a reference from [`SlotTable::read`] borrows the
+//!    table, and [`SlotTable::begin`] (the only way a slot becomes claimable again) needs the
+//!    table mutably, so no `begin` can happen while a read reference lives. Between two
+//!    `begin`s a slot is claimed at most once, so the front flips at most once and the buffer
+//!    a live reference points at is never handed to a writer.
 //! 3. Content of the front buffer is the last published value, so a late widget can show
 //!    its previous value marked stale.
+//!
+//! ```compile_fail,E0502
+//! // A value read in one frame cannot be kept across the next frame's `begin`, which would
+//! // let a renderer rewrite it while it is read:
+//! use blinkline::engine::slots::SlotTable;
+//! let mut table = SlotTable::new(1);
+//! let claims = table.claims();
+//! table.begin(0, 1);
+//! claims.claim(0, 1).unwrap().push_str("one");
+//! let (kept, _) = table.read(0, 1);
+//! table.begin(0, 2); // error[E0502]: `table` is also borrowed as immutable
+//! claims.claim(0, 2).unwrap().push_str("two");
+//! table.begin(0, 3);
+//! claims.claim(0, 3).unwrap().push_str("three");
+//! assert_eq!(kept.text.as_str(), "one");
+//! ```
+//!
+//! The same frames, each value read before the next `begin`, compile:
+//!
+//! ```
+//! use blinkline::engine::slots::SlotTable;
+//! let mut table = SlotTable::new(1);
+//! let claims = table.claims();
+//! for (generation, text) in [(1, "one"), (2, "two"), (3, "three")] {
+//!     assert!(table.begin(0, generation));
+//!     claims.claim(0, generation).unwrap().push_str(text);
+//!     assert_eq!(table.read(0, generation).0.text.as_str(), text);
+//! }
+//! ```
 //!
 //! # Loom
 //! Under `--cfg crossbeam_loom` the state words are loom's atomics and the buffers sit in
 //! loom's `UnsafeCell` (`cell.rs`), so the models in `tests/loom_slots.rs` check every
 //! interleaving of claim, publish, begin, abandon and read, buffer accesses included. A
-//! writer's access is tracked for the life of its [`SlotWriter`]; a [`Slot::read`] is
+//! writer's access is tracked for the life of its [`SlotWriter`]; a [`SlotTable::read`] is
 //! tracked when it is made (a later write that races it is caught against that point).
 //!
 //! Read next: `frame.rs`, which joins the slots.
@@ -42,6 +75,8 @@ use core::sync::atomic::AtomicU64;
 use loom::sync::atomic::AtomicU64;
 
 use super::cell::{MutRef, UnsafeCell};
+
+use std::sync::Arc;
 
 use arrayvec::ArrayString;
 
@@ -156,8 +191,9 @@ pub fn cut_at_char_boundary(s: &str, max: usize) -> &str {
     &s[..end]
 }
 
-/// One widget's double-buffered output cell.
-pub struct Slot {
+/// One widget's double-buffered output cell, reached only through [`SlotTable`] (begin,
+/// read) and [`SlotClaims`] (claim).
+struct Slot {
     state: AtomicU64,
     buffers: [UnsafeCell<SlotContent>; 2],
     /// Render time of the last published value, in nanoseconds.
@@ -169,12 +205,6 @@ pub struct Slot {
 // never alias (invariants 1 and 2). `SlotContent` is plain data (`Send`).
 unsafe impl Sync for Slot {}
 
-impl Default for Slot {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 /// What the assembler sees in a slot for a given generation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SlotView {
@@ -185,7 +215,7 @@ pub enum SlotView {
 }
 
 impl Slot {
-    pub fn new() -> Self {
+    fn new() -> Self {
         Slot {
             state: AtomicU64::new(READY),
             buffers: [
@@ -198,7 +228,7 @@ impl Slot {
 
     /// Opens the slot for generation `generation`. Returns false if a writer of an older
     /// generation still holds it (a straggler): the slot then keeps its last value.
-    pub fn begin(&self, generation: u64) -> bool {
+    fn begin(&self, generation: u64) -> bool {
         let mut current = self.state.load(Acquire);
         loop {
             if current & PHASE_MASK == WRITING {
@@ -219,8 +249,8 @@ impl Slot {
     /// Re-stamps the last published value as `generation`'s, without rendering: for a
     /// widget that is not due for a refresh (long-running modes). Returns false, leaving
     /// the slot as it is, unless the slot holds a published value nobody is writing.
-    /// Main thread only, in place of [`Slot::begin`].
-    pub fn carry(&self, generation: u64) -> bool {
+    /// Frame owner only, in place of [`Slot::begin`].
+    fn carry(&self, generation: u64) -> bool {
         let current = self.state.load(Acquire);
         if current & PHASE_MASK != READY {
             return false;
@@ -234,7 +264,7 @@ impl Slot {
 
     /// Claims the slot for writing generation `generation`; `None` if it is not pending for
     /// that generation (already claimed, abandoned, or a newer frame began).
-    pub fn claim(&self, generation: u64) -> Option<SlotWriter<'_>> {
+    fn claim(&self, generation: u64) -> Option<SlotWriter<'_>> {
         let current = self.state.load(Relaxed);
         if current >> GEN_SHIFT != generation || current & PHASE_MASK != PENDING {
             return None;
@@ -263,7 +293,7 @@ impl Slot {
 
     /// Marks a pending slot abandoned at the deadline. Returns true if the widget is late
     /// (pending or still being written), false if it was published in time.
-    pub fn abandon(&self, generation: u64) -> bool {
+    fn abandon(&self, generation: u64) -> bool {
         let current = self.state.load(Acquire);
         if current >> GEN_SHIFT != generation {
             return true;
@@ -280,9 +310,12 @@ impl Slot {
         }
     }
 
-    /// The front content and whether it belongs to `generation`. Call only from the thread
-    /// that calls `begin` (the frame owner), between frames' `begin`s.
-    pub fn read(&self, generation: u64) -> (&SlotContent, SlotView) {
+    /// The front content and whether it belongs to `generation`.
+    ///
+    /// # Safety
+    /// No `begin` of this slot may happen while the returned reference lives (invariant 2).
+    /// [`SlotTable::read`] guarantees it by borrowing the table, which `begin` needs mutably.
+    unsafe fn read(&self, generation: u64) -> (&SlotContent, SlotView) {
         // Acquire: pairs with the Release publish in `SlotWriter::drop`.
         let state = self.state.load(Acquire);
         let front = usize::from(state & FRONT_BIT != 0);
@@ -292,16 +325,16 @@ impl Slot {
             SlotView::Late
         };
         // SAFETY: (1) the front buffer is written only while it is the back buffer of a
-        // WRITING claim (invariant 1); (2) a claim needs a `begin` from this same thread,
-        // which cannot happen while the returned borrow is alive in this thread's frame
-        // assembly (invariant 2); (3) a straggler writing now writes the *other* buffer and
-        // flips `front` only when done, leaving this buffer untouched until the next begin.
+        // WRITING claim (invariant 1); (2) a straggler writing now writes the *other* buffer
+        // and flips `front` only when done; (3) making this buffer the back buffer of a new
+        // claim needs a `begin`, which the caller promises will not happen while the
+        // returned reference lives (invariant 2).
         let content = self.buffers[front].with(|front| unsafe { &*front });
         (content, view)
     }
 
     /// Render time of the last published value (0 when it was not timed).
-    pub fn nanos(&self) -> u64 {
+    fn nanos(&self) -> u64 {
         self.nanos.load(Relaxed)
     }
 }
@@ -357,9 +390,16 @@ impl Drop for SlotWriter<'_> {
     }
 }
 
-/// A fixed set of slots, one per widget of the layout.
+/// The slots of one layout, owned by the frame owner: it opens (`begin`, `carry`) and reads
+/// them. Renderers write through a [`SlotClaims`] handle from [`SlotTable::claims`].
 pub struct SlotTable {
-    slots: Box<[Slot]>,
+    slots: Arc<[Slot]>,
+}
+
+/// The renderers' handle on a [`SlotTable`]: it can only claim a slot a frame opened.
+#[derive(Clone)]
+pub struct SlotClaims {
+    slots: Arc<[Slot]>,
 }
 
 impl SlotTable {
@@ -370,8 +410,45 @@ impl SlotTable {
         }
     }
 
-    pub fn get(&self, index: usize) -> &Slot {
-        &self.slots[index]
+    /// A handle for the threads that render into these slots.
+    pub fn claims(&self) -> SlotClaims {
+        SlotClaims {
+            slots: Arc::clone(&self.slots),
+        }
+    }
+
+    /// Opens slot `index` for generation `generation`. Returns false if a writer of an older
+    /// generation still holds it (a straggler): the slot then keeps its last value and
+    /// cannot be claimed for `generation`.
+    pub fn begin(&mut self, index: usize, generation: u64) -> bool {
+        self.slots[index].begin(generation)
+    }
+
+    /// Re-stamps slot `index`'s last published value as `generation`'s, without rendering:
+    /// for a widget that is not due for a refresh (long-running modes). Returns false,
+    /// leaving the slot as it is, unless the slot holds a published value nobody is writing.
+    /// In place of [`SlotTable::begin`].
+    pub fn carry(&mut self, index: usize, generation: u64) -> bool {
+        self.slots[index].carry(generation)
+    }
+
+    /// Marks slot `index` abandoned at the deadline if it is still pending. Returns true if
+    /// the widget is late (pending or still being written), false if it was published in
+    /// time.
+    pub fn abandon(&self, index: usize, generation: u64) -> bool {
+        self.slots[index].abandon(generation)
+    }
+
+    /// Slot `index`'s front content and whether it belongs to `generation`.
+    pub fn read(&self, index: usize, generation: u64) -> (&SlotContent, SlotView) {
+        // SAFETY: the reference borrows `self`, and `begin` needs `&mut self`, so no
+        // `begin` can happen while it lives (the contract of `Slot::read`).
+        unsafe { self.slots[index].read(generation) }
+    }
+
+    /// Render time of slot `index`'s last published value (0 when it was not timed).
+    pub fn nanos(&self, index: usize) -> u64 {
+        self.slots[index].nanos()
     }
 
     pub fn len(&self) -> usize {
@@ -383,23 +460,38 @@ impl SlotTable {
     }
 }
 
+impl SlotClaims {
+    /// Claims slot `index` for writing generation `generation`; `None` if it is not pending
+    /// for that generation (already claimed, abandoned, or a newer frame began).
+    pub fn claim(&self, index: usize, generation: u64) -> Option<SlotWriter<'_>> {
+        self.slots[index].claim(generation)
+    }
+}
+
 #[cfg(all(test, not(crossbeam_loom)))]
 mod tests {
     use super::*;
 
+    /// A one-slot table and its claims handle.
+    fn one() -> (SlotTable, SlotClaims) {
+        let table = SlotTable::new(1);
+        let claims = table.claims();
+        (table, claims)
+    }
+
     #[test]
     fn published_value_is_fresh_for_its_generation_only() {
-        let slot = Slot::new();
-        assert!(slot.begin(1));
+        let (mut slot, claims) = one();
+        assert!(slot.begin(0, 1));
         {
-            let mut w = slot.claim(1).expect("pending slot is claimable");
+            let mut w = claims.claim(0, 1).expect("pending slot is claimable");
             w.push_str("hello");
         }
-        let (content, view) = slot.read(1);
+        let (content, view) = slot.read(0, 1);
         assert_eq!(content.text.as_str(), "hello");
         assert_eq!(view, SlotView::Fresh);
-        assert!(slot.begin(2));
-        let (content, view) = slot.read(2);
+        assert!(slot.begin(0, 2));
+        let (content, view) = slot.read(0, 2);
         assert_eq!(
             content.text.as_str(),
             "hello",
@@ -410,66 +502,69 @@ mod tests {
 
     #[test]
     fn old_generation_cannot_claim_a_newer_frame() {
-        let slot = Slot::new();
-        assert!(slot.begin(1));
-        assert!(slot.begin(2));
-        assert!(slot.claim(1).is_none());
-        assert!(slot.claim(2).is_some());
+        let (mut slot, claims) = one();
+        assert!(slot.begin(0, 1));
+        assert!(slot.begin(0, 2));
+        assert!(claims.claim(0, 1).is_none());
+        assert!(claims.claim(0, 2).is_some());
     }
 
     #[test]
     fn a_slot_is_claimed_once_per_generation() {
-        let slot = Slot::new();
-        assert!(slot.begin(7));
-        let first = slot.claim(7);
+        let (mut slot, claims) = one();
+        assert!(slot.begin(0, 7));
+        let first = claims.claim(0, 7);
         assert!(first.is_some());
-        assert!(slot.claim(7).is_none());
+        assert!(claims.claim(0, 7).is_none());
     }
 
     #[test]
     fn straggler_keeps_slot_busy_and_readers_see_previous_value() {
-        let slot = Slot::new();
-        assert!(slot.begin(1));
-        slot.claim(1).unwrap().push_str("one");
-        assert!(slot.begin(2));
-        let mut straggler = slot.claim(2).unwrap();
+        let (mut slot, claims) = one();
+        assert!(slot.begin(0, 1));
+        claims.claim(0, 1).unwrap().push_str("one");
+        assert!(slot.begin(0, 2));
+        let mut straggler = claims.claim(0, 2).unwrap();
         straggler.push_str("two");
-        assert!(slot.abandon(2), "still writing at the deadline: late");
-        assert!(!slot.begin(3), "cannot begin while a writer holds it");
-        assert_eq!(slot.read(3).0.text.as_str(), "one");
+        assert!(slot.abandon(0, 2), "still writing at the deadline: late");
+        assert!(!slot.begin(0, 3), "cannot begin while a writer holds it");
+        assert_eq!(slot.read(0, 3).0.text.as_str(), "one");
         drop(straggler);
-        assert_eq!(slot.read(3).0.text.as_str(), "two");
-        assert!(slot.begin(3));
+        assert_eq!(slot.read(0, 3).0.text.as_str(), "two");
+        assert!(slot.begin(0, 3));
     }
 
     #[test]
     fn a_carried_value_is_fresh_for_the_new_generation() {
-        let slot = Slot::new();
-        assert!(slot.begin(1));
-        slot.claim(1).unwrap().push_str("kept");
-        assert!(slot.carry(2));
-        let (content, view) = slot.read(2);
+        let (mut slot, claims) = one();
+        assert!(slot.begin(0, 1));
+        claims.claim(0, 1).unwrap().push_str("kept");
+        assert!(slot.carry(0, 2));
+        let (content, view) = slot.read(0, 2);
         assert_eq!((content.text.as_str(), view), ("kept", SlotView::Fresh));
-        assert!(slot.claim(2).is_none(), "a carried slot is not pending");
+        assert!(
+            claims.claim(0, 2).is_none(),
+            "a carried slot is not pending"
+        );
     }
 
     #[test]
     fn only_a_published_value_can_be_carried() {
-        let slot = Slot::new();
-        assert!(slot.begin(1));
-        assert!(!slot.carry(2), "pending, never published");
-        let writer = slot.claim(1).unwrap();
-        assert!(!slot.carry(2), "still being written");
+        let (mut slot, claims) = one();
+        assert!(slot.begin(0, 1));
+        assert!(!slot.carry(0, 2), "pending, never published");
+        let writer = claims.claim(0, 1).unwrap();
+        assert!(!slot.carry(0, 2), "still being written");
         drop(writer);
-        assert!(slot.carry(2));
+        assert!(slot.carry(0, 2));
     }
 
     #[test]
     fn abandoned_slot_cannot_be_claimed() {
-        let slot = Slot::new();
-        assert!(slot.begin(4));
-        assert!(slot.abandon(4));
-        assert!(slot.claim(4).is_none());
+        let (mut slot, claims) = one();
+        assert!(slot.begin(0, 4));
+        assert!(slot.abandon(0, 4));
+        assert!(claims.claim(0, 4).is_none());
     }
 
     #[test]

@@ -388,14 +388,14 @@ mod tests {
 
     /// One frame of five widgets (one warn, one stale) on two lines, 40 columns wide.
     fn frame(sink: &mut AnsiSink) -> Vec<u8> {
-        let slots = SlotTable::new(NAMES.len());
+        let mut slots = SlotTable::new(NAMES.len());
+        let claims = slots.claims();
         for (index, text) in ["Opus 4.6", "38% ▰▰▰▱▱", "$1.83", "x", "14:26"]
             .iter()
             .enumerate()
         {
-            let slot = slots.get(index);
-            slot.begin(1);
-            let mut writer = slot.claim(1).expect("pending");
+            slots.begin(index, 1);
+            let mut writer = claims.claim(index, 1).expect("pending");
             writer.push_str(text);
             writer.tone = if index == 1 { Tone::Warn } else { Tone::Normal };
             writer.stale = index == 2;

@@ -12,12 +12,13 @@ pub fn render_segments(
     segments: &[Seg<'_>],
     width: Option<usize>,
 ) -> String {
-    let slots = SlotTable::new(segments.len());
+    let mut slots = SlotTable::new(segments.len());
+    let claims = slots.claims();
     let mut names = Vec::new();
     let mut placements = Vec::new();
     for (i, (name, text, tone, right)) in segments.iter().enumerate() {
-        slots.get(i).begin(1);
-        let mut writer = slots.get(i).claim(1).expect("fresh slot");
+        slots.begin(i, 1);
+        let mut writer = claims.claim(i, 1).expect("fresh slot");
         writer.content().push_str(text);
         writer.content().tone = *tone;
         drop(writer);
