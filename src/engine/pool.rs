@@ -12,24 +12,15 @@
 //! worker's `wait` sees `wake_seq != seen` and returns at once. The protocol lives in
 //! `sync.rs` ([`Parking`]), where `tests/loom_pool.rs` checks it under loom.
 //!
-//! # When the pool is used (measured)
-//! A one-shot Claude Code render does a few µs of widget work in total (the default line's
-//! seven widgets: 2–3 µs, p50, `blinkline bench`). On the 2-vCPU VM we develop on, spawning
-//! and joining two threads costs 65–300 µs and a cross-core futex wake 58–91 µs, so a pool
-//! for cheap widgets costs more than the work it spreads. Measured in one run with
-//! `blinkline bench --frames 20000 --all-on-pool --threads N` (every widget on the pool):
-//!
-//! | threads | frame p50 | frame p99 | allocations/frame |
-//! |---|---|---|---|
-//! | 0 (inline) | 11.3 µs | 15.4 µs | 0 |
-//! | 1 | 98.3 µs | 5243 µs | 7.1 (one queue node per job, epoch bags) |
-//! | 2 | 90.1 µs | 213 µs | 7.1 |
-//!
-//! (The machine was loaded by parallel builds; quiet, inline p50 is ~6.7 µs.) The renderer
-//! therefore renders *cheap* widgets inline on the main thread and submits only *slow*
-//! widgets (I/O that may take milliseconds) to the pool, which it starts lazily the first
-//! time a slow widget is in the layout. Long-running modes start the pool once and reuse it
-//! for every frame; `--threads N` sets its size and `--threads 0` renders everything inline.
+//! # When the pool is used
+//! A one-shot Claude Code render does a few µs of widget work in total, while spawning
+//! threads and a cross-core futex wake each cost tens to hundreds of µs on a small VM: a
+//! pool for cheap widgets costs more than the work it spreads (figures in BENCHMARKS.md,
+//! "Engine", from `blinkline bench --all-on-pool --threads N`). The renderer therefore
+//! renders *cheap* widgets inline on the main thread and submits only *slow* widgets (I/O
+//! that may take milliseconds) to the pool, which it starts lazily the first time a slow
+//! widget is in the layout. Long-running modes start the pool once and reuse it for every
+//! frame; `--threads N` sets its size and `--threads 0` renders everything inline.
 //!
 //! Dropping the pool tells the workers to stop but never joins them: the process must not
 //! wait for a straggling widget. `Pool::join` exists for tests and orderly shutdown.
