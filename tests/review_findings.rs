@@ -29,7 +29,10 @@ fn a_binary_path_holding_the_flags_placeholder_stays_one_quoted_word() {
         assert!(
             script.contains("'/opt/x@FLAGS@y/blinkline'"),
             "{shell:?}: the path lost its quoting: {}",
-            script.lines().find(|l| l.contains("_blinkline_bin")).unwrap_or("")
+            script
+                .lines()
+                .find(|l| l.contains("_blinkline_bin"))
+                .unwrap_or("")
         );
     }
 }
@@ -74,5 +77,36 @@ fn bash_in_a_gbk_locale_does_not_run_commands_in_directory_names() {
     assert!(
         !Path::new(&dir.join("PWNED")).exists(),
         "the bash prompt ran $(touch PWNED) from the directory name under LC_ALL=zh_CN.GBK"
+    );
+}
+
+/// init.bash never sets `_blinkline_start`, and the precmd evaluates it in arithmetic,
+/// where bash runs command substitutions in array subscripts of a variable's value.
+#[test]
+fn an_inherited_blinkline_start_does_not_run_at_the_first_bash_prompt() {
+    if !has("bash") {
+        eprintln!("skipped: bash missing");
+        return;
+    }
+    let tmp = TempDir::new("review-start").unwrap();
+    let marker = tmp.path().join("PWNED");
+    let status = Command::new("bash")
+        .args([
+            "-c",
+            r#"eval "$("$1" init bash)"; _blinkline_precmd"#,
+            "_",
+            BIN,
+        ])
+        .current_dir(tmp.path())
+        .env(
+            "_blinkline_start",
+            format!("a[$(touch {})]", marker.display()),
+        )
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(
+        !marker.exists(),
+        "an inherited _blinkline_start ran a command"
     );
 }
