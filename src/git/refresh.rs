@@ -339,7 +339,11 @@ pub fn parse_shortstat(text: &str) -> (u64, u64) {
 
 /// Inserted and deleted lines against `HEAD` in the work tree `tree` of `repo`.
 pub(crate) fn diffstat(repo: &Repo, tree: &Path) -> Result<(u64, u64), GitError> {
-    let out = git(repo, Some(tree), &["diff", "--no-ext-diff", "--shortstat", "HEAD"])?;
+    let out = git(
+        repo,
+        Some(tree),
+        &["diff", "--no-ext-diff", "--shortstat", "HEAD"],
+    )?;
     Ok(parse_shortstat(&String::from_utf8_lossy(&out)))
 }
 
