@@ -973,3 +973,27 @@ fn bash_without_promptvars_shows_names_as_text() {
         assert_eq!(markers(&home), Vec::<PathBuf>::new());
     }
 }
+
+/// A working directory whose name is not UTF-8 hid the `cwd` widget; it shows lossily.
+#[test]
+fn a_directory_name_that_is_not_utf8_shows_lossily_in_the_prompt() {
+    use std::os::unix::ffi::OsStrExt;
+    let home = TempDir::new("not-utf8").unwrap();
+    let dir = home.join(std::ffi::OsStr::from_bytes(b"caf\xe9"));
+    std::fs::create_dir(&dir).unwrap();
+    let o = Command::new(BIN)
+        .args([
+            "prompt",
+            "--shell",
+            "bash",
+            "--color",
+            "never",
+            "--widgets",
+            "cwd",
+        ])
+        .current_dir(&dir)
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&o), "caf\u{FFFD} ");
+}
