@@ -9,21 +9,105 @@
 //! - ESC sequences: CSI (`ESC [` … final byte), OSC (`ESC ]` … BEL or ST), DCS/SOS/PM/APC
 //!   strings (`ESC P`, `ESC X`, `ESC ^`, `ESC _` … ST), and two-byte escapes;
 //! - bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069), which can make
-//!   text display in a different order than it is stored (trojan-source style).
+//!   text display in a different order than it is stored (trojan-source style);
+//! - invisible format characters that make two names look alike (`main` and `ma\u{200B}in`)
+//!   or move text around: the Default_Ignorable format and filler characters — soft
+//!   hyphen, combining grapheme joiner, Arabic letter mark, Hangul and Khmer fillers,
+//!   Mongolian variation selectors and vowel separator, zero-width space, non-joiner,
+//!   LRM/RLM, word joiner and the invisible operators (U+2060–U+206F), the byte order
+//!   mark, interlinear annotations, shorthand and musical format controls, and the tag
+//!   block. Line and paragraph separators (U+2028, U+2029) become a space like a newline.
+//!
+//! Two of them are kept where emoji need them: the zero-width joiner between two
+//! pictographs (`👩‍💻`), and tag characters right after a black flag (subdivision flags
+//! such as England's). Variation selectors (U+FE00–U+FE0F, U+E0100–U+E01EF) are kept: they
+//! choose a glyph of the character before them and show nothing by themselves.
 //!
 //! Text with none of these passes through as one borrowed piece (the common case costs one
 //! scan and no allocation).
 
-/// True for characters that are dropped (or replaced) outright.
+/// True for characters that may be dropped or replaced; for the joiner and tag characters
+/// the neighbours decide ([`kept_in_context`]).
 fn is_unsafe_char(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    c.is_control() || is_invisible_format(c)
 }
 
-/// Fast check: does `s` contain anything [`clean`] would change?
+/// Default_Ignorable format and filler characters, the bidi controls and the line and
+/// paragraph separators (variation selectors left out).
+fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{AD}'
+            | '\u{34F}'
+            | '\u{61C}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{17B4}'
+            | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFFB}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E00FF}'
+            | '\u{E01F0}'..='\u{E0FFF}'
+    )
+}
+
+/// Characters emoji ZWJ sequences are made of (Extended_Pictographic, by block).
+fn is_pictographic(c: char) -> bool {
+    matches!(
+        c,
+        '\u{A9}'
+            | '\u{AE}'
+            | '\u{203C}'
+            | '\u{2049}'
+            | '\u{2122}'
+            | '\u{2139}'
+            | '\u{2194}'..='\u{21AA}'
+            | '\u{2300}'..='\u{23FF}'
+            | '\u{24C2}'
+            | '\u{25AA}'..='\u{25FE}'
+            | '\u{2600}'..='\u{27BF}'
+            | '\u{2934}'..='\u{2935}'
+            | '\u{2B05}'..='\u{2B55}'
+            | '\u{3030}'
+            | '\u{303D}'
+            | '\u{3297}'
+            | '\u{3299}'
+            | '\u{1F000}'..='\u{1FAFF}'
+    )
+}
+
+const ZWJ: char = '\u{200D}';
+const BLACK_FLAG: char = '\u{1F3F4}';
+
+/// A joiner between two pictographs, or a tag character in a tag sequence after a black
+/// flag: parts of an emoji, kept. `prev` is the last char kept, `after` the text after `c`.
+fn kept_in_context(prev: char, c: char, after: &str) -> bool {
+    match c {
+        ZWJ => {
+            (is_pictographic(prev) || prev == '\u{FE0F}')
+                && after.chars().next().is_some_and(is_pictographic)
+        }
+        '\u{E0020}'..='\u{E007F}' => {
+            prev == BLACK_FLAG || matches!(prev, '\u{E0020}'..='\u{E007E}')
+        }
+        _ => false,
+    }
+}
+
+/// Fast check: might `s` contain anything [`clean`] changes? (A joiner inside an emoji
+/// sequence answers yes, though it is kept.)
 pub fn needs_cleaning(s: &str) -> bool {
-    s.bytes()
-        .any(|b| b < 0x20 || b == 0x7f || b == 0xc2 || b == 0xe2)
-        && s.chars().any(is_unsafe_char)
+    s.bytes().any(|b| {
+        b < 0x20 || b == 0x7f || matches!(b, 0xc2 | 0xcd | 0xd8 | 0xe1..=0xe3 | 0xef | 0xf0 | 0xf3)
+    }) && s.chars().any(is_unsafe_char)
 }
 
 /// The kind of escape string being skipped.
@@ -44,6 +128,8 @@ enum Skip {
 pub struct Clean<'a> {
     rest: &'a str,
     skip: Skip,
+    /// The last char kept before `rest`.
+    prev: char,
 }
 
 /// Returns the safe pieces of `s`; concatenated, they are `s` without control characters,
@@ -52,6 +138,7 @@ pub fn clean(s: &str) -> Clean<'_> {
     Clean {
         rest: s,
         skip: Skip::None,
+        prev: '\0',
     }
 }
 
@@ -64,20 +151,28 @@ impl<'a> Iterator for Clean<'a> {
                 return None;
             }
             if self.skip == Skip::None {
-                let safe_len = self
-                    .rest
-                    .char_indices()
-                    .find(|&(_, c)| is_unsafe_char(c))
-                    .map_or(self.rest.len(), |(i, _)| i);
+                let mut prev = self.prev;
+                let mut safe_len = self.rest.len();
+                for (i, c) in self.rest.char_indices() {
+                    if is_unsafe_char(c)
+                        && !kept_in_context(prev, c, &self.rest[i + c.len_utf8()..])
+                    {
+                        safe_len = i;
+                        break;
+                    }
+                    prev = c;
+                }
                 if safe_len > 0 {
                     let (piece, rest) = self.rest.split_at(safe_len);
                     self.rest = rest;
+                    self.prev = piece.chars().next_back().unwrap_or('\0');
                     return Some(piece);
                 }
             }
             let c = self.rest.chars().next()?;
             self.rest = &self.rest[c.len_utf8()..];
             if let Some(piece) = self.step(c) {
+                self.prev = ' ';
                 return Some(piece);
             }
         }
@@ -91,7 +186,7 @@ impl Clean<'_> {
             (Skip::None, '\u{1b}') => Skip::Escape,
             (Skip::None, '\u{9b}') => Skip::Csi,
             (Skip::None, '\u{90}' | '\u{98}' | '\u{9d}' | '\u{9e}' | '\u{9f}') => Skip::Str,
-            (Skip::None, '\t' | '\n') => return Some(" "),
+            (Skip::None, '\t' | '\n' | '\u{2028}' | '\u{2029}') => return Some(" "),
             (Skip::None, _) => Skip::None,
             (Skip::Escape, '[') => Skip::Csi,
             (Skip::Escape, ']' | 'P' | 'X' | '^' | '_') => Skip::Str,
@@ -195,6 +290,61 @@ mod tests {
     #[test]
     fn bidi_overrides_are_removed() {
         assert_eq!(cleaned("abc\u{202e}fed\u{2066}x"), "abcfedx");
+    }
+
+    #[test]
+    fn zero_width_and_directional_marks_that_spoof_names_are_removed() {
+        let spoofs = [
+            "ma\u{200B}in",
+            "ma\u{200C}in",
+            "ma\u{200E}in",
+            "ma\u{200F}in",
+            "ma\u{061C}in",
+            "\u{FEFF}main",
+            "ma\u{2060}in\u{2061}\u{2062}\u{2063}\u{2064}",
+            "ma\u{00AD}in\u{034F}",
+            "ma\u{3164}in\u{115F}",
+            "main\u{E0041}\u{E0042}",
+            "ma\u{200D}in",
+        ];
+        for spoof in spoofs {
+            assert_eq!(cleaned(spoof), "main", "{spoof:?}");
+            assert!(needs_cleaning(spoof), "{spoof:?}");
+        }
+    }
+
+    #[test]
+    fn line_and_paragraph_separators_become_spaces() {
+        assert_eq!(cleaned("a\u{2028}b\u{2029}c"), "a b c");
+    }
+
+    #[test]
+    fn zero_width_joiner_is_kept_only_inside_emoji_sequences() {
+        for emoji in [
+            "\u{1F469}\u{200D}\u{1F4BB}",
+            "\u{1F3F3}\u{FE0F}\u{200D}\u{1F308}",
+            "\u{1F468}\u{1F3FD}\u{200D}\u{1F692}",
+            "\u{2764}\u{FE0F}\u{200D}\u{1F525}",
+        ] {
+            let text = format!("x {emoji} y");
+            assert_eq!(clean(&text).collect::<Vec<_>>(), [text.as_str()]);
+        }
+        assert_eq!(cleaned("\u{1F469}\u{200D}x"), "\u{1F469}x");
+        assert_eq!(cleaned("x\u{200D}\u{1F4BB}"), "x\u{1F4BB}");
+        assert_eq!(cleaned("\u{200D}\u{1F4BB}"), "\u{1F4BB}");
+    }
+
+    #[test]
+    fn tag_characters_are_kept_only_in_a_flag_sequence() {
+        let england = "\u{1F3F4}\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}";
+        assert_eq!(cleaned(england), england);
+        assert_eq!(cleaned("ok\u{E0067}\u{E0062}\u{E007F}"), "ok");
+    }
+
+    #[test]
+    fn emoji_and_variation_selectors_without_joiners_pass_through() {
+        assert!(!needs_cleaning("\u{2764}\u{FE0F} \u{845B}\u{E0100} ok"));
+        assert_eq!(clean("\u{2764}\u{FE0F} \u{845B}\u{E0100}").count(), 1);
     }
 
     #[test]

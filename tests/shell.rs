@@ -61,7 +61,7 @@ fn zsh_prompt_wraps_every_escape_in_percent_braces() {
 }
 
 #[test]
-fn bash_prompt_wraps_every_escape_in_brackets() {
+fn bash_prompt_wraps_every_escape_in_readline_markers() {
     let o = blinkline(&[
         "prompt",
         "--shell",
@@ -78,7 +78,7 @@ fn bash_prompt_wraps_every_escape_in_brackets() {
     let good = to_ansi16(DEFAULT_THEME.good);
     assert_eq!(
         out,
-        format!("\\[\x1b[{good}m\\]\u{276f}\\[\x1b[0m\\] "),
+        format!("\x01\x1b[{good}m\x02\u{276f}\x01\x1b[0m\x02 "),
         "status 0 hides; the char is in the good tone"
     );
 }
@@ -799,4 +799,201 @@ fn init_makes_a_relative_config_path_absolute() {
     let script = stdout(&o);
     let want = format!("'--config' '{}/conf/blinkline.toml'", dir.display());
     assert!(script.contains(&want), "{want} not in:\n{script}");
+}
+
+/// `LOCPATH` holding the locale `name` built with `localedef` (`-i input -f charmap`), or
+/// `None` (with a message) when it cannot be built here.
+fn build_locale(loc: &Path, input: &str, charmap: &str) -> Option<String> {
+    let name = format!("{input}.{charmap}");
+    let built = has("localedef")
+        && Command::new("localedef")
+            .args(["-c", "-i", input, "-f", charmap])
+            .arg(loc.join(&name))
+            .output()
+            .is_ok_and(|_| loc.join(&name).join("LC_CTYPE").exists());
+    if !built {
+        eprintln!("skipping {name}: localedef cannot build it here (no locale sources)");
+    }
+    built.then_some(name)
+}
+
+/// The CJK locales where a backslash (0x5C) can be the second byte of a character, each
+/// with a character whose last UTF-8 byte is a lead byte there (`€` ends in AC, `ā` in 81).
+const CJK_LOCALES: [(&str, &str, &str); 5] = [
+    ("zh_CN", "GBK", "\u{20ac}"),
+    ("zh_CN", "GB18030", "\u{20ac}"),
+    ("zh_TW", "BIG5", "\u{20ac}"),
+    ("zh_HK", "BIG5-HKSCS", "\u{20ac}"),
+    ("ja_JP", "SHIFT_JIS", "\u{101}"),
+];
+
+/// Under a CJK locale bash read the byte before the backslash that quoted `$` as the lead
+/// byte of a two-byte character, so the backslash was lost and `$(…)` in a name ran.
+#[test]
+fn bash_in_a_gbk_or_big5_locale_does_not_run_commands_in_directory_names() {
+    if !has("bash") {
+        eprintln!("skipping: bash is not installed");
+        return;
+    }
+    let home = TempDir::new("cjk-dirs").unwrap();
+    let loc = home.join(".locales");
+    std::fs::create_dir(&loc).unwrap();
+    for (input, charmap, lead) in CJK_LOCALES {
+        let Some(locale) = build_locale(&loc, input, charmap) else {
+            continue;
+        };
+        for name in [
+            format!("{lead}$(touch PWNED)"),
+            format!("{lead}`touch PWNED`"),
+            format!("{lead}\\$(touch PWNED)"),
+        ] {
+            let dir = home.join(&name);
+            std::fs::create_dir(&dir).unwrap();
+            let env = [("LOCPATH", loc.to_str().unwrap()), ("LC_ALL", &locale)];
+            let out = run_script(
+                "bash",
+                &prompt_script("bash", ""),
+                &home,
+                &env,
+                &[dir.to_str().unwrap()],
+            );
+            assert!(
+                visible(&out).contains(&format!("~/{name} ")),
+                "{locale}: {name:?} shows as {out:?}"
+            );
+            assert_eq!(markers(&home), Vec::<PathBuf>::new(), "{locale}: {name:?}");
+            std::fs::remove_dir(&dir).unwrap();
+        }
+    }
+}
+
+/// The same through a branch name (the remote picks the default branch of a clone).
+#[test]
+fn bash_in_a_gbk_or_big5_locale_does_not_run_commands_in_branch_names() {
+    if !has("bash") {
+        eprintln!("skipping: bash is not installed");
+        return;
+    }
+    let home = TempDir::new("cjk-branch").unwrap();
+    let loc = home.join(".locales");
+    std::fs::create_dir(&loc).unwrap();
+    let repo = home.join("repo");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    for (input, charmap, lead) in CJK_LOCALES {
+        let Some(locale) = build_locale(&loc, input, charmap) else {
+            continue;
+        };
+        let branch = format!("{lead}$(touch PWNED){lead}`touch PWNED`");
+        std::fs::write(
+            repo.join(".git/HEAD"),
+            format!("ref: refs/heads/{branch}\n"),
+        )
+        .unwrap();
+        let env = [("LOCPATH", loc.to_str().unwrap()), ("LC_ALL", &locale)];
+        let out = run_script(
+            "bash",
+            &prompt_script("bash", "--widgets cwd,git_branch"),
+            &home,
+            &env,
+            &[repo.to_str().unwrap()],
+        );
+        assert!(out.contains(&branch), "{locale}: {branch:?} not in {out:?}");
+        assert_eq!(markers(&home), Vec::<PathBuf>::new(), "{locale}");
+    }
+}
+
+/// init.bash never set `_blinkline_start`, and the precmd evaluated it in arithmetic,
+/// where bash runs command substitutions in array subscripts of a variable's value.
+#[test]
+fn an_inherited_blinkline_start_does_not_run_at_the_first_bash_prompt() {
+    if !has("bash") {
+        eprintln!("skipping: bash is not installed");
+        return;
+    }
+    let home = TempDir::new("inherited-start").unwrap();
+    for value in ["a[$(touch PWNED)]", "0", "x"] {
+        let out = run_script(
+            "bash",
+            &prompt_script("bash", "--color never --widgets cmd_duration,char"),
+            &home,
+            &[("_blinkline_start", value)],
+            &[home.to_str().unwrap()],
+        );
+        assert_eq!(out, "\u{276f} ", "{value}: no duration is made up");
+        assert_eq!(markers(&home), Vec::<PathBuf>::new(), "{value}");
+    }
+}
+
+/// `!` in a name is text, not the history number: bash reads `!` in PS1 in POSIX mode, zsh
+/// with `prompt_bang`, which something may turn on again after the init.
+#[test]
+fn bang_in_names_is_text_with_bash_posix_mode_and_zsh_prompt_bang_on_again() {
+    let home = TempDir::new("bang").unwrap();
+    let dir = home.join("a!b!!c");
+    std::fs::create_dir(&dir).unwrap();
+    let scripts = [
+        (
+            "bash",
+            r#"eval "$("$BL" init bash --color never --widgets cwd)" && cd -- "$1"; set -o posix; _blinkline_precmd; printf '%s' "${PS1@P}""#,
+        ),
+        (
+            "zsh",
+            r#"eval "$("$BL" init zsh --color never --widgets cwd)" && cd -- "$1"; setopt prompt_bang; _blinkline_precmd; print -rn -- "${(%%)PROMPT}""#,
+        ),
+    ];
+    for (shell, script) in scripts {
+        if !has(shell) {
+            eprintln!("skipping the {shell} prompt test: {shell} is not installed");
+            continue;
+        }
+        let out = run_script(shell, script, &home, &[], &[dir.to_str().unwrap()]);
+        assert_eq!(out, "a!b!!c ", "{shell}");
+    }
+}
+
+/// With `promptvars` off bash shows `PS1` as it is: the prompt text itself, not the
+/// reference, and nothing in a name is decoded or run.
+#[test]
+fn bash_without_promptvars_shows_names_as_text() {
+    if !has("bash") {
+        eprintln!("skipping: bash is not installed");
+        return;
+    }
+    let home = TempDir::new("no-promptvars").unwrap();
+    for name in ["$(touch PWNED)", "a\\w!b\\$x"] {
+        let dir = home.join(name);
+        std::fs::create_dir(&dir).unwrap();
+        for posix in ["", "set -o posix;"] {
+            let script = format!(
+                r#"eval "$("$BL" init bash --color never --widgets cwd)" && cd -- "$1"; shopt -u promptvars; {posix} _blinkline_precmd; printf '%s' "${{PS1@P}}""#
+            );
+            let out = run_script("bash", &script, &home, &[], &[dir.to_str().unwrap()]);
+            assert_eq!(out, format!("{name} "), "{posix}");
+        }
+        assert_eq!(markers(&home), Vec::<PathBuf>::new());
+    }
+}
+
+/// A working directory whose name is not UTF-8 hid the `cwd` widget; it shows lossily.
+#[test]
+fn a_directory_name_that_is_not_utf8_shows_lossily_in_the_prompt() {
+    use std::os::unix::ffi::OsStrExt;
+    let home = TempDir::new("not-utf8").unwrap();
+    let dir = home.join(std::ffi::OsStr::from_bytes(b"caf\xe9"));
+    std::fs::create_dir(&dir).unwrap();
+    let o = Command::new(BIN)
+        .args([
+            "prompt",
+            "--shell",
+            "bash",
+            "--color",
+            "never",
+            "--widgets",
+            "cwd",
+        ])
+        .current_dir(&dir)
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&o), "caf\u{FFFD} ");
 }

@@ -7,13 +7,20 @@
 //!   turns `prompt_bang` off, so `!` stays text. (Assigned directly, as in
 //!   `PROMPT="$(blinkline prompt --shell zsh)"` with `prompt_subst` on, zsh would expand
 //!   them: show the output through a parameter.)
-//! - bash: every escape sequence inside `\[ … \]`. Bash first decodes the backslash escapes
-//!   of `PS1`, then (`promptvars`, on by default and relied on by the integration) expands
-//!   the result as if in double quotes. So `\`, `$` and backquote in text are written as
-//!   `\\\\`, `\\$` and ``\\` ``: decoding turns them into `\\`, `\$` and ``\` ``, which the
-//!   expansion turns back into the character itself. A directory called `$(rm -rf ~)` is
-//!   only ever text. (Octal escapes such as `\044` are decoded first and would come out
-//!   as a live `$`.)
+//! - bash: every escape sequence inside raw `\x01 … \x02` (readline's
+//!   `RL_PROMPT_START_IGNORE`/`RL_PROMPT_END_IGNORE`, what bash turns `\[ … \]` into); text
+//!   as it is. The integration stores the output in a variable and sets
+//!   `PS1='${_blinkline_ps1}'`: bash decodes backslash escapes (and, in POSIX mode, `!`) in
+//!   `PS1` itself, then (`promptvars`) expands it once, and the value of a parameter is
+//!   never decoded or expanded again. So `$`, backquotes, `\` and `!` in a name are only
+//!   ever text, whatever the locale: no escaping is needed, and none could be trusted
+//!   under GBK, BIG5 or Shift_JIS, where a backslash can be the second byte of a
+//!   character. With `promptvars` off (and not in POSIX mode, which expands anyway) the
+//!   reference would show as it is, so the integration assigns the output to `PS1` itself
+//!   with `\` doubled: nothing is expanded then.
+//!   Used directly, `blinkline prompt --shell bash` output is for such a variable or for
+//!   printing; assigned as `PS1="$(blinkline prompt --shell bash)"` bash would expand
+//!   `$(…)` and decode `\` escapes in names: show it through a variable reference.
 //! - fish: the prompt is printed, not parsed: nothing to wrap or escape.
 //!
 //! Segments are joined by one space; the last line has no newline, and a left prompt ends
@@ -48,7 +55,7 @@ impl ShellSink {
     fn wrap(&self) -> (&'static str, &'static str) {
         match self.shell {
             ShellKind::Zsh => ("%{", "%}"),
-            ShellKind::Bash => ("\\[", "\\]"),
+            ShellKind::Bash => ("\x01", "\x02"),
             ShellKind::Fish => ("", ""),
         }
     }
@@ -66,20 +73,7 @@ impl ShellSink {
     fn text(&self, out: &mut FrameBuffer, text: &str) {
         match self.shell {
             ShellKind::Zsh => write_doubling(out, text, '%'),
-            ShellKind::Fish => out.push_str(text),
-            ShellKind::Bash => {
-                let mut rest = text;
-                while let Some(at) = rest.find(['\\', '$', '`']) {
-                    out.push_str(&rest[..at]);
-                    out.push_str(match rest.as_bytes()[at] {
-                        b'\\' => r"\\\\",
-                        b'$' => r"\\$",
-                        _ => r"\\`",
-                    });
-                    rest = &rest[at + 1..];
-                }
-                out.push_str(rest);
-            }
+            ShellKind::Fish | ShellKind::Bash => out.push_str(text),
         }
     }
 }
@@ -150,11 +144,11 @@ mod tests {
     }
 
     #[test]
-    fn bash_wraps_escapes_in_brackets_and_neutralises_expansions() {
-        let out = prompt(ShellKind::Bash, ColorDepth::Ansi16, "$(rm) `x` a\\b");
-        assert!(out.starts_with("\\[\x1b["), "{out:?}");
+    fn bash_wraps_escapes_in_readline_markers_and_leaves_text_as_it_is() {
+        let out = prompt(ShellKind::Bash, ColorDepth::Ansi16, "$(rm) `x` a\\b!");
+        assert!(out.starts_with("\x01\x1b["), "{out:?}");
         assert!(
-            out.contains(concat!(r"\]\\$(rm) \\`x\\` a\\\\b\[", "\x1b[0m\\]")),
+            out.contains("\x02$(rm) `x` a\\b!\x01\x1b[0m\x02"),
             "{out:?}"
         );
     }

@@ -16,6 +16,16 @@
 //! The record says which engine answered (`StatusSource`), for `explain`.
 //! `BLINKLINE_GIT_ENGINE=git` skips the own engine (for diagnosis and comparisons).
 //!
+//! Every git process runs with `-c core.fsmonitor=false` (`git status` would otherwise run
+//! the repository's own `core.fsmonitor` command: a repository unpacked from an archive
+//! would run a command as soon as a status line is drawn in it), `-c protocol.allow=never`
+//! and `GIT_NO_LAZY_FETCH=1` (a partial clone would fetch missing objects through a
+//! transport the repository's config names), and `git diff` with `--no-ext-diff`. None of
+//! them changes git's answer. What these cannot switch off: the clean filters and
+//! long-running filter processes (`filter.*.clean`, `filter.*.process`) that the
+//! repository's `.gitattributes` names, run to hash stat-dirty files: turning them off
+//! would change the counts.
+//!
 //! The key is computed *before* git runs, so a change made while it runs makes the record
 //! stale at once rather than hiding the change. With `--locked`, stdin is the record's
 //! lock file, already locked by the render that started us (so no second refresher can
@@ -192,13 +202,24 @@ fn trace(name: &str) {
     }
 }
 
+/// Options on every git command: no command from the repository's config runs that can
+/// be turned off without changing the answer (see the module doc).
+const SAFE_OPTIONS: [&str; 5] = [
+    "-c",
+    "core.fsmonitor=false",
+    "-c",
+    "protocol.allow=never",
+    "--no-optional-locks",
+];
+
 /// `git` pinned to this repository, never touching the index.
 fn git(repo: &Repo, work_tree: Option<&Path>, args: &[&str]) -> Result<Vec<u8>, GitError> {
     let mut cmd = Command::new("git");
-    cmd.arg("--no-optional-locks")
+    cmd.args(SAFE_OPTIONS)
         .args(args)
         .env("GIT_DIR", &repo.git_dir)
         .env("GIT_OPTIONAL_LOCKS", "0")
+        .env("GIT_NO_LAZY_FETCH", "1")
         .env_remove("GIT_INDEX_FILE")
         .stdin(Stdio::null())
         .stderr(Stdio::piped());
@@ -318,7 +339,11 @@ pub fn parse_shortstat(text: &str) -> (u64, u64) {
 
 /// Inserted and deleted lines against `HEAD` in the work tree `tree` of `repo`.
 pub(crate) fn diffstat(repo: &Repo, tree: &Path) -> Result<(u64, u64), GitError> {
-    let out = git(repo, Some(tree), &["diff", "--shortstat", "HEAD"])?;
+    let out = git(
+        repo,
+        Some(tree),
+        &["diff", "--no-ext-diff", "--shortstat", "HEAD"],
+    )?;
     Ok(parse_shortstat(&String::from_utf8_lossy(&out)))
 }
 
@@ -358,6 +383,23 @@ pub fn start(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::git::discover::GitEnv;
+    use crate::git::test_repo::{git as git_cli, with_commit};
+
+    #[test]
+    fn git_status_in_a_repository_does_not_run_its_core_fsmonitor_command() {
+        let repo = with_commit("refresh-fsmonitor");
+        let marker = repo.root.join("FSMONITOR_RAN");
+        let hook = format!("touch '{}'; false", marker.display());
+        git_cli(&repo.root, &["config", "core.fsmonitor", &hook]);
+        std::fs::write(repo.root.join("a.txt"), "b\n").unwrap();
+        let found = discover(&repo.root, &GitEnv::default()).unwrap().unwrap();
+        let tree = found.work_tree.clone().unwrap();
+        let porcelain = status(&found, &tree).unwrap();
+        assert_eq!(porcelain.counts.modified, 1);
+        assert_eq!(diffstat(&found, &tree).unwrap(), (1, 1));
+        assert!(!marker.exists(), "git ran the repository's core.fsmonitor");
+    }
 
     #[test]
     fn shortstat_lines_are_parsed_with_parts_missing() {

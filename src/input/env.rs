@@ -16,8 +16,12 @@ pub struct Environment {
     pub term: Option<String>,
     /// Running inside tmux (`TMUX` set).
     pub tmux: bool,
-    /// The process's working directory, when it still exists.
+    /// The process's working directory, when it still exists and is UTF-8.
     pub process_cwd: Option<String>,
+    /// The working directory for display only, with U+FFFD for what is not UTF-8: set
+    /// when it exists but is not UTF-8 (`process_cwd` is `None` then, so nothing opens a
+    /// path that is not there).
+    pub process_cwd_lossy: Option<String>,
     /// Variables the layout asked for (the `env` widget), captured once at start:
     /// `(name, value)`, value `None` when unset or not UTF-8.
     pub vars: Vec<(String, Option<String>)>,
@@ -51,6 +55,7 @@ impl Environment {
             term: get("TERM"),
             tmux: get("TMUX").is_some_and(|v| !v.is_empty()),
             process_cwd: None,
+            process_cwd_lossy: None,
             vars: Vec::new(),
             config_home: get("XDG_CONFIG_HOME").filter(|h| !h.is_empty()),
             git_dir: get("GIT_DIR").filter(|v| !v.is_empty()),
@@ -81,9 +86,11 @@ impl Environment {
     }
 
     fn with_process_cwd(mut self) -> Self {
-        self.process_cwd = std::env::current_dir()
-            .ok()
-            .and_then(|p| p.into_os_string().into_string().ok());
+        match std::env::current_dir().map(|p| p.into_os_string().into_string()) {
+            Ok(Ok(utf8)) => self.process_cwd = Some(utf8),
+            Ok(Err(raw)) => self.process_cwd_lossy = Some(raw.to_string_lossy().into_owned()),
+            Err(_) => {}
+        }
         self
     }
 }

@@ -3,14 +3,18 @@
 _blinkline_bin=@BLINKLINE@
 # The render flags given to `blinkline init` (--widgets, --theme, …), passed to every prompt.
 _blinkline_flags=(@FLAGS@)
-_blinkline_last_bg=${!:-} _blinkline_ran= _blinkline_stale_pipe=
+# Every variable the integration reads is set here: one inherited from the environment
+# (`_blinkline_start='a[$(cmd)]'`) would otherwise reach arithmetic, which runs it.
+_blinkline_last_bg=${!:-} _blinkline_ran= _blinkline_stale_pipe= _blinkline_start= _blinkline_ps1=
 
 _blinkline_precmd() {
     local _bl_status=$? _bl_pipe=("${PIPESTATUS[@]}")
     local _bl_duration=
-    if [[ -n ${_blinkline_start-} && -n ${EPOCHREALTIME-} ]]; then
-        local _bl_now=${EPOCHREALTIME//[!0-9]/}
-        _bl_duration=$(( (_bl_now - _blinkline_start) / 1000 ))
+    local _bl_now=${EPOCHREALTIME-}
+    _bl_now=${_bl_now//[!0-9]/}
+    # Digits only before arithmetic: bash evaluates a variable's value as an expression.
+    if [[ -n $_bl_now && -n ${_blinkline_start-} && $_blinkline_start != *[!0-9]* ]]; then
+        _bl_duration=$(( (10#$_bl_now - 10#$_blinkline_start) / 1000 ))
     fi
     _blinkline_start=
     # A command line that started a background job (`cmd &`) leaves PIPESTATUS as the
@@ -31,9 +35,19 @@ _blinkline_precmd() {
     _bl_jobs=${_bl_jobs@P}
     # SHLVL is passed, not read by blinkline: bash lowers it for a program that a command
     # substitution runs as its last command.
-    PS1="$("$_blinkline_bin" prompt "${_blinkline_flags[@]}" --shell bash \
+    _blinkline_ps1="$("$_blinkline_bin" prompt "${_blinkline_flags[@]}" --shell bash \
         --status "$_bl_status" --pipestatus "${_bl_pipe[*]}" \
         ${_bl_duration:+--duration "$_bl_duration"} --jobs "$_bl_jobs" --shlvl "${SHLVL:-}")"
+    # Shown through a reference: bash decodes and expands PS1 itself, never the value of a
+    # parameter in it, so names in the prompt stay text in any locale. Bash expands PS1
+    # with promptvars on or in POSIX mode; otherwise the reference would show as it is,
+    # nothing is expanded, and PS1 holds the text with `\` (which bash still decodes)
+    # doubled.
+    if shopt -q promptvars || [[ -o posix ]]; then
+        PS1='${_blinkline_ps1}'
+    else
+        PS1=${_blinkline_ps1//\\/\\\\}
+    fi
     return "$_bl_status"
 }
 

@@ -2,9 +2,14 @@
 set -g _blinkline_bin @BLINKLINE@
 # The render flags given to `blinkline init` (--widgets, --theme, …), passed to every prompt.
 set -g _blinkline_flags @FLAGS@
+# Every variable the integration reads is set here, none taken from the environment.
 set -g _blinkline_last_bg $last_pid
 set -g _blinkline_ran
 set -g _blinkline_stale_pipe
+set -g _blinkline_status 0
+set -g _blinkline_pipe 0
+set -g _blinkline_jobs 0
+set -g _blinkline_keymap insert
 
 function _blinkline_preexec --on-event fish_preexec
     set -g _blinkline_ran 1

@@ -3,6 +3,10 @@ _blinkline_bin=@BLINKLINE@
 zmodload zsh/datetime zsh/parameter 2>/dev/null
 typeset -g _blinkline_keymap=main _blinkline_start= _blinkline_left= _blinkline_right=
 typeset -g _blinkline_last_bg=$! _blinkline_ran= _blinkline_stale_pipe=
+# Every variable the integration reads is set here, none taken from the environment.
+typeset -g _blinkline_status=0 _blinkline_duration=
+typeset -ga _blinkline_pipe
+_blinkline_pipe=()
 # The render flags given to `blinkline init` (--widgets, --theme, …), passed to every prompt.
 typeset -ga _blinkline_flags
 _blinkline_flags=(@FLAGS@)
@@ -21,6 +25,11 @@ _blinkline_render() {
     [[ -n $_blinkline_duration ]] && _bl_args+=(--duration "$_blinkline_duration")
     _blinkline_left="$("$_blinkline_bin" prompt "${_bl_args[@]}")"
     _blinkline_right="$("$_blinkline_bin" prompt --right "${_bl_args[@]}")"
+    # The init turns prompt_bang off; should something turn it on again, `!!` shows as `!`.
+    if [[ -o prompt_bang ]]; then
+        _blinkline_left=${_blinkline_left//'!'/'!!'}
+        _blinkline_right=${_blinkline_right//'!'/'!!'}
+    fi
 }
 
 _blinkline_precmd() {
@@ -62,7 +71,8 @@ autoload -Uz add-zsh-hook
 precmd_functions=(_blinkline_precmd ${precmd_functions:#_blinkline_precmd})
 add-zsh-hook preexec _blinkline_preexec
 setopt prompt_subst
-# The prompt is all blinkline's: `!` in a directory name is text, not the history number.
+# The prompt is all blinkline's: `!` in a directory name is text, not the history number
+# (and doubled at render time if the option is on again then).
 unsetopt prompt_bang
 PROMPT='${_blinkline_left}'
 RPROMPT='${_blinkline_right}'

@@ -255,10 +255,28 @@ pub fn init_script(shell: ShellKind, exe: &str, flags: &[String]) -> String {
         ShellKind::Zsh => include_str!("init.zsh"),
         ShellKind::Fish => include_str!("init.fish"),
     };
+    let exe = quote(shell, exe);
     let words: Vec<String> = flags.iter().map(|word| quote(shell, word)).collect();
-    template
-        .replace("@BLINKLINE@", &quote(shell, exe))
-        .replace("@FLAGS@", &words.join(" "))
+    let words = words.join(" ");
+    // One pass: text put in for one placeholder is never searched for the other.
+    let mut script = String::with_capacity(template.len() + exe.len() + words.len());
+    let mut rest = template;
+    while let Some(at) = rest.find('@') {
+        script.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        rest = if let Some(after) = tail.strip_prefix("@BLINKLINE@") {
+            script.push_str(&exe);
+            after
+        } else if let Some(after) = tail.strip_prefix("@FLAGS@") {
+            script.push_str(&words);
+            after
+        } else {
+            script.push('@');
+            &tail[1..]
+        };
+    }
+    script.push_str(rest);
+    script
 }
 
 /// `blinkline init SHELL`; `flags` are the render flags given with it, as words.
@@ -287,6 +305,23 @@ mod tests {
             let script = init_script(shell, "/usr/local/bin/blinkline", &[]);
             assert!(script.contains("'/usr/local/bin/blinkline'"), "{shell:?}");
             assert!(!script.contains("@BLINKLINE@") && !script.contains("@FLAGS@"));
+        }
+    }
+
+    #[test]
+    fn init_does_not_splice_flags_into_a_binary_path_holding_the_flags_placeholder() {
+        let exe = "/opt/x@FLAGS@y/blinkline";
+        let flags = ["--set".to_owned(), "text.text=$(touch PWNED)".to_owned()];
+        for shell in [ShellKind::Bash, ShellKind::Zsh, ShellKind::Fish] {
+            let script = init_script(shell, exe, &flags);
+            let bin_line = script.lines().find(|l| l.contains("_blinkline_bin "));
+            let bin_line =
+                bin_line.or_else(|| script.lines().find(|l| l.contains("_blinkline_bin=")));
+            assert!(
+                bin_line.is_some_and(|l| l.ends_with("'/opt/x@FLAGS@y/blinkline'")),
+                "{shell:?}: the path lost its quoting: {bin_line:?}"
+            );
+            assert_eq!(script.matches("$(touch PWNED)").count(), 1, "{shell:?}");
         }
     }
 

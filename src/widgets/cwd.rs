@@ -1,8 +1,9 @@
 //! `cwd`: the directory the session works in.
 //!
-//! From `workspace.current_dir` (else `cwd`, else the process's own working directory).
+//! From `workspace.current_dir` (else `cwd`, else the process's own working directory;
+//! a name that is not UTF-8 shows with U+FFFD for what cannot be read).
 //! Shows the basename by default; `~` stands for the home directory. Hides when no
-//! directory is known.
+//! directory is known. Escape sequences and invisible characters in names are removed.
 //!
 //! ```toml
 //! [widget.cwd]
@@ -12,10 +13,11 @@
 //! ```
 
 use unicode_segmentation::UnicodeSegmentation;
+use unicode_width::UnicodeWidthStr;
 
 use crate::engine::slots::{Outcome, SlotContent};
 use crate::input::repo_root::repo_root_len;
-use crate::sanitize::push_clean;
+use crate::sanitize::{clean, push_clean};
 use crate::widgets::options::{Int, option_enum, widget_options};
 use crate::widgets::{Charset, OptionError, Options, RenderContext, Widget, WidgetInfo};
 
@@ -52,7 +54,8 @@ option_enum! {
 widget_options! {
     struct CwdOptions {
         /// `basename` (`blinkline`), `full` (`~/src/blinkline`), or `short` / `fish`
-        /// (`~/s/blinkline`, every parent shortened to one character).
+        /// (`~/s/blinkline`, every parent shortened to its first visible character once
+        /// escapes and invisible characters are removed).
         style: StyleName = StyleName::Basename,
         /// Inside a repository (a parent holds `.git`), start the path at the repository's
         /// folder: `blinkline/src/widgets` (with `short`: `blinkline/s/widgets`; the
@@ -90,8 +93,16 @@ fn under_home<'p>(path: &'p str, home: Option<&str>) -> Option<&'p str> {
     (rest.is_empty() || rest.starts_with('/')).then_some(rest)
 }
 
+/// The first grapheme cluster of `part` that shows something once it is sanitized: not an
+/// escape sequence, not a bare combining mark.
+fn first_visible(part: &str) -> Option<&str> {
+    clean(part)
+        .flat_map(|piece| piece.graphemes(true))
+        .find(|g| g.width() > 0)
+}
+
 /// Writes `body` with every component but the last (and the first `keep_first`) shortened
-/// to its first grapheme cluster (one character as a reader sees it).
+/// to its first visible grapheme cluster (one character as a reader sees it).
 fn write_short(out: &mut SlotContent, body: &str, keep_first: bool) {
     let mut parts = body.split('/').enumerate().peekable();
     while let Some((i, part)) = parts.next() {
@@ -100,8 +111,8 @@ fn write_short(out: &mut SlotContent, body: &str, keep_first: bool) {
             if parts.peek().is_some() {
                 out.push('/');
             }
-        } else if let Some(first) = part.graphemes(true).next() {
-            push_clean(out, first);
+        } else if let Some(first) = first_visible(part) {
+            out.push_str(first);
             out.push('/');
         } else {
             out.push('/');
@@ -137,7 +148,12 @@ impl Widget for Cwd {
     fn render(&self, ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
         let (path, source) = match ctx.session.current_dir() {
             Some(p) => (p, "workspace.current_dir"),
-            None => match ctx.env.process_cwd.as_deref() {
+            None => match ctx
+                .env
+                .process_cwd
+                .as_deref()
+                .or(ctx.env.process_cwd_lossy.as_deref())
+            {
                 Some(p) => (p, "process working directory"),
                 None => return Outcome::Hidden,
             },
@@ -311,5 +327,26 @@ mod tests {
             WidgetTester::new("cwd").text(r#"{"cwd":"/tmp/e\u001b]0;pwned\u0007vil"}"#),
             "evil"
         );
+    }
+
+    #[test]
+    fn fish_style_shortens_a_component_starting_with_an_escape_to_its_first_visible_character() {
+        let payload = r#"{"cwd":"/srv/\u001b[31mred/\u001b]0;t\u0007x/app"}"#;
+        assert_eq!(style("fish").text(payload), "/s/r/x/app");
+    }
+
+    #[test]
+    fn fish_style_shortens_a_component_starting_with_a_combining_mark_to_a_visible_character() {
+        let payload = "{\"cwd\":\"/srv/\u{301}\u{300}abc/\u{200b}zwsp/app\"}";
+        assert_eq!(style("fish").text(payload), "/s/a/z/app");
+    }
+
+    #[test]
+    fn a_working_directory_that_is_not_utf8_shows_lossily_instead_of_hiding() {
+        let env = Environment {
+            process_cwd_lossy: Some("/srv/caf\u{FFFD}".into()),
+            ..Environment::default()
+        };
+        assert_eq!(WidgetTester::new("cwd").env(env).text("{}"), "caf\u{FFFD}");
     }
 }
