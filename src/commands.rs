@@ -136,7 +136,7 @@ pub fn print_widget_options() -> ExitCode {
 
 /// Runs a refresher's work (`__refresh-git`, `__refresh-transcript`) in this process with
 /// `env`. `watch`: a git refresher may stay on as the repository's watcher (not when it
-/// runs inside `bench --cold`, see [`crate::cache::run_refreshers_inline`]).
+/// runs inside `bench --cold`, through an inline [`crate::cache::Refresher`]).
 pub fn refresh(job: &Refresh<'_>, env: &Environment, watch: bool) -> Result<(), Error> {
     match *job {
         Refresh::Transcript { path } => Ok(crate::transcript::refresh(path, env)?),

@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 
 use arrayvec::ArrayVec;
 
+use crate::cache::Refresher;
 use crate::engine::clock::unix_now;
 use crate::engine::frame::{
     FrameBuffer, FrameSpec, MAX_WIDGETS, Placement, SegmentSink, SegmentState, assemble_with_states,
@@ -214,6 +215,8 @@ pub struct Renderer {
     held: Vec<bool>,
     /// Hash of the previous frame's payload: a new payload refreshes every widget.
     last_payload: u64,
+    /// How the refreshers widgets set off after a frame are started.
+    refresher: Refresher,
 }
 
 /// Puts a [`Renderer`] together: the layout, the frame-wide settings, the environment the
@@ -317,6 +320,7 @@ impl RendererBuilder {
             carried: vec![false; count],
             held: vec![false; count],
             last_payload: 0,
+            refresher: Refresher::Detached,
         }
     }
 }
@@ -380,6 +384,12 @@ impl Renderer {
     /// widgets report 0 µs and record nothing in [`EngineMetrics::widgets`].
     pub fn set_widget_timing(&mut self, on: bool) {
         self.time_widgets = on;
+    }
+
+    /// How the refreshers that widgets set off are started (detached by default; inline
+    /// for `bench --cold`).
+    pub fn set_refresher(&mut self, refresher: Refresher) {
+        self.refresher = refresher;
     }
 
     /// Sets the usable width for the next frames (a terminal was resized).
@@ -613,7 +623,7 @@ impl Renderer {
     /// Lets every widget do its deferred work (see [`Widget::after_frame`]).
     pub fn after_frame(&self) {
         for widget in &self.shared.widgets {
-            widget.after_frame();
+            widget.after_frame(&self.refresher);
         }
     }
 

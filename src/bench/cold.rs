@@ -6,7 +6,7 @@
 //! discovered repository, the records read, the tracked transcript). The timed frame is
 //! then what a render with nothing cached sets off, end to end: the render itself, then its
 //! deferred work ([`Renderer::after_frame`]), whose refreshers (`git status` into the
-//! record, the transcript scan) run in this process ([`run_refreshers_inline`]) instead of
+//! record, the transcript scan) run in this process (an inline [`Refresher`]) instead of
 //! detached, so their cost is counted. The report says how many transcript bytes were read
 //! and how many git refreshes ran per frame, which is how the tests check that every cold
 //! frame redid the work.
@@ -17,7 +17,7 @@
 use std::time::Instant;
 
 use super::{BenchReport, WorkCounts};
-use crate::cache::run_refreshers_inline;
+use crate::cache::Refresher;
 use crate::cli::BenchArgs;
 use crate::config::resolve::Settings;
 use crate::engine::alloc::allocation_counts;
@@ -44,25 +44,6 @@ impl ColdCacheHome {
     }
 }
 
-/// Keeps refreshers in-process while it lives.
-struct InlineRefreshers;
-
-impl InlineRefreshers {
-    fn install(env: Environment) -> Self {
-        // Errors are dropped, as a detached refresher's are.
-        run_refreshers_inline(Some(Box::new(move |job| {
-            let _ = crate::commands::refresh(job, &env, false);
-        })));
-        InlineRefreshers
-    }
-}
-
-impl Drop for InlineRefreshers {
-    fn drop(&mut self) {
-        run_refreshers_inline(None);
-    }
-}
-
 /// One cold frame: caches dropped (untimed), then render and deferred work (timed).
 fn cold_frame(renderer: &mut Renderer, home: &ColdCacheHome, payload: &[u8]) -> u64 {
     home.empty();
@@ -78,9 +59,14 @@ pub fn run(settings: &Settings, bench: &BenchArgs, payload: &[u8]) -> Result<Ben
     let home = ColdCacheHome::create()?;
     let mut env = Environment::capture();
     env.xdg_cache_home = Some(home.root.to_string_lossy().into_owned());
-    let _inline = InlineRefreshers::install(env.clone());
+    let refresher_env = env.clone();
     let mut renderer = crate::setup::renderer(settings, env)?;
     renderer.set_widget_timing(true);
+    // Refreshers run in this process, timed with the frame; errors are dropped, as a
+    // detached refresher's are.
+    renderer.set_refresher(Refresher::Inline(Box::new(move |job| {
+        let _ = crate::commands::refresh(job, &refresher_env, false);
+    })));
     for _ in 0..bench.warmup {
         cold_frame(&mut renderer, &home, payload);
     }

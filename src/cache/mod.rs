@@ -23,9 +23,9 @@
 //!
 //! Renames are kept off the frame's path: renders read before the frame and save after it.
 //!
-//! `blinkline bench --cold` installs an in-process refresher ([`run_refreshers_inline`]):
-//! the refresher's work then runs in the calling thread before `spawn_refresher` returns,
-//! so a cold frame pays for everything a render with nothing cached sets off.
+//! `blinkline bench --cold` gives its renderer an inline [`Refresher`]: the refresher's
+//! work then runs in the calling thread, so a cold frame pays for everything a render
+//! with nothing cached sets off.
 //!
 //! Read next: `record.rs` (the bytes of a record), `refresher.rs` (the jobs and how a
 //! refresher is started).
@@ -35,9 +35,7 @@ mod refresher;
 
 pub use record::fnv1a;
 use record::{HEADER_LEN, decode_record, encode_record};
-pub use refresher::{
-    InlineRefresher, Refresh, run_refreshers_inline, spawn_refresher, spawn_refresher_holding,
-};
+pub use refresher::{InlineRefresher, Refresh, Refresher};
 
 use std::fmt;
 use std::fs::{self, File, OpenOptions};

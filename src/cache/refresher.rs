@@ -1,7 +1,8 @@
 //! Refreshers: the detached `blinkline __refresh-…` processes that compute slow figures
 //! into the cache after a render's frame is out. A render hands one a typed [`Refresh`]
-//! job; only here is it turned into a command line. `bench --cold` installs an inline
-//! runner instead ([`run_refreshers_inline`]), so a cold frame pays for what it sets off.
+//! job through its [`Refresher`]; only here is a job turned into a command line.
+//! `bench --cold` gives its renderer an inline refresher instead, so a cold frame pays for
+//! what it sets off.
 
 use std::io;
 use std::path::Path;
@@ -53,64 +54,54 @@ impl Refresh<'_> {
 /// Runs a refresher's work in this process.
 pub type InlineRefresher = Box<dyn Fn(&Refresh<'_>) + Send + Sync>;
 
-static INLINE_REFRESHER: std::sync::Mutex<Option<InlineRefresher>> = std::sync::Mutex::new(None);
-
-/// From now on (until called with `None`), refreshers run through `runner` in the calling
-/// thread instead of as detached processes. For `bench --cold` only: a render must never
-/// wait for a refresher.
-pub fn run_refreshers_inline(runner: Option<InlineRefresher>) {
-    *INLINE_REFRESHER
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner()) = runner;
+/// How a renderer starts the refreshers its widgets set off. Each renderer owns one and
+/// hands it to its widgets after the frame ([`crate::widgets::Widget::after_frame`]).
+#[derive(Default)]
+pub enum Refresher {
+    /// Detached `blinkline __refresh-…` processes, never waited for: every normal run.
+    #[default]
+    Detached,
+    /// In the calling thread, before `start` returns: `bench --cold` only, so that a cold
+    /// frame pays for everything it sets off. A render must never wait for a refresher.
+    Inline(InlineRefresher),
 }
 
-/// Runs `job` through the inline refresher, if one is installed; whether it ran.
-fn ran_inline(job: &Refresh<'_>) -> bool {
-    let runner = INLINE_REFRESHER
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    match runner.as_ref() {
-        Some(run) => {
-            run(job);
-            true
+impl Refresher {
+    /// Starts `job`: detached in its own process group, stdio on /dev/null (so Claude Code,
+    /// tmux or `$(…)` never wait for it), or inline.
+    pub fn start(&self, job: &Refresh<'_>) -> io::Result<()> {
+        match self {
+            Refresher::Inline(run) => {
+                run(job);
+                Ok(())
+            }
+            Refresher::Detached => spawn(job, std::process::Stdio::null()),
         }
-        None => false,
+    }
+
+    /// Like [`Refresher::start`], but the refresher inherits `lock`: a detached one gets
+    /// its file as stdin, so the single-flight lock stays held, without a gap, until it
+    /// exits; an inline one runs while `lock` is held here.
+    pub fn start_holding(&self, lock: FlightLock, job: &Refresh<'_>) -> io::Result<()> {
+        match self {
+            Refresher::Inline(run) => {
+                run(job);
+                drop(lock);
+                Ok(())
+            }
+            Refresher::Detached => spawn(job, std::process::Stdio::from(lock._file)),
+        }
     }
 }
 
-/// Starts `job` as a detached refresher (`blinkline ARGS…`): its own process group, stdio
-/// on /dev/null (so Claude Code, tmux or `$(…)` never wait for it), never waited for.
-pub fn spawn_refresher(job: &Refresh<'_>) -> io::Result<()> {
+/// `blinkline ARGS…` with `stdin`, its own process group, stdout and stderr on /dev/null.
+fn spawn(job: &Refresh<'_>, stdin: std::process::Stdio) -> io::Result<()> {
     use std::os::unix::process::CommandExt;
-    if ran_inline(job) {
-        return Ok(());
-    }
     use std::process::{Command, Stdio};
     let exe = std::env::current_exe()?;
     Command::new(exe)
         .args(job.args())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .process_group(0)
-        .spawn()
-        .map(drop)
-}
-
-/// Like [`spawn_refresher`], but the child gets `lock`'s file as its stdin, so the
-/// single-flight lock stays held, without a gap, until the refresher exits.
-pub fn spawn_refresher_holding(lock: FlightLock, job: &Refresh<'_>) -> io::Result<()> {
-    use std::os::unix::process::CommandExt;
-    // Inline, `lock` stays held here until the refresher (told `--locked`) is done.
-    if ran_inline(job) {
-        drop(lock);
-        return Ok(());
-    }
-    use std::process::{Command, Stdio};
-    let exe = std::env::current_exe()?;
-    Command::new(exe)
-        .args(job.args())
-        .stdin(Stdio::from(lock._file))
+        .stdin(stdin)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .process_group(0)

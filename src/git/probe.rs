@@ -282,7 +282,7 @@ impl Probe {
     }
 
     /// Starts the refresher a render asked for, and reports a new error on stderr.
-    pub fn after_frame(&self, widget: &str) {
+    pub fn after_frame(&self, widget: &str, refresher: &crate::cache::Refresher) {
         let mut guard = match self.state.lock() {
             Ok(g) => g,
             Err(poisoned) => poisoned.into_inner(),
@@ -315,7 +315,7 @@ impl Probe {
             .work_tree
             .as_deref()
             .unwrap_or(&found.repo.git_dir);
-        refresh::start(cache, &found.record, dir, self.diffstat, || {
+        refresh::start(refresher, cache, &found.record, dir, self.diffstat, || {
             // Someone refreshed since we looked: nothing to do.
             cache
                 .read(&found.record)

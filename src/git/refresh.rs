@@ -347,10 +347,11 @@ pub(crate) fn diffstat(repo: &Repo, tree: &Path) -> Result<(u64, u64), GitError>
     Ok(parse_shortstat(&String::from_utf8_lossy(&out)))
 }
 
-/// Starts a detached refresher for `dir` unless one is already at work, handing it the
-/// single-flight lock. `still_needed` is asked once the lock is held (a refresher may
-/// have finished since the render looked). Returns whether one was started.
+/// Starts a refresher for `dir` through `refresher` unless one is already at work, handing
+/// it the single-flight lock. `still_needed` is asked once the lock is held (a refresher
+/// may have finished since the render looked). Returns whether one was started.
 pub fn start(
+    refresher: &crate::cache::Refresher,
     cache: &Cache,
     name: &str,
     dir: &Path,
@@ -377,7 +378,7 @@ pub fn start(
         diffstat,
         locked: true,
     };
-    crate::cache::spawn_refresher_holding(lock, &job).is_ok()
+    refresher.start_holding(lock, &job).is_ok()
 }
 
 #[cfg(test)]

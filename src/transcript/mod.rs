@@ -182,8 +182,8 @@ pub fn forget() {
 }
 
 /// Deferred work once the frame is written: save the advanced state, or start a
-/// refresher for a backlog too large for a frame. Never blocks.
-pub fn after_frame() {
+/// refresher for a backlog too large for a frame (through `refresher`). Never blocks.
+pub fn after_frame(refresher: &crate::cache::Refresher) {
     let mut guard = tracker();
     let tracker = &mut *guard;
     let (Some(Some(cache)), Some(t)) = (tracker.cache.as_ref(), tracker.tracked.as_mut()) else {
@@ -204,7 +204,7 @@ pub fn after_frame() {
         }
         if !cache.is_locked(&t.record) {
             let job = crate::cache::Refresh::Transcript { path: &t.path };
-            let _ = crate::cache::spawn_refresher(&job);
+            let _ = refresher.start(&job);
         }
     }
 }

@@ -115,8 +115,8 @@ impl Widget for Block {
         .unwrap_or(Outcome::Hidden)
     }
 
-    fn after_frame(&self) {
-        transcript::after_frame();
+    fn after_frame(&self, refresher: &crate::cache::Refresher) {
+        transcript::after_frame(refresher);
     }
 }
 

@@ -105,8 +105,8 @@ impl Widget for CacheTimer {
         .unwrap_or(Outcome::Hidden)
     }
 
-    fn after_frame(&self) {
-        transcript::after_frame();
+    fn after_frame(&self, refresher: &crate::cache::Refresher) {
+        transcript::after_frame(refresher);
     }
 }
 

@@ -199,8 +199,8 @@ impl Widget for GitBranch {
         })
     }
 
-    fn after_frame(&self) {
-        self.probe.after_frame(INFO.name);
+    fn after_frame(&self, refresher: &crate::cache::Refresher) {
+        self.probe.after_frame(INFO.name, refresher);
     }
 
     fn forget_cached(&self) {

@@ -156,8 +156,10 @@ pub trait Widget: Send + Sync {
 
     /// Runs once the frame has been written (and between frames in long-running modes):
     /// the place for deferred work, such as starting a detached cache refresher after a
-    /// render that had to show a stale value. Must not block.
-    fn after_frame(&self) {}
+    /// render that had to show a stale value, through `refresher`. Must not block.
+    fn after_frame(&self, refresher: &crate::cache::Refresher) {
+        let _ = refresher;
+    }
 
     /// Forgets what the widget keeps between frames of what caches told it (a discovered
     /// repository, records read), so the next frame starts as a new process would. Used by
