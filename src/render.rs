@@ -82,6 +82,8 @@ struct Shared {
     shell: Option<ShellContext>,
     /// A worker's signal to the frame owner waiting for its pool widgets.
     done: Handshake,
+    /// The transcript state the widgets share.
+    transcripts: crate::transcript::Transcripts,
 }
 
 /// The payload of a frame, shared with the workers that render it.
@@ -114,6 +116,7 @@ impl JobRunner for Runner {
             now: job.input.now,
             deadline: job.deadline,
             charset: shared.charset,
+            transcripts: &shared.transcripts,
             shell: shared.shell.as_ref(),
         };
         let mut clock = Instant::now();
@@ -299,6 +302,7 @@ impl RendererBuilder {
             charset: settings.charset,
             shell,
             done: Handshake::new(),
+            transcripts: crate::transcript::Transcripts::default(),
         });
         Renderer {
             shared,
@@ -449,6 +453,7 @@ impl Renderer {
             now,
             deadline: started + self.settings.deadline,
             charset: self.settings.charset,
+            transcripts: &self.shared.transcripts,
             shell: self.shared.shell.as_ref(),
         };
         let mut clock = self.time_widgets.then(Instant::now);
@@ -617,13 +622,17 @@ impl Renderer {
         for widget in &self.shared.widgets {
             widget.forget_cached();
         }
-        crate::transcript::forget();
+        self.shared.transcripts.forget();
     }
 
     /// Lets every widget do its deferred work (see [`Widget::after_frame`]).
     pub fn after_frame(&self) {
+        let frame = crate::widgets::AfterFrame {
+            refresher: &self.refresher,
+            transcripts: &self.shared.transcripts,
+        };
         for widget in &self.shared.widgets {
-            widget.after_frame(&self.refresher);
+            widget.after_frame(&frame);
         }
     }
 

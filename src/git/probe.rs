@@ -408,6 +408,7 @@ mod tests {
             now: 0,
             deadline: Instant::now() + std::time::Duration::from_millis(10),
             charset: Charset::Unicode,
+            transcripts: &crate::transcript::Transcripts::default(),
             shell: None,
         };
         probe.with_view(&ctx, |view| {

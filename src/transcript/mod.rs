@@ -25,7 +25,8 @@
 //! chunks parsed by workers into compact batches, applied in file order by the main
 //! thread, with the same state as one sequential pass, field for field.
 //!
-//! Within one process every transcript widget reads the same tracked state: the first
+//! Within one renderer every transcript widget reads the same tracked state ([`Transcripts`],
+//! owned by the renderer and handed over in the render context): the first
 //! widget of a frame that sees new bytes scans them; the others find nothing new. A frame
 //! with nothing new costs one `stat` and allocates nothing. A frame with new lines costs
 //! `stat`, `open`, `fstat`, one `pread` (the [`state::TAIL_LEN`] bytes before the offset,
@@ -128,15 +129,25 @@ struct Tracker {
     tracked: Option<TrackedTranscript>,
 }
 
-static TRACKER: Mutex<Tracker> = Mutex::new(Tracker {
-    cache: None,
-    tracked: None,
-});
+/// A renderer's transcript state: the transcript its widgets read and the cache handle.
+/// Every transcript widget of one renderer reads the same state (the first widget of a
+/// frame that sees new bytes scans them; the others find nothing new); each renderer owns
+/// one and hands it to its widgets through the render context.
+#[derive(Default)]
+pub struct Transcripts(Mutex<Tracker>);
 
-fn tracker() -> MutexGuard<'static, Tracker> {
-    TRACKER
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+impl Transcripts {
+    fn lock(&self) -> MutexGuard<'_, Tracker> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Forgets the tracked transcript and the cache handle, so the next render starts as a
+    /// new process would (`bench --cold`).
+    pub fn forget(&self) {
+        *self.lock() = Tracker::default();
+    }
 }
 
 /// Brings the session's transcript up to date (cheaply when nothing changed) and hands
@@ -146,7 +157,7 @@ pub fn with_view<R>(
     f: impl FnOnce(Result<View<'_>, Problem>) -> R,
 ) -> Option<R> {
     let path = ctx.session.transcript_path.as_deref()?;
-    let mut guard = tracker();
+    let mut guard = ctx.transcripts.lock();
     let tracker = &mut *guard;
     let cache = tracker
         .cache
@@ -175,16 +186,10 @@ pub fn with_view<R>(
     })
 }
 
-/// Forgets the tracked transcript and the cache handle, so the next render starts as a
-/// new process would (`bench --cold`).
-pub fn forget() {
-    *tracker() = Tracker::default();
-}
-
 /// Deferred work once the frame is written: save the advanced state, or start a
 /// refresher for a backlog too large for a frame (through `refresher`). Never blocks.
-pub fn after_frame(refresher: &crate::cache::Refresher) {
-    let mut guard = tracker();
+pub fn after_frame(transcripts: &Transcripts, refresher: &crate::cache::Refresher) {
+    let mut guard = transcripts.lock();
     let tracker = &mut *guard;
     let (Some(Some(cache)), Some(t)) = (tracker.cache.as_ref(), tracker.tracked.as_mut()) else {
         return;

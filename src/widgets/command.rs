@@ -333,7 +333,7 @@ impl Widget for CommandWidget {
 
     /// Waits for runs still in flight (each ends by its `timeout`), so a late output is
     /// cached and no command outlives the process unsupervised.
-    fn after_frame(&self, _refresher: &crate::cache::Refresher) {
+    fn after_frame(&self, _frame: &crate::widgets::AfterFrame<'_>) {
         let handles = match self.in_flight.lock() {
             Ok(mut in_flight) => std::mem::take(&mut *in_flight),
             Err(_) => return,
@@ -389,6 +389,7 @@ mod tests {
             now: 0,
             deadline: std::time::Instant::now() + std::time::Duration::from_millis(10),
             charset: Charset::Unicode,
+            transcripts: &crate::transcript::Transcripts::default(),
             shell: None,
         };
         let mut out = SlotContent::default();
@@ -440,7 +441,10 @@ mod tests {
             (outcome, out.text.as_str(), out.stale),
             (Outcome::Shown, "v1", false)
         );
-        w.after_frame(&crate::cache::Refresher::Detached);
+        w.after_frame(&crate::widgets::AfterFrame {
+            refresher: &crate::cache::Refresher::Detached,
+            transcripts: &crate::transcript::Transcripts::default(),
+        });
         std::fs::write(&flag, b"").unwrap();
         let started = Instant::now();
         let (outcome, out) = render(&w, PAYLOAD);
@@ -449,7 +453,10 @@ mod tests {
             (Outcome::Shown, "v1", true)
         );
         assert_eq!(out.source, "command timed out");
-        w.after_frame(&crate::cache::Refresher::Detached);
+        w.after_frame(&crate::widgets::AfterFrame {
+            refresher: &crate::cache::Refresher::Detached,
+            transcripts: &crate::transcript::Transcripts::default(),
+        });
         assert!(
             started.elapsed() < Duration::from_secs(10),
             "sleep 30 was killed at the timeout"
@@ -467,13 +474,19 @@ mod tests {
         let w = widget(&dir, &script, 5000, 1);
         let (outcome, _) = render(&w, PAYLOAD);
         assert_eq!(outcome, Outcome::Hidden, "nothing cached yet");
-        w.after_frame(&crate::cache::Refresher::Detached);
+        w.after_frame(&crate::widgets::AfterFrame {
+            refresher: &crate::cache::Refresher::Detached,
+            transcripts: &crate::transcript::Transcripts::default(),
+        });
         let (outcome, out) = render(&w, PAYLOAD);
         assert_eq!(
             (outcome, out.text.as_str(), out.stale),
             (Outcome::Shown, "run0", true)
         );
-        w.after_frame(&crate::cache::Refresher::Detached);
+        w.after_frame(&crate::widgets::AfterFrame {
+            refresher: &crate::cache::Refresher::Detached,
+            transcripts: &crate::transcript::Transcripts::default(),
+        });
     }
 
     #[test]

@@ -199,8 +199,8 @@ impl Widget for GitBranch {
         })
     }
 
-    fn after_frame(&self, refresher: &crate::cache::Refresher) {
-        self.probe.after_frame(INFO.name, refresher);
+    fn after_frame(&self, frame: &crate::widgets::AfterFrame<'_>) {
+        self.probe.after_frame(INFO.name, frame.refresher);
     }
 
     fn forget_cached(&self) {

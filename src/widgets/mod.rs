@@ -132,9 +132,19 @@ pub struct RenderContext<'a> {
     /// for `git_status`) leaves that work to its refresher and shows its last value.
     pub deadline: std::time::Instant,
     pub charset: Charset,
+    /// The renderer's transcript state, which transcript widgets share.
+    pub transcripts: &'a crate::transcript::Transcripts,
     /// The shell's state when rendering a prompt (`blinkline prompt`, `watch`); `None` for
     /// a Claude Code render.
     pub shell: Option<&'a ShellContext>,
+}
+
+/// What a widget's deferred work may use once the frame is written.
+pub struct AfterFrame<'a> {
+    /// How to start the refreshers it sets off.
+    pub refresher: &'a crate::cache::Refresher,
+    /// The renderer's transcript state.
+    pub transcripts: &'a crate::transcript::Transcripts,
 }
 
 /// A status line widget.
@@ -156,9 +166,9 @@ pub trait Widget: Send + Sync {
 
     /// Runs once the frame has been written (and between frames in long-running modes):
     /// the place for deferred work, such as starting a detached cache refresher after a
-    /// render that had to show a stale value, through `refresher`. Must not block.
-    fn after_frame(&self, refresher: &crate::cache::Refresher) {
-        let _ = refresher;
+    /// render that had to show a stale value. Must not block.
+    fn after_frame(&self, frame: &AfterFrame<'_>) {
+        let _ = frame;
     }
 
     /// Forgets what the widget keeps between frames of what caches told it (a discovered

@@ -120,6 +120,7 @@ mod tests {
             now: 0,
             deadline: std::time::Instant::now() + std::time::Duration::from_millis(10),
             charset: Charset::Unicode,
+            transcripts: &crate::transcript::Transcripts::default(),
             shell: None,
         };
         let mut out = crate::engine::slots::SlotContent::default();

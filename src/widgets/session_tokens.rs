@@ -206,8 +206,8 @@ impl Widget for SessionTokens {
         .unwrap_or(Outcome::Hidden)
     }
 
-    fn after_frame(&self, refresher: &crate::cache::Refresher) {
-        transcript::after_frame(refresher);
+    fn after_frame(&self, frame: &crate::widgets::AfterFrame<'_>) {
+        transcript::after_frame(frame.transcripts, frame.refresher);
     }
 }
 

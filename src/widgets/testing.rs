@@ -27,6 +27,8 @@ pub struct WidgetTester {
     env: Environment,
     charset: Charset,
     shell: Option<ShellContext>,
+    /// The transcript state its renders share, as one renderer's widgets do.
+    transcripts: crate::transcript::Transcripts,
 }
 
 impl WidgetTester {
@@ -40,6 +42,7 @@ impl WidgetTester {
             },
             charset: Charset::Unicode,
             shell: None,
+            transcripts: crate::transcript::Transcripts::default(),
         }
     }
 
@@ -77,6 +80,7 @@ impl WidgetTester {
             now: NOW,
             deadline: std::time::Instant::now() + std::time::Duration::from_millis(10),
             charset: self.charset,
+            transcripts: &self.transcripts,
             shell: self.shell.as_ref(),
         };
         let mut out = SlotContent::default();
