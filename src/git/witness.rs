@@ -128,8 +128,8 @@ fn push(rel: &mut Vec<u8>, parts: &[&[u8]]) {
 fn mix(hash: u64, path: &Path, racy_from: Option<i128>) -> Option<u64> {
     let mut bytes = [0u8; 64];
     if let Ok(m) = std::fs::symlink_metadata(path) {
-        let nanos = |s: i64, ns: i64| i128::from(s) * 1_000_000_000 + i128::from(ns);
-        let newest = nanos(m.mtime(), m.mtime_nsec()).max(nanos(m.ctime(), m.ctime_nsec()));
+        let newest =
+            latest_change(m.mtime(), m.mtime_nsec()).max(latest_change(m.ctime(), m.ctime_nsec()));
         if racy_from.is_some_and(|from| newest >= from) {
             return None;
         }
@@ -155,7 +155,19 @@ fn mix(hash: u64, path: &Path, racy_from: Option<i128>) -> Option<u64> {
     )
 }
 
-/// The config, exclude and attribute files outside the work tree that git reads.
+/// The latest moment (ns since the epoch) a timestamp of `secs` and `nanos` can stand
+/// for. A file system that keeps whole seconds (FAT, HFS+, ext4 with small inodes, some
+/// network and FUSE file systems) writes 0 nanoseconds: such a change may have happened
+/// at any point of that second, so it counts as the second's end (as git does for its
+/// racily clean entries).
+fn latest_change(secs: i64, nanos: i64) -> i128 {
+    let at = i128::from(secs) * 1_000_000_000 + i128::from(nanos);
+    if nanos == 0 { at + 999_999_999 } else { at }
+}
+
+/// The config, exclude and attribute files outside the work tree that git reads, and
+/// the directories that hold them: a file deleted after the status started leaves no
+/// stat data of its own, but its directory's changes.
 fn outside_files(repo: &Repo, env: &ConfigEnv) -> Vec<PathBuf> {
     let mut files = env.outer_files();
     files.extend(
@@ -170,6 +182,11 @@ fn outside_files(repo: &Repo, env: &ConfigEnv) -> Vec<PathBuf> {
     }
     files.push(repo.common_dir.join("info/exclude"));
     files.push(repo.common_dir.join("info/attributes"));
+    let parents: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|f| f.parent().map(Path::to_path_buf))
+        .collect();
+    files.extend(parents);
     files.sort_unstable();
     files.dedup();
     files
@@ -224,6 +241,32 @@ mod tests {
         let (repo, mut witness) = witnessed("witness-config");
         std::fs::write(repo.root.join(".git/info/exclude"), "*.txt\n").unwrap();
         assert!(!witness.holds(&mut buf), "info/exclude");
+    }
+
+    #[test]
+    fn a_whole_second_timestamp_counts_as_the_end_of_its_second() {
+        // Coarse file systems store 0 ns: a change in the same second as the status could
+        // otherwise look older than the status's start and keep old counts fresh.
+        assert_eq!(latest_change(100, 0), 100_999_999_999);
+        assert_eq!(latest_change(100, 5), 100_000_000_005);
+        let started = 100_500_000_000;
+        assert!(latest_change(100, 0) >= started, "racy within its second");
+    }
+
+    #[test]
+    fn a_config_file_deleted_before_the_first_read_is_not_taken_as_always_absent() {
+        let repo = with_commit("witness-deleted");
+        // Timestamps must fall out of the racy window: nothing else can age them.
+        std::thread::sleep(RACY * 2);
+        let found = discover(&repo.root, &GitEnv::default()).unwrap().unwrap();
+        let snap = inspect(&found, &mut Scratch::default()).unwrap();
+        let started = SystemTime::now();
+        let parts = status_parts(&found, &snap, &EngineOptions::default(), None).unwrap();
+        let mut witness = Witness::new(&found, &parts, started).unwrap();
+        // The status may have read the exclude file; deleted before the witness's first
+        // read, it leaves no stat data of its own, only its directory's change.
+        std::fs::remove_file(repo.root.join(".git/info/exclude")).unwrap();
+        assert!(!witness.holds(&mut PathBuf::new()));
     }
 
     #[test]
