@@ -86,20 +86,40 @@ fn is_pictographic(c: char) -> bool {
 
 const ZWJ: char = '\u{200D}';
 const BLACK_FLAG: char = '\u{1F3F4}';
+const CANCEL_TAG: char = '\u{E007F}';
 
-/// A joiner between two pictographs, or a tag character in a tag sequence after a black
-/// flag: parts of an emoji, kept. `prev` is the last char kept, `after` the text after `c`.
+/// A joiner between two pictographs, or a tag character of a subdivision flag (a black
+/// flag, 2 to 6 tags of `0-9a-z`, a cancel tag): parts of an emoji, kept. `prev` is the
+/// last char kept, `after` the text after `c`.
 fn kept_in_context(prev: char, c: char, after: &str) -> bool {
     match c {
         ZWJ => {
             (is_pictographic(prev) || prev == '\u{FE0F}')
                 && after.chars().next().is_some_and(is_pictographic)
         }
-        '\u{E0020}'..='\u{E007F}' => {
-            prev == BLACK_FLAG || matches!(prev, '\u{E0020}'..='\u{E007E}')
-        }
+        '\u{E0020}'..='\u{E007F}' => match prev {
+            BLACK_FLAG => is_subdivision_tags(c, after),
+            // The run was checked whole at its first tag.
+            '\u{E0030}'..='\u{E0039}' | '\u{E0061}'..='\u{E007A}' => true,
+            _ => false,
+        },
         _ => false,
     }
+}
+
+/// Whether `first` and the text after it start with a subdivision flag's tags: 2 to 6 of
+/// `0-9a-z` and the cancel tag. Any other run of tags spells invisible text (it could
+/// smuggle words past a reader) and is removed whole.
+fn is_subdivision_tags(first: char, after: &str) -> bool {
+    let mut count = 0;
+    for tag in std::iter::once(first).chain(after.chars()) {
+        match tag {
+            '\u{E0030}'..='\u{E0039}' | '\u{E0061}'..='\u{E007A}' if count < 6 => count += 1,
+            CANCEL_TAG => return count >= 2,
+            _ => return false,
+        }
+    }
+    false
 }
 
 /// Fast check: might `s` contain anything [`clean`] changes? (A joiner inside an emoji
@@ -171,6 +191,11 @@ impl<'a> Iterator for Clean<'a> {
             }
             let c = self.rest.chars().next()?;
             self.rest = &self.rest[c.len_utf8()..];
+            if matches!(c, '\u{E0020}'..='\u{E007F}') {
+                // A dropped tag drops the rest of its run: no tail of it may pass for a
+                // flag of its own.
+                self.prev = CANCEL_TAG;
+            }
             if let Some(piece) = self.step(c) {
                 self.prev = ' ';
                 return Some(piece);
@@ -339,6 +364,24 @@ mod tests {
         let england = "\u{1F3F4}\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}";
         assert_eq!(cleaned(england), england);
         assert_eq!(cleaned("ok\u{E0067}\u{E0062}\u{E007F}"), "ok");
+    }
+
+    #[test]
+    fn tag_characters_spelling_hidden_text_after_a_flag_are_removed() {
+        // "rm -rf ~" in tag characters after a black flag: invisible, not a flag.
+        let hidden: String = "rm -rf ~"
+            .chars()
+            .map(|c| char::from_u32(0xE0000 + c as u32).unwrap())
+            .collect();
+        assert_eq!(cleaned(&format!("main\u{1F3F4}{hidden}")), "main\u{1F3F4}");
+        assert_eq!(
+            cleaned(&format!("main\u{1F3F4}{hidden}\u{E007F}")),
+            "main\u{1F3F4}"
+        );
+        // Seven letters are too many for a subdivision code.
+        let long =
+            "\u{1F3F4}\u{E0061}\u{E0062}\u{E0063}\u{E0064}\u{E0065}\u{E0066}\u{E0067}\u{E007F}";
+        assert_eq!(cleaned(long), "\u{1F3F4}");
     }
 
     #[test]
