@@ -12,29 +12,38 @@
 //! - `format/` output formats and themes; `sanitize.rs` keeps untrusted text harmless;
 //! - `shell/` serves shell prompts (`prompt`, `init`); `watch/` renders continuously;
 //! - `bench.rs` is the in-process benchmark harness behind `blinkline bench`;
-//! - `tempdir.rs` a temporary directory removed on drop (bench, tests, benches).
+//! - `tempdir.rs` a temporary directory removed on drop (bench, tests, benches);
+//! - `testing.rs` what the integration tests, benches and fuzz targets reach inside.
+//!
+//! The binary needs only [`main`] and [`CountingAllocator`]; every module is private.
 #![deny(unsafe_code)]
 
-pub mod app;
-pub mod bench;
-pub mod cache;
-pub mod cli;
-pub mod commands;
-pub mod config;
-pub mod engine;
-pub mod error;
-pub mod fixed;
-pub mod format;
-pub mod git;
-pub mod input;
-pub mod layout;
-pub mod render;
-pub mod sanitize;
-pub mod setup;
-pub mod shell;
-pub mod tempdir;
-pub mod transcript;
-pub mod util;
-pub mod watch;
-pub mod widgets;
-pub mod width;
+mod app;
+mod bench;
+mod cache;
+mod cli;
+mod commands;
+mod config;
+mod engine;
+mod error;
+mod fixed;
+mod format;
+mod git;
+mod input;
+mod layout;
+mod render;
+mod sanitize;
+mod setup;
+mod shell;
+mod tempdir;
+mod transcript;
+mod util;
+mod watch;
+mod widgets;
+mod width;
+
+#[doc(hidden)]
+pub mod testing;
+
+pub use app::main;
+pub use engine::alloc::CountingAllocator;

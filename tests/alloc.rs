@@ -4,11 +4,11 @@
 //! counting allocator is process-wide, and libtest's own thread, or a second test running
 //! on another thread, would add its allocations to the count.
 
-use blinkline::cli::Cli;
-use blinkline::engine::alloc::{CountingAllocator, allocation_counts};
-use blinkline::input::env::Environment;
-use blinkline::setup::{build_renderer, sample_payload};
-use blinkline::tempdir::TempDir;
+use blinkline::testing::cli::Cli;
+use blinkline::testing::engine::alloc::{CountingAllocator, allocation_counts};
+use blinkline::testing::input::env::Environment;
+use blinkline::testing::setup::{build_renderer, sample_payload};
+use blinkline::testing::tempdir::TempDir;
 use clap::Parser;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -16,7 +16,7 @@ use std::process::Command;
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator;
 
-fn renderer_for(args: &[&str], cache_home: &Path) -> blinkline::render::Renderer {
+fn renderer_for(args: &[&str], cache_home: &Path) -> blinkline::testing::render::Renderer {
     let cli =
         Cli::try_parse_from(std::iter::once("blinkline").chain(args.iter().copied())).unwrap();
     let env = Environment {
@@ -265,8 +265,8 @@ fn warm_frames_allocate_nothing_in_every_format_and_layout() {
 
 /// A prompt renderer, with the shell's state for every prompt widget to show.
 fn warm_prompt_frames_allocate_nothing(payload: &str) {
-    use blinkline::cli::Command;
-    use blinkline::input::shell::ShellContext;
+    use blinkline::testing::cli::Command;
+    use blinkline::testing::input::shell::ShellContext;
     let cli = Cli::try_parse_from([
         "blinkline",
         "prompt",
@@ -298,9 +298,9 @@ fn warm_prompt_frames_allocate_nothing(payload: &str) {
         host: Some("build".into()),
         shlvl: Some(3),
         virtual_env: Some("/home/ada/.venvs/ml".into()),
-        ..blinkline::shell::shell_context(prompt)
+        ..blinkline::testing::shell::shell_context(prompt)
     };
-    let mut renderer = blinkline::shell::prompt_builder(&cli.render, prompt, env)
+    let mut renderer = blinkline::testing::shell::prompt_builder(&cli.render, prompt, env)
         .unwrap()
         .shell(shell)
         .build();
@@ -321,7 +321,7 @@ fn warm_prompt_frames_allocate_nothing(payload: &str) {
 }
 
 fn assert_warm_frames_allocate_nothing(
-    renderer: &mut blinkline::render::Renderer,
+    renderer: &mut blinkline::testing::render::Renderer,
     payload: &str,
     args: &[&str],
 ) {

@@ -2,7 +2,7 @@
 //! control or bidi override, and cleaning is idempotent.
 #![no_main]
 
-use blinkline::sanitize::clean;
+use blinkline::testing::sanitize::clean;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

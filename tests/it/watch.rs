@@ -6,7 +6,7 @@ use std::process::{Child, ChildStderr, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use blinkline::tempdir::TempDir;
+use blinkline::testing::tempdir::TempDir;
 
 const BIN: &str = env!("CARGO_BIN_EXE_blinkline");
 

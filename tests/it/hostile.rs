@@ -6,7 +6,7 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use blinkline::tempdir::TempDir;
+use blinkline::testing::tempdir::TempDir;
 
 fn run_with(
     args: &[&str],
