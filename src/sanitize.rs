@@ -20,6 +20,7 @@ fn is_unsafe_char(c: char) -> bool {
 }
 
 /// Fast check: does `s` contain anything [`clean`] would change?
+#[cfg(test)]
 pub fn needs_cleaning(s: &str) -> bool {
     s.bytes()
         .any(|b| b < 0x20 || b == 0x7f || b == 0xc2 || b == 0xe2)

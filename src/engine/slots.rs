@@ -373,14 +373,6 @@ impl SlotTable {
     pub fn get(&self, index: usize) -> &Slot {
         &self.slots[index]
     }
-
-    pub fn len(&self) -> usize {
-        self.slots.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.slots.is_empty()
-    }
 }
 
 #[cfg(all(test, not(crossbeam_loom)))]
