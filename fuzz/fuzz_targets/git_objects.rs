@@ -14,7 +14,9 @@ use blinkline::testing::git::object::MAX_OBJECT_SIZE;
 use blinkline::testing::git::object::delta::{apply_delta, delta_sizes};
 use blinkline::testing::git::object::pack::{EntryHeader, parse_entry_header};
 use blinkline::testing::git::object::pack_index::PackIndex;
-use blinkline::testing::git::object::parse::{parse_commit, parse_loose_header, parse_tag, parse_tree};
+use blinkline::testing::git::object::parse::{
+    parse_commit, parse_loose_header, parse_tag, parse_tree,
+};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

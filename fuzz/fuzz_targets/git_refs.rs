@@ -12,7 +12,9 @@
 use blinkline::testing::git::config_syntax::{Item, items};
 use blinkline::testing::git::discover::parse_gitdir_file;
 use blinkline::testing::git::record::StatusRecord;
-use blinkline::testing::git::refs::{HeadTarget, packed_lookup, packed_tag_for, parse_head, valid_ref_name};
+use blinkline::testing::git::refs::{
+    HeadTarget, packed_lookup, packed_tag_for, parse_head, valid_ref_name,
+};
 use blinkline::testing::git::state::parse_config_upstream;
 use blinkline::testing::git::{porcelain, refresh};
 use libfuzzer_sys::fuzz_target;
