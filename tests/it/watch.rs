@@ -287,6 +287,7 @@ fn every_signal_is_handled_and_a_storm_of_them_is_survived() {
 fn stdin_is_refused_as_the_payload_with_the_fix() {
     let out = Command::new(BIN)
         .args(["watch", "--input", "-"])
+        .env_clear()
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
