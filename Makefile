@@ -41,8 +41,8 @@ loom: ## loom model tests of the lock-free structures (queue, output slots, pool
 	RUSTFLAGS="--cfg crossbeam_loom" CARGO_TARGET_DIR=target/loom $(CARGO) test --release --test loom_queue --test loom_slots --test loom_pool --test loom_ring
 
 SOAK_SECS ?= 20
-soak: ## tests/soak.rs for SOAK_SECS (20) seconds: 64 parallel renders, a growing transcript, a changing repository
-	BLINKLINE_SOAK_SECS=$(SOAK_SECS) $(CARGO) test --test soak -- --nocapture
+soak: ## tests/it/soak.rs for SOAK_SECS (20) seconds: 64 parallel renders, a growing transcript, a changing repository
+	BLINKLINE_SOAK_SECS=$(SOAK_SECS) $(CARGO) test --test it soak:: -- --nocapture
 
 miri: ## the engine's unit tests under miri (needs the nightly toolchain)
 	@if rustup toolchain list | grep -q nightly; then \

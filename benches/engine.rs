@@ -6,17 +6,17 @@
 
 use std::hint::black_box;
 
-use blinkline::cli::Cli;
-use blinkline::input::env::Environment;
-use blinkline::input::parse_session;
-use blinkline::setup::{build_renderer, sample_payload};
+use blinkline::testing::cli::Cli;
+use blinkline::testing::input::env::Environment;
+use blinkline::testing::input::parse_session;
+use blinkline::testing::setup::{build_renderer, sample_payload};
 use clap::Parser;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 const FIVE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/configs/five.toml");
 const TWENTY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/configs/twenty.toml");
 
-fn renderer(args: &[&str]) -> blinkline::render::Renderer {
+fn renderer(args: &[&str]) -> blinkline::testing::render::Renderer {
     let cli = Cli::try_parse_from(std::iter::once("blinkline").chain(args.iter().copied()))
         .expect("valid args");
     let env = Environment {

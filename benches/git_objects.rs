@@ -12,9 +12,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use blinkline::git::object::{ObjectStore, ahead_behind};
-use blinkline::git::{Oid, RawOid};
-use blinkline::tempdir::TempDir;
+use blinkline::testing::git::object::{ObjectStore, ahead_behind};
+use blinkline::testing::git::{Oid, RawOid};
+use blinkline::testing::tempdir::TempDir;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn fixture() -> Option<PathBuf> {

@@ -23,11 +23,11 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use blinkline::git::discover::{GitEnv, discover};
-use blinkline::git::status::{
+use blinkline::testing::git::discover::{GitEnv, discover};
+use blinkline::testing::git::status::{
     ConfigEnv, Options, TreeEntry, TreeSource, index, tracked_status_with,
 };
-use blinkline::git::{GitError, Oid, RawOid};
+use blinkline::testing::git::{GitError, Oid, RawOid};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 /// Trees from `git ls-tree`, each kept in memory after its first read, so the timings

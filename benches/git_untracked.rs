@@ -11,11 +11,11 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use blinkline::git::discover::{GitEnv, discover};
-use blinkline::git::untracked::{
+use blinkline::testing::git::discover::{GitEnv, discover};
+use blinkline::testing::git::untracked::{
     ConfigEnv, TrackedPaths, UntrackedCache, UntrackedMode, UntrackedSettings, count_untracked,
 };
-use blinkline::tempdir::TempDir;
+use blinkline::testing::tempdir::TempDir;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn git(dir: &Path, args: &[&str]) -> Vec<u8> {

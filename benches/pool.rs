@@ -12,7 +12,7 @@ use std::hint::black_box;
 use std::sync::atomic::AtomicU64;
 use std::sync::atomic::Ordering::{Acquire, Release};
 
-use blinkline::engine::pool::{JobRunner, Pool};
+use blinkline::testing::engine::pool::{JobRunner, Pool};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 /// Counts the jobs it ran.

@@ -8,9 +8,9 @@
 
 use std::io::Write;
 
-use blinkline::cache::Cache;
-use blinkline::tempdir::TempDir;
-use blinkline::transcript::{Plan, State, catch_up_file, scan_file, scan_file_with};
+use blinkline::testing::cache::Cache;
+use blinkline::testing::tempdir::TempDir;
+use blinkline::testing::transcript::{Plan, State, catch_up_file, scan_file, scan_file_with};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn synthetic(path: &std::path::Path, target: usize) {
@@ -91,7 +91,7 @@ fn bench(c: &mut Criterion) {
     });
 
     // Saving the record after a frame: the state of the whole transcript, encoded.
-    let record = blinkline::transcript::record::encode(&state, &copy_str);
+    let record = blinkline::testing::transcript::record::encode(&state, &copy_str);
     let cache_dir = std::env::var_os("BLINKLINE_BENCH_CACHE").map_or_else(
         || dir.join("cache"),
         |d| std::path::PathBuf::from(d).join("blinkline-bench"),

@@ -17,14 +17,14 @@
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
-use blinkline::cache::Cache;
-use blinkline::cli::Cli;
-use blinkline::git::discover::GitEnv;
-use blinkline::git::refresh::{RefreshRequest, refresh};
-use blinkline::input::env::Environment;
-use blinkline::render::Renderer;
-use blinkline::setup::{build_renderer, sample_payload};
-use blinkline::tempdir::TempDir;
+use blinkline::testing::cache::Cache;
+use blinkline::testing::cli::Cli;
+use blinkline::testing::git::discover::GitEnv;
+use blinkline::testing::git::refresh::{RefreshRequest, refresh};
+use blinkline::testing::input::env::Environment;
+use blinkline::testing::render::Renderer;
+use blinkline::testing::setup::{build_renderer, sample_payload};
+use blinkline::testing::tempdir::TempDir;
 use clap::Parser;
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -135,7 +135,7 @@ fn bench_transcript_widgets(c: &mut Criterion) {
         };
         let home = CacheHome::new();
         let env = home.env();
-        blinkline::transcript::refresh(&field(&payload, "/transcript_path"), &env)
+        blinkline::testing::transcript::refresh(&field(&payload, "/transcript_path"), &env)
             .expect("transcript scan");
         let mut r = renderer(env, TRANSCRIPT_WIDGETS, &[]);
         bench_frame(c, name, &mut r, &payload);

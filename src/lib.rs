@@ -7,35 +7,46 @@
 //!   `app.rs` only dispatches, for the binary;
 //! - `input/` reads the Claude Code payload and the environment;
 //! - `render.rs` drives a frame over the `engine/` (queue, pool, slots, frame, metrics);
+//!   `sys/` wraps the operating system's calls (with `engine/`, the only place for `unsafe`);
+//! - `cache/` the cross-process records and the refreshers that fill them;
 //! - `widgets/` one file per widget; `layout.rs` turns a widget list into a layout;
 //! - `transcript/` incremental transcript figures (token totals, counts, blocks);
 //! - `format/` output formats and themes; `sanitize.rs` keeps untrusted text harmless;
 //! - `shell/` serves shell prompts (`prompt`, `init`); `watch/` renders continuously;
-//! - `bench.rs` is the in-process benchmark harness behind `blinkline bench`;
-//! - `tempdir.rs` a temporary directory removed on drop (bench, tests, benches).
+//! - `bench/` is the in-process benchmark harness behind `blinkline bench`;
+//! - `tempdir.rs` a temporary directory removed on drop (bench, tests, benches);
+//! - `testing.rs` what the integration tests, benches and fuzz targets reach inside.
+//!
+//! The binary needs only [`main`] and [`CountingAllocator`]; every module is private.
 #![deny(unsafe_code)]
 
-pub mod app;
-pub mod bench;
-pub mod cache;
-pub mod cli;
-pub mod commands;
-pub mod config;
-pub mod engine;
-pub mod error;
-pub mod fixed;
-pub mod format;
-pub mod git;
-pub mod input;
-pub mod layout;
-pub mod render;
-pub mod sanitize;
-pub mod setup;
-pub mod shell;
-pub mod sys;
-pub mod tempdir;
-pub mod transcript;
-pub mod util;
-pub mod watch;
-pub mod widgets;
-pub mod width;
+mod app;
+mod bench;
+mod cache;
+mod cli;
+mod commands;
+mod config;
+mod engine;
+mod error;
+mod fixed;
+mod format;
+mod git;
+mod input;
+mod layout;
+mod render;
+mod sanitize;
+mod setup;
+mod shell;
+mod sys;
+mod tempdir;
+mod transcript;
+mod util;
+mod watch;
+mod widgets;
+mod width;
+
+#[doc(hidden)]
+pub mod testing;
+
+pub use app::main;
+pub use engine::alloc::CountingAllocator;

@@ -1,10 +1,10 @@
 //! The `blinkline` binary: everything lives in the library; see `app.rs`.
 
-use blinkline::engine::alloc::CountingAllocator;
+use blinkline::CountingAllocator;
 
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator;
 
 fn main() -> std::process::ExitCode {
-    blinkline::app::main()
+    blinkline::main()
 }

@@ -124,6 +124,7 @@ fn is_subdivision_tags(first: char, after: &str) -> bool {
 
 /// Fast check: might `s` contain anything [`clean`] changes? (A joiner inside an emoji
 /// sequence answers yes, though it is kept.)
+#[cfg(test)]
 pub fn needs_cleaning(s: &str) -> bool {
     s.bytes().any(|b| {
         b < 0x20 || b == 0x7f || matches!(b, 0xc2 | 0xcd | 0xd8 | 0xe1..=0xe3 | 0xef | 0xf0 | 0xf3)

@@ -4,11 +4,11 @@
 //! counting allocator is process-wide, and libtest's own thread, or a second test running
 //! on another thread, would add its allocations to the count.
 
-use blinkline::cli::Cli;
-use blinkline::engine::alloc::{CountingAllocator, allocation_counts};
-use blinkline::input::env::Environment;
-use blinkline::setup::{build_renderer, sample_payload};
-use blinkline::tempdir::TempDir;
+use blinkline::testing::cli::Cli;
+use blinkline::testing::engine::alloc::{CountingAllocator, allocation_counts};
+use blinkline::testing::input::env::Environment;
+use blinkline::testing::setup::{build_renderer, sample_payload};
+use blinkline::testing::tempdir::TempDir;
 use clap::Parser;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -16,7 +16,7 @@ use std::process::Command;
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator;
 
-fn renderer_for(args: &[&str], cache_home: &Path) -> blinkline::render::Renderer {
+fn renderer_for(args: &[&str], cache_home: &Path) -> blinkline::testing::render::Renderer {
     let cli =
         Cli::try_parse_from(std::iter::once("blinkline").chain(args.iter().copied())).unwrap();
     let env = Environment {
@@ -146,35 +146,35 @@ fn main() {
 /// A slow widget (it runs on the pool) that allocates nothing itself.
 struct PoolWidget;
 
-impl blinkline::widgets::Widget for PoolWidget {
+impl blinkline::testing::widgets::Widget for PoolWidget {
     fn render(
         &self,
-        ctx: &blinkline::widgets::RenderContext<'_>,
-        out: &mut blinkline::engine::slots::SlotContent,
-    ) -> blinkline::engine::slots::Outcome {
+        ctx: &blinkline::testing::widgets::RenderContext<'_>,
+        out: &mut blinkline::testing::engine::slots::SlotContent,
+    ) -> blinkline::testing::engine::slots::Outcome {
         out.push_str(if ctx.payload.len() > 2 {
             "pool"
         } else {
             "empty"
         });
-        blinkline::engine::slots::Outcome::Shown
+        blinkline::testing::engine::slots::Outcome::Shown
     }
-    fn cost(&self) -> blinkline::widgets::Cost {
-        blinkline::widgets::Cost::Slow
+    fn cost(&self) -> blinkline::testing::widgets::Cost {
+        blinkline::testing::widgets::Cost::Slow
     }
 }
 
 /// A cheap widget (rendered inline) that allocates nothing.
 struct InlineWidget;
 
-impl blinkline::widgets::Widget for InlineWidget {
+impl blinkline::testing::widgets::Widget for InlineWidget {
     fn render(
         &self,
-        _: &blinkline::widgets::RenderContext<'_>,
-        out: &mut blinkline::engine::slots::SlotContent,
-    ) -> blinkline::engine::slots::Outcome {
+        _: &blinkline::testing::widgets::RenderContext<'_>,
+        out: &mut blinkline::testing::engine::slots::SlotContent,
+    ) -> blinkline::testing::engine::slots::Outcome {
         out.push_str("inline");
-        blinkline::engine::slots::Outcome::Shown
+        blinkline::testing::engine::slots::Outcome::Shown
     }
 }
 
@@ -183,8 +183,8 @@ impl blinkline::widgets::Widget for InlineWidget {
 /// queue allocates a node per push, see `engine/pool.rs`), plus crossbeam-epoch's bag of
 /// retired nodes, sealed and queued once per 64 of them.
 fn warm_pool_frames_allocate_only_queue_nodes() {
-    use blinkline::engine::frame::Placement;
-    use blinkline::render::{LayoutEntry, Offload, RenderSettings, Renderer};
+    use blinkline::testing::engine::frame::Placement;
+    use blinkline::testing::render::{LayoutEntry, Offload, RenderSettings, Renderer};
     use std::time::Duration;
     let placement = Placement {
         line: 0,
@@ -209,12 +209,12 @@ fn warm_pool_frames_allocate_only_queue_nodes() {
     let settings = RenderSettings {
         deadline: Duration::from_secs(10),
         threads: 1,
-        charset: blinkline::widgets::Charset::Unicode,
+        charset: blinkline::testing::widgets::Charset::Unicode,
         width: None,
-        rules: blinkline::width::WidthRules::default(),
+        rules: blinkline::testing::width::WidthRules::default(),
         config_flagged: false,
     };
-    let sink = Box::new(blinkline::format::json::JsonSink);
+    let sink = Box::new(blinkline::testing::format::json::JsonSink);
     let mut renderer = Renderer::builder(layout, settings, Environment::default(), sink)
         .offload(Offload::SlowOnly)
         .build();
@@ -366,8 +366,8 @@ fn warm_frames_allocate_nothing_in_every_format_and_layout() {
 
 /// A prompt renderer, with the shell's state for every prompt widget to show.
 fn warm_prompt_frames_allocate_nothing(payload: &str) {
-    use blinkline::cli::Command;
-    use blinkline::input::shell::ShellContext;
+    use blinkline::testing::cli::Command;
+    use blinkline::testing::input::shell::ShellContext;
     let cli = Cli::try_parse_from([
         "blinkline",
         "prompt",
@@ -399,9 +399,9 @@ fn warm_prompt_frames_allocate_nothing(payload: &str) {
         host: Some("build".into()),
         shlvl: Some(3),
         virtual_env: Some("/home/ada/.venvs/ml".into()),
-        ..blinkline::shell::shell_context(prompt)
+        ..blinkline::testing::shell::shell_context(prompt)
     };
-    let mut renderer = blinkline::shell::prompt_builder(&cli.render, prompt, env)
+    let mut renderer = blinkline::testing::shell::prompt_builder(&cli.render, prompt, env)
         .unwrap()
         .shell(shell)
         .build();
@@ -422,7 +422,7 @@ fn warm_prompt_frames_allocate_nothing(payload: &str) {
 }
 
 fn assert_warm_frames_allocate_nothing(
-    renderer: &mut blinkline::render::Renderer,
+    renderer: &mut blinkline::testing::render::Renderer,
     payload: &str,
     args: &[&str],
 ) {

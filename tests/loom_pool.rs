@@ -1,5 +1,5 @@
 //! Loom models of the pool's park/wake protocol and of the frame owner's wait for its pool
-//! widgets (`blinkline::engine::sync::{Parking, Handshake}`, used by `engine/pool.rs` and
+//! widgets (`blinkline::testing::engine::sync::{Parking, Handshake}`, used by `engine/pool.rs` and
 //! `render.rs`).
 //!
 //! Under loom a futex word sleeps on loom's condvar and a timed wait is untimed, so a lost
@@ -13,8 +13,8 @@
 
 use std::time::Duration;
 
-use blinkline::engine::metrics::Counter;
-use blinkline::engine::sync::{AtomicBool, BoundedQueue, Handshake, Parking, WaitWord};
+use blinkline::testing::engine::metrics::Counter;
+use blinkline::testing::engine::sync::{AtomicBool, BoundedQueue, Handshake, Parking, WaitWord};
 use loom::sync::Arc;
 use loom::sync::atomic::Ordering::{Acquire, Release, SeqCst};
 use loom::thread;

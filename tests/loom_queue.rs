@@ -1,4 +1,4 @@
-//! Loom models of the Michael–Scott queue (`blinkline::engine::queue`).
+//! Loom models of the Michael–Scott queue (`blinkline::testing::engine::queue`).
 //!
 //! Each model runs the interleavings of two tiny threads (loom's scheduler, with
 //! crossbeam-epoch's atomics routed through loom by its `loom` feature). Pinning and
@@ -12,7 +12,7 @@
 //! (use a separate target directory: the cfg rebuilds every crate).
 #![cfg(crossbeam_loom)]
 
-use blinkline::engine::queue::Queue;
+use blinkline::testing::engine::queue::Queue;
 use crossbeam_epoch::Collector;
 use loom::sync::Arc;
 use loom::sync::atomic::AtomicUsize;

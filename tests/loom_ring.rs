@@ -1,4 +1,4 @@
-//! Loom models of the watch frame ring (`blinkline::watch::ring`).
+//! Loom models of the watch frame ring (`blinkline::testing::watch::ring`).
 //!
 //! Each model runs the interleavings of the render loop (`publish`, `close`) against the
 //! writer thread, which runs the production loop itself ([`FrameRing::serve`]: read `seq`,
@@ -14,8 +14,8 @@
 //! (use a separate target directory: the cfg rebuilds every crate).
 #![cfg(crossbeam_loom)]
 
-use blinkline::engine::frame::FrameBuffer;
-use blinkline::watch::ring::{FrameRing, RING};
+use blinkline::testing::engine::frame::FrameBuffer;
+use blinkline::testing::watch::ring::{FrameRing, RING};
 use loom::sync::Arc;
 use loom::sync::atomic::Ordering::Relaxed;
 use loom::thread;

@@ -1,4 +1,4 @@
-//! Loom models of the slot publication protocol (`blinkline::engine::slots`).
+//! Loom models of the slot publication protocol (`blinkline::testing::engine::slots`).
 //!
 //! Each model runs every interleaving of two tiny threads: the frame owner (`begin`,
 //! `abandon`, `read`) and one renderer (`claim`, write, publish on drop). Under loom the
@@ -15,7 +15,7 @@
 //! (use a separate target directory: the cfg rebuilds every crate).
 #![cfg(crossbeam_loom)]
 
-use blinkline::engine::slots::{SlotClaims, SlotTable, SlotView};
+use blinkline::testing::engine::slots::{SlotClaims, SlotTable, SlotView};
 use loom::thread;
 
 /// Default preemption bound of the reuse model (see the module doc).

@@ -6,11 +6,11 @@
 //! One test in this file on purpose, run without libtest (`harness = false`): the counting
 //! allocator is process-wide, and libtest's own thread allocates while a test runs.
 
-use blinkline::cli::Cli;
-use blinkline::engine::alloc::{CountingAllocator, allocation_counts};
-use blinkline::input::env::Environment;
-use blinkline::setup::{build_renderer, sample_payload};
-use blinkline::watch::Watcher;
+use blinkline::testing::cli::Cli;
+use blinkline::testing::engine::alloc::{CountingAllocator, allocation_counts};
+use blinkline::testing::input::env::Environment;
+use blinkline::testing::setup::{build_renderer, sample_payload};
+use blinkline::testing::watch::Watcher;
 use clap::Parser;
 use std::os::fd::AsRawFd;
 
@@ -25,7 +25,7 @@ fn main() {
 }
 
 fn the_watch_loop_allocates_nothing_in_its_steady_state() {
-    use blinkline::watch::Ending;
+    use blinkline::testing::watch::Ending;
     use std::time::Duration;
     let cli = Cli::try_parse_from(["blinkline", "--format", "i3bar"]).unwrap();
     let env = Environment {

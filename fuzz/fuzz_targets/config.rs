@@ -8,7 +8,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let (_, problems) = blinkline::config::check::parse(text);
+    let (_, problems) = blinkline::testing::config::check::parse(text);
     for problem in problems {
         let rendered = problem.render("config.toml", text);
         assert!(rendered.starts_with("config.toml:"), "{rendered}");

@@ -7,8 +7,8 @@
 //! intent-to-add entry) and 4.
 #![no_main]
 
-use blinkline::git::status::cache_tree::CacheTree;
-use blinkline::git::status::index::parse;
+use blinkline::testing::git::status::cache_tree::CacheTree;
+use blinkline::testing::git::status::index::parse;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -9,12 +9,14 @@
 //! bytes (the base) using the rest as the delta. Every other parser reads all of BODY.
 #![no_main]
 
-use blinkline::git::RawOid;
-use blinkline::git::object::MAX_OBJECT_SIZE;
-use blinkline::git::object::delta::{apply_delta, delta_sizes};
-use blinkline::git::object::pack::{EntryHeader, parse_entry_header};
-use blinkline::git::object::pack_index::PackIndex;
-use blinkline::git::object::parse::{parse_commit, parse_loose_header, parse_tag, parse_tree};
+use blinkline::testing::git::RawOid;
+use blinkline::testing::git::object::MAX_OBJECT_SIZE;
+use blinkline::testing::git::object::delta::{apply_delta, delta_sizes};
+use blinkline::testing::git::object::pack::{EntryHeader, parse_entry_header};
+use blinkline::testing::git::object::pack_index::PackIndex;
+use blinkline::testing::git::object::parse::{
+    parse_commit, parse_loose_header, parse_tag, parse_tree,
+};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -9,12 +9,14 @@
 //! asked for), BODY is fed to every parser.
 #![no_main]
 
-use blinkline::git::config_syntax::{Item, items};
-use blinkline::git::discover::parse_gitdir_file;
-use blinkline::git::record::StatusRecord;
-use blinkline::git::refs::{HeadTarget, packed_lookup, packed_tag_for, parse_head, valid_ref_name};
-use blinkline::git::state::parse_config_upstream;
-use blinkline::git::{porcelain, refresh};
+use blinkline::testing::git::config_syntax::{Item, items};
+use blinkline::testing::git::discover::parse_gitdir_file;
+use blinkline::testing::git::record::StatusRecord;
+use blinkline::testing::git::refs::{
+    HeadTarget, packed_lookup, packed_tag_for, parse_head, valid_ref_name,
+};
+use blinkline::testing::git::state::parse_config_upstream;
+use blinkline::testing::git::{porcelain, refresh};
 use libfuzzer_sys::fuzz_target;
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {

@@ -4,9 +4,9 @@
 //! name matches only itself, and a decoded cache encodes to bytes that decode the same.
 #![no_main]
 
-use blinkline::git::ignore::PatternList;
-use blinkline::git::untracked::UntrackedCache;
-use blinkline::git::wildmatch::{PATHNAME, is_glob_special, wildmatch};
+use blinkline::testing::git::ignore::PatternList;
+use blinkline::testing::git::untracked::UntrackedCache;
+use blinkline::testing::git::wildmatch::{PATHNAME, is_glob_special, wildmatch};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -1,4 +1,4 @@
-//! Fuzz target: byte-driven operation sequences on `blinkline::engine::queue::Queue`.
+//! Fuzz target: byte-driven operation sequences on `blinkline::testing::engine::queue::Queue`.
 //!
 //! The first byte picks the mode:
 //! - even: one thread applies the ops to the queue and to a `VecDeque` model and compares
@@ -13,7 +13,7 @@ use std::collections::VecDeque;
 use std::rc::Rc;
 use std::thread;
 
-use blinkline::engine::queue::Queue;
+use blinkline::testing::engine::queue::Queue;
 use crossbeam_epoch as epoch;
 use libfuzzer_sys::fuzz_target;
 

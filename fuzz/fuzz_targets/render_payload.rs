@@ -4,13 +4,13 @@
 //! escape sequence except our own SGR colours (and OSC 8 links we wrote).
 #![no_main]
 
-use blinkline::cli::Cli;
-use blinkline::input::env::Environment;
-use blinkline::setup::build_renderer;
+use blinkline::testing::cli::Cli;
+use blinkline::testing::input::env::Environment;
+use blinkline::testing::setup::build_renderer;
 use clap::Parser;
 use libfuzzer_sys::fuzz_target;
 
-fn renderer(format: &str, width: usize) -> blinkline::render::Renderer {
+fn renderer(format: &str, width: usize) -> blinkline::testing::render::Renderer {
     let width = width.to_string();
     let args = [
         "blinkline",

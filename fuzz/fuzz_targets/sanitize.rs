@@ -3,30 +3,28 @@
 //! cleaning is idempotent.
 #![no_main]
 
-use blinkline::sanitize::clean;
+use blinkline::testing::sanitize::clean;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let once: String = clean(&text).collect();
     assert!(
-        !once
-            .chars()
-            .any(|c| c.is_control()
-                || matches!(
-                    c,
-                    '\u{202A}'..='\u{202E}'
-                        | '\u{2066}'..='\u{2069}'
-                        | '\u{200B}'
-                        | '\u{200C}'
-                        | '\u{200E}'
-                        | '\u{200F}'
-                        | '\u{061C}'
-                        | '\u{FEFF}'
-                        | '\u{2028}'
-                        | '\u{2029}'
-                        | '\u{2060}'..='\u{2064}'
-                )),
+        !once.chars().any(|c| c.is_control()
+            || matches!(
+                c,
+                '\u{202A}'..='\u{202E}'
+                    | '\u{2066}'..='\u{2069}'
+                    | '\u{200B}'
+                    | '\u{200C}'
+                    | '\u{200E}'
+                    | '\u{200F}'
+                    | '\u{061C}'
+                    | '\u{FEFF}'
+                    | '\u{2028}'
+                    | '\u{2029}'
+                    | '\u{2060}'..='\u{2064}'
+            )),
         "unsafe character left in {once:?}"
     );
     let chars: Vec<char> = once.chars().collect();

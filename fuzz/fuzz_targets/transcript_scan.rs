@@ -3,8 +3,8 @@
 //! split (inside a line, inside a UTF-8 sequence).
 #![no_main]
 
-use blinkline::transcript::scan::scan;
-use blinkline::transcript::state::State;
+use blinkline::testing::transcript::scan::scan;
+use blinkline::testing::transcript::state::State;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

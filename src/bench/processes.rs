@@ -27,7 +27,6 @@ pub struct ProcessStats {
     pub cpu_p50: f64,
     pub max_rss_kib: u64,
     pub failures: usize,
-    pub sample_output: String,
 }
 
 /// A whole-process comparison.
@@ -97,7 +96,6 @@ fn finish(label: &str, mut s: Samples) -> ProcessStats {
         cpu_p50: percentile(&s.cpu, 0.5),
         max_rss_kib: s.rss,
         failures: s.failures,
-        sample_output: String::from_utf8_lossy(&s.output).into_owned(),
     }
 }
 

@@ -35,7 +35,7 @@ mod refresher;
 
 pub use record::fnv1a;
 use record::{HEADER_LEN, decode_record, encode_record};
-pub use refresher::{InlineRefresher, Refresh, Refresher};
+pub use refresher::{Refresh, Refresher};
 
 use std::fmt;
 use std::fs::{self, File, OpenOptions};

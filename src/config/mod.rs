@@ -23,7 +23,7 @@ use crate::input::env::Environment;
 use crate::widgets::Charset;
 use crate::widgets::options::OptionValue;
 
-pub use check::{Problem, parse};
+pub use check::parse;
 
 /// The shipped presets: name and TOML source.
 pub const PRESETS: &[(&str, &str)] = &[

@@ -4,25 +4,7 @@
 //! Local time for the `time` widget comes from libc's `localtime_r`, which honours `TZ`
 //! and `/etc/localtime` the way every other terminal tool does.
 
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
-
-/// A started monotonic timer.
-#[derive(Clone, Copy, Debug)]
-pub struct Stopwatch(Instant);
-
-impl Stopwatch {
-    pub fn start() -> Self {
-        Stopwatch(Instant::now())
-    }
-
-    pub fn elapsed_nanos(&self) -> u64 {
-        u64::try_from(self.0.elapsed().as_nanos()).unwrap_or(u64::MAX)
-    }
-
-    pub fn instant(&self) -> Instant {
-        self.0
-    }
-}
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Seconds since the Unix epoch (0 if the clock is before 1970).
 pub fn unix_now() -> i64 {

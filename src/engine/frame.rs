@@ -263,6 +263,7 @@ struct Visible<'a> {
 
 /// Reads the slots and writes one frame through `sink` into `out` (cleared first).
 /// Returns the number of late widgets.
+#[cfg(test)]
 pub fn assemble(
     spec: &FrameSpec<'_>,
     slots: &SlotTable,

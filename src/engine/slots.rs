@@ -450,14 +450,6 @@ impl SlotTable {
     pub fn nanos(&self, index: usize) -> u64 {
         self.slots[index].nanos()
     }
-
-    pub fn len(&self) -> usize {
-        self.slots.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.slots.is_empty()
-    }
 }
 
 impl SlotClaims {

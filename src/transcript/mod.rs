@@ -68,7 +68,7 @@ use crate::widgets::{Charset, RenderContext};
 pub use file::bytes_read;
 use file::{CHUNK, Progress, catch_up, stat};
 pub use parallel::Plan;
-pub use state::{FileId, State, Tokens};
+pub use state::State;
 
 /// New bytes a render reads itself; more goes to a refresher.
 pub const INLINE_LIMIT: u64 = 2 << 20;

@@ -115,6 +115,7 @@ impl Batch {
     }
 
     /// The order-dependent effects, in file order.
+    #[cfg(test)]
     pub fn events(&self) -> &[Event] {
         &self.events
     }

@@ -103,6 +103,7 @@ impl<'a> Walk<'a> {
     }
 
     /// Calls `element(value)` for each element of the array at the cursor.
+    #[cfg(test)]
     pub fn array(&mut self, mut element: impl FnMut(&'a [u8])) -> Option<()> {
         self.array_with(|w| {
             element(w.value()?);

@@ -70,7 +70,7 @@ pub mod version;
 pub mod vim;
 pub mod worktree;
 
-pub use options::{OptionError, OptionSpec, Options};
+pub use options::{OptionError, Options};
 
 /// How expensive a widget is to render, which decides where it runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

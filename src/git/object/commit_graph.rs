@@ -88,15 +88,6 @@ impl CommitGraph {
         Ok((!layers.is_empty()).then_some(CommitGraph { layers }))
     }
 
-    /// How many commits all layers hold.
-    pub fn len(&self) -> usize {
-        self.layers.last().map_or(0, |l| l.base + l.count)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Whether every layer records topological levels (git wrote none before 2.18's
     /// format settled; a walk must not order by levels that are all zero).
     pub fn has_levels(&self) -> bool {

@@ -48,7 +48,7 @@ mod resolve;
 pub mod store;
 
 pub use ahead_behind::{WalkBudget, ahead_behind, ahead_behind_within};
-pub use parse::{Commit, TreeEntry};
+pub use parse::TreeEntry;
 pub use store::ObjectStore;
 
 /// The largest object (or delta result) read; larger ones are treated as damage. Trees

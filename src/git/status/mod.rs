@@ -238,7 +238,7 @@ impl Tracked {
     }
 
     /// Compares the entries at `paths` (work-tree relative; names that are not tracked
-    /// are skipped) with their files again, as [`tracked_status`] did, and updates the
+    /// are skipped) with their files again, as [`tracked_status_with`] did, and updates the
     /// modified and deleted counts. For a caller that knows nothing else changed: the
     /// index, HEAD and every other file are as they were.
     pub fn recheck<'p>(
@@ -363,17 +363,8 @@ fn worktree_counts(changes: &[Change]) -> (u32, u32) {
     counts
 }
 
-/// The tracked status of `repo`; `head_tree` is the tree of the commit HEAD points to
-/// (`None` on an unborn branch), `trees` reads tree objects.
-pub fn tracked_status(
-    repo: &Repo,
-    head_tree: Option<RawOid>,
-    trees: &dyn TreeSource,
-) -> Result<Tracked, StatusError> {
-    tracked_status_with(repo, head_tree, trees, &Options::from_process())
-}
-
-/// [`tracked_status`] with explicit options.
+/// The tracked status of `repo` under `options`; `head_tree` is the tree of the commit
+/// HEAD points to (`None` on an unborn branch), `trees` reads tree objects.
 pub fn tracked_status_with(
     repo: &Repo,
     head_tree: Option<RawOid>,

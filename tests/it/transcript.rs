@@ -9,8 +9,10 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use blinkline::tempdir::TempDir;
-use blinkline::transcript::{Plan, Problem, State, catch_up_file, scan_file, scan_file_with};
+use blinkline::testing::tempdir::TempDir;
+use blinkline::testing::transcript::{
+    Plan, Problem, State, catch_up_file, scan_file, scan_file_with,
+};
 use serde_json::Value;
 
 /// A small deterministic generator of realistic transcripts.

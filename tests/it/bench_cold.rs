@@ -2,7 +2,7 @@
 //! transcript read again, one git refresh), counted by the bench's own counters, while warm
 //! frames read nothing; and the cold bench never touches the user's cache.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 

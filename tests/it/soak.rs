@@ -8,7 +8,7 @@
 //! spread over the N seconds and the tree keeps changing (`make soak`: 20 s). The
 //! summary line on stderr counts renders, distinct lines, tree changes and git refreshes.
 
-mod support;
+use crate::support;
 
 use std::io::Write;
 use std::path::Path;

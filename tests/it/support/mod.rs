@@ -2,8 +2,7 @@
 //! running token total is known after every line, the binary run as a render or a
 //! refresher, and a wait for detached refreshers.
 
-#![allow(dead_code)]
-
+pub mod git;
 pub mod git_cli;
 
 use std::io::Write;
@@ -11,9 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use blinkline::tempdir::TempDir;
+use blinkline::testing::tempdir::TempDir;
 
-#[allow(unused_imports)] // each test binary uses a part
 pub use git_cli::{GitCli, write_file};
 
 /// A small deterministic PRNG (PCG-style LCG), so a failing run can be replayed by seed.
@@ -113,7 +111,7 @@ impl Sandbox {
     /// Waits, at most `limit`, until no process holds a refresher lock in the cache;
     /// false if one is still held then.
     pub fn refreshers_done_within(&self, limit: Duration) -> bool {
-        let Ok(cache) = blinkline::cache::Cache::at(self.cache_dir()) else {
+        let Ok(cache) = blinkline::testing::cache::Cache::at(self.cache_dir()) else {
             return true;
         };
         let deadline = Instant::now() + limit;

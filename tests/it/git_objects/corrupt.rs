@@ -5,11 +5,11 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use blinkline::git::RawOid;
-use blinkline::git::object::delta::encode_size;
-use blinkline::git::object::{ObjectKind, ObjectStore};
+use blinkline::testing::git::RawOid;
+use blinkline::testing::git::object::delta::encode_size;
+use blinkline::testing::git::object::{ObjectKind, ObjectStore};
 
-use crate::repo::{Repo, TempDir, all_objects};
+use super::repo::{Repo, TempDir, all_objects};
 
 fn zlib(data: &[u8]) -> Vec<u8> {
     miniz_oxide::deflate::compress_to_vec_zlib(data, 6)
@@ -273,7 +273,7 @@ fn a_damaged_commit_graph_is_ignored_and_commits_are_inflated() {
     let store = repo.store();
     assert!(!store.has_commit_graph());
     let (main, side) = (repo.rev("main"), repo.rev("side"));
-    let counts = blinkline::git::object::ahead_behind(&store, &main, &side).unwrap();
+    let counts = blinkline::testing::git::object::ahead_behind(&store, &main, &side).unwrap();
     assert_eq!(counts, (3, 1));
 }
 

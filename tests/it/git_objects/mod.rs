@@ -7,14 +7,12 @@
 mod ahead_behind;
 mod corrupt;
 mod repo;
-#[path = "../support/mod.rs"]
-mod support;
 
 use std::os::unix::fs::PermissionsExt;
 
-use blinkline::git::object::pack::{EntryHeader, Pack};
-use blinkline::git::object::pack_index::PackIndex;
-use blinkline::git::object::{ObjectKind, ObjectStore};
+use blinkline::testing::git::object::pack::{EntryHeader, Pack};
+use blinkline::testing::git::object::pack_index::PackIndex;
+use blinkline::testing::git::object::{ObjectKind, ObjectStore};
 use repo::{Repo, TempDir, assert_store_matches_git, raw};
 
 /// `revisions` commits of similar files in nested directories (so trees and blobs
@@ -356,6 +354,7 @@ fn the_large_fixture_tree_lists_as_git_ls_tree_r() {
     let counts = repo.git(&["rev-list", "--left-right", "--count", "HEAD...@{upstream}"]);
     let mut n = counts.split_whitespace().map(|n| n.parse::<u32>().unwrap());
     let upstream = repo.rev("@{upstream}");
-    let got = blinkline::git::object::ahead_behind(&store, &repo.rev("HEAD"), &upstream).unwrap();
+    let got = blinkline::testing::git::object::ahead_behind(&store, &repo.rev("HEAD"), &upstream)
+        .unwrap();
     assert_eq!(got, (n.next().unwrap(), n.next().unwrap()));
 }

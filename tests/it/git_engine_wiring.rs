@@ -2,7 +2,7 @@
 //! give `git status`'s counts without a git process where the engine is exact, fall back
 //! to git where it is not, and small repositories need no refresher at all.
 
-mod git_support;
+use crate::support::git as git_support;
 
 use std::path::Path;
 
@@ -349,9 +349,9 @@ fn a_bare_repository_gets_ahead_behind_without_git() {
 }
 
 /// The one status record in the cache under `cache_home`.
-fn only_status_record(cache_home: &Path) -> blinkline::git::record::StatusRecord {
+fn only_status_record(cache_home: &Path) -> blinkline::testing::git::record::StatusRecord {
     let dir = cache_home.join("blinkline");
-    let cache = blinkline::cache::Cache::at(dir.clone()).unwrap();
+    let cache = blinkline::testing::cache::Cache::at(dir.clone()).unwrap();
     let names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
         .flatten()
@@ -360,7 +360,7 @@ fn only_status_record(cache_home: &Path) -> blinkline::git::record::StatusRecord
         .collect();
     assert_eq!(names.len(), 1, "{names:?}");
     let bytes = cache.read(&names[0]).unwrap();
-    blinkline::git::record::StatusRecord::decode(&bytes).unwrap()
+    blinkline::testing::git::record::StatusRecord::decode(&bytes).unwrap()
 }
 
 /// The `git_status` segment of a JSON render in `repo` (text and state), with `env`.

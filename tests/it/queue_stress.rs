@@ -6,7 +6,7 @@
 //! - counted drops: every value pushed is dropped exactly once, popped or left behind.
 //!
 //! Op counts are scaled down in debug builds so `cargo test` stays quick on two cores;
-//! `cargo test --release --test queue_stress` runs the full counts.
+//! `cargo test --release --test it queue_stress::` runs the full counts.
 #![cfg(not(crossbeam_loom))]
 
 use std::collections::VecDeque;
@@ -14,7 +14,7 @@ use std::sync::atomic::AtomicUsize;
 use std::sync::atomic::Ordering::Relaxed;
 use std::thread;
 
-use blinkline::engine::queue::Queue;
+use blinkline::testing::engine::queue::Queue;
 
 const PRODUCERS: usize = 4;
 const CONSUMERS: usize = 4;

@@ -3,17 +3,17 @@
 //! `git --no-optional-locks status --porcelain=v2 -z -uno` parsed by `porcelain::parse`.
 //! Trees come from `git ls-tree` (an implementation independent of ours).
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use blinkline::git::discover::{GitEnv, discover};
-use blinkline::git::porcelain::{self, Counts};
-use blinkline::git::status::{
+use blinkline::testing::git::discover::{GitEnv, discover};
+use blinkline::testing::git::porcelain::{self, Counts};
+use blinkline::testing::git::status::{
     ConfigEnv, Options, StatusError, TreeEntry, TreeSource, Unsupported, tracked_status_with,
 };
-use blinkline::git::{GitError, Oid, RawOid};
+use blinkline::testing::git::{GitError, Oid, RawOid};
 use support::{GitCli, Sandbox};
 
 /// A temporary repository (with its own empty HOME), removed on drop.
@@ -148,7 +148,7 @@ fn engine_at(
     repo: &Repo,
     dir: &Path,
     threads: usize,
-) -> Result<blinkline::git::status::Tracked, StatusError> {
+) -> Result<blinkline::testing::git::status::Tracked, StatusError> {
     let found = discover(dir, &GitEnv::default()).unwrap().unwrap();
     let trees = CliTrees {
         dir: dir.to_owned(),

@@ -4,17 +4,17 @@
 //! current key; it stops when idle or when the work tree vanishes; renders take its
 //! record as fresh whatever its age and start no refresher while it runs.
 
-mod git_support;
+use crate::support::git as git_support;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use blinkline::git::discover::{GitEnv, discover};
-use blinkline::git::porcelain::{self, Counts};
-use blinkline::git::record::{StatusRecord, inspect, record_name, status_key};
-use blinkline::git::refs::Scratch;
+use blinkline::testing::git::discover::{GitEnv, discover};
+use blinkline::testing::git::porcelain::{self, Counts};
+use blinkline::testing::git::record::{StatusRecord, inspect, record_name, status_key};
+use blinkline::testing::git::refs::Scratch;
 use git_support::{Sandbox, write};
 
 /// How long the watcher may take to show a change (it takes milliseconds; the margin is
@@ -25,7 +25,7 @@ const PATIENCE: Duration = Duration::from_secs(15);
 struct Watcher {
     child: Child,
     repo: PathBuf,
-    cache: blinkline::cache::Cache,
+    cache: blinkline::testing::cache::Cache,
     record: String,
 }
 
@@ -54,9 +54,9 @@ impl Watcher {
         let watcher = Watcher {
             child,
             repo: repo.to_owned(),
-            cache: blinkline::cache::Cache::at(sb.cache_dir()).unwrap_or_else(|_| {
+            cache: blinkline::testing::cache::Cache::at(sb.cache_dir()).unwrap_or_else(|_| {
                 std::fs::create_dir_all(sb.cache_dir()).unwrap();
-                blinkline::cache::Cache::at(sb.cache_dir()).unwrap()
+                blinkline::testing::cache::Cache::at(sb.cache_dir()).unwrap()
             }),
             record: record_name(&found),
         };
@@ -447,7 +447,10 @@ fn a_state_left_to_git_ends_the_watch_with_gits_answer() {
     assert_eq!(record.counts, Some(expected));
     assert_eq!(record.key, w.current_key());
     assert_eq!(record.watched_until_ms, 0);
-    assert_eq!(record.source, blinkline::git::record::StatusSource::Git);
+    assert_eq!(
+        record.source,
+        blinkline::testing::git::record::StatusSource::Git
+    );
 }
 
 #[test]

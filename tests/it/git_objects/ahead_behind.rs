@@ -6,10 +6,10 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use blinkline::git::GitError;
-use blinkline::git::object::{WalkBudget, ahead_behind, ahead_behind_within};
+use blinkline::testing::git::GitError;
+use blinkline::testing::git::object::{WalkBudget, ahead_behind, ahead_behind_within};
 
-use crate::repo::{Repo, TempDir};
+use super::repo::{Repo, TempDir};
 
 /// Branches `main`, `ahead`, `up`, `merged`, `x`, `y` (criss-cross), `orphan`.
 fn branching_history(repo: &Repo, commit: &dyn Fn(&Repo, &str)) {

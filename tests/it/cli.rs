@@ -1,15 +1,42 @@
 //! The command line as a user meets it: exit codes, stdout and exact stderr wording.
 
 use std::io::Write;
+use std::ops::{Deref, DerefMut};
 use std::process::{Command, Output, Stdio};
 
-use blinkline::tempdir::TempDir;
+use blinkline::testing::tempdir::TempDir;
+
+/// The binary with an empty environment and an empty temporary `HOME` (no config file,
+/// no cache of the host's): each test adds only the variables it is about.
+struct Bin {
+    cmd: Command,
+    _home: TempDir,
+}
+
+impl Deref for Bin {
+    type Target = Command;
+
+    fn deref(&self) -> &Command {
+        &self.cmd
+    }
+}
+
+impl DerefMut for Bin {
+    fn deref_mut(&mut self) -> &mut Command {
+        &mut self.cmd
+    }
+}
+
+fn bin() -> Bin {
+    let home = TempDir::new("cli-home").expect("temp dir");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_blinkline"));
+    cmd.env_clear().env("HOME", home.path());
+    Bin { cmd, _home: home }
+}
 
 fn blinkline(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_blinkline"))
+    let mut child = bin()
         .args(args)
-        .env_clear()
-        .env("HOME", "/home/user")
         .env("TERM", "xterm-256color")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -63,7 +90,7 @@ fn plain_format_has_no_escape_bytes() {
 
 #[test]
 fn no_color_removes_colours_but_keeps_the_line() {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_blinkline"));
+    let mut cmd = bin();
     cmd.env("NO_COLOR", "1").arg("--sample");
     let out = String::from_utf8(cmd.output().unwrap().stdout).unwrap();
     assert!(!out.contains('\x1b'), "{out:?}");
@@ -235,9 +262,8 @@ fn width_drops_lowest_priority_widgets_first() {
 
 #[test]
 fn columns_env_sets_the_width_with_a_margin() {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_blinkline"));
-    cmd.env_clear()
-        .env("COLUMNS", "31")
+    let mut cmd = bin();
+    cmd.env("COLUMNS", "31")
         .args(["--format", "plain"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped());
@@ -289,10 +315,7 @@ fn explain_shows_state_source_and_value() {
 
 #[test]
 fn sample_renders_without_stdin() {
-    let out = Command::new(env!("CARGO_BIN_EXE_blinkline"))
-        .args(["--sample", "-f", "plain"])
-        .output()
-        .unwrap();
+    let out = bin().args(["--sample", "-f", "plain"]).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
         text.contains("Opus 4.6") && text.contains("5h 23% (2h13m)"),
@@ -366,9 +389,8 @@ fn a_pr_is_an_osc8_hyperlink_in_ansi_and_plain_text_elsewhere() {
 
 #[test]
 fn an_env_widget_shows_a_variable_captured_at_start() {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_blinkline"));
-    cmd.env_clear()
-        .env("BLINKLINE_TEST_PROFILE", "st\x1b[31mage")
+    let mut cmd = bin();
+    cmd.env("BLINKLINE_TEST_PROFILE", "st\x1b[31mage")
         .args([
             "--format",
             "plain",
@@ -384,10 +406,9 @@ fn an_env_widget_shows_a_variable_captured_at_start() {
 
 #[test]
 fn a_command_widget_shows_its_output_through_the_pool() {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_blinkline"));
+    let mut cmd = bin();
     let cache = TempDir::new("cli-command").unwrap();
-    cmd.env_clear()
-        .env("XDG_CACHE_HOME", cache.path())
+    cmd.env("XDG_CACHE_HOME", cache.path())
         .args([
             "--format",
             "plain",
@@ -410,12 +431,8 @@ fn a_command_widget_shows_its_output_through_the_pool() {
 }
 
 fn blinkline_env(args: &[&str], stdin: &[u8], env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_blinkline"));
-    command
-        .args(args)
-        .env_clear()
-        .env("HOME", "/nonexistent-home")
-        .env("TERM", "xterm-256color");
+    let mut command = bin();
+    command.args(args).env("TERM", "xterm-256color");
     for (k, v) in env {
         command.env(k, v);
     }
@@ -630,11 +647,8 @@ fn waybar_percentage_is_the_context_not_a_directory_named_50_percent_off() {
 fn into_closed_pipe(args: &[&str]) -> Output {
     let (reader, writer) = std::io::pipe().expect("pipe");
     drop(reader);
-    let dir = TempDir::new("closed-pipe").expect("temp dir");
-    Command::new(env!("CARGO_BIN_EXE_blinkline"))
+    bin()
         .args(args)
-        .env_clear()
-        .env("HOME", dir.path())
         .env("TERM", "xterm-256color")
         .stdin(Stdio::null())
         .stdout(writer)

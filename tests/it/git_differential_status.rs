@@ -16,18 +16,20 @@
 //!
 //! The focused tests below it are the regressions the generator found, one per bug.
 
-mod git_support;
+use crate::support::git as git_support;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use blinkline::git::Oid;
-use blinkline::git::RawOid;
-use blinkline::git::discover::{GitEnv, discover};
-use blinkline::git::engine::{LazyStore, stash_count};
-use blinkline::git::porcelain::{self, Counts};
-use blinkline::git::status::{ConfigEnv, Options, StatusError, Unsupported, tracked_status_with};
-use blinkline::git::untracked::{TrackedPaths, UntrackedMode, count_untracked};
+use blinkline::testing::git::Oid;
+use blinkline::testing::git::RawOid;
+use blinkline::testing::git::discover::{GitEnv, discover};
+use blinkline::testing::git::engine::{LazyStore, stash_count};
+use blinkline::testing::git::porcelain::{self, Counts};
+use blinkline::testing::git::status::{
+    ConfigEnv, Options, StatusError, Unsupported, tracked_status_with,
+};
+use blinkline::testing::git::untracked::{TrackedPaths, UntrackedMode, count_untracked};
 use git_support::{GitCli, Rng, Sandbox, write};
 
 /// A repository in its own sandbox (empty home, `/dev/null` as the global config).

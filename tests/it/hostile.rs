@@ -6,7 +6,7 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use blinkline::tempdir::TempDir;
+use blinkline::testing::tempdir::TempDir;
 
 fn run_with(
     args: &[&str],
@@ -164,6 +164,7 @@ fn a_deleted_working_directory_is_survived() {
     std::fs::create_dir(&dir).unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_blinkline"))
         .args(["--format", "plain", "--widgets", "model,cwd"])
+        .env_clear()
         .current_dir(&dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -227,6 +228,7 @@ fn strict_mode_fails_every_broken_input() {
 fn a_closed_stdout_exits_quietly() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_blinkline"))
         .arg("--sample")
+        .env_clear()
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -1,10 +1,10 @@
 //! Whole-line snapshots: every theme × charset × colour depth on four payload shapes.
 //! Escape bytes are shown as `␛` so the snapshots read as text.
 
-use blinkline::cli::Cli;
-use blinkline::format::themes::theme_names;
-use blinkline::input::env::Environment;
-use blinkline::setup::{build_renderer, sample_payload};
+use blinkline::testing::cli::Cli;
+use blinkline::testing::format::themes::theme_names;
+use blinkline::testing::input::env::Environment;
+use blinkline::testing::setup::{build_renderer, sample_payload};
 use clap::Parser;
 
 const EARLY: &str = r#"{"model":{"id":"claude-sonnet-4-5","display_name":"Sonnet 4.5"},
@@ -38,7 +38,7 @@ fn render(args: &[&str], payload: &str) -> String {
 
 #[test]
 fn every_theme_charset_and_depth_renders_as_snapshotted() {
-    let full = sample_payload(blinkline::engine::clock::unix_now());
+    let full = sample_payload(blinkline::testing::engine::clock::unix_now());
     let payloads = [
         ("full", full.as_str()),
         ("early", EARLY),

@@ -2,17 +2,13 @@
 //! with the git CLI, the binary run as a render or a refresher, and the line `git status`
 //! says it must show.
 
-#![allow(dead_code)]
-
 use std::ffi::OsStr;
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-#[path = "../support/mod.rs"]
-mod base;
+use crate::support as base;
 
-#[allow(unused_imports)] // each test binary uses a part
 pub use base::{GitCli, Rng, spawn_with_input, write_file as write};
 
 /// The shared sandbox (a home for git's config, a cache, git run through one helper), with

@@ -3,14 +3,14 @@
 //! never half of one (write to a temporary file, then rename): every record left behind
 //! must read back and decode, and the next render must print a consistent line.
 
-mod support;
+use crate::support;
 
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use blinkline::cache::Cache;
+use blinkline::testing::cache::Cache;
 use support::{Rng, Sandbox, Transcript, payload, tokens_of};
 
 /// A process under test (a refresher, or a render that saves its transcript state after
@@ -77,7 +77,8 @@ fn kill_9_at_any_point_during_a_cache_write_leaves_a_valid_cache() {
         })
         .collect();
     assert!(
-        std::fs::metadata(&transcripts[0].0).unwrap().len() > blinkline::transcript::INLINE_LIMIT
+        std::fs::metadata(&transcripts[0].0).unwrap().len()
+            > blinkline::testing::transcript::INLINE_LIMIT
     );
     let mut written: Vec<usize> = transcripts
         .iter()
@@ -173,25 +174,25 @@ fn kill_9_at_any_point_during_a_cache_write_leaves_a_valid_cache() {
             .unwrap_or_else(|| panic!("record {name} does not read back"));
         if name.starts_with("git-") {
             assert!(
-                blinkline::git::record::StatusRecord::decode(&bytes).is_some(),
+                blinkline::testing::git::record::StatusRecord::decode(&bytes).is_some(),
                 "git record {name} does not decode"
             );
         }
         if name.starts_with("untracked-") {
             listing_caches += 1;
             assert!(
-                blinkline::git::untracked::UntrackedCache::decode(&bytes).is_some(),
+                blinkline::testing::git::untracked::UntrackedCache::decode(&bytes).is_some(),
                 "untracked listing cache {name} does not decode"
             );
         }
     }
     let mut transcript_records = 0;
     for (path, t) in &transcripts {
-        let name = blinkline::transcript::record_for(path.to_str().unwrap());
+        let name = blinkline::testing::transcript::record_for(path.to_str().unwrap());
         let bytes = cache
             .read(&name)
             .unwrap_or_else(|| panic!("no record {name}"));
-        let state = blinkline::transcript::record::decode(&bytes, path.to_str().unwrap())
+        let state = blinkline::testing::transcript::record::decode(&bytes, path.to_str().unwrap())
             .unwrap_or_else(|| panic!("transcript record {name} does not decode"));
         let total = state.totals().total();
         assert!(
@@ -211,7 +212,7 @@ fn kill_9_at_any_point_during_a_cache_write_leaves_a_valid_cache() {
 
     // The next refresher sweeps the temporary files once they are old enough to be
     // leftovers rather than writes in progress.
-    let past = std::time::SystemTime::now() - blinkline::cache::STALE_TEMPORARY * 2;
+    let past = std::time::SystemTime::now() - blinkline::testing::cache::STALE_TEMPORARY * 2;
     let temporaries = || {
         std::fs::read_dir(sb.cache_dir())
             .unwrap()

@@ -2,7 +2,7 @@
 //! compared with what `git status --porcelain=v2 --branch --show-stash` says about the
 //! same repository.
 
-mod git_support;
+use crate::support::git as git_support;
 
 use std::path::Path;
 use std::process::Command;

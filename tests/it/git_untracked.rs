@@ -4,13 +4,13 @@
 //! the untracked cache. A property test does the same for random trees and ignore files.
 //! `$BLINKLINE_FIXTURES` (the directory `make-fixtures.py` fills) adds its repositories.
 
-mod support;
+use crate::support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use blinkline::git::discover::{GitEnv, discover};
-use blinkline::git::untracked::{
+use blinkline::testing::git::discover::{GitEnv, discover};
+use blinkline::testing::git::untracked::{
     ConfigEnv, TrackedPaths, UntrackedCache, UntrackedMode, UntrackedSettings, count_untracked,
 };
 use support::{Rng, Sandbox, write_file as write};

@@ -5,7 +5,7 @@
 fn widget_reference_is_current() {
     let root = env!("CARGO_MANIFEST_DIR");
     let reference = std::fs::read_to_string(format!("{root}/docs/widgets.md")).unwrap();
-    for info in blinkline::widgets::REGISTRY {
+    for info in blinkline::testing::widgets::REGISTRY {
         let source =
             std::fs::read_to_string(format!("{root}/src/widgets/{}.rs", info.name)).unwrap();
         let doc: Vec<&str> = source
@@ -33,14 +33,14 @@ fn widget_reference_is_current() {
 fn each_widget_section_has_the_options_table_of_its_declaration() {
     let root = env!("CARGO_MANIFEST_DIR");
     let reference = std::fs::read_to_string(format!("{root}/docs/widgets.md")).unwrap();
-    for info in blinkline::widgets::REGISTRY {
+    for info in blinkline::testing::widgets::REGISTRY {
         let heading = format!("\n## {}\n", info.name);
         let start = reference.find(&heading).expect("a section per widget") + heading.len();
         let section = match reference[start..].find("\n## ") {
             Some(end) => &reference[start..start + end],
             None => &reference[start..],
         };
-        let table = blinkline::widgets::options::markdown_table(info.options);
+        let table = blinkline::testing::widgets::options::markdown_table(info.options);
         assert!(
             section.ends_with(&format!("### Options\n\n{table}")),
             "docs/widgets.md has an outdated options table for `{}`: run `make widget-docs`",

@@ -6,7 +6,7 @@ use std::process::{Child, ChildStderr, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use blinkline::tempdir::TempDir;
+use blinkline::testing::tempdir::TempDir;
 
 const BIN: &str = env!("CARGO_BIN_EXE_blinkline");
 
@@ -287,6 +287,7 @@ fn every_signal_is_handled_and_a_storm_of_them_is_survived() {
 fn stdin_is_refused_as_the_payload_with_the_fix() {
     let out = Command::new(BIN)
         .args(["watch", "--input", "-"])
+        .env_clear()
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

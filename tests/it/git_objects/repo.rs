@@ -5,8 +5,8 @@ use std::cell::Cell;
 use std::ops::Deref;
 use std::path::PathBuf;
 
-use blinkline::git::object::{ObjectKind, ObjectStore};
-use blinkline::git::{Oid, RawOid};
+use blinkline::testing::git::object::{ObjectKind, ObjectStore};
+use blinkline::testing::git::{Oid, RawOid};
 
 use crate::support::{GitCli, Sandbox};
 

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use blinkline::tempdir::TempDir;
+use blinkline::testing::tempdir::TempDir;
 
 const BIN: &str = env!("CARGO_BIN_EXE_blinkline");
 
@@ -74,7 +74,7 @@ fn bash_prompt_wraps_every_escape_in_readline_markers() {
         "status,char",
     ]);
     let out = stdout(&o);
-    use blinkline::format::theme::{DEFAULT_THEME, to_ansi16};
+    use blinkline::testing::format::theme::{DEFAULT_THEME, to_ansi16};
     let good = to_ansi16(DEFAULT_THEME.good);
     assert_eq!(
         out,

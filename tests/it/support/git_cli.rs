@@ -1,10 +1,7 @@
-//! The one way the tests and benches run the git CLI: a clean environment (only `PATH`
+//! The one way the tests run the git CLI: a clean environment (only `PATH`
 //! kept), a home of their own, no system config, `main` as the initial branch, local
 //! clones allowed, a fixed author and committer, fixed dates (unless asked otherwise) and
-//! no editor. Test binaries reach it through `mod support;`; benches and the object tests
-//! include the file with `#[path]`.
-
-#![allow(dead_code)]
+//! no editor.
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -42,10 +39,6 @@ impl GitCli {
     pub fn global_config(mut self, path: impl Into<PathBuf>) -> GitCli {
         self.global_config = Some(path.into());
         self
-    }
-
-    pub fn home(&self) -> &Path {
-        &self.home
     }
 
     /// `git args` in `dir`, not yet started.

@@ -12,7 +12,7 @@
 //! repository, whose refs only git reads (the widget shows nothing there, never a guess).
 //! The focused regression tests of the same bugs follow the differential one.
 
-mod git_support;
+use crate::support::git as git_support;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -897,17 +897,17 @@ fn an_fsmonitor_leaves_the_status_to_git() {
     );
     sb.refresh(&dir);
     let dir = sb.cache().join("blinkline");
-    let cache = blinkline::cache::Cache::at(dir.clone()).unwrap();
+    let cache = blinkline::testing::cache::Cache::at(dir.clone()).unwrap();
     let name = std::fs::read_dir(&dir)
         .unwrap()
         .flatten()
         .filter_map(|e| e.file_name().into_string().ok())
         .find(|n| n.starts_with("git-") && !n.ends_with(".lock"))
         .unwrap();
-    let record = blinkline::git::record::StatusRecord::decode(&cache.read(&name).unwrap());
+    let record = blinkline::testing::git::record::StatusRecord::decode(&cache.read(&name).unwrap());
     assert_eq!(
         record.map(|r| r.source),
-        Some(blinkline::git::record::StatusSource::Git)
+        Some(blinkline::testing::git::record::StatusSource::Git)
     );
 }
 
