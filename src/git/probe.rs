@@ -122,8 +122,9 @@ pub enum Miss {
     NotRepo,
     /// The repository could not be read: a short marker, details in `explain`/stderr.
     Broken(&'static str),
-    /// Only git reads this repository's state (reftable refs): the widget shows nothing
-    /// rather than a guess; the reason is its source in `explain`.
+    /// Only git reads this repository's refs (reftable) and it is bare, so `git status`
+    /// gives no answer: the widget shows nothing rather than a guess; the reason is its
+    /// source in `explain`.
     LeftToGit(&'static str),
 }
 

@@ -8,6 +8,9 @@
 //!   attributes, split index, …) or fails, `git --no-optional-locks status
 //!   --porcelain=v2 --branch --show-stash -z` (`--no-optional-locks`: the index is never
 //!   written and `index.lock` never taken, so the user's own git is never disturbed);
+//! - where only git reads the refs (reftable), `git status` as above, with `HEAD` from its
+//!   `# branch.head` and `# branch.oid` (and `git describe --tags --exact-match` for the
+//!   tag of a detached `HEAD`), stored for `git_branch`; no watcher stays on there;
 //! - in a bare repository ahead/behind from the object store, else `git rev-list
 //!   --left-right --count HEAD...UPSTREAM`;
 //! - with `--diffstat`, `git diff --shortstat HEAD` for insertions and deletions: the only
