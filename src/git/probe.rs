@@ -411,35 +411,28 @@ fn apply_git_head(
     raw: Option<&[u8]>,
     s: &mut Scratch,
 ) {
-    s.deferred_tag.clear();
     let head = record.map_or(RecordHead::Unknown, |r| r.head);
-    let named = |s: &mut Scratch, out: fn(&mut Scratch) -> &mut Vec<u8>| {
-        raw.is_some_and(|bytes| head_name_into(bytes, out(s)))
-    };
+    let named = raw.is_some_and(|bytes| head_name_into(bytes, &mut s.deferred_tag));
     if !s.head_ref.is_empty() && head != RecordHead::Unknown {
         snap.kind = HeadKind::Branch;
+        s.deferred_tag.clear();
         return;
     }
     s.head_ref.clear();
-    snap.kind = HeadKind::Detached;
-    snap.oid = None;
-    match head {
-        RecordHead::Branch | RecordHead::Unborn => {
-            if named(s, |s| &mut s.deferred_tag) {
-                s.head_ref.extend_from_slice(b"refs/heads/");
-                s.head_ref.extend_from_slice(&s.deferred_tag);
-                s.deferred_tag.clear();
-                snap.kind = match head {
-                    RecordHead::Unborn => HeadKind::Unborn,
-                    _ => HeadKind::Branch,
-                };
+    (snap.kind, snap.oid) = match head {
+        RecordHead::Branch | RecordHead::Unborn if named => {
+            s.head_ref.extend_from_slice(b"refs/heads/");
+            s.head_ref.append(&mut s.deferred_tag);
+            match head {
+                RecordHead::Unborn => (HeadKind::Unborn, None),
+                _ => (HeadKind::Branch, None),
             }
         }
-        RecordHead::Detached(oid) => {
-            snap.oid = Some(oid);
-            named(s, |s| &mut s.deferred_tag);
-        }
-        RecordHead::Unknown => {}
+        RecordHead::Detached(oid) => (HeadKind::Detached, Some(oid)),
+        _ => (HeadKind::Detached, None),
+    };
+    if snap.kind != HeadKind::Detached {
+        s.deferred_tag.clear();
     }
 }
 
