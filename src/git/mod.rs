@@ -81,8 +81,12 @@
 //! # What is left to git, or refused as git refuses it
 //! A repository another user owns (unless `safe.directory` allows it), a format version
 //! above 1 or an unknown extension in a version 1 repository: the widgets show `⚠ git`,
-//! as git itself refuses to work there. Reftable refs are only read by git: the widgets
-//! show nothing there (the reason is in `explain`). Replace refs and `core.fsmonitor`
+//! as git itself refuses to work there. Reftable refs are only read by git: there the
+//! refresher runs `git status --porcelain=v2 --branch --show-stash -z` and records its
+//! counts, ahead/behind and `HEAD` (the branch, or the detached commit with the tag `git
+//! describe --tags --exact-match` names), which both widgets show marked stale (no render
+//! reads them itself and no watcher runs there); the first render shows nothing, and a
+//! bare reftable repository nothing at all (the reason is in `explain`). Replace refs and `core.fsmonitor`
 //! send the status and ahead/behind to `git status`. Ahead/behind that nothing computed
 //! yet (a walk over its budget) is shown marked stale, never as an even branch.
 //!
@@ -130,8 +134,8 @@ pub enum GitError {
     Command { message: String },
     /// A computation gave up past its budget (a history walk over too many commits).
     TooCostly { what: &'static str },
-    /// A repository whose state only git reads (reftable refs): the widgets show nothing
-    /// rather than a guess.
+    /// A repository whose refs only git reads (reftable): nothing is read inline; the
+    /// widgets show what the refresher's `git status` said.
     LeftToGit { what: &'static str },
 }
 

@@ -70,6 +70,23 @@ pub fn parse(output: &[u8]) -> Result<Porcelain, &'static str> {
     Ok(result)
 }
 
+/// The `# branch.head` and `# branch.oid` values of `-z` output (`(detached)`,
+/// `(initial)` as git writes them).
+pub fn branch_fields(output: &[u8]) -> (Option<&[u8]>, Option<&[u8]>) {
+    let mut head = None;
+    let mut oid = None;
+    for field in output.split(|&b| b == 0) {
+        if let Some(h) = field.strip_prefix(b"# branch.head ") {
+            head = Some(h);
+        } else if let Some(o) = field.strip_prefix(b"# branch.oid ") {
+            oid = Some(o);
+        } else if !field.starts_with(b"#") && !field.is_empty() {
+            break;
+        }
+    }
+    (head, oid)
+}
+
 fn worktree_side(c: &mut Counts, y: u8) {
     c.modified += u32::from(matches!(y, b'M' | b'T'));
     c.deleted += u32::from(y == b'D');
@@ -116,6 +133,7 @@ mod tests {
 u UU N... 100644 100644 100644 100644 a b c conflict.txt\0\
 ? new dir/file.txt\0! ignored.log\0";
         let p = parse(out).unwrap();
+        assert_eq!(branch_fields(out), (Some(&b"main"[..]), Some(&b"1111"[..])));
         assert_eq!(p.ahead_behind, Some((2, 1)));
         assert_eq!(
             p.counts,

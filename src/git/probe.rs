@@ -36,7 +36,10 @@ use std::time::Instant;
 
 use crate::cache::Cache;
 use crate::git::discover::{GitEnv, Repo, discover};
-use crate::git::record::{Snapshot, StatusRecord, ab_key, inspect, record_name, status_key};
+use crate::git::record::{
+    HeadKind, RecordHead, Snapshot, StatusRecord, ab_key, deferred, head_name_into, inspect,
+    record_name, status_key,
+};
 use crate::git::refs::Scratch;
 use crate::git::witness::Witness;
 use crate::git::{GitError, inline, refresh};
@@ -119,8 +122,9 @@ pub enum Miss {
     NotRepo,
     /// The repository could not be read: a short marker, details in `explain`/stderr.
     Broken(&'static str),
-    /// Only git reads this repository's state (reftable refs): the widget shows nothing
-    /// rather than a guess; the reason is its source in `explain`.
+    /// Only git reads this repository's refs (reftable) and it is bare, so `git status`
+    /// gives no answer: the widget shows nothing rather than a guess; the reason is its
+    /// source in `explain`.
     LeftToGit(&'static str),
 }
 
@@ -179,9 +183,13 @@ impl Probe {
         let Some(found) = st.found.as_ref() else {
             return f(Err(Miss::NotRepo));
         };
-        let snap = match inspect(&found.repo, &mut st.scratch) {
+        let mut snap = match inspect(&found.repo, &mut st.scratch) {
             Ok(snap) => snap,
-            Err(GitError::LeftToGit { what }) => return f(Err(Miss::LeftToGit(what))),
+            // `git status` refuses a bare repository: nothing to defer to.
+            Err(GitError::LeftToGit { what }) if found.repo.work_tree.is_none() => {
+                return f(Err(Miss::LeftToGit(what)));
+            }
+            Err(GitError::LeftToGit { .. }) => deferred(&found.repo, &mut st.scratch),
             Err(e) => {
                 let summary = e.summary();
                 st.note_error(e.to_string());
@@ -190,11 +198,14 @@ impl Probe {
             }
         };
         let key = status_key(&found.repo, &snap, &mut st.scratch);
-        let record = st
+        let raw = st
             .cache
             .as_ref()
-            .and_then(|c| c.read_into(&found.record, &mut st.path, &mut st.buf))
-            .and_then(StatusRecord::decode);
+            .and_then(|c| c.read_into(&found.record, &mut st.path, &mut st.buf));
+        let record = raw.and_then(StatusRecord::decode);
+        if snap.deferred {
+            apply_git_head(&mut snap, record, raw, &mut st.scratch);
+        }
         let look = self.look(
             &found.repo,
             &snap,
@@ -241,6 +252,17 @@ impl Probe {
         let current = cached.filter(|r| {
             r.key == key && (!self.diffstat || r.lines.is_some() || snap.oid.is_none())
         });
+        if snap.deferred {
+            // Only the refresher (git) computes anything here: never fresh, never inline.
+            let due = current.is_none_or(|r| now_ms.saturating_sub(r.time_ms) > self.max_age_ms);
+            return Look {
+                record: cached,
+                status_fresh: false,
+                ab_fresh: false,
+                write: None,
+                refresh: due.then_some(cached.map_or(0, |r| r.time_ms)),
+            };
+        }
         // Exact: a watcher vouches for it (see "When counts are fresh").
         let mut status_fresh = current.is_some_and(|r| now_ms <= r.watched_until_ms);
         // Due for the refresher: another key, or older than `refresh_ms`.
@@ -377,6 +399,41 @@ fn news(computed: &StatusRecord, cached: Option<StatusRecord>) -> bool {
             computed.failed,
         )
     })
+}
+
+/// Fills a deferred snapshot (reftable refs) from what git said in the record: the branch
+/// into `s.head_ref`, the detached commit and its tag (`s.deferred_tag`). A rebase keeps
+/// the branch it works on (read from the operation's files, as elsewhere). Without a
+/// record from git, `HEAD` reads as detached with no commit: the branch widget hides.
+fn apply_git_head(
+    snap: &mut Snapshot,
+    record: Option<StatusRecord>,
+    raw: Option<&[u8]>,
+    s: &mut Scratch,
+) {
+    let head = record.map_or(RecordHead::Unknown, |r| r.head);
+    let named = raw.is_some_and(|bytes| head_name_into(bytes, &mut s.deferred_tag));
+    if !s.head_ref.is_empty() && head != RecordHead::Unknown {
+        snap.kind = HeadKind::Branch;
+        s.deferred_tag.clear();
+        return;
+    }
+    s.head_ref.clear();
+    (snap.kind, snap.oid) = match head {
+        RecordHead::Branch | RecordHead::Unborn if named => {
+            s.head_ref.extend_from_slice(b"refs/heads/");
+            s.head_ref.append(&mut s.deferred_tag);
+            match head {
+                RecordHead::Unborn => (HeadKind::Unborn, None),
+                _ => (HeadKind::Branch, None),
+            }
+        }
+        RecordHead::Detached(oid) => (HeadKind::Detached, Some(oid)),
+        _ => (HeadKind::Detached, None),
+    };
+    if snap.kind != HeadKind::Detached {
+        s.deferred_tag.clear();
+    }
 }
 
 fn git_env(ctx: &RenderContext<'_>) -> GitEnv {

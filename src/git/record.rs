@@ -2,12 +2,14 @@
 //! what the refresher leaves in the cache (a [`StatusRecord`]), with the keys that tell
 //! whether the record still describes the repository.
 //!
-//! A record is a few lines of text: `blinkline-git 2`, then `key`, `ab_key` (hex),
+//! A record is a few lines of text: `blinkline-git 3`, then `key`, `ab_key` (hex),
 //! `time` (Unix ms), `counts` (seven numbers or `-`), `ab` (two numbers or `-`), `lines`
 //! (two numbers or `-`), `source` (`engine`, `inline`, `git` or `-`: which engine computed
 //! the counts), optionally `watched` (Unix ms until which a watcher vouches for the
-//! counts) and optionally `error TEXT`. Records of another version read as absent.
-//! Decoding never allocates.
+//! counts), optionally `head` (what git said `HEAD` is, in a repository whose refs only
+//! git reads: `branch NAME`, `unborn NAME` or `detached OID TAG`, names in hex, `-` for
+//! no tag) and optionally `error TEXT`. Records of another version read as absent.
+//! Decoding never allocates; [`head_name_into`] reads the `head` line's name.
 //!
 //! Read next: `refresh.rs`.
 
@@ -42,6 +44,25 @@ pub struct Snapshot {
     /// The upstream's commit; `None` without an upstream, when it is not fetched, or when
     /// `HEAD` is detached (a rebase in progress included).
     pub upstream: Option<Oid>,
+    /// Only git reads this repository's refs (reftable): `HEAD`, its commit and the
+    /// upstream are not read inline ([`deferred`]); what git said is in the record.
+    pub deferred: bool,
+}
+
+/// The snapshot of a repository whose refs only git reads (reftable): the operation in
+/// progress (read from files in the git directory, as elsewhere), nothing from the refs.
+/// The branch a rebase works on is left in `s.head_ref`; the rest comes from the record
+/// the refresher wrote from `git status`.
+pub fn deferred(repo: &Repo, s: &mut Scratch) -> Snapshot {
+    s.head_ref.clear();
+    s.upstream_ref.clear();
+    Snapshot {
+        kind: HeadKind::Branch,
+        oid: None,
+        operation: operation(repo, s),
+        upstream: None,
+        deferred: true,
+    }
 }
 
 /// Reads `HEAD`, the operation in progress and the upstream.
@@ -99,6 +120,7 @@ pub fn inspect(repo: &Repo, s: &mut Scratch) -> Result<Snapshot, GitError> {
         oid,
         operation,
         upstream: upstream_oid,
+        deferred: false,
     })
 }
 
@@ -124,9 +146,17 @@ fn mix_meta(hash: u64, meta: Option<std::fs::Metadata>) -> u64 {
 }
 
 /// The identity a status record is valid for: git directory, `HEAD` (ref and commit), the
-/// index's stat data and the stash reflog's.
+/// index's stat data and the stash reflog's. In a reftable repository, where `HEAD` is not
+/// read inline, the reftable stacks' `tables.list` (rewritten on every ref update, `HEAD`
+/// and the stash included) stands for the refs.
 pub fn status_key(repo: &Repo, snap: &Snapshot, s: &mut Scratch) -> u64 {
     let mut hash = mix(0, repo.git_dir.as_os_str().as_bytes());
+    if snap.deferred {
+        for dir in [&repo.git_dir, &repo.common_dir] {
+            let tables = join_into(&mut s.path, dir, "reftable/tables.list");
+            hash = mix_meta(hash, std::fs::metadata(tables).ok());
+        }
+    }
     hash = mix(hash, &s.head_ref);
     hash = mix(hash, snap.oid.as_ref().map_or(&b"-"[..], Oid::as_bytes));
     let index = std::fs::metadata(join_into(&mut s.path, &repo.git_dir, "index")).ok();
@@ -169,6 +199,56 @@ pub struct StatusRecord {
     /// it sees every change in the work tree and rewrites the record at once, so the
     /// record stays fresh whatever its age. 0: no watcher.
     pub watched_until_ms: i64,
+    /// What git said `HEAD` is, in a repository whose refs only git reads (the branch or
+    /// tag name is on the record's `head` line: [`head_name_into`]).
+    pub head: RecordHead,
+}
+
+/// `HEAD` as `git status` reported it (`# branch.head`, `# branch.oid`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RecordHead {
+    /// Not recorded (a repository whose refs are read inline, or git failed).
+    #[default]
+    Unknown,
+    /// On a branch that has commits.
+    Branch,
+    /// On a branch with no commits yet.
+    Unborn,
+    /// Not on a branch; the name is the tag `git describe --tags --exact-match` gave.
+    Detached(Oid),
+}
+
+/// Decodes the name on the `head` line of record `bytes` (hex) into `out`; false when
+/// there is none (no `head` line, no tag, or not hex).
+pub fn head_name_into(bytes: &[u8], out: &mut Vec<u8>) -> bool {
+    out.clear();
+    let Some(line) = bytes
+        .split(|&b| b == b'\n')
+        .find_map(|l| l.strip_prefix(b"head "))
+    else {
+        return false;
+    };
+    let Some(hex) = line.rsplit(|&b| b == b' ').next() else {
+        return false;
+    };
+    let nibble = |b: u8| match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        _ => None,
+    };
+    if hex.len() % 2 != 0 || hex.is_empty() {
+        return false;
+    }
+    for pair in hex.chunks_exact(2) {
+        match (nibble(pair[0]), nibble(pair[1])) {
+            (Some(hi), Some(lo)) => out.push(hi << 4 | lo),
+            _ => {
+                out.clear();
+                return false;
+            }
+        }
+    }
+    true
 }
 
 /// Which engine answered, for `explain`.
@@ -207,10 +287,16 @@ impl StatusSource {
     }
 }
 
-const MAGIC: &str = "blinkline-git 2";
+const MAGIC: &str = "blinkline-git 3";
 
 impl StatusRecord {
     pub fn encode(&self, error: Option<&str>) -> Vec<u8> {
+        self.encode_with_name(error, b"")
+    }
+
+    /// Encodes the record with `name` (the branch, or the tag of a detached `HEAD`) on
+    /// its `head` line.
+    pub fn encode_with_name(&self, error: Option<&str>, name: &[u8]) -> Vec<u8> {
         use std::fmt::Write;
         let mut out = String::new();
         let _ = writeln!(
@@ -243,6 +329,30 @@ impl StatusRecord {
         let _ = writeln!(out, "source {}", self.source.name());
         if self.watched_until_ms != 0 {
             let _ = writeln!(out, "watched {}", self.watched_until_ms);
+        }
+        let hex = |out: &mut String| {
+            if name.is_empty() {
+                out.push('-');
+            }
+            for b in name {
+                let _ = write!(out, "{b:02x}");
+            }
+            out.push('\n');
+        };
+        match self.head {
+            RecordHead::Unknown => {}
+            RecordHead::Branch => {
+                out.push_str("head branch ");
+                hex(&mut out);
+            }
+            RecordHead::Unborn => {
+                out.push_str("head unborn ");
+                hex(&mut out);
+            }
+            RecordHead::Detached(oid) => {
+                let _ = write!(out, "head detached {} ", oid.as_str());
+                hex(&mut out);
+            }
         }
         if let Some(e) = error {
             let _ = writeln!(out, "error {}", e.replace('\n', " "));
@@ -289,12 +399,28 @@ impl StatusRecord {
                 "lines" => record.lines = Some((next()?, next()?)),
                 "source" => record.source = StatusSource::from_name(rest)?,
                 "watched" => record.watched_until_ms = rest.parse().ok()?,
+                "head" => record.head = decode_head(rest)?,
                 "error" => record.failed = true,
                 _ => {}
             }
         }
         Some(record)
     }
+}
+
+/// The kind on a `head` line (its name is read by [`head_name_into`]).
+fn decode_head(rest: &str) -> Option<RecordHead> {
+    let mut fields = rest.split(' ');
+    let head = match fields.next()? {
+        "branch" => RecordHead::Branch,
+        "unborn" => RecordHead::Unborn,
+        "detached" => RecordHead::Detached(Oid::parse(fields.next()?.as_bytes())?),
+        _ => return None,
+    };
+    let name = fields.next()?;
+    let hex = name.len() % 2 == 0 && name.bytes().all(|b| b.is_ascii_hexdigit());
+    let named = name != "-" || matches!(head, RecordHead::Detached(_));
+    (fields.next().is_none() && (hex && !name.is_empty() || name == "-") && named).then_some(head)
 }
 
 #[cfg(test)]
@@ -321,6 +447,7 @@ mod tests {
             failed: false,
             source: StatusSource::Git,
             watched_until_ms: 1_800_000_005_000,
+            head: RecordHead::Unknown,
         };
         assert_eq!(StatusRecord::decode(&r.encode(None)), Some(r));
         let failed = StatusRecord::decode(&r.encode(Some("boom\nline"))).unwrap();
@@ -330,10 +457,44 @@ mod tests {
     #[test]
     fn foreign_or_damaged_records_decode_to_none() {
         assert_eq!(StatusRecord::decode(b"blinkline-git 1\nkey 1\n"), None);
-        assert_eq!(StatusRecord::decode(b"blinkline-git 3\nkey 1\n"), None);
-        assert_eq!(StatusRecord::decode(b"blinkline-git 2\nkey zz\n"), None);
-        assert_eq!(StatusRecord::decode(b"blinkline-git 2\ncounts 1 2\n"), None);
-        assert_eq!(StatusRecord::decode(b"blinkline-git 2\nsource gix\n"), None);
+        assert_eq!(StatusRecord::decode(b"blinkline-git 2\nkey 1\n"), None);
+        assert_eq!(StatusRecord::decode(b"blinkline-git 4\nkey 1\n"), None);
+        assert_eq!(StatusRecord::decode(b"blinkline-git 3\nkey zz\n"), None);
+        assert_eq!(StatusRecord::decode(b"blinkline-git 3\ncounts 1 2\n"), None);
+        assert_eq!(StatusRecord::decode(b"blinkline-git 3\nsource gix\n"), None);
+        assert_eq!(
+            StatusRecord::decode(b"blinkline-git 3\nhead branch -\n"),
+            None
+        );
+        assert_eq!(
+            StatusRecord::decode(b"blinkline-git 3\nhead branch 6\n"),
+            None
+        );
+        assert_eq!(
+            StatusRecord::decode(b"blinkline-git 3\nhead other 61\n"),
+            None
+        );
         assert_eq!(StatusRecord::decode(b"\xff"), None);
+    }
+
+    #[test]
+    fn the_head_git_reported_survives_encoding_with_its_name() {
+        let oid = Oid::parse(&[b'c'; 40]).unwrap();
+        for (head, name) in [
+            (RecordHead::Branch, &b"feature/\xff x"[..]),
+            (RecordHead::Unborn, b"main"),
+            (RecordHead::Detached(oid), b"v1.0"),
+            (RecordHead::Detached(oid), b""),
+        ] {
+            let r = StatusRecord {
+                head,
+                ..StatusRecord::default()
+            };
+            let bytes = r.encode_with_name(None, name);
+            assert_eq!(StatusRecord::decode(&bytes), Some(r));
+            let mut out = Vec::new();
+            assert_eq!(head_name_into(&bytes, &mut out), !name.is_empty());
+            assert_eq!(out, name);
+        }
     }
 }

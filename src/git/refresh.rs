@@ -8,6 +8,9 @@
 //!   attributes, split index, …) or fails, `git --no-optional-locks status
 //!   --porcelain=v2 --branch --show-stash -z` (`--no-optional-locks`: the index is never
 //!   written and `index.lock` never taken, so the user's own git is never disturbed);
+//! - where only git reads the refs (reftable), `git status` as above, with `HEAD` from its
+//!   `# branch.head` and `# branch.oid` (and `git describe --tags --exact-match` for the
+//!   tag of a detached `HEAD`), stored for `git_branch`; no watcher stays on there;
 //! - in a bare repository ahead/behind from the object store, else `git rev-list
 //!   --left-right --count HEAD...UPSTREAM`;
 //! - with `--diffstat`, `git diff --shortstat HEAD` for insertions and deletions: the only
@@ -46,7 +49,8 @@ use crate::git::engine::{self, EngineOptions};
 use crate::git::object::{ObjectStore, ahead_behind};
 use crate::git::porcelain;
 use crate::git::record::{
-    Snapshot, StatusRecord, StatusSource, ab_key, inspect, record_name, status_key,
+    self, RecordHead, Snapshot, StatusRecord, StatusSource, ab_key, inspect, record_name,
+    status_key,
 };
 use crate::git::refs::Scratch;
 use crate::git::watch::{self, WatchEnd, WatchRequest};
@@ -78,6 +82,11 @@ pub fn refresh(req: &RefreshRequest<'_>, env: &GitEnv, cache: &Cache) -> Result<
         }
     };
     trace(&name);
+    let mut s = Scratch::default();
+    let left_to_git = matches!(inspect(&repo, &mut s), Err(GitError::LeftToGit { .. }));
+    if left_to_git {
+        return refresh_from_git(&repo, req.diffstat, (cache, &name));
+    }
     if req.watch && repo.work_tree.is_some() && watch::enabled() && !forced_to_git() {
         let request = WatchRequest {
             repo: &repo,
@@ -89,10 +98,10 @@ pub fn refresh(req: &RefreshRequest<'_>, env: &GitEnv, cache: &Cache) -> Result<
             return Ok(());
         }
     }
-    let mut s = Scratch::default();
     let snap = match inspect(&repo, &mut s) {
-        // The widgets show nothing there: nothing to compute.
-        Err(GitError::LeftToGit { .. }) => return Ok(()),
+        Err(GitError::LeftToGit { .. }) => {
+            return refresh_from_git(&repo, req.diffstat, (cache, &name));
+        }
         snap => snap?,
     };
     let mut record = StatusRecord {
@@ -118,6 +127,84 @@ pub fn refresh(req: &RefreshRequest<'_>, env: &GitEnv, cache: &Cache) -> Result<
         .map_err(|e| GitError::Command {
             message: e.to_string(),
         })
+}
+
+/// Refreshes a repository whose refs only git reads (reftable): `git status` gives the
+/// counts, ahead/behind and `HEAD` (branch, or detached commit with the tag `git describe
+/// --tags --exact-match` names), stored for the widgets to show. A bare repository, where
+/// `git status` does not run, gets no record (the widgets show nothing there).
+fn refresh_from_git(
+    repo: &Repo,
+    with_lines: bool,
+    (cache, name): (&Cache, &str),
+) -> Result<(), GitError> {
+    let Some(tree) = repo.work_tree.as_deref() else {
+        return Ok(());
+    };
+    let mut s = Scratch::default();
+    let snap = record::deferred(repo, &mut s);
+    let mut record = StatusRecord {
+        key: status_key(repo, &snap, &mut s),
+        ab_key: ab_key(&snap),
+        source: StatusSource::Git,
+        ..StatusRecord::default()
+    };
+    let mut head_name = Vec::new();
+    let parsed = git(repo, Some(tree), &STATUS_ARGS).and_then(|out| {
+        let p = porcelain::parse(&out).map_err(|what| GitError::Command {
+            message: what.to_owned(),
+        })?;
+        record.head = git_head(repo, tree, &out, &mut head_name);
+        Ok(p)
+    });
+    let error = match parsed {
+        Ok(p) => {
+            record.counts = Some(p.counts);
+            record.ahead_behind = p.ahead_behind;
+            None
+        }
+        Err(e) => {
+            record.failed = true;
+            Some(e.to_string())
+        }
+    };
+    let has_commit = matches!(record.head, RecordHead::Branch | RecordHead::Detached(_));
+    if with_lines && has_commit {
+        record.lines = diffstat(repo, tree).ok();
+    }
+    record.time_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    cache
+        .write(name, &record.encode_with_name(error.as_deref(), &head_name))
+        .map_err(|e| GitError::Command {
+            message: e.to_string(),
+        })
+}
+
+/// `HEAD` from `git status`'s `# branch.head` and `# branch.oid`, its name into `name`.
+fn git_head(repo: &Repo, tree: &Path, out: &[u8], name: &mut Vec<u8>) -> RecordHead {
+    name.clear();
+    match porcelain::branch_fields(out) {
+        (Some(b"(detached)"), Some(oid)) => {
+            let Some(oid) = Oid::parse(oid) else {
+                return RecordHead::Unknown;
+            };
+            let describe = ["describe", "--tags", "--exact-match", "HEAD"];
+            if let Ok(tag) = git(repo, Some(tree), &describe) {
+                name.extend_from_slice(tag.trim_ascii());
+            }
+            RecordHead::Detached(oid)
+        }
+        (Some(branch), Some(oid)) => {
+            name.extend_from_slice(branch);
+            match oid {
+                b"(initial)" => RecordHead::Unborn,
+                _ => RecordHead::Branch,
+            }
+        }
+        _ => RecordHead::Unknown,
+    }
 }
 
 /// Status computations by this process: refreshes, and the render's own inline ones (a
@@ -294,12 +381,11 @@ fn output_within(cmd: &mut Command, limit: Duration) -> Result<Output, GitError>
     })
 }
 
+/// The `git status` that answers where the own engine does not.
+const STATUS_ARGS: [&str; 5] = ["status", "--porcelain=v2", "--branch", "--show-stash", "-z"];
+
 fn status(repo: &Repo, tree: &Path) -> Result<porcelain::Porcelain, GitError> {
-    let out = git(
-        repo,
-        Some(tree),
-        &["status", "--porcelain=v2", "--branch", "--show-stash", "-z"],
-    )?;
+    let out = git(repo, Some(tree), &STATUS_ARGS)?;
     porcelain::parse(&out).map_err(|what| GitError::Command {
         message: what.to_owned(),
     })

@@ -27,6 +27,8 @@ pub struct Scratch {
     pub head_ref: Vec<u8>,
     /// The upstream ref of the branch (`refs/remotes/origin/main`), empty when none.
     pub upstream_ref: Vec<u8>,
+    /// The tag of a detached `HEAD` that git named, where only git reads the refs.
+    pub deferred_tag: Vec<u8>,
     /// git's config files, for the upstream.
     pub config: crate::git::state::ConfigFiles,
 }

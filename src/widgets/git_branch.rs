@@ -26,8 +26,12 @@
 //! ahead_behind = true
 //! ```
 //!
-//! Hides outside a repository, and in a reftable repository (only git reads its refs;
-//! `explain` says so). A repository git refuses (another user's without
+//! In a reftable repository only git reads the refs: the branch (or detached commit and
+//! its tag) and ahead/behind are what the last `git status` of the refresher said, shown
+//! marked stale; the first render there shows nothing (git has not answered yet), and
+//! so does a bare reftable repository (`explain` says why).
+//!
+//! Hides outside a repository. A repository git refuses (another user's without
 //! `safe.directory`, an unknown format extension) or one it cannot read (corrupt `HEAD`,
 //! garbage in `packed-refs`, an unreadable directory) shows `⚠ git`; the detail is in
 //! `explain` and on stderr.
@@ -127,10 +131,19 @@ impl GitBranch {
             }
             HeadKind::Detached => {
                 let Some(oid) = view.snap.oid else {
+                    if view.snap.deferred {
+                        out.source = "git: reftable refs, waiting for `git status`";
+                    }
                     return Outcome::Hidden;
                 };
                 name.push('(');
-                if tag_for(view.repo, &oid, view.scratch) {
+                if view.snap.deferred {
+                    if view.scratch.deferred_tag.is_empty() {
+                        name.push_str(oid.short(7));
+                    } else {
+                        push_clean_bytes(&mut name, &view.scratch.deferred_tag);
+                    }
+                } else if tag_for(view.repo, &oid, view.scratch) {
                     push_clean_bytes(&mut name, &view.scratch.data);
                 } else {
                     name.push_str(oid.short(7));
@@ -138,7 +151,13 @@ impl GitBranch {
                 name.push(')');
             }
         }
-        out.source = ".git/HEAD";
+        out.source = if view.snap.deferred {
+            // Nothing here was read by this render: shown stale, as a record is.
+            out.stale = true;
+            "cache: git status (reftable refs are read by git)"
+        } else {
+            ".git/HEAD"
+        };
         push_limited(out, &name, self.max_length, ctx.charset);
         let _ = out
             .short
@@ -156,6 +175,12 @@ impl GitBranch {
             out.tone = Tone::Warn;
         }
         if self.ahead_behind && view.snap.upstream.is_some() {
+            self.write_ahead_behind(&view, ctx.charset, out);
+        } else if self.ahead_behind
+            && view.snap.deferred
+            && view.record.is_some_and(|r| r.ahead_behind.is_some())
+        {
+            // git printed `# branch.ab`: there is an upstream and it was compared.
             self.write_ahead_behind(&view, ctx.charset, out);
         }
         Outcome::Shown

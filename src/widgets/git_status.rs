@@ -23,7 +23,9 @@
 //! refresh has finished. The refresher then stays on as the repository's git watcher
 //! (inotify, `src/git/watch/`): it rewrites the record within about a millisecond of
 //! each change and vouches for it, so its counts are shown fresh whatever their age;
-//! `explain` names it as the source.
+//! `explain` names it as the source. In a reftable repository (refs only git reads) the
+//! counts always come from the refresher's `git status`, marked stale (no watcher runs
+//! there), and nothing is shown until its first answer.
 //!
 //! ```toml
 //! [widget.git_status]

@@ -8,8 +8,9 @@
 //! fetch refspecs; loose, nested, annotated and packed tags; a symbolic branch; replace
 //! refs; merges, cherry-picks (a sequence between commits included), reverts, bisects,
 //! rebases and `am`; repository formats and another user's repository (with and without
-//! `safe.directory`), where git refuses to work and the widget must show its error. Every state must equal git; the one accepted deferral is a reftable
-//! repository, whose refs only git reads (the widget shows nothing there, never a guess).
+//! `safe.directory`), where git refuses to work and the widget must show its error; and a
+//! reftable repository, whose refs only git reads (the widget shows the refresher's `git
+//! status` answer, marked stale: the deferred states). Every state must equal git.
 //! The focused regression tests of the same bugs follow the differential one.
 
 use crate::support::git as git_support;
@@ -628,21 +629,49 @@ fn refusal_states(sb: &Sandbox, tally: &mut Tally) {
     std::fs::remove_file(&home).unwrap();
 }
 
-/// A reftable repository: git reads its refs; the widget must not guess (it defers).
+/// A reftable repository: only git reads its refs, so the widget shows what the
+/// refresher's `git status` said, marked stale (nothing was read by the render itself).
+/// Every state must equal git.
 fn reftable_state(sb: &Sandbox, tally: &mut Tally) {
     let dir = sb.path("reftable");
     std::fs::create_dir_all(&dir).unwrap();
     sb.git(&dir, &["init", "-q", "--ref-format=reftable"]);
+    let env = Env::new();
+    let check = |label: &str, tally: &mut Tally| {
+        let want = expected(sb, &dir, &env, true);
+        let got = shown(sb, &dir, &env);
+        tally.tried += 1;
+        if got.text == want && got.state == "stale" {
+            tally.deferred += 1;
+        } else {
+            tally.differences.push(format!(
+                "reftable {label}: git {want:?}, blinkline {:?} ({})",
+                got.text, got.state
+            ));
+        }
+    };
+    check("unborn", tally);
     commit_file(sb, &dir, "a.txt", "a\n");
-    let got = shown(sb, &dir, &Env::new());
-    tally.tried += 1;
-    if got.text.is_empty() && got.state != "error" {
-        tally.deferred += 1;
-    } else {
-        tally
-            .differences
-            .push(format!("reftable: blinkline {got:?}"));
-    }
+    check("branch", tally);
+    sb.git(&dir, &["checkout", "-qb", "topic/x"]);
+    commit_file(sb, &dir, "b.txt", "b\n");
+    sb.git(&dir, &["config", "branch.topic/x.remote", "."]);
+    sb.git(&dir, &["config", "branch.topic/x.merge", "refs/heads/main"]);
+    check("ahead", tally);
+    sb.git(&dir, &["checkout", "-q", "main"]);
+    commit_file(sb, &dir, "c.txt", "c\n");
+    sb.git(&dir, &["checkout", "-q", "topic/x"]);
+    check("ahead and behind", tally);
+    sb.git(&dir, &["checkout", "-q", "--detach", "main"]);
+    check("detached", tally);
+    sb.git(&dir, &["tag", "v1"]);
+    check("detached at a tag", tally);
+    sb.git(&dir, &["tag", "-a", "-m", "annotated", "v2", "HEAD~1"]);
+    sb.git(&dir, &["checkout", "-q", "v2"]);
+    check("detached at an annotated tag", tally);
+    sb.git(&dir, &["checkout", "-q", "main"]);
+    sb.git(&dir, &["merge", "-q", "--no-edit", "topic/x"]);
+    check("merged", tally);
 }
 
 #[test]
@@ -845,20 +874,69 @@ fn replace_refs_count_ahead_behind_through_the_replacement_as_git_does() {
 }
 
 #[test]
-fn a_reftable_repository_is_left_to_git_instead_of_broken() {
+fn a_reftable_repository_shows_git_s_branch_and_counts() {
     let sb = Sandbox::new("reftable");
     let dir = sb.path("r");
     std::fs::create_dir_all(&dir).unwrap();
     sb.git(&dir, &["init", "-q", "--ref-format=reftable"]);
     commit_file(&sb, &dir, "a.txt", "a\n");
-    let got = shown(&sb, &dir, &Env::new());
-    assert_eq!((got.text.as_str(), got.state.as_str()), ("", "hidden"));
-    let explain = sb.run_in(&dir, sb.command(&["explain", "--widgets", "git_branch"]));
-    let explain = String::from_utf8_lossy(&explain.stdout);
+    sb.git(&dir, &["checkout", "-qb", "feature"]);
+    commit_file(&sb, &dir, "b.txt", "b\n");
+    sb.git(&dir, &["config", "branch.feature.remote", "."]);
+    sb.git(&dir, &["config", "branch.feature.merge", "refs/heads/main"]);
+    write(&dir, "a.txt", "changed\n");
+    write(&dir, "new.txt", "new\n");
+    // The first render has no answer from git yet: it shows nothing, never a guess, and
+    // starts the refresher.
+    // Watching is on: a watcher would hold the record's lock for minutes.
+    let widgets = "git_branch,git_status";
+    let mut cmd = sb.command(&["--format", "plain", "--widgets", widgets]);
+    cmd.env("BLINKLINE_GIT_WATCH", "1")
+        .env("BLINKLINE_GIT_WATCH_IDLE_MS", "120000");
+    let first = sb.run_in(&dir, cmd);
+    assert!(first.status.success());
+    assert_eq!(String::from_utf8_lossy(&first.stdout).trim_end(), "");
+    let (done, finished) = std::sync::mpsc::channel();
+    let cache = sb.cache();
+    std::thread::spawn(move || {
+        git_support::wait_for_refreshers(&cache);
+        let _ = done.send(());
+    });
     assert!(
-        explain.contains("reftable refs are left to git"),
-        "{explain}"
+        finished
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .is_ok(),
+        "the refresher stayed on as a watcher"
     );
+    let record = cached_record(&sb).expect("the refresher wrote a record");
+    assert_eq!(
+        (record.source, record.watched_until_ms),
+        (blinkline::git::record::StatusSource::Git, 0)
+    );
+    let got = render_branch(&sb, &dir, &Env::new());
+    assert_eq!(expected(&sb, &dir, &Env::new(), false), "feature ↑1");
+    assert_eq!(
+        (got.text.as_str(), got.state.as_str()),
+        ("feature ↑1", "stale")
+    );
+    assert_eq!(sb.render(&dir, widgets), "feature ↑1 │ !1 ?1");
+    let mut cmd = sb.command(&["--format", "json", "--widgets", "git_status"]);
+    cmd.envs(Env::new().iter().map(|(k, v)| (k, v)));
+    let status = sb.run_in(&dir, cmd);
+    let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    assert_eq!(json[0]["state"], "stale", "{json}");
+}
+
+/// The one git record in the sandbox's cache.
+fn cached_record(sb: &Sandbox) -> Option<blinkline::git::record::StatusRecord> {
+    let dir = sb.cache().join("blinkline");
+    let cache = blinkline::cache::Cache::at(dir.clone()).unwrap();
+    let name = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .find(|n| n.starts_with("git-") && !n.ends_with(".lock"))?;
+    blinkline::git::record::StatusRecord::decode(&cache.read(&name)?)
 }
 
 #[test]

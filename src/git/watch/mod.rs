@@ -61,7 +61,9 @@ use crate::cache::Cache;
 use crate::git::discover::Repo;
 use crate::git::engine::{self, EngineOptions, StatusParts};
 use crate::git::porcelain::Porcelain;
-use crate::git::record::{Snapshot, StatusRecord, StatusSource, ab_key, inspect, status_key};
+use crate::git::record::{
+    RecordHead, Snapshot, StatusRecord, StatusSource, ab_key, inspect, status_key,
+};
 use crate::git::refs::Scratch;
 use crate::git::status::StatusError;
 use changes::{CacheNames, Pending};
@@ -401,6 +403,7 @@ impl<'a> Watcher<'a> {
             } else {
                 0
             },
+            head: RecordHead::Unknown,
         };
         self.req.cache.write(self.req.record, &record.encode(None))
     }
