@@ -911,7 +911,7 @@ fn a_reftable_repository_shows_git_s_branch_and_counts() {
     let record = cached_record(&sb).expect("the refresher wrote a record");
     assert_eq!(
         (record.source, record.watched_until_ms),
-        (blinkline::git::record::StatusSource::Git, 0)
+        (blinkline::testing::git::record::StatusSource::Git, 0)
     );
     let got = render_branch(&sb, &dir, &Env::new());
     assert_eq!(expected(&sb, &dir, &Env::new(), false), "feature ↑1");
@@ -928,15 +928,15 @@ fn a_reftable_repository_shows_git_s_branch_and_counts() {
 }
 
 /// The one git record in the sandbox's cache.
-fn cached_record(sb: &Sandbox) -> Option<blinkline::git::record::StatusRecord> {
+fn cached_record(sb: &Sandbox) -> Option<blinkline::testing::git::record::StatusRecord> {
     let dir = sb.cache().join("blinkline");
-    let cache = blinkline::cache::Cache::at(dir.clone()).unwrap();
+    let cache = blinkline::testing::cache::Cache::at(dir.clone()).unwrap();
     let name = std::fs::read_dir(&dir)
         .unwrap()
         .flatten()
         .filter_map(|e| e.file_name().into_string().ok())
         .find(|n| n.starts_with("git-") && !n.ends_with(".lock"))?;
-    blinkline::git::record::StatusRecord::decode(&cache.read(&name)?)
+    blinkline::testing::git::record::StatusRecord::decode(&cache.read(&name)?)
 }
 
 #[test]
