@@ -21,8 +21,8 @@ pub fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
     let result = if args.is_empty() {
         crate::commands::render(&RenderArgs::default(), false)
-    } else if let Some(prompt) = crate::shell::args::parse_prompt(&args) {
-        crate::shell::prompt_command(&RenderArgs::default(), &prompt)
+    } else if let Some((render, prompt)) = crate::shell::args::parse_prompt(&args) {
+        crate::shell::prompt_command(&render, &prompt)
     } else {
         run_cli()
     };
@@ -117,8 +117,8 @@ mod tests {
         }
     }
 
-    /// The fast paths (no arguments, `prompt`) use `RenderArgs::default()` where the full
-    /// path uses clap: they must be the same settings.
+    /// The fast paths start from `RenderArgs::default()` (no arguments: all of it; `prompt`:
+    /// the flags not given) where the full path uses clap: they must be the same settings.
     #[test]
     fn the_fast_paths_render_with_clap_defaults() {
         for argv in [
