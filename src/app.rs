@@ -98,22 +98,44 @@ mod tests {
     /// back the same work.
     #[test]
     fn a_refresher_reads_back_the_work_its_command_line_describes() {
-        let dir = Path::new("/srv/repo with space/-x");
-        let mut jobs = vec![Refresh::Transcript {
-            path: "/home/u/.claude/t --diffstat.jsonl",
-        }];
-        for (diffstat, locked) in [(false, false), (true, false), (false, true), (true, true)] {
-            jobs.push(Refresh::Git {
-                dir,
-                diffstat,
-                locked,
-            });
+        let mut jobs = vec![
+            Refresh::Transcript {
+                path: "/home/u/.claude/t --diffstat.jsonl",
+            },
+            Refresh::Transcript { path: "-x.jsonl" },
+            Refresh::Transcript { path: "--locked" },
+        ];
+        for dir in ["/srv/repo with space/-x", "-x", "--diffstat"].map(Path::new) {
+            for (diffstat, locked) in [(false, false), (true, false), (false, true), (true, true)] {
+                jobs.push(Refresh::Git {
+                    dir,
+                    diffstat,
+                    locked,
+                });
+            }
         }
         for job in jobs {
             let argv = std::iter::once("blinkline".as_ref()).chain(job.args());
             let cli = Cli::try_parse_from(argv).expect("a refresher command line parses");
             let command = cli.command.expect("a command");
             assert_eq!(refresh_job(&command), Some(job));
+        }
+    }
+
+    #[test]
+    fn a_transcript_path_or_git_dir_starting_with_a_dash_is_not_read_as_a_flag() {
+        let jobs = [
+            Refresh::Transcript { path: "-x.jsonl" },
+            Refresh::Git {
+                dir: Path::new("-x"),
+                diffstat: true,
+                locked: false,
+            },
+        ];
+        for job in jobs {
+            let argv = std::iter::once("blinkline".as_ref()).chain(job.args());
+            let cli = Cli::try_parse_from(argv).expect("a refresher command line parses");
+            assert_eq!(refresh_job(&cli.command.expect("a command")), Some(job));
         }
     }
 
