@@ -374,6 +374,16 @@ mod tests {
     }
 
     #[test]
+    fn a_prompt_with_the_render_flags_init_writes_does_not_go_through_clap() {
+        let args = words("prompt --theme nord --widgets cwd,char --set a.b=1 --shell bash");
+        let (render, _) = parse_prompt(&args).expect("read without clap");
+        assert_eq!(render.theme.as_deref(), Some("nord"));
+        assert_eq!(render.widgets.as_deref(), Some("cwd,char"));
+        assert_eq!(render.set, ["a.b=1"]);
+        assert_eq!(fast_reading(&args), clap_reading(&args));
+    }
+
+    #[test]
     fn anything_unusual_is_left_to_clap() {
         for line in [
             "prompt",
