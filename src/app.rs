@@ -21,8 +21,8 @@ pub fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
     let result = if args.is_empty() {
         crate::commands::render(&RenderArgs::default(), false)
-    } else if let Some(prompt) = crate::shell::args::parse_prompt(&args) {
-        crate::shell::prompt_command(&RenderArgs::default(), &prompt)
+    } else if let Some((render, prompt)) = crate::shell::args::parse_prompt(&args) {
+        crate::shell::prompt_command(&render, &prompt)
     } else {
         run_cli()
     };
@@ -98,16 +98,21 @@ mod tests {
     /// back the same work.
     #[test]
     fn a_refresher_reads_back_the_work_its_command_line_describes() {
-        let dir = Path::new("/srv/repo with space/-x");
-        let mut jobs = vec![Refresh::Transcript {
-            path: "/home/u/.claude/t --diffstat.jsonl",
-        }];
-        for (diffstat, locked) in [(false, false), (true, false), (false, true), (true, true)] {
-            jobs.push(Refresh::Git {
-                dir,
-                diffstat,
-                locked,
-            });
+        let mut jobs = vec![
+            Refresh::Transcript {
+                path: "/home/u/.claude/t --diffstat.jsonl",
+            },
+            Refresh::Transcript { path: "-x.jsonl" },
+            Refresh::Transcript { path: "--locked" },
+        ];
+        for dir in ["/srv/repo with space/-x", "-x", "--diffstat"].map(Path::new) {
+            for (diffstat, locked) in [(false, false), (true, false), (false, true), (true, true)] {
+                jobs.push(Refresh::Git {
+                    dir,
+                    diffstat,
+                    locked,
+                });
+            }
         }
         for job in jobs {
             let argv = std::iter::once("blinkline".as_ref()).chain(job.args());
@@ -117,8 +122,25 @@ mod tests {
         }
     }
 
-    /// The fast paths (no arguments, `prompt`) use `RenderArgs::default()` where the full
-    /// path uses clap: they must be the same settings.
+    #[test]
+    fn a_transcript_path_or_git_dir_starting_with_a_dash_is_not_read_as_a_flag() {
+        let jobs = [
+            Refresh::Transcript { path: "-x.jsonl" },
+            Refresh::Git {
+                dir: Path::new("-x"),
+                diffstat: true,
+                locked: false,
+            },
+        ];
+        for job in jobs {
+            let argv = std::iter::once("blinkline".as_ref()).chain(job.args());
+            let cli = Cli::try_parse_from(argv).expect("a refresher command line parses");
+            assert_eq!(refresh_job(&cli.command.expect("a command")), Some(job));
+        }
+    }
+
+    /// The fast paths start from `RenderArgs::default()` (no arguments: all of it; `prompt`:
+    /// the flags not given) where the full path uses clap: they must be the same settings.
     #[test]
     fn the_fast_paths_render_with_clap_defaults() {
         for argv in [

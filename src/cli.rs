@@ -360,7 +360,7 @@ pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
 /// clamped (right alignment pads with up to that many columns, in one 8 KiB frame).
 pub const MAX_WIDTH: usize = 1000;
 
-fn parse_width(text: &str) -> Result<usize, String> {
+pub(crate) fn parse_width(text: &str) -> Result<usize, String> {
     match text.trim().parse::<usize>() {
         Ok(n) if (1..=MAX_WIDTH).contains(&n) => Ok(n),
         _ => Err(format!(
@@ -369,7 +369,7 @@ fn parse_width(text: &str) -> Result<usize, String> {
     }
 }
 
-fn parse_threads(text: &str) -> Result<Threads, String> {
+pub(crate) fn parse_threads(text: &str) -> Result<Threads, String> {
     if text == "auto" {
         return Ok(Threads::Auto);
     }

@@ -41,11 +41,17 @@ impl Refresh<'_> {
                 if diffstat {
                     args.push(OsStr::new("--diffstat"));
                 }
-                args.push(dir.as_os_str());
+                // `--`: a directory starting with `-` is not a flag.
+                args.extend([OsStr::new("--"), dir.as_os_str()]);
                 args
             }
             Refresh::Transcript { path } => {
-                vec![OsStr::new("__refresh-transcript"), OsStr::new(path)]
+                // `--`: a path starting with `-` is not a flag.
+                vec![
+                    OsStr::new("__refresh-transcript"),
+                    OsStr::new("--"),
+                    OsStr::new(path),
+                ]
             }
         }
     }

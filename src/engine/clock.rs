@@ -1,8 +1,9 @@
 //! Monotonic stopwatches and wall-clock reads used by the engine and the widgets.
 //!
 //! `Instant` is the vDSO `clock_gettime(CLOCK_MONOTONIC)`: no syscall, no allocation.
-//! Local time for the `time` widget comes from libc's `localtime_r`, which honours `TZ`
-//! and `/etc/localtime` the way every other terminal tool does.
+//! Local time for the `time` widget comes from `sys::time::localtime` (libc's
+//! `localtime_r`, which honours `TZ` and `/etc/localtime` the way every other terminal tool
+//! does).
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -24,17 +25,11 @@ pub struct LocalTime {
 
 /// The local wall-clock time of `unix_seconds`, or UTC if the conversion fails.
 pub fn local_time(unix_seconds: i64) -> LocalTime {
-    let t = unix_seconds as _;
-    // SAFETY: (1) `tm` is a plain C struct for which all-zero bytes are a valid value;
-    let mut tm: libc::tm = unsafe { core::mem::zeroed() };
-    // SAFETY: (1) both pointers are to live, properly aligned locals; (2) localtime_r is the
-    // reentrant variant: it writes only into `tm` and is safe to call from any thread.
-    let ok = unsafe { !libc::localtime_r(&t, &mut tm).is_null() };
-    if ok {
+    if let Some(time) = crate::sys::time::localtime(unix_seconds) {
         LocalTime {
-            hour: tm.tm_hour as u8,
-            minute: tm.tm_min as u8,
-            second: tm.tm_sec as u8,
+            hour: time.hour,
+            minute: time.minute,
+            second: time.second,
         }
     } else {
         let day = unix_seconds.rem_euclid(86_400);

@@ -96,21 +96,7 @@ impl FrameBuffer {
     /// Writes the whole frame to `fd` with one `write(2)` (looping only on a short write or
     /// EINTR). A closed pipe (EPIPE) is returned as an error for the caller to treat quietly.
     pub fn write_to_fd(&self, fd: i32) -> std::io::Result<()> {
-        let mut rest: &[u8] = &self.bytes;
-        while !rest.is_empty() {
-            // SAFETY: (1) `rest` is a live slice of our buffer, valid for `rest.len()` bytes;
-            // (2) write(2) only reads from it; (3) an invalid `fd` is reported as EBADF, not UB.
-            let n = unsafe { libc::write(fd, rest.as_ptr().cast(), rest.len()) };
-            if n < 0 {
-                let err = std::io::Error::last_os_error();
-                if err.kind() == std::io::ErrorKind::Interrupted {
-                    continue;
-                }
-                return Err(err);
-            }
-            rest = &rest[n as usize..];
-        }
-        Ok(())
+        crate::sys::os::write_all_fd(fd, &self.bytes)
     }
 }
 

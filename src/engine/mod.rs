@@ -1,7 +1,9 @@
 //! The render engine: the lock-free queue, the worker pool, the output slots, the frame
 //! assembler and the metrics. With `sys/` (the operating system's calls) it is the only
-//! place where `unsafe` is allowed; every `unsafe` block carries a `// SAFETY:` argument
-//! and every non-Relaxed atomic ordering names its partner.
+//! place where `unsafe` is allowed, and here only for the lock-free structures (queue,
+//! slots, cell, sync, alloc): the engine reaches the operating system (write, local time,
+//! CPU affinity) through `sys/`'s safe functions. Every `unsafe` block carries a
+//! `// SAFETY:` argument and every non-Relaxed atomic ordering names its partner.
 //!
 //! Reading order: `queue.rs` (Michael–Scott queue) → `pool.rs` (pinned workers, futex
 //! parking) → `slots.rs` (double-buffered, generation-stamped outputs) → `frame.rs` (the

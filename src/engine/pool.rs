@@ -1,9 +1,9 @@
 //! A fixed pool of pinned OS threads that pull jobs from the Michael–Scott queue.
 //!
 //! No async runtime: `Pool::start` spawns N threads once, each pinned to one allowed core
-//! with `sched_setaffinity`. A worker pops jobs until the queue is empty, then parks on a
-//! futex word (`atomic-wait`) and is woken by `submit`, which only issues the wake syscall
-//! when a worker is actually asleep.
+//! with `sys::affinity::pin_to` (`sched_setaffinity`). A worker pops jobs until the queue
+//! is empty, then parks on a futex word (`atomic-wait`) and is woken by `submit`, which
+//! only issues the wake syscall when a worker is actually asleep.
 //!
 //! # Wake protocol (no lost wake-ups)
 //! worker: read `wake_seq` → re-check the queue → `sleepers += 1` → `wait(wake_seq, seen)`.
@@ -89,7 +89,7 @@ impl<R: JobRunner> Pool<R> {
                 .stack_size(256 * 1024)
                 .spawn(move || {
                     if let Some(cpu) = cpu {
-                        pin_current_thread(cpu);
+                        crate::sys::affinity::pin_to(cpu);
                     }
                     worker_loop(&shared);
                 })?;
@@ -153,35 +153,12 @@ fn worker_loop<R: JobRunner>(shared: &Shared<R>) {
     }
 }
 
-/// The CPUs this process may run on (from `sched_getaffinity`), in ascending order.
+/// The CPUs this process may run on (from `sched_getaffinity`), in ascending order; when
+/// that is unknown, as many as the standard library counts, from 0.
 pub fn allowed_cpus() -> Vec<usize> {
-    // SAFETY: (1) `cpu_set_t` is a plain bit array, valid when zeroed; (2) the pointer and
-    // size passed describe exactly that local; (3) pid 0 means the calling thread.
-    let (ok, set) = unsafe {
-        let mut set: libc::cpu_set_t = core::mem::zeroed();
-        let rc = libc::sched_getaffinity(0, core::mem::size_of::<libc::cpu_set_t>(), &mut set);
-        (rc == 0, set)
-    };
-    if !ok {
-        return (0..std::thread::available_parallelism().map_or(1, |n| n.get())).collect();
-    }
-    (0..libc::CPU_SETSIZE as usize)
-        // SAFETY: `CPU_ISSET` only reads the bit array for an index below CPU_SETSIZE.
-        .filter(|&cpu| unsafe { libc::CPU_ISSET(cpu, &set) })
-        .collect()
-}
-
-/// Pins the calling thread to `cpu`. Failure (e.g. a restricted container) is ignored: an
-/// unpinned worker is slower to wake, never wrong.
-fn pin_current_thread(cpu: usize) {
-    // SAFETY: (1) the zeroed set is valid; (2) `CPU_SET` writes one bit below CPU_SETSIZE
-    // (`cpu` comes from `allowed_cpus`); (3) the syscall reads `size_of::<cpu_set_t>()`
-    // bytes of that local; pid 0 is the calling thread.
-    unsafe {
-        let mut set: libc::cpu_set_t = core::mem::zeroed();
-        libc::CPU_SET(cpu, &mut set);
-        libc::sched_setaffinity(0, core::mem::size_of::<libc::cpu_set_t>(), &set);
-    }
+    crate::sys::affinity::allowed_cpus().unwrap_or_else(|| {
+        (0..std::thread::available_parallelism().map_or(1, |n| n.get())).collect()
+    })
 }
 
 #[cfg(all(test, not(crossbeam_loom)))]

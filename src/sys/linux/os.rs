@@ -137,6 +137,26 @@ pub fn file_system_type(path: &std::path::Path) -> std::io::Result<i64> {
     Ok(fs.f_type as i64)
 }
 
+/// Writes all of `bytes` to `fd`, looping only on a short write or EINTR. A closed pipe
+/// (EPIPE) is returned as an error for the caller to treat quietly.
+pub fn write_all_fd(fd: i32, bytes: &[u8]) -> std::io::Result<()> {
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        // SAFETY: (1) `rest` is a live slice, valid for `rest.len()` bytes; (2) write(2)
+        // only reads from it; (3) an invalid `fd` is reported as EBADF, not UB.
+        let n = unsafe { libc::write(fd, rest.as_ptr().cast(), rest.len()) };
+        if n < 0 {
+            let err = std::io::Error::last_os_error();
+            if err.kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(err);
+        }
+        rest = &rest[n as usize..];
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod exchange_tests {
     #[test]
