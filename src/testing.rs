@@ -127,6 +127,9 @@ pub mod git {
             count_untracked,
         };
     }
+    pub mod witness {
+        pub use crate::git::witness::RACY;
+    }
     pub mod wildmatch {
         pub use crate::git::wildmatch::{PATHNAME, is_glob_special, wildmatch};
     }
