@@ -31,7 +31,7 @@
 //! ```compile_fail,E0502
 //! // A value read in one frame cannot be kept across the next frame's `begin`, which would
 //! // let a renderer rewrite it while it is read:
-//! use blinkline::engine::slots::SlotTable;
+//! use blinkline::testing::engine::slots::SlotTable;
 //! let mut table = SlotTable::new(1);
 //! let claims = table.claims();
 //! table.begin(0, 1);
@@ -47,7 +47,7 @@
 //! The same frames, each value read before the next `begin`, compile:
 //!
 //! ```
-//! use blinkline::engine::slots::SlotTable;
+//! use blinkline::testing::engine::slots::SlotTable;
 //! let mut table = SlotTable::new(1);
 //! let claims = table.claims();
 //! for (generation, text) in [(1, "one"), (2, "two"), (3, "three")] {
