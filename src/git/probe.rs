@@ -449,29 +449,16 @@ mod tests {
     use super::*;
     use crate::git::test_repo::{payload, with_commit};
     use crate::git::witness::RACY;
-    use crate::input::env::Environment;
-    use crate::input::parse_session;
-    use crate::widgets::Charset;
 
     /// Renders with `probe` (no cache: `Environment::default` names none) and returns
     /// whether the counts were fresh and the modified count.
     fn modified(probe: &Probe, payload: &str) -> (bool, Option<u32>) {
-        let (session, _) = parse_session(payload.as_bytes());
-        let env = Environment::default();
-        let ctx = RenderContext {
-            session: &session,
-            payload: payload.as_bytes(),
-            env: &env,
-            now: 0,
-            deadline: Instant::now() + std::time::Duration::from_millis(10),
-            charset: Charset::Unicode,
-            transcripts: &crate::transcript::Transcripts::default(),
-            shell: None,
-        };
-        probe.with_view(&ctx, |view| {
-            let view = view.ok().expect("a repository");
-            let counts = view.record.and_then(|r| r.counts);
-            (view.status_fresh, counts.map(|c| c.modified))
+        crate::widgets::testing::with_plain_context(payload, |ctx| {
+            probe.with_view(ctx, |view| {
+                let view = view.ok().expect("a repository");
+                let counts = view.record.and_then(|r| r.counts);
+                (view.status_fresh, counts.map(|c| c.modified))
+            })
         })
     }
 

@@ -353,12 +353,10 @@ mod tests {
     use super::{CommandWidget, INFO, Mutex};
     use crate::cache::Cache;
     use crate::engine::slots::{Outcome, SlotContent};
-    use crate::input::env::Environment;
-    use crate::input::parse_session;
     use crate::tempdir::TempDir;
     use crate::widgets::options::OptionValue;
     use crate::widgets::testing::WidgetTester;
-    use crate::widgets::{Charset, Options, RenderContext, Widget};
+    use crate::widgets::{Options, Widget};
 
     fn temp_dir(tag: &str) -> TempDir {
         TempDir::new(&format!("command-{tag}")).unwrap()
@@ -380,21 +378,11 @@ mod tests {
     }
 
     fn render(widget: &CommandWidget, payload: &str) -> (Outcome, SlotContent) {
-        let (session, _) = parse_session(payload.as_bytes());
-        let env = Environment::default();
-        let ctx = RenderContext {
-            session: &session,
-            payload: payload.as_bytes(),
-            env: &env,
-            now: 0,
-            deadline: std::time::Instant::now() + std::time::Duration::from_millis(10),
-            charset: Charset::Unicode,
-            transcripts: &crate::transcript::Transcripts::default(),
-            shell: None,
-        };
-        let mut out = SlotContent::default();
-        let outcome = widget.render(&ctx, &mut out);
-        (outcome, out)
+        crate::widgets::testing::with_plain_context(payload, |ctx| {
+            let mut out = SlotContent::default();
+            let outcome = widget.render(ctx, &mut out);
+            (outcome, out)
+        })
     }
 
     const PAYLOAD: &str = r#"{"session_id":"s1","model":{"id":"opus"}}"#;

@@ -101,31 +101,19 @@ impl Widget for Pr {
 #[cfg(test)]
 mod tests {
     use crate::engine::slots::Tone;
-    use crate::input::parse_session;
     use crate::widgets::options::OptionValue;
     use crate::widgets::testing::WidgetTester;
-    use crate::widgets::{Charset, RenderContext};
 
     const PR: &str = r#"{"pr":{"number":123,"url":"https://github.com/o/r/pull/123","review_state":"APPROVED","kind":"pr"}}"#;
 
     /// The link the widget set, read through the widget itself (the tester shows text only).
     fn link_of(payload: &str) -> String {
         let widget = (super::INFO.build)(&crate::widgets::Options::new("pr")).unwrap();
-        let (session, _) = parse_session(payload.as_bytes());
-        let env = crate::input::env::Environment::default();
-        let ctx = RenderContext {
-            session: &session,
-            payload: payload.as_bytes(),
-            env: &env,
-            now: 0,
-            deadline: std::time::Instant::now() + std::time::Duration::from_millis(10),
-            charset: Charset::Unicode,
-            transcripts: &crate::transcript::Transcripts::default(),
-            shell: None,
-        };
-        let mut out = crate::engine::slots::SlotContent::default();
-        widget.render(&ctx, &mut out);
-        out.link.to_string()
+        crate::widgets::testing::with_plain_context(payload, |ctx| {
+            let mut out = crate::engine::slots::SlotContent::default();
+            widget.render(ctx, &mut out);
+            out.link.to_string()
+        })
     }
 
     #[test]

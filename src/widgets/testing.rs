@@ -11,6 +11,26 @@ use crate::widgets::{Charset, Options, RenderContext};
 /// The fixed "now" of every widget test: 2027-01-15T08:00:00Z.
 pub const NOW: i64 = 1_799_999_999 + 1;
 
+/// Runs `f` with the context of a render of `payload` with nothing else set: the default
+/// environment, the Unicode charset, now 0, a 10 ms deadline, no shell, fresh transcript
+/// state. For tests that call a widget or a probe directly.
+pub fn with_plain_context<R>(payload: &str, f: impl FnOnce(&RenderContext<'_>) -> R) -> R {
+    let (session, _) = parse_session(payload.as_bytes());
+    let env = Environment::default();
+    let transcripts = crate::transcript::Transcripts::default();
+    let ctx = RenderContext {
+        session: &session,
+        payload: payload.as_bytes(),
+        env: &env,
+        now: 0,
+        deadline: std::time::Instant::now() + std::time::Duration::from_millis(10),
+        charset: Charset::Unicode,
+        transcripts: &transcripts,
+        shell: None,
+    };
+    f(&ctx)
+}
+
 /// What a widget rendered.
 #[derive(Debug, PartialEq)]
 pub struct Rendered {
