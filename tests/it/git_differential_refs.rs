@@ -114,14 +114,7 @@ fn expected(sb: &Sandbox, dir: &Path, env: &Env, with_operation: bool) -> String
             oid = o.to_owned();
         }
         if let Some(counts) = line.strip_prefix("# branch.ab ") {
-            let (a, b) = counts.split_once(' ').unwrap();
-            let (a, b) = (&a[1..], &b[1..]);
-            if a != "0" {
-                ab.push_str(&format!(" ↑{a}"));
-            }
-            if b != "0" {
-                ab.push_str(&format!(" ↓{b}"));
-            }
+            ab = git_support::ab_arrows(counts);
         }
     }
     let operation = if with_operation {

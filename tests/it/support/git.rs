@@ -139,14 +139,7 @@ impl Sandbox {
                 n[6] = stash.parse().unwrap();
             }
             if let Some(counts) = line.strip_prefix("# branch.ab ") {
-                let (a, b) = counts.split_once(' ').unwrap();
-                let (a, b) = (&a[1..], &b[1..]);
-                if a != "0" {
-                    ab.push_str(&format!(" ↑{a}"));
-                }
-                if b != "0" {
-                    ab.push_str(&format!(" ↓{b}"));
-                }
+                ab = ab_arrows(counts);
             }
         }
         let mut parts: Vec<String> = ["+", "!", "✘", "»", "?", "="]
@@ -174,4 +167,19 @@ pub fn wait_for_refreshers(cache: &Path) {
             file.lock().unwrap();
         }
     }
+}
+
+/// The arrows `git_branch` shows for git's `# branch.ab +A -B` line: ` ↑A ↓B`, each
+/// left out when zero.
+pub fn ab_arrows(counts: &str) -> String {
+    let (a, b) = counts.split_once(' ').unwrap();
+    let (a, b) = (&a[1..], &b[1..]);
+    let mut arrows = String::new();
+    if a != "0" {
+        arrows.push_str(&format!(" ↑{a}"));
+    }
+    if b != "0" {
+        arrows.push_str(&format!(" ↓{b}"));
+    }
+    arrows
 }
