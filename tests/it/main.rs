@@ -10,6 +10,7 @@
 mod bench_cold;
 mod cli;
 mod docs;
+mod doctor;
 mod faults;
 mod git;
 mod git_differential_refs;
