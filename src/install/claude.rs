@@ -48,6 +48,7 @@ pub fn settings_path(
     if project {
         let cwd = env.cwd.clone().ok_or(InstallError::NoLocation {
             what: "the current project",
+            fix: "run it from a directory that exists",
         })?;
         let root = cwd
             .ancestors()
@@ -57,8 +58,9 @@ pub fn settings_path(
         return Ok(root.join(".claude").join("settings.json"));
     }
     env.claude_settings()
-        .ok_or_else(|| InstallError::NoLocation {
-            what: "Claude Code's settings.json (set CLAUDE_CONFIG_DIR or HOME)",
+        .ok_or(InstallError::NoLocation {
+            what: "Claude Code's settings.json",
+            fix: "set HOME or CLAUDE_CONFIG_DIR, or pass --settings FILE",
         })
         .map_err(Error::from)
 }

@@ -99,7 +99,10 @@ pub enum InstallError {
     /// No terminal to confirm on, and no `--yes`.
     NeedsYes { path: PathBuf },
     /// Neither HOME nor the variable that names the file's directory.
-    NoLocation { what: &'static str },
+    NoLocation {
+        what: &'static str,
+        fix: &'static str,
+    },
     /// `install claude` was given render flags, which the statusLine command does not
     /// carry.
     RenderFlags { flags: String },
@@ -120,8 +123,8 @@ impl std::fmt::Display for InstallError {
                 "{} was not changed: there is no terminal to confirm on; pass --yes to write it",
                 shown(path)
             ),
-            InstallError::NoLocation { what } => {
-                write!(f, "cannot tell where {what} is: HOME is not set")
+            InstallError::NoLocation { what, fix } => {
+                write!(f, "cannot tell where {what} is; {fix}")
             }
             InstallError::RenderFlags { flags } => write!(
                 f,

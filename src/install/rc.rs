@@ -140,6 +140,7 @@ pub fn install(
     let shell = kind(target);
     let path = rc_path(shell, env).ok_or(InstallError::NoLocation {
         what: "the shell's rc file",
+        fix: "set HOME",
     })?;
     let (path, old) = super::read_for_edit(&path)?;
     let line = init_line(shell, &env.exe_word(), flags);
@@ -186,6 +187,7 @@ pub fn uninstall(target: Target, yes: bool, env: &Locations) -> Result<ExitCode,
     let shell = kind(target);
     let path = rc_path(shell, env).ok_or(InstallError::NoLocation {
         what: "the shell's rc file",
+        fix: "set HOME",
     })?;
     let (path, old) = super::read_for_edit(&path)?;
     let text = old.clone().unwrap_or_default();
