@@ -20,8 +20,9 @@ use crate::format::OutputFormat;
 
 /// Renders a status line from Claude Code's statusLine JSON on stdin.
 ///
-/// Add to ~/.claude/settings.json:
+/// `blinkline install claude` adds it to ~/.claude/settings.json:
 ///   {"statusLine": {"type": "command", "command": "blinkline", "padding": 0}}
+/// `blinkline doctor` checks the setup.
 ///
 /// A broken or missing payload still gives a line (with a ⚠ marker) and exit 0, with the
 /// detail on stderr; --strict exits 2 instead.

@@ -340,6 +340,10 @@ fn answering_no_on_the_terminal_changes_nothing_and_yes_writes() {
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("was not changed"), "{out}");
     assert!(
+        out.contains("--refresh-interval 10") && out.contains("(without refreshInterval)? [y/N]"),
+        "the question mentions the refresh interval the line's clocks want: {out}"
+    );
+    assert!(
         out.contains("\x1b[32m+  \"statusLine\": {"),
         "coloured on a terminal: {out:?}"
     );
@@ -462,4 +466,24 @@ fn shell_only_and_claude_only_flags_are_refused_where_they_do_not_apply() {
     let o = home.run(&["install", "bash", "--yes", "--project"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("--project applies to `install claude` only"));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_linked_settings_file_is_edited_where_it_points_and_stays_a_link() {
+    let home = Home::new("link");
+    let dotfiles = home.dir.join("dotfiles");
+    std::fs::create_dir_all(&dotfiles).unwrap();
+    std::fs::write(dotfiles.join("settings.json"), "{\"a\": 1}\n").unwrap();
+    std::os::unix::fs::symlink(dotfiles.join("settings.json"), home.settings()).unwrap();
+    let o = home.run(&["install", "claude", "--yes"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let meta = std::fs::symlink_metadata(home.settings()).unwrap();
+    assert!(
+        meta.file_type().is_symlink(),
+        "the link was replaced by a file"
+    );
+    let written = std::fs::read_to_string(dotfiles.join("settings.json")).unwrap();
+    assert!(written.contains("\"statusLine\""), "{written}");
+    assert_eq!(home.backups(&dotfiles.join("settings.json")).len(), 1);
 }

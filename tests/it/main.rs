@@ -10,6 +10,7 @@
 mod bench_cold;
 mod cli;
 mod docs;
+#[cfg(unix)]
 mod doctor;
 mod faults;
 mod git;
