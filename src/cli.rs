@@ -20,9 +20,8 @@ use crate::format::OutputFormat;
 
 /// Renders a status line from Claude Code's statusLine JSON on stdin.
 ///
-/// `blinkline install claude` adds it to ~/.claude/settings.json:
-///   {"statusLine": {"type": "command", "command": "blinkline", "padding": 0}}
-/// `blinkline doctor` checks the setup.
+/// `blinkline install claude` makes it Claude Code's status line (the statusLine entry of
+/// ~/.claude/settings.json); `blinkline doctor` checks the setup.
 ///
 /// A broken or missing payload still gives a line (with a ⚠ marker) and exit 0, with the
 /// detail on stderr; --strict exits 2 instead.
