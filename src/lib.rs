@@ -14,7 +14,7 @@
 //! - `format/` output formats and themes; `sanitize.rs` keeps untrusted text harmless;
 //! - `shell/` serves shell prompts (`prompt`, `init`); `watch/` renders continuously;
 //! - `install/` puts blinkline into Claude Code's settings and shells' rc files (and out);
-//!   `doctor.rs` checks a setup;
+//!   `doctor/` checks a setup;
 //! - `bench/` is the in-process benchmark harness behind `blinkline bench`;
 //! - `tempdir.rs` a temporary directory removed on drop (bench, tests, benches);
 //! - `testing.rs` what the integration tests, benches and fuzz targets reach inside.
