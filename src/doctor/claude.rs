@@ -11,8 +11,37 @@ use crate::install::{Locations, claude, clean_text};
 
 const OUR_VERSION: &str = concat!("blinkline ", env!("CARGO_PKG_VERSION"));
 
-/// Claude Code's entries: `statusLine`, then `subagentStatusLine`.
+/// Claude Code's entries: the user's `statusLine` and `subagentStatusLine`, then a
+/// `statusLine` of the current project's settings, which wins over the user's.
 pub fn claude_checks(places: &Locations) -> Vec<Finding> {
+    let mut findings = user_checks(places);
+    findings.extend(project_check(places));
+    findings
+}
+
+/// The project's `.claude/settings.local.json` or `.claude/settings.json` statusLine,
+/// when one of them has it.
+fn project_check(places: &Locations) -> Option<Finding> {
+    let shared = claude::settings_path(true, None, places).ok()?;
+    let local = shared.with_file_name("settings.local.json");
+    [local, shared].iter().find_map(|path| {
+        let text = std::fs::read_to_string(path).ok()?;
+        let doc = crate::install::json::Document::parse(&text).ok()?;
+        let value: Value = serde_json::from_str(doc.get("statusLine")?).ok()?;
+        let shown = clean_text(&path.to_string_lossy());
+        let mut finding = command_check("claude project", &value, &shown, places);
+        finding.detail = format!("{shown}: {}", finding.detail);
+        if let Some(fix) = &mut finding.fix {
+            *fix = fix.replace(
+                "blinkline install claude",
+                &format!("blinkline install claude --settings {shown}"),
+            );
+        }
+        Some(finding)
+    })
+}
+
+fn user_checks(places: &Locations) -> Vec<Finding> {
     let install = "blinkline install claude".to_owned();
     let Some(path) = places.claude_settings() else {
         return vec![problem(

@@ -158,3 +158,37 @@ fn doctor_json_reports_every_check_and_the_verdict() {
         "a config problem warns: {report}"
     );
 }
+
+#[test]
+fn doctor_checks_the_projects_status_line_which_wins_over_the_users() {
+    let s = Setup::new("project");
+    assert!(s.run(&["install", "claude", "--yes"]).status.success());
+    s.make_cache(0o700);
+    let project = s.dir.join("project");
+    std::fs::create_dir_all(project.join(".git")).unwrap();
+    std::fs::create_dir_all(project.join(".claude")).unwrap();
+    std::fs::write(
+        project.join(".claude/settings.local.json"),
+        r#"{"statusLine": {"type": "command", "command": "/opt/old/blinkline"}}"#,
+    )
+    .unwrap();
+    let o = Command::new(BIN)
+        .arg("doctor")
+        .env_clear()
+        .env("HOME", s.home())
+        .env("XDG_CACHE_HOME", s.dir.join("cache"))
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("COLUMNS", "120")
+        .current_dir(&project)
+        .output()
+        .unwrap();
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    let flowed = out.replace(&format!("\n{:22}", ""), " ");
+    assert!(
+        flowed.contains("FAIL claude project   ")
+            && flowed.contains("runs `/opt/old/blinkline`, which does not exist")
+            && flowed.contains("fix: blinkline install claude --settings "),
+        "{out}"
+    );
+}
