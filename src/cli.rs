@@ -189,6 +189,10 @@ pub enum Command {
     /// Print the shell integration; add  eval "$(blinkline init bash)"  to ~/.bashrc
     /// (zsh: ~/.zshrc; fish: `blinkline init fish | source` in config.fish).
     Init(crate::shell::InitArgs),
+    /// Render the rows of Claude Code's subagentStatusLine: one {"id","content"} JSON line
+    /// per task of the payload on stdin. Add to ~/.claude/settings.json:
+    ///   {"subagentStatusLine": {"type": "command", "command": "blinkline subagents"}}
+    Subagents,
     /// Render continuously for tmux, bars and scripts: a new frame is written only when it
     /// changes (in a terminal, the line is rewritten in place).
     Watch(crate::watch::WatchArgs),

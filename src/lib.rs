@@ -37,6 +37,7 @@ mod render;
 mod sanitize;
 mod setup;
 mod shell;
+mod subagents;
 mod sys;
 mod tempdir;
 mod transcript;
