@@ -21,6 +21,7 @@ mod git_untracked;
 mod git_watch;
 mod hostile;
 mod queue_stress;
+mod recipes;
 mod sessions;
 mod shell;
 mod soak;
