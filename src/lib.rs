@@ -13,6 +13,7 @@
 //! - `transcript/` incremental transcript figures (token totals, counts, blocks);
 //! - `format/` output formats and themes; `sanitize.rs` keeps untrusted text harmless;
 //! - `shell/` serves shell prompts (`prompt`, `init`); `watch/` renders continuously;
+//!   `subagents/` draws the rows of Claude Code's `subagentStatusLine`;
 //! - `bench/` is the in-process benchmark harness behind `blinkline bench`;
 //! - `tempdir.rs` a temporary directory removed on drop (bench, tests, benches);
 //! - `testing.rs` what the integration tests, benches and fuzz targets reach inside.
