@@ -139,6 +139,13 @@ fn a_render_without_stdin_shows_the_latest_session_and_none_keeps_the_old_line()
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let explain = render_without_stdin(&sandbox, &dir, &["explain"]);
+    assert!(
+        String::from_utf8_lossy(&explain.stdout)
+            .contains("input from the record of session newer, updated "),
+        "{}",
+        String::from_utf8_lossy(&explain.stdout)
+    );
     let by_id = render_without_stdin(&sandbox, &dir, &["--format", "plain", "--session", "older"]);
     assert!(String::from_utf8_lossy(&by_id.stdout).contains("Sonnet 4.5"));
     let none = render_without_stdin(&sandbox, &dir, &["--format", "plain", "--session", "none"]);
