@@ -200,8 +200,11 @@ pub enum Command {
     /// Print the shell integration; add  eval "$(blinkline init bash)"  to ~/.bashrc
     /// (zsh: ~/.zshrc; fish: `blinkline init fish | source` in config.fish).
     Init(crate::shell::InitArgs),
-    /// Render the rows of Claude Code's subagentStatusLine: one {"id","content"} JSON line
-    /// per task of the payload on stdin. Add to ~/.claude/settings.json:
+    /// Render the rows of Claude Code's subagentStatusLine (one JSON line per task).
+    ///
+    /// Reads the sub-agents' tasks on stdin and writes one {"id","content"} line per task:
+    /// status, name, label, model, elapsed time, tokens and a context bar, fitted to the
+    /// payload's `columns`. Add to ~/.claude/settings.json:
     ///   {"subagentStatusLine": {"type": "command", "command": "blinkline subagents"}}
     Subagents,
     /// Render continuously for tmux, bars and scripts: a new frame is written only when it
