@@ -114,7 +114,9 @@ fn one_running_task_shows_status_name_model_elapsed_tokens_and_context() {
         "▶ running │ worker 0 │ Scan config 0 │ claude-sonnet-4-5"
     );
     assert!(
-        ["5s", "6s", "7s"].iter().any(|s| after.starts_with(s)),
+        ["5s", "6s", "7s", "8s", "9s"]
+            .iter()
+            .any(|s| after.starts_with(s)),
         "{after}"
     );
     assert_eq!(&after[2..], " │ 30.0k tok │ 15% ▰▰▱▱▱▱▱▱▱▱");
