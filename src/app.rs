@@ -69,6 +69,7 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode, Error> {
         Some(Command::Init(ref init)) => {
             crate::shell::init_command(init, &crate::cli::prompt_flags_given(matches)?)
         }
+        Some(Command::Subagents) => crate::subagents::command(render),
         Some(Command::Watch(ref watch)) => crate::watch::watch_command(render, watch),
         Some(Command::Install(ref install)) => {
             crate::install::install_command(install, &crate::cli::prompt_flags_given(matches)?)

@@ -111,6 +111,17 @@ pub struct RenderArgs {
     /// Theme: classic, powerline, capsule, plain, nord, gruvbox, catppuccin, tokyo-night.
     #[arg(long, value_name = "NAME", global = true)]
     pub theme: Option<String>,
+
+    /// With no payload on stdin (a terminal, /dev/null, tmux, bars, watch), show the
+    /// Claude Code session recorded by the last render of its payload: latest (the most
+    /// recently updated), cwd (the latest whose directory is this one or above it), a
+    /// session id, or none [default: latest]
+    #[arg(long, value_name = "WHICH", global = true, value_parser = parse_session)]
+    pub session: Option<crate::cache::sessions::SessionPick>,
+
+    /// A session record not updated for this long is not shown [default: 60m]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, global = true)]
+    pub session_max_age: Option<std::time::Duration>,
 }
 
 /// The render flags a prompt uses, which `blinkline init` passes on to every prompt.
@@ -189,6 +200,13 @@ pub enum Command {
     /// Print the shell integration; add  eval "$(blinkline init bash)"  to ~/.bashrc
     /// (zsh: ~/.zshrc; fish: `blinkline init fish | source` in config.fish).
     Init(crate::shell::InitArgs),
+    /// Render the rows of Claude Code's subagentStatusLine (one JSON line per task).
+    ///
+    /// Reads the sub-agents' tasks on stdin and writes one {"id","content"} line per task:
+    /// status, name, label, model, elapsed time, tokens and a context bar, fitted to the
+    /// payload's `columns`. Add to ~/.claude/settings.json:
+    ///   {"subagentStatusLine": {"type": "command", "command": "blinkline subagents"}}
+    Subagents,
     /// Render continuously for tmux, bars and scripts: a new frame is written only when it
     /// changes (in a terminal, the line is rewritten in place).
     Watch(crate::watch::WatchArgs),
@@ -375,6 +393,10 @@ pub(crate) fn parse_width(text: &str) -> Result<usize, String> {
             "`{text}` is not a usable width; pass 1 to {MAX_WIDTH} columns, or leave --width out to use $COLUMNS"
         )),
     }
+}
+
+pub(crate) fn parse_session(text: &str) -> Result<crate::cache::sessions::SessionPick, String> {
+    crate::cache::sessions::SessionPick::parse(text)
 }
 
 pub(crate) fn parse_threads(text: &str) -> Result<Threads, String> {

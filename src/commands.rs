@@ -8,7 +8,7 @@
 //! helps nobody); 2 any problem under `--strict`. A closed stdout (EPIPE) exits 0 quietly,
 //! as a pipe reader that went away is not an error.
 
-use std::io::Write;
+use std::io::{IsTerminal as _, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -25,7 +25,7 @@ use crate::render::Renderer;
 pub fn render(args: &RenderArgs, explain: bool) -> Result<ExitCode, Error> {
     let env = Environment::capture();
     let settings = Settings::resolve(args, &env)?;
-    let mut renderer = crate::setup::renderer(&settings, env)?;
+    let mut renderer = crate::setup::renderer(&settings, env.clone())?;
     if explain {
         renderer.set_widget_timing(true);
     }
@@ -33,12 +33,25 @@ pub fn render(args: &RenderArgs, explain: bool) -> Result<ExitCode, Error> {
         let _ = writeln!(std::io::stderr(), "blinkline: config: {problem}");
     }
     let mut payload = Vec::with_capacity(16 * 1024);
-    let read_problem =
+    let from_stdin = crate::setup::reads_stdin(&settings);
+    let stdin_terminal = from_stdin && std::io::stdin().is_terminal();
+    let mut read_problem =
         crate::setup::read_input(settings.input.as_deref(), settings.sample, &mut payload);
+    let mut from_record = None;
+    if from_stdin
+        && (stdin_terminal || payload.iter().all(u8::is_ascii_whitespace))
+        && let Some(found) = crate::setup::session_record(&settings, &env)
+    {
+        payload = found.payload;
+        read_problem = None;
+        from_record = Some((found.id, found.age));
+    }
+    // A payload Claude Code sent (not one read back from a record) becomes its record.
+    let recordable = from_stdin && from_record.is_none() && !explain && read_problem.is_none();
     let report = renderer.render_flagged(&payload, read_problem.is_some());
     let problem = read_problem.or(report.problem);
     if explain {
-        print_explain(&renderer, &payload, problem.as_ref());
+        print_explain(&renderer, &payload, problem.as_ref(), from_record.as_ref());
     } else if let Err(err) = renderer.write_frame() {
         if err.kind() != std::io::ErrorKind::BrokenPipe {
             let _ = writeln!(std::io::stderr(), "blinkline: cannot write the line: {err}");
@@ -47,6 +60,9 @@ pub fn render(args: &RenderArgs, explain: bool) -> Result<ExitCode, Error> {
         return Ok(ExitCode::SUCCESS);
     }
     renderer.after_frame();
+    if recordable {
+        record_session(&env, &payload);
+    }
     let errors = renderer.metrics().widget_errors.get();
     if let Some(problem) = &problem {
         let _ = writeln!(std::io::stderr(), "blinkline: {problem}");
@@ -59,7 +75,24 @@ pub fn render(args: &RenderArgs, explain: bool) -> Result<ExitCode, Error> {
     })
 }
 
-fn print_explain(renderer: &Renderer, payload: &[u8], problem: Option<&InputProblem>) {
+/// Saves a Claude Code payload as its session's record (after the frame is out), so that
+/// renders without a payload can show the session. A failure only costs the record.
+fn record_session(env: &Environment, payload: &[u8]) {
+    let (session, _) = crate::input::parse_session(payload);
+    let Some(id) = session.session_id.as_deref() else {
+        return;
+    };
+    if let Ok(store) = crate::cache::sessions::SessionStore::open(env) {
+        let _ = store.save(id, payload);
+    }
+}
+
+fn print_explain(
+    renderer: &Renderer,
+    payload: &[u8],
+    problem: Option<&InputProblem>,
+    record: Option<&(String, std::time::Duration)>,
+) {
     let mut out = String::new();
     out.push_str("widget        state    µs  runs    source                              value\n");
     for w in renderer.report() {
@@ -82,6 +115,12 @@ fn print_explain(renderer: &Renderer, payload: &[u8], problem: Option<&InputProb
     match problem {
         Some(p) => out.push_str(&format!("input: {p}\n")),
         None => out.push_str(&format!("input: {} bytes\n", payload.len())),
+    }
+    if let Some((id, age)) = record {
+        out.push_str(&format!(
+            "input from the record of session {id}, updated {}s ago\n",
+            age.as_secs()
+        ));
     }
     if let Some(drift) = crate::input::schema::drift(payload) {
         let list = |paths: &[String]| {

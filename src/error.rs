@@ -61,6 +61,8 @@ pub enum Error {
     NoFloor(PathBuf),
     /// `watch --input -`.
     WatchStdin,
+    /// `subagents --format F` with a format other than ansi or plain.
+    SubagentsFormat,
     /// `init` was given a render flag whose value is not UTF-8, which the script cannot
     /// carry.
     PromptFlagNotUtf8 {
@@ -153,6 +155,9 @@ impl fmt::Display for Error {
             } => write!(
                 f,
                 "bench --compare queue renders no line and ignores {flag}; leave it out"
+            ),
+            Error::SubagentsFormat => f.write_str(
+                "subagents writes Claude Code rows; --format must be ansi (the default) or plain",
             ),
             Error::WatchStdin => f.write_str(
                 "watch cannot read the payload from stdin; write it to a file and pass --input FILE (it is re-read when it changes)",

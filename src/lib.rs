@@ -14,7 +14,7 @@
 //! - `format/` output formats and themes; `sanitize.rs` keeps untrusted text harmless;
 //! - `shell/` serves shell prompts (`prompt`, `init`); `watch/` renders continuously;
 //! - `install/` puts blinkline into Claude Code's settings and shells' rc files (and out);
-//!   `doctor/` checks a setup;
+//!   `doctor/` checks a setup; `subagents/` draws the rows of Claude Code's `subagentStatusLine`;
 //! - `bench/` is the in-process benchmark harness behind `blinkline bench`;
 //! - `tempdir.rs` a temporary directory removed on drop (bench, tests, benches);
 //! - `testing.rs` what the integration tests, benches and fuzz targets reach inside.
@@ -41,6 +41,7 @@ mod render;
 mod sanitize;
 mod setup;
 mod shell;
+mod subagents;
 mod sys;
 mod tempdir;
 mod transcript;

@@ -122,6 +122,31 @@ pub fn color_depth(choice: ColorChoice, env: &Environment) -> ColorDepth {
     }
 }
 
+/// True when the payload comes from stdin (no `--sample`, no `--input FILE`).
+pub fn reads_stdin(settings: &Settings) -> bool {
+    !settings.sample
+        && settings
+            .input
+            .as_deref()
+            .is_none_or(|path| path.as_os_str() == "-")
+}
+
+/// The session record `--session` picks for a render without a payload, if there is one
+/// recent enough (`--session-max-age`).
+pub fn session_record(
+    settings: &Settings,
+    env: &Environment,
+) -> Option<crate::cache::sessions::Found> {
+    if settings.session == crate::cache::sessions::SessionPick::None {
+        return None;
+    }
+    let store = crate::cache::sessions::SessionStore::existing(env)?;
+    let cwd = std::env::current_dir().ok();
+    store
+        .find(&settings.session, cwd.as_deref())
+        .filter(|found| found.age <= settings.session_max_age)
+}
+
 /// Reads the payload into `buf`: the sample (`--sample`), `input` (`--input FILE`), or
 /// stdin (no `--input`, or `--input -`).
 pub fn read_input(input: Option<&Path>, sample: bool, buf: &mut Vec<u8>) -> Option<InputProblem> {

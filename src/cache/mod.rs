@@ -32,6 +32,7 @@
 
 mod record;
 mod refresher;
+pub mod sessions;
 
 pub use record::fnv1a;
 use record::{HEADER_LEN, decode_record, encode_record};

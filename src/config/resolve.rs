@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::{Config, LineConfig, Loaded};
+use crate::cache::sessions::SessionPick;
 use crate::cli::{CharsetChoice, ColorChoice, RenderArgs, Threads};
 use crate::error::Error;
 use crate::format::OutputFormat;
@@ -38,6 +39,8 @@ pub const DEFAULT_CHARSET: CharsetChoice = CharsetChoice::Unicode;
 pub const DEFAULT_MARGIN: usize = 3;
 /// `--theme` / `theme`.
 pub const DEFAULT_THEME: &str = "classic";
+/// `--session-max-age`.
+pub const DEFAULT_SESSION_MAX_AGE: Duration = Duration::from_secs(3600);
 
 /// The settings of one run, resolved: what the renderer is built from (`setup.rs`) and
 /// what `config print` prints.
@@ -62,6 +65,10 @@ pub struct Settings {
     pub sample: bool,
     /// The config file's problems (the line then shows `⚠ config`, and uses the defaults).
     pub problems: Vec<String>,
+    /// `--session`: the session record a render without a payload shows.
+    pub session: SessionPick,
+    /// `--session-max-age`: an older record is not shown.
+    pub session_max_age: Duration,
 }
 
 impl Settings {
@@ -225,6 +232,8 @@ pub fn resolve(args: &RenderArgs, loaded: &Loaded) -> Result<Settings, Error> {
         input: args.input.clone(),
         sample: args.sample,
         problems: Vec::new(),
+        session: args.session.clone().unwrap_or(SessionPick::Latest),
+        session_max_age: args.session_max_age.unwrap_or(DEFAULT_SESSION_MAX_AGE),
     })
 }
 
@@ -252,7 +261,7 @@ mod tests {
         let loaded = Loaded::default();
         let plain = format!("{:?}", resolve(&RenderArgs::default(), &loaded).unwrap());
         for id in [
-            "format", "deadline", "budget", "threads", "color", "charset", "margin",
+            "format", "deadline", "budget", "threads", "color", "charset", "margin", "session",
         ] {
             let default = documented_default(id);
             let flag = format!("--{id}={default}");

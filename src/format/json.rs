@@ -13,8 +13,8 @@ use crate::engine::frame::{FrameBuffer, Segment, SegmentSink, SegmentState};
 pub struct JsonSink;
 
 /// Writes `s` as a JSON string literal (quotes included).
-pub fn write_json_string(out: &mut FrameBuffer, s: &str) {
-    out.push_byte(b'"');
+pub fn write_json_string(out: &mut impl std::fmt::Write, s: &str) {
+    let _ = out.write_char('"');
     let mut start = 0;
     for (i, c) in s.char_indices() {
         let escape = match c {
@@ -26,17 +26,15 @@ pub fn write_json_string(out: &mut FrameBuffer, s: &str) {
             c if (c as u32) < 0x20 => None,
             _ => continue,
         };
-        out.push_str(&s[start..i]);
-        match escape {
-            Some(e) => out.push_str(e),
-            None => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-        }
+        let _ = out.write_str(&s[start..i]);
+        let _ = match escape {
+            Some(e) => out.write_str(e),
+            None => write!(out, "\\u{:04x}", c as u32),
+        };
         start = i + c.len_utf8();
     }
-    out.push_str(&s[start..]);
-    out.push_byte(b'"');
+    let _ = out.write_str(&s[start..]);
+    let _ = out.write_char('"');
 }
 
 impl SegmentSink for JsonSink {

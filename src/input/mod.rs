@@ -88,6 +88,17 @@ pub fn parse_session(bytes: &[u8]) -> (Session<'_>, Option<InputProblem>) {
     }
 }
 
+impl InputProblem {
+    /// The problem of a payload serde_json could not read.
+    pub fn from_json_error(err: &serde_json::Error) -> InputProblem {
+        InputProblem::InvalidJson {
+            line: err.line(),
+            column: err.column(),
+            reason: json_reason(err),
+        }
+    }
+}
+
 /// serde_json's message without its " at line L column C" suffix (we print our own).
 fn json_reason(err: &serde_json::Error) -> String {
     let text = err.to_string();

@@ -9,7 +9,9 @@
 //! - In a terminal the line is rewritten in place (`\r`, clear, frame, cursor back up);
 //!   in a pipe each frame is written as it is: one line per frame, or the i3bar stream.
 //! - The payload comes from `--input FILE`, re-read when its size, inode or mtime changes;
-//!   without it widgets see an empty payload (shell and clock widgets still show).
+//!   without it, from the Claude Code session `--session` picks (`session.rs`), followed
+//!   as it is updated; with `--session none` (or no recent session) widgets see an empty
+//!   payload (shell and clock widgets still show).
 //! - Signals (signal-hook, on a thread of their own): SIGINT, SIGTERM and SIGHUP exit 0
 //!   (with `--metrics`, the final metrics go to stderr); SIGWINCH re-lays out at the new
 //!   width; SIGUSR1 prints the metrics to stderr; SIGUSR2 pauses and SIGCONT resumes (the
@@ -23,6 +25,7 @@
 //! Read next: `ring.rs`.
 
 pub mod ring;
+pub mod session;
 
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::process::ExitCode;
@@ -34,6 +37,7 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 
+use crate::cache::sessions::SessionPick;
 use crate::cli::RenderArgs;
 use crate::config::resolve::{DEFAULT_MARGIN, Settings};
 use crate::engine::frame::FrameBuffer;
@@ -121,6 +125,7 @@ pub struct Watcher {
     payload: Vec<u8>,
     payload_flagged: bool,
     input: Option<InputFile>,
+    session: Option<session::SessionInput>,
     /// Lines of the last frame shown in the terminal.
     lines: usize,
     pub frames: u64,
@@ -153,6 +158,7 @@ impl Watcher {
             payload,
             payload_flagged: false,
             input: None,
+            session: None,
             lines: 0,
             frames: 0,
             unchanged: 0,
@@ -173,6 +179,20 @@ impl Watcher {
     /// Reads the payload from `path` from now on, whenever it changes.
     pub fn watch_input(&mut self, path: std::path::PathBuf) {
         self.input = Some(InputFile { path, stamp: None });
+    }
+
+    /// Takes the payload from a recorded session from now on, whenever it changes.
+    pub fn follow_session(&mut self, session: session::SessionInput) {
+        self.session = Some(session);
+    }
+
+    /// Re-reads the followed session's record if it changed.
+    fn reload_session(&mut self) {
+        if let Some(session) = self.session.as_mut()
+            && session.refresh(&mut self.payload)
+        {
+            self.payload_flagged = false;
+        }
     }
 
     /// Re-reads the input file if its stat data changed.
@@ -309,6 +329,7 @@ impl Watcher {
             let forced = flags & (REFRESH | RESIZE | RESUME) != 0;
             if !paused && (forced || now >= next) {
                 self.reload_input();
+                self.reload_session();
                 self.frame();
                 next = now + interval;
                 continue;
@@ -419,6 +440,22 @@ fn spawn_click_reader(control: Arc<Control>) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Has inotify force a frame when a session record changes (unless polling is asked for).
+/// Without a watch (no cache, the user's inotify limit reached) the `--interval` tick
+/// still picks changes up.
+#[cfg(target_os = "linux")]
+fn notify_sessions(
+    mut follow: session::SessionInput,
+    control: Arc<Control>,
+) -> session::SessionInput {
+    if !session::poll_only()
+        && let Some(dir) = follow.open_dir()
+    {
+        let _ = session::spawn_notifier(dir, move || control.raise(REFRESH));
+    }
+    follow
+}
+
 /// `blinkline watch`.
 pub fn watch_command(render: &RenderArgs, args: &WatchArgs) -> Result<ExitCode, Error> {
     let terminal = std::io::stdout().is_terminal();
@@ -446,6 +483,14 @@ pub fn watch_command(render: &RenderArgs, args: &WatchArgs) -> Result<ExitCode, 
         .sample
         .then(|| crate::setup::sample_payload(crate::engine::clock::unix_now()));
     let settings = Settings::resolve(&render, &env)?;
+    let follow = (input.is_none() && sample.is_none() && settings.session != SessionPick::None)
+        .then(|| {
+            session::SessionInput::new(
+                env.clone(),
+                settings.session.clone(),
+                settings.session_max_age,
+            )
+        });
     let renderer = crate::setup::builder(&settings, env)?
         .shell(ShellContext::capture())
         .refresh_by_interval(true)
@@ -459,6 +504,11 @@ pub fn watch_command(render: &RenderArgs, args: &WatchArgs) -> Result<ExitCode, 
     }
     if let Some(path) = input {
         watcher.watch_input(path);
+    }
+    if let Some(follow) = follow {
+        #[cfg(target_os = "linux")]
+        let follow = notify_sessions(follow, watcher.control());
+        watcher.follow_session(follow);
     }
     spawn_signal_thread(watcher.control())
         .map_err(Error::io_at("cannot install signal handlers"))?;
