@@ -25,9 +25,33 @@ use crate::render::Renderer;
 pub fn render(args: &RenderArgs, explain: bool) -> Result<ExitCode, Error> {
     let env = Environment::capture();
     let settings = Settings::resolve(args, &env)?;
-    let mut renderer = crate::setup::renderer(&settings, env)?;
+    render_with(&settings, env, explain)
+}
+
+/// `blinkline [render]` as Claude Code runs it: a problem on the command line (clap's
+/// `arg_problems`, an unknown theme or widget, a bad `--set`) leaves out only what is
+/// wrong and shows `⚠ args`; `--strict` fails as [`render`] does.
+pub fn render_line(args: &RenderArgs, arg_problems: Vec<String>) -> Result<ExitCode, Error> {
+    if args.strict {
+        return render(args, false);
+    }
+    let env = Environment::capture();
+    let settings = Settings::resolve_lenient(args, &env, arg_problems)?;
+    render_with(&settings, env, false)
+}
+
+fn render_with(settings: &Settings, env: Environment, explain: bool) -> Result<ExitCode, Error> {
+    let mut renderer = crate::setup::builder(settings, env)?
+        .args_flagged(!settings.arg_problems.is_empty())
+        .build();
     if explain {
         renderer.set_widget_timing(true);
+    }
+    for problem in &settings.arg_problems {
+        let mut line = String::from("blinkline: args: ");
+        crate::sanitize::push_clean(&mut line, problem);
+        line.push('\n');
+        let _ = std::io::stderr().write_all(line.as_bytes());
     }
     for problem in &settings.problems {
         let _ = writeln!(std::io::stderr(), "blinkline: config: {problem}");
@@ -51,7 +75,10 @@ pub fn render(args: &RenderArgs, explain: bool) -> Result<ExitCode, Error> {
     if let Some(problem) = &problem {
         let _ = writeln!(std::io::stderr(), "blinkline: {problem}");
     }
-    let failed = problem.is_some() || errors > 0 || !settings.problems.is_empty();
+    let failed = problem.is_some()
+        || errors > 0
+        || !settings.problems.is_empty()
+        || !settings.arg_problems.is_empty();
     Ok(if settings.strict && failed {
         ExitCode::from(2)
     } else {

@@ -33,6 +33,7 @@ mod format;
 mod git;
 mod input;
 mod layout;
+mod recover;
 mod render;
 mod sanitize;
 mod setup;
