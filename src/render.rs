@@ -66,7 +66,8 @@ pub struct RenderSettings {
     pub width: Option<usize>,
     /// How wide font-dependent characters are.
     pub rules: crate::width::WidthRules,
-    /// The config file had problems: show the `⚠ config` marker (defaults were used).
+    /// The config file had problems: show the `⚠ config` marker (what was wrong was
+    /// skipped).
     pub config_flagged: bool,
 }
 

@@ -127,3 +127,82 @@ fn a_bad_set_value_in_the_render_command_blanked_the_line() {
         "blinkline: args: widget `context` option `warn`: must be a percentage like \"80%\", got \"hot\"\n",
     );
 }
+
+/// `--config FILE` of `source`, rendered with `args`: (exit code, stdout, stderr).
+fn render_config(source: &str, args: &[&str]) -> (Option<i32>, String, String, String) {
+    let home = TempDir::new("never-blank-config").unwrap();
+    let path = home.join("config.toml");
+    std::fs::write(&path, source).unwrap();
+    let file = path.to_str().unwrap().to_owned();
+    let mut full = vec!["--config", file.as_str()];
+    full.extend_from_slice(args);
+    let o = run(&full, &home);
+    let text = |b: &[u8]| String::from_utf8(b.to_vec()).unwrap();
+    (o.status.code(), text(&o.stdout), text(&o.stderr), file)
+}
+
+const GOOD: &str = "theme = \"nord\"\n[[line]]\nleft = [\"cost\", \"model\"]\n";
+const BAD: &str =
+    "theme = \"nord\"\ncolour = 1\n[[line]]\nleft = [\"cost\", \"modle\", \"model\"]\n";
+
+#[test]
+fn one_bad_key_threw_the_whole_config_away() {
+    let (code, plain, err, file) = render_config(BAD, &["--format", "plain"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(plain, "⚠ config │ $0.58 │ Opus 4.6\n", "the layout applies");
+    assert_eq!(
+        err,
+        format!(
+            "blinkline: config: {file}:2:1: unknown key `colour` (did you mean `color`?); known keys: preset, theme, style, charset, icons, color, margin, deadline, budget, nerd_font_width, ambiguous_width, line, widget\n\
+             blinkline: config: {file}:4:17: unknown widget `modle` (did you mean `model`?); `blinkline widgets` lists them\n"
+        )
+    );
+    // The theme applies: from the cost segment on, the line is the good config's, and
+    // not the default theme's.
+    let colour = ["--color", "truecolor"];
+    let (_, bad, _, _) = render_config(BAD, &colour);
+    let (_, good, _, _) = render_config(GOOD, &colour);
+    let (_, classic, _, _) = render_config(&GOOD.replace("nord", "classic"), &colour);
+    let tail = |line: &str| line[line.find("$0.58").expect("the cost segment")..].to_owned();
+    assert_eq!(tail(&bad), tail(&good));
+    assert_ne!(tail(&good), tail(&classic));
+    let (code, _, _, _) = render_config(BAD, &["--strict"]);
+    assert_eq!(code, Some(2));
+}
+
+#[test]
+fn config_check_lists_the_problems_a_render_skips() {
+    let home = TempDir::new("never-blank-check").unwrap();
+    let path = home.join("config.toml");
+    std::fs::write(&path, BAD).unwrap();
+    let file = path.to_str().unwrap();
+    let rendered = run(&["--config", file], &home);
+    let checked = Command::new(env!("CARGO_BIN_EXE_blinkline"))
+        .args(["config", "check", "--config", file])
+        .env_clear()
+        .env("HOME", home.path())
+        .output()
+        .unwrap();
+    assert_eq!(checked.status.code(), Some(1));
+    let rendered = String::from_utf8(rendered.stderr).unwrap();
+    let checked = String::from_utf8(checked.stderr).unwrap();
+    let skipped: Vec<&str> = rendered
+        .lines()
+        .map(|l| l.strip_prefix("blinkline: config: ").unwrap())
+        .collect();
+    let listed: Vec<&str> = checked.lines().collect();
+    assert_eq!(skipped.len(), 2);
+    assert_eq!(listed[..2], skipped[..]);
+    assert_eq!(listed[2], format!("2 problems in {file}"));
+}
+
+#[test]
+fn a_config_that_is_not_toml_renders_the_defaults_with_the_marker() {
+    let (code, plain, err, file) = render_config("theme = \"nord\n", &["--format", "plain"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(plain, format!("⚠ config │ {LINE}\n"));
+    assert!(
+        err.starts_with(&format!("blinkline: config: {file}:1:")),
+        "{err}"
+    );
+}
