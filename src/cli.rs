@@ -73,7 +73,8 @@ pub struct RenderArgs {
     #[arg(long, value_enum, global = true)]
     pub charset: Option<CharsetChoice>,
 
-    /// Width of the line in columns (default: $COLUMNS minus --margin; unlimited if unset).
+    /// Width of the line in columns (default: $COLUMNS, else the terminal's width, minus
+    /// --margin; unlimited without either).
     #[arg(long, value_name = "COLUMNS", global = true, value_parser = parse_width)]
     pub width: Option<usize>,
 

@@ -62,7 +62,10 @@ fn render_with(settings: &Settings, env: Environment, explain: bool) -> Result<E
     let report = renderer.render_flagged(&payload, read_problem.is_some());
     let problem = read_problem.or(report.problem);
     if explain {
+        let (width, source) = crate::setup::line_width(settings, &Environment::capture());
         print_explain(&renderer, &payload, problem.as_ref());
+        let width = width.map_or_else(|| "unlimited".to_owned(), |w| format!("{w} columns"));
+        let _ = writeln!(std::io::stdout(), "width: {width} (from {source})");
     } else if let Err(err) = renderer.write_frame() {
         if err.kind() != std::io::ErrorKind::BrokenPipe {
             let _ = writeln!(std::io::stderr(), "blinkline: cannot write the line: {err}");

@@ -30,7 +30,9 @@ impl DerefMut for Bin {
 fn bin() -> Bin {
     let home = TempDir::new("cli-home").expect("temp dir");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_blinkline"));
-    cmd.env_clear().env("HOME", home.path());
+    cmd.env_clear()
+        .env("HOME", home.path())
+        .env("BLINKLINE_TTY_WIDTH", "0");
     Bin { cmd, _home: home }
 }
 

@@ -15,7 +15,10 @@ fn run_with(
     remove_home: bool,
 ) -> (Output, Duration) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_blinkline"));
-    cmd.args(args).env_clear().env("TERM", "xterm-256color");
+    cmd.args(args)
+        .env_clear()
+        .env("TERM", "xterm-256color")
+        .env("BLINKLINE_TTY_WIDTH", "0");
     if !remove_home {
         cmd.env("HOME", "/home/user");
     }

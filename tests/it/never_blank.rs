@@ -18,6 +18,7 @@ fn run(args: &[&str], home: &TempDir) -> Output {
         .args(args)
         .env_clear()
         .env("HOME", home.path())
+        .env("BLINKLINE_TTY_WIDTH", "0")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -204,5 +205,41 @@ fn a_config_that_is_not_toml_renders_the_defaults_with_the_marker() {
     assert!(
         err.starts_with(&format!("blinkline: config: {file}:1:")),
         "{err}"
+    );
+}
+
+#[test]
+fn a_right_group_was_glued_to_the_left_one_with_no_width() {
+    let (code, out, _) = render(&["--format", "plain", "--widgets", "model|cost"]);
+    assert_eq!((code, out.as_str()), (Some(0), "Opus 4.6 │ $0.58\n"));
+    let (_, out, _) = render(&["--format", "plain", "--widgets", "model|cost", "--width=20"]);
+    let aligned = format!("Opus 4.6{}$0.58\n", "\u{a0}".repeat(7));
+    assert_eq!(
+        out, aligned,
+        "with a width, the right group is aligned as before"
+    );
+}
+
+#[test]
+fn explain_says_where_the_width_came_from() {
+    let last = |args: &[&str], columns: Option<&str>| {
+        let home = TempDir::new("never-blank-explain").unwrap();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_blinkline"));
+        cmd.arg("explain").args(args).arg("--sample").env_clear();
+        cmd.env("HOME", home.path()).env("BLINKLINE_TTY_WIDTH", "0");
+        if let Some(columns) = columns {
+            cmd.env("COLUMNS", columns);
+        }
+        let out = String::from_utf8(cmd.output().unwrap().stdout).unwrap();
+        out.lines().last().unwrap_or_default().to_owned()
+    };
+    assert_eq!(
+        last(&["--width=40"], Some("90")),
+        "width: 40 columns (from --width)"
+    );
+    assert_eq!(last(&[], Some("90")), "width: 87 columns (from $COLUMNS)");
+    assert_eq!(
+        last(&[], None),
+        "width: unlimited (from no --width, $COLUMNS or terminal)"
     );
 }
