@@ -8,6 +8,7 @@
 //! tests that install a global allocator (`tests/alloc.rs`, `tests/watch_alloc.rs`).
 
 mod bench_cold;
+mod claude_harness;
 mod cli;
 mod docs;
 mod faults;
