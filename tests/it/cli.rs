@@ -564,7 +564,9 @@ fn config_print_shows_the_preset_and_flags_in_effect() {
     assert!(out.contains("margin = 5\n"), "{out}");
     assert!(out.contains("icons = false\n"), "{out}");
     assert!(
-        out.contains("[[line]]\nleft = [\"model\", \"context\", \"cost\"]\nright = []\n"),
+        out.contains(
+            "[[line]]\nleft = [\"git_branch\", \"git_status\", \"model\", \"context\", \"cost\"]\nright = []\n"
+        ),
         "{out}"
     );
     assert!(

@@ -243,3 +243,38 @@ fn explain_says_where_the_width_came_from() {
         "width: unlimited (from no --width, $COLUMNS or terminal)"
     );
 }
+
+/// The default line (no `--widgets`) rendered for `dir` in a sandbox.
+fn default_line(sb: &crate::support::Sandbox, dir: &std::path::Path) -> (String, String) {
+    let payload = format!(
+        r#"{{"model":{{"display_name":"Opus 4.6"}},"workspace":{{"current_dir":"{}"}},"cost":{{"total_cost_usd":0.58}}}}"#,
+        dir.display()
+    );
+    let mut cmd = sb.command(&["--format", "plain"]);
+    cmd.current_dir(dir);
+    let out = crate::support::spawn_with_input(cmd, &payload)
+        .wait_with_output()
+        .unwrap();
+    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+    (text(out.stdout), text(out.stderr))
+}
+
+#[test]
+fn the_default_line_shows_the_git_branch_and_status_only_in_a_repository() {
+    let sb = crate::support::Sandbox::new("default-git");
+    let repo = sb.repo("proj");
+    crate::support::write_file(&repo, "new.txt", "untracked\n");
+    let (line, err) = default_line(&sb, &repo);
+    assert_eq!(
+        (line.as_str(), err.as_str()),
+        ("proj │ main │ ?1 │ Opus 4.6 │ $0.58\n", "")
+    );
+    let plain = sb.path("plain");
+    std::fs::create_dir_all(&plain).unwrap();
+    let (line, err) = default_line(&sb, &plain);
+    assert_eq!(
+        (line.as_str(), err.as_str()),
+        ("plain │ Opus 4.6 │ $0.58\n", "")
+    );
+    assert!(sb.refreshers_done_within(std::time::Duration::from_secs(10)));
+}
