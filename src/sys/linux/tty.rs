@@ -31,33 +31,51 @@ pub fn columns_of_path(path: &std::path::Path) -> Option<usize> {
     columns(file.as_raw_fd())
 }
 
-/// The most ancestors [`ancestor_columns`] looks at.
-pub const MAX_ANCESTORS: usize = 16;
+/// The most ancestors [`ancestor_columns`] looks at: Claude Code is the first or second
+/// (`sh -c` may stay between), a wrapper script adds one or two.
+pub const MAX_ANCESTORS: usize = 4;
 
-/// The terminal of the nearest ancestor process that has one on its stdin, stdout or
-/// stderr (`/proc/PID/fd/N` → `/dev/pts/N` or `/dev/ttyN`), and its columns: the width of
-/// the window a program without a controlling terminal was started from (Claude Code keeps
-/// its terminal; its status line runs in a session of its own). Walks parent links in
-/// `/proc/PID/stat` from this process's parent, at most [`MAX_ANCESTORS`] steps, and stops
-/// at `init`; processes it may not look into (another user's) are passed over.
+/// The terminal of the nearest ancestor process that has one, and its columns: the width
+/// of the window a program without a controlling terminal was started from (Claude Code
+/// keeps its terminal and starts its status line in a session of its own).
+///
+/// The walk follows parent links in `/proc/PID/stat` from this process's parent. Ancestors
+/// in this process's own session are passed over: the session has no controlling terminal
+/// (else `/dev/tty` would have answered), and reading their descriptors would cost three
+/// system calls each for nothing in the case this serves. The first ancestor in another
+/// session is the one that started this session (Claude Code): its terminal is its
+/// controlling terminal (`tty_nr` in the same `stat`), else a terminal on its stdin,
+/// stdout or stderr (`/proc/PID/fd/N` → `/dev/pts/N` or `/dev/ttyN`); the walk ends there
+/// either way, its own ancestors share its terminal or have none. At most
+/// [`MAX_ANCESTORS`] are read, and the walk stops at `init` or at a process it may not
+/// look into (another user's).
 pub fn ancestor_columns() -> Option<(u32, usize)> {
-    let mut pid = parent_of("self")?;
+    // SAFETY: getsid(2) takes a plain integer (0: this process) and touches no memory of
+    // ours; for this process it cannot fail.
+    let own_session = unsafe { libc::getsid(0) };
+    let mut pid = std::os::unix::process::parent_id();
     for _ in 0..MAX_ANCESTORS {
         if pid <= 1 {
             return None;
         }
-        for fd in 0..3 {
-            let link = std::fs::read_link(format!("/proc/{pid}/fd/{fd}"));
-            let Ok(target) = link else { continue };
-            if is_terminal_path(&target)
-                && let Some(columns) = columns_of_path(&target)
-            {
-                return Some((pid, columns));
-            }
+        let stat = Stat::of(pid)?;
+        if i64::from(stat.session) != i64::from(own_session) {
+            let controlling = stat.tty.and_then(|path| columns_of_path(path.as_ref()));
+            return controlling.or_else(|| stdio_columns(pid)).map(|c| (pid, c));
         }
-        pid = parent_of(&pid.to_string())?;
+        pid = stat.parent;
     }
     None
+}
+
+/// Columns of the terminal on `pid`'s stdin, stdout or stderr.
+fn stdio_columns(pid: u32) -> Option<usize> {
+    (0..3).find_map(|fd| {
+        let target = std::fs::read_link(format!("/proc/{pid}/fd/{fd}")).ok()?;
+        is_terminal_path(&target)
+            .then(|| columns_of_path(&target))
+            .flatten()
+    })
 }
 
 /// Whether `path` names a terminal device: a pseudo-terminal (`/dev/pts/N`) or a console
@@ -71,15 +89,51 @@ fn is_terminal_path(path: &std::path::Path) -> bool {
         || path.strip_prefix("/dev/tty").is_some_and(|n| !n.is_empty())
 }
 
-/// The parent pid in `/proc/PROC/stat`: the field after the state, which follows the last
-/// `)` (the command name in parentheses may itself hold `)` and spaces).
-fn parent_of(proc: &str) -> Option<u32> {
-    let stat = std::fs::read(format!("/proc/{proc}/stat")).ok()?;
-    let close = stat.iter().rposition(|&b| b == b')')?;
-    let rest = std::str::from_utf8(&stat[close + 1..]).ok()?;
-    let mut fields = rest.split_ascii_whitespace();
-    fields.next()?;
-    fields.next()?.parse().ok()
+/// What the walk reads from `/proc/PID/stat`.
+struct Stat {
+    parent: u32,
+    session: u32,
+    /// The controlling terminal's device path, when it has one blinkline can name.
+    tty: Option<String>,
+}
+
+impl Stat {
+    /// One `read` into a stack buffer: the file is a few hundred bytes, built whole by the
+    /// kernel. Fields follow the last `)` (the command name may hold `)` and spaces):
+    /// state, ppid, pgrp, session, tty_nr.
+    fn of(pid: u32) -> Option<Stat> {
+        use std::io::Read;
+        let mut buf = [0u8; 1024];
+        let mut file = std::fs::File::open(format!("/proc/{pid}/stat")).ok()?;
+        let len = file.read(&mut buf).ok()?;
+        Stat::parse(&buf[..len])
+    }
+
+    fn parse(stat: &[u8]) -> Option<Stat> {
+        let close = stat.iter().rposition(|&b| b == b')')?;
+        let rest = std::str::from_utf8(&stat[close + 1..]).ok()?;
+        let mut fields = rest.split_ascii_whitespace().skip(1);
+        let parent = fields.next()?.parse().ok()?;
+        let session = fields.nth(1)?.parse().ok()?;
+        let tty_nr: u32 = fields.next()?.parse().ok()?;
+        Some(Stat {
+            parent,
+            session,
+            tty: device_path(tty_nr),
+        })
+    }
+}
+
+/// The path of terminal device `tty_nr` (a `dev_t` as `/proc/PID/stat` prints it):
+/// pseudo-terminals (majors 136–143) and virtual consoles (major 4, minors 1–63).
+fn device_path(tty_nr: u32) -> Option<String> {
+    let major = (tty_nr >> 8) & 0xfff;
+    let minor = (tty_nr & 0xff) | ((tty_nr >> 12) & 0xfff00);
+    match major {
+        136..=143 => Some(format!("/dev/pts/{}", (major - 136) * 256 + minor)),
+        4 if (1..64).contains(&minor) => Some(format!("/dev/tty{minor}")),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -103,8 +157,28 @@ mod tests {
     }
 
     #[test]
-    fn the_parent_of_this_process_is_the_one_std_reports() {
-        assert_eq!(parent_of("self"), Some(std::os::unix::process::parent_id()));
+    fn the_parent_read_from_proc_is_the_one_the_kernel_reports() {
+        let me = Stat::of(std::process::id()).expect("our own stat");
+        assert_eq!(me.parent, std::os::unix::process::parent_id());
+        assert!(Stat::of(u32::MAX).is_none());
+    }
+
+    #[test]
+    fn a_controlling_terminal_number_names_its_device() {
+        let stat = b"42 (a) b) c) S 7 42 42 34817 42 4194560";
+        let parsed = Stat::parse(stat).unwrap();
+        assert_eq!(
+            (parsed.parent, parsed.tty.as_deref()),
+            (7, Some("/dev/pts/1"))
+        );
+        assert_eq!(device_path(136 << 8 | 5), Some("/dev/pts/5".into()));
+        assert_eq!(device_path((137 << 8) | 2), Some("/dev/pts/258".into()));
+        assert_eq!(
+            device_path((136 << 8) | (300 & 0xff) | ((300 & !0xff) << 12)),
+            Some("/dev/pts/300".into())
+        );
+        assert_eq!(device_path(4 << 8 | 2), Some("/dev/tty2".into()));
+        assert_eq!(device_path(0), None, "no controlling terminal");
     }
 
     #[test]
