@@ -5,7 +5,9 @@
 //!
 //! Exit codes: what the command returns (see `commands.rs`), or, for an [`Error`], its
 //! [`Error::exit_code`] after `blinkline: MESSAGE` on stderr; clap's own usage errors exit 2,
-//! `--help` and `--version` 0. Only the binary calls this module.
+//! `--help` and `--version` 0. A render's usage error is not one: the line is rendered
+//! without what clap refused (`recover.rs`), with `⚠ args` and the reasons on stderr.
+//! Only the binary calls this module.
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -20,7 +22,7 @@ use crate::input::env::Environment;
 pub fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
     let result = if args.is_empty() {
-        crate::commands::render(&RenderArgs::default(), false)
+        crate::commands::render_line(&RenderArgs::default(), Vec::new())
     } else if let Some((render, prompt)) = crate::shell::args::parse_prompt(&args) {
         crate::shell::prompt_command(&render, &prompt)
     } else {
@@ -40,6 +42,13 @@ fn run_cli() -> Result<ExitCode, Error> {
     let (cli, matches) = match parsed {
         Ok(parsed) => parsed,
         Err(err) => {
+            // Claude Code blanks its line on a usage error: render what clap accepts.
+            let args: Vec<OsString> = std::env::args_os().skip(1).collect();
+            if err.use_stderr()
+                && let Some((render, problems)) = crate::recover::recover(&args)
+            {
+                return crate::commands::render_line(&render, problems);
+            }
             let _ = err.print();
             return Ok(ExitCode::from(if err.use_stderr() { 2 } else { 0 }));
         }
@@ -51,7 +60,7 @@ fn run_cli() -> Result<ExitCode, Error> {
 fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode, Error> {
     let render = &cli.render;
     match cli.command {
-        None | Some(Command::Render) => crate::commands::render(render, false),
+        None | Some(Command::Render) => crate::commands::render_line(render, Vec::new()),
         Some(Command::Explain) => crate::commands::render(render, true),
         Some(Command::Bench(ref bench)) => crate::bench::command(render, bench),
         Some(Command::Widgets) => Ok(crate::commands::list_widgets()),

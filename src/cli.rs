@@ -43,8 +43,8 @@ pub struct RenderArgs {
     pub format: Option<OutputFormat>,
 
     /// Widgets to show, e.g. "model,context,cost". ";" starts a new line, "|" moves the
-    /// rest of a line to the right edge. Default: cwd,model,context,cost,duration,lines,
-    /// rate_limits.
+    /// rest of a line to the right edge. Default: cwd,git_branch,git_status,model,context,
+    /// cost,duration,lines,rate_limits (the git widgets only inside a repository).
     #[arg(long, short = 'w', value_name = "LIST", global = true)]
     pub widgets: Option<String>,
 
@@ -73,7 +73,8 @@ pub struct RenderArgs {
     #[arg(long, value_enum, global = true)]
     pub charset: Option<CharsetChoice>,
 
-    /// Width of the line in columns (default: $COLUMNS minus --margin; unlimited if unset).
+    /// Width of the line in columns (default: $COLUMNS, else the terminal's width, minus
+    /// --margin; unlimited without either).
     #[arg(long, value_name = "COLUMNS", global = true, value_parser = parse_width)]
     pub width: Option<usize>,
 

@@ -25,9 +25,33 @@ use crate::render::Renderer;
 pub fn render(args: &RenderArgs, explain: bool) -> Result<ExitCode, Error> {
     let env = Environment::capture();
     let settings = Settings::resolve(args, &env)?;
-    let mut renderer = crate::setup::renderer(&settings, env.clone())?;
+    render_with(&settings, env, explain)
+}
+
+/// `blinkline [render]` as Claude Code runs it: a problem on the command line (clap's
+/// `arg_problems`, an unknown theme or widget, a bad `--set`) leaves out only what is
+/// wrong and shows `⚠ args`; `--strict` fails as [`render`] does.
+pub fn render_line(args: &RenderArgs, arg_problems: Vec<String>) -> Result<ExitCode, Error> {
+    if args.strict {
+        return render(args, false);
+    }
+    let env = Environment::capture();
+    let settings = Settings::resolve_lenient(args, &env, arg_problems)?;
+    render_with(&settings, env, false)
+}
+
+fn render_with(settings: &Settings, env: Environment, explain: bool) -> Result<ExitCode, Error> {
+    let mut renderer = crate::setup::builder(settings, env.clone())?
+        .args_flagged(!settings.arg_problems.is_empty())
+        .build();
     if explain {
         renderer.set_widget_timing(true);
+    }
+    for problem in &settings.arg_problems {
+        let mut line = String::from("blinkline: args: ");
+        crate::sanitize::push_clean(&mut line, problem);
+        line.push('\n');
+        let _ = std::io::stderr().write_all(line.as_bytes());
     }
     for problem in &settings.problems {
         let _ = writeln!(std::io::stderr(), "blinkline: config: {problem}");
@@ -51,7 +75,10 @@ pub fn render(args: &RenderArgs, explain: bool) -> Result<ExitCode, Error> {
     let report = renderer.render_flagged(&payload, read_problem.is_some());
     let problem = read_problem.or(report.problem);
     if explain {
+        let (width, source) = crate::setup::line_width(settings, &env);
         print_explain(&renderer, &payload, problem.as_ref(), from_record.as_ref());
+        let width = width.map_or_else(|| "unlimited".to_owned(), |w| format!("{w} columns"));
+        let _ = writeln!(std::io::stdout(), "width: {width} (from {source})");
     } else if let Err(err) = renderer.write_frame() {
         if err.kind() != std::io::ErrorKind::BrokenPipe {
             let _ = writeln!(std::io::stderr(), "blinkline: cannot write the line: {err}");
@@ -67,7 +94,10 @@ pub fn render(args: &RenderArgs, explain: bool) -> Result<ExitCode, Error> {
     if let Some(problem) = &problem {
         let _ = writeln!(std::io::stderr(), "blinkline: {problem}");
     }
-    let failed = problem.is_some() || errors > 0 || !settings.problems.is_empty();
+    let failed = problem.is_some()
+        || errors > 0
+        || !settings.problems.is_empty()
+        || !settings.arg_problems.is_empty();
     Ok(if settings.strict && failed {
         ExitCode::from(2)
     } else {

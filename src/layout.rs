@@ -15,6 +15,8 @@ use crate::widgets::{self, OptionError, Options};
 /// the terminal is narrow).
 pub const DEFAULT_LINE: &[(&str, u8)] = &[
     ("cwd", 70),
+    ("git_branch", 65),
+    ("git_status", 45),
     ("model", 90),
     ("context", 100),
     ("cost", 80),

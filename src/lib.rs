@@ -37,6 +37,7 @@ mod git;
 mod input;
 mod install;
 mod layout;
+mod recover;
 mod render;
 mod sanitize;
 mod setup;

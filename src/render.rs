@@ -66,7 +66,8 @@ pub struct RenderSettings {
     pub width: Option<usize>,
     /// How wide font-dependent characters are.
     pub rules: crate::width::WidthRules,
-    /// The config file had problems: show the `⚠ config` marker (defaults were used).
+    /// The config file had problems: show the `⚠ config` marker (what was wrong was
+    /// skipped).
     pub config_flagged: bool,
 }
 
@@ -220,6 +221,8 @@ pub struct Renderer {
     last_payload: u64,
     /// How the refreshers widgets set off after a frame are started.
     refresher: Refresher,
+    /// The command line had problems: show the `⚠ args` marker.
+    args_flagged: bool,
 }
 
 /// Puts a [`Renderer`] together: the layout, the frame-wide settings, the environment the
@@ -233,9 +236,16 @@ pub struct RendererBuilder {
     shell: Option<ShellContext>,
     time_widgets: bool,
     interval_refresh: bool,
+    args_flagged: bool,
 }
 
 impl RendererBuilder {
+    /// Shows the `⚠ args` marker: the command line had flags or values that were left out.
+    pub fn args_flagged(mut self, on: bool) -> Self {
+        self.args_flagged = on;
+        self
+    }
+
     /// Which widgets run on the pool (default: [`Offload::SlowOnly`]).
     pub fn offload(mut self, offload: Offload) -> Self {
         self.offload = offload;
@@ -273,6 +283,7 @@ impl RendererBuilder {
             shell,
             time_widgets,
             interval_refresh,
+            args_flagged,
         } = self;
         let layout: Vec<LayoutEntry> = layout.into_iter().take(MAX_WIDGETS).collect();
         let count = layout.len();
@@ -325,6 +336,7 @@ impl RendererBuilder {
             held: vec![false; count],
             last_payload: 0,
             refresher: Refresher::Detached,
+            args_flagged,
         }
     }
 }
@@ -346,6 +358,7 @@ impl Renderer {
             shell: None,
             time_widgets: true,
             interval_refresh: false,
+            args_flagged: false,
         }
     }
 
@@ -480,21 +493,30 @@ impl Renderer {
 
     fn assemble(&mut self, generation: u64, flagged: bool) -> usize {
         self.notice.text.clear();
-        if flagged {
-            self.notice.push_str(self.settings.charset.warning());
-            self.notice.push_str("input");
-            self.notice.tone = Tone::Warn;
-            self.notice.source = "stdin";
-        }
-        if self.settings.config_flagged {
-            if flagged {
+        let config = self.settings.config_flagged;
+        let marks = [
+            (flagged, "input"),
+            (self.args_flagged, "args"),
+            (config, "config"),
+        ];
+        for (_, name) in marks.iter().filter(|(on, _)| *on) {
+            if !self.notice.text.is_empty() {
                 self.notice.push(' ');
             }
             self.notice.push_str(self.settings.charset.warning());
-            self.notice.push_str("config");
+            self.notice.push_str(name);
             self.notice.tone = Tone::Warn;
-            self.notice.source = if flagged { "stdin, config" } else { "config" };
         }
+        self.notice.source = match (flagged, self.args_flagged, config) {
+            (true, false, false) => "stdin",
+            (false, true, false) => "args",
+            (false, false, true) => "config",
+            (true, true, false) => "stdin, args",
+            (true, false, true) => "stdin, config",
+            (false, true, true) => "args, config",
+            (true, true, true) => "stdin, args, config",
+            (false, false, false) => self.notice.source,
+        };
         let spec = FrameSpec {
             names: &self.shared.names,
             placements: &self.placements,

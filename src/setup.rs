@@ -61,12 +61,7 @@ pub fn builder(settings: &Settings, env: Environment) -> Result<RendererBuilder,
             .map(String::as_str),
     );
     let depth = color_depth(settings.color, &env);
-    let width = settings.width.or_else(|| {
-        env.columns.map(|c| {
-            c.saturating_sub(settings.margin)
-                .clamp(1, crate::cli::MAX_WIDTH)
-        })
-    });
+    let (width, _) = line_width(settings, &env);
     let icons = if settings.icons {
         crate::format::themes::icons(settings.charset).map_err(Error::Builtin)?
     } else {
@@ -102,6 +97,82 @@ pub fn renderer(settings: &Settings, env: Environment) -> Result<Renderer, Error
 pub fn build_renderer(args: &RenderArgs, env: Environment) -> Result<Renderer, Error> {
     let settings = Settings::resolve(args, &env)?;
     renderer(&settings, env)
+}
+
+/// Where the width of a line came from (`explain` shows it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WidthSource {
+    /// `--width`.
+    Flag,
+    /// `$COLUMNS`.
+    Columns,
+    /// The controlling terminal.
+    DevTty,
+    /// The terminal of this ancestor process (Claude Code's own, for its status line).
+    Ancestor(u32),
+    /// None: the line is not cut.
+    Unlimited,
+}
+
+impl std::fmt::Display for WidthSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            WidthSource::Flag => f.write_str("--width"),
+            WidthSource::Columns => f.write_str("$COLUMNS"),
+            WidthSource::DevTty => f.write_str("/dev/tty"),
+            WidthSource::Ancestor(pid) => write!(f, "the terminal of ancestor pid {pid}"),
+            WidthSource::Unlimited => f.write_str("no --width, $COLUMNS or terminal"),
+        }
+    }
+}
+
+/// The usable width of the line and where it came from: `--width`; else `$COLUMNS`, the
+/// controlling terminal or the nearest ancestor's terminal, minus the margin; else none.
+pub fn line_width(settings: &Settings, env: &Environment) -> (Option<usize>, WidthSource) {
+    if let Some(width) = settings.width {
+        return (Some(width), WidthSource::Flag);
+    }
+    let measured = match env.columns {
+        Some(columns) => Some((columns, WidthSource::Columns)),
+        None if env.tty_width => terminal_columns(),
+        None => None,
+    };
+    match measured {
+        Some((columns, source)) => {
+            let usable = columns
+                .saturating_sub(settings.margin)
+                .clamp(1, crate::cli::MAX_WIDTH);
+            (Some(usable), source)
+        }
+        None => (None, WidthSource::Unlimited),
+    }
+}
+
+/// The columns of the controlling terminal, else (Linux) of the nearest ancestor's.
+#[cfg(target_os = "linux")]
+fn terminal_columns() -> Option<(usize, WidthSource)> {
+    use crate::sys::tty;
+    tty::columns_of_path("/dev/tty".as_ref())
+        .map(|c| (c, WidthSource::DevTty))
+        .or_else(|| tty::ancestor_columns().map(|(pid, c)| (c, WidthSource::Ancestor(pid))))
+}
+
+/// The columns of the controlling terminal (no ancestor walk without `/proc`).
+#[cfg(all(unix, not(target_os = "linux")))]
+fn terminal_columns() -> Option<(usize, WidthSource)> {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::fs::OpenOptionsExt;
+    let tty = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOCTTY | libc::O_NONBLOCK)
+        .open("/dev/tty")
+        .ok()?;
+    crate::sys::tty::columns(tty.as_raw_fd()).map(|c| (c, WidthSource::DevTty))
+}
+
+#[cfg(not(unix))]
+fn terminal_columns() -> Option<(usize, WidthSource)> {
+    None
 }
 
 /// The colour depth `choice` gives in `env`.
@@ -177,5 +248,41 @@ pub fn read_input(input: Option<&Path>, sample: bool, buf: &mut Vec<u8>) -> Opti
             let mut lock = stdin.lock();
             read_payload(&mut lock as &mut dyn Read, buf)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::RenderArgs;
+
+    fn width(args: &[&str], columns: Option<usize>) -> (Option<usize>, WidthSource) {
+        use clap::Parser as _;
+        let argv = std::iter::once("blinkline").chain(args.iter().copied());
+        let args: RenderArgs = crate::cli::Cli::try_parse_from(argv).unwrap().render;
+        let env = Environment {
+            columns,
+            ..Environment::default()
+        };
+        let settings = Settings::resolve(&args, &env).unwrap();
+        line_width(&settings, &env)
+    }
+
+    #[test]
+    fn the_width_flag_wins_over_columns_and_columns_loses_the_margin() {
+        assert_eq!(
+            width(&["--width=30"], Some(80)),
+            (Some(30), WidthSource::Flag)
+        );
+        assert_eq!(width(&[], Some(80)), (Some(77), WidthSource::Columns));
+        assert_eq!(
+            width(&["--margin=0"], Some(80)),
+            (Some(80), WidthSource::Columns)
+        );
+    }
+
+    #[test]
+    fn with_no_width_and_no_terminal_probe_the_line_is_unlimited() {
+        assert_eq!(width(&[], None), (None, WidthSource::Unlimited));
     }
 }

@@ -6,9 +6,12 @@
 //! `config/presets/*.toml`) is a config too: the file's settings are laid over it.
 //!
 //! Precedence, highest first: a flag given on the command line, the config file, the
-//! preset, the built-in default. A config with any problem is not half-applied: the line is
-//! rendered with the defaults, a `⚠ config` marker and every problem on stderr (see
-//! `check.rs` for the problems and their wording, `print.rs` for `config print`).
+//! preset, the built-in default. A config with problems is applied in part, as starship
+//! does: every valid setting applies and only what is wrong is skipped (an unknown key, a
+//! bad value, an unknown widget in a line, an unknown preset); the line shows a `⚠ config`
+//! marker and every problem goes to stderr. A TOML syntax error leaves nothing to apply:
+//! the defaults are used, with the marker. See `check.rs` for the problems and their
+//! wording (`config check` lists the same ones), `print.rs` for `config print`.
 
 pub mod check;
 pub mod print;
@@ -136,7 +139,8 @@ pub fn preset_source(name: &str) -> Option<&'static str> {
 /// The result of loading the configuration for one run.
 #[derive(Debug, Default)]
 pub struct Loaded {
-    /// The effective configuration (empty when there was none, or when it had problems).
+    /// The effective configuration: every valid setting of the preset and the file (empty
+    /// when there was none, or the file is not valid TOML).
     pub config: Config,
     /// The file that was read, if any.
     pub path: Option<PathBuf>,
@@ -178,9 +182,7 @@ pub fn load(explicit: Option<&Path>, preset: Option<&str>, env: &Environment) ->
             None => loaded.problems.push(unknown_preset(&name)),
         }
     }
-    if loaded.problems.is_empty() {
-        loaded.config = config.overlay(file_config);
-    }
+    loaded.config = config.overlay(file_config);
     loaded
 }
 

@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::format::OutputFormat;
 use crate::format::theme::Theme;
 use crate::input::env::Environment;
-use crate::layout::{DEFAULT_LINE, LayoutSpec, WidgetSpec};
+use crate::layout::{DEFAULT_LINE, LayoutError, LayoutSpec, WidgetSpec};
 use crate::widgets::Charset;
 use crate::widgets::options::OptionValue;
 use crate::width::WidthRules;
@@ -63,12 +63,15 @@ pub struct Settings {
     /// `--input FILE` (`-`: stdin).
     pub input: Option<PathBuf>,
     pub sample: bool,
-    /// The config file's problems (the line then shows `⚠ config`, and uses the defaults).
+    /// The config file's problems (the line then shows `⚠ config`; every valid setting
+    /// still applies).
     pub problems: Vec<String>,
     /// `--session`: the session record a render without a payload shows.
     pub session: SessionPick,
     /// `--session-max-age`: an older record is not shown.
     pub session_max_age: Duration,
+    /// The command line's problems a render left out (the line then shows `⚠ args`).
+    pub arg_problems: Vec<String>,
 }
 
 impl Settings {
@@ -87,6 +90,112 @@ impl Settings {
         );
         settings.problems = loaded.problems;
         Ok(settings)
+    }
+
+    /// Like [`Settings::resolve`], for the line Claude Code shows: what is wrong on the
+    /// command line is left out instead of failing the run (an unknown theme gives the
+    /// default theme, an unknown widget or a bad `--set` is skipped), and each problem is
+    /// added to `arg_problems` (which starts with `arg_problems`, those clap found).
+    pub fn resolve_lenient(
+        args: &RenderArgs,
+        env: &Environment,
+        mut arg_problems: Vec<String>,
+    ) -> Result<Settings, Error> {
+        let loaded = super::load(args.config.as_deref(), args.preset.as_deref(), env);
+        let mut args = args.clone();
+        if let Some(name) = args.theme.take() {
+            match crate::format::themes::builtin_theme(&name) {
+                Some(_) => args.theme = Some(name),
+                None => arg_problems.push(unknown_theme(name).to_string()),
+            }
+        }
+        let mut settings = resolve(&args, &loaded)?;
+        let mut config_problems = loaded.problems;
+        let before = settings.spec.clone();
+        for assignment in &args.set {
+            if let Err(err) = apply_set(&mut settings.spec, assignment) {
+                arg_problems.push(err.to_string());
+            }
+        }
+        if args.widgets.is_some() || !args.set.is_empty() || !config_problems.is_empty() {
+            undo_refused_sets(&mut settings.spec, &before, &mut arg_problems);
+            let problems = if args.widgets.is_some() {
+                &mut arg_problems
+            } else {
+                &mut config_problems
+            };
+            drop_unusable_widgets(&mut settings.spec, problems);
+        }
+        set_command_trust(
+            &mut settings.spec,
+            args.widgets.is_some(),
+            loaded.path.as_deref(),
+        );
+        settings.problems = config_problems;
+        settings.arg_problems = arg_problems;
+        Ok(settings)
+    }
+}
+
+fn unknown_theme(name: String) -> Error {
+    let hint = crate::util::closest(&name, crate::format::themes::theme_names());
+    Error::UnknownTheme { name, hint }
+}
+
+/// Checks that `spec`'s widget can be built with its options.
+fn build_widget(spec: &WidgetSpec) -> Result<(), LayoutError> {
+    let info = crate::widgets::find(&spec.name).ok_or_else(|| LayoutError::UnknownWidget {
+        name: spec.name.clone(),
+        hint: crate::widgets::closest(&spec.name),
+    })?;
+    (info.build)(&spec.options)
+        .map(drop)
+        .map_err(LayoutError::Option)
+}
+
+/// Takes back each `--set` value a widget refuses (`before` is `spec` before the `--set`s),
+/// saying why in `problems`.
+fn undo_refused_sets(spec: &mut LayoutSpec, before: &LayoutSpec, problems: &mut Vec<String>) {
+    for (widget, old) in spec.widgets.iter_mut().zip(&before.widgets) {
+        while let Err(LayoutError::Option(err)) = build_widget(widget) {
+            let entries = &mut widget.options.entries;
+            let Some(at) = entries.iter().position(|(k, _)| *k == err.key) else {
+                break;
+            };
+            let previous = old.options.entries.iter().find(|(k, _)| *k == err.key);
+            if previous.is_some_and(|p| *p == entries[at]) {
+                break;
+            }
+            match previous {
+                Some(previous) => entries[at] = previous.clone(),
+                None => drop(entries.remove(at)),
+            }
+            if !problems.contains(&err.to_string()) {
+                problems.push(err.to_string());
+            }
+        }
+    }
+}
+
+/// Leaves out every widget of `spec` that cannot be built (an unknown name, options it
+/// refuses) and the widgets past the most a layout holds, saying why in `problems`.
+fn drop_unusable_widgets(spec: &mut LayoutSpec, problems: &mut Vec<String>) {
+    spec.widgets.retain(|w| match build_widget(w) {
+        Ok(()) => true,
+        Err(err) => {
+            // The config check may have said it already, with the file and line.
+            let message = err.to_string();
+            if !problems.iter().any(|p| p.ends_with(&message)) {
+                problems.push(message);
+            }
+            false
+        }
+    });
+    let max = crate::engine::frame::MAX_WIDGETS;
+    if spec.widgets.len() > max {
+        let count = spec.widgets.len();
+        problems.push(LayoutError::TooMany { count }.to_string());
+        spec.widgets.truncate(max);
     }
 }
 
@@ -180,13 +289,7 @@ pub fn resolve(args: &RenderArgs, loaded: &Loaded) -> Result<Settings, Error> {
         .unwrap_or_else(|| DEFAULT_THEME.to_owned());
     let mut theme = match crate::format::themes::builtin_theme(&theme_name) {
         Some(theme) => theme.map_err(Error::Builtin)?,
-        None => {
-            let hint = crate::util::closest(&theme_name, crate::format::themes::theme_names());
-            return Err(Error::UnknownTheme {
-                name: theme_name,
-                hint,
-            });
-        }
+        None => return Err(unknown_theme(theme_name)),
     };
     if let Some(style) = config.style {
         theme.style = style;
@@ -234,6 +337,7 @@ pub fn resolve(args: &RenderArgs, loaded: &Loaded) -> Result<Settings, Error> {
         problems: Vec::new(),
         session: args.session.clone().unwrap_or(SessionPick::Latest),
         session_max_age: args.session_max_age.unwrap_or(DEFAULT_SESSION_MAX_AGE),
+        arg_problems: Vec::new(),
     })
 }
 

@@ -433,8 +433,15 @@ fn emit(
         // The gap is whatever the groups leave free (at least the one column counted in).
         let used = line_width(spec, states, line, sink, all);
         let gap = spec.width.map_or(1, |w| w.saturating_sub(used) + 1);
+        // With no width to align to, the right group follows the left one as if it were
+        // part of it, so the sink draws its separator between them.
+        let mut left_shown = 0;
         for right in [false, true] {
-            let mut position = 0;
+            let mut position = if right && spec.width.is_none() {
+                left_shown
+            } else {
+                0
+            };
             if let (Some(content), false) = (notice, right) {
                 let segment = Segment {
                     index: usize::MAX,
@@ -485,6 +492,7 @@ fn emit(
                     position += 1;
                 }
             }
+            left_shown = position;
         }
         sink.end_line(out, line, line == last_line);
     }

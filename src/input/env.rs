@@ -32,6 +32,9 @@ pub struct Environment {
     pub git_work_tree: Option<String>,
     /// `XDG_CACHE_HOME`, where the cross-process cache lives (else `~/.cache`).
     pub xdg_cache_home: Option<String>,
+    /// Without `COLUMNS` or `--width`, ask the terminal for the width (`/dev/tty`, else
+    /// an ancestor's); off with `BLINKLINE_TTY_WIDTH=0` (and in `Environment::default`).
+    pub tty_width: bool,
 }
 
 impl Environment {
@@ -61,6 +64,7 @@ impl Environment {
             git_dir: get("GIT_DIR").filter(|v| !v.is_empty()),
             git_work_tree: get("GIT_WORK_TREE").filter(|v| !v.is_empty()),
             xdg_cache_home: get("XDG_CACHE_HOME").filter(|v| !v.is_empty()),
+            tty_width: get("BLINKLINE_TTY_WIDTH").is_none_or(|v| v != "0"),
         }
     }
 

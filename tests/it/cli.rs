@@ -30,7 +30,9 @@ impl DerefMut for Bin {
 fn bin() -> Bin {
     let home = TempDir::new("cli-home").expect("temp dir");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_blinkline"));
-    cmd.env_clear().env("HOME", home.path());
+    cmd.env_clear()
+        .env("HOME", home.path())
+        .env("BLINKLINE_TTY_WIDTH", "0");
     Bin { cmd, _home: home }
 }
 
@@ -183,8 +185,11 @@ fn escape_sequences_in_payload_text_never_reach_the_output() {
 }
 
 #[test]
-fn unknown_widget_is_a_usage_error_with_a_hint() {
-    let o = blinkline(&["--widgets", "model,contxt"], PAYLOAD.as_bytes());
+fn unknown_widget_is_a_usage_error_with_a_hint_under_strict() {
+    let o = blinkline(
+        &["--strict", "--widgets", "model,contxt"],
+        PAYLOAD.as_bytes(),
+    );
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         stderr(&o),
@@ -193,8 +198,11 @@ fn unknown_widget_is_a_usage_error_with_a_hint() {
 }
 
 #[test]
-fn bad_widget_option_names_the_widget_key_and_fix() {
-    let o = blinkline(&["--set", "context.warn=hot"], PAYLOAD.as_bytes());
+fn bad_widget_option_names_the_widget_key_and_fix_under_strict() {
+    let o = blinkline(
+        &["--strict", "--set", "context.warn=hot"],
+        PAYLOAD.as_bytes(),
+    );
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
         stderr(&o),
@@ -205,7 +213,7 @@ fn bad_widget_option_names_the_widget_key_and_fix() {
 #[test]
 fn an_enum_option_set_on_the_command_line_names_its_choices() {
     let o = blinkline(
-        &["--set", "cwd.style=fsh", "--widgets", "cwd"],
+        &["--strict", "--set", "cwd.style=fsh", "--widgets", "cwd"],
         PAYLOAD.as_bytes(),
     );
     assert_eq!(o.status.code(), Some(2));
@@ -243,8 +251,8 @@ fn the_hidden_widget_options_command_prints_each_widgets_table() {
 }
 
 #[test]
-fn bad_duration_is_explained_by_clap() {
-    let o = blinkline(&["--deadline", "soon"], b"{}");
+fn bad_duration_is_explained_by_clap_under_strict() {
+    let o = blinkline(&["--strict", "--deadline", "soon"], b"{}");
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("`soon` is not a duration"),
@@ -556,7 +564,9 @@ fn config_print_shows_the_preset_and_flags_in_effect() {
     assert!(out.contains("margin = 5\n"), "{out}");
     assert!(out.contains("icons = false\n"), "{out}");
     assert!(
-        out.contains("[[line]]\nleft = [\"model\", \"context\", \"cost\"]\nright = []\n"),
+        out.contains(
+            "[[line]]\nleft = [\"git_branch\", \"git_status\", \"model\", \"context\", \"cost\"]\nright = []\n"
+        ),
         "{out}"
     );
     assert!(

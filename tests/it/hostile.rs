@@ -15,7 +15,10 @@ fn run_with(
     remove_home: bool,
 ) -> (Output, Duration) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_blinkline"));
-    cmd.args(args).env_clear().env("TERM", "xterm-256color");
+    cmd.args(args)
+        .env_clear()
+        .env("TERM", "xterm-256color")
+        .env("BLINKLINE_TTY_WIDTH", "0");
     if !remove_home {
         cmd.env("HOME", "/home/user");
     }
@@ -140,6 +143,9 @@ fn every_field_null_renders_what_it_can() {
         let state = seg["state"].as_str().unwrap();
         if seg["widget"] == "cwd" {
             assert_eq!(state, "ok", "cwd falls back to the process directory");
+        } else if seg["widget"].as_str().unwrap().starts_with("git_") {
+            // They follow the process directory too: shown in a repository, else hidden.
+            assert!(["ok", "hidden"].contains(&state), "{seg}");
         } else {
             assert_eq!(state, "hidden", "{seg}");
         }

@@ -8,6 +8,7 @@
 //! tests that install a global allocator (`tests/alloc.rs`, `tests/watch_alloc.rs`).
 
 mod bench_cold;
+mod claude_harness;
 mod cli;
 mod docs;
 #[cfg(unix)]
@@ -23,6 +24,7 @@ mod git_untracked;
 mod git_watch;
 mod hostile;
 mod install;
+mod never_blank;
 mod queue_stress;
 mod recipes;
 mod sessions;

@@ -411,6 +411,7 @@ fn render(cache: &Path, transcript: &Path, extra: &[&str]) -> std::process::Chil
         .args(["--set", "session_tokens.style=exact"])
         .args(extra)
         .env_clear()
+        .env("BLINKLINE_TTY_WIDTH", "0")
         .env("HOME", "/nonexistent")
         .env("XDG_CACHE_HOME", cache)
         .stdin(Stdio::piped())

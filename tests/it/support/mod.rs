@@ -67,7 +67,8 @@ impl Sandbox {
             .env("HOME", self.path("home"))
             .env("XDG_CACHE_HOME", self.cache_home())
             .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("BLINKLINE_GIT_WATCH", "0");
+            .env("BLINKLINE_GIT_WATCH", "0")
+            .env("BLINKLINE_TTY_WIDTH", "0");
         cmd
     }
 
