@@ -147,10 +147,12 @@ def selected_targets():
 
 
 def installed_rust_targets():
-    out = subprocess.run(
-        ["rustup", "target", "list", "--installed"], capture_output=True, text=True
-    )
-    return set(out.stdout.split()) if out.returncode == 0 else None
+    """The targets whose standard library the active toolchain's sysroot holds."""
+    out = subprocess.run(["rustc", "--print", "sysroot"], cwd=ROOT, capture_output=True, text=True)
+    if out.returncode != 0:
+        return None
+    rustlib = Path(out.stdout.strip()) / "lib" / "rustlib"
+    return {d.name for d in rustlib.iterdir() if (d / "lib").is_dir()}
 
 
 def missing_prerequisite(target, rust_targets):
@@ -161,8 +163,7 @@ def missing_prerequisite(target, rust_targets):
         if shutil.which(tool) is None:
             return f"needs {tool} on PATH"
     if target.builder == "zigbuild":
-        probe = subprocess.run(["cargo", "zigbuild", "--version"], capture_output=True)
-        if probe.returncode != 0:
+        if shutil.which("cargo-zigbuild") is None:
             return "needs cargo-zigbuild (cargo install cargo-zigbuild --locked)"
         has_zig = shutil.which("zig") is not None or (
             subprocess.run([sys.executable, "-m", "ziglang", "version"], capture_output=True).returncode
