@@ -456,10 +456,11 @@ def cmd_npm_check():
         return
     with tempfile.TemporaryDirectory(prefix="blinkline-npm-") as tmp:
         prefix = Path(tmp) / "prefix"
-        # Every tarball, as a release would publish them; npm picks this platform's.
-        npm_install(prefix, sorted(dest.glob("*.tgz")))
+        # The launcher package and this platform's (npm refuses to install another
+        # platform's package named on its command line: EBADPLATFORM).
+        npm_install(prefix, [main, native])
         launcher = prefix / "node_modules" / ".bin" / NAME
-        out = subprocess.run([str(launcher), "--version"], capture_output=True, text=True)
+        out = subprocess.run([str(launcher), "--version"], capture_output=True, text=True, cwd=tmp)
         say(f"npm-check: $ node_modules/.bin/{NAME} --version -> {out.stdout.strip()!r}, exit {out.returncode}")
         check(out.returncode == 0 and out.stdout.strip() == f"{NAME} {ver}",
               f"the launcher printed {out.stdout.strip()!r} (exit {out.returncode}), not '{NAME} {ver}'")  # fmt: skip
@@ -467,7 +468,7 @@ def cmd_npm_check():
         # stdin reaches the binary and its exit status comes back: a broken payload under
         # --strict still prints a line and exits 2.
         out = subprocess.run([str(launcher), "--strict", "--color", "never"], input="{",
-                             capture_output=True, text=True)  # fmt: skip
+                             capture_output=True, text=True, cwd=tmp)  # fmt: skip
         say(f"npm-check: $ printf '{{' | {NAME} --strict -> exit {out.returncode}, {out.stdout.strip()!r}")
         check(out.returncode == 2 and "input" in out.stdout,
               f"a broken payload under --strict gave exit {out.returncode}, output {out.stdout!r}")  # fmt: skip
@@ -476,7 +477,7 @@ def cmd_npm_check():
         bare = Path(tmp) / "bare"
         npm_install(bare, [main], "--omit=optional")
         out = subprocess.run([str(bare / "node_modules" / ".bin" / NAME), "--version"],
-                             capture_output=True, text=True)  # fmt: skip
+                             capture_output=True, text=True, cwd=tmp)  # fmt: skip
         say(f"npm-check: without {NPM_SCOPE}/{platform}: exit {out.returncode}, {out.stderr.strip()!r}")
         check(out.returncode == 1 and platform in out.stderr and f"{NPM_SCOPE}/{platform}" in out.stderr,
               f"without the platform package the launcher said {out.stderr!r} (exit {out.returncode})")  # fmt: skip

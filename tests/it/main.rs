@@ -20,6 +20,7 @@ mod git_status_engine;
 mod git_untracked;
 mod git_watch;
 mod hostile;
+mod packaging;
 mod queue_stress;
 mod shell;
 mod soak;
