@@ -96,6 +96,12 @@ class Failure(Exception):
     """A step that cannot go on; the message is what the user sees."""
 
 
+def shown(path):
+    """`path` relative to the repository when it is inside it."""
+    path = Path(path).resolve()
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+
+
 def say(msg):
     print(msg, file=sys.stderr, flush=True)
 
@@ -298,15 +304,11 @@ def cmd_dist():
         )
         (out / "SHA256SUMS").write_text(sums)
         for p in sorted(out.iterdir()):
-            say(f"dist: {p.stat().st_size:>10}  {p.relative_to(ROOT) if p.is_relative_to(ROOT) else p}")
+            say(f"dist: {p.stat().st_size:>10}  {shown(p)}")
     if failed:
-        raise Failure(
-            "dist: not built: "
-            + " ".join(failed)
-            + " (select the others with DIST_TARGETS=\""
-            + " ".join(t.triple for t in targets if t.triple not in failed)
-            + "\")"
-        )
+        built = " ".join(t.triple for t, _ in ready)
+        hint = f'; select the others with DIST_TARGETS="{built}"' if built else ""
+        raise Failure(f"dist: not built: {' '.join(failed)}{hint}")
 
 
 # ---------------------------------------------------------------------------------------
@@ -586,7 +588,7 @@ def cmd_packaging(args):
     if sums_path is None:
         sums_path = PACKAGING / "SHA256SUMS" if checking else dist_dir() / "SHA256SUMS"
     if not sums_path.exists():
-        raise Failure(f"packaging: no {sums_path} (make dist)")
+        raise Failure(f"packaging: no {shown(sums_path)} (make dist)")
     ver = version()
     sums = read_sums(sums_path)
     if checking:
@@ -597,7 +599,7 @@ def cmd_packaging(args):
                 stale.append(rel)
         if stale:
             raise Failure(
-                f"packaging: {', '.join(stale)} differ from what {sums_path} and Cargo.toml "
+                f"packaging: {', '.join(stale)} differ from what {shown(sums_path)} and Cargo.toml "
                 "give; run `make packaging` after `make dist`"
             )
         return
@@ -613,7 +615,7 @@ def cmd_packaging(args):
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
-        say(f"packaging: wrote {path}")
+        say(f"packaging: wrote {shown(path)}")
 
 
 def main(argv):
