@@ -20,6 +20,7 @@ binary, which may not run here). Archives are reproducible for a given commit: s
 members, owner 0, fixed modes and one timestamp ($SOURCE_DATE_EPOCH, else the commit time).
 """
 
+import argparse
 import gzip
 import hashlib
 import io
@@ -582,9 +583,12 @@ OUTPUTS = [("homebrew/blinkline.rb", homebrew_formula), ("scoop/blinkline.json",
 
 def cmd_packaging(args):
     """Writes the formula and the manifest, or with --check compares packaging/ with them."""
-    checking = "--check" in args
-    sums_path = Path(args[args.index("--sums") + 1]) if "--sums" in args else None
-    out_dir = Path(args[args.index("--out") + 1]) if "--out" in args else PACKAGING
+    parser = argparse.ArgumentParser(prog="release.py packaging")
+    parser.add_argument("--check", action="store_true", help="compare packaging/, write nothing")
+    parser.add_argument("--sums", type=Path, help="the SHA256SUMS to read")
+    parser.add_argument("--out", type=Path, default=PACKAGING, help="where to write")
+    opts = parser.parse_args(args)
+    checking, sums_path, out_dir = opts.check, opts.sums, opts.out
     if sums_path is None:
         sums_path = PACKAGING / "SHA256SUMS" if checking else dist_dir() / "SHA256SUMS"
     if not sums_path.exists():
