@@ -70,6 +70,11 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode, Error> {
             crate::shell::init_command(init, &crate::cli::prompt_flags_given(matches)?)
         }
         Some(Command::Watch(ref watch)) => crate::watch::watch_command(render, watch),
+        Some(Command::Install(ref install)) => {
+            crate::install::install_command(install, &crate::cli::prompt_flags_given(matches)?)
+        }
+        Some(Command::Uninstall(ref uninstall)) => crate::install::uninstall_command(uninstall),
+        Some(Command::Doctor(ref doctor)) => crate::doctor::doctor_command(render, doctor),
     }
 }
 

@@ -20,8 +20,8 @@ use crate::format::OutputFormat;
 
 /// Renders a status line from Claude Code's statusLine JSON on stdin.
 ///
-/// Add to ~/.claude/settings.json:
-///   {"statusLine": {"type": "command", "command": "blinkline", "padding": 0}}
+/// `blinkline install claude` makes it Claude Code's status line (the statusLine entry of
+/// ~/.claude/settings.json); `blinkline doctor` checks the setup.
 ///
 /// A broken or missing payload still gives a line (with a ⚠ marker) and exit 0, with the
 /// detail on stderr; --strict exits 2 instead.
@@ -192,6 +192,14 @@ pub enum Command {
     /// Render continuously for tmux, bars and scripts: a new frame is written only when it
     /// changes (in a terminal, the line is rewritten in place).
     Watch(crate::watch::WatchArgs),
+    /// Add blinkline to Claude Code's settings (claude) or a shell's rc file (bash, zsh,
+    /// fish): shows the diff, asks, keeps a backup.
+    Install(crate::install::InstallArgs),
+    /// Remove what `install` added (only entries that run blinkline).
+    Uninstall(crate::install::UninstallArgs),
+    /// Check what breaks status lines in practice, and say how to fix it; exits 1 when a
+    /// check fails.
+    Doctor(crate::doctor::DoctorArgs),
 }
 
 #[derive(Debug, Subcommand)]

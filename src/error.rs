@@ -72,6 +72,8 @@ pub enum Error {
         flag: &'static str,
         processes: bool,
     },
+    /// `install` or `uninstall` changed nothing (invalid settings, no confirmation).
+    Install(crate::install::InstallError),
 }
 
 impl Error {
@@ -113,6 +115,7 @@ impl fmt::Display for Error {
             Error::Cache(e) => e.fmt(f),
             Error::Git(e) => e.fmt(f),
             Error::Input(e) => e.fmt(f),
+            Error::Install(e) => e.fmt(f),
             Error::Io(e) => e.fmt(f),
             Error::IoAt { context, source } => write!(f, "{context}: {source}"),
             Error::ConfigUnreadable { path, source } => write!(

@@ -13,6 +13,8 @@
 //! - `transcript/` incremental transcript figures (token totals, counts, blocks);
 //! - `format/` output formats and themes; `sanitize.rs` keeps untrusted text harmless;
 //! - `shell/` serves shell prompts (`prompt`, `init`); `watch/` renders continuously;
+//! - `install/` puts blinkline into Claude Code's settings and shells' rc files (and out);
+//!   `doctor/` checks a setup;
 //! - `bench/` is the in-process benchmark harness behind `blinkline bench`;
 //! - `tempdir.rs` a temporary directory removed on drop (bench, tests, benches);
 //! - `testing.rs` what the integration tests, benches and fuzz targets reach inside.
@@ -26,12 +28,14 @@ mod cache;
 mod cli;
 mod commands;
 mod config;
+mod doctor;
 mod engine;
 mod error;
 mod fixed;
 mod format;
 mod git;
 mod input;
+mod install;
 mod layout;
 mod render;
 mod sanitize;

@@ -240,7 +240,7 @@ pub fn prompt_command(render: &RenderArgs, args: &PromptArgs) -> Result<ExitCode
 }
 
 /// Quotes `text` as one word for `shell`.
-fn quote(shell: ShellKind, text: &str) -> String {
+pub(crate) fn quote(shell: ShellKind, text: &str) -> String {
     match shell {
         ShellKind::Bash | ShellKind::Zsh => format!("'{}'", text.replace('\'', r"'\''")),
         ShellKind::Fish => format!("'{}'", text.replace('\\', r"\\").replace('\'', r"\'")),

@@ -10,6 +10,8 @@
 mod bench_cold;
 mod cli;
 mod docs;
+#[cfg(unix)]
+mod doctor;
 mod faults;
 mod git;
 mod git_differential_refs;
@@ -20,6 +22,7 @@ mod git_status_engine;
 mod git_untracked;
 mod git_watch;
 mod hostile;
+mod install;
 mod packaging;
 mod queue_stress;
 mod shell;
