@@ -344,3 +344,44 @@ fn npm_launcher_forwards_sigterm_so_watch_exits_cleanly_with_it() {
     assert!(drained);
     assert_eq!(status.code(), Some(0), "{status:?}");
 }
+
+#[test]
+fn install_claude_through_the_npm_launcher_writes_the_native_binarys_path() {
+    let Some(platform) = node_platform() else {
+        eprintln!("skipped: node is not installed");
+        return;
+    };
+    let dir = TempDir::new("npm-launcher").unwrap();
+    let launcher = npm_layout(&dir, &platform, true);
+    std::fs::create_dir_all(dir.join("home")).unwrap();
+    let out = Command::new("node")
+        .arg(&launcher)
+        .args(["install", "claude", "--yes", "--no-subagents"])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", dir.join("home"))
+        .env("XDG_CACHE_HOME", dir.join("cache"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let settings = std::fs::read_to_string(dir.join("home/.claude/settings.json")).unwrap();
+    let settings: serde_json::Value = serde_json::from_str(&settings).unwrap();
+    let exe = if cfg!(windows) {
+        "blinkline.exe"
+    } else {
+        "blinkline"
+    };
+    let native = dir.join(format!("node_modules/@blinkline/{platform}/bin/{exe}"));
+    let native = std::fs::canonicalize(native).unwrap();
+    let command = settings["statusLine"]["command"].as_str().unwrap();
+    assert_eq!(
+        std::fs::canonicalize(command.trim_matches('\'')).ok(),
+        Some(native),
+        "statusLine runs {command}, not the native binary"
+    );
+}
