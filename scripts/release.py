@@ -195,11 +195,26 @@ def build(target):
     return ROOT / "target" / target.triple / "release" / target.exe
 
 
-def host_binary():
-    """The host's own build, which generates the completions and the man page."""
+def host_triple():
+    out = subprocess.run(["rustc", "-vV"], capture_output=True, text=True)
+    for line in out.stdout.splitlines():
+        if line.startswith("host: "):
+            return line.removeprefix("host: ").strip()
+    return ""
+
+
+def host_binary(ready):
+    """A build for this machine, which generates the completions and the man page: the
+    static Linux binary just built when it is this machine's architecture (no second
+    build), else a debug build for the host."""
     given = os.environ.get("DIST_HOST_BIN")
     if given:
         return Path(given)
+    host = host_triple()
+    arch = host.split("-")[0]
+    for target, binary in ready:
+        if "linux" in host and target.npm_os == "linux" and target.triple.startswith(arch + "-"):
+            return binary
     if subprocess.run(["cargo", "build", "--locked", "--bin", NAME], cwd=ROOT).returncode != 0:
         raise Failure("dist: the host build (for completions and the man page) failed")
     return ROOT / "target" / "debug" / NAME
@@ -293,7 +308,7 @@ def cmd_dist():
             failed.append(target.triple)
 
     if ready:
-        extra = generated_files(host_binary())
+        extra = generated_files(host_binary(ready))
         mtime = source_date_epoch()
         for target, binary in ready:
             top = f"{NAME}-{ver}-{target.triple}"
