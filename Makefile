@@ -99,3 +99,16 @@ man: ## write target/man/blinkline.1 from the command-line definition
 	@mkdir -p target/man
 	@$(CARGO) run -q -- __man > target/man/blinkline.1
 	@echo "wrote target/man/blinkline.1 (man target/man/blinkline.1)"
+
+.PHONY: dist npm-pack npm-check packaging
+dist: ## release archives + SHA256SUMS in target/dist (DIST_TARGETS="triple …" picks targets; default all)
+	python3 scripts/release.py dist
+
+npm-pack: ## the npm packages (blinkline + one per platform) from target/dist's archives, into target/npm
+	python3 scripts/release.py npm-pack
+
+npm-check: ## install target/npm's tarballs offline into a temporary prefix and run the launcher
+	python3 scripts/release.py npm-check
+
+packaging: ## packaging/ (Homebrew formula, Scoop manifest) from target/dist/SHA256SUMS; RELEASE_URL_BASE sets the URLs
+	python3 scripts/release.py packaging

@@ -25,6 +25,7 @@ mod git_watch;
 mod hostile;
 mod install;
 mod never_blank;
+mod packaging;
 mod queue_stress;
 mod recipes;
 mod sessions;
