@@ -78,6 +78,7 @@ pub fn parse(source: &str) -> (Config, Vec<Problem>) {
                 message: format!("invalid TOML: {}", e.message().trim()),
             })
             .collect(),
+        inline: 0,
     };
     // After a syntax error the recovered document is a guess: checking it would only
     // repeat the same problem in other words.
@@ -109,6 +110,8 @@ fn describe(value: &DeValue<'_>) -> String {
 struct Checker {
     config: Config,
     problems: Vec<Problem>,
+    /// Inline widgets seen so far (they are numbered).
+    inline: usize,
 }
 
 type Key<'i> = Spanned<std::borrow::Cow<'i, str>>;
@@ -304,17 +307,69 @@ impl Checker {
         let mut names = Vec::new();
         for item in array.iter() {
             match item.get_ref() {
-                DeValue::String(name) if widgets::find(name).is_some() => {
-                    names.push(name.to_string());
+                DeValue::String(name) => {
+                    if self.known_widget(item.span(), name).is_some() {
+                        names.push(name.to_string());
+                    }
                 }
-                DeValue::String(name) => self.unknown_widget(item.span(), name),
+                DeValue::Table(table) => names.extend(self.inline_widget(item.span(), table)),
                 other => {
                     let got = describe(other);
-                    self.problem(item.span(), format!("widget names are strings, got {got}"));
+                    self.problem(
+                        item.span(),
+                        format!(
+                            "widgets in a line are names or inline tables like {{ widget = \"text\", text = \"hi\" }}, got {got}"
+                        ),
+                    );
                 }
             }
         }
         names
+    }
+
+    /// The registry entry of `id` (`NAME` or `NAME#INSTANCE`), or a problem at `span`.
+    fn known_widget(
+        &mut self,
+        span: Range<usize>,
+        id: &str,
+    ) -> Option<&'static widgets::WidgetInfo> {
+        let Some(info) = widgets::find(crate::layout::base_name(id)) else {
+            self.unknown_widget(span, id);
+            return None;
+        };
+        if let Some(problem) = crate::layout::instance_problem(id) {
+            self.problem(span, problem);
+            return None;
+        }
+        Some(info)
+    }
+
+    /// An inline widget in a line, `{ widget = "text", text = "hi" }`: its options become
+    /// the table of an instance of its own (`text#inline-N` unless `widget` names one).
+    fn inline_widget(&mut self, span: Range<usize>, table: &DeTable<'_>) -> Option<String> {
+        let named = table
+            .iter()
+            .find(|(k, _)| k.get_ref().as_ref() == "widget")
+            .map(|(_, v)| v);
+        let Some(DeValue::String(id)) = named.map(|v| v.get_ref()) else {
+            self.problem(
+                span,
+                "an inline widget names its widget: { widget = \"text\", text = \"hi\" }".into(),
+            );
+            return None;
+        };
+        let info = self.known_widget(named.map_or(span, |v| v.span()), id)?;
+        self.inline += 1;
+        let id = if id.contains('#') {
+            id.to_string()
+        } else {
+            format!("{}#inline-{}", info.name, self.inline)
+        };
+        let mut widget = self.widget_table(info, table, true);
+        widget.name = id.clone();
+        self.config.widgets.retain(|w| w.name != id);
+        self.config.widgets.push(widget);
+        Some(id)
     }
 
     fn unknown_widget(&mut self, span: Range<usize>, name: &str) {
@@ -335,23 +390,28 @@ impl Checker {
             );
         };
         for (name, options) in table {
-            let Some(info) = widgets::find(name.get_ref()) else {
-                self.unknown_widget(name.span(), name.get_ref());
+            let Some(info) = self.known_widget(name.span(), name.get_ref()) else {
                 continue;
             };
             let Some(options) = options.get_ref().as_table() else {
                 self.problem(
                     options.span(),
-                    format!("`widget.{}` must be a table", info.name),
+                    format!("`widget.{}` must be a table", name.get_ref()),
                 );
                 continue;
             };
-            let widget = self.widget_table(info, options);
+            let mut widget = self.widget_table(info, options, false);
+            widget.name = name.get_ref().to_string();
             self.config.widgets.push(widget);
         }
     }
 
-    fn widget_table(&mut self, info: &widgets::WidgetInfo, table: &DeTable<'_>) -> WidgetConfig {
+    fn widget_table(
+        &mut self,
+        info: &widgets::WidgetInfo,
+        table: &DeTable<'_>,
+        inline: bool,
+    ) -> WidgetConfig {
         let mut widget = WidgetConfig {
             name: info.name.to_owned(),
             ..WidgetConfig::default()
@@ -362,6 +422,8 @@ impl Checker {
         for (key, value) in table {
             let key_name = key.get_ref().as_ref();
             match key_name {
+                // The inline form's widget name (`{ widget = "text", … }`).
+                "widget" if inline => {}
                 "priority" => {
                     let label = format!("widget.{}.priority", info.name);
                     widget.priority = self.integer(&label, value, 0, 255).map(|p| p as u8);

@@ -146,7 +146,7 @@ pub fn spec_from_lines(lines: &[LineConfig]) -> LayoutSpec {
             for name in names {
                 let priority = DEFAULT_LINE
                     .iter()
-                    .find(|(n, _)| n == name)
+                    .find(|(n, _)| *n == crate::layout::base_name(name))
                     .map_or(DEFAULT_PRIORITY, |(_, p)| *p);
                 let mut spec = WidgetSpec::new(name, priority);
                 spec.placement.line = index.min(usize::from(u8::MAX)) as u8;
@@ -192,14 +192,18 @@ pub fn resolve(args: &RenderArgs, loaded: &Loaded) -> Result<Settings, Error> {
     };
     for widget in &mut spec.widgets {
         widget.budget = budget;
-        let Some(table) = config.widget(&widget.name) else {
-            continue;
-        };
-        widget.placement.priority = table.priority.unwrap_or(widget.placement.priority);
-        widget.placement.keep_stale = table.keep_stale.unwrap_or(widget.placement.keep_stale);
-        widget.budget = table.budget.unwrap_or(budget);
-        for (key, value) in &table.options {
-            widget.options.set(key, value.clone());
+        // `[widget.text]` holds for every `text`; `[widget."text#left"]` then for that one.
+        let instance = (widget.id != widget.name).then(|| config.widget(&widget.id));
+        for table in [config.widget(&widget.name), instance.flatten()]
+            .into_iter()
+            .flatten()
+        {
+            widget.placement.priority = table.priority.unwrap_or(widget.placement.priority);
+            widget.placement.keep_stale = table.keep_stale.unwrap_or(widget.placement.keep_stale);
+            widget.budget = table.budget.unwrap_or(widget.budget);
+            for (key, value) in &table.options {
+                widget.options.set(key, value.clone());
+            }
         }
     }
     Ok(Settings {

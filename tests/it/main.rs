@@ -23,6 +23,7 @@ mod hostile;
 mod queue_stress;
 mod shell;
 mod soak;
+mod styles;
 mod support;
 mod themes;
 mod transcript;
