@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use crate::engine::frame::Placement;
 use crate::render::LayoutEntry;
+use crate::widgets::style::WidgetStyle;
 use crate::widgets::{self, OptionError, Options};
 
 /// The default line, left to right, with each widget's priority (higher stays longer when
@@ -195,11 +196,14 @@ pub fn build(spec: &LayoutSpec) -> Result<Vec<LayoutEntry>, LayoutError> {
                     hint: widgets::closest(&w.name),
                 })?;
             let widget = (info.build)(&w.options).map_err(LayoutError::Option)?;
+            let style = WidgetStyle::parse(info, &w.options).map_err(LayoutError::Option)?;
             Ok(LayoutEntry {
                 name: info.name,
                 widget,
                 placement: w.placement,
                 budget: w.budget,
+                icon: style.icon.clone().unwrap_or_default(),
+                style,
             })
         })
         .collect()

@@ -16,7 +16,7 @@ use super::{Config, LineConfig, PRESETS, WidgetConfig};
 use crate::cli::ColorChoice;
 use crate::format::theme::Style;
 use crate::widgets::options::OptionValue;
-use crate::widgets::{self, Charset, Options};
+use crate::widgets::{self, Charset, Options, style};
 
 /// The top-level keys.
 pub const KEYS: &[&str] = &[
@@ -279,6 +279,16 @@ impl Checker {
                 match key.get_ref().as_ref() {
                     "left" => line.left = self.widget_list("left", list),
                     "right" => line.right = self.widget_list("right", list),
+                    "separator" => match list.get_ref() {
+                        DeValue::String(text) => line.separator = Some(text.to_string()),
+                        other => {
+                            let got = describe(other);
+                            self.problem(
+                                list.span(),
+                                format!("`separator` must be a string, got {got}"),
+                            );
+                        }
+                    },
                     other => self.problem(
                         key.span(),
                         format!(
@@ -435,15 +445,22 @@ impl Checker {
                     widget.keep_stale =
                         self.boolean(&format!("widget.{}.keep_stale", info.name), value);
                 }
-                _ if !info.options.iter().any(|o| o.key == key_name) => self.problem(
-                    key.span(),
-                    format!(
-                        "widget `{}` has no option `{key_name}`{}; options: {}",
-                        info.name,
-                        hint(key_name, &known),
-                        known.join(", ")
-                    ),
-                ),
+                _ if !info.options.iter().any(|o| o.key == key_name)
+                    && !style::is_style_key(info, key_name) =>
+                {
+                    let with_style: Vec<&str> = (known.iter().copied())
+                        .chain(style::STYLE_SPECS.iter().map(|s| s.key))
+                        .collect();
+                    self.problem(
+                        key.span(),
+                        format!(
+                            "widget `{}` has no option `{key_name}`{}; options: {}",
+                            info.name,
+                            hint(key_name, &with_style),
+                            known.join(", ")
+                        ),
+                    )
+                }
                 _ => {
                     if let Some(option) = self.option_value(info, key_name, value) {
                         widget.options.push((key_name.to_owned(), option));
@@ -522,6 +539,15 @@ impl Checker {
             }
         };
         let options = Options::new(info.name).with(key, option.clone());
+        if style::is_style_key(info, key) {
+            return match style::WidgetStyle::parse(info, &options) {
+                Ok(_) => Some(option),
+                Err(err) => {
+                    self.problem(value.span(), err.to_string());
+                    None
+                }
+            };
+        }
         match (info.build)(&options) {
             Ok(_) => Some(option),
             // Alone, the widget may miss another required option: not this one's fault.
@@ -648,6 +674,21 @@ mod tests {
             [
                 "config.toml:2:1: unknown key `lefts` in [[line]] (did you mean `left`?); a line has `left` and `right`",
                 "config.toml:3:9: unknown widget `costs` (did you mean `cost`?); `blinkline widgets` lists them",
+            ]
+        );
+    }
+
+    #[test]
+    fn style_keys_are_checked_in_the_widget_table_with_their_place() {
+        assert_eq!(
+            problems(
+                "[widget.model]\nfg = \"#7aa2f7\"\nbold = true\nformat = \"{shrot}\"\n\
+                 [widget.cost]\nbg = \"gren\"\nboldd = true\n"
+            ),
+            [
+                "config.toml:4:10: widget `model` option `format`: unknown field {shrot} (did you mean {short}?); fields: value, icon, name, short, id",
+                "config.toml:6:6: widget `cost` option `bg`: must be a colour: \"#rrggbb\", a palette index 0-255 or a name like \"red\", \"bright-blue\"; got \"gren\" (did you mean \"green\"?)",
+                "config.toml:7:1: widget `cost` has no option `boldd` (did you mean `bold`?); options: warn, critical, priority, budget, keep_stale",
             ]
         );
     }

@@ -41,6 +41,8 @@ pub const INIT_TEMPLATE: &str = include_str!("init.toml");
 pub struct LineConfig {
     pub left: Vec<String>,
     pub right: Vec<String>,
+    /// Drawn between the line's widgets (each widget's own `separator` wins).
+    pub separator: Option<String>,
 }
 
 /// One `[widget.NAME]` table.

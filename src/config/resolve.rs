@@ -151,6 +151,10 @@ pub fn spec_from_lines(lines: &[LineConfig]) -> LayoutSpec {
                 let mut spec = WidgetSpec::new(name, priority);
                 spec.placement.line = index.min(usize::from(u8::MAX)) as u8;
                 spec.placement.right = right;
+                if let Some(separator) = &line.separator {
+                    spec.options
+                        .set("separator", OptionValue::Str(separator.clone()));
+                }
                 widgets.push(spec);
             }
         }

@@ -183,7 +183,7 @@ pub fn prompt_builder(
     // A prompt's widgets come from the command line (`--widgets`, `--set`, or the default
     // list), never from the config file: a `command` widget there is the user's own.
     set_command_trust(&mut spec, true, None);
-    let layout = layout::build(&spec)?;
+    let mut layout = layout::build(&spec)?;
     let env = env.with_vars(
         crate::widgets::env::requested_variables(&spec)
             .iter()
@@ -210,7 +210,8 @@ pub fn prompt_builder(
         rules: settings.rules,
         config_flagged: false,
     };
-    let sink = ShellSink::new(args.shell, settings.theme, depth, args.right);
+    let styles = crate::setup::prepare_styles(&mut layout, settings.charset)?;
+    let sink = ShellSink::new(args.shell, settings.theme, depth, args.right).with_styles(styles);
     Ok(Renderer::builder(
         layout,
         render_settings,
