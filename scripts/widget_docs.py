@@ -47,8 +47,18 @@ for name in names:
             break
     summary = re.search(r'summary:\s*"((?:[^"\\]|\\.)*)"', source)
     parts.append(f"| [`{name}`](#{name}) | {summary.group(1) if summary else ''} |")
+    options, fields = tables[name].split("\nFormat fields:\n", 1)
     sections.append(
-        f"\n## {name}\n\n" + "\n".join(doc).strip() + "\n\n### Options\n\n" + tables[name]
+        f"\n## {name}\n\n" + "\n".join(doc).strip() + "\n\n### Format fields\n" + fields
+        + "\n### Options\n\n" + options
     )
+style = (root / "src" / "widgets" / "style.rs").read_text()
+style_doc = []
+for line in style.splitlines():
+    if line.startswith("//!"):
+        style_doc.append(line[4:] if line.startswith("//! ") else line[3:])
+    elif style_doc:
+        break
+sections.insert(0, "\n## Style and format\n\n" + "\n".join(style_doc).strip() + "\n")
 out.write_text("\n".join(parts) + "\n" + "".join(sections))
 print(f"wrote {out.relative_to(root) if out.is_relative_to(root) else out}")

@@ -162,8 +162,12 @@ pub enum Command {
     /// Measure the in-process render path: latency percentiles, per-widget time,
     /// allocations per frame and pool queue throughput.
     Bench(BenchArgs),
-    /// List the widgets and their options.
-    Widgets,
+    /// List the widgets and their options; with a NAME, one widget's options, format
+    /// fields and style keys.
+    Widgets {
+        /// A widget to describe, e.g. `model`.
+        name: Option<String>,
+    },
     /// Write, check or print the configuration file.
     #[command(subcommand)]
     Config(ConfigCommand),

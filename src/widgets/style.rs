@@ -2,20 +2,35 @@
 //! options, validated once when the layout is built, like the options.
 //!
 //! - `fg`, `bg`: a colour (`"#rrggbb"`, a palette index `0`–`255`, or a name like `"red"`;
-//!   one parser, [`Color::parse`]); `bold`, `italic`, `dim`, `underline`.
+//!   one parser for config and theme files); `bold`, `italic`, `dim`, `underline`. The
+//!   warn and critical tones keep their colours.
 //! - `icon`: the widget's icon, instead of the icon set's (shown even with icons off).
 //! - `prefix`, `suffix`: text put before and after the value (a label).
 //! - `format`: the text shown, with the widget's fields in braces:
 //!   `format = "{icon} {value} ({short})"`. Every widget has `{value}` (what it shows
-//!   without a format) and `{icon}`; a widget declares more ([`WidgetInfo::fields`]).
+//!   without a format) and `{icon}`; a widget declares more (listed above and by
+//!   `blinkline widgets NAME`).
 //!   `{{` and `}}` are literal braces. An unknown field is a config problem.
 //! - `separator`: what is drawn before the widget: `"powerline"`, `"capsule"`, `"plain"`
 //!   or any text (also a `[[line]]` key, for every widget of the line).
 //!
 //! A widget that declares an option of the same name (`env`'s `prefix`) keeps its own.
-//! The format is parsed into pieces here, once per process; [`WidgetStyle::apply`]
-//! rewrites a rendered slot's text from them without allocating. Colours, attributes,
-//! icons and separators are the output format's business (`format/`), prepared per layout.
+//! Several instances of one widget each take their own: `[widget."text#left"]`.
+//!
+//! ```toml
+//! [widget.model]
+//! fg = "#ff8700"
+//! bold = true
+//! format = "{icon} {short}"
+//!
+//! [widget.context]
+//! prefix = "ctx "
+//! format = "{percent} of {size}"
+//! ```
+//!
+//! The format is parsed into pieces once per process; `WidgetStyle::apply` rewrites a
+//! rendered slot's text from them without allocating. Colours, attributes, icons and
+//! separators are the output format's business (`format/`), prepared per layout.
 
 use arrayvec::ArrayString;
 

@@ -157,3 +157,74 @@ fn config_print_keeps_instances_apart() {
     let again = line_with_config(&printed, &["--color=never", "--sample"]);
     assert_eq!(again, "A │ in\n");
 }
+
+#[test]
+fn widgets_name_lists_the_format_fields_and_style_keys() {
+    let out = line(&["widgets", "model"]);
+    for expected in [
+        "model: the model's display name (Opus 4.6)",
+        "    {short}",
+        "the name without its parenthesised suffix",
+        "    fg              colour",
+        "    separator       string",
+    ] {
+        assert!(out.contains(expected), "{expected:?} not in\n{out}");
+    }
+    let o = run(&["widgets", "modle"]);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "blinkline: unknown widget `modle` (did you mean `model`?); `blinkline widgets` lists them\n"
+    );
+    assert!(!o.status.success());
+}
+
+#[test]
+fn a_styled_config_renders_its_format_colours_and_separators() {
+    let config = r##"
+[[line]]
+left = ["model", "context", { widget = "text", text = "dev", fg = "black", bg = "yellow", bold = true }]
+separator = " · "
+
+[widget.model]
+fg = "#ff8700"
+bold = true
+format = "{short} [{id}]"
+
+[widget.context]
+prefix = "ctx "
+format = "{percent} of {size}"
+"##;
+    assert_eq!(
+        line_with_config(config, &["--color=never"]),
+        "Opus 4.6 [claude-opus-4-6] · ctx 38% of 200k · dev\n"
+    );
+    assert_eq!(
+        line_with_config(config, &["--color=256"]),
+        "\x1b[0m\x1b[38;5;208m\x1b[1mOpus 4.6 [claude-opus-4-6]\x1b[0m\
+         \x1b[38;5;60m · \x1b[0m\x1b[38;5;117mctx 38% of 200k\x1b[0m\
+         \x1b[38;5;60m · \x1b[0m\x1b[30m\x1b[43m\x1b[1mdev\x1b[0m\n"
+    );
+}
+
+#[test]
+fn an_unknown_format_field_is_a_config_problem_naming_the_fields() {
+    let dir = TempDir::new("styles-field").unwrap();
+    let path = dir.join("config.toml");
+    std::fs::write(&path, "[widget.model]\nformat = \"{shrot}\"\n").unwrap();
+    let o = run(&["config", "check", &format!("--config={}", path.display())]);
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let expected = format!(
+        "{}:2:10: widget `model` option `format`: unknown field {{shrot}} (did you mean {{short}}?); fields: value, icon, name, short, id",
+        path.display()
+    );
+    assert!(all.contains(&expected), "{all}");
+    let o = run(&["--widgets=model", "--set=model.format={nme}"]);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "blinkline: widget `model` option `format`: unknown field {nme} (did you mean {name}?); fields: value, icon, name, short, id\n"
+    );
+}
