@@ -57,6 +57,10 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode, Error> {
         Some(Command::Widgets { name: None }) => Ok(crate::commands::list_widgets()),
         Some(Command::Widgets { name: Some(name) }) => crate::commands::describe_widget(&name),
         Some(Command::Config(ref action)) => crate::commands::config_command(render, action),
+        Some(Command::Themes) => Ok(crate::commands::list_themes(&Environment::capture())),
+        Some(Command::Theme(crate::cli::ThemeCommand::Show { ref name })) => {
+            crate::commands::show_theme(render, name)
+        }
         Some(Command::Completions { shell }) => Ok(crate::commands::completions(shell)),
         Some(Command::Man) => crate::commands::man_page(),
         Some(Command::WidgetOptions) => Ok(crate::commands::print_widget_options()),

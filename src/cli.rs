@@ -153,6 +153,16 @@ pub fn prompt_flags_given(matches: &clap::ArgMatches) -> Result<Vec<String>, cra
     Ok(words)
 }
 
+/// `blinkline theme …`.
+#[derive(Debug, Subcommand)]
+pub enum ThemeCommand {
+    /// Render the sample line in theme NAME (built-in or the user's).
+    Show {
+        /// The theme, e.g. `nord`.
+        name: String,
+    },
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Render once (the default when no command is given).
@@ -171,6 +181,11 @@ pub enum Command {
     /// Write, check or print the configuration file.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// List the themes: the built-in ones and the user's (~/.config/blinkline/themes/NAME.toml).
+    Themes,
+    /// Show a theme.
+    #[command(subcommand)]
+    Theme(ThemeCommand),
     /// Print a shell completion script, e.g. `blinkline completions bash > ~/.local/share/bash-completion/completions/blinkline`.
     Completions {
         /// The shell.

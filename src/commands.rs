@@ -122,6 +122,38 @@ pub fn list_widgets() -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// `blinkline themes`: the built-in themes, then the user's files (a user's file of a
+/// built-in's name shadows it).
+pub fn list_themes(env: &Environment) -> ExitCode {
+    let dir = crate::format::themes::user_dir(env);
+    let user = crate::format::themes::user_themes(dir.as_deref());
+    let mut out = String::new();
+    for name in crate::format::themes::theme_names() {
+        let shadowed = user.iter().any(|(n, _)| n == name);
+        let mark = if shadowed {
+            "built-in, shadowed by the user's"
+        } else {
+            "built-in"
+        };
+        out.push_str(&format!("{name:<13} {mark}\n"));
+    }
+    for (name, path) in &user {
+        out.push_str(&format!("{name:<13} user  {}\n", path.display()));
+    }
+    let _ = std::io::stdout().write_all(out.as_bytes());
+    ExitCode::SUCCESS
+}
+
+/// `blinkline theme show NAME`: the sample line in that theme (the config's layout).
+pub fn show_theme(args: &RenderArgs, name: &str) -> Result<ExitCode, Error> {
+    let args = RenderArgs {
+        theme: Some(name.to_owned()),
+        sample: true,
+        ..args.clone()
+    };
+    render(&args, false)
+}
+
 /// `blinkline widgets NAME`: one widget's summary, options, format fields and style keys.
 pub fn describe_widget(name: &str) -> Result<ExitCode, Error> {
     let info = crate::widgets::find(name).ok_or_else(|| {

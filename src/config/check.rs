@@ -130,7 +130,16 @@ impl Checker {
                 self.config.preset = self.choice(name, value, &names).map(str::to_owned);
             }
             "theme" => {
-                let names: Vec<&str> = crate::format::themes::theme_names().collect();
+                // The built-in themes, then the user's theme files.
+                let env = crate::input::env::Environment::capture();
+                let dir = crate::format::themes::user_dir(&env);
+                let user = crate::format::themes::user_themes(dir.as_deref());
+                let mut names: Vec<&str> = crate::format::themes::theme_names().collect();
+                for (user_name, _) in &user {
+                    if !names.contains(&user_name.as_str()) {
+                        names.push(user_name);
+                    }
+                }
                 self.config.theme = self.choice(name, value, &names).map(str::to_owned);
             }
             "style" => {

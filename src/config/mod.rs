@@ -144,12 +144,17 @@ pub struct Loaded {
     pub path: Option<PathBuf>,
     /// Every problem, formatted `FILE:LINE:COLUMN: message` (empty when all is well).
     pub problems: Vec<String>,
+    /// Where the user's theme files are (`themes/` beside the default config file).
+    pub themes_dir: Option<PathBuf>,
 }
 
 /// Loads the preset and the config file. A missing default file is not a problem; a
 /// missing `--config FILE` is.
 pub fn load(explicit: Option<&Path>, preset: Option<&str>, env: &Environment) -> Loaded {
-    let mut loaded = Loaded::default();
+    let mut loaded = Loaded {
+        themes_dir: crate::format::themes::user_dir(env),
+        ..Loaded::default()
+    };
     let path = explicit
         .map(Path::to_path_buf)
         .or_else(|| default_path(env));

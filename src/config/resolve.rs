@@ -175,16 +175,17 @@ pub fn resolve(args: &RenderArgs, loaded: &Loaded) -> Result<Settings, Error> {
         .clone()
         .or_else(|| config.theme.clone())
         .unwrap_or_else(|| DEFAULT_THEME.to_owned());
-    let mut theme = match crate::format::themes::builtin_theme(&theme_name) {
-        Some(theme) => theme.map_err(Error::Builtin)?,
-        None => {
-            let hint = crate::util::closest(&theme_name, crate::format::themes::theme_names());
-            return Err(Error::UnknownTheme {
-                name: theme_name,
-                hint,
-            });
-        }
-    };
+    let mut theme =
+        match crate::format::themes::load_theme(&theme_name, loaded.themes_dir.as_deref()) {
+            Some(theme) => theme.map_err(Error::Builtin)?,
+            None => {
+                let hint = crate::util::closest(&theme_name, crate::format::themes::theme_names());
+                return Err(Error::UnknownTheme {
+                    name: theme_name,
+                    hint,
+                });
+            }
+        };
     if let Some(style) = config.style {
         theme.style = style;
     }

@@ -228,3 +228,119 @@ fn an_unknown_format_field_is_a_config_problem_naming_the_fields() {
         "blinkline: widget `model` option `format`: unknown field {nme} (did you mean {name}?); fields: value, icon, name, short, id\n"
     );
 }
+
+/// A `HOME` with theme files in `~/.config/blinkline/themes`.
+fn home_with_themes(themes: &[(&str, &str)]) -> TempDir {
+    let home = TempDir::new("styles-themes").unwrap();
+    let dir = home.join(".config/blinkline/themes");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, source) in themes {
+        std::fs::write(dir.join(format!("{name}.toml")), source).unwrap();
+    }
+    home
+}
+
+#[test]
+fn a_user_theme_extends_a_shipped_one_and_changes_a_few_colours() {
+    let home = home_with_themes(&[(
+        "mine",
+        "extends = \"nord\"\nstyle = \"classic\"\n[widgets]\nmodel = \"#ff0000\"\n",
+    )]);
+    let args = ["--widgets=model,cost", "--color=truecolor"];
+    let mine = run_in(home.path(), &[&args[..], &["--theme=mine"]].concat());
+    let nord = run_in(
+        home.path(),
+        &[&args[..], &["--theme=nord", "--set=model.fg=#ff0000"]].concat(),
+    );
+    assert!(
+        mine.status.success(),
+        "{}",
+        String::from_utf8_lossy(&mine.stderr)
+    );
+    let mine = String::from_utf8(mine.stdout).unwrap();
+    // The model's colour is the file's; the cost keeps nord's.
+    assert!(mine.contains("\x1b[38;2;255;0;0mOpus"), "{mine:?}");
+    assert!(mine.contains("\x1b[38;2;163;190;140m$1.83"), "{mine:?}");
+    // In the classic style, where nord itself draws powerline segments.
+    assert!(!mine.contains('\u{25b6}'), "{mine:?}");
+    assert!(String::from_utf8(nord.stdout).unwrap().contains('\u{25b6}'));
+    // Named in the config too, and checked there.
+    let config = home.join("config.toml");
+    std::fs::write(&config, "theme = \"mine\"\n").unwrap();
+    let flag = format!("--config={}", config.display());
+    let checked = run_in(home.path(), &["config", "check", &flag]);
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+}
+
+#[test]
+fn themes_lists_built_in_and_user_themes_and_theme_show_renders_one() {
+    let home = home_with_themes(&[
+        ("mine", "extends = \"gruvbox\"\n"),
+        ("nord", "extends = \"nord\"\nink = \"#000000\"\n"),
+    ]);
+    let listed = run_in(home.path(), &["themes"]);
+    let listed = String::from_utf8(listed.stdout).unwrap();
+    let dir = home.join(".config/blinkline/themes");
+    assert!(listed.starts_with("classic       built-in\n"), "{listed}");
+    assert!(
+        listed.contains("nord          built-in, shadowed by the user's\n"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains(&format!(
+            "mine          user  {}\n",
+            dir.join("mine.toml").display()
+        )),
+        "{listed}"
+    );
+    let shown = run_in(home.path(), &["theme", "show", "mine", "--color=never"]);
+    let shown = String::from_utf8(shown.stdout).unwrap();
+    assert!(
+        shown.contains("Opus 4.6") && shown.contains("$1.83"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn an_error_in_a_theme_file_names_the_file_and_line() {
+    let home = home_with_themes(&[
+        ("bad", "extends = \"nord\"\n\nink = \"#12\"\n"),
+        ("typo", "extends = \"nrod\"\n"),
+        ("half", "style = \"classic\"\n"),
+        ("syntax", "extends = \"nord\"\nink = \n"),
+    ]);
+    let dir = home.join(".config/blinkline/themes");
+    let error = |theme: &str| {
+        let o = run_in(
+            home.path(),
+            &["--widgets=model", &format!("--theme={theme}")],
+        );
+        assert_eq!(o.status.code(), Some(2), "{theme}");
+        String::from_utf8(o.stderr).unwrap()
+    };
+    assert_eq!(
+        error("bad"),
+        format!(
+            "blinkline: {}:3:7: theme `bad`: `ink` must be a colour like \"#7aa2f7\", got \"#12\"\n",
+            dir.join("bad.toml").display()
+        )
+    );
+    assert_eq!(
+        error("typo"),
+        format!(
+            "blinkline: {}:1:11: `extends`: no theme `nrod` (did you mean `nord`?)\n",
+            dir.join("typo.toml").display()
+        )
+    );
+    assert!(error("half").contains(
+        "half.toml:1:1: theme `half`: `ink` is missing; set it, or `extends = \"THEME\"`"
+    ));
+    assert!(error("syntax").starts_with(&format!(
+        "blinkline: {}:2:",
+        dir.join("syntax.toml").display()
+    )));
+}
