@@ -168,6 +168,7 @@ impl Checker {
                 }
             }
             "line" => self.lines(value),
+            "prompt" => self.prompt(value),
             "widget" => self.widget_tables(value),
             _ => self.problem(
                 key.span(),
@@ -267,49 +268,94 @@ impl Checker {
     }
 
     fn lines(&mut self, value: &Value<'_>) {
-        let Some(array) = value.get_ref().as_array() else {
+        if let Some(lines) = self.line_tables("line", value) {
+            self.config.lines = Some(lines);
+        }
+    }
+
+    /// `[prompt]`: the shell prompt's own layout, `left`/`right` (one line) or
+    /// `[[prompt.line]]` tables like `[[line]]`.
+    fn prompt(&mut self, value: &Value<'_>) {
+        let Some(table) = value.get_ref().as_table() else {
             let got = describe(value.get_ref());
             return self.problem(
                 value.span(),
-                format!("`line` must be written as [[line]] tables, got {got}"),
+                format!("`prompt` must be a table with `left` and `right` or [[prompt.line]] tables, got {got}"),
             );
+        };
+        let mut first = LineConfig::default();
+        let mut lines = None;
+        for (key, item) in table {
+            match key.get_ref().as_ref() {
+                "line" => lines = self.line_tables("prompt.line", item),
+                other => self.line_key(&mut first, key, other, item, "[prompt]"),
+            }
+        }
+        let mut lines = lines.unwrap_or_default();
+        if !first.left.is_empty() || !first.right.is_empty() || lines.is_empty() {
+            lines.insert(0, first);
+        }
+        self.config.prompt = Some(lines);
+    }
+
+    fn line_tables(&mut self, name: &str, value: &Value<'_>) -> Option<Vec<LineConfig>> {
+        let Some(array) = value.get_ref().as_array() else {
+            let got = describe(value.get_ref());
+            self.problem(
+                value.span(),
+                format!("`{name}` must be written as [[{name}]] tables, got {got}"),
+            );
+            return None;
         };
         let mut lines = Vec::new();
         for item in array.iter() {
             let Some(table) = item.get_ref().as_table() else {
                 self.problem(
                     item.span(),
-                    "each `line` must be a table with `left` and `right`".into(),
+                    format!("each `{name}` must be a table with `left` and `right`"),
                 );
                 continue;
             };
             let mut line = LineConfig::default();
+            let place = format!("[[{name}]]");
             for (key, list) in table {
-                match key.get_ref().as_ref() {
-                    "left" => line.left = self.widget_list("left", list),
-                    "right" => line.right = self.widget_list("right", list),
-                    "separator" => match list.get_ref() {
-                        DeValue::String(text) => line.separator = Some(text.to_string()),
-                        other => {
-                            let got = describe(other);
-                            self.problem(
-                                list.span(),
-                                format!("`separator` must be a string, got {got}"),
-                            );
-                        }
-                    },
-                    other => self.problem(
-                        key.span(),
-                        format!(
-                            "unknown key `{other}` in [[line]]{}; a line has `left` and `right`",
-                            hint(other, &["left", "right"])
-                        ),
-                    ),
-                }
+                self.line_key(&mut line, key, key.get_ref().as_ref(), list, &place);
             }
             lines.push(line);
         }
-        self.config.lines = Some(lines);
+        Some(lines)
+    }
+
+    /// One key of a line table (`left`, `right`, `separator`).
+    fn line_key(
+        &mut self,
+        line: &mut LineConfig,
+        key: &Key<'_>,
+        name: &str,
+        list: &Value<'_>,
+        place: &str,
+    ) {
+        match name {
+            "left" => line.left = self.widget_list("left", list),
+            "right" => line.right = self.widget_list("right", list),
+            "separator" => match list.get_ref() {
+                DeValue::String(text) => line.separator = Some(text.to_string()),
+                other => {
+                    let got = describe(other);
+                    self.problem(
+                        list.span(),
+                        format!("`separator` must be a string, got {got}"),
+                    );
+                }
+            },
+            other => self.problem(
+                key.span(),
+                format!(
+                    "unknown key `{other}` in {place}{}; a line has `left` and `right`",
+                    hint(other, &["left", "right"])
+                ),
+            ),
+        }
     }
 
     fn widget_list(&mut self, key: &str, value: &Value<'_>) -> Vec<String> {
@@ -698,6 +744,21 @@ mod tests {
                 "config.toml:4:10: widget `model` option `format`: unknown field {shrot} (did you mean {short}?); fields: value, icon, name, short, id",
                 "config.toml:6:6: widget `cost` option `bg`: must be a colour: \"#rrggbb\", a palette index 0-255 or a name like \"red\", \"bright-blue\"; got \"gren\" (did you mean \"green\"?)",
                 "config.toml:7:1: widget `cost` has no option `boldd` (did you mean `bold`?); options: warn, critical, priority, budget, keep_stale",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_prompt_section_is_checked_like_a_line() {
+        let (config, _) = parse("[prompt]\nleft = [\"cwd\", \"char\"]\nright = [\"time\"]\n");
+        let prompt = config.prompt.unwrap();
+        assert_eq!((prompt[0].left.len(), prompt[0].right.len()), (2, 1));
+        assert_eq!(
+            problems("[prompt]\nleft = [\"modle\"]\nlefts = 1\n[[prompt.line]]\nrigth = []\n"),
+            [
+                "config.toml:2:9: unknown widget `modle` (did you mean `model`?); `blinkline widgets` lists them",
+                "config.toml:3:1: unknown key `lefts` in [prompt] (did you mean `left`?); a line has `left` and `right`",
+                "config.toml:5:1: unknown key `rigth` in [[prompt.line]] (did you mean `right`?); a line has `left` and `right`",
             ]
         );
     }

@@ -71,6 +71,8 @@ pub struct Config {
     pub nerd_font_width: Option<u8>,
     pub ambiguous_width: Option<u8>,
     pub lines: Option<Vec<LineConfig>>,
+    /// `[prompt]`: the shell prompt's own lines (its right groups are the right prompt).
+    pub prompt: Option<Vec<LineConfig>>,
     pub widgets: Vec<WidgetConfig>,
 }
 
@@ -92,7 +94,8 @@ impl Config {
             budget,
             nerd_font_width,
             ambiguous_width,
-            lines
+            lines,
+            prompt
         );
         for widget in top.widgets {
             match self.widgets.iter_mut().find(|w| w.name == widget.name) {

@@ -62,6 +62,9 @@ pub struct Settings {
     pub sample: bool,
     /// The config file's problems (the line then shows `⚠ config`, and uses the defaults).
     pub problems: Vec<String>,
+    /// The config's `[prompt]` layout, its widget tables applied (`None`: the prompt's
+    /// built-in default).
+    pub prompt: Option<LayoutSpec>,
 }
 
 impl Settings {
@@ -78,6 +81,9 @@ impl Settings {
             args.widgets.is_some(),
             loaded.path.as_deref(),
         );
+        if let Some(prompt) = &mut settings.prompt {
+            set_command_trust(prompt, false, loaded.path.as_deref());
+        }
         settings.problems = loaded.problems;
         Ok(settings)
     }
@@ -195,22 +201,12 @@ pub fn resolve(args: &RenderArgs, loaded: &Loaded) -> Result<Settings, Error> {
         (None, Some(lines)) => spec_from_lines(lines),
         (None, None) => LayoutSpec::default_line(),
     };
-    for widget in &mut spec.widgets {
-        widget.budget = budget;
-        // `[widget.text]` holds for every `text`; `[widget."text#left"]` then for that one.
-        let instance = (widget.id != widget.name).then(|| config.widget(&widget.id));
-        for table in [config.widget(&widget.name), instance.flatten()]
-            .into_iter()
-            .flatten()
-        {
-            widget.placement.priority = table.priority.unwrap_or(widget.placement.priority);
-            widget.placement.keep_stale = table.keep_stale.unwrap_or(widget.placement.keep_stale);
-            widget.budget = table.budget.unwrap_or(widget.budget);
-            for (key, value) in &table.options {
-                widget.options.set(key, value.clone());
-            }
-        }
-    }
+    apply_widget_tables(&mut spec, config, budget);
+    let prompt = config.prompt.as_ref().map(|lines| {
+        let mut prompt = spec_from_lines(lines);
+        apply_widget_tables(&mut prompt, config, budget);
+        prompt
+    });
     Ok(Settings {
         spec,
         theme,
@@ -234,7 +230,28 @@ pub fn resolve(args: &RenderArgs, loaded: &Loaded) -> Result<Settings, Error> {
         input: args.input.clone(),
         sample: args.sample,
         problems: Vec::new(),
+        prompt,
     })
+}
+
+/// Lays the config's widget tables over `spec`: `[widget.text]` holds for every `text`,
+/// `[widget."text#left"]` then for that one.
+fn apply_widget_tables(spec: &mut LayoutSpec, config: &Config, budget: Duration) {
+    for widget in &mut spec.widgets {
+        widget.budget = budget;
+        let instance = (widget.id != widget.name).then(|| config.widget(&widget.id));
+        for table in [config.widget(&widget.name), instance.flatten()]
+            .into_iter()
+            .flatten()
+        {
+            widget.placement.priority = table.priority.unwrap_or(widget.placement.priority);
+            widget.placement.keep_stale = table.keep_stale.unwrap_or(widget.placement.keep_stale);
+            widget.budget = table.budget.unwrap_or(widget.budget);
+            for (key, value) in &table.options {
+                widget.options.set(key, value.clone());
+            }
+        }
+    }
 }
 
 #[cfg(test)]

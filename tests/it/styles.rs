@@ -344,3 +344,57 @@ fn an_error_in_a_theme_file_names_the_file_and_line() {
         dir.join("syntax.toml").display()
     )));
 }
+
+#[test]
+fn the_prompt_takes_its_layout_from_the_prompt_section() {
+    let dir = TempDir::new("styles-prompt").unwrap();
+    let path = dir.join("config.toml");
+    std::fs::write(
+        &path,
+        r#"
+[[line]]
+left = ["model"]
+
+[prompt]
+left = [{ widget = "text", text = "$(x) 100%", fg = "green", bold = true }, "env"]
+right = ["text#r"]
+
+[widget."text#r"]
+text = "right side"
+
+[widget.env]
+name = "BLINKLINE_TEST_VALUE"
+"#,
+    )
+    .unwrap();
+    let config = format!("--config={}", path.display());
+    let prompt = |extra: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_blinkline"));
+        let o = cmd
+            .env_clear()
+            .env("HOME", dir.path())
+            .env("TERM", "xterm-256color")
+            .env("BLINKLINE_TEST_VALUE", "v")
+            .args(["prompt", "--shell", "zsh", &config])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    assert_eq!(
+        prompt(&[]),
+        "%{\x1b[32m\x1b[1m%}$(x) 100%%%{\x1b[0m%} %{\x1b[38;5;146m%}v%{\x1b[0m%} "
+    );
+    assert_eq!(prompt(&["--right", "--color=never"]), "right side");
+    // --widgets still wins over the config.
+    assert_eq!(prompt(&["--widgets=char", "--color=never"]), "❯ ");
+    // Lines as [[prompt.line]], like [[line]].
+    std::fs::write(
+        &path,
+        "[[prompt.line]]\nleft = [\"env\"]\n[[prompt.line]]\nleft = [\"char\"]\n\
+         [widget.env]\nname = \"BLINKLINE_TEST_VALUE\"\n",
+    )
+    .unwrap();
+    assert_eq!(prompt(&["--color=never"]), "v\n❯ ");
+}
