@@ -559,15 +559,14 @@ mod tests {
             };
             let mut sink = AnsiSink::with_look(look);
             sink.prepare(&["model", "context"]);
-            let out = crate::format::test_support::render_segments(
+            crate::format::test_support::render_segments(
                 Box::new(sink),
                 &[
                     ("model", "Opus", Tone::Normal, false),
                     ("context", "38%", Tone::Normal, false),
                 ],
                 Some(80),
-            );
-            out
+            )
         };
         assert_eq!(
             render(Style::Classic),
