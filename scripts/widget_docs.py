@@ -27,6 +27,13 @@ tables = {}
 for block in printed.split("## ")[1:]:
     name, table = block.split("\n", 1)
     tables[name] = table
+printed_fields = subprocess.run(
+    binary + ["__widget-fields"], cwd=root, check=True, capture_output=True, text=True
+).stdout
+fields = {}
+for block in printed_fields.split("\n## ")[0:]:
+    name, table = block.removeprefix("## ").split("\n", 1)
+    fields[name] = table.rstrip("\n") + "\n"
 
 parts = [
     "# Widget reference\n",
@@ -47,10 +54,9 @@ for name in names:
             break
     summary = re.search(r'summary:\s*"((?:[^"\\]|\\.)*)"', source)
     parts.append(f"| [`{name}`](#{name}) | {summary.group(1) if summary else ''} |")
-    options, fields = tables[name].split("\nFormat fields:\n", 1)
     sections.append(
-        f"\n## {name}\n\n" + "\n".join(doc).strip() + "\n\n### Format fields\n" + fields
-        + "\n### Options\n\n" + options
+        f"\n## {name}\n\n" + "\n".join(doc).strip() + "\n\n### Format fields\n\n"
+        + fields[name] + "\n### Options\n\n" + tables[name]
     )
 style = (root / "src" / "widgets" / "style.rs").read_text()
 style_doc = []

@@ -64,6 +64,7 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode, Error> {
         Some(Command::Completions { shell }) => Ok(crate::commands::completions(shell)),
         Some(Command::Man) => crate::commands::man_page(),
         Some(Command::WidgetOptions) => Ok(crate::commands::print_widget_options()),
+        Some(Command::WidgetFields) => Ok(crate::commands::print_widget_fields()),
         Some(ref command @ (Command::RefreshTranscript { .. } | Command::RefreshGit(_))) => {
             if let Some(job) = refresh_job(command) {
                 crate::commands::refresh(&job, &Environment::capture(), true)?;

@@ -197,6 +197,9 @@ pub enum Command {
     /// Print each widget's options table (markdown) for docs/widgets.md.
     #[command(name = "__widget-options", hide = true)]
     WidgetOptions,
+    /// Print each widget's format fields and style keys (markdown) for docs/widgets.md.
+    #[command(name = "__widget-fields", hide = true)]
+    WidgetFields,
     /// Finish scanning a transcript into the cache (started detached by renders).
     #[command(name = "__refresh-transcript", hide = true)]
     RefreshTranscript { path: String },

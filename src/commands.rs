@@ -210,13 +210,23 @@ fn style_specs(
 }
 
 /// `__widget-options`: a `## NAME` heading and the options table of each widget, in
-/// registry order, then its format fields and style keys, for scripts/widget_docs.py.
+/// registry order, for scripts/widget_docs.py.
 pub fn print_widget_options() -> ExitCode {
     let mut out = String::new();
     for info in crate::widgets::REGISTRY {
         out.push_str(&format!("## {}\n", info.name));
         out.push_str(&crate::widgets::options::markdown_table(info.options));
-        out.push_str("\nFormat fields:\n\n| field | holds |\n|---|---|\n");
+    }
+    let _ = std::io::stdout().write_all(out.as_bytes());
+    ExitCode::SUCCESS
+}
+
+/// `__widget-fields`: a `## NAME` heading, the format fields table and the style keys of
+/// each widget, in registry order, for scripts/widget_docs.py.
+pub fn print_widget_fields() -> ExitCode {
+    let mut out = String::new();
+    for info in crate::widgets::REGISTRY {
+        out.push_str(&format!("## {}\n| field | holds |\n|---|---|\n", info.name));
         for field in crate::widgets::style::COMMON_FIELDS
             .iter()
             .chain(info.fields)
