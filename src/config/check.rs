@@ -130,10 +130,17 @@ impl Checker {
                 self.config.preset = self.choice(name, value, &names).map(str::to_owned);
             }
             "theme" => {
-                // The built-in themes, then the user's theme files.
-                let env = crate::input::env::Environment::capture();
-                let dir = crate::format::themes::user_dir(&env);
-                let user = crate::format::themes::user_themes(dir.as_deref());
+                // The built-in themes, then the user's theme files (the directory is read
+                // only for a name that is not built in).
+                let builtin = matches!(value.get_ref(), DeValue::String(s)
+                    if crate::format::themes::theme_names().any(|n| n == s.as_ref()));
+                let user = if builtin {
+                    Vec::new()
+                } else {
+                    let env = crate::input::env::Environment::capture();
+                    let dir = crate::format::themes::user_dir(&env);
+                    crate::format::themes::user_themes(dir.as_deref())
+                };
                 let mut names: Vec<&str> = crate::format::themes::theme_names().collect();
                 for (user_name, _) in &user {
                     if !names.contains(&user_name.as_str()) {
