@@ -370,6 +370,7 @@ fn warm_frames_allocate_nothing_in_every_format_and_layout() {
         &["--theme", "nord", "--color", "truecolor"][..],
         &["--theme", "classic", "--color", "16"],
         &["--format", "tmux"],
+        &["--format", "tmux", "--theme", "nord"],
         &["--format", "polybar"],
         &["--format", "i3bar"],
         &["--format", "zsh"],
