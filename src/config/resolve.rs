@@ -72,6 +72,9 @@ pub struct Settings {
     pub session_max_age: Duration,
     /// The command line's problems a render left out (the line then shows `⚠ args`).
     pub arg_problems: Vec<String>,
+    /// The config's `[prompt]` layout, its widget tables applied (`None`: the prompt's
+    /// built-in default).
+    pub prompt: Option<LayoutSpec>,
 }
 
 impl Settings {
@@ -88,6 +91,9 @@ impl Settings {
             args.widgets.is_some(),
             loaded.path.as_deref(),
         );
+        if let Some(prompt) = &mut settings.prompt {
+            set_command_trust(prompt, false, loaded.path.as_deref());
+        }
         settings.problems = loaded.problems;
         Ok(settings)
     }
@@ -104,8 +110,9 @@ impl Settings {
         let loaded = super::load(args.config.as_deref(), args.preset.as_deref(), env);
         let mut args = args.clone();
         if let Some(name) = args.theme.take() {
-            match crate::format::themes::builtin_theme(&name) {
-                Some(_) => args.theme = Some(name),
+            match crate::format::themes::load_theme(&name, loaded.themes_dir.as_deref()) {
+                Some(Ok(_)) => args.theme = Some(name),
+                Some(Err(err)) => arg_problems.push(Error::Builtin(err).to_string()),
                 None => arg_problems.push(unknown_theme(name).to_string()),
             }
         }
@@ -262,11 +269,15 @@ pub fn spec_from_lines(lines: &[LineConfig]) -> LayoutSpec {
             for name in names {
                 let priority = DEFAULT_LINE
                     .iter()
-                    .find(|(n, _)| n == name)
+                    .find(|(n, _)| *n == crate::layout::base_name(name))
                     .map_or(DEFAULT_PRIORITY, |(_, p)| *p);
                 let mut spec = WidgetSpec::new(name, priority);
                 spec.placement.line = index.min(usize::from(u8::MAX)) as u8;
                 spec.placement.right = right;
+                if let Some(separator) = &line.separator {
+                    spec.options
+                        .set("separator", OptionValue::Str(separator.clone()));
+                }
                 widgets.push(spec);
             }
         }
@@ -287,10 +298,11 @@ pub fn resolve(args: &RenderArgs, loaded: &Loaded) -> Result<Settings, Error> {
         .clone()
         .or_else(|| config.theme.clone())
         .unwrap_or_else(|| DEFAULT_THEME.to_owned());
-    let mut theme = match crate::format::themes::builtin_theme(&theme_name) {
-        Some(theme) => theme.map_err(Error::Builtin)?,
-        None => return Err(unknown_theme(theme_name)),
-    };
+    let mut theme =
+        match crate::format::themes::load_theme(&theme_name, loaded.themes_dir.as_deref()) {
+            Some(theme) => theme.map_err(Error::Builtin)?,
+            None => return Err(unknown_theme(theme_name)),
+        };
     if let Some(style) = config.style {
         theme.style = style;
     }
@@ -300,18 +312,12 @@ pub fn resolve(args: &RenderArgs, loaded: &Loaded) -> Result<Settings, Error> {
         (None, Some(lines)) => spec_from_lines(lines),
         (None, None) => LayoutSpec::default_line(),
     };
-    for widget in &mut spec.widgets {
-        widget.budget = budget;
-        let Some(table) = config.widget(&widget.name) else {
-            continue;
-        };
-        widget.placement.priority = table.priority.unwrap_or(widget.placement.priority);
-        widget.placement.keep_stale = table.keep_stale.unwrap_or(widget.placement.keep_stale);
-        widget.budget = table.budget.unwrap_or(budget);
-        for (key, value) in &table.options {
-            widget.options.set(key, value.clone());
-        }
-    }
+    apply_widget_tables(&mut spec, config, budget);
+    let prompt = config.prompt.as_ref().map(|lines| {
+        let mut prompt = spec_from_lines(lines);
+        apply_widget_tables(&mut prompt, config, budget);
+        prompt
+    });
     Ok(Settings {
         spec,
         theme,
@@ -338,7 +344,28 @@ pub fn resolve(args: &RenderArgs, loaded: &Loaded) -> Result<Settings, Error> {
         session: args.session.clone().unwrap_or(SessionPick::Latest),
         session_max_age: args.session_max_age.unwrap_or(DEFAULT_SESSION_MAX_AGE),
         arg_problems: Vec::new(),
+        prompt,
     })
+}
+
+/// Lays the config's widget tables over `spec`: `[widget.text]` holds for every `text`,
+/// `[widget."text#left"]` then for that one.
+fn apply_widget_tables(spec: &mut LayoutSpec, config: &Config, budget: Duration) {
+    for widget in &mut spec.widgets {
+        widget.budget = budget;
+        let instance = (widget.id != widget.name).then(|| config.widget(&widget.id));
+        for table in [config.widget(&widget.name), instance.flatten()]
+            .into_iter()
+            .flatten()
+        {
+            widget.placement.priority = table.priority.unwrap_or(widget.placement.priority);
+            widget.placement.keep_stale = table.keep_stale.unwrap_or(widget.placement.keep_stale);
+            widget.budget = table.budget.unwrap_or(widget.budget);
+            for (key, value) in &table.options {
+                widget.options.set(key, value.clone());
+            }
+        }
+    }
 }
 
 #[cfg(test)]

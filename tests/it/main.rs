@@ -32,6 +32,7 @@ mod sessions;
 mod shell;
 mod soak;
 mod subagents;
+mod styles;
 mod support;
 mod themes;
 mod transcript;
