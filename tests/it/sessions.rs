@@ -229,10 +229,10 @@ fn a_payload_on_stdin_wins_over_every_record() {
 }
 
 #[test]
-fn a_bad_session_flag_is_refused_with_the_choices() {
+fn a_bad_session_flag_is_refused_with_the_choices_under_strict() {
     let sandbox = Sandbox::new("sessions-flag");
     let out = sandbox
-        .command(&["--session", "../x"])
+        .command(&["--strict", "--session", "../x"])
         .stdin(Stdio::null())
         .output()
         .unwrap();

@@ -317,7 +317,7 @@ fn an_error_in_a_theme_file_names_the_file_and_line() {
     let error = |theme: &str| {
         let o = run_in(
             home.path(),
-            &["--widgets=model", &format!("--theme={theme}")],
+            &["--strict", "--widgets=model", &format!("--theme={theme}")],
         );
         assert_eq!(o.status.code(), Some(2), "{theme}");
         String::from_utf8(o.stderr).unwrap()
@@ -343,6 +343,28 @@ fn an_error_in_a_theme_file_names_the_file_and_line() {
         "blinkline: {}:2:",
         dir.join("syntax.toml").display()
     )));
+}
+
+#[test]
+fn a_user_theme_was_called_unknown_by_the_render_claude_code_runs() {
+    let home = home_with_themes(&[
+        ("mine", "extends = \"nord\"\n"),
+        ("bad", "extends = \"nord\"\n\nink = \"#12\"\n"),
+    ]);
+    let out = run_in(home.path(), &["--widgets=model", "--theme=mine"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    let line = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(line.contains("Opus") && !line.contains("args"), "{line}");
+    // A theme file with an error leaves the default theme and says why, without blanking.
+    let out = run_in(home.path(), &["--widgets=model", "--theme=bad"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("args"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("theme `bad`: `ink` must be a colour"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
