@@ -89,6 +89,14 @@ gallery: ## write docs/gallery.md: every theme and charset rendered from the sam
 	        --width 120 --widgets "cwd,model,context,cost,lines|rate_limits"; \
 	      echo '```'; \
 	    done; \
+	  done; \
+	  echo; echo "## Your own style"; echo; \
+	  echo "Lines styled by the example configs in \`docs/examples/\` (per-widget colours,"; \
+	  echo "attributes, format strings, labels, separators, several instances of one widget)."; \
+	  for config in docs/examples/*.toml; do \
+	    echo; echo "\`$$config\`:"; echo; echo '```ansi'; \
+	    $(CARGO) run -q -- --sample --config $$config --color truecolor --width 120; \
+	    echo '```'; \
 	  done; } > docs/gallery.md
 	@echo "wrote docs/gallery.md"
 

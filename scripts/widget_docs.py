@@ -27,6 +27,13 @@ tables = {}
 for block in printed.split("## ")[1:]:
     name, table = block.split("\n", 1)
     tables[name] = table
+printed_fields = subprocess.run(
+    binary + ["__widget-fields"], cwd=root, check=True, capture_output=True, text=True
+).stdout
+fields = {}
+for block in printed_fields.split("\n## ")[0:]:
+    name, table = block.removeprefix("## ").split("\n", 1)
+    fields[name] = table.rstrip("\n") + "\n"
 
 parts = [
     "# Widget reference\n",
@@ -48,7 +55,16 @@ for name in names:
     summary = re.search(r'summary:\s*"((?:[^"\\]|\\.)*)"', source)
     parts.append(f"| [`{name}`](#{name}) | {summary.group(1) if summary else ''} |")
     sections.append(
-        f"\n## {name}\n\n" + "\n".join(doc).strip() + "\n\n### Options\n\n" + tables[name]
+        f"\n## {name}\n\n" + "\n".join(doc).strip() + "\n\n### Format fields\n\n"
+        + fields[name] + "\n### Options\n\n" + tables[name]
     )
+style = (root / "src" / "widgets" / "style.rs").read_text()
+style_doc = []
+for line in style.splitlines():
+    if line.startswith("//!"):
+        style_doc.append(line[4:] if line.startswith("//! ") else line[3:])
+    elif style_doc:
+        break
+sections.insert(0, "\n## Style and format\n\n" + "\n".join(style_doc).strip() + "\n")
 out.write_text("\n".join(parts) + "\n" + "".join(sections))
 print(f"wrote {out.relative_to(root) if out.is_relative_to(root) else out}")

@@ -54,11 +54,17 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode, Error> {
         None | Some(Command::Render) => crate::commands::render(render, false),
         Some(Command::Explain) => crate::commands::render(render, true),
         Some(Command::Bench(ref bench)) => crate::bench::command(render, bench),
-        Some(Command::Widgets) => Ok(crate::commands::list_widgets()),
+        Some(Command::Widgets { name: None }) => Ok(crate::commands::list_widgets()),
+        Some(Command::Widgets { name: Some(name) }) => crate::commands::describe_widget(&name),
         Some(Command::Config(ref action)) => crate::commands::config_command(render, action),
+        Some(Command::Themes) => Ok(crate::commands::list_themes(&Environment::capture())),
+        Some(Command::Theme(crate::cli::ThemeCommand::Show { ref name })) => {
+            crate::commands::show_theme(render, name)
+        }
         Some(Command::Completions { shell }) => Ok(crate::commands::completions(shell)),
         Some(Command::Man) => crate::commands::man_page(),
         Some(Command::WidgetOptions) => Ok(crate::commands::print_widget_options()),
+        Some(Command::WidgetFields) => Ok(crate::commands::print_widget_fields()),
         Some(ref command @ (Command::RefreshTranscript { .. } | Command::RefreshGit(_))) => {
             if let Some(job) = refresh_job(command) {
                 crate::commands::refresh(&job, &Environment::capture(), true)?;

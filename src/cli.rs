@@ -164,6 +164,16 @@ pub fn prompt_flags_given(matches: &clap::ArgMatches) -> Result<Vec<String>, cra
     Ok(words)
 }
 
+/// `blinkline theme …`.
+#[derive(Debug, Subcommand)]
+pub enum ThemeCommand {
+    /// Render the sample line in theme NAME (built-in or the user's).
+    Show {
+        /// The theme, e.g. `nord`.
+        name: String,
+    },
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Render once (the default when no command is given).
@@ -173,11 +183,20 @@ pub enum Command {
     /// Measure the in-process render path: latency percentiles, per-widget time,
     /// allocations per frame and pool queue throughput.
     Bench(BenchArgs),
-    /// List the widgets and their options.
-    Widgets,
+    /// List the widgets and their options; with a NAME, one widget's options, format
+    /// fields and style keys.
+    Widgets {
+        /// A widget to describe, e.g. `model`.
+        name: Option<String>,
+    },
     /// Write, check or print the configuration file.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// List the themes: the built-in ones and the user's (~/.config/blinkline/themes/NAME.toml).
+    Themes,
+    /// Show a theme.
+    #[command(subcommand)]
+    Theme(ThemeCommand),
     /// Print a shell completion script, e.g. `blinkline completions bash > ~/.local/share/bash-completion/completions/blinkline`.
     Completions {
         /// The shell.
@@ -189,6 +208,9 @@ pub enum Command {
     /// Print each widget's options table (markdown) for docs/widgets.md.
     #[command(name = "__widget-options", hide = true)]
     WidgetOptions,
+    /// Print each widget's format fields and style keys (markdown) for docs/widgets.md.
+    #[command(name = "__widget-fields", hide = true)]
+    WidgetFields,
     /// Finish scanning a transcript into the cache (started detached by renders).
     #[command(name = "__refresh-transcript", hide = true)]
     RefreshTranscript { path: String },

@@ -161,6 +161,93 @@ pub fn list_widgets() -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// `blinkline themes`: the built-in themes, then the user's files (a user's file of a
+/// built-in's name shadows it).
+pub fn list_themes(env: &Environment) -> ExitCode {
+    let dir = crate::format::themes::user_dir(env);
+    let user = crate::format::themes::user_themes(dir.as_deref());
+    let mut out = String::new();
+    for name in crate::format::themes::theme_names() {
+        let shadowed = user.iter().any(|(n, _)| n == name);
+        let mark = if shadowed {
+            "built-in, shadowed by the user's"
+        } else {
+            "built-in"
+        };
+        out.push_str(&format!("{name:<13} {mark}\n"));
+    }
+    for (name, path) in &user {
+        out.push_str(&format!("{name:<13} user  {}\n", path.display()));
+    }
+    let _ = std::io::stdout().write_all(out.as_bytes());
+    ExitCode::SUCCESS
+}
+
+/// `blinkline theme show NAME`: the sample line in that theme (the config's layout).
+pub fn show_theme(args: &RenderArgs, name: &str) -> Result<ExitCode, Error> {
+    let args = RenderArgs {
+        theme: Some(name.to_owned()),
+        sample: true,
+        ..args.clone()
+    };
+    render(&args, false)
+}
+
+/// `blinkline widgets NAME`: one widget's summary, options, format fields and style keys.
+pub fn describe_widget(name: &str) -> Result<ExitCode, Error> {
+    let info = crate::widgets::find(name).ok_or_else(|| {
+        Error::Layout(crate::layout::LayoutError::UnknownWidget {
+            name: name.to_owned(),
+            hint: crate::widgets::closest(name),
+        })
+    })?;
+    let mut out = format!("{}: {}\n\noptions:\n", info.name, info.summary);
+    let line = |out: &mut String, key: &str, kind: String, doc: String| {
+        out.push_str(&format!("    {key:<15} {kind:<22} {doc}\n"));
+    };
+    if info.options.is_empty() {
+        out.push_str("    none\n");
+    }
+    for spec in info.options {
+        let default = spec
+            .default_value()
+            .map_or("required".into(), |d| format!("default {d}"));
+        line(
+            &mut out,
+            spec.key,
+            (spec.kind)(),
+            format!("{} ({default})", spec.doc_line()),
+        );
+    }
+    out.push_str("\nformat fields (format = \"{icon} {value}\"):\n");
+    for field in crate::widgets::style::COMMON_FIELDS
+        .iter()
+        .chain(info.fields)
+    {
+        line(
+            &mut out,
+            &format!("{{{}}}", field.name),
+            String::new(),
+            field.doc.to_owned(),
+        );
+    }
+    out.push_str("\nstyle:\n");
+    for spec in style_specs(info) {
+        line(&mut out, spec.key, (spec.kind)(), spec.doc_line());
+    }
+    let _ = std::io::stdout().write_all(out.as_bytes());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The style keys `info` takes (those it does not declare as options of its own).
+fn style_specs(
+    info: &crate::widgets::WidgetInfo,
+) -> impl Iterator<Item = &'static crate::widgets::options::OptionSpec> + '_ {
+    crate::widgets::style::STYLE_SPECS
+        .iter()
+        .filter(|s| crate::widgets::style::is_style_key(info, s.key))
+}
+
 /// `__widget-options`: a `## NAME` heading and the options table of each widget, in
 /// registry order, for scripts/widget_docs.py.
 pub fn print_widget_options() -> ExitCode {
@@ -168,6 +255,32 @@ pub fn print_widget_options() -> ExitCode {
     for info in crate::widgets::REGISTRY {
         out.push_str(&format!("## {}\n", info.name));
         out.push_str(&crate::widgets::options::markdown_table(info.options));
+    }
+    let _ = std::io::stdout().write_all(out.as_bytes());
+    ExitCode::SUCCESS
+}
+
+/// `__widget-fields`: a `## NAME` heading, the format fields table and the style keys of
+/// each widget, in registry order, for scripts/widget_docs.py.
+pub fn print_widget_fields() -> ExitCode {
+    let mut out = String::new();
+    for info in crate::widgets::REGISTRY {
+        out.push_str(&format!("## {}\n| field | holds |\n|---|---|\n", info.name));
+        for field in crate::widgets::style::COMMON_FIELDS
+            .iter()
+            .chain(info.fields)
+        {
+            out.push_str(&format!(
+                "| `{{{}}}` | {} |\n",
+                field.name,
+                field.doc.replace('|', "\\|")
+            ));
+        }
+        let keys: Vec<String> = style_specs(info).map(|s| format!("`{}`", s.key)).collect();
+        out.push_str(&format!(
+            "\nStyle keys: {} (see [Style and format](#style-and-format)).\n",
+            keys.join(", ")
+        ));
     }
     let _ = std::io::stdout().write_all(out.as_bytes());
     ExitCode::SUCCESS

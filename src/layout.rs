@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use crate::engine::frame::Placement;
 use crate::render::LayoutEntry;
+use crate::widgets::style::WidgetStyle;
 use crate::widgets::{self, OptionError, Options};
 
 /// The default line, left to right, with each widget's priority (higher stays longer when
@@ -29,7 +30,11 @@ pub const DEFAULT_BUDGET: Duration = Duration::from_millis(5);
 /// One requested widget.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WidgetSpec {
+    /// The widget's registered name (`text`).
     pub name: String,
+    /// The name it was asked for by: the registered name, or `NAME#INSTANCE` (`text#left`)
+    /// for one of several instances with options of its own.
+    pub id: String,
     pub options: Options,
     pub placement: Placement,
     pub budget: Duration,
@@ -81,10 +86,33 @@ impl fmt::Display for LayoutError {
 
 impl std::error::Error for LayoutError {}
 
+/// The registered widget name of `id`: `text` for `text#left`.
+pub fn base_name(id: &str) -> &str {
+    id.split_once('#').map_or(id, |(base, _)| base)
+}
+
+/// Why `id` cannot name a widget instance (`NAME#INSTANCE`, the instance made of ASCII
+/// letters, digits, `-` and `_`); `None` when it can (or has no instance part).
+pub fn instance_problem(id: &str) -> Option<String> {
+    let (_, instance) = id.split_once('#')?;
+    let valid = !instance.is_empty()
+        && instance
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    (!valid).then(|| {
+        format!(
+            "`{id}`: an instance name after `#` is letters, digits, `-` and `_`, like `text#left`"
+        )
+    })
+}
+
 impl WidgetSpec {
-    pub fn new(name: &str, priority: u8) -> Self {
+    /// A widget by name or `NAME#INSTANCE`.
+    pub fn new(id: &str, priority: u8) -> Self {
+        let name = base_name(id);
         WidgetSpec {
             name: name.to_owned(),
+            id: id.to_owned(),
             options: Options::new(name),
             placement: Placement {
                 line: 0,
@@ -127,7 +155,8 @@ impl LayoutSpec {
         LayoutSpec { widgets }
     }
 
-    /// Sets option `key` of every widget called `widget`.
+    /// Sets option `key` of every widget called `widget`, or of the one instance
+    /// `widget` names when it is `NAME#INSTANCE`.
     pub fn set_option(
         &mut self,
         widget: &str,
@@ -135,7 +164,14 @@ impl LayoutSpec {
         value: widgets::options::OptionValue,
     ) -> bool {
         let mut found = false;
-        for spec in self.widgets.iter_mut().filter(|w| w.name == widget) {
+        let instance = widget.contains('#');
+        for spec in self.widgets.iter_mut().filter(|w| {
+            if instance {
+                w.id == widget
+            } else {
+                w.name == widget
+            }
+        }) {
             spec.options.set(key, value.clone());
             found = true;
         }
@@ -153,16 +189,21 @@ pub fn build(spec: &LayoutSpec) -> Result<Vec<LayoutEntry>, LayoutError> {
     spec.widgets
         .iter()
         .map(|w| {
-            let info = widgets::find(&w.name).ok_or_else(|| LayoutError::UnknownWidget {
-                name: w.name.clone(),
-                hint: widgets::closest(&w.name),
-            })?;
+            let info = widgets::find(&w.name)
+                .filter(|_| instance_problem(&w.id).is_none())
+                .ok_or_else(|| LayoutError::UnknownWidget {
+                    name: w.id.clone(),
+                    hint: widgets::closest(&w.name),
+                })?;
             let widget = (info.build)(&w.options).map_err(LayoutError::Option)?;
+            let style = WidgetStyle::parse(info, &w.options).map_err(LayoutError::Option)?;
             Ok(LayoutEntry {
                 name: info.name,
                 widget,
                 placement: w.placement,
                 budget: w.budget,
+                icon: style.icon.clone().unwrap_or_default(),
+                style,
             })
         })
         .collect()

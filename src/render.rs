@@ -36,6 +36,7 @@ use crate::engine::sync::Handshake;
 use crate::input::env::Environment;
 use crate::input::shell::ShellContext;
 use crate::input::{InputProblem, parse_session};
+use crate::widgets::style::WidgetStyle;
 use crate::widgets::{Charset, Cost, RenderContext, Widget};
 
 /// One widget placed in the layout.
@@ -45,6 +46,11 @@ pub struct LayoutEntry {
     pub placement: Placement,
     /// How long the frame waits for this widget when it runs on the pool.
     pub budget: Duration,
+    /// The user's style for it (`fg`, `format`, …): the renderer applies its text part
+    /// (`format`, `prefix`, `suffix`) to each render, the sink the rest.
+    pub style: WidgetStyle,
+    /// What `{icon}` stands for in its format.
+    pub icon: String,
 }
 
 /// Which widgets run on the pool.
@@ -74,6 +80,8 @@ pub struct RenderSettings {
 struct Shared {
     names: Vec<&'static str>,
     widgets: Vec<Box<dyn Widget>>,
+    /// Each widget's text style and `{icon}`; `None` when it leaves the text as it is.
+    text_styles: Vec<Option<(WidgetStyle, String)>>,
     /// The workers' (and inline rendering's) handle on the renderer's slots.
     slots: SlotClaims,
     metrics: EngineMetrics,
@@ -151,6 +159,9 @@ fn render_into_slot(
             Outcome::Error
         }
     };
+    if let (Outcome::Shown, Some((style, icon))) = (content.outcome, &shared.text_styles[index]) {
+        style.apply(icon, content);
+    }
     if let Some(mark) = clock {
         let now = Instant::now();
         let nanos = u64::try_from(now.duration_since(*mark).as_nanos()).unwrap_or(u64::MAX);
@@ -281,7 +292,14 @@ impl RendererBuilder {
         let mut placements = Vec::with_capacity(count);
         let mut budgets = Vec::with_capacity(count);
         let mut on_pool = Vec::with_capacity(count);
+        let mut text_styles = Vec::with_capacity(count);
         for entry in layout {
+            text_styles.push(
+                entry
+                    .style
+                    .rewrites_text()
+                    .then(|| (entry.style.clone(), entry.icon.clone())),
+            );
             on_pool.push(
                 settings.threads > 0
                     && (offload == Offload::All || entry.widget.cost() == Cost::Slow),
@@ -296,6 +314,7 @@ impl RendererBuilder {
         let shared = Arc::new(Shared {
             names,
             widgets,
+            text_styles,
             slots: slots.claims(),
             metrics: EngineMetrics::new(count),
             env,
@@ -719,6 +738,8 @@ mod tests {
         LayoutEntry {
             name,
             widget,
+            style: WidgetStyle::default(),
+            icon: String::new(),
             placement: Placement {
                 line: 0,
                 right: false,

@@ -54,7 +54,8 @@ pub fn pool_threads(threads: Threads, cap: usize) -> usize {
 /// are timed only for `--format json`, the one format that shows their times; `explain`
 /// and `bench` turn timing on themselves. A config with problems shows `⚠ config`.
 pub fn builder(settings: &Settings, env: Environment) -> Result<RendererBuilder, Error> {
-    let layout = layout::build(&settings.spec)?;
+    let mut layout = layout::build(&settings.spec)?;
+    let styles = prepare_styles(&mut layout, settings.charset)?;
     let env = env.with_vars(
         crate::widgets::env::requested_variables(&settings.spec)
             .iter()
@@ -78,6 +79,7 @@ pub fn builder(settings: &Settings, env: Environment) -> Result<RendererBuilder,
         charset: settings.charset,
         icons,
         rules: settings.rules,
+        styles,
     };
     let render_settings = RenderSettings {
         deadline: settings.deadline,
@@ -90,6 +92,30 @@ pub fn builder(settings: &Settings, env: Environment) -> Result<RendererBuilder,
     let sink = crate::format::make_styled_sink(settings.format, look);
     Ok(Renderer::builder(layout, render_settings, env, sink)
         .widget_timing(settings.format == OutputFormat::Json))
+}
+
+/// Gives each widget whose format places `{icon}` its icon (its `icon` option, else the
+/// charset's icon from the icon set, even with icons off), and returns what the output
+/// format draws of each widget's style, in layout order.
+pub fn prepare_styles(
+    layout: &mut [crate::render::LayoutEntry],
+    charset: crate::widgets::Charset,
+) -> Result<Vec<crate::format::style::SegmentStyle>, Error> {
+    let places_icon = |e: &crate::render::LayoutEntry| {
+        e.icon.is_empty() && e.style.format.as_ref().is_some_and(|f| f.has_icon())
+    };
+    if layout.iter().any(places_icon) {
+        let table = crate::format::themes::icons(charset).map_err(Error::Builtin)?;
+        for entry in layout.iter_mut().filter(|e| places_icon(e)) {
+            if let Some((_, icon)) = table.iter().find(|(name, _)| *name == entry.name) {
+                entry.icon = (*icon).to_owned();
+            }
+        }
+    }
+    Ok(layout
+        .iter()
+        .map(|e| crate::format::style::SegmentStyle::of(&e.style, charset))
+        .collect())
 }
 
 /// The status-line renderer for `settings`, as a plain render uses it.

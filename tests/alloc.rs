@@ -198,12 +198,16 @@ fn warm_pool_frames_allocate_only_queue_nodes() {
             widget: Box::new(PoolWidget),
             placement,
             budget: Duration::from_secs(10),
+            style: Default::default(),
+            icon: String::new(),
         },
         LayoutEntry {
             name: "model",
             widget: Box::new(InlineWidget),
             placement,
             budget: Duration::from_secs(10),
+            style: Default::default(),
+            icon: String::new(),
         },
     ];
     let settings = RenderSettings {
@@ -346,6 +350,39 @@ fn warm_frames_allocate_nothing_in_every_format_and_layout() {
     for args in setups {
         let mut renderer = renderer_for(args, Path::new("/nonexistent"));
         assert_warm_frames_allocate_nothing(&mut renderer, &payload, args);
+    }
+    // Styled, formatted, several instances of one widget, in every format that styles.
+    const STYLED: &[&str] = &[
+        "--widgets",
+        "model,text#a,context,text#b,cost|time",
+        "--set=text#a.text=A",
+        "--set=text#b.text=B",
+        "--set=text#b.separator=powerline",
+        "--set=model.format={icon} {short} ({id})",
+        "--set=model.fg=#ff8700",
+        "--set=model.bold=true",
+        "--set=context.format={percent} {bar} of {size}",
+        "--set=cost.prefix=spent:",
+        "--set=cost.bg=236",
+        "--set=cost.underline=true",
+    ];
+    for look in [
+        &["--theme", "nord", "--color", "truecolor"][..],
+        &["--theme", "classic", "--color", "16"],
+        &["--format", "tmux"],
+        &["--format", "polybar"],
+        &["--format", "i3bar"],
+        &["--format", "zsh"],
+    ] {
+        let args: Vec<&str> = STYLED.iter().chain(look).copied().collect();
+        let mut renderer = renderer_for(&args, Path::new("/nonexistent"));
+        renderer.render(payload.as_bytes());
+        let frame = String::from_utf8_lossy(renderer.frame().as_bytes()).into_owned();
+        assert!(
+            frame.contains("Opus 4.6 (claude-") && frame.contains("spent:$"),
+            "{frame}"
+        );
+        assert_warm_frames_allocate_nothing(&mut renderer, &payload, &args);
     }
     let transcript_dir = TempDir::new("alloc").unwrap();
     let (with_transcript, bare) = payload_with_transcript(&transcript_dir);

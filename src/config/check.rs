@@ -16,7 +16,7 @@ use super::{Config, LineConfig, PRESETS, WidgetConfig};
 use crate::cli::ColorChoice;
 use crate::format::theme::Style;
 use crate::widgets::options::OptionValue;
-use crate::widgets::{self, Charset, Options};
+use crate::widgets::{self, Charset, Options, style};
 
 /// The top-level keys.
 pub const KEYS: &[&str] = &[
@@ -78,6 +78,7 @@ pub fn parse(source: &str) -> (Config, Vec<Problem>) {
                 message: format!("invalid TOML: {}", e.message().trim()),
             })
             .collect(),
+        inline: 0,
     };
     // After a syntax error the recovered document is a guess: checking it would only
     // repeat the same problem in other words.
@@ -109,6 +110,8 @@ fn describe(value: &DeValue<'_>) -> String {
 struct Checker {
     config: Config,
     problems: Vec<Problem>,
+    /// Inline widgets seen so far (they are numbered).
+    inline: usize,
 }
 
 type Key<'i> = Spanned<std::borrow::Cow<'i, str>>;
@@ -127,7 +130,23 @@ impl Checker {
                 self.config.preset = self.choice(name, value, &names).map(str::to_owned);
             }
             "theme" => {
-                let names: Vec<&str> = crate::format::themes::theme_names().collect();
+                // The built-in themes, then the user's theme files (the directory is read
+                // only for a name that is not built in).
+                let builtin = matches!(value.get_ref(), DeValue::String(s)
+                    if crate::format::themes::theme_names().any(|n| n == s.as_ref()));
+                let user = if builtin {
+                    Vec::new()
+                } else {
+                    let env = crate::input::env::Environment::capture();
+                    let dir = crate::format::themes::user_dir(&env);
+                    crate::format::themes::user_themes(dir.as_deref())
+                };
+                let mut names: Vec<&str> = crate::format::themes::theme_names().collect();
+                for (user_name, _) in &user {
+                    if !names.contains(&user_name.as_str()) {
+                        names.push(user_name);
+                    }
+                }
                 self.config.theme = self.choice(name, value, &names).map(str::to_owned);
             }
             "style" => {
@@ -156,6 +175,7 @@ impl Checker {
                 }
             }
             "line" => self.lines(value),
+            "prompt" => self.prompt(value),
             "widget" => self.widget_tables(value),
             _ => self.problem(
                 key.span(),
@@ -255,39 +275,94 @@ impl Checker {
     }
 
     fn lines(&mut self, value: &Value<'_>) {
-        let Some(array) = value.get_ref().as_array() else {
+        if let Some(lines) = self.line_tables("line", value) {
+            self.config.lines = Some(lines);
+        }
+    }
+
+    /// `[prompt]`: the shell prompt's own layout, `left`/`right` (one line) or
+    /// `[[prompt.line]]` tables like `[[line]]`.
+    fn prompt(&mut self, value: &Value<'_>) {
+        let Some(table) = value.get_ref().as_table() else {
             let got = describe(value.get_ref());
             return self.problem(
                 value.span(),
-                format!("`line` must be written as [[line]] tables, got {got}"),
+                format!("`prompt` must be a table with `left` and `right` or [[prompt.line]] tables, got {got}"),
             );
+        };
+        let mut first = LineConfig::default();
+        let mut lines = None;
+        for (key, item) in table {
+            match key.get_ref().as_ref() {
+                "line" => lines = self.line_tables("prompt.line", item),
+                other => self.line_key(&mut first, key, other, item, "[prompt]"),
+            }
+        }
+        let mut lines = lines.unwrap_or_default();
+        if !first.left.is_empty() || !first.right.is_empty() || lines.is_empty() {
+            lines.insert(0, first);
+        }
+        self.config.prompt = Some(lines);
+    }
+
+    fn line_tables(&mut self, name: &str, value: &Value<'_>) -> Option<Vec<LineConfig>> {
+        let Some(array) = value.get_ref().as_array() else {
+            let got = describe(value.get_ref());
+            self.problem(
+                value.span(),
+                format!("`{name}` must be written as [[{name}]] tables, got {got}"),
+            );
+            return None;
         };
         let mut lines = Vec::new();
         for item in array.iter() {
             let Some(table) = item.get_ref().as_table() else {
                 self.problem(
                     item.span(),
-                    "each `line` must be a table with `left` and `right`".into(),
+                    format!("each `{name}` must be a table with `left` and `right`"),
                 );
                 continue;
             };
             let mut line = LineConfig::default();
+            let place = format!("[[{name}]]");
             for (key, list) in table {
-                match key.get_ref().as_ref() {
-                    "left" => line.left = self.widget_list("left", list),
-                    "right" => line.right = self.widget_list("right", list),
-                    other => self.problem(
-                        key.span(),
-                        format!(
-                            "unknown key `{other}` in [[line]]{}; a line has `left` and `right`",
-                            hint(other, &["left", "right"])
-                        ),
-                    ),
-                }
+                self.line_key(&mut line, key, key.get_ref().as_ref(), list, &place);
             }
             lines.push(line);
         }
-        self.config.lines = Some(lines);
+        Some(lines)
+    }
+
+    /// One key of a line table (`left`, `right`, `separator`).
+    fn line_key(
+        &mut self,
+        line: &mut LineConfig,
+        key: &Key<'_>,
+        name: &str,
+        list: &Value<'_>,
+        place: &str,
+    ) {
+        match name {
+            "left" => line.left = self.widget_list("left", list),
+            "right" => line.right = self.widget_list("right", list),
+            "separator" => match list.get_ref() {
+                DeValue::String(text) => line.separator = Some(text.to_string()),
+                other => {
+                    let got = describe(other);
+                    self.problem(
+                        list.span(),
+                        format!("`separator` must be a string, got {got}"),
+                    );
+                }
+            },
+            other => self.problem(
+                key.span(),
+                format!(
+                    "unknown key `{other}` in {place}{}; a line has `left` and `right`",
+                    hint(other, &["left", "right"])
+                ),
+            ),
+        }
     }
 
     fn widget_list(&mut self, key: &str, value: &Value<'_>) -> Vec<String> {
@@ -304,17 +379,69 @@ impl Checker {
         let mut names = Vec::new();
         for item in array.iter() {
             match item.get_ref() {
-                DeValue::String(name) if widgets::find(name).is_some() => {
-                    names.push(name.to_string());
+                DeValue::String(name) => {
+                    if self.known_widget(item.span(), name).is_some() {
+                        names.push(name.to_string());
+                    }
                 }
-                DeValue::String(name) => self.unknown_widget(item.span(), name),
+                DeValue::Table(table) => names.extend(self.inline_widget(item.span(), table)),
                 other => {
                     let got = describe(other);
-                    self.problem(item.span(), format!("widget names are strings, got {got}"));
+                    self.problem(
+                        item.span(),
+                        format!(
+                            "widgets in a line are names or inline tables like {{ widget = \"text\", text = \"hi\" }}, got {got}"
+                        ),
+                    );
                 }
             }
         }
         names
+    }
+
+    /// The registry entry of `id` (`NAME` or `NAME#INSTANCE`), or a problem at `span`.
+    fn known_widget(
+        &mut self,
+        span: Range<usize>,
+        id: &str,
+    ) -> Option<&'static widgets::WidgetInfo> {
+        let Some(info) = widgets::find(crate::layout::base_name(id)) else {
+            self.unknown_widget(span, id);
+            return None;
+        };
+        if let Some(problem) = crate::layout::instance_problem(id) {
+            self.problem(span, problem);
+            return None;
+        }
+        Some(info)
+    }
+
+    /// An inline widget in a line, `{ widget = "text", text = "hi" }`: its options become
+    /// the table of an instance of its own (`text#inline-N` unless `widget` names one).
+    fn inline_widget(&mut self, span: Range<usize>, table: &DeTable<'_>) -> Option<String> {
+        let named = table
+            .iter()
+            .find(|(k, _)| k.get_ref().as_ref() == "widget")
+            .map(|(_, v)| v);
+        let Some(DeValue::String(id)) = named.map(|v| v.get_ref()) else {
+            self.problem(
+                span,
+                "an inline widget names its widget: { widget = \"text\", text = \"hi\" }".into(),
+            );
+            return None;
+        };
+        let info = self.known_widget(named.map_or(span, |v| v.span()), id)?;
+        self.inline += 1;
+        let id = if id.contains('#') {
+            id.to_string()
+        } else {
+            format!("{}#inline-{}", info.name, self.inline)
+        };
+        let mut widget = self.widget_table(info, table, true);
+        widget.name = id.clone();
+        self.config.widgets.retain(|w| w.name != id);
+        self.config.widgets.push(widget);
+        Some(id)
     }
 
     fn unknown_widget(&mut self, span: Range<usize>, name: &str) {
@@ -335,23 +462,28 @@ impl Checker {
             );
         };
         for (name, options) in table {
-            let Some(info) = widgets::find(name.get_ref()) else {
-                self.unknown_widget(name.span(), name.get_ref());
+            let Some(info) = self.known_widget(name.span(), name.get_ref()) else {
                 continue;
             };
             let Some(options) = options.get_ref().as_table() else {
                 self.problem(
                     options.span(),
-                    format!("`widget.{}` must be a table", info.name),
+                    format!("`widget.{}` must be a table", name.get_ref()),
                 );
                 continue;
             };
-            let widget = self.widget_table(info, options);
+            let mut widget = self.widget_table(info, options, false);
+            widget.name = name.get_ref().to_string();
             self.config.widgets.push(widget);
         }
     }
 
-    fn widget_table(&mut self, info: &widgets::WidgetInfo, table: &DeTable<'_>) -> WidgetConfig {
+    fn widget_table(
+        &mut self,
+        info: &widgets::WidgetInfo,
+        table: &DeTable<'_>,
+        inline: bool,
+    ) -> WidgetConfig {
         let mut widget = WidgetConfig {
             name: info.name.to_owned(),
             ..WidgetConfig::default()
@@ -362,6 +494,8 @@ impl Checker {
         for (key, value) in table {
             let key_name = key.get_ref().as_ref();
             match key_name {
+                // The inline form's widget name (`{ widget = "text", … }`).
+                "widget" if inline => {}
                 "priority" => {
                     let label = format!("widget.{}.priority", info.name);
                     widget.priority = self.integer(&label, value, 0, 255).map(|p| p as u8);
@@ -373,15 +507,22 @@ impl Checker {
                     widget.keep_stale =
                         self.boolean(&format!("widget.{}.keep_stale", info.name), value);
                 }
-                _ if !info.options.iter().any(|o| o.key == key_name) => self.problem(
-                    key.span(),
-                    format!(
-                        "widget `{}` has no option `{key_name}`{}; options: {}",
-                        info.name,
-                        hint(key_name, &known),
-                        known.join(", ")
-                    ),
-                ),
+                _ if !info.options.iter().any(|o| o.key == key_name)
+                    && !style::is_style_key(info, key_name) =>
+                {
+                    let with_style: Vec<&str> = (known.iter().copied())
+                        .chain(style::STYLE_SPECS.iter().map(|s| s.key))
+                        .collect();
+                    self.problem(
+                        key.span(),
+                        format!(
+                            "widget `{}` has no option `{key_name}`{}; options: {}",
+                            info.name,
+                            hint(key_name, &with_style),
+                            known.join(", ")
+                        ),
+                    )
+                }
                 _ => {
                     if let Some(option) = self.option_value(info, key_name, value) {
                         widget.options.push((key_name.to_owned(), option));
@@ -460,6 +601,15 @@ impl Checker {
             }
         };
         let options = Options::new(info.name).with(key, option.clone());
+        if style::is_style_key(info, key) {
+            return match style::WidgetStyle::parse(info, &options) {
+                Ok(_) => Some(option),
+                Err(err) => {
+                    self.problem(value.span(), err.to_string());
+                    None
+                }
+            };
+        }
         match (info.build)(&options) {
             Ok(_) => Some(option),
             // Alone, the widget may miss another required option: not this one's fault.
@@ -586,6 +736,36 @@ mod tests {
             [
                 "config.toml:2:1: unknown key `lefts` in [[line]] (did you mean `left`?); a line has `left` and `right`",
                 "config.toml:3:9: unknown widget `costs` (did you mean `cost`?); `blinkline widgets` lists them",
+            ]
+        );
+    }
+
+    #[test]
+    fn style_keys_are_checked_in_the_widget_table_with_their_place() {
+        assert_eq!(
+            problems(
+                "[widget.model]\nfg = \"#7aa2f7\"\nbold = true\nformat = \"{shrot}\"\n\
+                 [widget.cost]\nbg = \"gren\"\nboldd = true\n"
+            ),
+            [
+                "config.toml:4:10: widget `model` option `format`: unknown field {shrot} (did you mean {short}?); fields: value, icon, name, short, id",
+                "config.toml:6:6: widget `cost` option `bg`: must be a colour: \"#rrggbb\", a palette index 0-255 or a name like \"red\", \"bright-blue\"; got \"gren\" (did you mean \"green\"?)",
+                "config.toml:7:1: widget `cost` has no option `boldd` (did you mean `bold`?); options: warn, critical, priority, budget, keep_stale",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_prompt_section_is_checked_like_a_line() {
+        let (config, _) = parse("[prompt]\nleft = [\"cwd\", \"char\"]\nright = [\"time\"]\n");
+        let prompt = config.prompt.unwrap();
+        assert_eq!((prompt[0].left.len(), prompt[0].right.len()), (2, 1));
+        assert_eq!(
+            problems("[prompt]\nleft = [\"modle\"]\nlefts = 1\n[[prompt.line]]\nrigth = []\n"),
+            [
+                "config.toml:2:9: unknown widget `modle` (did you mean `model`?); `blinkline widgets` lists them",
+                "config.toml:3:1: unknown key `lefts` in [prompt] (did you mean `left`?); a line has `left` and `right`",
+                "config.toml:5:1: unknown key `rigth` in [[prompt.line]] (did you mean `right`?); a line has `left` and `right`",
             ]
         );
     }

@@ -41,6 +41,8 @@ pub const INIT_TEMPLATE: &str = include_str!("init.toml");
 pub struct LineConfig {
     pub left: Vec<String>,
     pub right: Vec<String>,
+    /// Drawn between the line's widgets (each widget's own `separator` wins).
+    pub separator: Option<String>,
 }
 
 /// One `[widget.NAME]` table.
@@ -69,6 +71,8 @@ pub struct Config {
     pub nerd_font_width: Option<u8>,
     pub ambiguous_width: Option<u8>,
     pub lines: Option<Vec<LineConfig>>,
+    /// `[prompt]`: the shell prompt's own lines (its right groups are the right prompt).
+    pub prompt: Option<Vec<LineConfig>>,
     pub widgets: Vec<WidgetConfig>,
 }
 
@@ -90,7 +94,8 @@ impl Config {
             budget,
             nerd_font_width,
             ambiguous_width,
-            lines
+            lines,
+            prompt
         );
         for widget in top.widgets {
             match self.widgets.iter_mut().find(|w| w.name == widget.name) {
@@ -142,12 +147,17 @@ pub struct Loaded {
     pub path: Option<PathBuf>,
     /// Every problem, formatted `FILE:LINE:COLUMN: message` (empty when all is well).
     pub problems: Vec<String>,
+    /// Where the user's theme files are (`themes/` beside the default config file).
+    pub themes_dir: Option<PathBuf>,
 }
 
 /// Loads the preset and the config file. A missing default file is not a problem; a
 /// missing `--config FILE` is.
 pub fn load(explicit: Option<&Path>, preset: Option<&str>, env: &Environment) -> Loaded {
-    let mut loaded = Loaded::default();
+    let mut loaded = Loaded {
+        themes_dir: crate::format::themes::user_dir(env),
+        ..Loaded::default()
+    };
     let path = explicit
         .map(Path::to_path_buf)
         .or_else(|| default_path(env));

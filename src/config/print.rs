@@ -73,7 +73,7 @@ pub fn to_toml(r: &Settings) -> String {
                 .widgets
                 .iter()
                 .filter(|w| w.placement.line == line && w.placement.right == right)
-                .map(|w| w.name.as_str())
+                .map(|w| w.id.as_str())
                 .collect()
         };
         let _ = writeln!(
@@ -85,11 +85,15 @@ pub fn to_toml(r: &Settings) -> String {
     }
     let mut seen: Vec<&str> = Vec::new();
     for w in &r.spec.widgets {
-        if seen.contains(&w.name.as_str()) {
+        if seen.contains(&w.id.as_str()) {
             continue;
         }
-        seen.push(&w.name);
-        let _ = writeln!(s, "\n[widget.{}]", w.name);
+        seen.push(&w.id);
+        if w.id.contains('#') {
+            let _ = writeln!(s, "\n[widget.\"{}\"]", w.id);
+        } else {
+            let _ = writeln!(s, "\n[widget.{}]", w.id);
+        }
         let _ = writeln!(s, "priority = {}", w.placement.priority);
         if w.budget != r.budget {
             let _ = writeln!(s, "budget = {}", millis(w.budget));

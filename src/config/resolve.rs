@@ -65,10 +65,16 @@ pub struct Settings {
     pub sample: bool,
     /// The config file's problems (the line then shows `⚠ config`, and uses the defaults).
     pub problems: Vec<String>,
+<<<<<<< HEAD
     /// `--session`: the session record a render without a payload shows.
     pub session: SessionPick,
     /// `--session-max-age`: an older record is not shown.
     pub session_max_age: Duration,
+=======
+    /// The config's `[prompt]` layout, its widget tables applied (`None`: the prompt's
+    /// built-in default).
+    pub prompt: Option<LayoutSpec>,
+>>>>>>> style
 }
 
 impl Settings {
@@ -85,6 +91,9 @@ impl Settings {
             args.widgets.is_some(),
             loaded.path.as_deref(),
         );
+        if let Some(prompt) = &mut settings.prompt {
+            set_command_trust(prompt, false, loaded.path.as_deref());
+        }
         settings.problems = loaded.problems;
         Ok(settings)
     }
@@ -153,11 +162,15 @@ pub fn spec_from_lines(lines: &[LineConfig]) -> LayoutSpec {
             for name in names {
                 let priority = DEFAULT_LINE
                     .iter()
-                    .find(|(n, _)| n == name)
+                    .find(|(n, _)| *n == crate::layout::base_name(name))
                     .map_or(DEFAULT_PRIORITY, |(_, p)| *p);
                 let mut spec = WidgetSpec::new(name, priority);
                 spec.placement.line = index.min(usize::from(u8::MAX)) as u8;
                 spec.placement.right = right;
+                if let Some(separator) = &line.separator {
+                    spec.options
+                        .set("separator", OptionValue::Str(separator.clone()));
+                }
                 widgets.push(spec);
             }
         }
@@ -178,16 +191,17 @@ pub fn resolve(args: &RenderArgs, loaded: &Loaded) -> Result<Settings, Error> {
         .clone()
         .or_else(|| config.theme.clone())
         .unwrap_or_else(|| DEFAULT_THEME.to_owned());
-    let mut theme = match crate::format::themes::builtin_theme(&theme_name) {
-        Some(theme) => theme.map_err(Error::Builtin)?,
-        None => {
-            let hint = crate::util::closest(&theme_name, crate::format::themes::theme_names());
-            return Err(Error::UnknownTheme {
-                name: theme_name,
-                hint,
-            });
-        }
-    };
+    let mut theme =
+        match crate::format::themes::load_theme(&theme_name, loaded.themes_dir.as_deref()) {
+            Some(theme) => theme.map_err(Error::Builtin)?,
+            None => {
+                let hint = crate::util::closest(&theme_name, crate::format::themes::theme_names());
+                return Err(Error::UnknownTheme {
+                    name: theme_name,
+                    hint,
+                });
+            }
+        };
     if let Some(style) = config.style {
         theme.style = style;
     }
@@ -197,18 +211,12 @@ pub fn resolve(args: &RenderArgs, loaded: &Loaded) -> Result<Settings, Error> {
         (None, Some(lines)) => spec_from_lines(lines),
         (None, None) => LayoutSpec::default_line(),
     };
-    for widget in &mut spec.widgets {
-        widget.budget = budget;
-        let Some(table) = config.widget(&widget.name) else {
-            continue;
-        };
-        widget.placement.priority = table.priority.unwrap_or(widget.placement.priority);
-        widget.placement.keep_stale = table.keep_stale.unwrap_or(widget.placement.keep_stale);
-        widget.budget = table.budget.unwrap_or(budget);
-        for (key, value) in &table.options {
-            widget.options.set(key, value.clone());
-        }
-    }
+    apply_widget_tables(&mut spec, config, budget);
+    let prompt = config.prompt.as_ref().map(|lines| {
+        let mut prompt = spec_from_lines(lines);
+        apply_widget_tables(&mut prompt, config, budget);
+        prompt
+    });
     Ok(Settings {
         spec,
         theme,
@@ -232,9 +240,33 @@ pub fn resolve(args: &RenderArgs, loaded: &Loaded) -> Result<Settings, Error> {
         input: args.input.clone(),
         sample: args.sample,
         problems: Vec::new(),
+<<<<<<< HEAD
         session: args.session.clone().unwrap_or(SessionPick::Latest),
         session_max_age: args.session_max_age.unwrap_or(DEFAULT_SESSION_MAX_AGE),
+=======
+        prompt,
+>>>>>>> style
     })
+}
+
+/// Lays the config's widget tables over `spec`: `[widget.text]` holds for every `text`,
+/// `[widget."text#left"]` then for that one.
+fn apply_widget_tables(spec: &mut LayoutSpec, config: &Config, budget: Duration) {
+    for widget in &mut spec.widgets {
+        widget.budget = budget;
+        let instance = (widget.id != widget.name).then(|| config.widget(&widget.id));
+        for table in [config.widget(&widget.name), instance.flatten()]
+            .into_iter()
+            .flatten()
+        {
+            widget.placement.priority = table.priority.unwrap_or(widget.placement.priority);
+            widget.placement.keep_stale = table.keep_stale.unwrap_or(widget.placement.keep_stale);
+            widget.budget = table.budget.unwrap_or(widget.budget);
+            for (key, value) in &table.options {
+                widget.options.set(key, value.clone());
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -134,6 +134,68 @@ pub struct SlotContent {
     /// Set by a widget that shows its last known value because the fresh one is not ready
     /// (e.g. read from the cross-process cache while a refresher works).
     pub stale: bool,
+    /// The parts of the value a widget declares as format fields (`{percent}`, `{usd}`),
+    /// for a user's `format` string.
+    pub fields: Fields,
+}
+
+/// Bytes of all of one widget's format fields together.
+pub const FIELDS_CAPACITY: usize = 192;
+/// The most format fields one widget declares.
+pub const MAX_FIELDS: usize = 6;
+
+/// A widget's format fields for one frame, by the position the widget declares them at:
+/// fixed capacity, so setting them allocates nothing. A field not set this frame is empty.
+#[derive(Clone, Debug, Default)]
+pub struct Fields {
+    text: ArrayString<FIELDS_CAPACITY>,
+    /// Each field's byte range in `text` (start, end); (0, 0) when not set.
+    ranges: [(u16, u16); MAX_FIELDS],
+}
+
+impl Fields {
+    /// Forgets every field.
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.ranges = [(0, 0); MAX_FIELDS];
+    }
+
+    /// Sets field `index` to as much of `value` as fits.
+    pub fn set(&mut self, index: usize, value: &str) {
+        if index >= MAX_FIELDS {
+            return;
+        }
+        let start = self.text.len();
+        let room = self.text.capacity() - start;
+        self.text.push_str(cut_at_char_boundary(value, room));
+        self.ranges[index] = (start as u16, self.text.len() as u16);
+    }
+
+    /// Sets field `index` to the sanitized form of untrusted `value`.
+    pub fn set_clean(&mut self, index: usize, value: &str) {
+        let mut writer = self.writer(index);
+        for piece in crate::sanitize::clean(value) {
+            let _ = fmt::Write::write_str(&mut writer, piece);
+        }
+    }
+
+    /// A writer that sets field `index` to what is written to it (cut when full).
+    pub fn writer(&mut self, index: usize) -> FieldWriter<'_> {
+        let start = self.text.len();
+        FieldWriter {
+            fields: self,
+            index,
+            start,
+        }
+    }
+
+    /// Field `index`, empty when it was not set.
+    pub fn get(&self, index: usize) -> &str {
+        let (start, end) = self.ranges.get(index).copied().unwrap_or((0, 0));
+        self.text
+            .get(usize::from(start)..usize::from(end))
+            .unwrap_or("")
+    }
 }
 
 impl SlotContent {
@@ -146,6 +208,7 @@ impl SlotContent {
         self.truncated = false;
         self.link.clear();
         self.stale = false;
+        self.fields.clear();
     }
 
     /// Links the text to `url` when it is a safe `http(s)` URL that fits (see
@@ -168,6 +231,30 @@ impl SlotContent {
     pub fn push(&mut self, c: char) {
         if self.text.try_push(c).is_err() {
             self.truncated = true;
+        }
+    }
+}
+
+/// Writes one field (see [`Fields::writer`]); the field is set when the writer is dropped.
+pub struct FieldWriter<'a> {
+    fields: &'a mut Fields,
+    index: usize,
+    start: usize,
+}
+
+impl fmt::Write for FieldWriter<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let text = &mut self.fields.text;
+        let room = text.capacity() - text.len();
+        text.push_str(cut_at_char_boundary(s, room));
+        Ok(())
+    }
+}
+
+impl Drop for FieldWriter<'_> {
+    fn drop(&mut self) {
+        if let Some(range) = self.fields.ranges.get_mut(self.index) {
+            *range = (self.start as u16, self.fields.text.len() as u16);
         }
     }
 }

@@ -21,6 +21,7 @@
 use crate::engine::frame::{FrameBuffer, Segment, SegmentSink, SegmentState};
 use crate::engine::slots::Tone;
 use crate::format::paint::{Paint, TonePaints, WidgetLook};
+use crate::format::style::SegmentStyle;
 use crate::format::theme::{ColorDepth, Style, Theme};
 use crate::format::themes::IconTable;
 use crate::widgets::Charset;
@@ -40,6 +41,8 @@ pub struct Look {
     /// Widget icons for the charset; empty when icons are off.
     pub icons: IconTable,
     pub rules: WidthRules,
+    /// The user's style of each widget, in layout order (empty: none).
+    pub styles: Vec<SegmentStyle>,
 }
 
 impl Look {
@@ -51,6 +54,7 @@ impl Look {
             charset,
             icons: &[],
             rules: WidthRules::default(),
+            styles: Vec::new(),
         }
     }
 }
@@ -157,6 +161,10 @@ impl AnsiSink {
             Tone::Critical => self.tones.critical,
             Tone::Muted => self.tones.muted,
             Tone::Normal => match self.look_at(segment.index, segment.name) {
+                // The user's colour: the text's in the classic style, the segment's in
+                // powerline and capsule.
+                Some(WidgetLook { fg: Some(fg), .. }) if self.is_classic() => *fg,
+                Some(WidgetLook { bg: Some(bg), .. }) if !self.is_classic() => *bg,
                 Some(look) => look.accent,
                 None => Paint::new(
                     self.look.theme.color(segment.name, Tone::Normal),
@@ -192,6 +200,35 @@ impl AnsiSink {
         }
     }
 
+    fn is_classic(&self) -> bool {
+        matches!(self.style, Style::Classic | Style::Plain)
+    }
+
+    /// The user's separator before the segment, else the sink's.
+    fn separator_of(&self, segment: &Segment<'_>) -> &'static str {
+        self.look_at(segment.index, segment.name)
+            .and_then(|look| look.separator)
+            .unwrap_or(self.separator)
+    }
+
+    /// The user's text colour on a coloured segment, else the theme's ink.
+    fn ink_of(&self, segment: &Segment<'_>) -> &Paint {
+        match self.look_at(segment.index, segment.name) {
+            Some(WidgetLook { fg: Some(fg), .. }) => fg,
+            _ => &self.tones.ink,
+        }
+    }
+
+    /// The user's background (classic style) and attributes.
+    fn decorate(&self, out: &mut FrameBuffer, segment: &Segment<'_>, background: bool) {
+        if let Some(look) = self.look_at(segment.index, segment.name) {
+            if let (true, Some(bg)) = (background, &look.bg) {
+                out.push_str(&bg.bg);
+            }
+            out.push_str(&look.attributes);
+        }
+    }
+
     /// Ends a powerline left group with its arrow.
     fn close_left(&mut self, out: &mut FrameBuffer) {
         if let (true, Some(bg)) = (self.left_open, &self.prev_bg) {
@@ -209,14 +246,15 @@ impl AnsiSink {
         if !first {
             if styled {
                 out.push_str(&self.tones.separator.fg);
-                out.push_str(self.separator);
+                out.push_str(self.separator_of(segment));
                 out.push_str(RESET);
             } else {
-                out.push_str(self.separator);
+                out.push_str(self.separator_of(segment));
             }
         }
         if styled {
             out.push_str(&accent.fg);
+            self.decorate(out, segment, true);
             if segment.state == SegmentState::Stale {
                 out.push_str("\x1b[3m");
             }
@@ -251,7 +289,8 @@ impl AnsiSink {
         }
         self.left_open = !segment.placement.right;
         out.push_str(&accent.bg);
-        out.push_str(&self.tones.ink.fg);
+        out.push_str(&self.ink_of(segment).fg);
+        self.decorate(out, segment, false);
         out.push_byte(b' ');
         self.text(out, segment);
         out.push_byte(b' ');
@@ -266,7 +305,8 @@ impl AnsiSink {
         out.push_str(&accent.fg);
         out.push_str(self.glyphs.0);
         out.push_str(&accent.bg);
-        out.push_str(&self.tones.ink.fg);
+        out.push_str(&self.ink_of(segment).fg);
+        self.decorate(out, segment, false);
         self.text(out, segment);
         out.push_str(RESET);
         out.push_str(&accent.fg);
@@ -303,13 +343,48 @@ impl SegmentSink for AnsiSink {
     }
 
     fn prepare(&mut self, names: &[&'static str]) {
+        let no_style = SegmentStyle::default();
         let widgets = names
             .iter()
-            .map(|&name| WidgetLook {
-                name,
-                accent: Paint::new(self.look.theme.color(name, Tone::Normal), self.look.depth),
-                icon: self.icon(name),
-                extra_width: self.segment_extra_width(name),
+            .enumerate()
+            .map(|(index, &name)| {
+                let style = self.look.styles.get(index).unwrap_or(&no_style);
+                let icon = style
+                    .icon
+                    .or_else(|| self.icon(name))
+                    .filter(|i| !i.is_empty());
+                let depth = self.look.depth;
+                let mut attributes = arrayvec::ArrayString::new();
+                if depth != ColorDepth::None {
+                    style.write_sgr_attributes(&mut attributes);
+                }
+                // A user's separator wider than the sink's adds the difference.
+                let separator = style.separator;
+                let wider = match (separator, self.is_classic()) {
+                    (Some(text), true) => self
+                        .look
+                        .rules
+                        .width(text)
+                        .saturating_sub(self.separator_width),
+                    _ => 0,
+                };
+                let style_extra = match self.style {
+                    Style::Classic | Style::Plain => 0,
+                    Style::Powerline => 2,
+                    Style::Capsule => 2 * self.glyph_width,
+                };
+                WidgetLook {
+                    name,
+                    accent: Paint::new(self.look.theme.color(name, Tone::Normal), depth),
+                    icon,
+                    extra_width: icon.map_or(0, |i| self.look.rules.width(i) + 1)
+                        + style_extra
+                        + wider,
+                    fg: style.fg.map(|c| Paint::of(c, depth)),
+                    bg: style.bg.map(|c| Paint::of(c, depth)),
+                    attributes,
+                    separator,
+                }
             })
             .collect();
         self.widgets = widgets;
@@ -458,6 +533,52 @@ mod tests {
                 assert_eq!(frame(&mut prepared), expected, "{style:?} {depth:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_users_style_colours_decorates_and_separates_its_widget() {
+        use crate::format::theme::Color;
+        let styled = SegmentStyle {
+            fg: Some(Color::Index(208)),
+            bg: Some(Color::Index(236)),
+            bold: true,
+            underline: true,
+            icon: Some("*"),
+            separator: Some(" / "),
+            ..SegmentStyle::default()
+        };
+        let styles = vec![SegmentStyle::default(), styled];
+        let render = |style: Style| {
+            let look = Look {
+                theme: Theme {
+                    style,
+                    ..DEFAULT_THEME
+                },
+                styles: styles.clone(),
+                ..Look::classic(ColorDepth::Ansi256, Charset::Unicode)
+            };
+            let mut sink = AnsiSink::with_look(look);
+            sink.prepare(&["model", "context"]);
+            crate::format::test_support::render_segments(
+                Box::new(sink),
+                &[
+                    ("model", "Opus", Tone::Normal, false),
+                    ("context", "38%", Tone::Normal, false),
+                ],
+                Some(80),
+            )
+        };
+        assert_eq!(
+            render(Style::Classic),
+            "\x1b[0m\x1b[38;5;183mOpus\x1b[0m\x1b[38;5;60m / \x1b[0m\
+             \x1b[38;5;208m\x1b[48;5;236m\x1b[1;4m* 38%\x1b[0m\n"
+        );
+        // Powerline: the user's bg is the segment's colour, the fg its text.
+        let powerline = render(Style::Powerline);
+        assert!(
+            powerline.contains("\x1b[48;5;236m\x1b[38;5;208m\x1b[1;4m * 38% \x1b[0m"),
+            "{powerline:?}"
+        );
     }
 
     #[test]

@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 use crate::engine::frame::{FrameBuffer, Segment, SegmentSink};
 use crate::engine::slots::Tone;
 use crate::format::json::write_json_string;
-use crate::format::style::{tone_of, write_hex};
+use crate::format::style::{SegmentStyle, style_at, text_color, tone_of, write_hex};
 use crate::format::theme::Theme;
 
 /// The protocol header and the opening of the endless array.
@@ -25,6 +25,8 @@ pub const HEADER: &str =
 /// Blocks for i3bar and swaybar.
 pub struct I3barSink {
     theme: Theme,
+    /// The user's style of each widget, in layout order.
+    styles: Vec<SegmentStyle>,
     header_pending: bool,
     blocks: usize,
 }
@@ -34,9 +36,17 @@ impl I3barSink {
     pub fn new(theme: Theme, header: bool) -> Self {
         I3barSink {
             theme,
+            styles: Vec::new(),
             header_pending: header,
             blocks: 0,
         }
+    }
+
+    /// With the user's style of each widget (layout order): `fg` is the block's `color`,
+    /// `bg` its `background`; the protocol has no text attributes without pango markup.
+    pub fn with_styles(mut self, styles: Vec<SegmentStyle>) -> Self {
+        self.styles = styles;
+        self
     }
 }
 
@@ -70,7 +80,11 @@ impl SegmentSink for I3barSink {
             write_json_string(out, &segment.content.short);
         }
         out.push_str(",\"color\":\"");
-        write_hex(out, self.theme.color(segment.name, tone));
+        write_hex(out, text_color(&self.theme, &self.styles, segment));
+        if let Some(bg) = style_at(&self.styles, segment.index).and_then(|s| s.bg) {
+            out.push_str("\",\"background\":\"");
+            write_hex(out, bg.rgb());
+        }
         out.push_str("\",\"name\":");
         write_json_string(out, segment.name);
         let _ = write!(

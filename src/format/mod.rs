@@ -65,6 +65,26 @@ pub fn make_styled_sink(format: OutputFormat, look: ansi::Look) -> Box<dyn Segme
             depth: ColorDepth::None,
             ..look
         })),
+        OutputFormat::Tmux => {
+            Box::new(tmux::TmuxSink::new(look.theme, look.charset).with_styles(look.styles))
+        }
+        OutputFormat::I3bar => {
+            Box::new(i3bar::I3barSink::new(look.theme, true).with_styles(look.styles))
+        }
+        OutputFormat::Polybar => {
+            Box::new(polybar::PolybarSink::new(look.theme, look.charset).with_styles(look.styles))
+        }
+        OutputFormat::Zsh | OutputFormat::Bash | OutputFormat::Fish => {
+            let shell = match format {
+                OutputFormat::Zsh => ShellKind::Zsh,
+                OutputFormat::Bash => ShellKind::Bash,
+                _ => ShellKind::Fish,
+            };
+            Box::new(
+                shell::ShellSink::new(shell, look.theme, look.depth, false)
+                    .with_styles(look.styles),
+            )
+        }
         other => make_sink(other, look.theme, look.depth, look.charset),
     }
 }

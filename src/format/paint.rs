@@ -10,7 +10,7 @@
 
 use arrayvec::ArrayString;
 
-use crate::format::theme::{ColorDepth, Rgb, write_bg, write_fg};
+use crate::format::theme::{Color, ColorDepth, Rgb, write_bg, write_color, write_fg};
 
 /// The longest SGR colour sequence: `ESC[48;2;255;255;255m` is 19 bytes.
 const SGR_CAPACITY: usize = 24;
@@ -29,6 +29,14 @@ impl Paint {
         write_bg(&mut paint.bg, rgb, depth);
         paint
     }
+
+    /// A user's colour (a palette index stays an index).
+    pub fn of(color: Color, depth: ColorDepth) -> Self {
+        let mut paint = Paint::default();
+        write_color(&mut paint.fg, color, depth, false);
+        write_color(&mut paint.bg, color, depth, true);
+        paint
+    }
 }
 
 /// What the sink draws around one widget of the layout.
@@ -40,6 +48,13 @@ pub struct WidgetLook {
     pub icon: Option<&'static str>,
     /// Display columns the sink adds to the segment (icon, padding, caps).
     pub extra_width: usize,
+    /// The user's text and background colours (`fg`, `bg`), if set.
+    pub fg: Option<Paint>,
+    pub bg: Option<Paint>,
+    /// The SGR sequence of the user's attributes (`bold`, …); empty when none.
+    pub attributes: ArrayString<SGR_CAPACITY>,
+    /// The user's separator before this widget, if set.
+    pub separator: Option<&'static str>,
 }
 
 /// The paints of the theme's tones, in [`crate::engine::slots::Tone`] order after normal.

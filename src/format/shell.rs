@@ -27,8 +27,8 @@
 //! with one space so the command does not touch the prompt character.
 
 use crate::engine::frame::{FrameBuffer, Segment, SegmentSink};
-use crate::format::style::{tone_of, write_doubling};
-use crate::format::theme::{ColorDepth, Theme, write_fg};
+use crate::format::style::{SegmentStyle, style_at, tone_of, write_doubling};
+use crate::format::theme::{ColorDepth, Theme, write_color, write_fg};
 use crate::input::shell::ShellKind;
 
 /// A prompt for one shell.
@@ -39,6 +39,8 @@ pub struct ShellSink {
     /// A right prompt: no trailing space.
     right: bool,
     shown: usize,
+    /// The user's style of each widget, in layout order.
+    styles: Vec<SegmentStyle>,
 }
 
 impl ShellSink {
@@ -49,7 +51,14 @@ impl ShellSink {
             depth,
             right,
             shown: 0,
+            styles: Vec::new(),
         }
+    }
+
+    /// With the user's style of each widget (layout order).
+    pub fn with_styles(mut self, styles: Vec<SegmentStyle>) -> Self {
+        self.styles = styles;
+        self
     }
 
     fn wrap(&self) -> (&'static str, &'static str) {
@@ -101,9 +110,24 @@ impl SegmentSink for ShellSink {
         } else if position > 0 {
             out.push_byte(b' ');
         }
-        let color = self.theme.color(segment.name, tone_of(segment));
+        let tone = tone_of(segment);
+        let color = self.theme.color(segment.name, tone);
         let depth = self.depth;
-        self.escape(out, |out| write_fg(out, color, depth));
+        let style = style_at(&self.styles, segment.index);
+        self.escape(out, |out| {
+            match style.and_then(|s| s.fg) {
+                Some(fg) if tone == crate::engine::slots::Tone::Normal => {
+                    write_color(out, fg, depth, false)
+                }
+                _ => write_fg(out, color, depth),
+            }
+            if let Some(style) = style {
+                if let Some(bg) = style.bg {
+                    write_color(out, bg, depth, true);
+                }
+                style.write_sgr_attributes(out);
+            }
+        });
         self.text(out, segment.text());
         self.escape(out, |out| out.push_str("\x1b[0m"));
         self.shown += 1;
@@ -150,6 +174,29 @@ mod tests {
         assert!(
             out.contains("\x02$(rm) `x` a\\b!\x01\x1b[0m\x02"),
             "{out:?}"
+        );
+    }
+
+    #[test]
+    fn a_styled_widget_keeps_its_escapes_wrapped_and_its_text_plain() {
+        use crate::format::theme::Color;
+        let style = SegmentStyle {
+            fg: Some(Color::Index(2)),
+            bg: Some(Color::Index(236)),
+            bold: true,
+            ..SegmentStyle::default()
+        };
+        let sink = |shell| {
+            ShellSink::new(shell, DEFAULT_THEME, ColorDepth::Ansi256, false)
+                .with_styles(vec![style.clone()])
+        };
+        assert_eq!(
+            render_with(Box::new(sink(ShellKind::Zsh)), "50% $(x)"),
+            "%{\x1b[32m\x1b[48;5;236m\x1b[1m%}50%% $(x)%{\x1b[0m%} "
+        );
+        assert_eq!(
+            render_with(Box::new(sink(ShellKind::Bash)), "a\\w `b`"),
+            "\x01\x1b[32m\x1b[48;5;236m\x1b[1m\x02a\\w `b`\x01\x1b[0m\x02 "
         );
     }
 

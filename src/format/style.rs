@@ -5,7 +5,94 @@ use std::fmt::Write as _;
 
 use crate::engine::frame::{FrameBuffer, Segment, SegmentState};
 use crate::engine::slots::Tone;
-use crate::format::theme::Rgb;
+use crate::format::theme::{Color, Rgb};
+use crate::widgets::Charset;
+use crate::widgets::style::WidgetStyle;
+
+/// What a user's style (`[widget.NAME]` `fg`, `bold`, `icon`, `separator`, …) asks of an
+/// output format for one widget of the layout. Formats keep one per widget, in layout
+/// order, and find it by the segment's index.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SegmentStyle {
+    pub fg: Option<Color>,
+    pub bg: Option<Color>,
+    pub bold: bool,
+    pub italic: bool,
+    pub dim: bool,
+    pub underline: bool,
+    /// Drawn instead of the icon set's icon (`Some("")`: no icon, the format places it).
+    pub icon: Option<&'static str>,
+    /// Drawn before the segment instead of the format's own separator.
+    pub separator: Option<&'static str>,
+}
+
+impl SegmentStyle {
+    /// The sink's part of `style`, its texts leaked once for the process (as themes are).
+    pub fn of(style: &WidgetStyle, charset: Charset) -> SegmentStyle {
+        let leak = |text: String| -> &'static str { Box::leak(text.into_boxed_str()) };
+        let icon = if style.format.as_ref().is_some_and(|f| f.has_icon()) {
+            Some("")
+        } else {
+            style.icon.clone().map(leak)
+        };
+        SegmentStyle {
+            fg: style.fg,
+            bg: style.bg,
+            bold: style.bold,
+            italic: style.italic,
+            dim: style.dim,
+            underline: style.underline,
+            icon,
+            separator: style.separator.as_ref().map(|s| leak(s.glyph(charset))),
+        }
+    }
+
+    /// Whether any text attribute is set.
+    pub fn has_attributes(&self) -> bool {
+        self.bold || self.italic || self.dim || self.underline
+    }
+
+    /// The SGR sequence of the attributes (`ESC[1;4m`), empty when none is set.
+    pub fn write_sgr_attributes(&self, out: &mut impl std::fmt::Write) {
+        if !self.has_attributes() {
+            return;
+        }
+        let codes = [
+            (self.bold, "1"),
+            (self.dim, "2"),
+            (self.italic, "3"),
+            (self.underline, "4"),
+        ];
+        let _ = out.write_str("\x1b[");
+        let mut first = true;
+        for (_, code) in codes.iter().filter(|(on, _)| *on) {
+            if !first {
+                let _ = out.write_char(';');
+            }
+            let _ = out.write_str(code);
+            first = false;
+        }
+        let _ = out.write_char('m');
+    }
+}
+
+/// The user's style of the segment at `index`, if any (none for the notice).
+pub fn style_at(styles: &[SegmentStyle], index: usize) -> Option<&SegmentStyle> {
+    styles.get(index)
+}
+
+/// A segment's text colour: the user's `fg` in the normal tone, else the theme's.
+pub fn text_color(
+    theme: &crate::format::theme::Theme,
+    styles: &[SegmentStyle],
+    segment: &Segment<'_>,
+) -> Rgb {
+    let tone = tone_of(segment);
+    match style_at(styles, segment.index).and_then(|s| s.fg) {
+        Some(fg) if tone == Tone::Normal => fg.rgb(),
+        _ => theme.color(segment.name, tone),
+    }
+}
 
 /// The thin separator between segments: `│`, or `|` in ASCII.
 pub fn thin_separator(charset: crate::widgets::Charset) -> &'static str {

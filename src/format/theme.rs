@@ -12,6 +12,154 @@ use crate::input::env::Environment;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Rgb(pub u8, pub u8, pub u8);
 
+/// A colour as a user writes it: 24-bit, or an index of the terminal's 256-colour palette
+/// (0–15 are the terminal's own named colours, which its colour scheme decides).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Color {
+    Rgb(Rgb),
+    Index(u8),
+}
+
+/// The names of the 16 basic colours, by palette index.
+pub const COLOR_NAMES: [&str; 16] = [
+    "black",
+    "red",
+    "green",
+    "yellow",
+    "blue",
+    "magenta",
+    "cyan",
+    "white",
+    "bright-black",
+    "bright-red",
+    "bright-green",
+    "bright-yellow",
+    "bright-blue",
+    "bright-magenta",
+    "bright-cyan",
+    "bright-white",
+];
+
+impl Color {
+    /// Parses `#rrggbb`, `#rgb`, a palette index `0`–`255`, or a name: `red`,
+    /// `bright-blue` (`bright_blue` too), `grey`/`gray` (= `bright-black`). The one colour
+    /// parser of config options and theme files.
+    pub fn parse(text: &str) -> Result<Color, String> {
+        let text = text.trim();
+        if let Some(hex) = text.strip_prefix('#') {
+            let digits = hex.bytes().all(|b| b.is_ascii_hexdigit());
+            let nibble = |i: usize| u8::from_str_radix(&hex[i..=i], 16).unwrap_or(0);
+            let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(0);
+            return match hex.len() {
+                6 if digits => Ok(Color::Rgb(Rgb(byte(0), byte(2), byte(4)))),
+                3 if digits => Ok(Color::Rgb(Rgb(
+                    nibble(0) * 17,
+                    nibble(1) * 17,
+                    nibble(2) * 17,
+                ))),
+                _ => Err(Self::expected(text)),
+            };
+        }
+        if let Ok(index) = text.parse::<u8>() {
+            return Ok(Color::Index(index));
+        }
+        let name = text.to_ascii_lowercase().replace('_', "-");
+        let name = match name.as_str() {
+            "grey" | "gray" => "bright-black",
+            other => other,
+        };
+        COLOR_NAMES
+            .iter()
+            .position(|n| *n == name)
+            .map(|i| Color::Index(i as u8))
+            .ok_or_else(|| Self::expected(text))
+    }
+
+    fn expected(got: &str) -> String {
+        let hint = crate::util::closest(got, COLOR_NAMES.iter().copied())
+            .map(|n| format!(" (did you mean \"{n}\"?)"))
+            .unwrap_or_default();
+        format!(
+            "must be a colour: \"#rrggbb\", a palette index 0-255 or a name like \"red\", \"bright-blue\"; got \"{got}\"{hint}"
+        )
+    }
+
+    /// The colour as 24-bit RGB (a palette index as xterm's default palette shows it).
+    pub fn rgb(self) -> Rgb {
+        match self {
+            Color::Rgb(rgb) => rgb,
+            Color::Index(index) => palette_rgb(index),
+        }
+    }
+}
+
+/// xterm's default colour for palette index `index`.
+pub fn palette_rgb(index: u8) -> Rgb {
+    const BASIC: [Rgb; 16] = [
+        Rgb(0, 0, 0),
+        Rgb(205, 0, 0),
+        Rgb(0, 205, 0),
+        Rgb(205, 205, 0),
+        Rgb(0, 0, 238),
+        Rgb(205, 0, 205),
+        Rgb(0, 205, 205),
+        Rgb(229, 229, 229),
+        Rgb(127, 127, 127),
+        Rgb(255, 0, 0),
+        Rgb(0, 255, 0),
+        Rgb(255, 255, 0),
+        Rgb(92, 92, 255),
+        Rgb(255, 0, 255),
+        Rgb(0, 255, 255),
+        Rgb(255, 255, 255),
+    ];
+    const LEVELS: [u8; 6] = [0, 95, 135, 175, 215, 255];
+    match index {
+        0..=15 => BASIC[usize::from(index)],
+        16..=231 => {
+            let i = index - 16;
+            Rgb(
+                LEVELS[usize::from(i / 36)],
+                LEVELS[usize::from(i / 6 % 6)],
+                LEVELS[usize::from(i % 6)],
+            )
+        }
+        _ => {
+            let level = 8 + 10 * (index - 232);
+            Rgb(level, level, level)
+        }
+    }
+}
+
+/// Writes the SGR sequence for `color` at `depth`, as foreground or background. A palette
+/// index is written as the index (so the terminal's own scheme decides the basic 16) down
+/// to 16 colours, where only 0–15 stay themselves.
+pub fn write_color(out: &mut impl std::fmt::Write, color: Color, depth: ColorDepth, bg: bool) {
+    let index = match color {
+        Color::Index(index) if depth != ColorDepth::None => index,
+        _ => {
+            return if bg {
+                write_bg(out, color.rgb(), depth)
+            } else {
+                write_fg(out, color.rgb(), depth)
+            };
+        }
+    };
+    let base = if bg { 40 } else { 30 };
+    let _ = match index {
+        0..=7 => write!(out, "\x1b[{}m", base + index),
+        8..=15 => write!(out, "\x1b[{}m", base + 60 + index - 8),
+        _ if depth == ColorDepth::Ansi16 => {
+            write!(
+                out,
+                "\x1b[{}m",
+                to_ansi16(palette_rgb(index)) + if bg { 10 } else { 0 }
+            )
+        }
+        _ => write!(out, "\x1b[{};5;{index}m", base + 8),
+    };
+}
+
 /// How many colours the output may use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ColorDepth {
@@ -336,6 +484,58 @@ mod tests {
         assert_eq!(to_ansi16(DEFAULT_THEME.muted), 90);
         assert_eq!(to_ansi16(Rgb(20, 20, 20)), 30);
         assert_eq!(to_ansi16(Rgb(250, 250, 250)), 97);
+    }
+
+    #[test]
+    fn one_parser_reads_hex_palette_indexes_and_names() {
+        assert_eq!(
+            Color::parse("#7aa2f7"),
+            Ok(Color::Rgb(Rgb(0x7a, 0xa2, 0xf7)))
+        );
+        assert_eq!(Color::parse("#fa0"), Ok(Color::Rgb(Rgb(0xff, 0xaa, 0))));
+        assert_eq!(Color::parse("208"), Ok(Color::Index(208)));
+        assert_eq!(Color::parse("red"), Ok(Color::Index(1)));
+        assert_eq!(Color::parse("Bright_Blue"), Ok(Color::Index(12)));
+        assert_eq!(Color::parse("grey"), Ok(Color::Index(8)));
+        assert_eq!(
+            Color::parse("gren").unwrap_err(),
+            "must be a colour: \"#rrggbb\", a palette index 0-255 or a name like \"red\", \"bright-blue\"; got \"gren\" (did you mean \"green\"?)"
+        );
+        assert!(Color::parse("256").is_err() && Color::parse("#12345").is_err());
+        assert!(Color::parse("#gg0000").is_err());
+    }
+
+    #[test]
+    fn palette_colours_keep_their_index_down_to_sixteen_colours() {
+        let sgr = |color, depth, bg| {
+            let mut out = String::new();
+            write_color(&mut out, color, depth, bg);
+            out
+        };
+        assert_eq!(
+            sgr(Color::Index(1), ColorDepth::TrueColor, false),
+            "\x1b[31m"
+        );
+        assert_eq!(
+            sgr(Color::Index(12), ColorDepth::Ansi256, true),
+            "\x1b[104m"
+        );
+        assert_eq!(
+            sgr(Color::Index(208), ColorDepth::Ansi256, false),
+            "\x1b[38;5;208m"
+        );
+        assert_eq!(
+            sgr(Color::Index(208), ColorDepth::Ansi16, false),
+            "\x1b[93m"
+        );
+        assert_eq!(sgr(Color::Index(208), ColorDepth::None, false), "");
+        assert_eq!(
+            sgr(Color::Rgb(Rgb(1, 2, 3)), ColorDepth::TrueColor, true),
+            "\x1b[48;2;1;2;3m"
+        );
+        assert_eq!(palette_rgb(196), Rgb(255, 0, 0));
+        assert_eq!(palette_rgb(244), Rgb(128, 128, 128));
+        assert_eq!(to_ansi256(palette_rgb(67)), 67);
     }
 
     #[test]

@@ -4,6 +4,10 @@
 //! never parses anything: it is [`DEFAULT_THEME`], which a test holds equal to
 //! `themes/classic.toml`.
 //!
+//! A user's theme is the same kind of file in `~/.config/blinkline/themes/NAME.toml`
+//! (XDG-aware, like the config), read by the same loader ([`load_theme`]); it may
+//! `extends = "nord"` and change a few colours. Its errors name the file, line and column.
+//!
 //! Parsed data lives for the whole process (it is leaked once), so the sinks hold plain
 //! `&'static` tables and look colours and icons up without allocating.
 
@@ -11,7 +15,10 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
+use std::path::{Path, PathBuf};
+
 use crate::format::theme::{DEFAULT_THEME, Rgb, Style, Theme};
+use crate::input::env::Environment;
 use crate::widgets::Charset;
 
 /// Every built-in theme: name and TOML source.
@@ -34,18 +41,202 @@ pub fn theme_names() -> impl Iterator<Item = &'static str> {
     THEMES.iter().map(|(name, _)| *name)
 }
 
+type Text = toml::Spanned<String>;
+
+/// A theme file as written: every key optional, so that `extends = "nord"` can change a
+/// few; a theme that extends none must set them all.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ThemeFile {
-    style: String,
-    ink: String,
-    default: String,
-    good: String,
-    warn: String,
-    critical: String,
-    muted: String,
-    separator: String,
-    widgets: BTreeMap<String, String>,
+    extends: Option<Text>,
+    style: Option<Text>,
+    ink: Option<Text>,
+    default: Option<Text>,
+    good: Option<Text>,
+    warn: Option<Text>,
+    critical: Option<Text>,
+    muted: Option<Text>,
+    separator: Option<Text>,
+    #[serde(default)]
+    widgets: BTreeMap<String, Text>,
+}
+
+/// Where users keep their themes: `$XDG_CONFIG_HOME/blinkline/themes`, else
+/// `~/.config/blinkline/themes` (beside the config file).
+pub fn user_dir(env: &Environment) -> Option<PathBuf> {
+    match (&env.config_home, &env.home) {
+        (Some(xdg), _) if Path::new(xdg).is_absolute() => {
+            Some(Path::new(xdg).join("blinkline/themes"))
+        }
+        (_, Some(home)) => Some(Path::new(home).join(".config/blinkline/themes")),
+        _ => None,
+    }
+}
+
+/// The user's theme files in `dir`: name and path, sorted by name.
+pub fn user_themes(dir: Option<&Path>) -> Vec<(String, PathBuf)> {
+    let Some(entries) = dir.and_then(|d| std::fs::read_dir(d).ok()) else {
+        return Vec::new();
+    };
+    let mut found: Vec<(String, PathBuf)> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .filter_map(|p| Some((p.file_stem()?.to_str()?.to_owned(), p)))
+        .collect();
+    found.sort();
+    found
+}
+
+/// How many `extends` a theme may chain (more is taken for a cycle).
+const MAX_EXTENDS: usize = 8;
+
+/// Loads theme `name`: the user's `DIR/NAME.toml` when there is one (it shadows a built-in
+/// of the same name), else the built-in. `None`: no such theme. One loader for both: a
+/// built-in is a theme file compiled in.
+pub fn load_theme(name: &str, dir: Option<&Path>) -> Option<Result<Theme, DataError>> {
+    load_chain(name, dir, 0, None)
+}
+
+fn load_chain(
+    name: &str,
+    dir: Option<&Path>,
+    depth: usize,
+    skip_user: Option<&str>,
+) -> Option<Result<Theme, DataError>> {
+    let user = dir
+        .map(|d| d.join(format!("{name}.toml")))
+        .filter(|p| skip_user != Some(name) && p.is_file());
+    let Some(path) = user else {
+        return builtin_theme(name);
+    };
+    let leaked: &'static str = Box::leak(name.to_owned().into_boxed_str());
+    let display = path.display().to_string();
+    let source = match std::fs::read_to_string(&path) {
+        Ok(source) => source,
+        Err(err) => {
+            return Some(Err(DataError::File {
+                path: display,
+                line: 1,
+                column: 1,
+                message: format!("cannot read the theme: {err}"),
+            }));
+        }
+    };
+    let at = |span: std::ops::Range<usize>, message: String| {
+        let (line, column) = crate::config::check::line_column(&source, span.start);
+        DataError::File {
+            path: display.clone(),
+            line,
+            column,
+            message,
+        }
+    };
+    let file: ThemeFile = match toml::from_str(&source) {
+        Ok(file) => file,
+        Err(e) => return Some(Err(at(e.span().unwrap_or(0..0), e.message().to_owned()))),
+    };
+    let base = match &file.extends {
+        None => None,
+        Some(_) if depth >= MAX_EXTENDS => {
+            let span = file.extends.as_ref().map_or(0..0, |e| e.span());
+            return Some(Err(at(
+                span,
+                format!("`extends` goes more than {MAX_EXTENDS} themes deep (a cycle?)"),
+            )));
+        }
+        Some(parent) => {
+            // `extends` naming the file's own theme means the built-in it shadows.
+            let skip = (parent.get_ref() == name).then_some(name);
+            match load_chain(parent.get_ref(), dir, depth + 1, skip) {
+                Some(Ok(theme)) => Some(theme),
+                Some(Err(err)) => return Some(Err(err)),
+                None => {
+                    let hint = crate::util::closest(parent.get_ref(), theme_names())
+                        .map(|n| format!(" (did you mean `{n}`?)"))
+                        .unwrap_or_default();
+                    return Some(Err(at(
+                        parent.span(),
+                        format!("`extends`: no theme `{}`{hint}", parent.get_ref()),
+                    )));
+                }
+            }
+        }
+    };
+    Some(build_theme(leaked, &file, base).map_err(|(err, span)| at(span, err.to_string())))
+}
+
+/// The theme `file` describes over `base` (every key required without one). The error
+/// comes with the span of the key it is about.
+fn build_theme(
+    name: &'static str,
+    file: &ThemeFile,
+    base: Option<Theme>,
+) -> Result<Theme, (DataError, std::ops::Range<usize>)> {
+    let color = |key: &str, text: &Text| {
+        parse_rgb(text.get_ref()).ok_or_else(|| {
+            let err = DataError::Colour {
+                theme: name,
+                key: key.to_owned(),
+                got: text.get_ref().clone(),
+            };
+            (err, text.span())
+        })
+    };
+    let missing = |key: &str| {
+        let message = format!(
+            "`{key}` is missing; set it, or `extends = \"THEME\"` to take the rest from a theme"
+        );
+        (
+            DataError::ThemeToml {
+                theme: name,
+                message,
+            },
+            0..0,
+        )
+    };
+    let pick = |key: &str, text: &Option<Text>, inherited: Option<Rgb>| match text {
+        Some(text) => color(key, text),
+        None => inherited.ok_or_else(|| missing(key)),
+    };
+    let style = match &file.style {
+        Some(text) => Style::from_name(text.get_ref()).ok_or_else(|| {
+            let err = DataError::Style {
+                theme: name,
+                got: text.get_ref().clone(),
+            };
+            (err, text.span())
+        })?,
+        None => base
+            .as_ref()
+            .map(|b| b.style)
+            .ok_or_else(|| missing("style"))?,
+    };
+    let mut widgets: Vec<(&'static str, Rgb)> = base
+        .as_ref()
+        .map(|b| b.widgets.to_vec())
+        .unwrap_or_default();
+    for (widget, text) in &file.widgets {
+        let rgb = color(widget, text)?;
+        match widgets.iter_mut().find(|(w, _)| w == widget) {
+            Some(entry) => entry.1 = rgb,
+            None => widgets.push((Box::leak(widget.clone().into_boxed_str()), rgb)),
+        }
+    }
+    widgets.sort();
+    let b = base.as_ref();
+    Ok(Theme {
+        name,
+        style,
+        widgets: Box::leak(widgets.into_boxed_slice()),
+        ink: pick("ink", &file.ink, b.map(|b| b.ink))?,
+        default: pick("default", &file.default, b.map(|b| b.default))?,
+        good: pick("good", &file.good, b.map(|b| b.good))?,
+        warn: pick("warn", &file.warn, b.map(|b| b.warn))?,
+        critical: pick("critical", &file.critical, b.map(|b| b.critical))?,
+        muted: pick("muted", &file.muted, b.map(|b| b.muted))?,
+        separator: pick("separator", &file.separator, b.map(|b| b.separator))?,
+    })
 }
 
 /// Parses `#rrggbb`.
@@ -74,6 +265,13 @@ pub enum DataError {
     },
     /// A style that does not exist.
     Style { theme: &'static str, got: String },
+    /// A user's theme file is wrong at `line`:`column`.
+    File {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
     /// The icon table's TOML does not parse.
     IconsToml { message: String },
     /// An icon without its three forms.
@@ -95,6 +293,12 @@ impl std::fmt::Display for DataError {
                 "theme `{theme}`: `style` must be one of {}, got \"{got}\"",
                 Style::NAMES.join(", ")
             ),
+            DataError::File {
+                path,
+                line,
+                column,
+                message,
+            } => write!(f, "{path}:{line}:{column}: {message}"),
             DataError::IconsToml { message } => write!(f, "icons: {message}"),
             DataError::IconForms { widget } => write!(
                 f,
@@ -109,40 +313,13 @@ impl std::fmt::Display for DataError {
 
 impl std::error::Error for DataError {}
 
-/// Parses a theme file; `name` is the theme's name.
+/// Parses a built-in theme file; `name` is the theme's name. Built-ins extend nothing.
 pub fn parse_theme(name: &'static str, source: &str) -> Result<Theme, DataError> {
     let file: ThemeFile = toml::from_str(source).map_err(|e| DataError::ThemeToml {
         theme: name,
         message: e.message().to_owned(),
     })?;
-    let color = |key: &str, text: &str| {
-        parse_rgb(text).ok_or_else(|| DataError::Colour {
-            theme: name,
-            key: key.to_owned(),
-            got: text.to_owned(),
-        })
-    };
-    let style = Style::from_name(&file.style).ok_or_else(|| DataError::Style {
-        theme: name,
-        got: file.style.clone(),
-    })?;
-    let mut widgets = Vec::with_capacity(file.widgets.len());
-    for (widget, text) in &file.widgets {
-        let leaked: &'static str = Box::leak(widget.clone().into_boxed_str());
-        widgets.push((leaked, color(widget, text)?));
-    }
-    Ok(Theme {
-        name,
-        style,
-        widgets: Box::leak(widgets.into_boxed_slice()),
-        ink: color("ink", &file.ink)?,
-        default: color("default", &file.default)?,
-        good: color("good", &file.good)?,
-        warn: color("warn", &file.warn)?,
-        critical: color("critical", &file.critical)?,
-        muted: color("muted", &file.muted)?,
-        separator: color("separator", &file.separator)?,
-    })
+    build_theme(name, &file, None).map_err(|(err, _)| err)
 }
 
 /// A built-in theme by name. `classic` is the compiled-in default and costs nothing.

@@ -4,7 +4,7 @@
 //! so a branch called `fix#12` cannot start a tmux format or style.
 
 use crate::engine::frame::{FrameBuffer, Segment, SegmentSink, SegmentState};
-use crate::format::style::{tone_of, write_doubling, write_hex};
+use crate::format::style::{SegmentStyle, style_at, text_color, write_doubling, write_hex};
 use crate::format::theme::Theme;
 use crate::widgets::Charset;
 
@@ -12,6 +12,8 @@ use crate::widgets::Charset;
 pub struct TmuxSink {
     theme: Theme,
     separator: &'static str,
+    /// The user's style of each widget, in layout order.
+    styles: Vec<SegmentStyle>,
 }
 
 impl TmuxSink {
@@ -19,7 +21,14 @@ impl TmuxSink {
         TmuxSink {
             theme,
             separator: crate::format::style::thin_separator(charset),
+            styles: Vec::new(),
         }
+    }
+
+    /// With the user's style of each widget (layout order).
+    pub fn with_styles(mut self, styles: Vec<SegmentStyle>) -> Self {
+        self.styles = styles;
+        self
     }
 }
 
@@ -39,17 +48,38 @@ impl SegmentSink for TmuxSink {
         position: usize,
         gap: usize,
     ) {
+        let style = style_at(&self.styles, segment.index);
         if gap > 0 {
             out.push_str("#[align=right]");
         } else if position > 0 {
             out.push_str("#[fg=");
             write_hex(out, self.theme.separator);
             out.push_byte(b']');
-            out.push_str(self.separator);
+            write_doubling(
+                out,
+                style.and_then(|s| s.separator).unwrap_or(self.separator),
+                '#',
+            );
             out.push_str("#[default]");
         }
         out.push_str("#[fg=");
-        write_hex(out, self.theme.color(segment.name, tone_of(segment)));
+        write_hex(out, text_color(&self.theme, &self.styles, segment));
+        if let Some(style) = style {
+            if let Some(bg) = style.bg {
+                out.push_str(",bg=");
+                write_hex(out, bg.rgb());
+            }
+            for (on, name) in [
+                (style.bold, ",bold"),
+                (style.dim, ",dim"),
+                (style.italic, ",italics"),
+                (style.underline, ",underscore"),
+            ] {
+                if on {
+                    out.push_str(name);
+                }
+            }
+        }
         if segment.state == SegmentState::Stale {
             out.push_str(",italics");
         }
@@ -78,6 +108,34 @@ mod tests {
             segments,
             Some(80),
         )
+    }
+
+    #[test]
+    fn a_styled_widget_gets_its_colours_attributes_and_separator() {
+        use crate::format::theme::Color;
+        let styles = vec![
+            SegmentStyle::default(),
+            SegmentStyle {
+                fg: Some(Color::Index(15)),
+                bg: Some(Color::parse("#005f87").unwrap()),
+                bold: true,
+                separator: Some(" #> "),
+                ..SegmentStyle::default()
+            },
+        ];
+        let out = render_segments(
+            Box::new(TmuxSink::new(DEFAULT_THEME, Charset::Unicode).with_styles(styles)),
+            &[
+                ("model", "Opus", Tone::Normal, false),
+                ("cost", "$9", Tone::Normal, false),
+            ],
+            Some(80),
+        );
+        assert_eq!(
+            out,
+            "#[fg=#c69cf2]Opus#[default]#[fg=#565f89] ##> #[default]\
+             #[fg=#ffffff,bg=#005f87,bold]$9#[default]\n"
+        );
     }
 
     #[test]

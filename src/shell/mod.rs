@@ -142,10 +142,18 @@ pub fn shell_context(args: &PromptArgs) -> ShellContext {
     ctx
 }
 
-/// The layout for one side of the prompt, with the prompt defaults for `cwd`.
-pub fn prompt_layout(render: &RenderArgs, args: &PromptArgs) -> Result<LayoutSpec, Error> {
-    let mut spec = LayoutSpec::from_list(render.widgets.as_deref().unwrap_or(DEFAULT_PROMPT));
-    if render.widgets.is_none() {
+/// The layout for one side of the prompt: `--widgets`, else the config's `[prompt]`
+/// (`configured`), else the default with the prompt defaults for `cwd`.
+pub fn prompt_layout(
+    render: &RenderArgs,
+    args: &PromptArgs,
+    configured: Option<&LayoutSpec>,
+) -> Result<LayoutSpec, Error> {
+    let mut spec = match (&render.widgets, configured) {
+        (None, Some(configured)) => configured.clone(),
+        (widgets, _) => LayoutSpec::from_list(widgets.as_deref().unwrap_or(DEFAULT_PROMPT)),
+    };
+    if render.widgets.is_none() && configured.is_none() {
         spec.set_option("cwd", "style", OptionValue::Str("fish".into()));
         spec.set_option("cwd", "repo_relative", OptionValue::Bool(true));
         spec.set_option("cwd", "max_length", OptionValue::Int(40));
@@ -156,7 +164,11 @@ pub fn prompt_layout(render: &RenderArgs, args: &PromptArgs) -> Result<LayoutSpe
     spec.widgets.retain(|w| w.placement.right == args.right);
     for widget in &mut spec.widgets {
         widget.placement.right = false;
-        widget.budget = render.budget.unwrap_or(DEFAULT_BUDGET);
+        if configured.is_none() || render.widgets.is_some() {
+            widget.budget = render.budget.unwrap_or(DEFAULT_BUDGET);
+        } else if let Some(budget) = render.budget {
+            widget.budget = budget;
+        }
     }
     Ok(spec)
 }
@@ -179,24 +191,26 @@ pub fn prompt_builder(
     args: &PromptArgs,
     env: Environment,
 ) -> Result<RendererBuilder, Error> {
-    let mut spec = prompt_layout(render, args)?;
-    // A prompt's widgets come from the command line (`--widgets`, `--set`, or the default
-    // list), never from the config file: a `command` widget there is the user's own.
-    set_command_trust(&mut spec, true, None);
-    let layout = layout::build(&spec)?;
-    let env = env.with_vars(
-        crate::widgets::env::requested_variables(&spec)
-            .iter()
-            .map(String::as_str),
-    );
     // The config file's look (theme, charset, colour, widths, deadline) applies to prompts
     // too; its problems are reported by `blinkline config check`, never in a prompt.
-    // `--set` applies to the prompt layout above, not to the config's status line.
+    // `--set` applies to the prompt layout below, not to the config's status line.
     let look_args = RenderArgs {
         set: Vec::new(),
         ..render.clone()
     };
     let settings = Settings::resolve(&look_args, &env)?;
+    let mut spec = prompt_layout(render, args, settings.prompt.as_ref())?;
+    // Widgets from the command line (`--widgets`, `--set`, or the default list) are the
+    // user's own; those of the config's `[prompt]` are trusted as its file is.
+    if render.widgets.is_some() || settings.prompt.is_none() {
+        set_command_trust(&mut spec, true, None);
+    }
+    let mut layout = layout::build(&spec)?;
+    let env = env.with_vars(
+        crate::widgets::env::requested_variables(&spec)
+            .iter()
+            .map(String::as_str),
+    );
     // `--format plain` asks for text without escapes; the text is still quoted for the shell.
     let depth = match render.format {
         Some(OutputFormat::Plain) => ColorDepth::None,
@@ -210,7 +224,8 @@ pub fn prompt_builder(
         rules: settings.rules,
         config_flagged: false,
     };
-    let sink = ShellSink::new(args.shell, settings.theme, depth, args.right);
+    let styles = crate::setup::prepare_styles(&mut layout, settings.charset)?;
+    let sink = ShellSink::new(args.shell, settings.theme, depth, args.right).with_styles(styles);
     Ok(Renderer::builder(
         layout,
         render_settings,

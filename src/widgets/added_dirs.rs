@@ -16,6 +16,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "added_dirs",
     summary: "how many directories were added to the session (+2 dirs)",
     options: &[],
+    fields: &[],
     build,
 };
 

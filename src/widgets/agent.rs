@@ -17,6 +17,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "agent",
     summary: "the agent's name (@reviewer)",
     options: AgentOptions::SPECS,
+    fields: &[],
     build,
 };
 

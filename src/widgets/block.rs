@@ -30,6 +30,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "block",
     summary: "the 5-hour usage block: time left, tokens and cost (from the transcript)",
     options: BlockOptions::SPECS,
+    fields: &[],
     build,
 };
 

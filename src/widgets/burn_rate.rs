@@ -20,6 +20,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "burn_rate",
     summary: "spending rate in dollars per hour ($2.60/h)",
     options: BurnRateOptions::SPECS,
+    fields: &[],
     build,
 };
 

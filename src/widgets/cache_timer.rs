@@ -24,6 +24,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "cache_timer",
     summary: "time left before the prompt cache expires (from the transcript)",
     options: CacheTimerOptions::SPECS,
+    fields: &[],
     build,
 };
 

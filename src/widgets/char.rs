@@ -20,6 +20,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "char",
     summary: "prompt character coloured by the last status; vi mode aware (prompts)",
     options: CharOptions::SPECS,
+    fields: &[],
     build,
 };
 

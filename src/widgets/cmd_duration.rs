@@ -23,6 +23,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "cmd_duration",
     summary: "how long the last command ran, above a threshold (prompts)",
     options: CmdDurationOptions::SPECS,
+    fields: &[],
     build,
 };
 

@@ -51,6 +51,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "command",
     summary: "first line of a configured command's output (payload on stdin, timeout, cached)",
     options: CommandOptions::SPECS,
+    fields: &[],
     build,
 };
 

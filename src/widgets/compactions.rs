@@ -20,6 +20,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "compactions",
     summary: "how many times the conversation was compacted (from the transcript)",
     options: CompactionsOptions::SPECS,
+    fields: &[],
     build,
 };
 

@@ -34,13 +34,31 @@ use crate::input::payload::ContextWindow;
 use crate::widgets::options::{Int, Number, Percent, option_enum, widget_options};
 use crate::widgets::units::write_window_size;
 use crate::widgets::{
-    OptionError, Options, RenderContext, Widget, WidgetInfo, tone_for, write_bar,
+    FieldSpec, OptionError, Options, RenderContext, Widget, WidgetInfo, tone_for, write_bar,
 };
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "context",
     summary: "context window used: %, bar, used/total, % left or % of the usable window",
     options: ContextOptions::SPECS,
+    fields: &[
+        FieldSpec {
+            name: "percent",
+            doc: "used percentage (`38%`)",
+        },
+        FieldSpec {
+            name: "used",
+            doc: "tokens used (`76k`)",
+        },
+        FieldSpec {
+            name: "size",
+            doc: "the window's size (`200k`)",
+        },
+        FieldSpec {
+            name: "bar",
+            doc: "the bar, `bar_width` cells (`▰▰▰▰▱▱▱▱▱▱`)",
+        },
+    ],
     build,
 };
 
@@ -127,7 +145,7 @@ fn window_size(window: &ContextWindow<'_>) -> f64 {
 }
 
 /// A token count rounded for the `used_total` style: `950`, `84k`, `1.2M`.
-fn write_tokens(out: &mut SlotContent, tokens: f64) {
+fn write_tokens(out: &mut impl std::fmt::Write, tokens: f64) {
     let t = tokens.max(0.0);
     let _ = if t >= 999_500.0 {
         write!(out, "{}M", fixed(t / 1_000_000.0, 1))
@@ -215,6 +233,14 @@ impl Widget for Context {
         let _ = write!(out.short, "{}%", fixed(used, 0));
         let toned = self.write_style(out, window, used, ctx);
         out.tone = tone_for(toned, self.warn, self.critical);
+        let size = window_size(window);
+        let _ = write!(out.fields.writer(0), "{}%", fixed(used, 0));
+        write_tokens(
+            &mut out.fields.writer(1),
+            usage_tokens(window).unwrap_or(used / 100.0 * size),
+        );
+        write_window_size(&mut out.fields.writer(2), size);
+        write_bar(&mut out.fields.writer(3), used, self.bar_width, ctx.charset);
         Outcome::Shown
     }
 }
@@ -252,6 +278,20 @@ mod tests {
                 "current_usage":{"input_tokens":1000,"cache_creation_input_tokens":9000,"cache_read_input_tokens":40000}}}"#,
         );
         assert_eq!(text, "25% ▰▰▰▱▱▱▱▱▱▱");
+    }
+
+    #[test]
+    fn a_format_places_percent_used_size_and_bar() {
+        let t = WidgetTester::new("context")
+            .option(
+                "format",
+                OptionValue::Str("{used}/{size} {bar} {percent}".into()),
+            )
+            .option("bar_width", OptionValue::Int(4));
+        assert_eq!(
+            t.text(r#"{"context_window":{"used_percentage":50,"context_window_size":200000}}"#),
+            "100k/200k ▰▰▱▱ 50%"
+        );
     }
 
     #[test]

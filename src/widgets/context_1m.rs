@@ -25,6 +25,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "context_1m",
     summary: "a marker when the 1M-token context window is in use",
     options: Context1mOptions::SPECS,
+    fields: &[],
     build,
 };
 

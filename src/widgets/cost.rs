@@ -12,12 +12,20 @@
 use crate::engine::slots::{Outcome, SlotContent};
 use crate::widgets::options::{Dollars, widget_options};
 use crate::widgets::units::write_dollars;
-use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo, tone_for};
+use std::fmt::Write as _;
+
+use crate::widgets::{
+    FieldSpec, OptionError, Options, RenderContext, Widget, WidgetInfo, tone_for,
+};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "cost",
     summary: "session cost in dollars, coloured by thresholds",
     options: CostOptions::SPECS,
+    fields: &[FieldSpec {
+        name: "usd",
+        doc: "the session cost in dollars, without the sign (`1.83`)",
+    }],
     build,
 };
 
@@ -49,6 +57,11 @@ impl Widget for Cost {
             return Outcome::Hidden;
         };
         write_dollars(out, usd);
+        let _ = write!(
+            out.fields.writer(0),
+            "{}",
+            crate::fixed::fixed(usd.max(0.0), 2)
+        );
         out.tone = tone_for(usd, self.warn, self.critical);
         out.source = "cost.total_cost_usd";
         Outcome::Shown

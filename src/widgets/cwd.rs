@@ -25,6 +25,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "cwd",
     summary: "working directory (basename, full or shortened; ~ for home)",
     options: CwdOptions::SPECS,
+    fields: &[],
     build,
 };
 

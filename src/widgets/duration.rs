@@ -17,6 +17,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "duration",
     summary: "session (or API) duration",
     options: DurationOptions::SPECS,
+    fields: &[],
     build,
 };
 

@@ -18,6 +18,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "effort",
     summary: "reasoning effort level (effort high)",
     options: EffortOptions::SPECS,
+    fields: &[],
     build,
 };
 

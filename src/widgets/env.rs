@@ -20,6 +20,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "env",
     summary: "an environment variable's value (captured once at start)",
     options: EnvOptions::SPECS,
+    fields: &[],
     build,
 };
 

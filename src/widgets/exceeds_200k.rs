@@ -17,6 +17,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "exceeds_200k",
     summary: "a warning once the conversation exceeds 200k tokens",
     options: Exceeds200kOptions::SPECS,
+    fields: &[],
     build,
 };
 

@@ -17,6 +17,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "fast_mode",
     summary: "a marker while fast mode is on",
     options: FastModeOptions::SPECS,
+    fields: &[],
     build,
 };
 

@@ -53,6 +53,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "git_branch",
     summary: "git branch, detached commit or tag, operation in progress, ahead/behind",
     options: GitBranchOptions::SPECS,
+    fields: &[],
     build,
 };
 

@@ -52,6 +52,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "git_status",
     summary: "git staged/modified/deleted/renamed/untracked/conflicted counts, stashes",
     options: GitStatusOptions::SPECS,
+    fields: &[],
     build,
 };
 

@@ -17,6 +17,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "git_worktree",
     summary: "the linked git worktree's name",
     options: GitWorktreeOptions::SPECS,
+    fields: &[],
     build,
 };
 

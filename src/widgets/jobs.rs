@@ -19,6 +19,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "jobs",
     summary: "number of background jobs (prompts)",
     options: JobsOptions::SPECS,
+    fields: &[],
     build,
 };
 

@@ -15,6 +15,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "lines",
     summary: "lines added and removed (+120 −30)",
     options: LinesOptions::SPECS,
+    fields: &[],
     build,
 };
 

@@ -20,6 +20,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "link",
     summary: "fixed text linked to a URL (OSC 8 hyperlink)",
     options: LinkOptions::SPECS,
+    fields: &[],
     build,
 };
 

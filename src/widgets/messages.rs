@@ -23,6 +23,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "messages",
     summary: "prompts, replies and tool calls in the session (from the transcript)",
     options: &[],
+    fields: &[],
     build,
 };
 

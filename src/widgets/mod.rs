@@ -18,6 +18,7 @@ use crate::input::env::Environment;
 use crate::input::shell::ShellContext;
 
 pub mod options;
+pub mod style;
 pub mod units;
 
 // The widgets, one file each. Declared here rather than inside a macro so that `cargo fmt`
@@ -185,7 +186,17 @@ pub struct WidgetInfo {
     /// The options it accepts, declared with [`options::widget_options!`] (for config
     /// checking, did-you-mean, `blinkline widgets` and the widget reference).
     pub options: &'static [options::OptionSpec],
+    /// The parts of its value a `format` string may name, beside the common `value` and
+    /// `icon`, in the order the widget sets them ([`SlotContent::fields`]).
+    pub fields: &'static [FieldSpec],
     pub build: fn(&Options) -> Result<Box<dyn Widget>, OptionError>,
+}
+
+/// One format field a widget declares: its name in a `format` string and what it holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FieldSpec {
+    pub name: &'static str,
+    pub doc: &'static str,
 }
 
 /// Every widget, in the order `blinkline widgets` lists them.
@@ -261,14 +272,14 @@ pub fn tone_for(value: f64, warn: f64, critical: f64) -> Tone {
 }
 
 /// Writes a `[▰▰▰▱▱]`-style bar of `width` cells filled to `percent`.
-pub fn write_bar(out: &mut SlotContent, percent: f64, width: usize, charset: Charset) {
+pub fn write_bar(out: &mut impl core::fmt::Write, percent: f64, width: usize, charset: Charset) {
     let filled = ((percent.clamp(0.0, 100.0) / 100.0) * width as f64).round() as usize;
     let (full, empty) = match charset {
         Charset::Ascii => ("#", "-"),
         _ => ("\u{25B0}", "\u{25B1}"),
     };
     for cell in 0..width {
-        out.push_str(if cell < filled { full } else { empty });
+        let _ = out.write_str(if cell < filled { full } else { empty });
     }
 }
 

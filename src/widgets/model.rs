@@ -13,12 +13,26 @@
 use crate::engine::slots::{Outcome, SlotContent, Tone};
 use crate::sanitize::push_clean;
 use crate::widgets::options::widget_options;
-use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
+use crate::widgets::{FieldSpec, OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "model",
     summary: "the model's display name (Opus 4.6)",
     options: ModelOptions::SPECS,
+    fields: &[
+        FieldSpec {
+            name: "name",
+            doc: "the display name (`Opus 4.6 (1M context)`)",
+        },
+        FieldSpec {
+            name: "short",
+            doc: "the name without its parenthesised suffix (`Opus 4.6`)",
+        },
+        FieldSpec {
+            name: "id",
+            doc: "the model id (`claude-opus-4-6[1m]`)",
+        },
+    ],
     build,
 };
 
@@ -69,6 +83,12 @@ impl Widget for Model {
             let _ = out.short.try_push_str(short);
         }
         out.tone = Tone::Normal;
+        let name = model.display_name.as_deref().unwrap_or(name).trim();
+        out.fields.set_clean(0, name);
+        let short = name.find(" (").map_or(name, |cut| &name[..cut]);
+        out.fields.set_clean(1, short);
+        out.fields
+            .set_clean(2, model.id.as_deref().unwrap_or("").trim());
         Outcome::Shown
     }
 }
@@ -109,6 +129,16 @@ mod tests {
         assert_eq!(
             t.text(r#"{"model":{"display_name":"Op\u001b[2Jus\u001b]52;c;eA==\u0007"}}"#),
             "Opus"
+        );
+    }
+
+    #[test]
+    fn a_format_shows_name_short_and_id() {
+        let t = WidgetTester::new("model")
+            .option("format", OptionValue::Str("{short} [{id}] {name}".into()));
+        assert_eq!(
+            t.text(r#"{"model":{"id":"claude-x[1m]","display_name":"Opus 4.6 (1M context)"}}"#),
+            "Opus 4.6 [claude-x[1m]] Opus 4.6 (1M context)"
         );
     }
 

@@ -120,7 +120,11 @@ impl Options {
     pub fn check_known<K: OptionKey>(&self, known: &[K]) -> Result<(), OptionError> {
         let keys = || known.iter().map(OptionKey::key);
         for (key, _) in &self.entries {
-            if !keys().any(|k| k == key) {
+            // Style keys (`fg`, `format`, …) are read by `widgets::style`, not the widget.
+            let style = crate::widgets::style::STYLE_SPECS
+                .iter()
+                .any(|s| s.key == key);
+            if !keys().any(|k| k == key) && !style {
                 let hint = crate::util::closest(key, keys())
                     .map(|k| format!(" (did you mean `{k}`?)"))
                     .unwrap_or_default();

@@ -16,6 +16,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "output_style",
     summary: "the output style's name, hidden while it is `default`",
     options: OutputStyleOptions::SPECS,
+    fields: &[],
     build,
 };
 

@@ -25,6 +25,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "pr",
     summary: "the open PR's number and review state, linked to it (#123 approved)",
     options: PrOptions::SPECS,
+    fields: &[],
     build,
 };
 

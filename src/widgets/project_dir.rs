@@ -18,6 +18,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "project_dir",
     summary: "the current dir relative to the project dir (⤷ sub/dir) when they differ",
     options: &[],
+    fields: &[],
     build,
 };
 

@@ -19,6 +19,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "rate_5h",
     summary: "5-hour usage %, pace against elapsed time, reset countdown",
     options: WindowOptions::<true>::SPECS,
+    fields: &[],
     build,
 };
 

@@ -19,6 +19,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "rate_7d",
     summary: "7-day usage %, pace against elapsed time, reset countdown",
     options: WindowOptions::<true>::SPECS,
+    fields: &[],
     build,
 };
 

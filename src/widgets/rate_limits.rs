@@ -37,6 +37,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "rate_limits",
     summary: "5-hour and 7-day usage % with reset countdowns and optional pace",
     options: WindowOptions::<false>::SPECS,
+    fields: &[],
     build,
 };
 

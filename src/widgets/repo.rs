@@ -18,6 +18,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "repo",
     summary: "the repository as owner/name",
     options: RepoOptions::SPECS,
+    fields: &[],
     build,
 };
 

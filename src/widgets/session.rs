@@ -17,6 +17,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "session",
     summary: "the session's name, or the first 8 characters of its id",
     options: SessionOptions::SPECS,
+    fields: &[],
     build,
 };
 

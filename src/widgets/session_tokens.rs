@@ -35,6 +35,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "session_tokens",
     summary: "session token totals from the transcript (deduplicated per API call)",
     options: SessionTokensOptions::SPECS,
+    fields: &[],
     build,
 };
 

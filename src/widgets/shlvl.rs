@@ -22,6 +22,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "shlvl",
     summary: "nested shell level (SHLVL) above a threshold (prompts)",
     options: ShlvlOptions::SPECS,
+    fields: &[],
     build,
 };
 

@@ -22,6 +22,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "status",
     summary: "exit status of the last command, with its signal name (prompts)",
     options: StatusOptions::SPECS,
+    fields: &[],
     build,
 };
 

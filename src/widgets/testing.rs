@@ -105,6 +105,11 @@ impl WidgetTester {
         };
         let mut out = SlotContent::default();
         let outcome = widget.render(&ctx, &mut out);
+        let style =
+            crate::widgets::style::WidgetStyle::parse(info, &self.options).expect("style is valid");
+        if outcome == Outcome::Shown {
+            style.apply(style.icon.as_deref().unwrap_or(""), &mut out);
+        }
         Rendered {
             outcome,
             text: out.text.to_string(),

@@ -17,6 +17,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "text",
     summary: "fixed text from the config",
     options: TextOptions::SPECS,
+    fields: &[],
     build,
 };
 

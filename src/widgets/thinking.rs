@@ -16,6 +16,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "thinking",
     summary: "shows `thinking` while extended thinking is enabled",
     options: ThinkingOptions::SPECS,
+    fields: &[],
     build,
 };
 

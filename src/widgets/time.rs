@@ -14,6 +14,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "time",
     summary: "local time (14:05)",
     options: TimeOptions::SPECS,
+    fields: &[],
     build,
 };
 

@@ -26,6 +26,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "token_speed",
     summary: "output tokens per second over recent API calls (from the transcript)",
     options: TokenSpeedOptions::SPECS,
+    fields: &[],
     build,
 };
 

@@ -22,6 +22,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "tokens",
     summary: "input/output/cache token counts of the latest response (39.4k)",
     options: TokensOptions::SPECS,
+    fields: &[],
     build,
 };
 

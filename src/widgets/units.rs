@@ -19,7 +19,7 @@ pub fn write_compact(out: &mut impl std::fmt::Write, value: f64) {
 }
 
 /// A context window size: `200k`, `1M`.
-pub fn write_window_size(out: &mut SlotContent, tokens: f64) {
+pub fn write_window_size(out: &mut impl std::fmt::Write, tokens: f64) {
     let _ = if tokens >= 1_000_000.0 && tokens % 1_000_000.0 == 0.0 {
         write!(out, "{}M", fixed(tokens / 1_000_000.0, 0))
     } else if tokens >= 1_000.0 {
@@ -58,7 +58,7 @@ pub fn write_countdown(out: &mut impl std::fmt::Write, seconds: f64) {
 }
 
 /// `$0.58`, `$12.30`, `$1234`.
-pub fn write_dollars(out: &mut SlotContent, amount: f64) {
+pub fn write_dollars(out: &mut impl std::fmt::Write, amount: f64) {
     let a = amount.max(0.0);
     let _ = if a >= 1000.0 {
         write!(out, "${}", fixed(a, 0))

@@ -19,6 +19,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "user_host",
     summary: "user@host, shown over ssh or as root (prompts)",
     options: UserHostOptions::SPECS,
+    fields: &[],
     build,
 };
 

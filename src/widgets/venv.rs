@@ -19,6 +19,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "venv",
     summary: "Python virtualenv or conda environment (prompts)",
     options: VenvOptions::SPECS,
+    fields: &[],
     build,
 };
 

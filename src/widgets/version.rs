@@ -14,6 +14,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "version",
     summary: "the Claude Code version (v2.1.210)",
     options: &[],
+    fields: &[],
     build,
 };
 

@@ -19,6 +19,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "vim",
     summary: "vim mode: NORMAL/INSERT/VISUAL/VISUAL LINE or N/I/V/VL",
     options: VimOptions::SPECS,
+    fields: &[],
     build,
 };
 

@@ -18,6 +18,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
     name: "worktree",
     summary: "name and branch of a --worktree session",
     options: WorktreeOptions::SPECS,
+    fields: &[],
     build,
 };
 

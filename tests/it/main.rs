@@ -29,6 +29,7 @@ mod sessions;
 mod shell;
 mod soak;
 mod subagents;
+mod styles;
 mod support;
 mod themes;
 mod transcript;
