@@ -65,16 +65,13 @@ pub struct Settings {
     pub sample: bool,
     /// The config file's problems (the line then shows `⚠ config`, and uses the defaults).
     pub problems: Vec<String>,
-<<<<<<< HEAD
     /// `--session`: the session record a render without a payload shows.
     pub session: SessionPick,
     /// `--session-max-age`: an older record is not shown.
     pub session_max_age: Duration,
-=======
     /// The config's `[prompt]` layout, its widget tables applied (`None`: the prompt's
     /// built-in default).
     pub prompt: Option<LayoutSpec>,
->>>>>>> style
 }
 
 impl Settings {
@@ -240,12 +237,9 @@ pub fn resolve(args: &RenderArgs, loaded: &Loaded) -> Result<Settings, Error> {
         input: args.input.clone(),
         sample: args.sample,
         problems: Vec::new(),
-<<<<<<< HEAD
         session: args.session.clone().unwrap_or(SessionPick::Latest),
         session_max_age: args.session_max_age.unwrap_or(DEFAULT_SESSION_MAX_AGE),
-=======
         prompt,
->>>>>>> style
     })
 }
 

@@ -98,6 +98,7 @@ pub fn write_rows(
         charset: settings.charset,
         icons,
         rules: settings.rules,
+        styles: Vec::new(),
     });
     crate::engine::frame::SegmentSink::prepare(&mut sink, &PART_NAMES);
     let width = settings
