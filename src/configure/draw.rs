@@ -45,7 +45,7 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
 
     let dirty = if app.model.dirty { " [modified]" } else { "" };
     let title_text = format!(
-        " blinkline configure — {}{dirty}",
+        " blinkline configure{dirty} — {}",
         clean(&app.model.path.display().to_string())
     );
     frame.render_widget(
@@ -70,9 +70,9 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
     draw_list(frame, app, list_area);
     draw_detail(frame, app, detail_area);
 
-    let theme = app.model.top("theme").unwrap_or_else(|| "default".into());
-    let charset = app.model.top("charset").unwrap_or_else(|| "default".into());
-    let color = app.model.top("color").unwrap_or_else(|| "auto".into());
+    let theme = top(app, "theme", "default");
+    let charset = top(app, "charset", "default");
+    let color = top(app, "color", "auto");
     let settings = format!(" theme {theme} (t) · charset {charset} (c) · colour {color} (o)");
     let message = Line::from(vec![Span::styled(
         format!(" {}", clean(&app.message)),
@@ -112,7 +112,7 @@ pub fn draw(frame: &mut Frame, app: &mut App) {
             frame.render_widget(Clear, r);
             let mut lines = vec![
                 Line::from(format!(
-                    "[widget.{}]  KEY = VALUE  (Enter applies, Esc cancels)",
+                    "[widget.{}]  KEY = VALUE  (Enter applies, Ctrl-U clears, Esc cancels)",
                     clean(&id)
                 )),
                 Line::from(format!("> {}_", clean(&input))),
@@ -276,6 +276,12 @@ fn draw_help(frame: &mut Frame, area: Rect) {
         Paragraph::new(lines).block(Block::default().borders(Borders::ALL).title(" Help ")),
         r,
     );
+}
+
+/// A top-level setting for the status bar, unquoted (`default` when unset).
+fn top(app: &App, key: &str, default: &str) -> String {
+    let text = app.model.top(key).unwrap_or_else(|| default.to_owned());
+    text.trim_matches('"').to_owned()
 }
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {

@@ -80,6 +80,13 @@ pub fn key(app: &mut App, key: KeyEvent) {
         },
         Mode::Edit { id, mut input, .. } => match key.code {
             KeyCode::Esc => app.mode = Mode::Normal,
+            KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+                app.mode = Mode::Edit {
+                    id,
+                    input: String::new(),
+                    error: None,
+                }
+            }
             KeyCode::Enter => {
                 let (k, v) = input.split_once('=').unwrap_or((input.as_str(), ""));
                 match app.model.set_widget_option(&id, k.trim(), v.trim()) {

@@ -9,6 +9,7 @@
 
 mod bench_cold;
 mod cli;
+mod configure;
 mod docs;
 #[cfg(unix)]
 mod doctor;
@@ -28,8 +29,8 @@ mod recipes;
 mod sessions;
 mod shell;
 mod soak;
-mod subagents;
 mod styles;
+mod subagents;
 mod support;
 mod themes;
 mod transcript;
