@@ -320,3 +320,92 @@ pub fn mouse(app: &mut App, event: MouseEvent) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::configure::model::Model;
+    use ratatui::layout::Rect;
+    use std::path::Path;
+
+    fn app() -> App {
+        let source = "[[line]]\nleft = [\"model\", \"cost\"]\n";
+        App::new(
+            Model::from_source(source, Path::new("c.toml")).unwrap(),
+            "sample".into(),
+        )
+    }
+
+    fn press(app: &mut App, code: KeyCode) {
+        key(app, KeyEvent::new(code, KeyModifiers::NONE));
+    }
+
+    #[test]
+    fn quitting_with_unsaved_changes_asks_and_escape_stays() {
+        let mut app = app();
+        press(&mut app, KeyCode::Down);
+        press(&mut app, KeyCode::Char('d'));
+        assert!(app.model.dirty);
+        press(&mut app, KeyCode::Char('q'));
+        assert_eq!(app.mode, Mode::ConfirmQuit);
+        assert!(!app.quit);
+        press(&mut app, KeyCode::Esc);
+        assert_eq!(app.mode, Mode::Normal);
+        assert!(!app.quit);
+        press(&mut app, KeyCode::Char('q'));
+        press(&mut app, KeyCode::Char('n'));
+        assert!(app.quit, "n quits without saving");
+    }
+
+    #[test]
+    fn a_click_selects_the_row_under_it_and_a_picker_choice_applies() {
+        let mut app = app();
+        app.list_area = Rect::new(1, 5, 30, 10);
+        let click = |column, row| MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column,
+            row,
+            modifiers: KeyModifiers::NONE,
+        };
+        mouse(&mut app, click(3, 7));
+        assert_eq!(app.cursor, 2);
+        assert!(matches!(app.selected(), Some(Row::Widget(_, id)) if id == "cost"));
+        press(&mut app, KeyCode::Char('t'));
+        app.picker_area = Rect::new(20, 4, 30, 10);
+        let themes = App::choices(Pick::Theme, "");
+        mouse(&mut app, click(22, 5));
+        assert_eq!(app.mode, Mode::Normal);
+        assert_eq!(app.model.top("theme"), Some(format!("{:?}", themes[1])));
+    }
+
+    #[test]
+    fn the_width_control_cycles_full_40_60_80_120() {
+        let mut app = app();
+        let mut seen = vec![app.preview_width()];
+        for _ in 0..WIDTHS.len() {
+            press(&mut app, KeyCode::Char('w'));
+            seen.push(app.preview_width());
+        }
+        assert_eq!(seen, [None, Some(40), Some(60), Some(80), Some(120), None]);
+    }
+
+    #[test]
+    fn an_invalid_edit_stays_open_with_the_error_and_changes_nothing() {
+        let mut app = app();
+        press(&mut app, KeyCode::Down);
+        press(&mut app, KeyCode::Char('e'));
+        for c in "bold = maybe".chars() {
+            press(&mut app, KeyCode::Char(c));
+        }
+        press(&mut app, KeyCode::Enter);
+        let Mode::Edit { error, .. } = &app.mode else {
+            panic!("the edit closed: {:?}", app.mode);
+        };
+        assert!(
+            error.as_deref().is_some_and(|e| e.contains("bold")),
+            "{error:?}"
+        );
+        assert!(!app.model.dirty);
+        assert!(app.model.widget_table("model").is_empty());
+    }
+}
