@@ -26,6 +26,10 @@ pub const HELP: &[(&str, &str)] = &[
     ),
     ("t  c  o", "pick the theme, charset, colour depth"),
     ("w", "preview width: full, 40, 60, 80, 120"),
+    (
+        "i",
+        "import ~/.config/ccstatusline/settings.json (lists what did not map)",
+    ),
     ("s", "save"),
     ("q  Esc", "quit (asks when there are unsaved changes)"),
     ("mouse", "click a row or a choice, wheel scrolls"),

@@ -220,8 +220,28 @@ fn normal(app: &mut App, key: KeyEvent) {
             };
         }
         KeyCode::Char('s') => save(app),
+        KeyCode::Char('i') => import(app),
         _ => {}
     }
+}
+
+/// Replaces the lines with those of the ccstatusline settings under `$HOME`.
+fn import(app: &mut App) {
+    let Some(home) = std::env::var_os("HOME") else {
+        app.message = "cannot import: HOME is not set".into();
+        return;
+    };
+    let path = super::import::default_path(std::path::Path::new(&home));
+    let result = std::fs::read_to_string(&path)
+        .map_err(|e| format!("{}: {e}", path.display()))
+        .and_then(|json| super::import::ccstatusline(&mut app.model, &json));
+    app.message = match result {
+        Ok(skipped) if skipped.is_empty() => "imported ccstatusline: everything mapped".into(),
+        Ok(skipped) => format!("imported ccstatusline; not mapped: {}", skipped.join("; ")),
+        Err(err) => format!("cannot import: {err}"),
+    };
+    app.stale = true;
+    app.cursor = 0;
 }
 
 fn open_picker(app: &mut App, pick: Pick) {

@@ -7,6 +7,7 @@
 //! on every way out.
 
 mod draw;
+mod import;
 mod keys;
 pub mod model;
 pub mod preview;
