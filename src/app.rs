@@ -91,6 +91,7 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode, Error> {
         }
         Some(Command::Uninstall(ref uninstall)) => crate::install::uninstall_command(uninstall),
         Some(Command::Doctor(ref doctor)) => crate::doctor::doctor_command(render, doctor),
+        Some(Command::Configure) => crate::configure::command(render),
     }
 }
 

@@ -241,6 +241,12 @@ pub enum Command {
     /// Check what breaks status lines in practice, and say how to fix it; exits 1 when a
     /// check fails.
     Doctor(crate::doctor::DoctorArgs),
+    /// Edit the config file in a terminal UI with a live preview of the line: add, remove
+    /// and reorder widgets and lines, edit options and styles (checked as `config check`
+    /// checks them), pick theme, charset, colour depth and preview width, save keeping
+    /// comments. `--config FILE` edits another file; `--sample` previews the sample payload
+    /// instead of the latest recorded session.
+    Configure,
 }
 
 #[derive(Debug, Subcommand)]

@@ -28,6 +28,7 @@ mod cache;
 mod cli;
 mod commands;
 mod config;
+mod configure;
 mod doctor;
 mod engine;
 mod error;

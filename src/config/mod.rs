@@ -184,6 +184,25 @@ pub fn load(explicit: Option<&Path>, preset: Option<&str>, env: &Environment) ->
             )),
         }
     }
+    finish(loaded, file_config, preset)
+}
+
+/// Loads `source` as the config file `path` holds (an editor's unsaved text), the preset
+/// under it as [`load`] does.
+pub fn load_source(source: &str, path: &Path, preset: Option<&str>, env: &Environment) -> Loaded {
+    let (file_config, problems) = parse(source);
+    let name = path.display().to_string();
+    let loaded = Loaded {
+        themes_dir: crate::format::themes::user_dir(env),
+        path: Some(path.to_path_buf()),
+        problems: problems.iter().map(|p| p.render(&name, source)).collect(),
+        ..Loaded::default()
+    };
+    finish(loaded, file_config, preset)
+}
+
+/// Lays the file's config over its preset.
+fn finish(mut loaded: Loaded, file_config: Config, preset: Option<&str>) -> Loaded {
     let preset = preset.map(str::to_owned).or(file_config.preset.clone());
     let mut config = Config::default();
     if let Some(name) = preset {

@@ -10,6 +10,7 @@
 mod bench_cold;
 mod claude_harness;
 mod cli;
+mod configure;
 mod docs;
 #[cfg(unix)]
 mod doctor;
