@@ -70,6 +70,11 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode, Error> {
             crate::shell::init_command(init, &crate::cli::prompt_flags_given(matches)?)
         }
         Some(Command::Watch(ref watch)) => crate::watch::watch_command(render, watch),
+        Some(Command::Usage(ref usage)) => crate::usage::command::run(usage),
+        Some(Command::RefreshUsage) => {
+            crate::usage::command::refresh_detached(&Environment::capture());
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

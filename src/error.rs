@@ -72,6 +72,8 @@ pub enum Error {
         flag: &'static str,
         processes: bool,
     },
+    /// `usage` was given a value it cannot use.
+    Usage(crate::usage::command::UsageError),
 }
 
 impl Error {
@@ -151,6 +153,7 @@ impl fmt::Display for Error {
                 f,
                 "bench --compare queue renders no line and ignores {flag}; leave it out"
             ),
+            Error::Usage(e) => e.fmt(f),
             Error::WatchStdin => f.write_str(
                 "watch cannot read the payload from stdin; write it to a file and pass --input FILE (it is re-read when it changes)",
             ),
@@ -176,6 +179,12 @@ impl std::error::Error for Error {
 impl From<LayoutError> for Error {
     fn from(e: LayoutError) -> Self {
         Error::Layout(e)
+    }
+}
+
+impl From<crate::usage::command::UsageError> for Error {
+    fn from(e: crate::usage::command::UsageError) -> Self {
+        Error::Usage(e)
     }
 }
 

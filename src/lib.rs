@@ -40,6 +40,7 @@ mod shell;
 mod sys;
 mod tempdir;
 mod transcript;
+mod usage;
 mod util;
 mod watch;
 mod widgets;

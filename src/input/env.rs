@@ -32,6 +32,9 @@ pub struct Environment {
     pub git_work_tree: Option<String>,
     /// `XDG_CACHE_HOME`, where the cross-process cache lives (else `~/.cache`).
     pub xdg_cache_home: Option<String>,
+    /// `CLAUDE_CONFIG_DIR`: Claude Code's config directories (comma-separated), whose
+    /// `projects/` hold the transcripts `blinkline usage` sums.
+    pub claude_config_dir: Option<String>,
 }
 
 impl Environment {
@@ -61,6 +64,7 @@ impl Environment {
             git_dir: get("GIT_DIR").filter(|v| !v.is_empty()),
             git_work_tree: get("GIT_WORK_TREE").filter(|v| !v.is_empty()),
             xdg_cache_home: get("XDG_CACHE_HOME").filter(|v| !v.is_empty()),
+            claude_config_dir: get("CLAUDE_CONFIG_DIR").filter(|v| !v.trim().is_empty()),
         }
     }
 
