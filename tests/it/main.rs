@@ -26,4 +26,5 @@ mod soak;
 mod support;
 mod themes;
 mod transcript;
+mod usage;
 mod watch;
