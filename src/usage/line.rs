@@ -109,7 +109,11 @@ impl Parser {
         match serde_json::from_slice::<Entry<'l>>(line) {
             Ok(entry) => call(entry).map_or(Line::Other, Line::Usage),
             Err(e) if e.is_syntax() || e.is_eof() => Line::Junk,
-            Err(_) => Line::Other,
+            // A shape error may come before a syntax error further on: check the syntax.
+            Err(_) => match serde_json::from_slice::<serde::de::IgnoredAny>(line) {
+                Ok(_) => Line::Other,
+                Err(_) => Line::Junk,
+            },
         }
     }
 }

@@ -147,7 +147,7 @@ pub fn group(n: u64, sep: char) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(sep);
         }
         out.push(c);
@@ -201,7 +201,31 @@ impl Locale {
     }
 }
 
-/// The report as a table at most `width` columns wide.
+/// A token column: its header and what it shows of a row's sums.
+type Column = (&'static str, fn(&Sums) -> u64);
+
+/// The token columns, in the order shown.
+const COLUMNS: [Column; 5] = [
+    ("Input", |s| s.tokens.input),
+    ("Output", |s| s.tokens.output),
+    ("Cache create", |s| s.tokens.cache_write()),
+    ("Cache read", |s| s.tokens.cache_read),
+    ("Total tokens", |s| s.tokens.total()),
+];
+
+/// Which token columns are shown, widest set first: narrow terminals lose the cache
+/// columns and the total first, then the output.
+const COLUMN_SETS: [&[usize]; 4] = [&[0, 1, 2, 3, 4], &[0, 1, 4], &[0, 1], &[0]];
+
+/// One printed line: the label, every token column, the cost.
+struct Line {
+    label: String,
+    counts: Vec<String>,
+    cost: String,
+}
+
+/// The report as a table at most `width` columns wide (when even the narrowest set of
+/// columns does not fit, the narrowest is printed).
 pub fn table(
     period: Period,
     rows: &[Row],
@@ -217,119 +241,81 @@ pub fn table(
         Period::Session => "Session",
         Period::Blocks => "Block start",
     };
-    // Columns by priority: the widest set that fits is used.
-    let all: [(&str, fn(&Sums) -> u64); 5] = [
-        ("Input", |s| s.tokens.input),
-        ("Output", |s| s.tokens.output),
-        ("Cache create", |s| s.tokens.cache_write()),
-        ("Cache read", |s| s.tokens.cache_read),
-        ("Total tokens", |s| s.tokens.total()),
-    ];
-    let mut lines: Vec<(String, Vec<String>, String)> = Vec::new();
-    let label_of = |r: &Row| -> String {
-        let mut l = clean(&r.label);
-        if let Some(p) = &r.project {
-            l = format!("{l} ({})", clean(p));
-        }
-        if let Some(b) = r.block
-            && b.active
-        {
-            let left = (b.end_ms - now_ms).clamp(0, BLOCK_MS) / 60_000;
-            l.push_str(&format!(" ACTIVE {}h{:02}m left", left / 60, left % 60));
-        }
-        l
+    let line = |label: String, sums: &Sums, cost: f64| Line {
+        label,
+        counts: COLUMNS.iter().map(|(_, f)| locale.count(f(sums))).collect(),
+        cost: locale.dollars(cost),
     };
+    let mut lines = vec![Line {
+        label: first.to_owned(),
+        counts: COLUMNS.iter().map(|(h, _)| (*h).to_owned()).collect(),
+        cost: "Cost".to_owned(),
+    }];
     for r in rows {
-        let nums = all.iter().map(|(_, f)| locale.count(f(&r.total))).collect();
-        lines.push((label_of(r), nums, locale.dollars(r.cost)));
+        lines.push(line(row_label(r, now_ms, locale), &r.total, r.cost));
         if breakdown {
             for (name, s, c) in &r.models {
-                let nums = all.iter().map(|(_, f)| locale.count(f(s))).collect();
-                lines.push((
-                    format!("  \u{2514} {}", model_label(name)),
-                    nums,
-                    locale.dollars(*c),
-                ));
+                lines.push(line(format!("  \u{2514} {}", model_label(name)), s, *c));
             }
         }
     }
     let (total, cost) = totals(rows);
-    let total_nums: Vec<String> = all.iter().map(|(_, f)| locale.count(f(&total))).collect();
-    let total_line = ("Total".to_owned(), total_nums, locale.dollars(cost));
+    lines.push(line("Total".to_owned(), &total, cost));
     let rules = crate::width::WidthRules::default();
     let w = |s: &str| rules.width(s);
-    let widest = |col: usize| {
-        lines
-            .iter()
-            .chain(std::iter::once(&total_line))
-            .map(|l| w(&l.1[col]))
-            .chain(std::iter::once(w(all[col].0)))
-            .max()
-            .unwrap_or(0)
-    };
-    let label_w = lines
+    let widest = |f: &dyn Fn(&Line) -> usize| lines.iter().map(f).max().unwrap_or(0);
+    let label_w = widest(&|l| w(&l.label));
+    let cost_w = widest(&|l| w(&l.cost));
+    let count_w: Vec<usize> = (0..COLUMNS.len())
+        .map(|c| widest(&|l| w(&l.counts[c])))
+        .collect();
+    let line_w =
+        |cols: &[usize]| label_w + cost_w + 2 + cols.iter().map(|&c| count_w[c] + 2).sum::<usize>();
+    let cols = COLUMN_SETS
         .iter()
-        .chain(std::iter::once(&total_line))
-        .map(|l| w(&l.0))
-        .chain(std::iter::once(w(first)))
-        .max()
-        .unwrap_or(0);
-    let cost_w = lines
-        .iter()
-        .chain(std::iter::once(&total_line))
-        .map(|l| w(&l.2))
-        .chain(std::iter::once(4))
-        .max()
-        .unwrap_or(4);
-    // Narrow: drop cache columns and the total first, then output.
-    let orders: [&[usize]; 4] = [&[0, 1, 2, 3, 4], &[0, 1, 4], &[0, 1], &[0]];
-    let cols = orders
-        .iter()
-        .find(|cols| {
-            label_w + cost_w + 2 + cols.iter().map(|&c| widest(c) + 2).sum::<usize>() <= width
-        })
+        .find(|cols| line_w(cols) <= width)
         .copied()
-        .unwrap_or(&[]);
+        .unwrap_or(COLUMN_SETS[COLUMN_SETS.len() - 1]);
+    let rule = "\u{2500}".repeat(line_w(cols));
     let mut out = String::new();
-    let mut emit = |label: &str, nums: &[String], cost: &str| {
-        out.push_str(label);
-        out.push_str(&" ".repeat(label_w - w(label)));
-        for &c in cols {
-            let n = &nums[c];
-            out.push_str(&" ".repeat(widest(c) + 2 - w(n)));
-            out.push_str(n);
+    let last = lines.len() - 1;
+    for (i, l) in lines.iter().enumerate() {
+        if i == 1 || i == last {
+            out.push_str(&rule);
+            out.push('\n');
         }
-        out.push_str(&" ".repeat(cost_w + 2 - w(cost)));
-        out.push_str(cost);
+        out.push_str(&l.label);
+        out.push_str(&" ".repeat(label_w - w(&l.label)));
+        for &c in cols {
+            out.push_str(&" ".repeat(count_w[c] + 2 - w(&l.counts[c])));
+            out.push_str(&l.counts[c]);
+        }
+        out.push_str(&" ".repeat(cost_w + 2 - w(&l.cost)));
+        out.push_str(&l.cost);
         out.push('\n');
-    };
-    let header: Vec<String> = all.iter().map(|(h, _)| (*h).to_owned()).collect();
-    emit(first, &header, "Cost");
-    let rule_w = label_w + cost_w + 2 + cols.iter().map(|&c| widest(c) + 2).sum::<usize>();
-    let rule = "\u{2500}".repeat(rule_w);
-    let mut text = String::new();
-    for (label, nums, cost) in &lines {
-        emit(label, nums, cost);
     }
-    text.push_str(&rule);
-    drop(emit);
-    let mut body = out;
-    // Header, rule, rows, rule, total.
-    let header_end = body.find('\n').map_or(0, |i| i + 1);
-    body.insert_str(header_end, &format!("{rule}\n"));
-    body.push_str(&text);
-    body.push('\n');
-    let mut last = String::new();
-    let (l, n, c) = &total_line;
-    last.push_str(l);
-    last.push_str(&" ".repeat(label_w - w(l)));
-    for &col in cols {
-        last.push_str(&" ".repeat(widest(col) + 2 - w(&n[col])));
-        last.push_str(&n[col]);
+    out
+}
+
+/// A row's first column: the period (sanitized), the session's project, and for the active
+/// block the time it has left.
+fn row_label(r: &Row, now_ms: i64, locale: Locale) -> String {
+    let mut label = clean(&r.label);
+    if let Some(p) = &r.project {
+        label = format!("{label} ({})", clean(p));
     }
-    last.push_str(&" ".repeat(cost_w + 2 - w(c)));
-    last.push_str(c);
-    body.push_str(&last);
-    body.push('\n');
-    body
+    if let Some(b) = r.block
+        && b.active
+    {
+        let left = (b.end_ms - now_ms).clamp(0, BLOCK_MS) / 60_000;
+        label.push_str(&format!(" ACTIVE, {}h{:02}m left", left / 60, left % 60));
+        if let Some((tpm, cph)) = burn(r) {
+            label.push_str(&format!(
+                ", {} tok/min, {}/h",
+                locale.count(tpm.round() as u64),
+                locale.dollars(cph)
+            ));
+        }
+    }
+    label
 }

@@ -87,25 +87,6 @@ impl Summary {
         s
     }
 
-    /// The figures of local day `day` (zero when nothing was used).
-    pub fn day(&self, day: i64) -> Figures {
-        self.days
-            .iter()
-            .find(|(d, _)| *d == day)
-            .map_or(Figures::default(), |(_, f)| *f)
-    }
-
-    /// The sum of local days `from..=to`.
-    pub fn days_between(&self, from: i64, to: i64) -> Figures {
-        let mut f = Figures::default();
-        for (_, d) in self.days.iter().filter(|(d, _)| (from..=to).contains(d)) {
-            f.tokens += d.tokens;
-            f.cost += d.cost;
-            f.calls += d.calls;
-        }
-        f
-    }
-
     pub fn encode(&self) -> Vec<u8> {
         let mut out = vec![VERSION];
         let mut put = |v: i64| out.extend_from_slice(&v.to_le_bytes());
@@ -131,50 +112,6 @@ impl Summary {
             None => put(0),
         }
         out
-    }
-
-    /// Decodes into `self` without allocating; false (and `self` unspecified) when the
-    /// bytes are not a summary of this version.
-    pub fn decode_into(&mut self, bytes: &[u8]) -> bool {
-        let Some((&VERSION, mut rest)) = bytes.split_first() else {
-            return false;
-        };
-        let mut get = || -> Option<i64> {
-            let (v, r) = rest.split_first_chunk::<8>()?;
-            rest = r;
-            Some(i64::from_le_bytes(*v))
-        };
-        let mut read = || -> Option<()> {
-            self.computed_ms = get()?;
-            self.utc_offset_s = get()?;
-            self.newest_mtime_ns = get()?;
-            let n = usize::try_from(get()?).ok().filter(|&n| n <= DAYS)?;
-            self.days.clear();
-            for _ in 0..n {
-                let day = get()?;
-                let f = Figures {
-                    tokens: get()? as u64,
-                    cost: f64::from_bits(get()? as u64),
-                    calls: get()? as u64,
-                };
-                self.days.push((day, f));
-            }
-            self.block = match get()? {
-                0 => None,
-                _ => Some(BlockFigures {
-                    start_ms: get()?,
-                    first_ms: get()?,
-                    last_ms: get()?,
-                    figures: Figures {
-                        tokens: get()? as u64,
-                        cost: f64::from_bits(get()? as u64),
-                        calls: get()? as u64,
-                    },
-                }),
-            };
-            Some(())
-        };
-        read().is_some() && rest.is_empty()
     }
 }
 
