@@ -59,7 +59,11 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode, Error> {
         Some(Command::Completions { shell }) => Ok(crate::commands::completions(shell)),
         Some(Command::Man) => crate::commands::man_page(),
         Some(Command::WidgetOptions) => Ok(crate::commands::print_widget_options()),
-        Some(ref command @ (Command::RefreshTranscript { .. } | Command::RefreshGit(_))) => {
+        Some(
+            ref command @ (Command::RefreshTranscript { .. }
+            | Command::RefreshGit(_)
+            | Command::RefreshUsage { .. }),
+        ) => {
             if let Some(job) = refresh_job(command) {
                 crate::commands::refresh(&job, &Environment::capture(), true)?;
             }
@@ -71,10 +75,6 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode, Error> {
         }
         Some(Command::Watch(ref watch)) => crate::watch::watch_command(render, watch),
         Some(Command::Usage(ref usage)) => crate::usage::command::run(usage),
-        Some(Command::RefreshUsage) => {
-            crate::usage::command::refresh_detached(&Environment::capture());
-            Ok(ExitCode::SUCCESS)
-        }
     }
 }
 
@@ -82,6 +82,7 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode, Error> {
 fn refresh_job(command: &Command) -> Option<Refresh<'_>> {
     match command {
         Command::RefreshTranscript { path } => Some(Refresh::Transcript { path }),
+        Command::RefreshUsage { locked } => Some(Refresh::Usage { locked: *locked }),
         Command::RefreshGit(git) => Some(Refresh::Git {
             dir: &git.dir,
             diffstat: git.diffstat,

@@ -198,7 +198,11 @@ pub enum Command {
     Usage(UsageArgs),
     /// Bring the usage index up to date (started detached by the usage widgets).
     #[command(name = "__refresh-usage", hide = true)]
-    RefreshUsage,
+    RefreshUsage {
+        /// Stdin is the index's lock file, already locked by the render that started it.
+        #[arg(long)]
+        locked: bool,
+    },
 }
 
 /// What `blinkline usage` reports.

@@ -135,7 +135,8 @@ pub fn run(args: &UsageArgs) -> Result<ExitCode, crate::error::Error> {
     let prices = load_prices(args.prices.as_deref())?;
     let env = Environment::capture();
     let cache = Cache::open(&env).ok();
-    let (index, _) = crate::usage::refresh(cache.as_ref(), &env)?;
+    let (index, _) =
+        crate::usage::refresh(cache.as_ref(), &env, crate::usage::Lock::Wait)?.unwrap_or_default();
     let period = match args.report {
         UsageReport::Daily => Period::Daily,
         UsageReport::Weekly => Period::Weekly,
@@ -178,16 +179,15 @@ pub fn run(args: &UsageArgs) -> Result<ExitCode, crate::error::Error> {
 }
 
 /// `__refresh-usage`: updates the index and the widgets' summary; quiet, as a detached
-/// process must be.
-pub fn refresh_detached(env: &Environment) {
+/// process must be. `locked`: the render that started it holds the lock for it (stdin).
+pub fn refresh_detached(env: &Environment, locked: bool) {
     let env = env.clone();
     if let Ok(cache) = Cache::open(&env) {
-        // Another refresher at work: it writes what this one would.
-        if cache
-            .is_locked(&crate::usage::Records::for_roots(&crate::usage::dirs::roots(&env)).index)
-        {
-            return;
-        }
-        let _ = crate::usage::refresh(Some(&cache), &env);
+        let lock = if locked {
+            crate::usage::Lock::Held
+        } else {
+            crate::usage::Lock::Try
+        };
+        let _ = crate::usage::refresh(Some(&cache), &env, lock);
     }
 }

@@ -14,6 +14,7 @@
 pub mod codec;
 pub mod command;
 pub mod dirs;
+pub mod feed;
 pub mod index;
 pub mod line;
 pub mod print;
@@ -56,26 +57,49 @@ impl Records {
 /// How long a report waits for a refresher that holds the index.
 const LOCK_WAIT: Duration = Duration::from_secs(30);
 
+/// How [`refresh`] takes the index's single-flight lock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lock {
+    /// Wait for a refresher that holds it (a report), up to 30 s.
+    Wait,
+    /// Give up if it is held (a refresher started without it).
+    Try,
+    /// The caller's parent holds it for this process (a refresher started with it).
+    Held,
+}
+
 /// Brings the index of `env`'s config directories up to date and returns it, with what
-/// changed. Without a cache, the index is built in memory and nothing is saved.
-pub fn refresh(cache: Option<&Cache>, env: &Environment) -> Result<(Index, Updated), CacheError> {
+/// changed; `None` when `lock` is [`Lock::Try`] and another process holds the lock.
+/// Without a cache, the index is built in memory and nothing is saved.
+pub fn refresh(
+    cache: Option<&Cache>,
+    env: &Environment,
+    lock: Lock,
+) -> Result<Option<(Index, Updated)>, CacheError> {
     let roots = dirs::roots(env);
     let records = Records::for_roots(&roots);
     let found = dirs::find(&roots);
     let Some(cache) = cache else {
         let mut index = Index::default();
         let updated = index.update(&found, &mut Some(Default::default()), &mut || None);
-        return Ok((index, updated));
+        return Ok(Some((index, updated)));
     };
     let started = Instant::now();
-    let _lock = loop {
-        if let Some(lock) = cache.try_lock(&records.index) {
-            break Some(lock);
-        }
-        if started.elapsed() > LOCK_WAIT {
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(5));
+    let _lock = match lock {
+        Lock::Held => None,
+        Lock::Try => match cache.try_lock(&records.index) {
+            Some(l) => Some(l),
+            None => return Ok(None),
+        },
+        Lock::Wait => loop {
+            if let Some(l) = cache.try_lock(&records.index) {
+                break Some(l);
+            }
+            if started.elapsed() > LOCK_WAIT {
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        },
     };
     cache.sweep_temporaries();
     let mut index = cache
@@ -109,5 +133,5 @@ pub fn refresh(cache: Option<&Cache>, env: &Environment) -> Result<(Index, Updat
         .map_or(0, |d| d.as_millis() as i64);
     let summary = summary::Summary::compute(&index, now_ms);
     cache.write(&records.summary, &summary.encode())?;
-    Ok((index, updated))
+    Ok(Some((index, updated)))
 }

@@ -113,6 +113,69 @@ impl Summary {
         }
         out
     }
+
+    /// The figures of local day `day` (zero when nothing was used).
+    pub fn day(&self, day: i64) -> Figures {
+        self.days
+            .iter()
+            .find(|(d, _)| *d == day)
+            .map_or(Figures::default(), |(_, f)| *f)
+    }
+
+    /// The sum of local days `from..=to`.
+    pub fn days_between(&self, from: i64, to: i64) -> Figures {
+        let mut f = Figures::default();
+        for (_, d) in self.days.iter().filter(|(d, _)| (from..=to).contains(d)) {
+            f.tokens += d.tokens;
+            f.cost += d.cost;
+            f.calls += d.calls;
+        }
+        f
+    }
+
+    /// Decodes into `self` without allocating; false (and `self` unspecified) when the
+    /// bytes are not a summary of this version.
+    pub fn decode_into(&mut self, bytes: &[u8]) -> bool {
+        let Some((&VERSION, mut rest)) = bytes.split_first() else {
+            return false;
+        };
+        let mut get = || -> Option<i64> {
+            let (v, r) = rest.split_first_chunk::<8>()?;
+            rest = r;
+            Some(i64::from_le_bytes(*v))
+        };
+        let mut read = || -> Option<()> {
+            self.computed_ms = get()?;
+            self.utc_offset_s = get()?;
+            self.newest_mtime_ns = get()?;
+            let n = usize::try_from(get()?).ok().filter(|&n| n <= DAYS)?;
+            self.days.clear();
+            for _ in 0..n {
+                let day = get()?;
+                let f = Figures {
+                    tokens: get()? as u64,
+                    cost: f64::from_bits(get()? as u64),
+                    calls: get()? as u64,
+                };
+                self.days.push((day, f));
+            }
+            self.block = match get()? {
+                0 => None,
+                _ => Some(BlockFigures {
+                    start_ms: get()?,
+                    first_ms: get()?,
+                    last_ms: get()?,
+                    figures: Figures {
+                        tokens: get()? as u64,
+                        cost: f64::from_bits(get()? as u64),
+                        calls: get()? as u64,
+                    },
+                }),
+            };
+            Some(())
+        };
+        read().is_some() && rest.is_empty()
+    }
 }
 
 fn figures(row: &report::Row) -> Figures {
@@ -120,5 +183,55 @@ fn figures(row: &report::Row) -> Figures {
         tokens: row.total.tokens.total(),
         cost: row.cost,
         calls: row.total.calls,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_summary_round_trips_and_garbage_does_not_decode() {
+        let mut s = Summary {
+            computed_ms: 1_795_165_200_000,
+            utc_offset_s: 19_800,
+            newest_mtime_ns: 7,
+            block: Some(BlockFigures {
+                start_ms: 1,
+                first_ms: 2,
+                last_ms: 3,
+                figures: Figures {
+                    tokens: 4,
+                    cost: 5.5,
+                    calls: 6,
+                },
+            }),
+            ..Summary::default()
+        };
+        s.days.push((
+            20_000,
+            Figures {
+                tokens: 10,
+                cost: 0.25,
+                calls: 1,
+            },
+        ));
+        s.days.push((
+            20_001,
+            Figures {
+                tokens: 20,
+                cost: 0.5,
+                calls: 2,
+            },
+        ));
+        let bytes = s.encode();
+        let mut back = Summary::default();
+        assert!(back.decode_into(&bytes));
+        assert_eq!(back, s);
+        assert_eq!(back.days_between(20_000, 20_001).tokens, 30);
+        assert_eq!(back.day(19_999), Figures::default());
+        for cut in 0..bytes.len() {
+            assert!(!Summary::default().decode_into(&bytes[..cut]), "{cut}");
+        }
     }
 }
