@@ -110,6 +110,8 @@ mod tests {
             },
             Refresh::Transcript { path: "-x.jsonl" },
             Refresh::Transcript { path: "--locked" },
+            Refresh::Usage { locked: false },
+            Refresh::Usage { locked: true },
         ];
         for dir in ["/srv/repo with space/-x", "-x", "--diffstat"].map(Path::new) {
             for (diffstat, locked) in [(false, false), (true, false), (false, true), (true, true)] {

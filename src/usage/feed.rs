@@ -160,3 +160,22 @@ pub fn write_period(
         "usage index"
     };
 }
+
+/// A cache holding `summary` for the widget tests, and the environment that finds it.
+#[cfg(test)]
+pub fn test_env(summary: &Summary) -> (crate::tempdir::TempDir, Environment) {
+    let dir = crate::tempdir::TempDir::new("usage-feed").expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("claude/projects")).expect("projects dir");
+    let env = Environment {
+        home: Some(dir.path().display().to_string()),
+        xdg_cache_home: Some(dir.path().join("cache").display().to_string()),
+        claude_config_dir: Some(dir.path().join("claude").display().to_string()),
+        ..Environment::default()
+    };
+    let cache = Cache::open(&env).expect("cache");
+    let records = Records::for_roots(&crate::usage::dirs::roots(&env));
+    cache
+        .write(&records.summary, &summary.encode())
+        .expect("summary written");
+    (dir, env)
+}

@@ -450,3 +450,114 @@ impl Index {
 /// A file no longer holds the bytes its offset summarises.
 #[derive(Debug, PartialEq, Eq)]
 struct Rewritten;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tempdir::TempDir;
+    use crate::usage::codec;
+
+    fn line(key: &str, ts: &str, input: u64, output: u64) -> String {
+        format!(
+            "{{\"timestamp\":\"{ts}\",\"requestId\":\"r{key}\",\"message\":{{\"id\":\"m{key}\",\"model\":\"claude-opus-4-6\",\"usage\":{{\"input_tokens\":{input},\"output_tokens\":{output}}}}}}}\n"
+        )
+    }
+
+    fn found(dir: &TempDir, files: &[(&str, String)]) -> Vec<Found> {
+        files
+            .iter()
+            .map(|(name, text)| {
+                let path = dir.path().join(name);
+                std::fs::write(&path, text).unwrap();
+                Found {
+                    path: path.display().to_string(),
+                    project: "p".into(),
+                    session: (*name).into(),
+                }
+            })
+            .collect()
+    }
+
+    fn totals(index: &Index) -> Tokens {
+        let mut t = Tokens::default();
+        index
+            .buckets
+            .values()
+            .for_each(|s| add_tokens(&mut t, &s.tokens));
+        t
+    }
+
+    #[test]
+    fn the_line_with_most_tokens_wins_whatever_the_reading_order() {
+        let dir = TempDir::new("usage-index").unwrap();
+        let a = line("1", "2026-11-20T10:00:00Z", 100, 5)
+            + &line("1", "2026-11-20T10:00:01Z", 100, 50)
+            + &line("2", "2026-11-20T10:00:00Z", 7, 7);
+        let b =
+            line("1", "2026-11-20T23:00:00Z", 10, 10) + &line("2", "2026-11-20T09:00:00Z", 8, 6);
+        let files = found(&dir, &[("a.jsonl", a), ("b.jsonl", b)]);
+        let mut forward = Index::default();
+        forward.update(&files, &mut Some(Calls::new()), &mut || None);
+        let mut backward = Index::default();
+        let reversed: Vec<Found> = files.iter().rev().cloned().collect();
+        backward.update(&reversed, &mut Some(Calls::new()), &mut || None);
+        // Call 1: a's second line (150 tokens). Call 2: a tie at 14, b's earlier line.
+        assert_eq!((totals(&forward).input, totals(&forward).output), (108, 56));
+        assert_eq!(totals(&forward), totals(&backward));
+        let sums = |i: &Index| i.buckets.values().map(|s| s.calls).sum::<u64>();
+        assert_eq!((sums(&forward), sums(&backward)), (2, 2));
+    }
+
+    #[test]
+    fn the_index_and_its_calls_round_trip_and_truncations_read_as_absent() {
+        let dir = TempDir::new("usage-codec").unwrap();
+        let files = found(
+            &dir,
+            &[(
+                "s.jsonl",
+                line("1", "2026-11-20T10:00:00Z", 1, 2) + "junk\n",
+            )],
+        );
+        let mut index = Index::default();
+        let mut calls = Some(Calls::new());
+        index.update(&files, &mut calls, &mut || None);
+        assert_eq!((index.lines, index.junk), (2, 1));
+        let bytes = codec::encode_index(&index, "roots");
+        assert_eq!(codec::decode_index(&bytes, "roots"), Some(index.clone()));
+        assert_eq!(codec::decode_index(&bytes, "other roots"), None);
+        for cut in 0..bytes.len() {
+            assert_eq!(codec::decode_index(&bytes[..cut], "roots"), None, "{cut}");
+        }
+        let calls = calls.unwrap();
+        let bytes = codec::encode_calls(&calls, index.lines);
+        assert_eq!(codec::decode_calls(&bytes, index.lines), Some(calls));
+        assert_eq!(codec::decode_calls(&bytes, index.lines + 1), None);
+    }
+
+    #[test]
+    fn a_partial_last_line_waits_and_a_rewritten_file_starts_the_index_over() {
+        let dir = TempDir::new("usage-grow").unwrap();
+        let full = line("1", "2026-11-20T10:00:00Z", 1, 1);
+        let files = found(&dir, &[("s.jsonl", full.clone() + &full[..20])]);
+        let mut index = Index::default();
+        let mut calls = Some(Calls::new());
+        index.update(&files, &mut calls, &mut || None);
+        assert_eq!(index.files[0].offset, full.len() as u64);
+        std::fs::write(
+            &files[0].path,
+            full.clone() + &line("2", "2026-11-20T11:00:00Z", 2, 2),
+        )
+        .unwrap();
+        index.update(&files, &mut calls, &mut || None);
+        assert_eq!(totals(&index).input, 3);
+        // Same inode, other bytes before the offset (and one more after it, so the size
+        // tells it changed): read again from the start.
+        let rewritten = line("3", "2026-11-20T10:00:00Z", 5, 1)
+            + &line("4", "2026-11-20T11:00:00Z", 5, 2)
+            + "\n";
+        std::fs::write(&files[0].path, rewritten).unwrap();
+        let updated = index.update(&files, &mut calls, &mut || None);
+        assert!(updated.rebuilt);
+        assert_eq!(totals(&index).input, 10);
+    }
+}

@@ -77,3 +77,56 @@ impl Widget for Today {
         self.feed.forget();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::usage::feed::test_env;
+    use crate::usage::summary::{Figures, Summary};
+    use crate::widgets::options::OptionValue;
+    use crate::widgets::testing::{NOW, WidgetTester};
+
+    /// A fresh summary whose local day `today + k` has `tokens` and `cost`, per entry.
+    pub fn summary(days: &[(i64, u64, f64)]) -> Summary {
+        let offset = crate::sys::time::utc_offset(NOW);
+        let today = (NOW + offset).div_euclid(86_400);
+        let mut s = Summary {
+            computed_ms: NOW * 1000,
+            utc_offset_s: offset,
+            ..Summary::default()
+        };
+        for &(k, tokens, cost) in days {
+            s.days.push((
+                today + k,
+                Figures {
+                    tokens,
+                    cost,
+                    calls: 1,
+                },
+            ));
+        }
+        s
+    }
+
+    #[test]
+    fn today_shows_only_todays_figures() {
+        let (_dir, env) = test_env(&summary(&[(-1, 5, 1.0), (0, 1_234_567, 12.34)]));
+        let t = WidgetTester::new("today").env(env);
+        let r = t.render("{}");
+        assert_eq!(r.text, "today $12.34 \u{b7} 1.2M tok");
+        assert_eq!(r.short, "$12.34");
+        let tokens_only = t.option("cost", OptionValue::Bool(false));
+        assert_eq!(tokens_only.text("{}"), "today 1.2M tok");
+    }
+
+    #[test]
+    fn nothing_used_today_is_zero_and_no_summary_hides() {
+        let (_dir, env) = test_env(&summary(&[(-1, 5, 1.0)]));
+        assert_eq!(
+            WidgetTester::new("today").env(env).text("{}"),
+            "today $0.00 \u{b7} 0 tok"
+        );
+        let (dir, env) = test_env(&summary(&[]));
+        std::fs::remove_dir_all(dir.path().join("cache")).unwrap();
+        WidgetTester::new("today").env(env).assert_hidden("{}");
+    }
+}

@@ -87,3 +87,47 @@ impl Widget for Week {
         self.feed.forget();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::usage::feed::test_env;
+    use crate::usage::summary::{Figures, Summary};
+    use crate::widgets::options::OptionValue;
+    use crate::widgets::testing::{NOW, WidgetTester};
+
+    #[test]
+    fn the_week_sums_the_days_since_monday_or_sunday() {
+        let offset = crate::sys::time::utc_offset(NOW);
+        let today = (NOW + offset).div_euclid(86_400);
+        let weekday = (today + 4).rem_euclid(7); // 0 = Sunday
+        let monday = today - (weekday - 1).rem_euclid(7);
+        let sunday = today - weekday;
+        let mut s = Summary {
+            computed_ms: NOW * 1000,
+            utc_offset_s: offset,
+            ..Summary::default()
+        };
+        // One dollar on each of the 9 days up to today.
+        for day in today - 8..=today {
+            let f = Figures {
+                tokens: 1000,
+                cost: 1.0,
+                calls: 1,
+            };
+            s.days.push((day, f));
+        }
+        let (_dir, env) = test_env(&s);
+        let t = WidgetTester::new("week").env(env);
+        let from_monday = (today - monday + 1) as f64;
+        assert_eq!(
+            t.text("{}"),
+            format!(
+                "week ${from_monday:.2} \u{b7} {}.0k tok",
+                from_monday as u64
+            )
+        );
+        let from_sunday = (today - sunday + 1) as f64;
+        let t = t.option("sunday", OptionValue::Bool(true));
+        assert!(t.text("{}").starts_with(&format!("week ${from_sunday:.2}")));
+    }
+}
