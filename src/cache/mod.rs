@@ -279,8 +279,14 @@ impl Cache {
                 .mode(0o600)
                 .open(&tmp_path)
                 .map_err(|e| io_err(&tmp_path, e))?;
-            file.write_all(&encode_record(payload))
-                .map_err(|e| io_err(&tmp_path, e))?;
+            if payload.len() <= MAX_RECORD {
+                file.write_all(&encode_record(payload))
+            } else {
+                // A large record: no second copy of it in memory.
+                file.write_all(&record::header(payload))
+                    .and_then(|()| file.write_all(payload))
+            }
+            .map_err(|e| io_err(&tmp_path, e))?;
             fs::rename(&tmp_path, &final_path).map_err(|e| io_err(&final_path, e))
         })();
         if result.is_err() {
@@ -431,6 +437,24 @@ mod tests {
         let dir = crate::tempdir::TempDir::new(&format!("cache-test-{tag}")).unwrap();
         let cache = Cache::at(dir.join("cache")).unwrap();
         TempCache { cache, _dir: dir }
+    }
+
+    #[test]
+    fn a_large_record_reads_back_only_as_a_large_one() {
+        let cache = temp_cache("large");
+        let payload: Vec<u8> = (0..MAX_RECORD + 100).map(|i| (i % 251) as u8).collect();
+        assert!(matches!(
+            cache.write("usage-calls-1", &payload),
+            Err(CacheError::TooLarge { .. })
+        ));
+        cache.write_large("usage-calls-1", &payload).unwrap();
+        assert_eq!(cache.read_large("usage-calls-1"), Some(payload));
+        assert_eq!(cache.read("usage-calls-1"), None);
+        let mode = fs::metadata(cache.dir().join("usage-calls-1"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
     }
 
     #[test]

@@ -225,17 +225,17 @@ pub fn decode_index(bytes: &[u8], roots: &str) -> Option<Index> {
 
 /// The call table record; it belongs to the index whose `lines` count it carries.
 pub fn encode_calls(calls: &Calls, lines: u64) -> Vec<u8> {
-    let mut w = Writer::default();
+    let mut w = Writer(Vec::with_capacity(calls.len() * 24 + 16));
     w.u64(VERSION);
     w.u64(lines);
     w.u64(calls.len() as u64);
     for (key, c) in calls {
         w.0.extend_from_slice(&key.to_le_bytes());
         w.i64(c.ms);
-        w.u64(u64::from(c.bucket.session));
-        w.u64(u64::from(c.bucket.model));
-        w.tokens(&c.tokens);
-        match c.cost_usd {
+        w.u64(u64::from(c.session));
+        w.u64(u64::from(c.model));
+        c.tokens.iter().for_each(|&t| w.u64(u64::from(t)));
+        match c.cost() {
             Some(cost) => {
                 w.u64(1);
                 w.f64(cost);
@@ -257,22 +257,23 @@ pub fn decode_calls(bytes: &[u8], lines: u64) -> Option<Calls> {
         let (key, rest) = r.0.split_first_chunk::<8>()?;
         r.0 = rest;
         let ms = r.i64()?;
-        let bucket = BucketKey {
-            quarter: ms.div_euclid(crate::usage::index::QUARTER_MS),
-            session: r.u32()?,
-            model: r.u32()?,
-        };
-        let tokens = r.tokens()?;
+        let session = r.u32()?;
+        let model = r.u32()?;
+        let mut tokens = [0u32; 5];
+        for t in &mut tokens {
+            *t = r.u32()?;
+        }
         let cost_usd = match r.u64()? {
-            0 => None,
-            1 => Some(r.f64()?),
+            0 => f64::NAN,
+            1 => r.f64()?,
             _ => return None,
         };
         calls.insert(
             u64::from_le_bytes(*key),
             Winner {
                 ms,
-                bucket,
+                session,
+                model,
                 tokens,
                 cost_usd,
             },
