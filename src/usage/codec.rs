@@ -229,13 +229,13 @@ pub fn encode_calls(calls: &Calls, lines: u64) -> Vec<u8> {
     w.u64(VERSION);
     w.u64(lines);
     w.u64(calls.len() as u64);
-    for (key, c) in calls {
+    for (key, c, cost) in calls.iter() {
         w.0.extend_from_slice(&key.to_le_bytes());
-        w.i64(c.ms);
-        w.u64(u64::from(c.session));
-        w.u64(u64::from(c.model));
-        c.tokens.iter().for_each(|&t| w.u64(u64::from(t)));
-        match c.cost() {
+        w.i64(c.ms());
+        w.u64(u64::from(c.session()));
+        w.u64(u64::from(c.model()));
+        w.tokens(&c.tokens());
+        match cost {
             Some(cost) => {
                 w.u64(1);
                 w.f64(cost);
@@ -259,25 +259,14 @@ pub fn decode_calls(bytes: &[u8], lines: u64) -> Option<Calls> {
         let ms = r.i64()?;
         let session = r.u32()?;
         let model = r.u32()?;
-        let mut tokens = [0u32; 5];
-        for t in &mut tokens {
-            *t = r.u32()?;
-        }
-        let cost_usd = match r.u64()? {
-            0 => f64::NAN,
-            1 => r.f64()?,
+        let tokens = r.tokens()?;
+        let cost = match r.u64()? {
+            0 => None,
+            1 => Some(r.f64()?),
             _ => return None,
         };
-        calls.insert(
-            u64::from_le_bytes(*key),
-            Winner {
-                ms,
-                session,
-                model,
-                tokens,
-                cost_usd,
-            },
-        );
+        let w = Winner::new(ms, session, model, &tokens);
+        calls.insert(u64::from_le_bytes(*key), w, cost);
     }
     r.0.is_empty().then_some(calls)
 }

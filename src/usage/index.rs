@@ -91,74 +91,6 @@ fn sub_tokens(a: &mut Tokens, b: &Tokens) {
     a.cache_write_1h = a.cache_write_1h.saturating_sub(b.cache_write_1h);
 }
 
-/// The line that counts for one call, in 48 bytes (a large index holds one per API call
-/// ever made: 115,000 for 1 GB of transcripts).
-#[derive(Clone, Copy, Debug)]
-pub struct Winner {
-    pub ms: i64,
-    pub session: u32,
-    pub model: u32,
-    /// Input, output, cache read, 5-minute and 1-hour cache writes (one call's counts fit).
-    pub tokens: [u32; 5],
-    /// The line's `costUSD`; NaN when it had none.
-    pub cost_usd: f64,
-}
-
-impl PartialEq for Winner {
-    fn eq(&self, o: &Winner) -> bool {
-        (
-            self.ms,
-            self.session,
-            self.model,
-            self.tokens,
-            self.cost_usd.to_bits(),
-        ) == (o.ms, o.session, o.model, o.tokens, o.cost_usd.to_bits())
-    }
-}
-
-impl Winner {
-    fn new(ms: i64, session: u32, model: u32, t: &Tokens, cost_usd: Option<f64>) -> Winner {
-        let c = |v: u64| u32::try_from(v).unwrap_or(u32::MAX);
-        Winner {
-            ms,
-            session,
-            model,
-            tokens: [
-                c(t.input),
-                c(t.output),
-                c(t.cache_read),
-                c(t.cache_write_5m),
-                c(t.cache_write_1h),
-            ],
-            cost_usd: cost_usd.unwrap_or(f64::NAN),
-        }
-    }
-
-    pub fn tokens(&self) -> Tokens {
-        let [input, output, cache_read, cache_write_5m, cache_write_1h] =
-            self.tokens.map(u64::from);
-        Tokens {
-            input,
-            output,
-            cache_read,
-            cache_write_5m,
-            cache_write_1h,
-        }
-    }
-
-    pub fn cost(&self) -> Option<f64> {
-        (!self.cost_usd.is_nan()).then_some(self.cost_usd)
-    }
-
-    pub fn bucket(&self) -> BucketKey {
-        BucketKey {
-            quarter: self.ms.div_euclid(QUARTER_MS),
-            session: self.session,
-            model: self.model,
-        }
-    }
-}
-
 /// One transcript file.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileEntry {
@@ -189,8 +121,7 @@ pub struct Index {
     pub junk: u64,
 }
 
-/// The winners of every call, by key.
-pub type Calls = HashMap<u64, Winner>;
+pub use crate::usage::calls::{Calls, Winner};
 
 /// What a [`Index::update`] did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -448,46 +379,40 @@ impl Index {
 
     fn add(&mut self, session: u32, call: Call<'_>, calls: &mut Calls) {
         let model = self.model(&call.model);
-        let win = Winner::new(call.ms, session, model, &call.tokens, call.cost_usd);
+        let win = Winner::new(call.ms, session, model, &call.tokens);
         if let Some(key) = call.key {
-            match calls.entry(key) {
-                std::collections::hash_map::Entry::Occupied(mut o) => {
-                    let old = *o.get();
-                    let (new_total, old_total) = (win.tokens().total(), old.tokens().total());
-                    if new_total < old_total || (new_total == old_total && win.ms >= old.ms) {
-                        return;
-                    }
-                    o.insert(win);
-                    self.sum(&old, -1);
+            if let Some((old, old_cost)) = calls.get(key) {
+                let (new_total, old_total) = (win.tokens().total(), old.tokens().total());
+                if new_total < old_total || (new_total == old_total && win.ms() >= old.ms()) {
+                    return;
                 }
-                std::collections::hash_map::Entry::Vacant(v) => {
-                    v.insert(win);
-                }
+                self.sum(&old, old_cost, -1);
             }
+            calls.insert(key, win, call.cost_usd);
         }
-        self.sum(&win, 1);
+        self.sum(&win, call.cost_usd, 1);
     }
 
-    fn sum(&mut self, w: &Winner, sign: i8) {
+    fn sum(&mut self, w: &Winner, cost: Option<f64>, sign: i8) {
         let key = w.bucket();
         let tokens = w.tokens();
         let b = self.buckets.entry(key).or_default();
         if sign > 0 {
             add_tokens(&mut b.tokens, &tokens);
-            if let Some(c) = w.cost() {
+            if let Some(c) = cost {
                 add_tokens(&mut b.costed, &tokens);
                 b.cost_usd += c;
             }
             b.first_ms = if b.calls == 0 {
-                w.ms
+                w.ms()
             } else {
-                b.first_ms.min(w.ms)
+                b.first_ms.min(w.ms())
             };
-            b.last_ms = b.last_ms.max(w.ms);
+            b.last_ms = b.last_ms.max(w.ms());
             b.calls += 1;
         } else {
             sub_tokens(&mut b.tokens, &tokens);
-            if let Some(c) = w.cost() {
+            if let Some(c) = cost {
                 sub_tokens(&mut b.costed, &tokens);
                 b.cost_usd -= c;
             }

@@ -11,6 +11,7 @@
 //!
 //! Read next: `index.rs` (what is stored, deduplication), `line.rs` (which lines count).
 
+pub mod calls;
 pub mod codec;
 pub mod command;
 pub mod dirs;
