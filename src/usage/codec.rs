@@ -252,7 +252,8 @@ pub fn decode_calls(bytes: &[u8], lines: u64) -> Option<Calls> {
         return None;
     }
     let n = r.count()?;
-    let mut calls = Calls::with_capacity(n);
+    let mut entries = Vec::with_capacity(n);
+    let mut costs = std::collections::HashMap::new();
     for _ in 0..n {
         let (key, rest) = r.0.split_first_chunk::<8>()?;
         r.0 = rest;
@@ -265,8 +266,11 @@ pub fn decode_calls(bytes: &[u8], lines: u64) -> Option<Calls> {
             1 => Some(r.f64()?),
             _ => return None,
         };
-        let w = Winner::new(ms, session, model, &tokens);
-        calls.insert(u64::from_le_bytes(*key), w, cost);
+        let key = u64::from_le_bytes(*key);
+        entries.push((key, Winner::new(ms, session, model, &tokens)));
+        if let Some(c) = cost {
+            costs.insert(key, c);
+        }
     }
-    r.0.is_empty().then_some(calls)
+    r.0.is_empty().then(|| Calls::from_entries(entries, costs))
 }
