@@ -225,7 +225,8 @@ pub fn decode_index(bytes: &[u8], roots: &str) -> Option<Index> {
 
 /// The call table record; it belongs to the index whose `lines` count it carries.
 pub fn encode_calls(calls: &Calls, lines: u64) -> Vec<u8> {
-    let mut w = Writer(Vec::with_capacity(calls.len() * 24 + 16));
+    // ~33 bytes a call: sized once, so the buffer never doubles past what it needs.
+    let mut w = Writer(Vec::with_capacity(calls.len() * 36 + 16));
     w.u64(VERSION);
     w.u64(lines);
     w.u64(calls.len() as u64);
