@@ -74,7 +74,11 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode, Error> {
         Some(Command::Man) => crate::commands::man_page(),
         Some(Command::WidgetOptions) => Ok(crate::commands::print_widget_options()),
         Some(Command::WidgetFields) => Ok(crate::commands::print_widget_fields()),
-        Some(ref command @ (Command::RefreshTranscript { .. } | Command::RefreshGit(_))) => {
+        Some(
+            ref command @ (Command::RefreshTranscript { .. }
+            | Command::RefreshGit(_)
+            | Command::RefreshUsage { .. }),
+        ) => {
             if let Some(job) = refresh_job(command) {
                 crate::commands::refresh(&job, &Environment::capture(), true)?;
             }
@@ -92,6 +96,7 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode, Error> {
         Some(Command::Uninstall(ref uninstall)) => crate::install::uninstall_command(uninstall),
         Some(Command::Doctor(ref doctor)) => crate::doctor::doctor_command(render, doctor),
         Some(Command::Configure) => crate::configure::command(render),
+        Some(Command::Usage(ref usage)) => crate::usage::command::run(usage),
     }
 }
 
@@ -99,6 +104,7 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode, Error> {
 fn refresh_job(command: &Command) -> Option<Refresh<'_>> {
     match command {
         Command::RefreshTranscript { path } => Some(Refresh::Transcript { path }),
+        Command::RefreshUsage { locked } => Some(Refresh::Usage { locked: *locked }),
         Command::RefreshGit(git) => Some(Refresh::Git {
             dir: &git.dir,
             diffstat: git.diffstat,
@@ -126,6 +132,8 @@ mod tests {
             },
             Refresh::Transcript { path: "-x.jsonl" },
             Refresh::Transcript { path: "--locked" },
+            Refresh::Usage { locked: false },
+            Refresh::Usage { locked: true },
         ];
         for dir in ["/srv/repo with space/-x", "-x", "--diffstat"].map(Path::new) {
             for (diffstat, locked) in [(false, false), (true, false), (false, true), (true, true)] {

@@ -247,6 +247,86 @@ pub enum Command {
     /// comments. `--config FILE` edits another file; `--sample` previews the sample payload
     /// instead of the latest recorded session.
     Configure,
+    /// Tokens and cost across every session and project, from all transcripts under the
+    /// Claude config directories (CLAUDE_CONFIG_DIR, else ~/.config/claude and ~/.claude),
+    /// kept in an incremental index in the cache.
+    Usage(UsageArgs),
+    /// Bring the usage index up to date (started detached by the usage widgets).
+    #[command(name = "__refresh-usage", hide = true)]
+    RefreshUsage {
+        /// Stdin is the index's lock file, already locked by the render that started it.
+        #[arg(long)]
+        locked: bool,
+    },
+}
+
+/// What `blinkline usage` reports.
+#[derive(Debug, Args, Clone)]
+pub struct UsageArgs {
+    /// The report: rows per local day, week, month, session, or 5-hour billing block.
+    #[arg(value_enum, default_value = "daily")]
+    pub report: UsageReport,
+    /// The first day to include (local date), YYYYMMDD or YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// The last day to include (local date), YYYYMMDD or YYYY-MM-DD.
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Only this project (its directory name under projects/, as `session` shows it).
+    #[arg(long, value_name = "NAME")]
+    pub project: Option<String>,
+    /// A row per model under each row.
+    #[arg(long)]
+    pub breakdown: bool,
+    /// Print JSON (ccusage's field names) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// The time zone days are counted in (IANA name, e.g. Europe/Berlin); default: TZ, else
+    /// the system's.
+    #[arg(long, value_name = "ZONE")]
+    pub timezone: Option<String>,
+    /// Number format: en (1,234.56), de (1.234,56), fr, ch, plain; default: LC_ALL,
+    /// LC_NUMERIC or LANG, else en.
+    #[arg(long, value_name = "LANG")]
+    pub locale: Option<String>,
+    /// A price table (JSON or TOML, USD per million tokens per model prefix) tried before
+    /// the built-in one.
+    #[arg(long, value_name = "FILE")]
+    pub prices: Option<String>,
+    /// Costs: auto (a transcript line's own costUSD, else computed), calculate (always
+    /// computed from tokens), display (costUSD only).
+    #[arg(long, value_enum, default_value = "auto")]
+    pub mode: UsageMode,
+    /// The first day of a week in the weekly report.
+    #[arg(long, value_enum, default_value = "sunday")]
+    pub start_of_week: Weekday,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum UsageReport {
+    Daily,
+    Weekly,
+    Monthly,
+    Session,
+    Blocks,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum UsageMode {
+    Auto,
+    Calculate,
+    Display,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Weekday {
+    Sunday,
+    Monday,
+    Tuesday,
+    Wednesday,
+    Thursday,
+    Friday,
+    Saturday,
 }
 
 #[derive(Debug, Subcommand)]

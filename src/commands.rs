@@ -322,6 +322,10 @@ pub fn print_widget_fields() -> ExitCode {
 pub fn refresh(job: &Refresh<'_>, env: &Environment, watch: bool) -> Result<(), Error> {
     match *job {
         Refresh::Transcript { path } => Ok(crate::transcript::refresh(path, env)?),
+        Refresh::Usage { locked } => {
+            crate::usage::command::refresh_detached(env, locked);
+            Ok(())
+        }
         Refresh::Git {
             dir,
             diffstat,

@@ -76,6 +76,8 @@ pub enum Error {
     },
     /// `install` or `uninstall` changed nothing (invalid settings, no confirmation).
     Install(crate::install::InstallError),
+    /// `usage` was given a value it cannot use.
+    Usage(crate::usage::command::UsageError),
 }
 
 impl Error {
@@ -159,6 +161,7 @@ impl fmt::Display for Error {
             Error::SubagentsFormat => f.write_str(
                 "subagents writes Claude Code rows; --format must be ansi (the default) or plain",
             ),
+            Error::Usage(e) => e.fmt(f),
             Error::WatchStdin => f.write_str(
                 "watch cannot read the payload from stdin; write it to a file and pass --input FILE (it is re-read when it changes)",
             ),
@@ -184,6 +187,12 @@ impl std::error::Error for Error {
 impl From<LayoutError> for Error {
     fn from(e: LayoutError) -> Self {
         Error::Layout(e)
+    }
+}
+
+impl From<crate::usage::command::UsageError> for Error {
+    fn from(e: crate::usage::command::UsageError) -> Self {
+        Error::Usage(e)
     }
 }
 

@@ -47,6 +47,7 @@ mod subagents;
 mod sys;
 mod tempdir;
 mod transcript;
+mod usage;
 mod util;
 mod watch;
 mod widgets;

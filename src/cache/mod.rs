@@ -49,6 +49,8 @@ use crate::sys::os::current_uid;
 
 /// Records larger than this are refused (a cache entry is a summary, never a file copy).
 pub const MAX_RECORD: usize = 4 << 20;
+/// The limit of [`Cache::write_large`] records.
+pub const MAX_LARGE_RECORD: usize = 1 << 30;
 /// A temporary file this old is a leftover of a killed writer (a write takes milliseconds).
 pub const STALE_TEMPORARY: std::time::Duration = std::time::Duration::from_secs(60);
 
@@ -192,6 +194,15 @@ impl Cache {
     /// A record that fails its checksum is read once more: [`Cache::replace`] may have
     /// reused the file between our open and our read.
     pub fn read(&self, name: &str) -> Option<Vec<u8>> {
+        self.read_limited(name, MAX_RECORD)
+    }
+
+    /// Like [`Cache::read`] for a record written by [`Cache::write_large`].
+    pub fn read_large(&self, name: &str) -> Option<Vec<u8>> {
+        self.read_limited(name, MAX_LARGE_RECORD)
+    }
+
+    fn read_limited(&self, name: &str, limit: usize) -> Option<Vec<u8>> {
         let path = self.path(name);
         let mut bytes = Vec::new();
         for _ in 0..2 {
@@ -199,7 +210,7 @@ impl Cache {
             let meta = file.metadata().ok()?;
             if !meta.is_file()
                 || meta.uid() != current_uid()
-                || meta.len() > (MAX_RECORD + HEADER_LEN) as u64
+                || meta.len() > (limit + HEADER_LEN) as u64
             {
                 return None;
             }
@@ -239,7 +250,17 @@ impl Cache {
 
     /// Replaces record `name` atomically (write a `0600` temporary file, then rename).
     pub fn write(&self, name: &str, payload: &[u8]) -> Result<(), CacheError> {
-        if payload.len() > MAX_RECORD {
+        self.write_limited(name, payload, MAX_RECORD)
+    }
+
+    /// Like [`Cache::write`] for an index that grows with the data it covers (the usage
+    /// index's call table), up to [`MAX_LARGE_RECORD`]; read it with [`Cache::read_large`].
+    pub fn write_large(&self, name: &str, payload: &[u8]) -> Result<(), CacheError> {
+        self.write_limited(name, payload, MAX_LARGE_RECORD)
+    }
+
+    fn write_limited(&self, name: &str, payload: &[u8], limit: usize) -> Result<(), CacheError> {
+        if payload.len() > limit {
             return Err(CacheError::TooLarge { len: payload.len() });
         }
         let final_path = self.path(name);
@@ -259,8 +280,14 @@ impl Cache {
                 .mode(0o600)
                 .open(&tmp_path)
                 .map_err(|e| io_err(&tmp_path, e))?;
-            file.write_all(&encode_record(payload))
-                .map_err(|e| io_err(&tmp_path, e))?;
+            if payload.len() <= MAX_RECORD {
+                file.write_all(&encode_record(payload))
+            } else {
+                // A large record: no second copy of it in memory.
+                file.write_all(&record::header(payload))
+                    .and_then(|()| file.write_all(payload))
+            }
+            .map_err(|e| io_err(&tmp_path, e))?;
             fs::rename(&tmp_path, &final_path).map_err(|e| io_err(&final_path, e))
         })();
         if result.is_err() {
@@ -411,6 +438,24 @@ mod tests {
         let dir = crate::tempdir::TempDir::new(&format!("cache-test-{tag}")).unwrap();
         let cache = Cache::at(dir.join("cache")).unwrap();
         TempCache { cache, _dir: dir }
+    }
+
+    #[test]
+    fn a_large_record_reads_back_only_as_a_large_one() {
+        let cache = temp_cache("large");
+        let payload: Vec<u8> = (0..MAX_RECORD + 100).map(|i| (i % 251) as u8).collect();
+        assert!(matches!(
+            cache.write("usage-calls-1", &payload),
+            Err(CacheError::TooLarge { .. })
+        ));
+        cache.write_large("usage-calls-1", &payload).unwrap();
+        assert_eq!(cache.read_large("usage-calls-1"), Some(payload));
+        assert_eq!(cache.read("usage-calls-1"), None);
+        let mode = fs::metadata(cache.dir().join("usage-calls-1"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
     }
 
     #[test]

@@ -20,11 +20,18 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 
 pub(crate) fn encode_record(payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(HEADER_LEN + payload.len());
-    out.extend_from_slice(MAGIC);
-    out.push(FORMAT_VERSION);
-    out.extend_from_slice(&(payload.len() as u32).to_le_bytes());
-    out.extend_from_slice(&fnv1a(payload).to_le_bytes());
+    out.extend_from_slice(&header(payload));
     out.extend_from_slice(payload);
+    out
+}
+
+/// The header of `payload`'s record (for writers that write it apart from the payload).
+pub(crate) fn header(payload: &[u8]) -> [u8; HEADER_LEN] {
+    let mut out = [0u8; HEADER_LEN];
+    out[..4].copy_from_slice(MAGIC);
+    out[4] = FORMAT_VERSION;
+    out[5..9].copy_from_slice(&(payload.len() as u32).to_le_bytes());
+    out[9..].copy_from_slice(&fnv1a(payload).to_le_bytes());
     out
 }
 

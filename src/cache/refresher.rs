@@ -22,6 +22,11 @@ pub enum Refresh<'a> {
     },
     /// `__refresh-transcript PATH`: finish a transcript's scan into its record.
     Transcript { path: &'a str },
+    /// `__refresh-usage [--locked]`: bring the usage index and its summary up to date.
+    Usage {
+        /// Stdin is the index's lock file, already locked by the render.
+        locked: bool,
+    },
 }
 
 impl Refresh<'_> {
@@ -43,6 +48,13 @@ impl Refresh<'_> {
                 }
                 // `--`: a directory starting with `-` is not a flag.
                 args.extend([OsStr::new("--"), dir.as_os_str()]);
+                args
+            }
+            Refresh::Usage { locked } => {
+                let mut args = vec![OsStr::new("__refresh-usage")];
+                if locked {
+                    args.push(OsStr::new("--locked"));
+                }
                 args
             }
             Refresh::Transcript { path } => {

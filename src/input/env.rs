@@ -35,6 +35,9 @@ pub struct Environment {
     /// Without `COLUMNS` or `--width`, ask the terminal for the width (`/dev/tty`, else
     /// an ancestor's); off with `BLINKLINE_TTY_WIDTH=0` (and in `Environment::default`).
     pub tty_width: bool,
+    /// `CLAUDE_CONFIG_DIR`: Claude Code's config directories (comma-separated), whose
+    /// `projects/` hold the transcripts `blinkline usage` sums.
+    pub claude_config_dir: Option<String>,
 }
 
 impl Environment {
@@ -65,6 +68,7 @@ impl Environment {
             git_work_tree: get("GIT_WORK_TREE").filter(|v| !v.is_empty()),
             xdg_cache_home: get("XDG_CACHE_HOME").filter(|v| !v.is_empty()),
             tty_width: get("BLINKLINE_TTY_WIDTH").is_none_or(|v| v != "0"),
+            claude_config_dir: get("CLAUDE_CONFIG_DIR").filter(|v| !v.trim().is_empty()),
         }
     }
 

@@ -63,12 +63,15 @@ pub mod status;
 pub mod text;
 pub mod thinking;
 pub mod time;
+pub mod today;
 pub mod token_speed;
 pub mod tokens;
+pub mod usage_block;
 pub mod user_host;
 pub mod venv;
 pub mod version;
 pub mod vim;
+pub mod week;
 pub mod worktree;
 
 pub use options::{OptionError, Options};
@@ -239,6 +242,9 @@ pub const REGISTRY: &[WidgetInfo] = &[
     cache_timer::INFO,
     token_speed::INFO,
     block::INFO,
+    today::INFO,
+    week::INFO,
+    usage_block::INFO,
     git_branch::INFO,
     git_status::INFO,
     status::INFO,

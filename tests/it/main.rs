@@ -37,4 +37,5 @@ mod subagents;
 mod support;
 mod themes;
 mod transcript;
+mod usage;
 mod watch;
