@@ -83,6 +83,11 @@ fn print_explain(renderer: &Renderer, payload: &[u8], problem: Option<&InputProb
         Some(p) => out.push_str(&format!("input: {p}\n")),
         None => out.push_str(&format!("input: {} bytes\n", payload.len())),
     }
+    if !crate::sys::affinity::SUPPORTED {
+        out.push_str(
+            "pool threads: not pinned (thread pinning is not supported on this platform)\n",
+        );
+    }
     if let Some(drift) = crate::input::schema::drift(payload) {
         let list = |paths: &[String]| {
             if paths.is_empty() {

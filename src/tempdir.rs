@@ -14,7 +14,6 @@
 
 use std::io;
 use std::ops::Deref;
-use std::os::unix::fs::DirBuilderExt as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -36,7 +35,7 @@ impl TempDir {
     fn create(path: PathBuf) -> io::Result<TempDir> {
         // Left by an earlier process with this pid that was killed before its drops ran.
         let _ = std::fs::remove_dir_all(&path);
-        match std::fs::DirBuilder::new().mode(0o700).create(&path) {
+        match crate::sys::fs::private_dir(&mut std::fs::DirBuilder::new()).create(&path) {
             Ok(()) => Ok(TempDir { path }),
             Err(e) => {
                 let message = format!("cannot create {}: {e}", path.display());

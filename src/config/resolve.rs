@@ -112,10 +112,11 @@ pub(crate) fn set_command_trust(
     from_command_line: bool,
     config: Option<&Path>,
 ) {
-    use std::os::unix::fs::MetadataExt;
     let file_is_safe = config.is_none_or(|path| {
-        std::fs::metadata(path)
-            .is_ok_and(|m| m.uid() == crate::sys::os::current_uid() && m.mode() & 0o022 == 0)
+        std::fs::metadata(path).is_ok_and(|m| {
+            crate::sys::fs::owner(&m).is_none_or(|uid| uid == crate::sys::os::current_uid())
+                && crate::sys::fs::mode_bits(&m) & 0o022 == 0
+        })
     });
     for widget in spec
         .widgets

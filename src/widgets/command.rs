@@ -32,7 +32,6 @@
 //! (`Cost::Slow`).
 
 use std::io::{Read, Write};
-use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command as Process, Stdio};
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -202,8 +201,8 @@ impl CommandWidget {
             .args(&self.argv[1..])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .process_group(0);
+            .stderr(Stdio::null());
+        crate::sys::os::own_process_group(&mut process);
         if let Some(dir) = ctx.session.current_dir().filter(|d| Path::new(d).is_dir()) {
             process.current_dir(dir);
         }

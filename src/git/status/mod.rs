@@ -325,7 +325,6 @@ fn worktree_renames(
     renames: config::Renames,
     root: &std::path::Path,
 ) -> Result<(), StatusError> {
-    use std::os::unix::ffi::OsStrExt;
     if renames == config::Renames::Off || !changes.contains(&Change::New) {
         return Ok(());
     }
@@ -344,7 +343,7 @@ fn worktree_renames(
     }
     for (entry, change) in index.entries.iter().zip(changes) {
         if *change == Change::New {
-            let path = root.join(std::ffi::OsStr::from_bytes(index.path(entry)));
+            let path = root.join(&*crate::sys::fs::os_str(index.path(entry)));
             if std::fs::symlink_metadata(path).map_or(true, |m| m.len() == 0) {
                 return defer;
             }

@@ -8,8 +8,6 @@
 //! engine, which reads the same files first, leaves such a repository to git.
 //! Read next: `walk.rs`.
 
-use std::ffi::OsStr;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use crate::git::GitError;
@@ -85,9 +83,13 @@ fn expand_path(value: &[u8], home: &ConfigEnv, work_tree: Option<&Path>) -> Opti
     if value.is_empty() {
         return None;
     }
-    let path = Path::new(OsStr::from_bytes(value));
+    let path = crate::sys::fs::os_str(value);
+    let path = Path::new(&*path);
     if let Some(rest) = value.strip_prefix(b"~/") {
-        return home.home.as_ref().map(|h| h.join(OsStr::from_bytes(rest)));
+        return home
+            .home
+            .as_ref()
+            .map(|h| h.join(&*crate::sys::fs::os_str(rest)));
     }
     if path.is_absolute() {
         return Some(path.to_owned());

@@ -18,9 +18,7 @@
 //!
 //! Read next: `listing.rs` (how directories are read or reused).
 
-use std::ffi::OsStr;
 use std::ops::Range;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -84,7 +82,7 @@ impl<'w> Walker<'w> {
     fn list(&mut self, rel: &[u8]) -> Option<Rc<Listing>> {
         self.abs.clear();
         self.abs.push(self.root);
-        self.abs.push(OsStr::from_bytes(rel));
+        self.abs.push(&*crate::sys::fs::os_str(rel));
         match self.cache.as_deref_mut() {
             Some(cache) => cache.list(&self.abs, rel),
             None => Listing::read(&self.abs).map(Rc::new),
@@ -115,7 +113,7 @@ impl<'w> Walker<'w> {
     fn push_ignore_file(&mut self, rel: &[u8]) -> Result<bool, GitError> {
         self.abs.clear();
         self.abs.push(self.root);
-        self.abs.push(OsStr::from_bytes(rel));
+        self.abs.push(&*crate::sys::fs::os_str(rel));
         self.abs.push(".gitignore");
         if !read_ignore_file(&self.abs, false, &mut self.buf)? {
             return Ok(false);
@@ -227,7 +225,7 @@ impl<'w> Walker<'w> {
     fn is_nested(&mut self, rel: &[u8]) -> bool {
         self.abs.clear();
         self.abs.push(self.root);
-        self.abs.push(OsStr::from_bytes(rel));
+        self.abs.push(&*crate::sys::fs::os_str(rel));
         is_nested_repo(&self.abs, self.git_dir)
     }
 }
