@@ -73,15 +73,18 @@ impl Drop for TempDir {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::os::unix::fs::PermissionsExt as _;
 
     #[test]
     fn each_call_gets_a_fresh_private_directory() {
         let (a, b) = (TempDir::new("t").unwrap(), TempDir::new("t").unwrap());
         assert_ne!(a.path(), b.path());
         assert!(a.starts_with(std::env::temp_dir()));
-        let mode = std::fs::metadata(&a).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o700);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&a).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o700);
+        }
         assert_eq!(std::fs::read_dir(&a).unwrap().count(), 0);
     }
 
@@ -90,6 +93,7 @@ mod tests {
         let dir = TempDir::new("drop").unwrap();
         std::fs::create_dir_all(dir.join("a/b")).unwrap();
         std::fs::write(dir.join("a/b/f"), b"x").unwrap();
+        #[cfg(unix)]
         std::os::unix::fs::symlink("a", dir.join("link")).unwrap();
         let path = dir.to_path_buf();
         drop(dir);

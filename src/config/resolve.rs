@@ -266,6 +266,7 @@ mod tests {
     }
 
     /// The `trusted` option `Settings::resolve` leaves on the `command` widget.
+    #[cfg(unix)]
     fn command_trust(args: &[&str], config: Option<(&str, u32)>) -> Option<OptionValue> {
         use std::os::unix::fs::PermissionsExt;
         let dir = crate::tempdir::TempDir::new("trust").unwrap();
@@ -285,9 +286,11 @@ mod tests {
         trusted.map(|(_, v)| v.clone())
     }
 
+    #[cfg(unix)]
     const COMMAND_LINE: &str = "[[line]]\nleft = [\"command\"]\n\n[widget.command]\ncommand = [\"true\"]\ntrusted = true\n";
 
     #[test]
+    #[cfg(unix)] // file modes
     fn a_command_widget_is_trusted_only_from_the_command_line_or_a_private_config_file() {
         let yes = Some(OptionValue::Bool(true));
         let no = Some(OptionValue::Bool(false));

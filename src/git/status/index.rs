@@ -385,7 +385,8 @@ pub fn read(path: &Path) -> Result<(Index, (i64, i64)), super::StatusError> {
     }
 }
 
-#[cfg(test)]
+// The repositories here are made with git and hold symlinks (Unix only).
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
     use crate::git::test_repo::{TempRepo, git, with_commit};

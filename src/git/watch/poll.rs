@@ -92,10 +92,11 @@ impl Poll {
             pending.gone = true;
             return;
         }
-        if let Ok(meta) = std::fs::metadata(&self.record) {
-            if let (Ok(read), Ok(written)) = (meta.accessed(), meta.modified()) {
-                pending.used |= read > written;
-            }
+        if let Some((read, written)) = std::fs::metadata(&self.record)
+            .ok()
+            .and_then(|meta| Some((meta.accessed().ok()?, meta.modified().ok()?)))
+        {
+            pending.used |= read > written;
         }
         pending.wants_lines |= self.lines_marker.exists();
     }

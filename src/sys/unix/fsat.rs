@@ -126,7 +126,9 @@ mod tests {
         assert_eq!((st.mtime, st.mtime_nsec), (meta.mtime(), meta.mtime_nsec()));
         assert!(open_subdir(&dir, c"link").is_err());
         let link = lstat_at(&dir, c"link").unwrap();
-        assert_eq!(link.mode & libc::S_IFMT as u32, libc::S_IFLNK as u32);
+        #[allow(clippy::unnecessary_cast)] // `mode_t` is 16 bits wide on macOS
+        let (format, link_type) = (libc::S_IFMT as u32, libc::S_IFLNK as u32);
+        assert_eq!(link.mode & format, link_type);
         let missing = lstat_at(&sub, c"nope").unwrap_err();
         assert_eq!(missing.kind(), io::ErrorKind::NotFound);
     }
