@@ -187,7 +187,8 @@ pub enum Command {
     /// Render a shell prompt (run by the integration that `blinkline init` prints).
     Prompt(crate::shell::PromptArgs),
     /// Print the shell integration; add  eval "$(blinkline init bash)"  to ~/.bashrc
-    /// (zsh: ~/.zshrc; fish: `blinkline init fish | source` in config.fish).
+    /// (zsh: ~/.zshrc; fish: `blinkline init fish | source` in config.fish; PowerShell:
+    /// `Invoke-Expression (& blinkline init powershell | Out-String)` in $PROFILE).
     Init(crate::shell::InitArgs),
     /// Render continuously for tmux, bars and scripts: a new frame is written only when it
     /// changes (in a terminal, the line is rewritten in place).

@@ -217,6 +217,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(not(unix), ignore = "needs git")]
     fn a_witness_holds_until_a_file_or_a_name_changes() {
         let (repo, mut witness) = witnessed("witness");
         let mut buf = PathBuf::new();
@@ -251,6 +252,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(not(unix), ignore = "needs git")]
     fn a_config_file_deleted_before_the_first_read_is_not_taken_as_always_absent() {
         let repo = with_commit("witness-deleted");
         // Timestamps must fall out of the racy window: nothing else can age them.
@@ -267,6 +269,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(not(unix), ignore = "needs git")]
     fn no_witness_is_taken_while_a_file_changed_within_the_racy_window() {
         let repo = with_commit("witness-racy");
         let found = discover(&repo.root, &GitEnv::default()).unwrap().unwrap();

@@ -14,6 +14,7 @@ pub enum ShellKind {
     Bash,
     Zsh,
     Fish,
+    Powershell,
 }
 
 /// The line editor's keymap, for the prompt character.

@@ -123,6 +123,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(not(unix), ignore = "Unix paths")]
     fn dev_null_as_the_global_config_reads_as_empty() {
         let repo = Repo {
             git_dir: PathBuf::from("/nonexistent/.git"),
