@@ -24,6 +24,9 @@ pub struct UntrackedSettings {
     pub excludes_file: Option<PathBuf>,
     /// `status.showUntrackedFiles`, when set to a value git accepts.
     pub show_untracked: Option<UntrackedMode>,
+    /// `core.ignoreCase`: names are matched against the index and ignore patterns
+    /// without regard to (ASCII) case, as git does on macOS and Windows.
+    pub ignore_case: bool,
 }
 
 impl UntrackedSettings {
@@ -58,7 +61,11 @@ impl UntrackedSettings {
     pub fn from_texts(texts: &[Vec<u8>], repo: &Repo, home: &ConfigEnv) -> UntrackedSettings {
         let mut excludes: Option<Vec<u8>> = None;
         let mut show = None;
+        let mut ignore_case = false;
         for text in texts {
+            if let Some(v) = config_value(text, b"core", None, b"ignorecase") {
+                ignore_case = crate::git::status::config::git_bool(&v).unwrap_or(false);
+            }
             if let Some(v) = config_value(text, b"core", None, b"excludesfile") {
                 excludes = Some(v.to_vec());
             }
@@ -73,6 +80,7 @@ impl UntrackedSettings {
         UntrackedSettings {
             excludes_file,
             show_untracked: show,
+            ignore_case,
         }
     }
 }

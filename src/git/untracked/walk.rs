@@ -35,12 +35,21 @@ pub(crate) struct Excludes {
     dirs: Vec<PatternList>,
     /// `info/exclude`, then `core.excludesFile` (the order git consults them).
     pub global: Vec<PatternList>,
+    /// `core.ignoreCase`: the patterns were lowercased, paths are lowercased to match.
+    pub fold: bool,
 }
 
 impl Excludes {
     /// Is `path` (below the work tree) excluded? The deepest ignore file with a matching
     /// pattern decides.
     pub fn excluded(&self, path: &[u8], is_dir: bool) -> bool {
+        let lowered;
+        let path = if self.fold {
+            lowered = path.to_ascii_lowercase();
+            lowered.as_slice()
+        } else {
+            path
+        };
         self.dirs
             .iter()
             .rev()
@@ -118,7 +127,12 @@ impl<'w> Walker<'w> {
         if !read_ignore_file(&self.abs, false, &mut self.buf)? {
             return Ok(false);
         }
-        let list = PatternList::parse(&self.buf, rel);
+        let list = if self.excludes.fold {
+            self.buf.make_ascii_lowercase();
+            PatternList::parse(&self.buf, &rel.to_ascii_lowercase())
+        } else {
+            PatternList::parse(&self.buf, rel)
+        };
         if list.is_empty() {
             return Ok(false);
         }
@@ -139,6 +153,14 @@ impl<'w> Walker<'w> {
             let (name, kind) = listing.get(i);
             let len = rel.len();
             rel.extend_from_slice(name);
+            // `core.ignoreCase`: the index view is lowercased, so is the name looked up.
+            let lowered;
+            let name = if self.excludes.fold {
+                lowered = name.to_ascii_lowercase();
+                lowered.as_slice()
+            } else {
+                name
+            };
             let untracked = match kind {
                 Kind::Other => Ok(false),
                 Kind::File => Ok(!self.tracked.contains_in(below.clone(), dir_len, name)
@@ -181,7 +203,12 @@ impl<'w> Walker<'w> {
             rel.pop();
             return Ok(check_only && found?);
         }
-        if self.tracked.is_gitlink(rel) {
+        let gitlink = if self.excludes.fold {
+            self.tracked.is_gitlink(&rel.to_ascii_lowercase())
+        } else {
+            self.tracked.is_gitlink(rel)
+        };
+        if gitlink {
             return Ok(false);
         }
         if self.is_nested(rel) {
