@@ -74,7 +74,7 @@ else
     # The `wine` wrapper looks for 32-bit parts; wine64 runs the 64-bit tests directly.
     WINEPREFIX=$prefix WINEDEBUG=-all \
       CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=/usr/lib/wine/wine64 \
-      timed timeout 1200 "$CARGO" test --quiet --target "$WIN" --lib --test it || failed=1
+      timed timeout 1200 "$CARGO" test --quiet --no-fail-fast --target "$WIN" --lib --test it || failed=1
     WINEPREFIX=$prefix timeout 30 /usr/lib/wine/wineserver -k >/dev/null 2>&1 || true
     rm -rf "$prefix"
   else
