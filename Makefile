@@ -3,7 +3,7 @@ CARGO ?= cargo
 MUSL_TARGET := x86_64-unknown-linux-musl
 BIN := target/release/blinkline
 
-.PHONY: help demo build release musl test lint fmt loom soak miri fuzz bench bench-peers perf-check clean gallery man widget-docs
+.PHONY: help demo build release musl test lint fmt loom soak miri fuzz bench bench-peers perf-check clean gallery man widget-docs cross
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -36,6 +36,9 @@ lint: ## rustfmt --check on every source file (macro bodies and fuzz targets inc
 fmt: ## format the code
 	$(CARGO) fmt
 	find src tests benches fuzz -name '*.rs' -not -path '*/target/*' -print0 | xargs -0 rustfmt --edition 2024
+
+cross: ## macOS and Windows: clippy for three targets, the Windows tests under wine, the arm64 Mach-O linked (installs what it needs; skips what cannot be installed)
+	CARGO=$(CARGO) scripts/cross.sh
 
 loom: ## loom model tests of the lock-free structures (queue, output slots, pool parking, frame wait, watch frame ring)
 	RUSTFLAGS="--cfg crossbeam_loom" CARGO_TARGET_DIR=target/loom $(CARGO) test --release --test loom_queue --test loom_slots --test loom_pool --test loom_ring

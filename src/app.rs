@@ -21,6 +21,8 @@ use crate::input::env::Environment;
 /// The process entry point.
 pub fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().skip(1).collect();
+    // Windows consoles show colours only in VT mode; nothing to do elsewhere.
+    crate::sys::os::prepare_output();
     let result = if args.is_empty() {
         crate::commands::render_line(&RenderArgs::default(), Vec::new())
     } else if let Some((render, prompt)) = crate::shell::args::parse_prompt(&args) {

@@ -221,7 +221,8 @@ pub enum Command {
     /// Render a shell prompt (run by the integration that `blinkline init` prints).
     Prompt(crate::shell::PromptArgs),
     /// Print the shell integration; add  eval "$(blinkline init bash)"  to ~/.bashrc
-    /// (zsh: ~/.zshrc; fish: `blinkline init fish | source` in config.fish).
+    /// (zsh: ~/.zshrc; fish: `blinkline init fish | source` in config.fish; PowerShell:
+    /// `Invoke-Expression (& blinkline init powershell | Out-String)` in $PROFILE).
     Init(crate::shell::InitArgs),
     /// Render the rows of Claude Code's subagentStatusLine (one JSON line per task).
     ///

@@ -152,6 +152,11 @@ fn print_explain(
             age.as_secs()
         ));
     }
+    if !crate::sys::affinity::SUPPORTED {
+        out.push_str(
+            "pool threads: not pinned (thread pinning is not supported on this platform)\n",
+        );
+    }
     if let Some(drift) = crate::input::schema::drift(payload) {
         let list = |paths: &[String]| {
             if paths.is_empty() {

@@ -14,7 +14,6 @@
 
 use std::io;
 use std::ops::Deref;
-use std::os::unix::fs::DirBuilderExt as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -36,7 +35,7 @@ impl TempDir {
     fn create(path: PathBuf) -> io::Result<TempDir> {
         // Left by an earlier process with this pid that was killed before its drops ran.
         let _ = std::fs::remove_dir_all(&path);
-        match std::fs::DirBuilder::new().mode(0o700).create(&path) {
+        match crate::sys::fs::private_dir(&mut std::fs::DirBuilder::new()).create(&path) {
             Ok(()) => Ok(TempDir { path }),
             Err(e) => {
                 let message = format!("cannot create {}: {e}", path.display());
@@ -74,15 +73,18 @@ impl Drop for TempDir {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::os::unix::fs::PermissionsExt as _;
 
     #[test]
     fn each_call_gets_a_fresh_private_directory() {
         let (a, b) = (TempDir::new("t").unwrap(), TempDir::new("t").unwrap());
         assert_ne!(a.path(), b.path());
         assert!(a.starts_with(std::env::temp_dir()));
-        let mode = std::fs::metadata(&a).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o700);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&a).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o700);
+        }
         assert_eq!(std::fs::read_dir(&a).unwrap().count(), 0);
     }
 
@@ -91,6 +93,7 @@ mod tests {
         let dir = TempDir::new("drop").unwrap();
         std::fs::create_dir_all(dir.join("a/b")).unwrap();
         std::fs::write(dir.join("a/b/f"), b"x").unwrap();
+        #[cfg(unix)]
         std::os::unix::fs::symlink("a", dir.join("link")).unwrap();
         let path = dir.to_path_buf();
         drop(dir);
@@ -116,9 +119,12 @@ mod tests {
         std::fs::write(dir.join("file"), b"").unwrap();
         let under_a_file = dir.join("file/sub");
         let err = TempDir::create(under_a_file.clone()).unwrap_err();
+        // ENOTDIR; Windows says the path was not found.
+        let code = if cfg!(windows) { 3 } else { 20 };
         let want = format!(
-            "cannot create {}: Not a directory (os error 20)",
-            under_a_file.display()
+            "cannot create {}: {}",
+            under_a_file.display(),
+            io::Error::from_raw_os_error(code)
         );
         assert_eq!(err.to_string(), want);
     }

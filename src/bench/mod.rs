@@ -262,6 +262,11 @@ impl BenchReport {
             self.threads,
             self.frame_bytes
         );
+        if !crate::sys::affinity::SUPPORTED {
+            s.push_str(
+                "pool threads are not pinned: thread pinning is not supported on this platform\n",
+            );
+        }
         let _ = writeln!(
             s,
             "frame latency µs   p50 {:.2}   p90 {:.2}   p99 {:.2}   p99.9 {:.2}   max {:.2}   mean {:.2}",

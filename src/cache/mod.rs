@@ -41,11 +41,27 @@ pub use refresher::{Refresh, Refresher};
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
-use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::input::env::Environment;
+use crate::sys::fs::{mode_bits, open_flags, private_dir, private_file};
 use crate::sys::os::current_uid;
+
+/// Whether the user owns the file of `meta` (always, where files have no numeric owner).
+fn users(meta: &fs::Metadata) -> bool {
+    crate::sys::fs::owner(meta).is_none_or(|uid| uid == current_uid())
+}
+
+/// Whether two stats are of the same file: the same device and inode; where files have
+/// no inode numbers, the same size and modification time.
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    let (a, b) = (crate::sys::fs::stat_of(a), crate::sys::fs::stat_of(b));
+    if crate::sys::fs::HAS_INODES {
+        (a.dev, a.ino) == (b.dev, b.ino)
+    } else {
+        (a.size, a.mtime, a.mtime_nsec) == (b.size, b.mtime, b.mtime_nsec)
+    }
+}
 
 /// Records larger than this are refused (a cache entry is a summary, never a file copy).
 pub const MAX_RECORD: usize = 4 << 20;
@@ -134,8 +150,7 @@ impl Cache {
     pub fn existing(env: &Environment) -> Option<Cache> {
         let dir = Cache::locate(env).ok()?;
         let meta = fs::symlink_metadata(&dir).ok()?;
-        (meta.is_dir() && meta.uid() == current_uid() && meta.permissions().mode() & 0o022 == 0)
-            .then_some(Cache { dir })
+        (meta.is_dir() && users(&meta) && mode_bits(&meta) & 0o022 == 0).then_some(Cache { dir })
     }
 
     /// Opens a cache at `dir` (created `0700` if missing), checking who owns it. An existing
@@ -148,11 +163,7 @@ impl Cache {
         let meta = match fs::symlink_metadata(&dir) {
             Ok(meta) => meta,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                match fs::DirBuilder::new()
-                    .recursive(true)
-                    .mode(0o700)
-                    .create(&dir)
-                {
+                match private_dir(fs::DirBuilder::new().recursive(true)).create(&dir) {
                     Ok(()) => {}
                     Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
                     Err(e) => return Err(io_err(e)),
@@ -167,13 +178,13 @@ impl Cache {
                 reason: "it is not a directory",
             });
         }
-        if meta.uid() != current_uid() {
+        if !users(&meta) {
             return Err(CacheError::Insecure {
                 path: dir,
                 reason: "another user owns it",
             });
         }
-        if meta.permissions().mode() & 0o022 != 0 {
+        if mode_bits(&meta) & 0o022 != 0 {
             return Err(CacheError::Insecure {
                 path: dir,
                 reason: "group or others may write to it",
@@ -208,10 +219,7 @@ impl Cache {
         for _ in 0..2 {
             let mut file = File::open(&path).ok()?;
             let meta = file.metadata().ok()?;
-            if !meta.is_file()
-                || meta.uid() != current_uid()
-                || meta.len() > (limit + HEADER_LEN) as u64
-            {
+            if !meta.is_file() || !users(&meta) || meta.len() > (limit + HEADER_LEN) as u64 {
                 return None;
             }
             // The exact size: no size probe, no extra read for the end of the file.
@@ -237,10 +245,7 @@ impl Cache {
         path.push(name);
         let mut file = File::open(&*path).ok()?;
         let meta = file.metadata().ok()?;
-        if !meta.is_file()
-            || meta.uid() != current_uid()
-            || meta.len() > (MAX_RECORD + HEADER_LEN) as u64
-        {
+        if !meta.is_file() || !users(&meta) || meta.len() > (MAX_RECORD + HEADER_LEN) as u64 {
             return None;
         }
         buf.clear();
@@ -274,10 +279,7 @@ impl Cache {
             source,
         };
         let result = (|| {
-            let mut file = OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
+            let mut file = private_file(OpenOptions::new().write(true).create_new(true))
                 .open(&tmp_path)
                 .map_err(|e| io_err(&tmp_path, e))?;
             if payload.len() <= MAX_RECORD {
@@ -360,11 +362,7 @@ impl Cache {
     /// holds it (a refresher is already at work) or the lock file cannot be made.
     pub fn try_lock(&self, name: &str) -> Option<FlightLock> {
         let path = self.path(&format!("{name}.lock"));
-        let file = OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o600)
+        let file = private_file(OpenOptions::new().write(true).create(true).truncate(false))
             .open(&path)
             .ok()?;
         file.try_lock().ok()?;
@@ -391,25 +389,17 @@ impl Cache {
 /// exchanged it into place between our open and our lock). The returned file holds the
 /// lock until it is dropped.
 fn fill_spare(path: &Path, record: &[u8]) -> io::Result<Option<File>> {
-    use std::os::unix::fs::FileExt;
-    let file = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(0o600)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
-        .open(path)?;
+    let mut options = OpenOptions::new();
+    private_file(options.write(true).create(true).truncate(false));
+    let file = open_flags(&mut options, true, false).open(path)?;
     if file.try_lock().is_err() {
         return Ok(None);
     }
     let (held, named) = (file.metadata()?, fs::symlink_metadata(path)?);
-    if !held.is_file()
-        || held.uid() != current_uid()
-        || (held.dev(), held.ino()) != (named.dev(), named.ino())
-    {
+    if !held.is_file() || !users(&held) || !same_file(&held, &named) {
         return Ok(None);
     }
-    file.write_all_at(record, 0)?;
+    crate::sys::fs::write_all_at(&file, record, 0)?;
     if held.len() != record.len() as u64 {
         file.set_len(record.len() as u64)?;
     }
@@ -451,11 +441,15 @@ mod tests {
         cache.write_large("usage-calls-1", &payload).unwrap();
         assert_eq!(cache.read_large("usage-calls-1"), Some(payload));
         assert_eq!(cache.read("usage-calls-1"), None);
-        let mode = fs::metadata(cache.dir().join("usage-calls-1"))
-            .unwrap()
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o600);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(cache.dir().join("usage-calls-1"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
     }
 
     #[test]
@@ -465,13 +459,13 @@ mod tests {
         assert_eq!(cache.read("git-1").as_deref(), Some(&b"hello"[..]));
         cache.write("git-1", b"world!").unwrap();
         assert_eq!(cache.read("git-1").as_deref(), Some(&b"world!"[..]));
-        let mode = fs::metadata(cache.dir().join("git-1"))
-            .unwrap()
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o600);
-        let dir_mode = fs::metadata(cache.dir()).unwrap().permissions().mode();
-        assert_eq!(dir_mode & 0o777, 0o700);
+        #[cfg(unix)]
+        {
+            let mode = mode_bits(&fs::metadata(cache.dir().join("git-1")).unwrap());
+            assert_eq!(mode & 0o777, 0o600);
+            let dir_mode = mode_bits(&fs::metadata(cache.dir()).unwrap());
+            assert_eq!(dir_mode & 0o777, 0o700);
+        }
     }
 
     #[test]
@@ -500,13 +494,17 @@ mod tests {
         assert!(cache.replace("t-1", b"second, longer").unwrap());
         assert!(cache.replace("t-1", b"third").unwrap());
         assert_eq!(cache.read("t-1").as_deref(), Some(&b"third"[..]));
-        let spare = fs::read(cache.dir().join(".t-1.spare")).unwrap();
-        assert_eq!(decode_record(&spare), Some(&b"second, longer"[..]));
-        let mode = fs::metadata(cache.dir().join("t-1"))
-            .unwrap()
-            .permissions()
-            .mode();
-        assert_eq!(mode & 0o777, 0o600);
+        // Windows cannot exchange two files: the record is renamed into place instead.
+        #[cfg(unix)]
+        {
+            let spare = fs::read(cache.dir().join(".t-1.spare")).unwrap();
+            assert_eq!(decode_record(&spare), Some(&b"second, longer"[..]));
+        }
+        #[cfg(unix)]
+        assert_eq!(
+            mode_bits(&fs::metadata(cache.dir().join("t-1")).unwrap()) & 0o777,
+            0o600
+        );
     }
 
     #[test]
@@ -524,6 +522,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(unix)]
     fn replace_never_follows_a_symlinked_spare() {
         let cache = temp_cache("replace-link");
         let victim = cache.dir().join("victim");
@@ -535,8 +534,10 @@ mod tests {
     }
 
     #[test]
+    #[cfg(unix)]
     fn a_world_writable_directory_is_refused() {
         let cache = temp_cache("perm");
+        use std::os::unix::fs::PermissionsExt;
         fs::set_permissions(cache.dir(), fs::Permissions::from_mode(0o777)).unwrap();
         let err = Cache::at(cache.dir().to_owned()).unwrap_err();
         assert!(

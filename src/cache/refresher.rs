@@ -114,15 +114,14 @@ impl Refresher {
 
 /// `blinkline ARGS…` with `stdin`, its own process group, stdout and stderr on /dev/null.
 fn spawn(job: &Refresh<'_>, stdin: std::process::Stdio) -> io::Result<()> {
-    use std::os::unix::process::CommandExt;
     use std::process::{Command, Stdio};
     let exe = std::env::current_exe()?;
-    Command::new(exe)
+    let mut command = Command::new(exe);
+    command
         .args(job.args())
         .stdin(stdin)
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .process_group(0)
-        .spawn()
-        .map(drop)
+        .stderr(Stdio::null());
+    crate::sys::os::own_process_group(&mut command);
+    command.spawn().map(drop)
 }

@@ -252,6 +252,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(not(unix), ignore = "Unix paths")]
     fn xdg_config_home_wins_over_home() {
         let env = Environment {
             home: Some("/home/u".into()),

@@ -235,10 +235,11 @@ pub(crate) fn set_command_trust(
     from_command_line: bool,
     config: Option<&Path>,
 ) {
-    use std::os::unix::fs::MetadataExt;
     let file_is_safe = config.is_none_or(|path| {
-        std::fs::metadata(path)
-            .is_ok_and(|m| m.uid() == crate::sys::os::current_uid() && m.mode() & 0o022 == 0)
+        std::fs::metadata(path).is_ok_and(|m| {
+            crate::sys::fs::owner(&m).is_none_or(|uid| uid == crate::sys::os::current_uid())
+                && crate::sys::fs::mode_bits(&m) & 0o022 == 0
+        })
     });
     for widget in spec
         .widgets
@@ -405,6 +406,7 @@ mod tests {
     }
 
     /// The `trusted` option `Settings::resolve` leaves on the `command` widget.
+    #[cfg(unix)]
     fn command_trust(args: &[&str], config: Option<(&str, u32)>) -> Option<OptionValue> {
         use std::os::unix::fs::PermissionsExt;
         let dir = crate::tempdir::TempDir::new("trust").unwrap();
@@ -424,9 +426,11 @@ mod tests {
         trusted.map(|(_, v)| v.clone())
     }
 
+    #[cfg(unix)]
     const COMMAND_LINE: &str = "[[line]]\nleft = [\"command\"]\n\n[widget.command]\ncommand = [\"true\"]\ntrusted = true\n";
 
     #[test]
+    #[cfg(unix)] // file modes
     fn a_command_widget_is_trusted_only_from_the_command_line_or_a_private_config_file() {
         let yes = Some(OptionValue::Bool(true));
         let no = Some(OptionValue::Bool(false));

@@ -2,7 +2,7 @@
 //!
 //! No async runtime: `Pool::start` spawns N threads once, each pinned to one allowed core
 //! with `sys::affinity::pin_to` (`sched_setaffinity`). A worker pops jobs until the queue
-//! is empty, then parks on a futex word (`atomic-wait`) and is woken by `submit`, which
+//! is empty, then parks on a futex word (`sys::futex`) and is woken by `submit`, which
 //! only issues the wake syscall when a worker is actually asleep.
 //!
 //! # Wake protocol (no lost wake-ups)

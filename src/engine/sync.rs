@@ -10,7 +10,7 @@
 //!   until its deadline; the futex wake is issued only when the owner says it is waiting.
 //!
 //! - [`WaitWord`]: an `AtomicU32` that a thread can sleep on while it holds an expected
-//!   value (`atomic-wait`'s futex). Under loom, the sleep is a `Mutex` + `Condvar`: the
+//!   value (`sys::futex`). Under loom, the sleep is a `Mutex` + `Condvar`: the
 //!   value is checked under the mutex and a wake takes the mutex before it notifies, which
 //!   is the futex contract (a wake after the value changed never misses a sleeper that saw
 //!   the old value). A lost wake-up in the ring leaves the writer asleep forever, which
@@ -198,7 +198,7 @@ mod imp {
         /// Sleeps while the value is `expected` (it may return spuriously).
         #[inline]
         pub fn wait(&self, expected: u32) {
-            atomic_wait::wait(&self.0, expected);
+            crate::sys::futex::wait(&self.0, expected);
         }
 
         /// Sleeps while the value is `expected`, at most `timeout` (it may return early).
@@ -210,13 +210,13 @@ mod imp {
         /// Wakes one sleeper, if any.
         #[inline]
         pub fn wake_one(&self) {
-            atomic_wait::wake_one(&self.0);
+            crate::sys::futex::wake_one(&self.0);
         }
 
         /// Wakes every sleeper.
         #[inline]
         pub fn wake_all(&self) {
-            atomic_wait::wake_all(&self.0);
+            crate::sys::futex::wake_all(&self.0);
         }
     }
 }

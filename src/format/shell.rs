@@ -65,7 +65,7 @@ impl ShellSink {
         match self.shell {
             ShellKind::Zsh => ("%{", "%}"),
             ShellKind::Bash => ("\x01", "\x02"),
-            ShellKind::Fish => ("", ""),
+            ShellKind::Fish | ShellKind::Powershell => ("", ""),
         }
     }
 
@@ -82,7 +82,7 @@ impl ShellSink {
     fn text(&self, out: &mut FrameBuffer, text: &str) {
         match self.shell {
             ShellKind::Zsh => write_doubling(out, text, '%'),
-            ShellKind::Fish | ShellKind::Bash => out.push_str(text),
+            ShellKind::Fish | ShellKind::Bash | ShellKind::Powershell => out.push_str(text),
         }
     }
 }

@@ -19,8 +19,6 @@
 //! The result is a list of text segments in reading order: a lookup takes the value of the
 //! last segment that has one (`state::config_value` on each, from the end).
 
-use std::ffi::OsStr;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use crate::git::config_syntax::{Entry, Item, Subsection, first_error, items};
@@ -188,8 +186,8 @@ fn gitdir_matches(pattern: &[u8], icase: bool, file: &Path, ctx: &IncludeContext
         ),
     };
     let real = ctx.git_dir.canonicalize().ok();
-    real.is_some_and(|r| matches(r.as_os_str().as_bytes()))
-        || matches(ctx.git_dir.as_os_str().as_bytes())
+    real.is_some_and(|r| matches(r.as_os_str().as_encoded_bytes()))
+        || matches(ctx.git_dir.as_os_str().as_encoded_bytes())
 }
 
 /// `onbranch:`: the short name of HEAD's branch against the pattern.
@@ -217,9 +215,10 @@ fn include_target(value: &[u8], file: &Path, home: Option<&Path>) -> Option<Path
         return None;
     }
     if let Some(rest) = value.strip_prefix(b"~/") {
-        return home.map(|h| h.join(OsStr::from_bytes(rest)));
+        return home.map(|h| h.join(&*crate::sys::fs::os_str(rest)));
     }
-    let path = Path::new(OsStr::from_bytes(value));
+    let path = crate::sys::fs::os_str(value);
+    let path = Path::new(&*path);
     if path.is_absolute() {
         return Some(path.to_owned());
     }
@@ -227,7 +226,7 @@ fn include_target(value: &[u8], file: &Path, home: Option<&Path>) -> Option<Path
 }
 
 fn join_bytes(dir: &Path, rest: &[u8]) -> Vec<u8> {
-    let mut out = dir.as_os_str().as_bytes().to_vec();
+    let mut out = dir.as_os_str().as_encoded_bytes().to_vec();
     if !out.ends_with(b"/") {
         out.push(b'/');
     }

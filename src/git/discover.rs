@@ -8,8 +8,6 @@
 //!
 //! Read next: `refs.rs`.
 
-use std::ffi::OsStr;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use crate::git::{GitError, read_into};
@@ -112,20 +110,23 @@ fn check_ownership(
 ) -> Result<(), GitError> {
     let euid = crate::sys::os::effective_uid();
     let owned = |path: &Path| {
-        use std::os::unix::fs::MetadataExt;
         let Ok(meta) = std::fs::symlink_metadata(path) else {
             return false;
         };
+        // Where files have no numeric owner (Windows) there is nothing to compare.
+        let Some(owner) = crate::sys::fs::owner(&meta) else {
+            return true;
+        };
         let mut uid = euid;
         if euid == 0 {
-            if meta.uid() == 0 {
+            if owner == 0 {
                 return true;
             }
             if let Some(sudo) = std::env::var("SUDO_UID").ok().and_then(|v| v.parse().ok()) {
                 uid = sudo;
             }
         }
-        meta.uid() == uid
+        owner == uid
     };
     if gitfile.is_none_or(owned) && work_tree.is_none_or(owned) && owned(git_dir) {
         return Ok(());
@@ -176,16 +177,17 @@ fn safe_directory_allows(dir: &Path) -> bool {
 fn safe_entry_matches(value: &[u8], real: &Path, home: Option<&Path>) -> bool {
     let allowed = match value.strip_prefix(b"~/") {
         Some(rest) => match home {
-            Some(home) => home.join(OsStr::from_bytes(rest)),
+            Some(home) => home.join(&*crate::sys::fs::os_str(rest)),
             None => return false,
         },
-        None => PathBuf::from(OsStr::from_bytes(value)),
+        None => PathBuf::from(&*crate::sys::fs::os_str(value)),
     };
     if !allowed.is_absolute() {
         return false;
     }
-    if let Some(prefix) = allowed.as_os_str().as_bytes().strip_suffix(b"/*") {
-        let prefix = Path::new(OsStr::from_bytes(prefix));
+    if let Some(prefix) = allowed.as_os_str().as_encoded_bytes().strip_suffix(b"/*") {
+        let prefix = crate::sys::fs::os_str(prefix);
+        let prefix = Path::new(&*prefix);
         let prefix = prefix.canonicalize().unwrap_or_else(|_| prefix.to_owned());
         return real.starts_with(prefix);
     }
@@ -218,7 +220,7 @@ fn read_gitdir_file(file: &Path, base: &Path, buf: &mut Vec<u8>) -> Result<PathB
         path: file.to_owned(),
         what: "git: .git file without a `gitdir:` line",
     })?;
-    Ok(absolute(base, Path::new(OsStr::from_bytes(target))))
+    Ok(absolute(base, Path::new(&*crate::sys::fs::os_str(target))))
 }
 
 /// The path in the content of a `.git` file (`gitdir: PATH`), trimmed; `None` when the
@@ -243,7 +245,7 @@ fn finish(
                 what: "git: empty commondir file",
             });
         }
-        absolute(&git_dir, Path::new(OsStr::from_bytes(target)))
+        absolute(&git_dir, Path::new(&*crate::sys::fs::os_str(target)))
     } else {
         git_dir.clone()
     };

@@ -356,6 +356,7 @@ mod tests {
     use crate::git::test_repo::{git, with_commit};
 
     #[test]
+    #[cfg_attr(not(unix), ignore = "needs git")]
     fn a_clean_repository_with_a_loose_head_opens_no_pack() {
         let repo = with_commit("engine-lazy");
         git(&repo.root, &["gc", "-q"]);
@@ -380,6 +381,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(not(unix), ignore = "needs git")]
     fn stashes_are_counted_as_git_counts_them() {
         let repo = with_commit("engine-stash");
         let found = discover(&repo.root, &GitEnv::default()).unwrap().unwrap();

@@ -202,13 +202,10 @@ fn match_pathname(path: &[u8], base: &[u8], p: &Pattern) -> bool {
 /// error: the walk could not be exact without it.
 pub fn read_ignore_file(path: &Path, follow: bool, buf: &mut Vec<u8>) -> Result<bool, GitError> {
     use std::io::Read;
-    use std::os::unix::fs::OpenOptionsExt;
     buf.clear();
-    let nofollow = if follow { 0 } else { libc::O_NOFOLLOW };
-    let Ok(file) = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | nofollow)
-        .open(path)
+    let Ok(file) =
+        crate::sys::fs::open_flags(std::fs::OpenOptions::new().read(true), !follow, true)
+            .open(path)
     else {
         return Ok(false);
     };

@@ -463,6 +463,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(not(unix), ignore = "needs git")]
     fn a_process_rendering_again_reuses_its_status_until_a_file_changes() {
         let repo = with_commit("probe-witness");
         // Old enough to be told apart from later changes (see `witness.rs`).

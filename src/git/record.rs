@@ -13,9 +13,6 @@
 //!
 //! Read next: `refresh.rs`.
 
-use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::MetadataExt;
-
 use crate::cache::fnv1a;
 use crate::git::discover::Repo;
 use crate::git::porcelain::Counts;
@@ -133,12 +130,13 @@ fn mix(hash: u64, bytes: &[u8]) -> u64 {
 fn mix_meta(hash: u64, meta: Option<std::fs::Metadata>) -> u64 {
     match meta {
         Some(m) => {
+            let m = crate::sys::fs::stat_of(&m);
             let mut bytes = [0u8; 40];
-            bytes[..8].copy_from_slice(&m.size().to_le_bytes());
-            bytes[8..16].copy_from_slice(&m.mtime().to_le_bytes());
-            bytes[16..24].copy_from_slice(&m.mtime_nsec().to_le_bytes());
-            bytes[24..32].copy_from_slice(&m.ino().to_le_bytes());
-            bytes[32..40].copy_from_slice(&m.ctime_nsec().to_le_bytes());
+            bytes[..8].copy_from_slice(&m.size.to_le_bytes());
+            bytes[8..16].copy_from_slice(&m.mtime.to_le_bytes());
+            bytes[16..24].copy_from_slice(&m.mtime_nsec.to_le_bytes());
+            bytes[24..32].copy_from_slice(&m.ino.to_le_bytes());
+            bytes[32..40].copy_from_slice(&m.ctime_nsec.to_le_bytes());
             mix(hash, &bytes)
         }
         None => mix(hash, b"-"),
@@ -150,7 +148,7 @@ fn mix_meta(hash: u64, meta: Option<std::fs::Metadata>) -> u64 {
 /// read inline, the reftable stacks' `tables.list` (rewritten on every ref update, `HEAD`
 /// and the stash included) stands for the refs.
 pub fn status_key(repo: &Repo, snap: &Snapshot, s: &mut Scratch) -> u64 {
-    let mut hash = mix(0, repo.git_dir.as_os_str().as_bytes());
+    let mut hash = mix(0, repo.git_dir.as_os_str().as_encoded_bytes());
     if snap.deferred {
         for dir in [&repo.git_dir, &repo.common_dir] {
             let tables = join_into(&mut s.path, dir, "reftable/tables.list");
@@ -176,7 +174,7 @@ pub fn ab_key(snap: &Snapshot) -> u64 {
 
 /// The cache record name of a repository (one per worktree).
 pub fn record_name(repo: &Repo) -> String {
-    crate::cache::record_name("git", &[repo.git_dir.as_os_str().as_bytes()])
+    crate::cache::record_name("git", &[repo.git_dir.as_os_str().as_encoded_bytes()])
 }
 
 /// What the refresher computed.

@@ -474,6 +474,7 @@ mod tests {
     use crate::git::test_repo::{git as git_cli, with_commit};
 
     #[test]
+    #[cfg_attr(not(unix), ignore = "needs git")]
     fn git_status_in_a_repository_does_not_run_its_core_fsmonitor_command() {
         let repo = with_commit("refresh-fsmonitor");
         let marker = repo.root.join("FSMONITOR_RAN");

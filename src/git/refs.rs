@@ -140,9 +140,8 @@ fn is_per_worktree(name: &[u8]) -> bool {
         || name.starts_with(b"refs/rewritten/")
 }
 
-fn ref_path(name: &[u8]) -> &Path {
-    use std::os::unix::ffi::OsStrExt;
-    Path::new(std::ffi::OsStr::from_bytes(name))
+fn ref_path(name: &[u8]) -> std::borrow::Cow<'_, std::ffi::OsStr> {
+    crate::sys::fs::os_str(name)
 }
 
 /// Resolves ref `name` (following symbolic refs) to an object id; `Ok(None)` when the ref
@@ -185,7 +184,7 @@ fn resolve_chain(
         } else {
             &repo.common_dir
         };
-        let path = join_into(&mut s.path, base, ref_path(&current));
+        let path = join_into(&mut s.path, base, Path::new(&*ref_path(&current)));
         let found = match read_into(path, &mut s.data) {
             Ok(found) => found,
             // A directory where a ref file would be (`refs/heads/a` when `a/b` exists).

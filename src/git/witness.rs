@@ -22,9 +22,6 @@
 //! Not covered: files named from elsewhere (`include.path`, a `core.excludesFile` outside
 //! the usual places). A one-shot render (Claude Code's) never uses a witness: each
 //! process computes once.
-
-use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -107,7 +104,7 @@ impl Witness {
         let mut hash = 0u64;
         let rel = self.rel.strip_suffix(&[0]).unwrap_or(&self.rel);
         for rel in rel.split(|&b| b == 0) {
-            let path = join_into(buf, &self.root, std::ffi::OsStr::from_bytes(rel));
+            let path = join_into(buf, &self.root, &*crate::sys::fs::os_str(rel));
             hash = mix(hash, path, racy_from)?;
         }
         for path in &self.abs {
@@ -128,20 +125,20 @@ fn push(rel: &mut Vec<u8>, parts: &[&[u8]]) {
 fn mix(hash: u64, path: &Path, racy_from: Option<i128>) -> Option<u64> {
     let mut bytes = [0u8; 64];
     if let Ok(m) = std::fs::symlink_metadata(path) {
-        let newest =
-            latest_change(m.mtime(), m.mtime_nsec()).max(latest_change(m.ctime(), m.ctime_nsec()));
+        let m = crate::sys::fs::stat_of(&m);
+        let newest = latest_change(m.mtime, m.mtime_nsec).max(latest_change(m.ctime, m.ctime_nsec));
         if racy_from.is_some_and(|from| newest >= from) {
             return None;
         }
         let fields = [
-            m.dev(),
-            m.ino(),
-            u64::from(m.mode()),
-            m.size(),
-            m.mtime() as u64,
-            m.mtime_nsec() as u64,
-            m.ctime() as u64,
-            m.ctime_nsec() as u64,
+            m.dev,
+            m.ino,
+            u64::from(m.mode),
+            m.size,
+            m.mtime as u64,
+            m.mtime_nsec as u64,
+            m.ctime as u64,
+            m.ctime_nsec as u64,
         ];
         for (chunk, field) in bytes.chunks_exact_mut(8).zip(fields) {
             chunk.copy_from_slice(&field.to_le_bytes());
@@ -151,7 +148,7 @@ fn mix(hash: u64, path: &Path, racy_from: Option<i128>) -> Option<u64> {
         (hash ^ fnv1a(&bytes))
             .rotate_left(23)
             .wrapping_mul(0x0100_0000_01b3)
-            ^ fnv1a(path.as_os_str().as_bytes()),
+            ^ fnv1a(path.as_os_str().as_encoded_bytes()),
     )
 }
 
@@ -220,6 +217,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(not(unix), ignore = "needs git")]
     fn a_witness_holds_until_a_file_or_a_name_changes() {
         let (repo, mut witness) = witnessed("witness");
         let mut buf = PathBuf::new();
@@ -254,6 +252,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(not(unix), ignore = "needs git")]
     fn a_config_file_deleted_before_the_first_read_is_not_taken_as_always_absent() {
         let repo = with_commit("witness-deleted");
         // Timestamps must fall out of the racy window: nothing else can age them.
@@ -270,6 +269,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(not(unix), ignore = "needs git")]
     fn no_witness_is_taken_while_a_file_changed_within_the_racy_window() {
         let repo = with_commit("witness-racy");
         let found = discover(&repo.root, &GitEnv::default()).unwrap().unwrap();

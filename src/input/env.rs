@@ -40,6 +40,18 @@ pub struct Environment {
     pub claude_config_dir: Option<String>,
 }
 
+/// A Windows user folder (`%APPDATA%`, `%LOCALAPPDATA%`, `%USERPROFILE%`): on Windows the
+/// fallback of `XDG_CONFIG_HOME`, `XDG_CACHE_HOME` and `HOME`, as the `dirs` crate has it
+/// (config in `%APPDATA%\blinkline`, cache in `%LOCALAPPDATA%\blinkline`); never read
+/// elsewhere, so Linux and macOS keep `~/.config` and `~/.cache`.
+fn windows_dir(get: &impl Fn(&str) -> Option<String>, name: &str) -> Option<String> {
+    if cfg!(windows) {
+        get(name).filter(|v| !v.is_empty())
+    } else {
+        None
+    }
+}
+
 impl Environment {
     /// Reads the real environment.
     pub fn capture() -> Self {
@@ -51,7 +63,9 @@ impl Environment {
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Self {
         let flag = |key: &str| get(key).is_some_and(|v| !v.is_empty() && v != "0");
         Environment {
-            home: get("HOME").filter(|h| !h.is_empty()),
+            home: get("HOME")
+                .or_else(|| windows_dir(&get, "USERPROFILE"))
+                .filter(|h| !h.is_empty()),
             columns: get("COLUMNS")
                 .and_then(|c| c.trim().parse::<usize>().ok())
                 .filter(|&c| c > 0),
@@ -63,10 +77,14 @@ impl Environment {
             process_cwd: None,
             process_cwd_lossy: None,
             vars: Vec::new(),
-            config_home: get("XDG_CONFIG_HOME").filter(|h| !h.is_empty()),
+            config_home: get("XDG_CONFIG_HOME")
+                .or_else(|| windows_dir(&get, "APPDATA"))
+                .filter(|h| !h.is_empty()),
             git_dir: get("GIT_DIR").filter(|v| !v.is_empty()),
             git_work_tree: get("GIT_WORK_TREE").filter(|v| !v.is_empty()),
-            xdg_cache_home: get("XDG_CACHE_HOME").filter(|v| !v.is_empty()),
+            xdg_cache_home: get("XDG_CACHE_HOME")
+                .or_else(|| windows_dir(&get, "LOCALAPPDATA"))
+                .filter(|v| !v.is_empty()),
             tty_width: get("BLINKLINE_TTY_WIDTH").is_none_or(|v| v != "0"),
             claude_config_dir: get("CLAUDE_CONFIG_DIR").filter(|v| !v.trim().is_empty()),
         }
@@ -100,5 +118,41 @@ impl Environment {
             Err(_) => {}
         }
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_user_folders_stand_in_for_xdg_and_home_only_on_windows() {
+        let folders = |key: &str| match key {
+            "APPDATA" => Some(r"C:\Users\u\AppData\Roaming".to_owned()),
+            "LOCALAPPDATA" => Some(r"C:\Users\u\AppData\Local".to_owned()),
+            "USERPROFILE" => Some(r"C:\Users\u".to_owned()),
+            _ => None,
+        };
+        let env = Environment::from_lookup(folders);
+        let got = (env.config_home, env.xdg_cache_home, env.home);
+        if cfg!(windows) {
+            let want = (
+                folders("APPDATA"),
+                folders("LOCALAPPDATA"),
+                folders("USERPROFILE"),
+            );
+            assert_eq!(got, want);
+        } else {
+            assert_eq!(got, (None, None, None));
+        }
+        let xdg = Environment::from_lookup(|key| match key {
+            "XDG_CONFIG_HOME" => Some("/cfg".to_owned()),
+            other => folders(other),
+        });
+        assert_eq!(
+            xdg.config_home.as_deref(),
+            Some("/cfg"),
+            "XDG wins where set"
+        );
     }
 }

@@ -13,10 +13,10 @@ const MAX_PATH: usize = 370;
 /// The length of the prefix of `dir` that is a repository root (`/home/a/repo` for
 /// `/home/a/repo/src`), or `None` outside a repository.
 pub fn repo_root_len(dir: &str) -> Option<usize> {
-    if !dir.starts_with('/') || dir.len() > MAX_PATH {
+    if !is_absolute(dir) || dir.len() > MAX_PATH {
         return None;
     }
-    let mut end = dir.trim_end_matches('/').len();
+    let mut end = dir.trim_end_matches(is_separator).len();
     let mut probe: ArrayString<{ MAX_PATH + 8 }> = ArrayString::new();
     loop {
         probe.clear();
@@ -28,7 +28,21 @@ pub fn repo_root_len(dir: &str) -> Option<usize> {
         if end == 0 {
             return None;
         }
-        end = dir[..end].rfind('/')?;
+        end = dir[..end].rfind(is_separator)?;
+    }
+}
+
+/// A path separator: `/`, and on Windows `\` too.
+fn is_separator(c: char) -> bool {
+    c == '/' || (cfg!(windows) && c == '\\')
+}
+
+/// Absolute: from `/` on Unix, with a drive or a UNC prefix on Windows (`C:\`, `\\srv\`).
+fn is_absolute(dir: &str) -> bool {
+    if cfg!(windows) {
+        std::path::Path::new(dir).is_absolute()
+    } else {
+        dir.starts_with('/')
     }
 }
 
@@ -55,5 +69,17 @@ mod tests {
     fn relative_and_overlong_paths_are_not_searched() {
         assert_eq!(repo_root_len("relative/dir"), None);
         assert_eq!(repo_root_len(&format!("/{}", "a".repeat(400))), None);
+    }
+
+    #[test]
+    #[cfg(windows)]
+    fn a_windows_path_with_backslashes_finds_its_repository_root() {
+        let tmp = crate::tempdir::TempDir::new("root-windows").unwrap();
+        let deep = tmp.join("repo").join("src");
+        std::fs::create_dir_all(&deep).unwrap();
+        std::fs::create_dir_all(tmp.join("repo").join(".git")).unwrap();
+        let (deep, root) = (deep.to_str().unwrap(), tmp.join("repo"));
+        assert!(deep.contains('\\'), "{deep}");
+        assert_eq!(repo_root_len(deep), Some(root.to_str().unwrap().len()));
     }
 }

@@ -14,6 +14,7 @@ pub enum ShellKind {
     Bash,
     Zsh,
     Fish,
+    Powershell,
 }
 
 /// The line editor's keymap, for the prompt character.
@@ -79,10 +80,9 @@ impl ShellContext {
                 .filter(|h| !h.is_empty());
         }
         {
-            use std::os::unix::fs::MetadataExt as _;
             // /proc/self belongs to the process's effective user.
             if let Ok(meta) = std::fs::metadata("/proc/self") {
-                ctx.root = meta.uid() == 0;
+                ctx.root = crate::sys::fs::owner(&meta) == Some(0);
             }
         }
         ctx

@@ -37,12 +37,15 @@ pub enum Target {
     Zsh,
     /// `blinkline init fish | source` in ~/.config/fish/config.fish.
     Fish,
+    /// `Invoke-Expression (& blinkline init powershell | Out-String)` in PowerShell's
+    /// profile.
+    Powershell,
 }
 
 #[derive(Debug, Args, Clone)]
 pub struct InstallArgs {
-    /// claude, bash, zsh or fish. For a shell, render flags given with it (--theme,
-    /// --widgets, …) are written into the init line.
+    /// claude, bash, zsh, fish or powershell. For a shell, render flags given with it
+    /// (--theme, --widgets, …) are written into the init line.
     #[arg(value_enum)]
     pub target: Target,
 
@@ -71,7 +74,7 @@ pub struct InstallArgs {
 
 #[derive(Debug, Args, Clone)]
 pub struct UninstallArgs {
-    /// claude, bash, zsh or fish.
+    /// claude, bash, zsh, fish or powershell.
     #[arg(value_enum)]
     pub target: Target,
 

@@ -1,5 +1,6 @@
 //! The shells' rc files: `install bash|zsh|fish` appends the line that loads the prompt
-//! (`eval "$(blinkline init bash)"`, zsh the same, fish `blinkline init fish | source`),
+//! (`eval "$(blinkline init bash)"`, zsh the same, fish `blinkline init fish | source`,
+//! PowerShell `Invoke-Expression (& blinkline init powershell | Out-String)` in `$PROFILE`),
 //! ending in a marker comment; `uninstall` removes the lines that carry the marker and
 //! nothing else. Render flags given to `install` (`--theme nord`) are written into the
 //! line, each quoted as one word.
@@ -18,6 +19,7 @@ fn kind(target: Target) -> ShellKind {
     match target {
         Target::Zsh => ShellKind::Zsh,
         Target::Fish => ShellKind::Fish,
+        Target::Powershell => ShellKind::Powershell,
         _ => ShellKind::Bash,
     }
 }
@@ -27,6 +29,7 @@ fn name(shell: ShellKind) -> &'static str {
         ShellKind::Bash => "bash",
         ShellKind::Zsh => "zsh",
         ShellKind::Fish => "fish",
+        ShellKind::Powershell => "powershell",
     }
 }
 
@@ -42,6 +45,21 @@ pub fn rc_path(shell: ShellKind, env: &Locations) -> Option<PathBuf> {
             .clone()
             .or_else(|| home.map(|h| h.join(".config")))
             .map(|d| d.join("fish").join("config.fish")),
+        // `$PROFILE` (CurrentUserCurrentHost) of PowerShell 7: under Documents on Windows,
+        // under the XDG config directory elsewhere.
+        ShellKind::Powershell if cfg!(windows) => home.map(|h| {
+            h.join("Documents")
+                .join("PowerShell")
+                .join("Microsoft.PowerShell_profile.ps1")
+        }),
+        ShellKind::Powershell => env
+            .xdg_config_home
+            .clone()
+            .or_else(|| home.map(|h| h.join(".config")))
+            .map(|d| {
+                d.join("powershell")
+                    .join("Microsoft.PowerShell_profile.ps1")
+            }),
     }
 }
 
@@ -67,6 +85,9 @@ pub fn init_line(shell: ShellKind, exe: &str, flags: &[String]) -> String {
     }
     match shell {
         ShellKind::Fish => format!("{command} | source  {MARKER}"),
+        ShellKind::Powershell => {
+            format!("Invoke-Expression (& {command} | Out-String)  {MARKER}")
+        }
         _ => format!("eval \"$({command})\"  {MARKER}"),
     }
 }
@@ -239,6 +260,18 @@ mod tests {
                 &["--theme".into(), "nord".into()]
             ),
             format!("blinkline init fish --theme nord | source  {MARKER}")
+        );
+    }
+
+    #[test]
+    fn the_powershell_line_loads_the_prompt_with_its_flags_quoted() {
+        let flags = ["--set".to_owned(), "text.text=$(x) it's".to_owned()];
+        assert_eq!(
+            init_line(ShellKind::Powershell, "C:/bin/blink line.exe", &flags),
+            format!(
+                "Invoke-Expression (& 'C:/bin/blink line.exe' init powershell --set \
+                 'text.text=$(x) it''s' | Out-String)  {MARKER}"
+            )
         );
     }
 

@@ -147,6 +147,7 @@ fn set_value(parsed: &mut PromptArgs, name: &str, value: &str) -> Option<()> {
                 "bash" => ShellKind::Bash,
                 "zsh" => ShellKind::Zsh,
                 "fish" => ShellKind::Fish,
+                "powershell" => ShellKind::Powershell,
                 _ => return None,
             }
         }

@@ -14,7 +14,10 @@
 //! passes its own `SHLVL` (a command substitution lowers it for the program it runs last).
 //! Render flags given to `init` are written into the script, quoted for the shell.
 //!
-//! Read next: `init.bash`, `init.zsh`, `init.fish` (the scripts `init` prints).
+//! PowerShell (`init.ps1`) sets `function global:prompt`, which returns the rendered line as
+//! text (PowerShell shows a prompt's value and never evaluates it); it has no right prompt.
+//!
+//! Read next: `init.bash`, `init.zsh`, `init.fish`, `init.ps1` (the scripts `init` prints).
 
 pub mod args;
 
@@ -84,7 +87,7 @@ pub struct PromptArgs {
 
 #[derive(Debug, Args, Clone)]
 pub struct InitArgs {
-    /// bash, zsh or fish. Render flags given with it (--widgets, --set, --theme, --config,
+    /// bash, zsh, fish or powershell. Render flags given with it (--widgets, --set, --theme, --config,
     /// --color, …) are passed to every prompt the script draws.
     #[arg(value_enum)]
     pub shell: ShellKind,
@@ -259,6 +262,20 @@ pub(crate) fn quote(shell: ShellKind, text: &str) -> String {
     match shell {
         ShellKind::Bash | ShellKind::Zsh => format!("'{}'", text.replace('\'', r"'\''")),
         ShellKind::Fish => format!("'{}'", text.replace('\\', r"\\").replace('\'', r"\'")),
+        ShellKind::Powershell => {
+            // Inside '…' PowerShell ends the string at any single quotation mark, curly ones
+            // included; each is doubled to stand for itself.
+            let mut quoted = String::with_capacity(text.len() + 2);
+            quoted.push('\'');
+            for c in text.chars() {
+                if matches!(c, '\'' | '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}') {
+                    quoted.push(c);
+                }
+                quoted.push(c);
+            }
+            quoted.push('\'');
+            quoted
+        }
     }
 }
 
@@ -269,10 +286,16 @@ pub fn init_script(shell: ShellKind, exe: &str, flags: &[String]) -> String {
         ShellKind::Bash => include_str!("init.bash"),
         ShellKind::Zsh => include_str!("init.zsh"),
         ShellKind::Fish => include_str!("init.fish"),
+        ShellKind::Powershell => include_str!("init.ps1"),
     };
     let exe = quote(shell, exe);
     let words: Vec<String> = flags.iter().map(|word| quote(shell, word)).collect();
-    let words = words.join(" ");
+    // PowerShell's array literal (`@(…)`) needs commas between its elements.
+    let words = words.join(if shell == ShellKind::Powershell {
+        ", "
+    } else {
+        " "
+    });
     // One pass: text put in for one placeholder is never searched for the other.
     let mut script = String::with_capacity(template.len() + exe.len() + words.len());
     let mut rest = template;
@@ -308,6 +331,52 @@ pub fn init_command(args: &InitArgs, flags: &[String]) -> Result<ExitCode, Error
 mod tests {
     use super::*;
 
+    const ALL_SHELLS: [ShellKind; 4] = [
+        ShellKind::Bash,
+        ShellKind::Zsh,
+        ShellKind::Fish,
+        ShellKind::Powershell,
+    ];
+
+    #[test]
+    fn powershell_words_double_every_single_quotation_mark_curly_ones_included() {
+        assert_eq!(
+            quote(ShellKind::Powershell, "C:\\it's \u{2018}x\u{2019} $(calc)"),
+            "'C:\\it''s \u{2018}\u{2018}x\u{2019}\u{2019} $(calc)'"
+        );
+    }
+
+    #[test]
+    fn the_powershell_prompt_function_passes_status_duration_jobs_and_width() {
+        let flags = ["--theme".to_owned(), "nord".to_owned()];
+        let script = init_script(ShellKind::Powershell, r"C:\Tools\blinkline.exe", &flags);
+        assert!(script.contains(r"$global:_blinkline_bin = 'C:\Tools\blinkline.exe'"));
+        assert!(script.contains("$global:_blinkline_flags = @('--theme', 'nord')"));
+        assert!(script.contains("function global:prompt {"));
+        // $? and $LASTEXITCODE are read before any other statement can reset them, and
+        // the exit code is put back for the user's next command.
+        let body = script.split("function global:prompt {").nth(1).unwrap();
+        let first: Vec<&str> = body
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .take(2)
+            .collect();
+        assert_eq!(first, ["$ok = $global:?", "$code = $global:LASTEXITCODE"]);
+        assert!(body.contains("$global:LASTEXITCODE = $code"));
+        for flag in [
+            "'--shell', 'powershell'",
+            "'--status'",
+            "'--duration'",
+            "'--jobs'",
+            "'--width'",
+        ] {
+            assert!(body.contains(flag), "{flag} is not passed");
+        }
+        // The rendered line is returned as a value, never run through Invoke-Expression.
+        assert!(!body.contains("Invoke-Expression") && !body.contains("iex "));
+    }
+
     #[test]
     fn paths_are_quoted_for_each_shell() {
         assert_eq!(quote(ShellKind::Bash, "/opt/it's/bl"), r"'/opt/it'\''s/bl'");
@@ -316,7 +385,7 @@ mod tests {
 
     #[test]
     fn init_scripts_call_the_binary_they_were_printed_by() {
-        for shell in [ShellKind::Bash, ShellKind::Zsh, ShellKind::Fish] {
+        for shell in ALL_SHELLS {
             let script = init_script(shell, "/usr/local/bin/blinkline", &[]);
             assert!(script.contains("'/usr/local/bin/blinkline'"), "{shell:?}");
             assert!(!script.contains("@BLINKLINE@") && !script.contains("@FLAGS@"));
@@ -327,7 +396,7 @@ mod tests {
     fn init_does_not_splice_flags_into_a_binary_path_holding_the_flags_placeholder() {
         let exe = "/opt/x@FLAGS@y/blinkline";
         let flags = ["--set".to_owned(), "text.text=$(touch PWNED)".to_owned()];
-        for shell in [ShellKind::Bash, ShellKind::Zsh, ShellKind::Fish] {
+        for shell in ALL_SHELLS {
             let script = init_script(shell, exe, &flags);
             let bin_line = script.lines().find(|l| l.contains("_blinkline_bin "));
             let bin_line =

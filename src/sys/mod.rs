@@ -1,24 +1,48 @@
 //! The operating system's calls, behind small safe functions: everything above this
-//! module is free of platform details. One back-end per platform, chosen at compile time;
-//! today that is Linux (`linux/`).
+//! module is free of platform details. One back-end per platform, chosen at compile time:
 //!
-//! - `affinity`: the CPUs this process may run on, and pinning a worker thread to one;
-//! - `fsat`: directory-relative `fstatat`/`openat`, for the git status engine;
-//! - `inotify`: the git watcher's change notifications, decoded field by field;
-//! - `futex`: a wait with a timeout, for the frame owner waiting on its slow widgets;
+//! - `unix/`: what Linux and macOS share (POSIX calls through `libc`);
+//! - `linux/`: CPU affinity, the futex, inotify;
+//! - `macos/`: the futex (`__ulock_wait`); no affinity (Apple silicon has no API to pin a
+//!   thread), no inotify (the git watcher polls);
+//! - `windows/`: Win32 through `windows-sys`: `WaitOnAddress`, affinity masks, the console,
+//!   paths looked up by name instead of through directory descriptors.
+//!
+//! The modules, the same on every platform:
+//! - `affinity`: the CPUs this process may run on, and pinning a worker thread to one
+//!   ([`affinity::SUPPORTED`] says whether pinning does anything here);
+//! - `fs`: path bytes, stat fields, open flags, private modes and positional reads (what
+//!   `std::os::unix`'s extension traits give, on every platform);
+//! - `fsat`: directory-relative `lstat`, for the git status engine;
+//! - `inotify` (Linux only): the git watcher's change notifications;
+//! - `futex`: sleeping on an `AtomicU32` (with and without a timeout) and waking sleepers;
 //! - `os`: processes (process groups, children's resource usage), users, file systems,
-//!   the atomic exchange of two paths, a hung-up output, writing a whole buffer to a file
-//!   descriptor;
-//! - `time`: the local time of day (`localtime_r`);
+//!   the atomic exchange of two paths, a hung-up output, writing a whole buffer to an
+//!   output, file identities and private files;
+//! - `time`: the local time of day;
 //! - `tty`: a terminal's width.
 //!
-//! Every function here is safe to call from any safe code; every `unsafe` block carries a
-//! `// SAFETY:` argument. Outside this module, `unsafe` is allowed only in `engine/`, and
-//! only for its lock-free structures.
+//! What a platform cannot do is reported (an `io::ErrorKind::Unsupported` error, `None`,
+//! or a `SUPPORTED` constant), never faked. Every function here is safe to call from any
+//! safe code; every `unsafe` block carries a `// SAFETY:` argument. Outside this module,
+//! `unsafe` is allowed only in `engine/`, and only for its lock-free structures.
 #![allow(unsafe_code)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 #[cfg(target_os = "linux")]
 mod linux;
+#[cfg(target_os = "macos")]
+mod macos;
+#[cfg(unix)]
+mod unix;
+#[cfg(windows)]
+mod windows;
+
 #[cfg(target_os = "linux")]
-pub use linux::{affinity, fsat, futex, inotify, os, time, tty};
+pub use linux::{affinity, futex, inotify};
+#[cfg(target_os = "macos")]
+pub use macos::{affinity, futex};
+#[cfg(unix)]
+pub use unix::{fs, fsat, os, time, tty};
+#[cfg(windows)]
+pub use windows::{affinity, fs, fsat, futex, os, time, tty};

@@ -10,7 +10,6 @@
 
 use std::fs::{File, OpenOptions};
 use std::io;
-use std::os::unix::fs::{FileExt, MetadataExt, OpenOptionsExt};
 use std::sync::atomic::AtomicU64;
 use std::sync::atomic::Ordering::Relaxed;
 
@@ -35,11 +34,12 @@ pub fn stat(path: &str) -> Result<FileId, Problem> {
     if !meta.is_file() {
         return Err(Problem::NotAFile);
     }
+    let st = crate::sys::fs::stat_of(&meta);
     Ok(FileId {
-        dev: meta.dev(),
-        ino: meta.ino(),
+        dev: st.dev,
+        ino: st.ino,
         size: meta.len(),
-        mtime_ns: meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
+        mtime_ns: st.mtime * 1_000_000_000 + st.mtime_nsec,
     })
 }
 
@@ -89,9 +89,7 @@ pub fn catch_up(
 
 /// Opens without blocking (a FIFO swapped in after the stat must not hang us).
 pub fn open(path: &str) -> Result<File, Problem> {
-    let file = OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
+    let file = crate::sys::fs::open_flags(OpenOptions::new().read(true), false, true)
         .open(path)
         .map_err(|_| Problem::Unreadable)?;
     match file.metadata() {
@@ -121,7 +119,7 @@ pub fn bytes_read() -> u64 {
 pub fn read_full_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
     let mut done = 0;
     while done < buf.len() {
-        match file.read_at(&mut buf[done..], offset + done as u64) {
+        match crate::sys::fs::read_at(file, &mut buf[done..], offset + done as u64) {
             Ok(0) => break,
             Ok(n) => {
                 done += n;

@@ -93,7 +93,7 @@ impl Control {
     fn bump(&self) {
         // Release: pairs with the Acquire load at the top of `Watcher::run`'s loop.
         self.wake.fetch_add(1, Release);
-        atomic_wait::wake_all(&self.wake);
+        futex::wake_all(&self.wake);
     }
 }
 
@@ -197,13 +197,13 @@ impl Watcher {
 
     /// Re-reads the input file if its stat data changed.
     fn reload_input(&mut self) {
-        use std::os::unix::fs::MetadataExt as _;
         let Some(input) = self.input.as_mut() else {
             return;
         };
         let stamp = std::fs::metadata(&input.path)
             .ok()
-            .map(|m| (m.dev(), m.ino(), m.size(), m.mtime(), m.mtime_nsec()));
+            .map(|m| crate::sys::fs::stat_of(&m))
+            .map(|m| (m.dev, m.ino, m.size, m.mtime, m.mtime_nsec));
         if stamp.is_some() && stamp == input.stamp {
             return;
         }
@@ -400,6 +400,7 @@ fn write_frames(ring: &FrameRing, control: &Control, fd: i32) {
 }
 
 /// Starts the thread that turns signals into flags for the render loop.
+#[cfg(unix)]
 fn spawn_signal_thread(control: Arc<Control>) -> std::io::Result<()> {
     use signal_hook::consts::signal::{
         SIGCONT, SIGHUP, SIGINT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH,
@@ -420,6 +421,13 @@ fn spawn_signal_thread(control: Arc<Control>) -> std::io::Result<()> {
                 });
             }
         })?;
+    Ok(())
+}
+
+/// Windows has none of these signals: Ctrl-C ends `watch` the console's default way,
+/// and a resize shows at the next frame's width check.
+#[cfg(not(unix))]
+fn spawn_signal_thread(_control: Arc<Control>) -> std::io::Result<()> {
     Ok(())
 }
 

@@ -123,6 +123,7 @@ fn required(name: &str) -> bool {
 }
 
 #[test]
+#[cfg_attr(not(unix), ignore = "needs git")]
 fn ascii_charset_renders_every_widget_in_ascii_only() {
     let transcript = TranscriptBuilder::new()
         .prompt(3000)

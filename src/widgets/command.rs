@@ -32,7 +32,6 @@
 //! (`Cost::Slow`).
 
 use std::io::{Read, Write};
-use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command as Process, Stdio};
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -203,8 +202,8 @@ impl CommandWidget {
             .args(&self.argv[1..])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .process_group(0);
+            .stderr(Stdio::null());
+        crate::sys::os::own_process_group(&mut process);
         if let Some(dir) = ctx.session.current_dir().filter(|d| Path::new(d).is_dir()) {
             process.current_dir(dir);
         }
@@ -389,6 +388,7 @@ mod tests {
     const PAYLOAD: &str = r#"{"session_id":"s1","model":{"id":"opus"}}"#;
 
     #[test]
+    #[cfg_attr(not(unix), ignore = "runs sh")]
     fn the_command_reads_the_payload_on_stdin() {
         let dir = temp_dir("stdin");
         let w = widget(
@@ -405,6 +405,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(not(unix), ignore = "runs sh")]
     fn only_the_first_line_is_shown_cleaned_and_capped() {
         let dir = temp_dir("line");
         let w = widget(
@@ -420,6 +421,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(not(unix), ignore = "runs sh")]
     fn a_slow_command_shows_its_last_output_stale_and_is_killed_at_its_timeout() {
         let dir = temp_dir("slow");
         let flag = dir.join("slow-now");
@@ -453,6 +455,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(not(unix), ignore = "runs sh")]
     fn a_command_slower_than_wait_shows_the_cached_value_and_caches_the_new_one() {
         let dir = temp_dir("wait");
         let counter = dir.join("n");
@@ -479,6 +482,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(not(unix), ignore = "runs sh")]
     fn a_timeout_with_nothing_cached_hides() {
         let dir = temp_dir("timeout");
         let w = widget(&dir, "sleep 30", 100, 5000);
@@ -492,6 +496,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(not(unix), ignore = "runs sh")]
     fn a_failing_command_falls_back_and_a_missing_one_is_an_error() {
         let dir = temp_dir("fail");
         let w = widget(&dir, "echo partial; exit 3", 2000, 2000);

@@ -242,6 +242,7 @@ mod tests {
     use crate::widgets::testing::WidgetTester;
 
     #[test]
+    #[cfg_attr(not(unix), ignore = "needs git")]
     fn shows_the_branch_of_the_session_directory() {
         let repo = with_commit("branch-name");
         git(&repo.root, &["checkout", "-qb", "feature/login-page"]);
@@ -277,6 +278,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(not(unix), ignore = "needs git")]
     fn the_operation_can_be_switched_off() {
         let repo = with_commit("branch-op");
         std::fs::write(repo.root.join(".git/MERGE_HEAD"), "x").unwrap();
@@ -288,6 +290,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(not(unix), ignore = "needs git")]
     fn a_corrupt_head_shows_the_marker() {
         let repo = with_commit("branch-corrupt");
         std::fs::write(repo.root.join(".git/HEAD"), "zzz").unwrap();

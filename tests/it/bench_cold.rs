@@ -43,6 +43,7 @@ fn field(report: &serde_json::Value, name: &str) -> f64 {
 }
 
 #[test]
+#[cfg_attr(not(unix), ignore = "needs git")]
 fn every_cold_frame_reads_the_transcript_again_and_refreshes_git_once() {
     let sb = Sandbox::new("bench-cold");
     let (input, len) = session(&sb, 40);
@@ -61,6 +62,7 @@ fn every_cold_frame_reads_the_transcript_again_and_refreshes_git_once() {
 }
 
 #[test]
+#[cfg_attr(not(unix), ignore = "needs git")]
 fn warm_frames_read_nothing_new() {
     let sb = Sandbox::new("bench-warm");
     let (input, _) = session(&sb, 40);
@@ -79,6 +81,7 @@ fn warm_frames_read_nothing_new() {
 }
 
 #[test]
+#[cfg_attr(not(unix), ignore = "needs git")]
 fn a_cold_frame_scans_a_transcript_too_long_for_a_render_in_process() {
     // Past the 2 MiB a render reads itself, the scan is the refresher's: cold, it runs
     // in-process and is counted.

@@ -413,6 +413,7 @@ fn an_env_widget_shows_a_variable_captured_at_start() {
 }
 
 #[test]
+#[cfg_attr(not(unix), ignore = "runs sh")]
 fn a_command_widget_shows_its_output_through_the_pool() {
     let mut cmd = bin();
     let cache = TempDir::new("cli-command").unwrap();

@@ -448,23 +448,32 @@ fn generated_states_agree_with_git_or_are_left_to_it() {
 }
 
 #[test]
-fn ignore_case_true_is_left_to_git() {
+fn ignore_case_true_folds_index_names_and_ignore_patterns_as_git_does() {
     let world = World::new(
         "icase-readme",
-        &[("README.md", "readme\n"), ("a.txt", "a\n")],
+        &[
+            ("README.md", "readme\n"),
+            ("a.txt", "a\n"),
+            ("docs/guide.md", "g\n"),
+            ("docs/more.md", "m\n"),
+        ],
     );
     world.git(&["config", "core.ignoreCase", "true"]);
+    // On disk `readme.md` and `Docs/`; the index has `README.md` and `docs/…`.
     std::fs::rename(world.dir.join("README.md"), world.dir.join("readme.md")).unwrap();
+    std::fs::rename(world.dir.join("docs"), world.dir.join("Docs")).unwrap();
+    world.write("Docs/NEW.md", "n\n");
     world.write("ignored.LOG", "x\n");
     world.write(".gitignore", "*.log\n");
-    assert_eq!(
-        world.deferred(UntrackedMode::Normal),
-        Unsupported::IgnoreCase
-    );
-    // The same files with the setting off are counted, and agree.
+    // git on a case-sensitive file system: the index's names are missing (deleted),
+    // their other-case twins are tracked names (not untracked), `*.log` ignores `.LOG`.
+    let counts = world.agrees(UntrackedMode::Normal);
+    assert_eq!((counts.deleted, counts.untracked), (3, 2));
+    assert_eq!(world.agrees(UntrackedMode::All).untracked, 2);
+    // The same files with the setting off are counted case-sensitively, and agree.
     world.git(&["config", "core.ignoreCase", "false"]);
     let counts = world.agrees(UntrackedMode::Normal);
-    assert_eq!((counts.deleted, counts.untracked), (1, 3));
+    assert_eq!((counts.deleted, counts.untracked), (3, 4));
 }
 
 #[test]

@@ -3,6 +3,9 @@
 //! `git status --porcelain=v2 --branch --show-stash` counts, under the repository's
 //! current key; it stops when idle or when the work tree vanishes; renders take its
 //! record as fresh whatever its age and start no refresher while it runs.
+//!
+//! The tests in [`poll`] run the same checks with the polling watcher (the one macOS and
+//! Windows use), forced with `BLINKLINE_WATCHER=poll`.
 
 use crate::support::git as git_support;
 
@@ -20,6 +23,12 @@ use git_support::{Sandbox, write};
 /// How long the watcher may take to show a change (it takes milliseconds; the margin is
 /// for loaded machines).
 const PATIENCE: Duration = Duration::from_secs(15);
+
+thread_local! {
+    /// Whether the watchers this test thread starts poll (set by the [`poll`] tests;
+    /// libtest runs each test on a thread of its own).
+    static POLLING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
 
 /// A running watcher, killed on drop.
 struct Watcher {
@@ -45,6 +54,10 @@ impl Watcher {
             .command(&args)
             .env("BLINKLINE_GIT_WATCH", "1")
             .env("BLINKLINE_GIT_WATCH_IDLE_MS", idle_ms.to_string())
+            .env(
+                "BLINKLINE_WATCHER",
+                if POLLING.get() { "poll" } else { "native" },
+            )
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -508,4 +521,58 @@ fn directories_an_untracked_walk_reaches_later_are_watched_too() {
     step(&sb, &w, "a file made there again", true, || {
         write(&repo, "notes/sub/y.md", "y\n")
     });
+}
+
+/// The same checks with the polling watcher, which sees changes by computing the whole
+/// status at every heartbeat instead of through inotify.
+mod poll {
+    fn polling(test: fn()) {
+        super::POLLING.set(true);
+        test();
+    }
+
+    #[test]
+    fn the_record_follows_every_kind_of_change() {
+        polling(super::the_record_follows_every_kind_of_change);
+    }
+
+    #[test]
+    fn random_edits_creations_removals_and_git_commands_match_git_after_each() {
+        polling(|| super::random_session(0x5eed_0f7a_c4e1));
+    }
+
+    #[test]
+    fn the_watcher_stops_when_idle_and_clears_its_vouching() {
+        polling(super::the_watcher_stops_when_idle_and_clears_its_vouching);
+    }
+
+    #[test]
+    fn the_watcher_stops_when_the_work_tree_vanishes() {
+        polling(super::the_watcher_stops_when_the_work_tree_vanishes);
+    }
+
+    #[test]
+    fn renders_trust_a_watched_record_and_start_no_refresher() {
+        polling(super::renders_trust_a_watched_record_and_start_no_refresher);
+    }
+
+    #[test]
+    fn a_render_that_wants_lines_gets_them_from_a_watcher_started_without() {
+        polling(super::a_render_that_wants_lines_gets_them_from_a_watcher_started_without);
+    }
+
+    #[test]
+    fn a_state_left_to_git_ends_the_watch_with_gits_answer() {
+        polling(super::a_state_left_to_git_ends_the_watch_with_gits_answer);
+    }
+
+    #[test]
+    fn a_linked_worktree_is_watched_with_its_own_index_and_the_shared_refs() {
+        polling(super::a_linked_worktree_is_watched_with_its_own_index_and_the_shared_refs);
+    }
+
+    #[test]
+    fn directories_an_untracked_walk_reaches_later_are_watched_too() {
+        polling(super::directories_an_untracked_walk_reaches_later_are_watched_too);
+    }
 }

@@ -164,6 +164,10 @@ fn home_unset_still_renders() {
 }
 
 #[test]
+#[cfg_attr(
+    not(unix),
+    ignore = "Windows cannot remove a process's working directory"
+)]
 fn a_deleted_working_directory_is_survived() {
     let root = TempDir::new("gone").unwrap();
     let dir = root.join("cwd");

@@ -10,7 +10,6 @@
 //! `pread` in growing chunks, so a corrupt entry never makes us read the whole pack.
 
 use std::fs::File;
-use std::os::unix::fs::FileExt;
 
 use miniz_oxide::inflate::TINFLStatus;
 use miniz_oxide::inflate::core::inflate_flags::{
@@ -162,7 +161,7 @@ impl<'a> Inflater<'a> {
         self.input.resize(n, 0);
         let mut got = 0;
         while got < n {
-            match file.read_at(&mut self.input[got..], offset + got as u64) {
+            match crate::sys::fs::read_at(file, &mut self.input[got..], offset + got as u64) {
                 Ok(0) => break,
                 Ok(k) => got += k,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}

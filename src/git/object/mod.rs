@@ -98,15 +98,12 @@ impl ObjectKind {
 pub(crate) fn open_regular(
     path: &std::path::Path,
 ) -> Result<Option<(std::fs::File, u64)>, crate::git::GitError> {
-    use std::os::unix::fs::OpenOptionsExt;
     let io = |source| crate::git::GitError::Io {
         path: path.to_owned(),
         source,
     };
-    let opened = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path);
+    let opened =
+        crate::sys::fs::open_flags(std::fs::OpenOptions::new().read(true), false, true).open(path);
     let file = match opened {
         Ok(file) => file,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),

@@ -10,7 +10,6 @@
 //! costs one small read for the header and one or two for the stream.
 
 use std::fs::File;
-use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 use crate::git::object::inflate::{InflateError, Inflater, Source};
@@ -144,7 +143,7 @@ impl Pack {
             });
         };
         let mut header = [0u8; 12];
-        file.read_exact_at(&mut header, 0).map_err(io)?;
+        crate::sys::fs::read_exact_at(&file, &mut header, 0).map_err(io)?;
         let count = u32::from_be_bytes([header[8], header[9], header[10], header[11]]);
         let problem =
             if &header[..4] != b"PACK" || !matches!(header[7], 2 | 3) || header[4..7] != [0; 3] {
@@ -178,8 +177,7 @@ impl Pack {
         }
         let mut buf = [0u8; MAX_HEADER_LEN];
         let available = (self.data_end - offset).min(MAX_HEADER_LEN as u64) as usize;
-        self.file
-            .read_exact_at(&mut buf[..available], offset)
+        crate::sys::fs::read_exact_at(&self.file, &mut buf[..available], offset)
             .map_err(|e| self.io(e))?;
         let (header, len) =
             parse_entry_header(&buf[..available], offset).map_err(|what| self.corrupt(what))?;

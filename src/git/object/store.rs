@@ -6,7 +6,6 @@
 //! packs first (where nearly everything lives), then in each directory's loose objects.
 
 use std::collections::HashSet;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -293,8 +292,7 @@ fn with_alternates(objects: PathBuf) -> Result<Vec<PathBuf>, GitError> {
                 if line.is_empty() || line[0] == b'#' {
                     continue;
                 }
-                let named = Path::new(std::ffi::OsStr::from_bytes(line));
-                let dir = dirs[i].join(named);
+                let dir = dirs[i].join(&*crate::sys::fs::os_str(line));
                 let dir = dir.canonicalize().unwrap_or(dir);
                 if dir.is_dir() && !dirs.contains(&dir) {
                     dirs.push(dir);

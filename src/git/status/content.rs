@@ -24,7 +24,6 @@
 //! Read next: `staged.rs`.
 
 use std::io::Read;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 use std::sync::atomic::AtomicU64;
 use std::sync::atomic::Ordering::Relaxed;
@@ -152,9 +151,7 @@ pub fn compare_file(
     if budget.is_some_and(|b| !b.take(size)) {
         return Ok(Hashed::OverBudget);
     }
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+    let file = crate::sys::fs::open_flags(std::fs::OpenOptions::new().read(true), true, true)
         .open(path)?;
     if !file.metadata()?.is_file() {
         return Ok(Hashed::Different);
@@ -188,9 +185,8 @@ pub fn compare_file(
 
 /// Compares the symlink at `path` (its target, as a blob) with blob `oid`.
 pub fn compare_link(path: &Path, oid: &RawOid) -> std::io::Result<Hashed> {
-    use std::os::unix::ffi::OsStrExt;
     let target = std::fs::read_link(path)?;
-    Ok(if blob_id(target.as_os_str().as_bytes()) == *oid {
+    Ok(if blob_id(target.as_os_str().as_encoded_bytes()) == *oid {
         Hashed::Same
     } else {
         Hashed::Different
@@ -202,8 +198,6 @@ pub fn compare_link(path: &Path, oid: &RawOid) -> std::io::Result<Hashed> {
 /// `.gitattributes`: `global`) or a `.gitattributes` file sits in the working tree in
 /// the root or any directory above `rel_path`.
 pub fn needs_filters(global: bool, root: &Path, rel_path: &[u8]) -> bool {
-    use std::ffi::OsStr;
-    use std::os::unix::ffi::OsStrExt;
     if global {
         return true;
     }
@@ -215,7 +209,7 @@ pub fn needs_filters(global: bool, root: &Path, rel_path: &[u8]) -> bool {
     let parents = rel_path.split(|&b| b == b'/');
     let count = rel_path.iter().filter(|&&b| b == b'/').count();
     for component in parents.take(count) {
-        dir.push(OsStr::from_bytes(component));
+        dir.push(&*crate::sys::fs::os_str(component));
         if has(&dir) {
             return true;
         }
@@ -238,6 +232,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(unix)] // makes a symlink
     fn files_are_compared_by_content_and_a_short_read_is_different() {
         let dir = crate::tempdir::TempDir::new("content").unwrap();
         let file = dir.join("f");

@@ -11,13 +11,12 @@
 //! Read next: `content.rs`.
 
 use std::ffi::CStr;
-use std::os::fd::{AsFd, OwnedFd};
 use std::path::Path;
 
 use super::StatusError;
 use super::Unsupported;
 use crate::git::GitError;
-use crate::sys::fsat::{self, FileStat};
+use crate::sys::fsat::{self, Dir, FileStat};
 
 /// Deepest directory nesting handled.
 const MAX_DEPTH: usize = 256;
@@ -25,18 +24,15 @@ const MAX_DEPTH: usize = 256;
 /// Missing as git's `is_missing_file_error` sees it (`ELOOP`: a symlink where a
 /// directory was expected, opened with `O_NOFOLLOW`).
 pub(super) fn is_missing(e: &std::io::Error) -> bool {
-    matches!(
-        e.raw_os_error(),
-        Some(libc::ENOENT | libc::ENOTDIR | libc::ELOOP)
-    )
+    crate::sys::fs::is_missing(e)
 }
 
 /// Open descriptors for the directories leading to the current one, so consecutive
 /// entries of the same directory cost one `fstatat` each.
 pub(super) struct DirStack {
-    root: OwnedFd,
+    root: Dir,
     /// Descriptors of `current`'s components, outermost first.
-    fds: Vec<OwnedFd>,
+    fds: Vec<Dir>,
     /// The directory the stack stands in (`a/b`), empty for the root.
     current: Vec<u8>,
     /// The last directory that could not be opened (its files are all missing).
@@ -46,19 +42,14 @@ pub(super) struct DirStack {
 
 impl DirStack {
     pub(super) fn open(root: &Path) -> Result<DirStack, StatusError> {
-        use std::os::unix::fs::OpenOptionsExt;
-        let file = std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_DIRECTORY | libc::O_CLOEXEC)
-            .open(root)
-            .map_err(|source| {
-                StatusError::Git(GitError::Io {
-                    path: root.to_owned(),
-                    source,
-                })
-            })?;
+        let dir = Dir::open(root).map_err(|source| {
+            StatusError::Git(GitError::Io {
+                path: root.to_owned(),
+                source,
+            })
+        })?;
         Ok(DirStack {
-            root: OwnedFd::from(file),
+            root: dir,
             fds: Vec::new(),
             current: Vec::new(),
             missing: None,
@@ -74,7 +65,7 @@ impl DirStack {
         // Index paths never hold NUL (checked when read); still an error, not a panic.
         let name =
             CStr::from_bytes_with_nul(&self.name).map_err(|_| StatusError::Git(corrupt_path()))?;
-        let dir = self.fds.last().map_or(self.root.as_fd(), |fd| fd.as_fd());
+        let dir = self.fds.last().unwrap_or(&self.root);
         Ok(fsat::lstat_at(dir, name))
     }
 
@@ -132,7 +123,7 @@ impl DirStack {
             self.name.push(0);
             let name = CStr::from_bytes_with_nul(&self.name)
                 .map_err(|_| StatusError::Git(corrupt_path()))?;
-            let parent = self.fds.last().map_or(self.root.as_fd(), |fd| fd.as_fd());
+            let parent = self.fds.last().unwrap_or(&self.root);
             let opened = fsat::open_subdir(parent, name);
             match opened {
                 Ok(fd) => {
@@ -183,7 +174,8 @@ pub(super) fn corrupt_path() -> GitError {
     }
 }
 
-#[cfg(test)]
+// The trees here hold symlinks, which Windows does not create without privileges.
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
 

@@ -344,7 +344,6 @@ fn read_extensions(cur: &mut Cursor<'_>, index: &mut Index) -> Parsed<()> {
 /// or after it are "racily clean" and must be checked by content.
 pub fn read(path: &Path) -> Result<(Index, (i64, i64)), super::StatusError> {
     use std::io::Read;
-    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
     let io = |source| {
         super::StatusError::Git(crate::git::GitError::Io {
             path: path.to_owned(),
@@ -357,17 +356,16 @@ pub fn read(path: &Path) -> Result<(Index, (i64, i64)), super::StatusError> {
             what,
         })
     };
-    let mut file = match std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)
-    {
-        Ok(file) => file,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok((Index::default(), (0, 0)));
-        }
-        Err(e) => return Err(io(e)),
-    };
+    let mut file =
+        match crate::sys::fs::open_flags(std::fs::OpenOptions::new().read(true), false, true)
+            .open(path)
+        {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok((Index::default(), (0, 0)));
+            }
+            Err(e) => return Err(io(e)),
+        };
     let meta = file.metadata().map_err(io)?;
     if !meta.is_file() || meta.len() > MAX_INDEX_BYTES {
         return Err(damaged("git index: not a regular file, or too large"));
@@ -378,13 +376,17 @@ pub fn read(path: &Path) -> Result<(Index, (i64, i64)), super::StatusError> {
         .read_to_end(&mut bytes)
         .map_err(io)?;
     match parse(&bytes) {
-        Ok(index) => Ok((index, (meta.mtime(), meta.mtime_nsec()))),
+        Ok(index) => {
+            let st = crate::sys::fs::stat_of(&meta);
+            Ok((index, (st.mtime, st.mtime_nsec)))
+        }
         Err(ParseError::Corrupt(what)) => Err(damaged(what)),
         Err(ParseError::Unsupported(why)) => Err(super::StatusError::Unsupported(why)),
     }
 }
 
-#[cfg(test)]
+// The repositories here are made with git and hold symlinks (Unix only).
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
     use crate::git::test_repo::{TempRepo, git, with_commit};

@@ -28,8 +28,7 @@
 //! submodules (gitlinks), config files with includes, `status.renames = copies`,
 //! renames that need similarity detection (in the index, or an intent-to-add file beside
 //! a deleted one in the working tree), content that git would convert before hashing
-//! (attributes, `core.autocrlf`) when a file must be hashed, `core.ignoreCase = true`
-//! (every name lookup and ignore pattern folds case), a skip-worktree `.gitignore`
+//! (attributes, `core.autocrlf`) when a file must be hashed, a skip-worktree `.gitignore`
 //! missing from the work tree (git reads it from the index), and `git replace` refs and
 //! an fsmonitor (`core.fsmonitor`), which change what git reads or looks at.
 //!
@@ -100,9 +99,6 @@ pub enum Unsupported {
     /// Settings given in the environment (`GIT_CONFIG_PARAMETERS`, `GIT_CONFIG_COUNT`,
     /// `GIT_CONFIG_SYSTEM`), which only git applies.
     ConfigEnvironment,
-    /// `core.ignoreCase = true`: git matches tracked names, ignore patterns and the
-    /// untracked walk's lookups without regard to case.
-    IgnoreCase,
     /// A skip-worktree `.gitignore` missing from the work tree: git reads it from the
     /// index.
     SkipWorktreeIgnoreFile,
@@ -137,7 +133,6 @@ impl fmt::Display for Unsupported {
             Unsupported::Bare => f.write_str("bare repository"),
             Unsupported::WorkerFailed => f.write_str("a status worker failed"),
             Unsupported::ConfigEnvironment => f.write_str("git settings in the environment"),
-            Unsupported::IgnoreCase => f.write_str("core.ignoreCase is true"),
             Unsupported::SkipWorktreeIgnoreFile => {
                 f.write_str("a skip-worktree .gitignore is read from the index")
             }
@@ -325,7 +320,6 @@ fn worktree_renames(
     renames: config::Renames,
     root: &std::path::Path,
 ) -> Result<(), StatusError> {
-    use std::os::unix::ffi::OsStrExt;
     if renames == config::Renames::Off || !changes.contains(&Change::New) {
         return Ok(());
     }
@@ -344,7 +338,7 @@ fn worktree_renames(
     }
     for (entry, change) in index.entries.iter().zip(changes) {
         if *change == Change::New {
-            let path = root.join(std::ffi::OsStr::from_bytes(index.path(entry)));
+            let path = root.join(&*crate::sys::fs::os_str(index.path(entry)));
             if std::fs::symlink_metadata(path).map_or(true, |m| m.len() == 0) {
                 return defer;
             }
@@ -413,9 +407,6 @@ fn tracked(
         .as_deref()
         .ok_or(StatusError::Unsupported(Unsupported::Bare))?;
     let config = config::load(repo, &options.config_env)?;
-    if config.ignore_case {
-        return Err(StatusError::Unsupported(Unsupported::IgnoreCase));
-    }
     let index_path = match &options.index_file {
         Some(path) => path.clone(),
         None => repo.git_dir.join("index"),
@@ -480,7 +471,6 @@ fn conflicted_paths(index: &index::Index) -> u32 {
 fn filters_everywhere(repo: &Repo, config: &config::StatusConfig, index: &index::Index) -> bool {
     let info_attributes: PathBuf = repo.common_dir.join("info/attributes");
     config.autocrlf
-        || config.ignore_case
         || config.global_attributes
         || info_attributes.exists()
         || index.entries.iter().any(|e| {

@@ -141,7 +141,6 @@ pub fn compare_one(inputs: &Inputs<'_>, i: usize) -> Result<Change, StatusError>
 /// index (`read_skip_worktree_file_from_index` in dir.c); when its directory exists, the
 /// untracked walk could read it, so the status is left to git.
 fn left_out(inputs: &Inputs<'_>, entry: &Entry, path: &[u8]) -> Result<bool, StatusError> {
-    use std::os::unix::ffi::OsStrExt;
     if entry.stage() != 0 {
         return Ok(true);
     }
@@ -150,7 +149,7 @@ fn left_out(inputs: &Inputs<'_>, entry: &Entry, path: &[u8]) -> Result<bool, Sta
         if !inputs.config.sparse_present_files && !is_ignore_file {
             return Ok(true);
         }
-        let full = inputs.root.join(std::ffi::OsStr::from_bytes(path));
+        let full = inputs.root.join(&*crate::sys::fs::os_str(path));
         let found = std::fs::symlink_metadata(&full);
         if is_ignore_file && !found.as_ref().is_ok_and(|m| m.is_file()) {
             let dir_exists = full
@@ -170,9 +169,8 @@ fn left_out(inputs: &Inputs<'_>, entry: &Entry, path: &[u8]) -> Result<bool, Sta
 }
 
 fn io_error(inputs: &Inputs<'_>, path: &[u8], source: std::io::Error) -> StatusError {
-    use std::os::unix::ffi::OsStrExt;
     StatusError::Git(GitError::Io {
-        path: inputs.root.join(std::ffi::OsStr::from_bytes(path)),
+        path: inputs.root.join(&*crate::sys::fs::os_str(path)),
         source,
     })
 }
@@ -236,13 +234,12 @@ fn compare_content(
     path: &[u8],
     st: &FileStat,
 ) -> Result<Change, StatusError> {
-    use std::os::unix::ffi::OsStrExt;
     if st.mode & S_IFMT == S_IFREG
         && content::needs_filters(inputs.filters_everywhere, inputs.root, path)
     {
         return Err(StatusError::Unsupported(Unsupported::ContentFilters));
     }
-    let full = inputs.root.join(std::ffi::OsStr::from_bytes(path));
+    let full = inputs.root.join(&*crate::sys::fs::os_str(path));
     let hashed = match st.mode & S_IFMT {
         S_IFREG => content::compare_file(&full, st.size, &entry.oid, inputs.hashing),
         S_IFLNK => content::compare_link(&full, &entry.oid),
@@ -263,10 +260,9 @@ fn compare_content(
 /// git's `check_removed`: a directory where a file was is a removal, unless it is the
 /// top of another repository (then git compares it as a submodule; left to git).
 fn directory_in_place_of_file(inputs: &Inputs<'_>, path: &[u8]) -> Result<Change, StatusError> {
-    use std::os::unix::ffi::OsStrExt;
     let dot_git = inputs
         .root
-        .join(std::ffi::OsStr::from_bytes(path))
+        .join(&*crate::sys::fs::os_str(path))
         .join(".git");
     if std::fs::symlink_metadata(dot_git).is_ok() {
         return Err(StatusError::Unsupported(Unsupported::Gitlink));

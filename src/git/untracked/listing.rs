@@ -19,8 +19,6 @@
 //! then reads every directory). Read next: `walk.rs`.
 
 use std::collections::HashMap;
-use std::os::unix::ffi::OsStrExt;
-use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::rc::Rc;
 use std::time::{Duration, SystemTime};
@@ -112,7 +110,7 @@ impl Listing {
             let Ok(file_type) = entry.file_type() else {
                 continue;
             };
-            listing.push(entry.file_name().as_bytes(), Kind::of(file_type));
+            listing.push(entry.file_name().as_encoded_bytes(), Kind::of(file_type));
         }
         Some(listing)
     }
@@ -130,12 +128,13 @@ pub struct Stamp {
 
 impl Stamp {
     fn of(meta: &std::fs::Metadata) -> Stamp {
+        let meta = crate::sys::fs::stat_of(meta);
         Stamp {
-            dev: meta.dev(),
-            ino: meta.ino(),
-            size: meta.size(),
-            mtime: (meta.mtime(), meta.mtime_nsec()),
-            ctime: (meta.ctime(), meta.ctime_nsec()),
+            dev: meta.dev,
+            ino: meta.ino,
+            size: meta.size,
+            mtime: (meta.mtime, meta.mtime_nsec),
+            ctime: (meta.ctime, meta.ctime_nsec),
         }
     }
 
@@ -203,7 +202,7 @@ impl UntrackedCache {
     /// An empty cache for the work tree at `work_tree`.
     pub fn new(work_tree: &Path) -> UntrackedCache {
         UntrackedCache {
-            work_tree: work_tree.as_os_str().as_bytes().to_vec(),
+            work_tree: work_tree.as_os_str().as_encoded_bytes().to_vec(),
             ..UntrackedCache::default()
         }
     }
@@ -211,7 +210,7 @@ impl UntrackedCache {
     /// Called by the walk before it starts: the last walk's listings become the ones to
     /// reuse; directories the new walk does not visit are dropped.
     pub(crate) fn begin(&mut self, work_tree: &Path) {
-        if self.work_tree != work_tree.as_os_str().as_bytes() {
+        if self.work_tree != work_tree.as_os_str().as_encoded_bytes() {
             let window = self.racy_window;
             *self = UntrackedCache::new(work_tree).with_racy_window(window);
         }

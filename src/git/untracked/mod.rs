@@ -21,9 +21,15 @@
 //! was not written: on two shared cores the walk is bound by system calls the two cores
 //! already run, and the cache removes most of them.
 //!
+//! # Case-insensitive names
+//! With `core.ignoreCase = true` (git's default on macOS and Windows) a name on disk is
+//! tracked when the index holds it in any ASCII case, and ignore patterns match without
+//! regard to case, as git's `index_file_exists(…, ignore_case)` and `WM_CASEFOLD` do: the
+//! walk runs over an ASCII-lowercased copy of the index's paths and lowercases each name
+//! (and each pattern) before comparing.
+//!
 //! # Not covered
-//! `core.ignoreCase = true` (case-insensitive matching and index lookups: the status
-//! engine leaves such a repository to git before this walk runs), a skip-worktree
+//! A skip-worktree
 //! `.gitignore` missing from the work tree (git reads it from the index; also left to
 //! git by the status engine), sparse index directory entries, `core.fsmonitor` and git's
 //! own untracked cache (`UNTR`): the last three change how git finds the answer, not the
@@ -170,7 +176,19 @@ pub fn count_untracked(
         path: root.to_owned(),
         source,
     })?;
+    // Case-insensitive lookups run over a lowercased, re-sorted copy of the index's paths.
+    let owned = settings
+        .ignore_case
+        .then(|| (folded(tracked.paths), folded(tracked.gitlinks)));
+    let refs = owned
+        .as_ref()
+        .map(|(paths, links)| (slices(paths), slices(links)));
+    let view = refs
+        .as_ref()
+        .map(|(paths, gitlinks)| TrackedPaths { paths, gitlinks });
+    let tracked = view.as_ref().unwrap_or(tracked);
     let mut walker = Walker::new(root, &repo.git_dir, tracked);
+    walker.excludes.fold = settings.ignore_case;
     walker.all_files = mode == UntrackedMode::All;
     walker.excludes.global = global_excludes(repo, settings)?;
     if let Some(cache) = cache {
@@ -179,6 +197,18 @@ pub fn count_untracked(
     }
     walker.walk(&mut Vec::new(), 0..tracked.paths.len(), false)?;
     Ok(walker.count)
+}
+
+fn slices(list: &[Vec<u8>]) -> Vec<&[u8]> {
+    list.iter().map(Vec::as_slice).collect()
+}
+
+/// `list` ASCII-lowercased, sorted and without repeats (for `core.ignoreCase`).
+fn folded(list: &[&[u8]]) -> Vec<Vec<u8>> {
+    let mut out: Vec<Vec<u8>> = list.iter().map(|p| p.to_ascii_lowercase()).collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// `info/exclude` of the common git directory, then `core.excludesFile`.
@@ -192,6 +222,9 @@ fn global_excludes(
     let files = [Some(info.as_path()), settings.excludes_file.as_deref()];
     for file in files.into_iter().flatten() {
         if read_ignore_file(file, true, &mut buf)? {
+            if settings.ignore_case {
+                buf.make_ascii_lowercase();
+            }
             lists.push(PatternList::parse(&buf, b""));
         }
     }

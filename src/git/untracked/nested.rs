@@ -6,9 +6,7 @@
 //! open or read also counts, as in git. A directory whose `.git` is this repository's own
 //! git directory (a work tree configured around it) is not nested.
 
-use std::ffi::OsStr;
 use std::io::Read;
-use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 /// The most of a `.git` file git reads (larger is not a gitfile).
@@ -58,7 +56,7 @@ fn gitfile_names_repository(file: &Path, dir: &Path, len: u64) -> bool {
     if target.is_empty() || target.contains(&0) {
         return false;
     }
-    is_git_directory(&dir.join(OsStr::from_bytes(target)))
+    is_git_directory(&dir.join(&*crate::sys::fs::os_str(target)))
 }
 
 /// git's `is_git_directory`: a valid `HEAD`, and `objects/` and `refs/` present in the
@@ -86,7 +84,7 @@ fn common_dir(path: &Path) -> std::path::PathBuf {
     if line.is_empty() || line.contains(&0) {
         return path.to_owned();
     }
-    path.join(OsStr::from_bytes(line))
+    path.join(&*crate::sys::fs::os_str(line))
 }
 
 /// git's `validate_headref`: a symlink into `refs/`, `ref: refs/...`, or an object id.
@@ -96,7 +94,7 @@ fn valid_head(head: &Path) -> bool {
     };
     if meta.file_type().is_symlink() {
         return std::fs::read_link(head)
-            .is_ok_and(|t| t.as_os_str().as_bytes().starts_with(b"refs/"));
+            .is_ok_and(|t| t.as_os_str().as_encoded_bytes().starts_with(b"refs/"));
     }
     if !meta.is_file() {
         return false;

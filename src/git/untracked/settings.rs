@@ -8,8 +8,6 @@
 //! engine, which reads the same files first, leaves such a repository to git.
 //! Read next: `walk.rs`.
 
-use std::ffi::OsStr;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use crate::git::GitError;
@@ -26,6 +24,9 @@ pub struct UntrackedSettings {
     pub excludes_file: Option<PathBuf>,
     /// `status.showUntrackedFiles`, when set to a value git accepts.
     pub show_untracked: Option<UntrackedMode>,
+    /// `core.ignoreCase`: names are matched against the index and ignore patterns
+    /// without regard to (ASCII) case, as git does on macOS and Windows.
+    pub ignore_case: bool,
 }
 
 impl UntrackedSettings {
@@ -60,7 +61,11 @@ impl UntrackedSettings {
     pub fn from_texts(texts: &[Vec<u8>], repo: &Repo, home: &ConfigEnv) -> UntrackedSettings {
         let mut excludes: Option<Vec<u8>> = None;
         let mut show = None;
+        let mut ignore_case = false;
         for text in texts {
+            if let Some(v) = config_value(text, b"core", None, b"ignorecase") {
+                ignore_case = crate::git::status::config::git_bool(&v).unwrap_or(false);
+            }
             if let Some(v) = config_value(text, b"core", None, b"excludesfile") {
                 excludes = Some(v.to_vec());
             }
@@ -75,6 +80,7 @@ impl UntrackedSettings {
         UntrackedSettings {
             excludes_file,
             show_untracked: show,
+            ignore_case,
         }
     }
 }
@@ -85,9 +91,13 @@ fn expand_path(value: &[u8], home: &ConfigEnv, work_tree: Option<&Path>) -> Opti
     if value.is_empty() {
         return None;
     }
-    let path = Path::new(OsStr::from_bytes(value));
+    let path = crate::sys::fs::os_str(value);
+    let path = Path::new(&*path);
     if let Some(rest) = value.strip_prefix(b"~/") {
-        return home.home.as_ref().map(|h| h.join(OsStr::from_bytes(rest)));
+        return home
+            .home
+            .as_ref()
+            .map(|h| h.join(&*crate::sys::fs::os_str(rest)));
     }
     if path.is_absolute() {
         return Some(path.to_owned());
@@ -121,6 +131,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(not(unix), ignore = "Unix paths")]
     fn dev_null_as_the_global_config_reads_as_empty() {
         let repo = Repo {
             git_dir: PathBuf::from("/nonexistent/.git"),

@@ -18,9 +18,7 @@
 //!
 //! Read next: `listing.rs` (how directories are read or reused).
 
-use std::ffi::OsStr;
 use std::ops::Range;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -37,12 +35,21 @@ pub(crate) struct Excludes {
     dirs: Vec<PatternList>,
     /// `info/exclude`, then `core.excludesFile` (the order git consults them).
     pub global: Vec<PatternList>,
+    /// `core.ignoreCase`: the patterns were lowercased, paths are lowercased to match.
+    pub fold: bool,
 }
 
 impl Excludes {
     /// Is `path` (below the work tree) excluded? The deepest ignore file with a matching
     /// pattern decides.
     pub fn excluded(&self, path: &[u8], is_dir: bool) -> bool {
+        let lowered;
+        let path = if self.fold {
+            lowered = path.to_ascii_lowercase();
+            lowered.as_slice()
+        } else {
+            path
+        };
         self.dirs
             .iter()
             .rev()
@@ -84,7 +91,7 @@ impl<'w> Walker<'w> {
     fn list(&mut self, rel: &[u8]) -> Option<Rc<Listing>> {
         self.abs.clear();
         self.abs.push(self.root);
-        self.abs.push(OsStr::from_bytes(rel));
+        self.abs.push(&*crate::sys::fs::os_str(rel));
         match self.cache.as_deref_mut() {
             Some(cache) => cache.list(&self.abs, rel),
             None => Listing::read(&self.abs).map(Rc::new),
@@ -115,12 +122,17 @@ impl<'w> Walker<'w> {
     fn push_ignore_file(&mut self, rel: &[u8]) -> Result<bool, GitError> {
         self.abs.clear();
         self.abs.push(self.root);
-        self.abs.push(OsStr::from_bytes(rel));
+        self.abs.push(&*crate::sys::fs::os_str(rel));
         self.abs.push(".gitignore");
         if !read_ignore_file(&self.abs, false, &mut self.buf)? {
             return Ok(false);
         }
-        let list = PatternList::parse(&self.buf, rel);
+        let list = if self.excludes.fold {
+            self.buf.make_ascii_lowercase();
+            PatternList::parse(&self.buf, &rel.to_ascii_lowercase())
+        } else {
+            PatternList::parse(&self.buf, rel)
+        };
         if list.is_empty() {
             return Ok(false);
         }
@@ -141,6 +153,14 @@ impl<'w> Walker<'w> {
             let (name, kind) = listing.get(i);
             let len = rel.len();
             rel.extend_from_slice(name);
+            // `core.ignoreCase`: the index view is lowercased, so is the name looked up.
+            let lowered;
+            let name = if self.excludes.fold {
+                lowered = name.to_ascii_lowercase();
+                lowered.as_slice()
+            } else {
+                name
+            };
             let untracked = match kind {
                 Kind::Other => Ok(false),
                 Kind::File => Ok(!self.tracked.contains_in(below.clone(), dir_len, name)
@@ -183,7 +203,12 @@ impl<'w> Walker<'w> {
             rel.pop();
             return Ok(check_only && found?);
         }
-        if self.tracked.is_gitlink(rel) {
+        let gitlink = if self.excludes.fold {
+            self.tracked.is_gitlink(&rel.to_ascii_lowercase())
+        } else {
+            self.tracked.is_gitlink(rel)
+        };
+        if gitlink {
             return Ok(false);
         }
         if self.is_nested(rel) {
@@ -227,7 +252,7 @@ impl<'w> Walker<'w> {
     fn is_nested(&mut self, rel: &[u8]) -> bool {
         self.abs.clear();
         self.abs.push(self.root);
-        self.abs.push(OsStr::from_bytes(rel));
+        self.abs.push(&*crate::sys::fs::os_str(rel));
         is_nested_repo(&self.abs, self.git_dir)
     }
 }

@@ -21,12 +21,14 @@
 //!   watcher; an overflowed event queue recomputes everything.
 
 use crate::git::engine::SeenChanges;
+#[cfg(target_os = "linux")]
 use crate::sys::inotify::{
     ATTRIB, CLOSE_WRITE, CREATE, DELETE, DELETE_SELF, Event, IGNORED, IS_DIR, MODIFY, MOVE_SELF,
     MOVED_FROM, MOVED_TO, OPEN, OVERFLOW,
 };
 
 /// Where a watch is.
+#[cfg(target_os = "linux")]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Place {
     /// A directory of the work tree, relative to its top (`""` for the top itself, no
@@ -74,6 +76,7 @@ impl Pending {
 }
 
 /// The names of the cache files the watcher listens for.
+#[cfg(target_os = "linux")]
 pub struct CacheNames<'a> {
     /// The status record renders read.
     pub record: &'a [u8],
@@ -81,6 +84,7 @@ pub struct CacheNames<'a> {
     pub lines_marker: &'a [u8],
 }
 
+#[cfg(target_os = "linux")]
 /// Adds what `event`, seen on a watch at `place` (`None`: a watch that is no longer
 /// known), asks for to `pending`.
 pub fn note(
@@ -104,6 +108,7 @@ pub fn note(
     }
 }
 
+#[cfg(target_os = "linux")]
 fn note_cache(pending: &mut Pending, event: &Event<'_>, gone_self: bool, cache: &CacheNames<'_>) {
     if gone_self || event.mask & IGNORED != 0 {
         pending.gone = true;
@@ -114,6 +119,7 @@ fn note_cache(pending: &mut Pending, event: &Event<'_>, gone_self: bool, cache: 
     }
 }
 
+#[cfg(target_os = "linux")]
 fn note_git(pending: &mut Pending, event: &Event<'_>, gone_self: bool, top: bool) {
     if gone_self || event.mask & IGNORED != 0 {
         if top {
@@ -137,9 +143,12 @@ fn note_git(pending: &mut Pending, event: &Event<'_>, gone_self: bool, top: bool
     pending.git_changed = true;
 }
 
+#[cfg(target_os = "linux")]
 const NAME_EVENTS: u32 = CREATE | DELETE | MOVED_FROM | MOVED_TO;
+#[cfg(target_os = "linux")]
 const CONTENT_EVENTS: u32 = MODIFY | CLOSE_WRITE | ATTRIB;
 
+#[cfg(target_os = "linux")]
 fn note_work(pending: &mut Pending, event: &Event<'_>, gone_self: bool, dir: &[u8]) {
     if gone_self || event.mask & IGNORED != 0 {
         if dir.is_empty() {
@@ -190,7 +199,7 @@ fn note_work(pending: &mut Pending, event: &Event<'_>, gone_self: bool, dir: &[u
     pending.seen.paths.insert(path);
 }
 
-#[cfg(test)]
+#[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
 

@@ -52,6 +52,8 @@
 //! Read next: `changes.rs` (what events mean), `watches.rs` (what is watched).
 
 mod changes;
+mod poll;
+#[cfg(target_os = "linux")]
 mod watches;
 
 use std::io;
@@ -66,8 +68,8 @@ use crate::git::record::{
 };
 use crate::git::refs::Scratch;
 use crate::git::status::StatusError;
-use changes::{CacheNames, Pending};
-use watches::Watches;
+use changes::Pending;
+use poll::Source;
 
 /// How often the watcher extends its vouching for the record.
 pub const HEARTBEAT: Duration = Duration::from_secs(1);
@@ -137,7 +139,7 @@ pub fn run(req: &WatchRequest<'_>) -> WatchEnd {
 
 struct Watcher<'a> {
     req: &'a WatchRequest<'a>,
-    watches: Watches,
+    watches: Source,
     parts: StatusParts,
     /// The record key and snapshot of the last full computation.
     key: u64,
@@ -148,6 +150,7 @@ struct Watcher<'a> {
     lines_marker: String,
     /// When everything was last computed from scratch.
     verified: Instant,
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     buf: Vec<u8>,
 }
 
@@ -156,7 +159,7 @@ impl<'a> Watcher<'a> {
     /// cannot be watched or the engine cannot compute it.
     fn start(req: &'a WatchRequest<'a>) -> Option<Watcher<'a>> {
         let root = req.repo.work_tree.as_deref()?;
-        let mut watches = Watches::new(req.repo, root, req.cache.dir()).ok()?;
+        let mut watches = Source::new(req.repo, root, req.cache.dir(), req.record).ok()?;
         let listing = engine::load_listing(req.repo, req.cache, req.record);
         let mut known: Vec<Vec<u8>> = listing.directories().map(<[u8]>::to_vec).collect();
         let tracked_dirs = tracked_directories(req.repo);
@@ -205,10 +208,33 @@ impl<'a> Watcher<'a> {
             }
             let wait = next_beat.saturating_duration_since(Instant::now());
             let mut pending = Pending::default();
-            match self.watches.inotify.wait(Some(wait)) {
-                Ok(true) => self.drain(&mut pending),
-                Ok(false) => {}
-                Err(_) => return WatchEnd::Stopped,
+            let polled = match &self.watches {
+                #[cfg(target_os = "linux")]
+                Source::Inotify(watches) => match watches.inotify.wait(Some(wait)) {
+                    Ok(true) => {
+                        self.drain(&mut pending);
+                        false
+                    }
+                    Ok(false) => false,
+                    Err(_) => return WatchEnd::Stopped,
+                },
+                Source::Poll(poll) => {
+                    poll.poll(wait, &mut pending);
+                    true
+                }
+            };
+            if polled && !pending.gone {
+                // A look at everything: the polling watcher's only way to see changes.
+                match self.verify() {
+                    Ok(true) => {
+                        if self.publish(true).is_err() {
+                            return WatchEnd::Stopped;
+                        }
+                        next_beat = Instant::now() + HEARTBEAT;
+                    }
+                    Ok(false) => {}
+                    Err(_) => return WatchEnd::NotWatchable,
+                }
             }
             if pending.needs_recompute() {
                 std::thread::sleep(SETTLE);
@@ -248,20 +274,23 @@ impl<'a> Watcher<'a> {
         }
     }
 
-    /// Reads every queued event into `pending`.
+    /// Reads every queued event into `pending` (nothing to read when polling).
+    #[cfg_attr(not(target_os = "linux"), allow(unused_variables))]
     fn drain(&mut self, pending: &mut Pending) {
-        let names = CacheNames {
-            record: self.req.record.as_bytes(),
-            lines_marker: self.lines_marker.as_bytes(),
-        };
-        while self
-            .watches
-            .inotify
-            .read_into(&mut self.buf)
-            .is_ok_and(|n| n > 0)
-        {
-            for event in crate::sys::inotify::events(&self.buf) {
-                changes::note(pending, &event, self.watches.place(event.wd), &names);
+        #[cfg(target_os = "linux")]
+        if let Source::Inotify(watches) = &self.watches {
+            let names = changes::CacheNames {
+                record: self.req.record.as_bytes(),
+                lines_marker: self.lines_marker.as_bytes(),
+            };
+            while watches
+                .inotify
+                .read_into(&mut self.buf)
+                .is_ok_and(|n| n > 0)
+            {
+                for event in crate::sys::inotify::events(&self.buf) {
+                    changes::note(pending, &event, watches.place(event.wd), &names);
+                }
             }
         }
     }
@@ -345,7 +374,8 @@ impl<'a> Watcher<'a> {
             .work_tree
             .as_deref()
             .unwrap_or(&self.req.repo.git_dir);
-        self.watches = Watches::new(self.req.repo, root, self.req.cache.dir()).map_err(io_error)?;
+        self.watches = Source::new(self.req.repo, root, self.req.cache.dir(), self.req.record)
+            .map_err(io_error)?;
         self.watch_new_directories().map_err(io_error)?;
         Ok(())
     }

@@ -12,9 +12,7 @@
 //! or FUSE file system (inotify does not see changes another machine makes there).
 
 use std::collections::{HashMap, HashSet};
-use std::ffi::OsStr;
 use std::io;
-use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 use super::changes::Place;
@@ -127,7 +125,7 @@ impl Watches {
             if !self.work.insert(dir.to_vec()) {
                 continue;
             }
-            let path = self.root.join(OsStr::from_bytes(dir));
+            let path = self.root.join(&*crate::sys::fs::os_str(dir));
             if self.add_if_present(&path, WORK_EVENTS, Place::Work(dir.to_vec()))? {
                 added += 1;
             }

@@ -1,5 +1,8 @@
 //! CPU affinity: which CPUs this process may run on, and pinning a thread to one.
 
+/// Pinning a thread to a CPU works here (`sched_setaffinity`).
+pub const SUPPORTED: bool = true;
+
 /// The CPUs the calling thread may run on (from `sched_getaffinity`), in ascending order;
 /// `None` when the call fails.
 pub fn allowed_cpus() -> Option<Vec<usize>> {

@@ -1,9 +1,6 @@
-//! The Linux back-end of [`crate::sys`]: direct system calls through `libc`.
+//! The Linux back-end of [`crate::sys`]: what only Linux has (CPU affinity masks, the
+//! futex system call, inotify). The POSIX calls Linux shares with macOS are in `unix/`.
 
 pub mod affinity;
-pub mod fsat;
 pub mod futex;
 pub mod inotify;
-pub mod os;
-pub mod time;
-pub mod tty;

@@ -10,7 +10,8 @@
 
 use std::ffi::CStr;
 use std::io;
-use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::path::Path;
 
 /// The fields of `struct stat` git's index compares.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -28,11 +29,12 @@ pub struct FileStat {
 }
 
 impl FileStat {
+    #[allow(clippy::unnecessary_cast)] // the field widths differ between Linux and macOS
     fn from_raw(st: &libc::stat) -> FileStat {
         FileStat {
-            mode: st.st_mode,
-            dev: st.st_dev,
-            ino: st.st_ino,
+            mode: st.st_mode as u32,
+            dev: st.st_dev as u64,
+            ino: st.st_ino as u64,
             uid: st.st_uid,
             gid: st.st_gid,
             size: u64::try_from(st.st_size).unwrap_or(0),
@@ -44,31 +46,54 @@ impl FileStat {
     }
 }
 
-/// Opens the directory `name` inside `parent` as a path-only descriptor (`O_PATH`), not
-/// following a symlink: a symlink or a non-directory fails with `ENOTDIR` or `ELOOP`.
-pub fn open_subdir(parent: BorrowedFd<'_>, name: &CStr) -> io::Result<OwnedFd> {
-    let flags = libc::O_PATH | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC;
+/// An open directory that names are looked up in.
+#[derive(Debug)]
+pub struct Dir(OwnedFd);
+
+/// How directories are opened: only for lookups (`O_PATH`, which needs no read
+/// permission) where Linux has it, else for reading (macOS has no `O_PATH`).
+#[cfg(target_os = "linux")]
+const LOOKUP_ONLY: libc::c_int = libc::O_PATH;
+#[cfg(not(target_os = "linux"))]
+const LOOKUP_ONLY: libc::c_int = libc::O_RDONLY;
+
+impl Dir {
+    /// Opens the directory at `path` (following symlinks, as a path given by the user is).
+    pub fn open(path: &Path) -> io::Result<Dir> {
+        use std::os::unix::fs::OpenOptionsExt;
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_DIRECTORY | libc::O_CLOEXEC)
+            .open(path)?;
+        Ok(Dir(OwnedFd::from(file)))
+    }
+}
+
+/// Opens the directory `name` inside `parent` for lookups, not following a symlink: a
+/// symlink or a non-directory fails with `ENOTDIR` or `ELOOP`.
+pub fn open_subdir(parent: &Dir, name: &CStr) -> io::Result<Dir> {
+    let flags = LOOKUP_ONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC;
     // SAFETY: (1) `parent` is a live descriptor borrowed for the call; (2) `name` is a
     // NUL-terminated string that lives across the call and openat only reads it;
     // (3) no mode argument is needed because O_CREAT is not passed.
-    let fd = unsafe { libc::openat(parent.as_raw_fd(), name.as_ptr(), flags) };
+    let fd = unsafe { libc::openat(parent.0.as_raw_fd(), name.as_ptr(), flags) };
     if fd < 0 {
         return Err(io::Error::last_os_error());
     }
     // SAFETY: openat returned a fresh descriptor that nothing else owns, so handing its
     // ownership to `OwnedFd` (which closes it once) is sound.
-    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+    Ok(Dir(unsafe { OwnedFd::from_raw_fd(fd) }))
 }
 
 /// `lstat` of `name` inside the directory `dir` (`fstatat` with `AT_SYMLINK_NOFOLLOW`).
-pub fn lstat_at(dir: BorrowedFd<'_>, name: &CStr) -> io::Result<FileStat> {
+pub fn lstat_at(dir: &Dir, name: &CStr) -> io::Result<FileStat> {
     let mut raw = std::mem::MaybeUninit::<libc::stat>::uninit();
     // SAFETY: (1) `dir` is a live descriptor borrowed for the call; (2) `name` is
     // NUL-terminated and outlives the call; (3) `raw` points to writable memory the size
     // of `struct stat`, which fstatat fills completely when it returns 0.
     let rc = unsafe {
         libc::fstatat(
-            dir.as_raw_fd(),
+            dir.0.as_raw_fd(),
             name.as_ptr(),
             raw.as_mut_ptr(),
             libc::AT_SYMLINK_NOFOLLOW,
@@ -85,8 +110,7 @@ pub fn lstat_at(dir: BorrowedFd<'_>, name: &CStr) -> io::Result<FileStat> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::os::fd::AsFd;
-    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    use std::os::unix::fs::MetadataExt;
 
     #[test]
     fn stat_at_agrees_with_std_and_subdirs_refuse_symlinks() {
@@ -94,20 +118,18 @@ mod tests {
         std::fs::create_dir_all(root.join("d")).unwrap();
         std::fs::write(root.join("d/f"), b"12345").unwrap();
         std::os::unix::fs::symlink("d", root.join("link")).unwrap();
-        let dir = std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_DIRECTORY)
-            .open(&root)
-            .unwrap();
-        let sub = open_subdir(dir.as_fd(), c"d").unwrap();
-        let st = lstat_at(sub.as_fd(), c"f").unwrap();
+        let dir = Dir::open(&root).unwrap();
+        let sub = open_subdir(&dir, c"d").unwrap();
+        let st = lstat_at(&sub, c"f").unwrap();
         let meta = std::fs::symlink_metadata(root.join("d/f")).unwrap();
         assert_eq!((st.size, st.ino, st.mode), (5, meta.ino(), meta.mode()));
         assert_eq!((st.mtime, st.mtime_nsec), (meta.mtime(), meta.mtime_nsec()));
-        assert!(open_subdir(dir.as_fd(), c"link").is_err());
-        let link = lstat_at(dir.as_fd(), c"link").unwrap();
-        assert_eq!(link.mode & libc::S_IFMT, libc::S_IFLNK);
-        let missing = lstat_at(sub.as_fd(), c"nope").unwrap_err();
+        assert!(open_subdir(&dir, c"link").is_err());
+        let link = lstat_at(&dir, c"link").unwrap();
+        #[allow(clippy::unnecessary_cast)] // `mode_t` is 16 bits wide on macOS
+        let (format, link_type) = (libc::S_IFMT as u32, libc::S_IFLNK as u32);
+        assert_eq!(link.mode & format, link_type);
+        let missing = lstat_at(&sub, c"nope").unwrap_err();
         assert_eq!(missing.kind(), io::ErrorKind::NotFound);
     }
 }

@@ -16,6 +16,14 @@ pub fn kill_process_group(pgid: u32) {
     }
 }
 
+/// Makes `command`'s child lead a process group of its own, so that a terminal's
+/// signals (Ctrl-C) do not reach it and [`kill_process_group`] ends it with everything it
+/// started.
+pub fn own_process_group(command: &mut std::process::Command) {
+    use std::os::unix::process::CommandExt;
+    command.process_group(0);
+}
+
 /// True when the reader of the pipe, socket or terminal on `fd` is gone: `poll(2)` reports
 /// `POLLERR` (a pipe whose read end is closed) or `POLLHUP` (a hung-up terminal or socket)
 /// without waiting. A writer that writes only when something changes learns this way that
@@ -35,6 +43,11 @@ pub fn output_hung_up(fd: i32) -> bool {
     let rc = unsafe { libc::poll(&mut pollfd, 1, 0) };
     rc > 0 && pollfd.revents & (libc::POLLERR | libc::POLLHUP) != 0
 }
+
+/// Makes the terminal (or the pipe to it) ready for escape sequences: nothing to do on
+/// Unix, where every terminal reads them.
+#[inline]
+pub fn prepare_output() {}
 
 /// The real user id of this process.
 pub fn current_uid() -> u32 {
@@ -77,19 +90,22 @@ pub fn wait_child(pid: u32) -> std::io::Result<ChildUsage> {
         }
     }
     let micros = |tv: libc::timeval| tv.tv_sec as u64 * 1_000_000 + tv.tv_usec as u64;
+    // Linux reports `ru_maxrss` in KiB, macOS in bytes.
+    let rss_unit = if cfg!(target_os = "macos") { 1024 } else { 1 };
     Ok(ChildUsage {
         raw_status: status,
         user_micros: micros(usage.ru_utime),
         system_micros: micros(usage.ru_stime),
-        max_rss_kib: usage.ru_maxrss as u64,
+        max_rss_kib: usage.ru_maxrss as u64 / rss_unit,
     })
 }
 
-/// Swaps the files at `a` and `b` in one atomic step (`renameat2(2)` with
-/// `RENAME_EXCHANGE`): a reader opening either path sees one file or the other, never a
-/// missing one. Unlike a rename over an existing file, no inode is freed, which on ext4
-/// is most of a replacing rename's cost. Fails with `ENOENT` when either path is missing
-/// and `EINVAL` where the filesystem cannot exchange; callers fall back to a rename.
+/// Swaps the files at `a` and `b` in one atomic step: a reader opening either path sees
+/// one file or the other, never a missing one. Unlike a rename over an existing file, no
+/// inode is freed, which on ext4 is most of a replacing rename's cost. Linux does it with
+/// `renameat2(2)`'s `RENAME_EXCHANGE`, macOS with `renamex_np(2)`'s `RENAME_SWAP` (APFS).
+/// Fails with `ENOENT` when either path is missing, and with `EINVAL` or `ENOTSUP` where
+/// the file system cannot exchange; callers fall back to a rename.
 pub fn exchange_paths(a: &std::path::Path, b: &std::path::Path) -> std::io::Result<()> {
     use std::os::unix::ffi::OsStrExt;
     let c = |p: &std::path::Path| {
@@ -97,12 +113,21 @@ pub fn exchange_paths(a: &std::path::Path, b: &std::path::Path) -> std::io::Resu
             .map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidInput))
     };
     let (a, b) = (c(a)?, c(b)?);
+    if exchange_c(&a, &b) == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn exchange_c(a: &std::ffi::CStr, b: &std::ffi::CStr) -> libc::c_long {
     // The raw system call, not libc's wrapper: older musl releases have no `renameat2`.
-    // SAFETY: (1) both pointers come from live `CString`s, so they are valid and
+    // SAFETY: (1) both pointers come from live `CStr`s, so they are valid and
     // NUL-terminated for the duration of the call; (2) renameat2 only reads them;
     // (3) AT_FDCWD resolves relative paths against the working directory as rename(2) does;
     // (4) every argument has the width the kernel expects (ints and pointers).
-    let rc = unsafe {
+    unsafe {
         libc::syscall(
             libc::SYS_renameat2,
             libc::AT_FDCWD,
@@ -111,16 +136,20 @@ pub fn exchange_paths(a: &std::path::Path, b: &std::path::Path) -> std::io::Resu
             b.as_ptr(),
             libc::RENAME_EXCHANGE,
         )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(std::io::Error::last_os_error())
     }
 }
 
+#[cfg(target_os = "macos")]
+fn exchange_c(a: &std::ffi::CStr, b: &std::ffi::CStr) -> libc::c_long {
+    // SAFETY: (1) both pointers come from live `CStr`s, valid and NUL-terminated for the
+    // call; (2) renamex_np only reads them; (3) RENAME_SWAP is a documented flag.
+    libc::c_long::from(unsafe { libc::renamex_np(a.as_ptr(), b.as_ptr(), libc::RENAME_SWAP) })
+}
+
 /// The file system type of the mount holding `path` (`statfs(2)`'s `f_type`, e.g.
-/// `0x6969` for NFS).
+/// `0x6969` for NFS). Linux only: the magic numbers are Linux's (the inotify watcher
+/// uses them to refuse network file systems).
+#[cfg(target_os = "linux")]
 pub fn file_system_type(path: &std::path::Path) -> std::io::Result<i64> {
     use std::os::unix::ffi::OsStrExt;
     let c_path = std::ffi::CString::new(path.as_os_str().as_bytes())
