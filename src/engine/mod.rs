@@ -19,5 +19,6 @@ pub mod frame;
 pub mod metrics;
 pub mod pool;
 pub mod queue;
+mod recycle;
 pub mod slots;
 pub mod sync;
