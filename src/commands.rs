@@ -35,10 +35,11 @@ pub fn render(args: &RenderArgs, explain: bool) -> Result<ExitCode, Error> {
     let mut payload = Vec::with_capacity(16 * 1024);
     let read_problem =
         crate::setup::read_input(settings.input.as_deref(), settings.sample, &mut payload);
+    let engine_before = crate::bench::EngineUse::now(&renderer);
     let report = renderer.render_flagged(&payload, read_problem.is_some());
     let problem = read_problem.or(report.problem);
     if explain {
-        print_explain(&renderer, &payload, problem.as_ref());
+        print_explain(&renderer, &payload, problem.as_ref(), engine_before);
     } else if let Err(err) = renderer.write_frame() {
         if err.kind() != std::io::ErrorKind::BrokenPipe {
             let _ = writeln!(std::io::stderr(), "blinkline: cannot write the line: {err}");
@@ -59,7 +60,12 @@ pub fn render(args: &RenderArgs, explain: bool) -> Result<ExitCode, Error> {
     })
 }
 
-fn print_explain(renderer: &Renderer, payload: &[u8], problem: Option<&InputProblem>) {
+fn print_explain(
+    renderer: &Renderer,
+    payload: &[u8],
+    problem: Option<&InputProblem>,
+    engine_before: crate::bench::EngineUse,
+) {
     let mut out = String::new();
     out.push_str("widget        state    µs  runs    source                              value\n");
     for w in renderer.report() {
@@ -79,6 +85,8 @@ fn print_explain(renderer: &Renderer, payload: &[u8], problem: Option<&InputProb
             value
         ));
     }
+    let engine = crate::bench::EngineUse::now(renderer).per_frame_since(engine_before, 1.0);
+    out.push_str(&format!("engine: {}\n", engine.to_text()));
     match problem {
         Some(p) => out.push_str(&format!("input: {p}\n")),
         None => out.push_str(&format!("input: {} bytes\n", payload.len())),

@@ -79,9 +79,12 @@ pub fn builder(settings: &Settings, env: Environment) -> Result<RendererBuilder,
         icons,
         rules: settings.rules,
     };
+    let threads = pool_threads(settings.threads, AUTO_THREADS_CAP);
+    // The same size for the batch pool (a refresher run in this process, e.g. `bench --cold`).
+    crate::engine::batch::set_threads(threads);
     let render_settings = RenderSettings {
         deadline: settings.deadline,
-        threads: pool_threads(settings.threads, AUTO_THREADS_CAP),
+        threads,
         charset: settings.charset,
         width,
         rules: settings.rules,

@@ -13,6 +13,7 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 pub mod alloc;
+pub mod batch;
 mod cell;
 pub mod clock;
 pub mod frame;
