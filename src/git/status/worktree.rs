@@ -85,7 +85,7 @@ pub fn compare(inputs: &Inputs<'_>, threads: usize) -> Result<Vec<Change>, Statu
     if threads == 1 || entries.len() < PARALLEL_MIN_ENTRIES {
         return compare_range(inputs, 0, &mut changes).map(|()| changes);
     }
-    let chunks: Vec<Mutex<(&mut [Change], Result<(), StatusError>)>> = changes
+    let chunks: Vec<Mutex<ChunkOut<'_>>> = changes
         .chunks_mut(CHUNK_ENTRIES)
         .map(|out| Mutex::new((out, Ok(()))))
         .collect();
@@ -104,6 +104,9 @@ pub fn compare(inputs: &Inputs<'_>, threads: usize) -> Result<Vec<Change>, Statu
     }
     Ok(changes)
 }
+
+/// One chunk's changes and how its compare ended.
+type ChunkOut<'a> = (&'a mut [Change], Result<(), StatusError>);
 
 /// Compares the entries starting at `first` into `out`.
 fn compare_range(inputs: &Inputs<'_>, first: usize, out: &mut [Change]) -> Result<(), StatusError> {
