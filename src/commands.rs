@@ -72,11 +72,18 @@ fn render_with(settings: &Settings, env: Environment, explain: bool) -> Result<E
     }
     // A payload Claude Code sent (not one read back from a record) becomes its record.
     let recordable = from_stdin && from_record.is_none() && !explain && read_problem.is_none();
+    let engine_before = crate::bench::EngineUse::now(&renderer);
     let report = renderer.render_flagged(&payload, read_problem.is_some());
     let problem = read_problem.or(report.problem);
     if explain {
         let (width, source) = crate::setup::line_width(settings, &env);
-        print_explain(&renderer, &payload, problem.as_ref(), from_record.as_ref());
+        print_explain(
+            &renderer,
+            &payload,
+            problem.as_ref(),
+            from_record.as_ref(),
+            engine_before,
+        );
         let width = width.map_or_else(|| "unlimited".to_owned(), |w| format!("{w} columns"));
         let _ = writeln!(std::io::stdout(), "width: {width} (from {source})");
     } else if let Err(err) = renderer.write_frame() {
@@ -122,6 +129,7 @@ fn print_explain(
     payload: &[u8],
     problem: Option<&InputProblem>,
     record: Option<&(String, std::time::Duration)>,
+    engine_before: crate::bench::EngineUse,
 ) {
     let mut out = String::new();
     out.push_str("widget        state    µs  runs    source                              value\n");
@@ -142,6 +150,8 @@ fn print_explain(
             value
         ));
     }
+    let engine = crate::bench::EngineUse::now(renderer).per_frame_since(engine_before, 1.0);
+    out.push_str(&format!("engine: {}\n", engine.to_text()));
     match problem {
         Some(p) => out.push_str(&format!("input: {p}\n")),
         None => out.push_str(&format!("input: {} bytes\n", payload.len())),

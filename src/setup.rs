@@ -76,9 +76,12 @@ pub fn builder(settings: &Settings, env: Environment) -> Result<RendererBuilder,
         rules: settings.rules,
         styles,
     };
+    let threads = pool_threads(settings.threads, AUTO_THREADS_CAP);
+    // The same size for the batch pool (a refresher run in this process, e.g. `bench --cold`).
+    crate::engine::batch::set_threads(threads);
     let render_settings = RenderSettings {
         deadline: settings.deadline,
-        threads: pool_threads(settings.threads, AUTO_THREADS_CAP),
+        threads,
         charset: settings.charset,
         width,
         rules: settings.rules,

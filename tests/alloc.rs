@@ -139,8 +139,8 @@ fn payload_with_transcript(dir: &Path) -> (String, String) {
 fn main() {
     warm_frames_allocate_nothing_in_every_format_and_layout();
     println!("alloc: warm frames allocate nothing in every format and layout: ok");
-    warm_pool_frames_allocate_only_queue_nodes();
-    println!("alloc: warm frames with a pool widget allocate only the queue's nodes: ok");
+    warm_pool_frames_reuse_queue_nodes();
+    println!("alloc: warm frames with a pool widget reuse the queue's nodes: ok");
 }
 
 /// A slow widget (it runs on the pool) that allocates nothing itself.
@@ -179,10 +179,10 @@ impl blinkline::testing::widgets::Widget for InlineWidget {
 }
 
 /// A frame with a pool widget: the frame's own path (slots, payload ring, wait, assembly)
-/// allocates nothing; the one allocation per job is the queue's node (the Michael–Scott
-/// queue allocates a node per push, see `engine/pool.rs`), plus crossbeam-epoch's bag of
-/// retired nodes, sealed and queued once per 64 of them.
-fn warm_pool_frames_allocate_only_queue_nodes() {
+/// allocates nothing, and the queue's nodes are recycled (`engine/recycle.rs`), so a job
+/// costs no allocation either. What is left is crossbeam-epoch's bag of retired nodes,
+/// sealed and queued once per 64 of them.
+fn warm_pool_frames_reuse_queue_nodes() {
     use blinkline::testing::engine::frame::Placement;
     use blinkline::testing::render::{LayoutEntry, Offload, RenderSettings, Renderer};
     use std::time::Duration;
@@ -223,7 +223,9 @@ fn warm_pool_frames_allocate_only_queue_nodes() {
         .offload(Offload::SlowOnly)
         .build();
     let payload = sample_payload(1_800_000_000);
-    for _ in 0..200 {
+    // Warm up past the recycled nodes' working set: the nodes in flight plus those waiting
+    // two epochs in crossbeam-epoch's bags and on the threads' free lists (a few hundred).
+    for _ in 0..1000 {
         renderer.render(payload.as_bytes());
     }
     const FRAMES: u64 = 1000;
@@ -234,13 +236,13 @@ fn warm_pool_frames_allocate_only_queue_nodes() {
     }
     let (after, _) = allocation_counts();
     let jobs = renderer.metrics().jobs_submitted.get();
-    assert_eq!(jobs, 1200, "one pool job per frame");
+    assert_eq!(jobs, 2000, "one pool job per frame");
     let allocations = after - before;
     println!("alloc: {allocations} allocations in {FRAMES} warm pool frames");
     assert!(
-        (FRAMES..=FRAMES + FRAMES / 16).contains(&allocations),
-        "{allocations} allocations in {FRAMES} warm pool frames: one queue node per job \
-         (and an epoch bag per 64 retired nodes) expected, nothing else"
+        allocations <= FRAMES / 16,
+        "{allocations} allocations in {FRAMES} warm pool frames: the queue's nodes are \
+         recycled, so only an epoch bag per 64 retired nodes is expected"
     );
     let frame = String::from_utf8_lossy(renderer.frame().as_bytes()).into_owned();
     assert!(frame.contains("pool"), "{frame:?}");

@@ -231,3 +231,51 @@ fn a_pop_never_retires_the_node_tail_points_at() {
         assert_eq!(drops.load(Relaxed), 2);
     });
 }
+
+/// Pins `handle` and flushes a few times, so the collector advances the epoch and runs the
+/// deferred closures it may run: recycled blocks really come back (the other models rarely
+/// collect).
+fn collect(handle: &crossbeam_epoch::LocalHandle) {
+    for _ in 0..3 {
+        handle.pin().flush();
+    }
+}
+
+/// A popper loads `head` and its successor and may be preempted before its head CAS; the
+/// other thread meanwhile pops that value, collects, pushes (in a recycled block when one is
+/// free), pops again and collects, so the old sentinel and the popped node can come back as
+/// new nodes while the first popper still holds pointers to them.
+///
+/// Catches: handing a node's block back without deferring through the epoch (recycling it
+/// at once in `Node::retire`): the old sentinel returns as the next node, `head` comes back
+/// to it, the stalled popper's CAS succeeds (ABA) and takes the first value a second time.
+#[test]
+fn a_recycled_node_never_returns_while_a_popper_can_see_it() {
+    check(|| {
+        let collector = Collector::new();
+        let q = Arc::new(Queue::with_collector(&collector));
+        {
+            let handle = collector.register();
+            q.push_with(1u8, &handle.pin());
+        }
+        let popper = {
+            let (q, collector) = (Arc::clone(&q), collector.clone());
+            thread::spawn(move || {
+                let handle = collector.register();
+                q.pop_with(&handle.pin())
+            })
+        };
+        let handle = collector.register();
+        let mut mine = Vec::new();
+        mine.extend(q.pop_with(&handle.pin()));
+        collect(&handle);
+        q.push_with(2u8, &handle.pin());
+        mine.extend(q.pop_with(&handle.pin()));
+        collect(&handle);
+        let theirs = popper.join().unwrap();
+        let rest = drain(&q, &collector);
+        let mut all: Vec<u8> = mine.iter().copied().chain(theirs).chain(rest).collect();
+        all.sort_unstable();
+        assert_eq!(all, [1, 2], "mine {mine:?}, theirs {theirs:?}");
+    });
+}

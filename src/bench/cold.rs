@@ -16,7 +16,7 @@
 
 use std::time::Instant;
 
-use super::{BenchReport, WorkCounts};
+use super::{BenchReport, EngineUse, WorkCounts};
 use crate::cache::Refresher;
 use crate::cli::BenchArgs;
 use crate::config::resolve::Settings;
@@ -73,6 +73,7 @@ pub fn run(settings: &Settings, bench: &BenchArgs, payload: &[u8]) -> Result<Ben
     renderer.metrics().widgets.iter().for_each(Histogram::reset);
     let histogram = Histogram::new();
     let work_before = WorkCounts::now();
+    let engine_before = EngineUse::now(&renderer);
     let (allocs_before, bytes_before) = allocation_counts();
     for _ in 0..bench.frames() {
         histogram.record(cold_frame(&mut renderer, &home, payload));
@@ -81,6 +82,7 @@ pub fn run(settings: &Settings, bench: &BenchArgs, payload: &[u8]) -> Result<Ben
     let frames = bench.frames().max(1) as f64;
     let (transcript_bytes_per_frame, git_refreshes_per_frame) =
         WorkCounts::now().per_frame_since(work_before, frames);
+    let engine = EngineUse::now(&renderer).per_frame_since(engine_before, frames);
     let widgets = renderer
         .report()
         .map(|w| w.name)
@@ -89,15 +91,16 @@ pub fn run(settings: &Settings, bench: &BenchArgs, payload: &[u8]) -> Result<Ben
     Ok(BenchReport {
         cold: true,
         frames: bench.frames(),
-        threads: renderer.pool_threads(),
+        threads: renderer.pool_threads() + crate::engine::batch::stats().threads,
         frame: histogram.summary(),
         widgets,
         allocations_per_frame: (allocs_after - allocs_before) as f64 / frames,
         bytes_per_frame: (bytes_after - bytes_before) as f64 / frames,
-        queue_ops_per_sec: 0.0,
+        queue_ops_per_sec: engine.queue_ops / (histogram.summary().mean.max(1) as f64 / 1e9),
         frame_bytes: renderer.frame().len(),
         transcript_bytes_per_frame,
         git_refreshes_per_frame,
+        engine,
         histogram: histogram.nonzero_buckets().collect(),
     })
 }

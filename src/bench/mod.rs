@@ -66,8 +66,52 @@ pub struct BenchReport {
     pub frame_bytes: usize,
     pub transcript_bytes_per_frame: f64,
     pub git_refreshes_per_frame: f64,
+    /// What the engine's pools did per frame: the renderer's widget pool and the batch
+    /// pool of the refreshers run in this process (`--cold`).
+    pub engine: EngineUse,
     /// Frame latency histogram: (bucket upper bound ns, count).
     pub histogram: Vec<(u64, u64)>,
+}
+
+/// Engine activity: worker threads started, jobs queued, queue operations (pushes plus
+/// pops) and steals (batch items a worker took from the thread that started the batch).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct EngineUse {
+    pub threads: usize,
+    pub jobs: f64,
+    pub queue_ops: f64,
+    pub steals: f64,
+}
+
+impl EngineUse {
+    /// The totals so far of `renderer`'s pool and of the batch pool.
+    pub fn now(renderer: &crate::render::Renderer) -> EngineUse {
+        let batch = crate::engine::batch::stats();
+        EngineUse {
+            threads: renderer.pool_threads() + batch.threads,
+            jobs: (renderer.metrics().jobs_submitted.get() + batch.jobs) as f64,
+            queue_ops: (renderer.pool_queue_ops() + batch.queue_ops) as f64,
+            steals: batch.steals as f64,
+        }
+    }
+
+    /// Per frame since `before` (threads: now).
+    pub fn per_frame_since(self, before: EngineUse, frames: f64) -> EngineUse {
+        EngineUse {
+            threads: self.threads,
+            jobs: (self.jobs - before.jobs) / frames,
+            queue_ops: (self.queue_ops - before.queue_ops) / frames,
+            steals: (self.steals - before.steals) / frames,
+        }
+    }
+
+    /// `pool threads N   jobs/frame …   queue ops/frame …   steals/frame …`.
+    pub fn to_text(self) -> String {
+        format!(
+            "pool threads {}   jobs/frame {:.1}   queue ops/frame {:.1}   steals/frame {:.1}",
+            self.threads, self.jobs, self.queue_ops, self.steals
+        )
+    }
 }
 
 /// What the process has done so far: read from transcripts, refreshed git records.
@@ -204,6 +248,7 @@ pub fn run(settings: &Settings, bench: &BenchArgs, payload: &[u8]) -> Result<Ben
     metrics.frame.reset();
     metrics.widgets.iter().for_each(Histogram::reset);
     let ops_before = renderer.pool_queue_ops();
+    let engine_before = EngineUse::now(&renderer);
     let work_before = WorkCounts::now();
     let (allocs_before, bytes_before) = allocation_counts();
     let started = Instant::now();
@@ -216,6 +261,7 @@ pub fn run(settings: &Settings, bench: &BenchArgs, payload: &[u8]) -> Result<Ben
     let (transcript_bytes_per_frame, git_refreshes_per_frame) =
         WorkCounts::now().per_frame_since(work_before, frames);
     let queue_ops = renderer.pool_queue_ops() - ops_before;
+    let engine = EngineUse::now(&renderer).per_frame_since(engine_before, frames);
     let frame = renderer.metrics().frame.summary();
     let histogram = renderer.metrics().frame.nonzero_buckets().collect();
     renderer.set_widget_timing(true);
@@ -241,6 +287,7 @@ pub fn run(settings: &Settings, bench: &BenchArgs, payload: &[u8]) -> Result<Ben
         frame_bytes: renderer.frame().len(),
         transcript_bytes_per_frame,
         git_refreshes_per_frame,
+        engine,
         histogram,
     })
 }
@@ -287,6 +334,7 @@ impl BenchReport {
             "transcript bytes read/frame {:.0}   git refreshes/frame {:.2}",
             self.transcript_bytes_per_frame, self.git_refreshes_per_frame
         );
+        let _ = writeln!(s, "engine: {}", self.engine.to_text());
         let _ = writeln!(s, "\nwidget         p50 µs   p99 µs   max µs");
         for (name, w) in &self.widgets {
             let _ = writeln!(
@@ -344,7 +392,7 @@ impl BenchReport {
             .map(|(upper, count)| format!("[{upper},{count}]"))
             .collect();
         format!(
-            "{{\"cold\":{},\"frames\":{},\"threads\":{},\"frame_bytes\":{},\"frame\":{},\"widgets\":{{{}}},\"allocations_per_frame\":{},\"bytes_per_frame\":{},\"queue_ops_per_sec\":{:.0},\"transcript_bytes_per_frame\":{},\"git_refreshes_per_frame\":{},\"histogram\":[{}]}}\n",
+            "{{\"cold\":{},\"frames\":{},\"threads\":{},\"frame_bytes\":{},\"frame\":{},\"widgets\":{{{}}},\"allocations_per_frame\":{},\"bytes_per_frame\":{},\"queue_ops_per_sec\":{:.0},\"transcript_bytes_per_frame\":{},\"git_refreshes_per_frame\":{},\"engine\":{{\"threads\":{},\"jobs_per_frame\":{},\"queue_ops_per_frame\":{},\"steals_per_frame\":{}}},\"histogram\":[{}]}}\n",
             self.cold,
             self.frames,
             self.threads,
@@ -356,6 +404,10 @@ impl BenchReport {
             self.queue_ops_per_sec,
             self.transcript_bytes_per_frame,
             self.git_refreshes_per_frame,
+            self.engine.threads,
+            self.engine.jobs,
+            self.engine.queue_ops,
+            self.engine.steals,
             histogram.join(",")
         )
     }

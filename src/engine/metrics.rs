@@ -138,6 +138,10 @@ impl Histogram {
 pub struct Counter(AtomicU64);
 
 impl Counter {
+    pub const fn new() -> Self {
+        Counter(AtomicU64::new(0))
+    }
+
     pub fn add(&self, n: u64) {
         self.0.fetch_add(n, Relaxed);
     }

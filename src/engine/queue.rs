@@ -4,8 +4,13 @@
 //! Non-Blocking and Blocking Concurrent Queue Algorithms" (PODC 1996): a singly linked list
 //! with a *sentinel* node at `head`; `tail` points at the last node or lags behind it by
 //! one, and every thread that sees it lag helps swing it forward with a CAS before going on.
-//! Memory reclamation is epoch-based (crossbeam-epoch): a popped sentinel is handed to
-//! `defer_destroy`, so it is freed only once no pinned thread can still hold a pointer to it.
+//! Memory reclamation is epoch-based (crossbeam-epoch): a popped sentinel is retired
+//! through the epoch, so its memory is touched again only once no pinned thread can still
+//! hold a pointer to it. It is then recycled, not freed: the deferred closure hands the
+//! block to `recycle.rs`'s free lists, where the next push takes it, so a warm queue
+//! allocates no nodes. Reuse only after the epoch is also what keeps the `head` and `tail`
+//! CASes free of ABA (a pointer a pinned thread loaded cannot come back as a new node).
+//! Nodes too large for a recycling class (over 128 bytes) are boxed and freed as before.
 //!
 //! crossbeam-epoch collects garbage on pins (a few bags every 128 pins), about four retired
 //! nodes per pin. A thread that pops many values under one guard would outrun it and let
@@ -44,6 +49,7 @@
 //!
 //! Read next: `pool.rs`, the only user on the render path.
 
+use core::alloc::Layout;
 use core::mem::MaybeUninit;
 use core::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 
@@ -51,6 +57,7 @@ use crossbeam_epoch::{self as epoch, Atomic, Collector, Guard, Owned, Shared};
 use crossbeam_utils::CachePadded;
 
 use super::cell::UnsafeCell;
+use super::recycle;
 
 /// Pops a thread makes between two flushes of its garbage: one full bag of crossbeam-epoch.
 #[cfg(not(crossbeam_loom))]
@@ -102,6 +109,62 @@ struct Node<T> {
     next: Atomic<Node<T>>,
 }
 
+impl<T> Node<T> {
+    /// The recycling class of this node type (`recycle.rs`), `None` when it is too large.
+    const CLASS: Option<usize> = recycle::class_of(Layout::new::<Node<T>>());
+
+    /// A new unlinked node holding `value`, in a recycled block when there is one.
+    #[inline]
+    fn alloc<'g>(value: T, guard: &'g Guard) -> Shared<'g, Node<T>> {
+        Self::place(MaybeUninit::new(value), guard)
+    }
+
+    /// A new sentinel: a node without a value.
+    fn alloc_sentinel(guard: &Guard) -> Shared<'_, Node<T>> {
+        Self::place(MaybeUninit::uninit(), guard)
+    }
+
+    #[inline]
+    fn place(data: MaybeUninit<T>, guard: &Guard) -> Shared<'_, Node<T>> {
+        let node = Node {
+            data: UnsafeCell::new(data),
+            next: Atomic::null(),
+        };
+        let Some(class) = Self::CLASS else {
+            return Owned::new(node).into_shared(guard);
+        };
+        let block = recycle::take(class).cast::<Node<T>>();
+        // SAFETY: (1) `take` returns a block of the class's layout, which is at least as
+        // large and as aligned as `Node<T>` (`class_of`); (2) the block is free: no one
+        // else can read or write it (recycle.rs: it came back only after the epoch).
+        unsafe { block.write(node) };
+        Shared::from(block.cast_const())
+    }
+
+    /// Frees `node` or hands its block back for reuse, once no thread pinned in `guard`'s
+    /// collector can hold a pointer to it (at once under an unprotected guard).
+    ///
+    /// # Safety
+    /// (1) `node` came from [`Node::alloc`] or [`Node::alloc_sentinel`] and is unlinked: no
+    /// new pointer to it can be made; (2) its `data` is uninitialised or moved out; (3) every
+    /// thread that may still hold a pointer to it is pinned in `guard`'s collector.
+    #[inline]
+    unsafe fn retire(node: Shared<'_, Node<T>>, guard: &Guard) {
+        let Some(class) = Self::CLASS else {
+            // SAFETY: (1)–(3) are `defer_destroy`'s contract; the node came from
+            // `Owned::new` since its type has no class.
+            unsafe { guard.defer_destroy(node) };
+            return;
+        };
+        let block = node.as_raw() as usize;
+        // SAFETY: the closure runs once no thread pinned in the collector can read the node
+        // (contract 3), its value is gone (2) and `Node` has no drop glue beyond `data`
+        // (`MaybeUninit`) and `next` (an `Atomic`, no drop): handing the block back is all
+        // that is left to do, and `recycle::give` gets the block and class `take` gave out.
+        unsafe { guard.defer_unchecked(move || recycle::give(block as *mut u8, class)) };
+    }
+}
+
 // SAFETY: values of `T` move between threads through the queue, so `T: Send` is needed and
 // enough; the queue shares no `&T` between threads.
 unsafe impl<T: Send> Sync for Queue<T> {}
@@ -133,13 +196,9 @@ impl<T> Queue<T> {
             collector: collector.clone(),
             default_collector: collector == epoch::default_collector(),
         };
-        let sentinel = Owned::new(Node {
-            data: UnsafeCell::new(MaybeUninit::uninit()),
-            next: Atomic::null(),
-        });
         // SAFETY: the queue is not shared yet, so no other thread can observe the sentinel;
         // an unprotected guard is enough to turn the fresh allocation into a `Shared`.
-        let sentinel = sentinel.into_shared(unsafe { epoch::unprotected() });
+        let sentinel = Node::alloc_sentinel(unsafe { epoch::unprotected() });
         queue.head.store(sentinel, Relaxed);
         queue.tail.store(sentinel, Relaxed);
         queue
@@ -212,11 +271,7 @@ impl<T> Queue<T> {
     /// If `guard` is pinned in another collector than the queue's (invariant 6).
     pub fn push_with(&self, value: T, guard: &Guard) {
         self.check_guard(guard);
-        let new = Owned::new(Node {
-            data: UnsafeCell::new(MaybeUninit::new(value)),
-            next: Atomic::null(),
-        })
-        .into_shared(guard);
+        let new = Node::alloc(value, guard);
         loop {
             // Acquire: pairs with the Release tail CASes in push_with and pop_with, so the node
             // we read (and its initialisation) is visible.
@@ -307,8 +362,9 @@ impl<T> Queue<T> {
                 );
                 // SAFETY: (1) `head` is unlinked (no longer reachable from `head` or `tail`), so
                 // no new reference to it can be made; (2) threads still holding one are pinned
-                // in the queue's collector (invariant 6), which frees it only after they unpin.
-                unsafe { guard.defer_destroy(head) };
+                // in the queue's collector (invariant 6), which frees or recycles it only after
+                // they unpin; (3) its value was moved out when it became the sentinel.
+                unsafe { Node::retire(head, guard) };
                 count_pop(guard);
                 return Some(value);
             }
@@ -332,15 +388,15 @@ impl<T> Drop for Queue<T> {
     fn drop(&mut self) {
         // SAFETY: (1) `&mut self` proves no other thread can touch the queue any more, so an
         // unprotected guard is enough; (2) no pointer to a node ever leaves the queue's
-        // methods, so nodes can be freed at once (pop_with's `defer_destroy` runs immediately
+        // methods, so nodes can be recycled at once (pop_with's retire runs immediately
         // under this guard) rather than deferred.
         let guard = unsafe { epoch::unprotected() };
         while self.pop_with(guard).is_some() {}
         let sentinel = self.head.load(Relaxed, guard);
         // SAFETY: (1) the loop above emptied the queue, so `head` is the only node left and
-        // nothing else points at it; (2) it is non-null (invariant 1) and its `data` is
-        // moved-out or uninitialised, which `MaybeUninit` never drops.
-        drop(unsafe { sentinel.into_owned() });
+        // nothing else points at it (the unprotected guard hands it back at once); (2) it is
+        // non-null (invariant 1) and its `data` is moved-out or uninitialised.
+        unsafe { Node::retire(sentinel, guard) };
     }
 }
 

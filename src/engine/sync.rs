@@ -195,6 +195,11 @@ mod imp {
             self.0.fetch_add(n, order)
         }
 
+        #[inline]
+        pub fn fetch_sub(&self, n: u32, order: Ordering) -> u32 {
+            self.0.fetch_sub(n, order)
+        }
+
         /// Sleeps while the value is `expected` (it may return spuriously).
         #[inline]
         pub fn wait(&self, expected: u32) {
@@ -251,6 +256,10 @@ mod imp {
 
         pub fn fetch_add(&self, n: u32, order: Ordering) -> u32 {
             self.value.fetch_add(n, order)
+        }
+
+        pub fn fetch_sub(&self, n: u32, order: Ordering) -> u32 {
+            self.value.fetch_sub(n, order)
         }
 
         /// Sleeps until woken if the value is `expected`, checked under the sleepers' lock

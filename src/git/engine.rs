@@ -100,7 +100,8 @@ impl TreeSource for LazyStore<'_> {
 /// How the engine runs.
 #[derive(Default)]
 pub struct EngineOptions<'c> {
-    /// Worker threads for the working-tree compare (0: one per CPU on large indexes).
+    /// 1: the working-tree compare on the calling thread alone; otherwise on the engine's
+    /// pool for large indexes.
     pub threads: usize,
     /// Where the untracked listing cache lives (the cache and the record name), if kept.
     pub untracked_cache: Option<(&'c Cache, &'c str)>,

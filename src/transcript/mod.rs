@@ -44,7 +44,6 @@
 //! `record.rs` (the cache record), `prices.rs` (token prices for computed costs).
 
 pub mod assistant;
-pub mod board;
 pub mod file;
 pub mod find;
 pub mod members;

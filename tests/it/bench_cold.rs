@@ -94,3 +94,42 @@ fn a_cold_frame_scans_a_transcript_too_long_for_a_render_in_process() {
         "{report}"
     );
 }
+
+/// A cold git refresh of an index past the parallel threshold (2,048 entries) compares it
+/// in chunks on the engine's pool: the report counts the helper jobs, their queue
+/// operations and the chunks the workers took; `--threads 0` keeps everything on the
+/// calling thread.
+#[test]
+fn a_cold_status_of_a_large_index_runs_on_the_engine_pool() {
+    let sb = Sandbox::new("bench-cold-pool");
+    let (input, _) = session(&sb, 4);
+    let repo = sb.path("repo");
+    for dir in 0..30 {
+        let dir_path = repo.join(format!("d{dir}"));
+        std::fs::create_dir_all(&dir_path).unwrap();
+        for file in 0..80 {
+            std::fs::write(dir_path.join(format!("f{file}")), format!("{dir} {file}\n")).unwrap();
+        }
+    }
+    sb.git(&repo, &["add", "."]);
+    let args = |threads| {
+        [
+            "--cold",
+            "--frames",
+            "4",
+            "--warmup",
+            "1",
+            "--threads",
+            threads,
+        ]
+    };
+    let report = bench(&sb, &input, &args("2"));
+    let engine = &report["engine"];
+    assert_eq!(engine["threads"], 2, "{report}");
+    let per_frame = |name: &str| engine[name].as_f64().unwrap_or(-1.0);
+    assert!(per_frame("jobs_per_frame") >= 1.0, "{report}");
+    assert!(per_frame("queue_ops_per_frame") >= 2.0, "{report}");
+    let inline = bench(&sb, &input, &args("0"));
+    assert_eq!(inline["engine"]["threads"], 0, "{inline}");
+    assert_eq!(inline["engine"]["jobs_per_frame"], 0.0, "{inline}");
+}

@@ -36,8 +36,8 @@
 //! The work is the kernel's: a profile shows `fstatat` (path walk, `ext4_getattr`,
 //! security hooks) and little of our own code. Directory-relative lookups make the whole
 //! tracked status cheaper than bare full-path `lstat`s. On a loaded two-core machine extra
-//! threads buy nothing; on an idle multi-core machine the chunks run side by side, as
-//! git's preload threads do. Figures: BENCHMARKS.md, "Git" (`cargo bench --bench
+//! threads buy nothing; on an idle multi-core machine the chunks run side by side on the
+//! engine's pool, as git's preload threads do. Figures: BENCHMARKS.md, "Git" (`cargo bench --bench
 //! git_status`).
 
 pub mod cache_tree;
@@ -169,7 +169,8 @@ impl std::error::Error for StatusError {}
 #[derive(Clone, Debug, Default)]
 pub struct Options {
     pub config_env: ConfigEnv,
-    /// Worker threads for the working-tree compare; 0 = one per allowed CPU.
+    /// 1: the working-tree compare runs on the calling thread alone; any other value runs a
+    /// large index's compare in chunks on the engine's pool (`engine::batch`).
     pub threads: usize,
     /// The index file instead of `GIT_DIR/index` (git's `GIT_INDEX_FILE`).
     pub index_file: Option<PathBuf>,

@@ -19,12 +19,13 @@
 //!
 //! Files are looked up directory-relative (`sys::fsat`): each directory is opened
 //! once with `O_NOFOLLOW` and its files are `fstatat`ed by name. The entries are split
-//! into one contiguous chunk per allowed CPU, run on `std::thread::scope` threads (the
-//! engine's pinned pool takes only `'static` jobs and has no "wait for this batch").
+//! into contiguous chunks run on the engine's pool of pinned workers (`engine::batch`), the
+//! calling thread taking chunks too.
 //!
 //! Read next: `dirs.rs`, `content.rs`.
 
 use std::path::Path;
+use std::sync::{Mutex, PoisonError};
 
 use super::config::StatusConfig;
 use super::content::{self, EMPTY_BLOB, Hashed, Hashing};
@@ -55,8 +56,11 @@ const S_IFLNK: u32 = 0o120000;
 const S_IFDIR: u32 = 0o040000;
 const S_IFGITLINK: u32 = 0o160000;
 
-/// Entries below which one thread does all the work (spawning costs more, see mod.rs).
+/// Entries below which one thread does all the work (waking workers costs more, see mod.rs).
 const PARALLEL_MIN_ENTRIES: usize = 2048;
+/// Entries per pool item: small enough that two to sixteen workers share the work evenly,
+/// large enough that opening the chunk's directories again is noise.
+const CHUNK_ENTRIES: usize = 512;
 
 /// Everything a worker needs, shared read-only.
 pub struct Inputs<'a> {
@@ -72,33 +76,37 @@ pub struct Inputs<'a> {
 }
 
 /// The change of every entry (same order as `index.entries`; `Clean` for entries not
-/// compared: conflicted stages, skip-worktree, assume-valid). `threads` = 0 picks one
-/// per allowed CPU when the index is large enough to pay for the threads.
+/// compared: conflicted stages, skip-worktree, assume-valid). `threads` = 1 compares on the
+/// calling thread alone; any other value splits a large index into chunks of
+/// [`CHUNK_ENTRIES`] run on the engine's pool (`engine::batch`), the caller included.
 pub fn compare(inputs: &Inputs<'_>, threads: usize) -> Result<Vec<Change>, StatusError> {
     let entries = &inputs.index.entries;
     let mut changes = vec![Change::Clean; entries.len()];
-    let threads = match threads {
-        0 if entries.len() < PARALLEL_MIN_ENTRIES => 1,
-        0 => crate::engine::pool::allowed_cpus().len().max(1),
-        n => n.min(entries.len().max(1)),
-    };
-    if threads == 1 {
+    if threads == 1 || entries.len() < PARALLEL_MIN_ENTRIES {
         return compare_range(inputs, 0, &mut changes).map(|()| changes);
     }
-    let chunk = entries.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let jobs: Vec<_> = changes
-            .chunks_mut(chunk)
-            .enumerate()
-            .map(|(i, out)| scope.spawn(move || compare_range(inputs, i * chunk, out)))
-            .collect();
-        jobs.into_iter().try_for_each(|job| {
-            job.join()
-                .unwrap_or(Err(StatusError::Unsupported(Unsupported::WorkerFailed)))
-        })
-    })?;
+    let chunks: Vec<Mutex<ChunkOut<'_>>> = changes
+        .chunks_mut(CHUNK_ENTRIES)
+        .map(|out| Mutex::new((out, Ok(()))))
+        .collect();
+    crate::engine::batch::for_each(chunks.len(), |i| {
+        // Each chunk is locked by its one item only: the lock is never contended.
+        let mut chunk = chunks[i].lock().unwrap_or_else(PoisonError::into_inner);
+        let (out, result) = &mut *chunk;
+        *result = compare_range(inputs, i * CHUNK_ENTRIES, out);
+    });
+    // The first failing chunk in index order decides, as a serial compare would.
+    for chunk in chunks {
+        chunk
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+            .1?;
+    }
     Ok(changes)
 }
+
+/// One chunk's changes and how its compare ended.
+type ChunkOut<'a> = (&'a mut [Change], Result<(), StatusError>);
 
 /// Compares the entries starting at `first` into `out`.
 fn compare_range(inputs: &Inputs<'_>, first: usize, out: &mut [Change]) -> Result<(), StatusError> {
