@@ -57,14 +57,14 @@ fn render_with(settings: &Settings, env: Environment, explain: bool) -> Result<E
         let _ = writeln!(std::io::stderr(), "blinkline: config: {problem}");
     }
     let mut payload = Vec::with_capacity(16 * 1024);
-    let from_stdin = crate::setup::reads_stdin(&settings);
+    let from_stdin = crate::setup::reads_stdin(settings);
     let stdin_terminal = from_stdin && std::io::stdin().is_terminal();
     let mut read_problem =
         crate::setup::read_input(settings.input.as_deref(), settings.sample, &mut payload);
     let mut from_record = None;
     if from_stdin
         && (stdin_terminal || payload.iter().all(u8::is_ascii_whitespace))
-        && let Some(found) = crate::setup::session_record(&settings, &env)
+        && let Some(found) = crate::setup::session_record(settings, &env)
     {
         payload = found.payload;
         read_problem = None;

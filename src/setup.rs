@@ -137,7 +137,9 @@ pub enum WidthSource {
     Columns,
     /// The controlling terminal.
     DevTty,
-    /// The terminal of this ancestor process (Claude Code's own, for its status line).
+    /// The terminal of this ancestor process (Claude Code's own, for its status line);
+    /// Linux only (the walk reads `/proc`).
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
     Ancestor(u32),
     /// None: the line is not cut.
     Unlimited,
@@ -148,6 +150,7 @@ impl std::fmt::Display for WidthSource {
         match self {
             WidthSource::Flag => f.write_str("--width"),
             WidthSource::Columns => f.write_str("$COLUMNS"),
+            WidthSource::DevTty if cfg!(windows) => f.write_str("the console"),
             WidthSource::DevTty => f.write_str("/dev/tty"),
             WidthSource::Ancestor(pid) => write!(f, "the terminal of ancestor pid {pid}"),
             WidthSource::Unlimited => f.write_str("no --width, $COLUMNS or terminal"),
@@ -189,19 +192,14 @@ fn terminal_columns() -> Option<(usize, WidthSource)> {
 /// The columns of the controlling terminal (no ancestor walk without `/proc`).
 #[cfg(all(unix, not(target_os = "linux")))]
 fn terminal_columns() -> Option<(usize, WidthSource)> {
-    use std::os::fd::AsRawFd;
-    use std::os::unix::fs::OpenOptionsExt;
-    let tty = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOCTTY | libc::O_NONBLOCK)
-        .open("/dev/tty")
-        .ok()?;
-    crate::sys::tty::columns(tty.as_raw_fd()).map(|c| (c, WidthSource::DevTty))
+    crate::sys::tty::columns_of_path("/dev/tty".as_ref()).map(|c| (c, WidthSource::DevTty))
 }
 
+/// The columns of the console this process writes its errors to (Windows has no
+/// controlling terminal to open; stdout is Claude Code's pipe).
 #[cfg(not(unix))]
 fn terminal_columns() -> Option<(usize, WidthSource)> {
-    None
+    crate::sys::tty::columns(2).map(|c| (c, WidthSource::DevTty))
 }
 
 /// The colour depth `choice` gives in `env`.

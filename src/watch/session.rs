@@ -128,6 +128,7 @@ fn set_empty(payload: &mut Vec<u8>) -> bool {
 
 /// Whether changes are noticed by polling only (`BLINKLINE_SESSION_POLL` set to
 /// something other than `0`/`off`/`false`/`no`; always off inotify's platforms).
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 pub fn poll_only() -> bool {
     !cfg!(target_os = "linux")
         || std::env::var("BLINKLINE_SESSION_POLL").is_ok_and(|v| {

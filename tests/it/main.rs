@@ -20,6 +20,7 @@ mod configure;
 mod docs;
 #[cfg(unix)]
 mod doctor;
+#[cfg(unix)]
 mod faults;
 #[cfg(unix)]
 mod git;

@@ -31,10 +31,12 @@ pub fn columns_of_path(path: &std::path::Path) -> Option<usize> {
     columns(file.as_raw_fd())
 }
 
+#[cfg(target_os = "linux")]
 /// The most ancestors [`ancestor_columns`] looks at: Claude Code is the first or second
 /// (`sh -c` may stay between), a wrapper script adds one or two.
 pub const MAX_ANCESTORS: usize = 4;
 
+#[cfg(target_os = "linux")]
 /// The terminal of the nearest ancestor process that has one, and its columns: the width
 /// of the window a program without a controlling terminal was started from (Claude Code
 /// keeps its terminal and starts its status line in a session of its own).
@@ -68,6 +70,7 @@ pub fn ancestor_columns() -> Option<(u32, usize)> {
     None
 }
 
+#[cfg(target_os = "linux")]
 /// Columns of the terminal on `pid`'s stdin, stdout or stderr.
 fn stdio_columns(pid: u32) -> Option<usize> {
     (0..3).find_map(|fd| {
@@ -78,6 +81,7 @@ fn stdio_columns(pid: u32) -> Option<usize> {
     })
 }
 
+#[cfg(target_os = "linux")]
 /// Whether `path` names a terminal device: a pseudo-terminal (`/dev/pts/N`) or a console
 /// (`/dev/ttyN`, `/dev/ttySN`), not `/dev/tty` itself (that is the looker's own terminal).
 fn is_terminal_path(path: &std::path::Path) -> bool {
@@ -89,6 +93,7 @@ fn is_terminal_path(path: &std::path::Path) -> bool {
         || path.strip_prefix("/dev/tty").is_some_and(|n| !n.is_empty())
 }
 
+#[cfg(target_os = "linux")]
 /// What the walk reads from `/proc/PID/stat`.
 struct Stat {
     parent: u32,
@@ -97,6 +102,7 @@ struct Stat {
     tty: Option<String>,
 }
 
+#[cfg(target_os = "linux")]
 impl Stat {
     /// One `read` into a stack buffer: the file is a few hundred bytes, built whole by the
     /// kernel. Fields follow the last `)` (the command name may hold `)` and spaces):
@@ -124,6 +130,7 @@ impl Stat {
     }
 }
 
+#[cfg(target_os = "linux")]
 /// The path of terminal device `tty_nr` (a `dev_t` as `/proc/PID/stat` prints it):
 /// pseudo-terminals (majors 136–143) and virtual consoles (major 4, minors 1–63).
 fn device_path(tty_nr: u32) -> Option<String> {
@@ -136,7 +143,7 @@ fn device_path(tty_nr: u32) -> Option<String> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, target_os = "linux"))]
 mod tests {
     use super::*;
 

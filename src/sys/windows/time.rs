@@ -40,6 +40,63 @@ pub fn localtime(unix_seconds: i64) -> Option<TimeOfDay> {
     })
 }
 
+/// Set by [`set_time_zone`] with a UTC name: local time is then UTC.
+static UTC_ZONE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The local time's offset from UTC at `unix_seconds`, in seconds east of Greenwich (the
+/// system's time zone rules); 0 when Windows cannot convert it.
+pub fn utc_offset(unix_seconds: i64) -> i64 {
+    if UTC_ZONE.load(std::sync::atomic::Ordering::Relaxed) {
+        return 0;
+    }
+    let Some(ticks) = unix_seconds
+        .checked_mul(10_000_000)
+        .and_then(|t| t.checked_add(EPOCH_DIFFERENCE))
+        .and_then(|t| u64::try_from(t).ok())
+    else {
+        return 0;
+    };
+    let file_time = FILETIME {
+        dwLowDateTime: ticks as u32,
+        dwHighDateTime: (ticks >> 32) as u32,
+    };
+    // SAFETY: SYSTEMTIME is plain data, valid when zeroed.
+    let (mut utc, mut local): (SYSTEMTIME, SYSTEMTIME) = unsafe { core::mem::zeroed() };
+    // SAFETY: (1) every pointer is to a live local of the type the call reads or writes;
+    // (2) a null time zone means the current one.
+    let ok = unsafe {
+        FileTimeToSystemTime(&file_time, &mut utc) != 0
+            && SystemTimeToTzSpecificLocalTime(core::ptr::null(), &utc, &mut local) != 0
+    };
+    if !ok {
+        return 0;
+    }
+    let seconds = |t: &SYSTEMTIME| {
+        let day = days_from_civil(t.wYear as i64, t.wMonth as i64, t.wDay as i64);
+        day * 86_400 + t.wHour as i64 * 3600 + t.wMinute as i64 * 60 + t.wSecond as i64
+    };
+    seconds(&local) - seconds(&utc)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let yoe = year - era * 400;
+    let doy = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// Makes `zone` this process's local time zone. Windows has no IANA time zone database:
+/// only the UTC names (`UTC`, `GMT`, `Etc/UTC`, `Etc/GMT`, `Z`) are honoured; any other
+/// zone keeps the system's (the `usage` command refuses such names before calling this).
+pub fn set_time_zone(zone: &str) {
+    if matches!(zone, "UTC" | "GMT" | "Etc/UTC" | "Etc/GMT" | "Z") {
+        UTC_ZONE.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,5 +106,15 @@ mod tests {
         let time = localtime(1_700_000_000).expect("a representable time converts");
         assert!(time.hour < 24 && time.minute < 60, "{time:?}");
         assert_eq!(time.second, 20);
+    }
+
+    #[test]
+    fn the_offset_is_whole_minutes_within_a_day_and_utc_makes_it_zero() {
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2023, 11, 14), 19_675);
+        let offset = utc_offset(1_700_000_000);
+        assert!(offset.abs() < 86_400 && offset % 60 == 0, "{offset}");
+        set_time_zone("UTC");
+        assert_eq!(utc_offset(1_700_000_000), 0);
     }
 }
