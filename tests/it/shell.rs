@@ -131,9 +131,19 @@ fn an_unknown_shell_is_a_usage_error_naming_the_choices() {
         err.contains("invalid value 'tcsh' for '--shell <SHELL>'"),
         "{err}"
     );
-    assert!(err.contains("[possible values: bash, zsh, fish]"), "{err}");
-    let o = blinkline(&["init", "powershell"]);
+    assert!(
+        err.contains("[possible values: bash, zsh, fish, powershell]"),
+        "{err}"
+    );
+    let o = blinkline(&["init", "tcsh"]);
     assert_eq!(o.status.code(), Some(2));
+    let o = blinkline(&["init", "powershell"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        String::from_utf8(o.stdout)
+            .unwrap()
+            .contains("function global:prompt")
+    );
 }
 
 #[test]
