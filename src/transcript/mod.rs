@@ -44,6 +44,7 @@
 //! `record.rs` (the cache record), `prices.rs` (token prices for computed costs).
 
 pub mod assistant;
+pub mod board;
 pub mod file;
 pub mod find;
 pub mod members;

@@ -10,29 +10,36 @@
 //! contribute in a compact [`Batch`] (`sink.rs`: order-free sums, plus usage rows and user
 //! times in file order).
 //!
-//! The chunks run on the engine's pool (`engine::batch`), the calling thread taking chunks
-//! too, a window of [`WINDOW_PER_WORKER`] chunks per worker at a time, so memory stays flat
-//! whatever the file size. After each window the calling thread applies its batches
-//! strictly in chunk order: deduplication by call, model slots, 5-hour blocks and the
+//! A worker that is free takes the next chunk (`board.rs`), at most [`IN_FLIGHT`] chunks per
+//! worker past the oldest batch not yet applied, so memory stays flat whatever the file
+//! size, and a worker that loses its core for a while delays only its own chunk. The main
+//! thread sleeps until the next batch in chunk order is posted and applies the batches
+//! strictly in that order: deduplication by call, model slots, 5-hour blocks and the
 //! recent-call ring all see the rows in file order, as in one sequential pass. If a batch
 //! does not start where the state ends (the file changed under the scan), the rest is
 //! scanned sequentially.
+//!
+//! Two chunks in flight per worker: four balanced no better on two cores and raised the
+//! peak RSS (figures in BENCHMARKS.md, "Transcripts").
+//!
+//! Threads are scoped (`std::thread::scope`): the engine's pool runs `'static` widget jobs
+//! and parks between frames, while this scan borrows the file for a few milliseconds once.
 //!
 //! Read next: `sink.rs` (batches), `file.rs` (the sequential scan it must equal).
 
 use std::fs::File;
 use std::io;
-use std::sync::{Mutex, PoisonError};
 
 use memchr::memchr;
 
+use crate::transcript::board::Board;
 use crate::transcript::file::{self, Advance, CHUNK};
 use crate::transcript::scan;
 use crate::transcript::sink::Batch;
 use crate::transcript::state::State;
 
-/// Chunks per worker in one window (scanned together, then applied in order).
-pub const WINDOW_PER_WORKER: usize = 4;
+/// Chunks per worker that may be handed out past the oldest batch not yet applied.
+pub const IN_FLIGHT: usize = 2;
 /// The default chunk: ~48 chunks for a 50 MB transcript, so the last chunk's imbalance
 /// between two workers is under a millisecond and batches stay a few KiB.
 const DEFAULT_CHUNK: u64 = 1 << 20;
@@ -130,46 +137,35 @@ impl Range {
     }
 }
 
-/// Scans the chunks on the engine's pool a window at a time and applies their batches in
-/// chunk order; false when the batches stopped chaining before the range was done.
+/// Starts the workers and applies their batches in chunk order; false when the batches
+/// stopped chaining (or no thread could start) before the range was done.
 fn run(file: &File, state: &mut State, range: Range, threads: usize) -> io::Result<bool> {
-    let chunks = range.chunks();
-    let window = (WINDOW_PER_WORKER * threads.max(1)).clamp(1, chunks.max(1));
-    let slots: Vec<Mutex<Option<io::Result<Batch>>>> =
-        (0..window).map(|_| Mutex::new(None)).collect();
-    let mut first = 0;
-    while first < chunks {
-        let count = window.min(chunks - first);
-        crate::engine::batch::for_each(count, |k| {
-            let batch = BUF.with_borrow_mut(|buf| {
-                let batch = scan_chunk(file, buf, range.chunk_bounds(first + k), range);
-                if buf.capacity() > 2 * CHUNK {
-                    *buf = Vec::with_capacity(CHUNK);
-                }
-                batch
-            });
-            *slots[k].lock().unwrap_or_else(PoisonError::into_inner) = Some(batch);
-        });
-        let take = |k: usize| {
-            slots[k]
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .take()
-        };
-        if !apply_in_order(state, take, count)? {
-            return Ok(false);
+    let workers = threads.clamp(1, range.chunks());
+    let board = Board::new(range.chunks(), IN_FLIGHT * workers);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let shift = board.join();
+            let board = &board;
+            let started = std::thread::Builder::new()
+                .name("transcript-scan".into())
+                .spawn_scoped(scope, move || {
+                    let _shift = shift;
+                    worker(file, board, range);
+                });
+            if started.is_err() {
+                // The workers already running take every chunk.
+                break;
+            }
         }
-        first += count;
-    }
-    Ok(true)
+        let applied = apply_in_order(state, |i| board.take(i), range.chunks());
+        // Workers waiting for room see the stop and end.
+        board.stop();
+        applied
+    })
 }
 
-std::thread_local! {
-    /// A scanning thread's read buffer, kept between chunks and scans.
-    static BUF: core::cell::RefCell<Vec<u8>> = const { core::cell::RefCell::new(Vec::new()) };
-}
-
-/// The applying side: `take(i)` is the batch of chunk `i` (`None`: it was not scanned).
+/// The main thread's side: `take(i)` waits for the batch of chunk `i` (`None`: no worker
+/// is left to scan it).
 fn apply_in_order(
     state: &mut State,
     mut take: impl FnMut(usize) -> Option<io::Result<Batch>>,
@@ -190,6 +186,22 @@ fn apply_in_order(
         state.offset = stop;
     }
     Ok(true)
+}
+
+/// A worker: scans the chunks the board hands it and posts each batch.
+fn worker(file: &File, board: &Board, range: Range) {
+    let mut buf = Vec::with_capacity(CHUNK);
+    while let Some(i) = board.claim() {
+        let batch = scan_chunk(file, &mut buf, range.chunk_bounds(i), range);
+        let failed = batch.is_err();
+        board.post(i, batch);
+        if failed {
+            return;
+        }
+        if buf.capacity() > 2 * CHUNK {
+            buf = Vec::with_capacity(CHUNK);
+        }
+    }
 }
 
 /// The complete lines that start in `lo..hi`, read as the sequential scan reads them: from
