@@ -540,7 +540,11 @@ mod tests {
         {
             use std::os::unix::fs::PermissionsExt as _;
             std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
-            write_atomically(&path, "{\"a\": 1}\n").unwrap();
+        }
+        write_atomically(&path, "{\"a\": 1}\n").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o640);
         }

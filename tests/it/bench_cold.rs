@@ -100,6 +100,7 @@ fn a_cold_frame_scans_a_transcript_too_long_for_a_render_in_process() {
 /// operations and the chunks the workers took; `--threads 0` keeps everything on the
 /// calling thread.
 #[test]
+#[cfg_attr(not(unix), ignore = "needs git")]
 fn a_cold_status_of_a_large_index_runs_on_the_engine_pool() {
     let sb = Sandbox::new("bench-cold-pool");
     let (input, _) = session(&sb, 4);
