@@ -142,8 +142,12 @@ mod tests {
             .map(|f| (f.project.as_str(), f.session.as_str()))
             .collect();
         assert_eq!(got, [("-home-me-app", "s1"), ("-home-me-app", "s1")]);
-        let agent = std::path::Path::new("subagents").join("agent-a.jsonl");
-        assert!(found.iter().any(|f| f.path.ends_with(&agent)), "{found:?}");
+        let agent = |f: &Found| {
+            f.path
+                .replace('\\', "/")
+                .ends_with("subagents/agent-a.jsonl")
+        };
+        assert!(found.iter().any(agent), "{found:?}");
     }
 
     #[test]
