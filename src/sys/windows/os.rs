@@ -15,8 +15,24 @@ use windows_sys::Win32::System::Threading::{
 /// Starts `command`'s child detached: no console of its own and no window
 /// (`DETACHED_PROCESS | CREATE_NO_WINDOW`), in a new process group so a console's Ctrl-C
 /// does not reach it.
+///
+/// This process's own standard handles stop being inheritable first: CreateProcess hands
+/// every inheritable handle to the child, so a detached refresher would otherwise keep
+/// the caller's stdout pipe open, and a caller reading the line to its end (tmux `#()`,
+/// a script, a test) would wait for the refresher to exit. Handles given to a child
+/// explicitly (`Stdio`) are duplicated for it and are not affected.
 pub fn own_process_group(command: &mut std::process::Command) {
     use std::os::windows::process::CommandExt;
+    use windows_sys::Win32::Foundation::{HANDLE_FLAG_INHERIT, SetHandleInformation};
+    use windows_sys::Win32::System::Console::STD_INPUT_HANDLE;
+    for which in [STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, STD_ERROR_HANDLE] {
+        // SAFETY: (1) GetStdHandle returns a handle owned by the process, or null or
+        // INVALID_HANDLE_VALUE, for which SetHandleInformation just fails; (2) clearing
+        // the inherit flag changes no other property of the handle.
+        unsafe {
+            SetHandleInformation(GetStdHandle(which), HANDLE_FLAG_INHERIT, 0);
+        }
+    }
     command.creation_flags(DETACHED_PROCESS | CREATE_NO_WINDOW | CREATE_NEW_PROCESS_GROUP);
 }
 
