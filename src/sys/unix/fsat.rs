@@ -7,6 +7,10 @@
 //! opening directories with `O_NOFOLLOW` answers git's "is a leading directory a
 //! symlink?" question for free (such a directory's files count as missing, as in git).
 //! Measured numbers are in the status module's documentation.
+//!
+//! The untracked walk reads directories the same way ([`read_dir_at`]): opened relative to
+//! the work tree's descriptor, each entry's type taken from `readdir`'s `d_type`, with no
+//! `lstat` unless the file system leaves the type unknown.
 
 use std::ffi::CStr;
 use std::io;
@@ -85,6 +89,128 @@ pub fn open_subdir(parent: &Dir, name: &CStr) -> io::Result<Dir> {
     Ok(Dir(unsafe { OwnedFd::from_raw_fd(fd) }))
 }
 
+/// What a directory entry is, from `readdir`'s `d_type` (or `lstat` where that is
+/// unknown); symlinks are not followed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryKind {
+    File,
+    Dir,
+    Symlink,
+    /// A FIFO, socket or device.
+    Other,
+}
+
+impl EntryKind {
+    fn of_mode(mode: u32) -> EntryKind {
+        #[allow(clippy::unnecessary_cast)] // `mode_t` is 16 bits wide on macOS
+        match mode & libc::S_IFMT as u32 {
+            m if m == libc::S_IFREG as u32 => EntryKind::File,
+            m if m == libc::S_IFDIR as u32 => EntryKind::Dir,
+            m if m == libc::S_IFLNK as u32 => EntryKind::Symlink,
+            _ => EntryKind::Other,
+        }
+    }
+}
+
+/// Reads the directory `rel` (a relative path, `.` for `dir` itself) inside `dir`: takes
+/// its status first, then calls `visit` with the name and kind of every entry but `.` and
+/// `..`. The status comes before the entries, so a change made while reading changes the
+/// status a later read sees. A read error part way ends the listing there (as an
+/// unreadable directory is treated as empty by git's walk).
+pub fn read_dir_at(
+    dir: &Dir,
+    rel: &CStr,
+    visit: &mut dyn FnMut(&[u8], EntryKind),
+) -> io::Result<FileStat> {
+    let flags = libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC;
+    // SAFETY: (1) `dir` is a live descriptor borrowed for the call; (2) `rel` is
+    // NUL-terminated and outlives the call; (3) no mode argument: O_CREAT is not passed.
+    let fd = unsafe { libc::openat(dir.0.as_raw_fd(), rel.as_ptr(), flags) };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: openat returned a fresh descriptor nothing else owns; `OwnedFd` closes it
+    // once, unless ownership passes to the directory stream below.
+    let owned = unsafe { OwnedFd::from_raw_fd(fd) };
+    let opened = Dir(owned);
+    let stat = lstat_at(&opened, c".")?;
+    let fd = std::os::fd::IntoRawFd::into_raw_fd(opened.0);
+    // SAFETY: `fd` is an open directory descriptor owned by nobody else (taken out of the
+    // `OwnedFd` above); on success the stream owns it and `closedir` closes it.
+    let stream = unsafe { libc::fdopendir(fd) };
+    if stream.is_null() {
+        let e = io::Error::last_os_error();
+        // SAFETY: fdopendir failed, so the descriptor is still ours; it is closed once.
+        drop(unsafe { OwnedFd::from_raw_fd(fd) });
+        return Err(e);
+    }
+    let stream = Stream(stream);
+    loop {
+        // SAFETY: `stream.0` is a live stream used by this thread alone; the entry it
+        // returns stays valid until the next readdir or closedir on it, and is read before
+        // either.
+        let entry = unsafe { libc::readdir(stream.0) };
+        if entry.is_null() {
+            break;
+        }
+        // SAFETY: readdir returned a valid entry (above) whose `d_name` is NUL-terminated.
+        let (name, d_type) = unsafe { (CStr::from_ptr((*entry).d_name.as_ptr()), (*entry).d_type) };
+        let bytes = name.to_bytes();
+        if bytes == b"." || bytes == b".." {
+            continue;
+        }
+        let kind = match d_type {
+            libc::DT_REG => EntryKind::File,
+            libc::DT_DIR => EntryKind::Dir,
+            libc::DT_LNK => EntryKind::Symlink,
+            libc::DT_UNKNOWN => match stream.lstat(name) {
+                Ok(st) => EntryKind::of_mode(st.mode),
+                // Gone since it was listed: as std's `DirEntry::file_type` failing.
+                Err(_) => continue,
+            },
+            _ => EntryKind::Other,
+        };
+        visit(bytes, kind);
+    }
+    Ok(stat)
+}
+
+/// An open directory stream, closed on drop.
+struct Stream(*mut libc::DIR);
+
+impl Stream {
+    /// `lstat` of `name` inside the stream's directory.
+    fn lstat(&self, name: &CStr) -> io::Result<FileStat> {
+        // SAFETY: `self.0` is a live stream; `dirfd` only reads its descriptor, which
+        // stays open (owned by the stream) while `self` lives.
+        let fd = unsafe { libc::dirfd(self.0) };
+        let mut raw = std::mem::MaybeUninit::<libc::stat>::uninit();
+        // SAFETY: as in `lstat_at`: a live descriptor, a NUL-terminated name that outlives
+        // the call, and writable memory the size of `struct stat`.
+        let rc = unsafe {
+            libc::fstatat(
+                fd,
+                name.as_ptr(),
+                raw.as_mut_ptr(),
+                libc::AT_SYMLINK_NOFOLLOW,
+            )
+        };
+        if rc != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: fstatat returned 0, so it initialised the whole struct.
+        Ok(FileStat::from_raw(&unsafe { raw.assume_init() }))
+    }
+}
+
+impl Drop for Stream {
+    fn drop(&mut self) {
+        // SAFETY: the stream is live and closed exactly once, here; this closes its
+        // descriptor too.
+        unsafe { libc::closedir(self.0) };
+    }
+}
+
 /// `lstat` of `name` inside the directory `dir` (`fstatat` with `AT_SYMLINK_NOFOLLOW`).
 pub fn lstat_at(dir: &Dir, name: &CStr) -> io::Result<FileStat> {
     let mut raw = std::mem::MaybeUninit::<libc::stat>::uninit();
@@ -131,5 +257,33 @@ mod tests {
         assert_eq!(link.mode & format, link_type);
         let missing = lstat_at(&sub, c"nope").unwrap_err();
         assert_eq!(missing.kind(), io::ErrorKind::NotFound);
+    }
+
+    #[test]
+    fn read_dir_at_lists_every_entry_with_its_kind_and_the_directory_status() {
+        let root = crate::tempdir::TempDir::new("fsat-read").unwrap();
+        std::fs::create_dir_all(root.join("d/sub")).unwrap();
+        std::fs::write(root.join("d/f"), b"1").unwrap();
+        std::os::unix::fs::symlink("sub", root.join("d/link")).unwrap();
+        let dir = Dir::open(&root).unwrap();
+        let mut seen = Vec::new();
+        let st = read_dir_at(&dir, c"d", &mut |name, kind| {
+            seen.push((name.to_vec(), kind))
+        })
+        .unwrap();
+        seen.sort_by(|a, b| a.0.cmp(&b.0));
+        let expected = [
+            (b"f".to_vec(), EntryKind::File),
+            (b"link".to_vec(), EntryKind::Symlink),
+            (b"sub".to_vec(), EntryKind::Dir),
+        ];
+        assert_eq!(seen, expected);
+        let meta = std::fs::symlink_metadata(root.join("d")).unwrap();
+        assert_eq!((st.ino, st.mtime_nsec), (meta.ino(), meta.mtime_nsec()));
+        let mut top = 0;
+        read_dir_at(&dir, c".", &mut |_, _| top += 1).unwrap();
+        assert_eq!(top, 1);
+        assert!(read_dir_at(&dir, c"d/f", &mut |_, _| ()).is_err());
+        assert!(read_dir_at(&dir, c"nope", &mut |_, _| ()).is_err());
     }
 }
