@@ -1,5 +1,6 @@
-//! Directory listings for the untracked walk, read with `readdir` or taken from the
-//! [`UntrackedCache`] when the directory is unchanged.
+//! Directory listings for the untracked walk, read with `readdir` (`sys::fsat::read_dir_at`,
+//! relative to the work tree's descriptor; on the walk's thread or ahead of it on the
+//! pool) or taken from the [`UntrackedCache`] when the directory is unchanged.
 //!
 //! # Why the cache stays exact
 //! It replaces `readdir` and nothing else. A listing (names and kinds: file or symlink,
@@ -11,7 +12,9 @@
 //! edits to them need no invalidation. One race remains: timestamps come from a coarse
 //! clock, so a change made in the same tick as our read would leave the stamp unchanged;
 //! a directory modified less than [`RACY_WINDOW`] before the read is therefore never
-//! stored (as git does with its "racily clean" index entries).
+//! stored (as git does with its "racily clean" index entries). The stamp is taken before
+//! the entries are read, so a change during the read shows in the next stamp; listings read
+//! ahead on the pool follow the same two rules.
 //!
 //! # Encoding
 //! `BLUC`, version, the work tree path, then per directory: its path, stamp and entries.

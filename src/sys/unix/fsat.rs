@@ -130,28 +130,113 @@ pub fn read_dir_at(
         return Err(io::Error::last_os_error());
     }
     // SAFETY: openat returned a fresh descriptor nothing else owns; `OwnedFd` closes it
-    // once, unless ownership passes to the directory stream below.
-    let owned = unsafe { OwnedFd::from_raw_fd(fd) };
-    let opened = Dir(owned);
+    // once.
+    let opened = Dir(unsafe { OwnedFd::from_raw_fd(fd) });
     let stat = lstat_at(&opened, c".")?;
-    let fd = std::os::fd::IntoRawFd::into_raw_fd(opened.0);
-    // SAFETY: `fd` is an open directory descriptor owned by nobody else (taken out of the
+    entries(opened, visit);
+    Ok(stat)
+}
+
+/// The kind of an entry from its `d_type`, asking `lstat` (in `dir`) where the file system
+/// leaves it unknown; `None` when the entry is gone (as std's `DirEntry::file_type`
+/// failing).
+fn kind_of(d_type: u8, dir: &Dir, name: &CStr) -> Option<EntryKind> {
+    Some(match d_type {
+        libc::DT_REG => EntryKind::File,
+        libc::DT_DIR => EntryKind::Dir,
+        libc::DT_LNK => EntryKind::Symlink,
+        libc::DT_UNKNOWN => EntryKind::of_mode(lstat_at(dir, name).ok()?.mode),
+        _ => EntryKind::Other,
+    })
+}
+
+/// Calls `visit` for every entry of the open directory `dir` with `getdents64`, which
+/// needs none of the checks `fdopendir` makes (an `fstat` and two `fcntl`s per directory).
+#[cfg(target_os = "linux")]
+fn entries(dir: Dir, visit: &mut dyn FnMut(&[u8], EntryKind)) {
+    /// Bytes asked for per call: most directories fit in one.
+    const BUFFER: usize = 32 * 1024;
+    thread_local! {
+        /// Each thread's buffer, kept between directories (taken while in use, so a
+        /// nested read gets a fresh one).
+        static BUF: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+    }
+    let mut buf = BUF.take();
+    if buf.len() != BUFFER {
+        buf = vec![0; BUFFER];
+    }
+    read_entries(&dir, &mut buf, visit);
+    BUF.set(buf);
+}
+
+/// The `getdents64` loop of [`entries`], over `buf`.
+#[cfg(target_os = "linux")]
+fn read_entries(dir: &Dir, buf: &mut [u8], visit: &mut dyn FnMut(&[u8], EntryKind)) {
+    // The fixed part of `struct linux_dirent64`: inode (8), offset (8), record length
+    // (2), type (1); the NUL-terminated name follows.
+    const NAME_AT: usize = 19;
+    loop {
+        // SAFETY: (1) `dir` is a live descriptor; (2) `buf` is writable for `buf.len()`
+        // bytes, the length passed, and the kernel writes no more than that.
+        let n = unsafe {
+            libc::syscall(
+                libc::SYS_getdents64,
+                dir.0.as_raw_fd(),
+                buf.as_mut_ptr(),
+                buf.len(),
+            )
+        };
+        let Ok(n) = usize::try_from(n) else { return };
+        if n == 0 || n > buf.len() {
+            return;
+        }
+        let mut at = 0;
+        while at + NAME_AT < n {
+            let len = usize::from(u16::from_ne_bytes([buf[at + 16], buf[at + 17]]));
+            if len <= NAME_AT || at + len > n {
+                return;
+            }
+            let record = &buf[at..at + len];
+            at += len;
+            let Ok(name) = CStr::from_bytes_until_nul(&record[NAME_AT..]) else {
+                return;
+            };
+            let bytes = name.to_bytes();
+            if bytes == b"." || bytes == b".." {
+                continue;
+            }
+            if let Some(kind) = kind_of(record[18], dir, name) {
+                visit(bytes, kind);
+            }
+        }
+    }
+}
+
+/// Calls `visit` for every entry of the open directory `dir` through a directory stream.
+#[cfg(not(target_os = "linux"))]
+fn entries(dir: Dir, visit: &mut dyn FnMut(&[u8], EntryKind)) {
+    let fd = std::os::fd::IntoRawFd::into_raw_fd(dir.0);
+    // SAFETY: `fd` is an open directory descriptor owned by nobody else (taken out of its
     // `OwnedFd` above); on success the stream owns it and `closedir` closes it.
     let stream = unsafe { libc::fdopendir(fd) };
     if stream.is_null() {
-        let e = io::Error::last_os_error();
         // SAFETY: fdopendir failed, so the descriptor is still ours; it is closed once.
         drop(unsafe { OwnedFd::from_raw_fd(fd) });
-        return Err(e);
+        return;
     }
     let stream = Stream(stream);
+    // SAFETY: `stream.0` is live; `dirfd` only reads its descriptor.
+    let raw = unsafe { libc::dirfd(stream.0) };
+    // SAFETY: the stream owns `raw` and keeps it open while `stream` lives, longer than
+    // this borrow; `ManuallyDrop` keeps the borrowed `Dir` from closing it.
+    let lookup = std::mem::ManuallyDrop::new(Dir(unsafe { OwnedFd::from_raw_fd(raw) }));
     loop {
         // SAFETY: `stream.0` is a live stream used by this thread alone; the entry it
         // returns stays valid until the next readdir or closedir on it, and is read before
         // either.
         let entry = unsafe { libc::readdir(stream.0) };
         if entry.is_null() {
-            break;
+            return;
         }
         // SAFETY: readdir returned a valid entry (above) whose `d_name` is NUL-terminated.
         let (name, d_type) = unsafe { (CStr::from_ptr((*entry).d_name.as_ptr()), (*entry).d_type) };
@@ -159,50 +244,17 @@ pub fn read_dir_at(
         if bytes == b"." || bytes == b".." {
             continue;
         }
-        let kind = match d_type {
-            libc::DT_REG => EntryKind::File,
-            libc::DT_DIR => EntryKind::Dir,
-            libc::DT_LNK => EntryKind::Symlink,
-            libc::DT_UNKNOWN => match stream.lstat(name) {
-                Ok(st) => EntryKind::of_mode(st.mode),
-                // Gone since it was listed: as std's `DirEntry::file_type` failing.
-                Err(_) => continue,
-            },
-            _ => EntryKind::Other,
-        };
-        visit(bytes, kind);
+        if let Some(kind) = kind_of(d_type, &lookup, name) {
+            visit(bytes, kind);
+        }
     }
-    Ok(stat)
 }
 
 /// An open directory stream, closed on drop.
+#[cfg(not(target_os = "linux"))]
 struct Stream(*mut libc::DIR);
 
-impl Stream {
-    /// `lstat` of `name` inside the stream's directory.
-    fn lstat(&self, name: &CStr) -> io::Result<FileStat> {
-        // SAFETY: `self.0` is a live stream; `dirfd` only reads its descriptor, which
-        // stays open (owned by the stream) while `self` lives.
-        let fd = unsafe { libc::dirfd(self.0) };
-        let mut raw = std::mem::MaybeUninit::<libc::stat>::uninit();
-        // SAFETY: as in `lstat_at`: a live descriptor, a NUL-terminated name that outlives
-        // the call, and writable memory the size of `struct stat`.
-        let rc = unsafe {
-            libc::fstatat(
-                fd,
-                name.as_ptr(),
-                raw.as_mut_ptr(),
-                libc::AT_SYMLINK_NOFOLLOW,
-            )
-        };
-        if rc != 0 {
-            return Err(io::Error::last_os_error());
-        }
-        // SAFETY: fstatat returned 0, so it initialised the whole struct.
-        Ok(FileStat::from_raw(&unsafe { raw.assume_init() }))
-    }
-}
-
+#[cfg(not(target_os = "linux"))]
 impl Drop for Stream {
     fn drop(&mut self) {
         // SAFETY: the stream is live and closed exactly once, here; this closes its
