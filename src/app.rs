@@ -82,6 +82,14 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode, Error> {
             | Command::RefreshUsage { .. }),
         ) => {
             if let Some(job) = refresh_job(command) {
+                // `--threads N` sizes the pool a refresher's status runs on (default: one
+                // worker per core), for measuring it at a given width.
+                if let Some(threads) = render.threads {
+                    crate::engine::batch::set_threads(crate::setup::pool_threads(
+                        threads,
+                        crate::engine::batch::MAX_THREADS,
+                    ));
+                }
                 crate::commands::refresh(&job, &Environment::capture(), true)?;
             }
             Ok(ExitCode::SUCCESS)

@@ -124,7 +124,7 @@ pub mod git {
     pub mod untracked {
         pub use crate::git::untracked::{
             ConfigEnv, TrackedPaths, UntrackedCache, UntrackedMode, UntrackedSettings,
-            count_untracked,
+            count_untracked, count_untracked_with,
         };
     }
     pub mod witness {

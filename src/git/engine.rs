@@ -100,8 +100,8 @@ impl TreeSource for LazyStore<'_> {
 /// How the engine runs.
 #[derive(Default)]
 pub struct EngineOptions<'c> {
-    /// 1: the working-tree compare on the calling thread alone; otherwise on the engine's
-    /// pool for large indexes.
+    /// 1: the working-tree compare and the untracked walk on the calling thread alone;
+    /// otherwise both run on the engine's pool for large work trees.
     pub threads: usize,
     /// Where the untracked listing cache lives (the cache and the record name), if kept.
     pub untracked_cache: Option<(&'c Cache, &'c str)>,
@@ -151,6 +151,8 @@ pub struct StatusParts {
     pub untracked: u32,
     pub stash: u32,
     pub ahead_behind: Option<(u32, u32)>,
+    /// As [`EngineOptions::threads`], for the untracked walk.
+    pub threads: usize,
 }
 
 impl StatusParts {
@@ -172,9 +174,15 @@ impl StatusParts {
         let paths: Vec<&[u8]> = self.tracked.paths().collect();
         let settings = &self.tracked.untracked_settings;
         let listing = self.listing.as_mut();
-        self.untracked =
-            untracked::count_untracked(repo, &TrackedPaths::new(&paths), None, settings, listing)
-                .map_err(StatusError::Git)?;
+        self.untracked = untracked::count_untracked_with(
+            repo,
+            &TrackedPaths::new(&paths),
+            None,
+            settings,
+            listing,
+            self.threads,
+        )
+        .map_err(StatusError::Git)?;
         Ok(())
     }
 }
@@ -298,6 +306,7 @@ pub fn status_parts(
         untracked: 0,
         stash: stash_count(&repo.common_dir).map_err(StatusError::Git)?,
         ahead_behind: None,
+        threads: options.threads,
     };
     parts.recount_untracked(repo)?;
     parts.ahead_behind = ahead_behind_of(&store, snap, options)?;

@@ -13,7 +13,8 @@
 //!   ([`affinity::SUPPORTED`] says whether pinning does anything here);
 //! - `fs`: path bytes, stat fields, open flags, private modes and positional reads (what
 //!   `std::os::unix`'s extension traits give, on every platform);
-//! - `fsat`: directory-relative `lstat`, for the git status engine;
+//! - `fsat`: directory-relative `lstat` and directory reads (`d_type`, no `lstat` per
+//!   entry), for the git status engine and the untracked walk;
 //! - `inotify` (Linux only): the git watcher's change notifications;
 //! - `futex`: sleeping on an `AtomicU32` (with and without a timeout) and waking sleepers;
 //! - `os`: processes (process groups, children's resource usage), users, file systems,

@@ -12,6 +12,7 @@ use std::process::Command;
 use blinkline::testing::git::discover::{GitEnv, discover};
 use blinkline::testing::git::untracked::{
     ConfigEnv, TrackedPaths, UntrackedCache, UntrackedMode, UntrackedSettings, count_untracked,
+    count_untracked_with,
 };
 use support::{Rng, Sandbox, write_file as write};
 
@@ -421,6 +422,77 @@ fn the_cache_follows_every_kind_of_change() {
         next_timestamp_tick(&s);
     }
     assert!(hits > 0, "the cache was used");
+}
+
+/// Our answer with `threads` (1: every directory read by the walk itself; 0: the
+/// directories holding tracked paths read ahead on the engine's pool).
+fn ours_threads(
+    sandbox: &Sandbox,
+    dir: &Path,
+    mode: UntrackedMode,
+    cache: Option<&mut UntrackedCache>,
+    threads: usize,
+) -> u32 {
+    let (paths, gitlinks) = index_paths(sandbox, dir);
+    let repo = discover(dir, &GitEnv::default()).unwrap().unwrap();
+    let paths: Vec<&[u8]> = paths.iter().map(Vec::as_slice).collect();
+    let gitlinks: Vec<&[u8]> = gitlinks.iter().map(Vec::as_slice).collect();
+    let tracked = TrackedPaths {
+        paths: &paths,
+        gitlinks: &gitlinks,
+    };
+    let home = ConfigEnv {
+        home: Some(sandbox.path("home")),
+        no_system: true,
+        ..ConfigEnv::default()
+    };
+    let settings = UntrackedSettings::load(&repo, &home).unwrap();
+    count_untracked_with(&repo, &tracked, Some(mode), &settings, cache, threads).unwrap()
+}
+
+#[test]
+fn a_wide_tree_read_ahead_on_the_pool_agrees_with_git_and_a_serial_walk() {
+    let s = Sandbox::new("untracked-wide");
+    let dir = s.path("repo");
+    let mut files: Vec<(String, &str)> = Vec::new();
+    for i in 0..40 {
+        files.push((format!("d{i:02}/f.txt"), "f"));
+        files.push((format!("d{i:02}/sub/g.txt"), "g"));
+    }
+    files.push(("e/f/g/h/deep.txt".to_owned(), "d"));
+    let refs: Vec<(&str, &str)> = files.iter().map(|(p, c)| (p.as_str(), *c)).collect();
+    s.git_cli().repo_with(&dir, &refs);
+    write(&dir, ".gitignore", "d05/\n*.tmp\n");
+    write(&dir, "d05/ignored-but-tracked-dir.txt", "i");
+    write(&dir, "d06/sub/x.tmp", "t");
+    write(&dir, "d06/sub/counted.txt", "c");
+    write(&dir, "d11/.gitignore", "hidden\n");
+    write(&dir, "d11/hidden", "h");
+    write(&dir, "d11/sub/new/tree/file", "n");
+    write(&dir, "e/f/g/h/new.txt", "n");
+    write(&dir, "e/f/g/untracked/only", "u");
+    // A tracked directory now a symlink to another: read ahead through the link, never
+    // entered by the walk (a symlink is a file).
+    std::fs::remove_dir_all(dir.join("d07")).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("d08", dir.join("d07")).unwrap();
+    // A tracked directory gone, and one replaced by a file.
+    std::fs::remove_dir_all(dir.join("d09")).unwrap();
+    std::fs::remove_dir_all(dir.join("d10")).unwrap();
+    write(&dir, "d10", "now a file");
+    for (mode, name) in MODES {
+        let (expected, listed) = git_untracked(&s, &dir, name);
+        for threads in [1, 0, 2] {
+            let got = ours_threads(&s, &dir, mode, None, threads);
+            assert_eq!(
+                got, expected,
+                "mode {name}, threads {threads}: git lists {listed}"
+            );
+            let mut cache = UntrackedCache::new(&dir);
+            let cached = ours_threads(&s, &dir, mode, Some(&mut cache), threads);
+            assert_eq!(cached, expected, "mode {name}, threads {threads}, cache");
+        }
+    }
 }
 
 /// Random names, trees and ignore lines for the property test.

@@ -1,5 +1,6 @@
-//! Directory listings for the untracked walk, read with `readdir` or taken from the
-//! [`UntrackedCache`] when the directory is unchanged.
+//! Directory listings for the untracked walk, read with `readdir` (`sys::fsat::read_dir_at`,
+//! relative to the work tree's descriptor; on the walk's thread or ahead of it on the
+//! pool) or taken from the [`UntrackedCache`] when the directory is unchanged.
 //!
 //! # Why the cache stays exact
 //! It replaces `readdir` and nothing else. A listing (names and kinds: file or symlink,
@@ -11,7 +12,9 @@
 //! edits to them need no invalidation. One race remains: timestamps come from a coarse
 //! clock, so a change made in the same tick as our read would leave the stamp unchanged;
 //! a directory modified less than [`RACY_WINDOW`] before the read is therefore never
-//! stored (as git does with its "racily clean" index entries).
+//! stored (as git does with its "racily clean" index entries). The stamp is taken before
+//! the entries are read, so a change during the read shows in the next stamp; listings read
+//! ahead on the pool follow the same two rules.
 //!
 //! # Encoding
 //! `BLUC`, version, the work tree path, then per directory: its path, stamp and entries.
@@ -19,9 +22,12 @@
 //! then reads every directory). Read next: `walk.rs`.
 
 use std::collections::HashMap;
+use std::ffi::CString;
 use std::path::Path;
 use std::rc::Rc;
 use std::time::{Duration, SystemTime};
+
+use crate::sys::fsat::{self, Dir, EntryKind, FileStat};
 
 /// A directory modified this recently is listed but not cached.
 pub const RACY_WINDOW: Duration = Duration::from_secs(2);
@@ -42,13 +48,11 @@ pub enum Kind {
 }
 
 impl Kind {
-    fn of(file_type: std::fs::FileType) -> Kind {
-        if file_type.is_dir() {
-            Kind::Dir
-        } else if file_type.is_file() || file_type.is_symlink() {
-            Kind::File
-        } else {
-            Kind::Other
+    fn of(kind: EntryKind) -> Kind {
+        match kind {
+            EntryKind::Dir => Kind::Dir,
+            EntryKind::File | EntryKind::Symlink => Kind::File,
+            EntryKind::Other => Kind::Other,
         }
     }
 
@@ -102,17 +106,21 @@ impl Listing {
         (&self.names[start as usize..(start + len) as usize], kind)
     }
 
-    /// Reads `dir`; `None` when it cannot be opened (git warns and treats it as empty).
-    pub fn read(dir: &Path) -> Option<Listing> {
+    /// Reads directory `rel` (`""` or `"dir/sub/"`) of the work tree open as `root`, with
+    /// its stamp taken before the entries; `None` when it cannot be opened (git warns and
+    /// treats it as empty).
+    pub fn read(root: &Dir, rel: &[u8]) -> Option<(Stamp, Listing)> {
+        let rel = match rel.strip_suffix(b"/") {
+            Some(dir) => CString::new(dir).ok()?,
+            None if rel.is_empty() => CString::from(c"."),
+            None => CString::new(rel).ok()?,
+        };
         let mut listing = Listing::default();
-        for entry in std::fs::read_dir(dir).ok()? {
-            let Ok(entry) = entry else { continue };
-            let Ok(file_type) = entry.file_type() else {
-                continue;
-            };
-            listing.push(entry.file_name().as_encoded_bytes(), Kind::of(file_type));
-        }
-        Some(listing)
+        let st = fsat::read_dir_at(root, &rel, &mut |name, kind| {
+            listing.push(name, Kind::of(kind));
+        })
+        .ok()?;
+        Some((Stamp::of(&st), listing))
     }
 }
 
@@ -127,8 +135,7 @@ pub struct Stamp {
 }
 
 impl Stamp {
-    fn of(meta: &std::fs::Metadata) -> Stamp {
-        let meta = crate::sys::fs::stat_of(meta);
+    fn of(meta: &FileStat) -> Stamp {
         Stamp {
             dev: meta.dev,
             ino: meta.ino,
@@ -233,10 +240,25 @@ impl UntrackedCache {
             .map(Vec::as_slice)
     }
 
-    /// The listing of `abs` (`rel` below the work tree): reused when its stamp is
-    /// unchanged, else read and remembered.
-    pub(crate) fn list(&mut self, abs: &Path, rel: &[u8]) -> Option<Rc<Listing>> {
-        let stamp = Stamp::of(&std::fs::symlink_metadata(abs).ok()?);
+    /// The listing of directory `rel` of the work tree open as `root`: reused when its
+    /// stamp is unchanged, else read and remembered. `read` is the directory read
+    /// already (with the stamp taken before it), when the caller read it ahead.
+    pub(crate) fn list(
+        &mut self,
+        root: &Dir,
+        rel: &[u8],
+        read: Option<(Stamp, Listing)>,
+    ) -> Option<Rc<Listing>> {
+        if let Some((stamp, listing)) = read {
+            self.misses += 1;
+            self.previous.remove(rel);
+            return Some(self.remember(rel, stamp, listing));
+        }
+        let mut dir = rel.strip_suffix(b"/").unwrap_or(rel);
+        if dir.is_empty() {
+            dir = b".";
+        }
+        let stamp = Stamp::of(&fsat::lstat_at(root, &CString::new(dir).ok()?).ok()?);
         if self.reuse_except.is_some()
             && let Some((old, listing)) = self.current.get(rel)
             && *old == stamp
@@ -254,14 +276,28 @@ impl UntrackedCache {
             return Some(listing);
         }
         self.misses += 1;
-        let listing = Rc::new(Listing::read(abs)?);
+        let (stamp, listing) = Listing::read(root, rel)?;
+        Some(self.remember(rel, stamp, listing))
+    }
+
+    /// Keeps a listing just read, unless its directory changed too recently to trust the
+    /// stamp.
+    fn remember(&mut self, rel: &[u8], stamp: Stamp, listing: Listing) -> Rc<Listing> {
+        let listing = Rc::new(listing);
         if stamp.is_racy(SystemTime::now(), self.racy_window) {
             self.racy.push(rel.to_vec());
         } else {
             self.current
                 .insert(rel.to_vec(), (stamp, Rc::clone(&listing)));
         }
-        Some(listing)
+        listing
+    }
+
+    /// Should a walk read directory `rel` ahead, in parallel? Not when this cache may
+    /// reuse a listing for it (an unchanged directory then costs one `lstat`, not a read)
+    /// nor in a partial walk, which enters few directories.
+    pub(crate) fn wants_read_ahead(&self, rel: &[u8]) -> bool {
+        self.reuse_except.is_none() && !self.previous.contains_key(rel)
     }
 
     /// From now on, walks record the untracked count of each subtree below a directory
@@ -446,9 +482,10 @@ mod tests {
         let dir = crate::tempdir::TempDir::new("listing").unwrap();
         std::fs::create_dir_all(dir.join("sub")).unwrap();
         std::fs::write(dir.join("f"), "x").unwrap();
+        let root = Dir::open(&dir).unwrap();
         let mut cache = UntrackedCache::new(&dir);
         cache.begin(&dir);
-        let listing = cache.list(&dir, b"").unwrap();
+        let listing = cache.list(&root, b"", None).unwrap();
         assert_eq!(listing.len(), 2);
         // Just written: racy, so not stored.
         assert!(
@@ -457,7 +494,9 @@ mod tests {
                 .previous
                 .is_empty()
         );
-        let stamp = Stamp::of(&std::fs::symlink_metadata(&dir).unwrap());
+        let stamp = Stamp::of(&crate::sys::fs::stat_of(
+            &std::fs::symlink_metadata(&dir).unwrap(),
+        ));
         cache.current.insert(Vec::new(), (stamp, listing));
         let bytes = cache.encode();
         let decoded = UntrackedCache::decode(&bytes).unwrap();
@@ -472,14 +511,40 @@ mod tests {
         // A walk that reuses the one listing leaves it unchanged; a new file changes it.
         let mut again = UntrackedCache::decode(&bytes).unwrap();
         again.begin(&dir);
-        assert!(again.list(&dir, b"").is_some());
+        assert!(again.list(&root, b"", None).is_some());
         assert!(again.unchanged_by_last_walk());
         std::fs::write(dir.join("g"), "y").unwrap();
         again.begin(&dir);
-        assert_eq!(again.list(&dir, b"").unwrap().len(), 3);
+        assert_eq!(again.list(&root, b"", None).unwrap().len(), 3);
         assert!(!again.unchanged_by_last_walk());
         let mut wrong = bytes.clone();
         wrong[4] = VERSION + 1;
         assert!(UntrackedCache::decode(&wrong).is_none());
+    }
+
+    #[test]
+    fn a_listing_read_ahead_in_the_racy_window_is_not_kept() {
+        let dir = crate::tempdir::TempDir::new("listing-ahead").unwrap();
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        std::fs::write(dir.join("sub/f"), "x").unwrap();
+        let root = Dir::open(&dir).unwrap();
+        let mut cache = UntrackedCache::new(&dir);
+        cache.begin(&dir);
+        assert!(cache.wants_read_ahead(b"sub/"));
+        // Just written: a file added within the same clock tick would leave the stamp as
+        // it is, so the listing must not be reused by a later walk.
+        let ahead = Listing::read(&root, b"sub/").unwrap();
+        assert_eq!(cache.list(&root, b"sub/", Some(ahead)).unwrap().len(), 1);
+        assert!(!cache.current.contains_key(&b"sub/"[..]));
+        assert!(cache.directories().any(|d| d == b"sub/"));
+        // Outside the window it is kept, and the next walk reuses it without a read.
+        let mut cache = UntrackedCache::new(&dir).with_racy_window(Duration::ZERO);
+        cache.begin(&dir);
+        let ahead = Listing::read(&root, b"sub/").unwrap();
+        cache.list(&root, b"sub/", Some(ahead)).unwrap();
+        cache.begin(&dir);
+        assert!(!cache.wants_read_ahead(b"sub/"));
+        assert_eq!(cache.list(&root, b"sub/", None).unwrap().len(), 1);
+        assert_eq!((cache.hits, cache.misses), (1, 0));
     }
 }

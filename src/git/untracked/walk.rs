@@ -18,6 +18,7 @@
 //!
 //! Read next: `listing.rs` (how directories are read or reused).
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -25,8 +26,9 @@ use std::rc::Rc;
 use crate::git::GitError;
 use crate::git::ignore::{PatternList, read_ignore_file};
 use crate::git::untracked::TrackedPaths;
-use crate::git::untracked::listing::{Kind, Listing, UntrackedCache};
+use crate::git::untracked::listing::{Kind, Listing, Stamp, UntrackedCache};
 use crate::git::untracked::nested::is_nested_repo;
+use crate::sys::fsat::Dir;
 
 /// The ignore files in effect at the current point of the walk.
 #[derive(Default)]
@@ -61,6 +63,11 @@ impl Excludes {
 
 pub(crate) struct Walker<'w> {
     pub root: &'w Path,
+    /// The work tree, open: directories are read relative to it.
+    pub dir: &'w Dir,
+    /// Directories read ahead of the walk ([`super::read_ahead`]), keyed as `rel`; each
+    /// is taken out when the walk reaches it.
+    pub ahead: HashMap<Vec<u8>, (Stamp, Listing)>,
     pub git_dir: &'w Path,
     pub tracked: &'w TrackedPaths<'w>,
     /// `-uall`: untracked directories are walked and their files counted one by one.
@@ -73,9 +80,16 @@ pub(crate) struct Walker<'w> {
 }
 
 impl<'w> Walker<'w> {
-    pub fn new(root: &'w Path, git_dir: &'w Path, tracked: &'w TrackedPaths<'w>) -> Walker<'w> {
+    pub fn new(
+        root: &'w Path,
+        dir: &'w Dir,
+        git_dir: &'w Path,
+        tracked: &'w TrackedPaths<'w>,
+    ) -> Walker<'w> {
         Walker {
             root,
+            dir,
+            ahead: HashMap::new(),
             git_dir,
             tracked,
             all_files: false,
@@ -89,12 +103,12 @@ impl<'w> Walker<'w> {
 
     /// The listing of directory `rel` (`""` or ending in `/`); `None` when unreadable.
     fn list(&mut self, rel: &[u8]) -> Option<Rc<Listing>> {
-        self.abs.clear();
-        self.abs.push(self.root);
-        self.abs.push(&*crate::sys::fs::os_str(rel));
+        let ahead = self.ahead.remove(rel);
         match self.cache.as_deref_mut() {
-            Some(cache) => cache.list(&self.abs, rel),
-            None => Listing::read(&self.abs).map(Rc::new),
+            Some(cache) => cache.list(self.dir, rel, ahead),
+            None => ahead
+                .or_else(|| Listing::read(self.dir, rel))
+                .map(|(_, listing)| Rc::new(listing)),
         }
     }
 

@@ -62,6 +62,44 @@ pub fn lstat_at(dir: &Dir, name: &CStr) -> io::Result<FileStat> {
     Ok(super::fs::stat_of(&meta))
 }
 
+/// What a directory entry is; symlinks and junctions are not followed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryKind {
+    File,
+    Dir,
+    Symlink,
+    Other,
+}
+
+/// Reads the directory `rel` (`/`-separated, `.` for `dir` itself) inside `dir`: takes its
+/// status first, then calls `visit` with the name and kind of every entry. An entry that
+/// cannot be read is skipped.
+pub fn read_dir_at(
+    dir: &Dir,
+    rel: &CStr,
+    visit: &mut dyn FnMut(&[u8], EntryKind),
+) -> io::Result<FileStat> {
+    let path = join(dir, rel)?;
+    let stat = super::fs::stat_of(&std::fs::symlink_metadata(&path)?);
+    for entry in std::fs::read_dir(&path)? {
+        let Ok(entry) = entry else { continue };
+        let Ok(file_type) = entry.file_type() else {
+            continue;
+        };
+        let kind = if file_type.is_symlink() {
+            EntryKind::Symlink
+        } else if file_type.is_dir() {
+            EntryKind::Dir
+        } else if file_type.is_file() {
+            EntryKind::File
+        } else {
+            EntryKind::Other
+        };
+        visit(entry.file_name().as_encoded_bytes(), kind);
+    }
+    Ok(stat)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
