@@ -16,8 +16,10 @@
 //!
 //! A process that renders again (`watch`, `bench`) keeps its last inline status with a
 //! witness (`witness.rs`): while nothing it read has changed, that status is exact and
-//! is shown without computing it again (a one-shot render only lists the witness's
-//! paths; it never reads them).
+//! is shown without computing it again. After the frame, a render that computed the
+//! status stores the witness with the record; the next process (Claude Code starts one
+//! per render) takes the recorded counts as exact only under the same key and while
+//! that witness holds, and computes them again otherwise.
 //!
 //! A watched record is trusted between a change and the watcher's rewrite (its reaction
 //! time, a few milliseconds): a render that starts inside that window shows the counts
@@ -37,8 +39,8 @@ use std::time::Instant;
 use crate::cache::Cache;
 use crate::git::discover::{GitEnv, Repo, discover};
 use crate::git::record::{
-    HeadKind, RecordHead, Snapshot, StatusRecord, ab_key, deferred, head_name_into, inspect,
-    record_name, status_key,
+    HeadKind, RecordHead, Snapshot, StatusRecord, StatusSource, ab_key, deferred, head_name_into,
+    inspect, record_name, status_key, stored_witness,
 };
 use crate::git::refs::Scratch;
 use crate::git::witness::Witness;
@@ -77,9 +79,8 @@ struct State {
     buf: Vec<u8>,
     /// Set by a render that showed stale or missing data; the record time it saw.
     refresh: Option<i64>,
-    /// A record a render computed inline, to store after the frame, and the time of the
-    /// record it replaces (it is only stored if that one is still there).
-    write: Option<(StatusRecord, i64)>,
+    /// A record a render computed inline, to store after the frame.
+    write: Option<Pending>,
     /// The last inline status and what proves it still holds, for the next render.
     held: Option<Held>,
     error: Option<String>,
@@ -93,13 +94,26 @@ struct Held {
     witness: Witness,
 }
 
+/// A record to store after the frame.
+#[derive(Clone, Copy)]
+struct Pending {
+    record: StatusRecord,
+    /// The time of the record it replaces: it is only stored if that one is still there.
+    replaces: i64,
+    /// It says something the cached record does not (see [`news`]).
+    news: bool,
+    /// Its counts were computed by this render: their witness goes with them, so the
+    /// next process checks it instead of computing them again.
+    witnessed: bool,
+}
+
 /// What a render makes of the cached record (see [`Probe::look`]).
 struct Look {
     record: Option<StatusRecord>,
     status_fresh: bool,
     ab_fresh: bool,
-    /// A record computed inline, to store after the frame, and the time it replaces.
-    write: Option<(StatusRecord, i64)>,
+    /// A record computed inline, to store after the frame.
+    write: Option<Pending>,
     /// A refresher is needed; the time of the record seen.
     refresh: Option<i64>,
 }
@@ -206,10 +220,11 @@ impl Probe {
         if snap.deferred {
             apply_git_head(&mut snap, record, raw, &mut st.scratch);
         }
+        let stored = record.zip(raw.and_then(stored_witness));
         let look = self.look(
             &found.repo,
             &snap,
-            (key, record),
+            (key, record, stored),
             (ctx.now * 1000, ctx.deadline),
             (&mut st.held, &mut st.path),
         );
@@ -245,7 +260,7 @@ impl Probe {
         &self,
         repo: &Repo,
         snap: &Snapshot,
-        (key, cached): (u64, Option<StatusRecord>),
+        (key, cached, stored): (u64, Option<StatusRecord>, Option<(StatusRecord, &[u8])>),
         (now_ms, deadline): (i64, Instant),
         (held, path): (&mut Option<Held>, &mut PathBuf),
     ) -> Look {
@@ -275,8 +290,9 @@ impl Probe {
             .flatten();
         ab_fresh |= new_ab.is_some();
         let mut computed = None;
+        let mut witnessed = false;
         if needs_status && !status_fresh && !self.diffstat && inline::index_is_small(repo, path) {
-            computed = inline_status(repo, snap, key, deadline, (held, path));
+            (computed, witnessed) = inline_status(repo, snap, key, deadline, (held, path), stored);
             status_fresh = computed.is_some();
         }
         if new_ab.is_some() && computed.is_none() {
@@ -298,7 +314,14 @@ impl Probe {
             record: computed.or(cached),
             status_fresh,
             ab_fresh,
-            write: computed.filter(|r| news(r, cached)).map(|r| (r, seen)),
+            write: computed
+                .map(|record| Pending {
+                    record,
+                    replaces: seen,
+                    news: news(&record, cached),
+                    witnessed,
+                })
+                .filter(|w| w.news || w.witnessed),
             refresh: refresh.then_some(seen),
         }
     }
@@ -326,8 +349,17 @@ impl Probe {
         let Some(cache) = st.cache.as_ref() else {
             return;
         };
-        if let Some((record, replaces)) = st.write.take() {
-            inline::store(cache, &found.record, &record, replaces);
+        if let Some(pending) = st.write.take() {
+            // Read after the frame: the signature's `lstat`s never delay the line.
+            let witness = st
+                .held
+                .as_mut()
+                .filter(|held| pending.witnessed && held.key == pending.record.key)
+                .and_then(|held| held.witness.encode(&mut st.path));
+            if pending.news || witness.is_some() {
+                let (record, replaces) = (&pending.record, pending.replaces);
+                inline::store(cache, &found.record, record, replaces, witness.as_deref());
+            }
         }
         let Some(seen) = st.refresh.take() else {
             return;
@@ -357,19 +389,39 @@ impl State {
 }
 
 /// The status of a small repository now: the last inline one while its witness holds
-/// (a process rendering again), else computed within the frame's hashing budget.
+/// (a process rendering again), else the recorded one under the same key while the
+/// witness stored with it holds (a new process), else computed within the frame's
+/// hashing budget. Says whether it was computed now.
 fn inline_status(
     repo: &Repo,
     snap: &Snapshot,
     key: u64,
     deadline: Instant,
     (held, path): (&mut Option<Held>, &mut PathBuf),
-) -> Option<StatusRecord> {
-    if let Some(last) = held.as_mut()
-        && last.key == key
-        && last.witness.holds(path)
-    {
-        return Some(last.record);
+    stored: Option<(StatusRecord, &[u8])>,
+) -> (Option<StatusRecord>, bool) {
+    match held.as_mut() {
+        Some(last) if last.key == key => {
+            if last.witness.holds(path) {
+                return (Some(last.record), false);
+            }
+        }
+        _ => {
+            if let Some((record, witness)) = stored
+                && record.key == key
+                && record.counts.is_some()
+                && record.source == StatusSource::Inline
+                && let Some(mut witness) = Witness::decode(repo, witness)
+                && witness.holds(path)
+            {
+                *held = Some(Held {
+                    key,
+                    record,
+                    witness,
+                });
+                return (Some(record), false);
+            }
+        }
     }
     let (record, witness) = inline::status(repo, snap, key, inline::hash_budget(deadline))
         .map_or((None, None), |(r, w)| (Some(r), w));
@@ -378,7 +430,7 @@ fn inline_status(
         record,
         witness,
     });
-    record
+    (record, record.is_some())
 }
 
 /// Does `computed` say anything the cached record does not (so it is worth a write)?
@@ -460,6 +512,109 @@ mod tests {
                 (view.status_fresh, counts.map(|c| c.modified))
             })
         })
+    }
+
+    /// One render by a new process (a new probe) with the cache in `cache_home`, the
+    /// record stored after the frame as a render stores it: whether the counts were
+    /// fresh, the modified and staged counts, and the time of the record shown.
+    fn one_shot(repo: &Path, cache_home: &Path) -> (bool, Option<(u32, u32)>, i64) {
+        let probe = Probe::new(true, false, 2000);
+        let env = crate::input::env::Environment {
+            xdg_cache_home: Some(cache_home.to_string_lossy().into_owned()),
+            ..Default::default()
+        };
+        // A real time: at 0 every record would look vouched for by a watcher.
+        let now = crate::engine::clock::unix_now();
+        let seen = crate::widgets::testing::with_env_context(&payload(repo), env, now, |ctx| {
+            probe.with_view(ctx, |view| {
+                let view = view.ok().expect("a repository");
+                let record = view.record.expect("a record");
+                let counts = record.counts.map(|c| (c.modified, c.staged));
+                (view.status_fresh, counts, record.time_ms)
+            })
+        });
+        let none = crate::cache::Refresher::Inline(Box::new(|_| {}));
+        probe.after_frame("git_status", &none);
+        seen
+    }
+
+    /// A cache directory for [`one_shot`], and the repository's files aged past [`RACY`]
+    /// so that a witness can be taken.
+    fn cache_home(tag: &str) -> crate::tempdir::TempDir {
+        let home = crate::tempdir::TempDir::new(tag).unwrap();
+        crate::cache::Cache::at(home.join("blinkline")).unwrap();
+        std::thread::sleep(RACY * 2);
+        home
+    }
+
+    #[test]
+    #[cfg_attr(not(unix), ignore = "needs git")]
+    fn a_new_process_trusts_the_recorded_status_only_while_its_stored_witness_holds() {
+        let repo = with_commit("probe-stored");
+        let home = cache_home("probe-stored-cache");
+        let (fresh, counts, computed_at) = one_shot(&repo.root, &home);
+        assert_eq!((fresh, counts), (true, Some((0, 0))));
+        // A status computed again would carry a later time.
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        assert_eq!(
+            one_shot(&repo.root, &home),
+            (true, Some((0, 0)), computed_at),
+            "the next process shows the recorded status, unchanged, as exact"
+        );
+        // Same size, so only the witness's timestamps can tell.
+        std::fs::write(repo.root.join("a.txt"), "b\n").unwrap();
+        let (fresh, counts, at) = one_shot(&repo.root, &home);
+        assert_eq!((fresh, counts), (true, Some((1, 0))));
+        assert!(at > computed_at, "computed again");
+    }
+
+    #[test]
+    #[cfg_attr(not(unix), ignore = "needs git")]
+    fn a_change_between_two_one_shot_renders_is_seen_despite_the_stored_witness() {
+        use crate::git::test_repo::git;
+        let repo = with_commit("probe-change");
+        let home = cache_home("probe-change-cache");
+        let root = &repo.root;
+        // Each step: a render that stores its witness, a change, then a new process.
+        let step = |change: &dyn Fn(), want: (u32, u32), what: &str| {
+            std::thread::sleep(RACY * 2);
+            let (_, _, before) = one_shot(root, &home);
+            std::thread::sleep(std::time::Duration::from_millis(2));
+            change();
+            let (fresh, counts, at) = one_shot(root, &home);
+            assert_eq!((fresh, counts), (true, Some(want)), "{what}");
+            assert!(at > before, "{what}: computed again");
+        };
+        step(
+            &|| std::fs::write(root.join("a.txt"), "b\n").unwrap(),
+            (1, 0),
+            "a file edited",
+        );
+        step(
+            &|| git(root, &["add", "a.txt"]),
+            (0, 1),
+            "the index touched",
+        );
+        step(
+            &|| git(root, &["commit", "-qm", "two"]),
+            (0, 0),
+            "HEAD moved by a commit",
+        );
+        step(
+            &|| std::fs::write(root.join("a.txt"), "c\n").unwrap(),
+            (1, 0),
+            "an edit on the new commit",
+        );
+        step(
+            &|| git(root, &["checkout", "-q", "-b", "other"]),
+            (1, 0),
+            "a branch switched, the edit carried along",
+        );
+        step(
+            &|| git(root, &["checkout", "-q", "--", "a.txt"]),
+            (0, 0),
+            "the edit dropped",
+        );
     }
 
     #[test]

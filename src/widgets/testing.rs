@@ -15,14 +15,24 @@ pub const NOW: i64 = 1_799_999_999 + 1;
 /// environment, the Unicode charset, now 0, a 10 ms deadline, no shell, fresh transcript
 /// state. For tests that call a widget or a probe directly.
 pub fn with_plain_context<R>(payload: &str, f: impl FnOnce(&RenderContext<'_>) -> R) -> R {
+    with_env_context(payload, Environment::default(), 0, f)
+}
+
+/// Like [`with_plain_context`], with `env` as the environment (a cache directory, say)
+/// and `now` as the frame's time.
+pub fn with_env_context<R>(
+    payload: &str,
+    env: Environment,
+    now: i64,
+    f: impl FnOnce(&RenderContext<'_>) -> R,
+) -> R {
     let (session, _) = parse_session(payload.as_bytes());
-    let env = Environment::default();
     let transcripts = crate::transcript::Transcripts::default();
     let ctx = RenderContext {
         session: &session,
         payload: payload.as_bytes(),
         env: &env,
-        now: 0,
+        now,
         deadline: std::time::Instant::now() + std::time::Duration::from_millis(10),
         charset: Charset::Unicode,
         transcripts: &transcripts,
