@@ -65,8 +65,26 @@ struct Found {
     record: String,
 }
 
+/// The git state a renderer's git widgets share (`git_branch`, `git_status`): the
+/// repository of the session's directory, the cache handle, and what the current frame
+/// read of them (the [`Snapshot`], the record key, the cached record). A frame thus
+/// discovers the repository, reads git's config files, `HEAD`, the refs and the record
+/// once, whatever the number of git widgets in the line. A frame is told by its
+/// deadline, which every frame sets anew.
 #[derive(Default)]
-struct State {
+pub struct GitState {
+    state: Mutex<Shared>,
+}
+
+impl GitState {
+    /// Forgets the discovered repository and what the last frame read (`bench --cold`).
+    pub fn forget(&self) {
+        *lock(&self.state) = Shared::default();
+    }
+}
+
+#[derive(Default)]
+struct Shared {
     start: String,
     /// `found` is the discovery result for `start` (`None`: not a repository).
     looked: bool,
@@ -77,6 +95,31 @@ struct State {
     cache_checked: bool,
     path: PathBuf,
     buf: Vec<u8>,
+    /// The deadline of the frame `read` belongs to.
+    frame: Option<Instant>,
+    read: Option<FrameRead>,
+}
+
+/// What a frame read of the repository, for the frame's other git widgets.
+#[derive(Clone, Copy)]
+struct FrameRead {
+    snap: Snapshot,
+    key: u64,
+    record: Option<StatusRecord>,
+    /// Where the cached record's bytes are in `Shared::buf`.
+    raw: Option<(usize, usize)>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    match mutex.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+/// A widget's own part of the git state.
+#[derive(Default)]
+struct State {
     /// Set by a render that showed stale or missing data; the record time it saw.
     refresh: Option<i64>,
     /// A record a render computed inline, to store after the frame.
@@ -161,72 +204,69 @@ impl Probe {
         let Some(dir) = ctx.session.current_dir().or(ctx.env.process_cwd.as_deref()) else {
             return f(Err(Miss::NotRepo));
         };
-        let mut guard = match self.state.lock() {
-            Ok(g) => g,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        let st = &mut *guard;
-        if st.start != dir || !st.looked {
-            st.start.clear();
-            st.start.push_str(dir);
-            st.looked = true;
+        let mut shared = lock(&ctx.git.state);
+        let sh = &mut *shared;
+        let mut own = lock(&self.state);
+        let st = &mut *own;
+        if sh.start != dir || !sh.looked {
+            sh.start.clear();
+            sh.start.push_str(dir);
+            sh.looked = true;
+            sh.read = None;
             let env = git_env(ctx);
             match discover(Path::new(dir), &env) {
                 Ok(Some(repo)) => {
                     let record = record_name(&repo);
-                    st.found = Some(Found { repo, record });
+                    sh.found = Some(Found { repo, record });
                 }
                 Ok(None) => {
-                    st.found = None;
+                    sh.found = None;
                     return f(Err(Miss::NotRepo));
                 }
                 Err(e) => {
-                    st.found = None;
-                    st.looked = false;
+                    sh.found = None;
+                    sh.looked = false;
                     let summary = e.summary();
                     st.note_error(e.to_string());
                     return f(Err(Miss::Broken(summary)));
                 }
             }
         }
-        if !st.cache_checked {
-            st.cache_checked = true;
-            st.cache_dir = Cache::locate(ctx.env).ok();
-            st.cache = Cache::existing(ctx.env);
+        if !sh.cache_checked {
+            sh.cache_checked = true;
+            sh.cache_dir = Cache::locate(ctx.env).ok();
+            sh.cache = Cache::existing(ctx.env);
         }
-        let Some(found) = st.found.as_ref() else {
+        let Some(found) = sh.found.as_ref() else {
             return f(Err(Miss::NotRepo));
         };
-        let mut snap = match inspect(&found.repo, &mut st.scratch) {
-            Ok(snap) => snap,
-            // `git status` refuses a bare repository: nothing to defer to.
-            Err(GitError::LeftToGit { what }) if found.repo.work_tree.is_none() => {
-                return f(Err(Miss::LeftToGit(what)));
-            }
-            Err(GitError::LeftToGit { .. }) => deferred(&found.repo, &mut st.scratch),
-            Err(e) => {
-                let summary = e.summary();
-                st.note_error(e.to_string());
-                st.looked = false;
-                return f(Err(Miss::Broken(summary)));
+        let read = match sh.read.filter(|_| sh.frame == Some(ctx.deadline)) {
+            Some(read) => read,
+            None => {
+                let buffers = (&mut sh.path, &mut sh.buf);
+                let read = match read_repo(found, sh.cache.as_ref(), &mut sh.scratch, buffers) {
+                    Ok(read) => read,
+                    Err((miss, error)) => {
+                        if let Some(error) = error {
+                            st.note_error(error);
+                            sh.looked = false;
+                        }
+                        return f(Err(miss));
+                    }
+                };
+                sh.frame = Some(ctx.deadline);
+                sh.read = Some(read);
+                read
             }
         };
-        let key = status_key(&found.repo, &snap, &mut st.scratch);
-        let raw = st
-            .cache
-            .as_ref()
-            .and_then(|c| c.read_into(&found.record, &mut st.path, &mut st.buf));
-        let record = raw.and_then(StatusRecord::decode);
-        if snap.deferred {
-            apply_git_head(&mut snap, record, raw, &mut st.scratch);
-        }
-        let stored = record.zip(raw.and_then(stored_witness));
+        let raw = read.raw.map(|(from, to)| &sh.buf[from..to]);
+        let stored = read.record.zip(raw.and_then(stored_witness));
         let look = self.look(
             &found.repo,
-            &snap,
-            (key, record, stored),
+            &read.snap,
+            (read.key, read.record, stored),
             (ctx.now * 1000, ctx.deadline),
-            (&mut st.held, &mut st.path),
+            (&mut st.held, &mut sh.path),
         );
         if look.write.is_some() {
             st.write = look.write;
@@ -236,21 +276,18 @@ impl Probe {
         }
         f(Ok(View {
             repo: &found.repo,
-            snap,
+            snap: read.snap,
             record: look.record,
             status_fresh: look.status_fresh,
             ab_fresh: look.ab_fresh,
-            scratch: &mut st.scratch,
+            scratch: &mut sh.scratch,
         }))
     }
 
-    /// Forgets the discovered repository, the cache handle and the refresh request.
+    /// Forgets the last inline status, the refresh request and what to store (the
+    /// repository itself is the renderer's [`GitState`]).
     pub fn forget(&self) {
-        let mut guard = match self.state.lock() {
-            Ok(g) => g,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        *guard = State::default();
+        *lock(&self.state) = State::default();
     }
 
     /// Decides what the cached record is good for, catches up inline where that is cheap
@@ -327,12 +364,12 @@ impl Probe {
     }
 
     /// Starts the refresher a render asked for, and reports a new error on stderr.
-    pub fn after_frame(&self, widget: &str, refresher: &crate::cache::Refresher) {
-        let mut guard = match self.state.lock() {
-            Ok(g) => g,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        let st = &mut *guard;
+    pub fn after_frame(&self, widget: &str, frame: &crate::widgets::AfterFrame<'_>) {
+        let refresher = frame.refresher;
+        let mut shared = lock(&frame.git.state);
+        let sh = &mut *shared;
+        let mut own = lock(&self.state);
+        let st = &mut *own;
         if let (Some(error), false) = (&st.error, st.reported) {
             let _ = writeln!(std::io::stderr(), "blinkline: {widget}: {error}");
             st.reported = true;
@@ -340,13 +377,13 @@ impl Probe {
         if st.refresh.is_none() && st.write.is_none() {
             return;
         }
-        let Some(found) = st.found.as_ref() else {
+        let Some(found) = sh.found.as_ref() else {
             return;
         };
-        if st.cache.is_none() {
-            st.cache = st.cache_dir.clone().and_then(|dir| Cache::at(dir).ok());
+        if sh.cache.is_none() {
+            sh.cache = sh.cache_dir.clone().and_then(|dir| Cache::at(dir).ok());
         }
-        let Some(cache) = st.cache.as_ref() else {
+        let Some(cache) = sh.cache.as_ref() else {
             return;
         };
         if let Some(pending) = st.write.take() {
@@ -355,7 +392,7 @@ impl Probe {
                 .held
                 .as_mut()
                 .filter(|held| pending.witnessed && held.key == pending.record.key)
-                .and_then(|held| held.witness.encode(&mut st.path));
+                .and_then(|held| held.witness.encode(&mut sh.path));
             if pending.news || witness.is_some() {
                 let (record, replaces) = (&pending.record, pending.replaces);
                 inline::store(cache, &found.record, record, replaces, witness.as_deref());
@@ -431,6 +468,40 @@ fn inline_status(
         witness,
     });
     (record, record.is_some())
+}
+
+/// What a frame reads of the repository: the snapshot, the record key and the cached
+/// record (its bytes left in `buf`). A repository that cannot be read gives the miss
+/// and the error's text.
+fn read_repo(
+    found: &Found,
+    cache: Option<&Cache>,
+    s: &mut Scratch,
+    (path, buf): (&mut PathBuf, &mut Vec<u8>),
+) -> Result<FrameRead, (Miss, Option<String>)> {
+    let mut snap = match inspect(&found.repo, s) {
+        Ok(snap) => snap,
+        // `git status` refuses a bare repository: nothing to defer to.
+        Err(GitError::LeftToGit { what }) if found.repo.work_tree.is_none() => {
+            return Err((Miss::LeftToGit(what), None));
+        }
+        Err(GitError::LeftToGit { .. }) => deferred(&found.repo, s),
+        Err(e) => return Err((Miss::Broken(e.summary()), Some(e.to_string()))),
+    };
+    let key = status_key(&found.repo, &snap, s);
+    let raw = cache.and_then(|c| c.read_into(&found.record, path, buf));
+    let record = raw.and_then(StatusRecord::decode);
+    if snap.deferred {
+        apply_git_head(&mut snap, record, raw, s);
+    }
+    // The record is the tail of `buf` (after the cache's header).
+    let raw = raw.map(<[u8]>::len).map(|len| (buf.len() - len, buf.len()));
+    Ok(FrameRead {
+        snap,
+        key,
+        record,
+        raw,
+    })
 }
 
 /// Does `computed` say anything the cached record does not (so it is worth a write)?
@@ -525,16 +596,24 @@ mod tests {
         };
         // A real time: at 0 every record would look vouched for by a watcher.
         let now = crate::engine::clock::unix_now();
-        let seen = crate::widgets::testing::with_env_context(&payload(repo), env, now, |ctx| {
-            probe.with_view(ctx, |view| {
-                let view = view.ok().expect("a repository");
-                let record = view.record.expect("a record");
-                let counts = record.counts.map(|c| (c.modified, c.staged));
-                (view.status_fresh, counts, record.time_ms)
-            })
-        });
+        let git = GitState::default();
+        let seen =
+            crate::widgets::testing::with_env_context(&payload(repo), env, now, &git, |ctx| {
+                probe.with_view(ctx, |view| {
+                    let view = view.ok().expect("a repository");
+                    let record = view.record.expect("a record");
+                    let counts = record.counts.map(|c| (c.modified, c.staged));
+                    (view.status_fresh, counts, record.time_ms)
+                })
+            });
         let none = crate::cache::Refresher::Inline(Box::new(|_| {}));
-        probe.after_frame("git_status", &none);
+        let transcripts = crate::transcript::Transcripts::default();
+        let frame = crate::widgets::AfterFrame {
+            refresher: &none,
+            transcripts: &transcripts,
+            git: &git,
+        };
+        probe.after_frame("git_status", &frame);
         seen
     }
 
