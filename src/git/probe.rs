@@ -137,6 +137,9 @@ struct Held {
     witness: Witness,
 }
 
+/// The cached record and the witness stored with it.
+type Stored<'a> = (StatusRecord, &'a [u8]);
+
 /// A record to store after the frame.
 #[derive(Clone, Copy)]
 struct Pending {
@@ -297,7 +300,7 @@ impl Probe {
         &self,
         repo: &Repo,
         snap: &Snapshot,
-        (key, cached, stored): (u64, Option<StatusRecord>, Option<(StatusRecord, &[u8])>),
+        (key, cached, stored): (u64, Option<StatusRecord>, Option<Stored<'_>>),
         (now_ms, deadline): (i64, Instant),
         (held, path): (&mut Option<Held>, &mut PathBuf),
     ) -> Look {
@@ -435,7 +438,7 @@ fn inline_status(
     key: u64,
     deadline: Instant,
     (held, path): (&mut Option<Held>, &mut PathBuf),
-    stored: Option<(StatusRecord, &[u8])>,
+    stored: Option<Stored<'_>>,
 ) -> (Option<StatusRecord>, bool) {
     match held.as_mut() {
         Some(last) if last.key == key => {

@@ -328,5 +328,24 @@ mod tests {
             !witness.holds(&mut PathBuf::new()),
             "a failed first read is final"
         );
+        assert!(
+            witness.encode(&mut PathBuf::new()).is_none(),
+            "nothing is stored for a later process to trust"
+        );
+    }
+
+    #[test]
+    #[cfg_attr(not(unix), ignore = "needs git")]
+    fn a_stored_witness_holds_in_a_new_process_until_a_file_changes() {
+        let (repo, mut witness) = witnessed("witness-stored");
+        let mut buf = PathBuf::new();
+        let stored = witness.encode(&mut buf).expect("nothing is racy");
+        let found = discover(&repo.root, &GitEnv::default()).unwrap().unwrap();
+        let mut decoded = Witness::decode(&found, &stored).expect("decodes");
+        assert!(decoded.holds(&mut buf));
+        std::fs::write(repo.root.join("a.txt"), "b\n").unwrap();
+        let mut decoded = Witness::decode(&found, &stored).expect("decodes");
+        assert!(!decoded.holds(&mut buf), "a tracked file edited, same size");
+        assert!(Witness::decode(&found, b"short").is_none());
     }
 }
