@@ -13,6 +13,12 @@
 #     2-10; the extra wall time is printed, not asserted (at load 10 it moved by
 #     milliseconds with the other builds), and so are the instructions both renders
 #     execute (callgrind, when valgrind is installed: exact, for comparing versions).
+#   - the same ratio inside a small git repository (50 files and a commit, an edit, an
+#     untracked file; the default line then shows git_branch and git_status, and a render
+#     reuses the recorded status while its stored witness holds): printed, not asserted.
+#     Measured at 1.38-1.50x with load 12-21 on the 2-vCPU VM, 1.69-1.97x before: the
+#     margin under 1.5x is not safe under load. Instructions (callgrind) are printed
+#     beside the ones outside a repository.
 # A check that fails is measured once more before it counts: shared machines stall.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,6 +53,37 @@ if ! check_ratio; then
   echo "-- over the bound; measuring once more"
   check_ratio || { echo "FAIL: whole-process ratio or RSS over its bound twice"; fail=1; }
 fi
+
+echo "== whole process vs floor inside a 50-file git repository ($RUNS interleaved runs, printed)"
+repo_ratio() {
+  local tmp repo out
+  tmp=$(mktemp -d)
+  repo="$tmp/repo"
+  mkdir -p "$repo/src"
+  for i in $(seq 1 50); do printf 'line %s\n' "$i" > "$repo/src/file-$i.txt"; done
+  git -C "$repo" -c init.defaultBranch=main init -q
+  git -C "$repo" add -A
+  git -C "$repo" -c user.name=perf -c user.email=perf@example.com commit -qm fixture
+  printf 'edited\n' >> "$repo/src/file-1.txt"
+  printf 'new\n' > "$repo/untracked.txt"
+  python3 -c "import json,sys; d=sys.argv[1]; print(json.dumps({'session_id': 'perf-check-repo', 'cwd': d, 'workspace': {'current_dir': d, 'project_dir': d}, 'model': {'id': 'claude-opus-4-6', 'display_name': 'Opus 4.6'}}))" "$repo" > "$tmp/payload.json"
+  mkdir -m 700 "$tmp/cache"
+  # Older than the witness's racy window, then one render that stores the status.
+  sleep 0.1
+  XDG_CACHE_HOME="$tmp/cache" "$BIN" < "$tmp/payload.json" > /dev/null
+  out=$(XDG_CACHE_HOME="$tmp/cache" "$BIN" bench --processes "$RUNS" --input "$tmp/payload.json" --json)
+  echo "$out"
+  echo "wall ratio in a repository $(json_get '["wall_ratio"]' <<<"$out") (printed: see the header)"
+  if command -v valgrind > /dev/null; then
+    local inside outside
+    inside=$(XDG_CACHE_HOME="$tmp/cache" valgrind --tool=callgrind --callgrind-out-file=/dev/null "$BIN" < "$tmp/payload.json" 2>&1 >/dev/null | sed -n 's/.*Collected : //p')
+    sed "s|$repo|$tmp/none|g" "$tmp/payload.json" > "$tmp/outside.json"
+    outside=$(XDG_CACHE_HOME="$tmp/cache" valgrind --tool=callgrind --callgrind-out-file=/dev/null "$BIN" < "$tmp/outside.json" 2>&1 >/dev/null | sed -n 's/.*Collected : //p')
+    echo "instructions: inside the repository ${inside}, outside ${outside}"
+  fi
+  rm -rf "$tmp"
+}
+repo_ratio
 
 echo "== transcript read in a render: 10 appended lines vs no transcript widget ($TRANSCRIPT_RUNS interleaved runs)"
 check_transcript() {

@@ -93,6 +93,8 @@ struct Shared {
     done: Handshake,
     /// The transcript state the widgets share.
     transcripts: crate::transcript::Transcripts,
+    /// The git state the widgets share.
+    git: crate::git::probe::GitState,
 }
 
 /// The payload of a frame, shared with the workers that render it.
@@ -126,6 +128,7 @@ impl JobRunner for Runner {
             deadline: job.deadline,
             charset: shared.charset,
             transcripts: &shared.transcripts,
+            git: &shared.git,
             shell: shared.shell.as_ref(),
         };
         let mut clock = Instant::now();
@@ -333,6 +336,7 @@ impl RendererBuilder {
             shell,
             done: Handshake::new(),
             transcripts: crate::transcript::Transcripts::default(),
+            git: crate::git::probe::GitState::default(),
         });
         Renderer {
             shared,
@@ -486,6 +490,7 @@ impl Renderer {
             deadline: started + self.settings.deadline,
             charset: self.settings.charset,
             transcripts: &self.shared.transcripts,
+            git: &self.shared.git,
             shell: self.shared.shell.as_ref(),
         };
         let mut clock = self.time_widgets.then(Instant::now);
@@ -664,6 +669,7 @@ impl Renderer {
             widget.forget_cached();
         }
         self.shared.transcripts.forget();
+        self.shared.git.forget();
     }
 
     /// Lets every widget do its deferred work (see [`Widget::after_frame`]).
@@ -671,6 +677,7 @@ impl Renderer {
         let frame = crate::widgets::AfterFrame {
             refresher: &self.refresher,
             transcripts: &self.shared.transcripts,
+            git: &self.shared.git,
         };
         for widget in &self.shared.widgets {
             widget.after_frame(&frame);

@@ -111,10 +111,16 @@ pub fn ahead_behind(repo: &Repo, snap: &Snapshot) -> Option<(u32, u32)> {
     ahead_behind_within(&store, &head, &up, INLINE_AB_BUDGET).ok()
 }
 
-/// Stores `record` under `name` if the cached record is still the one whose time was
-/// `replaces` (0: none), holding the single-flight lock; gives up quietly when a
-/// refresher holds it.
-pub fn store(cache: &Cache, name: &str, record: &StatusRecord, replaces: i64) {
+/// Stores `record` (with the stored form of its witness, when one was taken) under
+/// `name` if the cached record is still the one whose time was `replaces` (0: none),
+/// holding the single-flight lock; gives up quietly when a refresher holds it.
+pub fn store(
+    cache: &Cache,
+    name: &str,
+    record: &StatusRecord,
+    replaces: i64,
+    witness: Option<&[u8]>,
+) {
     let Some(_lock) = cache.try_lock(name) else {
         return;
     };
@@ -123,7 +129,11 @@ pub fn store(cache: &Cache, name: &str, record: &StatusRecord, replaces: i64) {
         .and_then(|b| StatusRecord::decode(&b))
         .map_or(0, |r| r.time_ms);
     if current == replaces {
-        let _ = cache.write(name, &record.encode(None));
+        let bytes = match witness {
+            Some(witness) => record.encode_with_witness(witness),
+            None => record.encode(None),
+        };
+        let _ = cache.write(name, &bytes);
     }
 }
 

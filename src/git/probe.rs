@@ -16,8 +16,10 @@
 //!
 //! A process that renders again (`watch`, `bench`) keeps its last inline status with a
 //! witness (`witness.rs`): while nothing it read has changed, that status is exact and
-//! is shown without computing it again (a one-shot render only lists the witness's
-//! paths; it never reads them).
+//! is shown without computing it again. After the frame, a render that computed the
+//! status stores the witness with the record; the next process (Claude Code starts one
+//! per render) takes the recorded counts as exact only under the same key and while
+//! that witness holds, and computes them again otherwise.
 //!
 //! A watched record is trusted between a change and the watcher's rewrite (its reaction
 //! time, a few milliseconds): a render that starts inside that window shows the counts
@@ -37,8 +39,8 @@ use std::time::Instant;
 use crate::cache::Cache;
 use crate::git::discover::{GitEnv, Repo, discover};
 use crate::git::record::{
-    HeadKind, RecordHead, Snapshot, StatusRecord, ab_key, deferred, head_name_into, inspect,
-    record_name, status_key,
+    HeadKind, RecordHead, Snapshot, StatusRecord, StatusSource, ab_key, deferred, head_name_into,
+    inspect, record_name, status_key, stored_witness,
 };
 use crate::git::refs::Scratch;
 use crate::git::witness::Witness;
@@ -63,8 +65,26 @@ struct Found {
     record: String,
 }
 
+/// The git state a renderer's git widgets share (`git_branch`, `git_status`): the
+/// repository of the session's directory, the cache handle, and what the current frame
+/// read of them (the [`Snapshot`], the record key, the cached record). A frame thus
+/// discovers the repository, reads git's config files, `HEAD`, the refs and the record
+/// once, whatever the number of git widgets in the line. A frame is told by its
+/// deadline, which every frame sets anew.
 #[derive(Default)]
-struct State {
+pub struct GitState {
+    state: Mutex<Shared>,
+}
+
+impl GitState {
+    /// Forgets the discovered repository and what the last frame read (`bench --cold`).
+    pub fn forget(&self) {
+        *lock(&self.state) = Shared::default();
+    }
+}
+
+#[derive(Default)]
+struct Shared {
     start: String,
     /// `found` is the discovery result for `start` (`None`: not a repository).
     looked: bool,
@@ -75,11 +95,35 @@ struct State {
     cache_checked: bool,
     path: PathBuf,
     buf: Vec<u8>,
+    /// The deadline of the frame `read` belongs to.
+    frame: Option<Instant>,
+    read: Option<FrameRead>,
+}
+
+/// What a frame read of the repository, for the frame's other git widgets.
+#[derive(Clone, Copy)]
+struct FrameRead {
+    snap: Snapshot,
+    key: u64,
+    record: Option<StatusRecord>,
+    /// Where the cached record's bytes are in `Shared::buf`.
+    raw: Option<(usize, usize)>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    match mutex.lock() {
+        Ok(g) => g,
+        Err(poisoned) => poisoned.into_inner(),
+    }
+}
+
+/// A widget's own part of the git state.
+#[derive(Default)]
+struct State {
     /// Set by a render that showed stale or missing data; the record time it saw.
     refresh: Option<i64>,
-    /// A record a render computed inline, to store after the frame, and the time of the
-    /// record it replaces (it is only stored if that one is still there).
-    write: Option<(StatusRecord, i64)>,
+    /// A record a render computed inline, to store after the frame.
+    write: Option<Pending>,
     /// The last inline status and what proves it still holds, for the next render.
     held: Option<Held>,
     error: Option<String>,
@@ -93,13 +137,29 @@ struct Held {
     witness: Witness,
 }
 
+/// The cached record and the witness stored with it.
+type Stored<'a> = (StatusRecord, &'a [u8]);
+
+/// A record to store after the frame.
+#[derive(Clone, Copy)]
+struct Pending {
+    record: StatusRecord,
+    /// The time of the record it replaces: it is only stored if that one is still there.
+    replaces: i64,
+    /// It says something the cached record does not (see [`news`]).
+    news: bool,
+    /// Its counts were computed by this render: their witness goes with them, so the
+    /// next process checks it instead of computing them again.
+    witnessed: bool,
+}
+
 /// What a render makes of the cached record (see [`Probe::look`]).
 struct Look {
     record: Option<StatusRecord>,
     status_fresh: bool,
     ab_fresh: bool,
-    /// A record computed inline, to store after the frame, and the time it replaces.
-    write: Option<(StatusRecord, i64)>,
+    /// A record computed inline, to store after the frame.
+    write: Option<Pending>,
     /// A refresher is needed; the time of the record seen.
     refresh: Option<i64>,
 }
@@ -147,71 +207,69 @@ impl Probe {
         let Some(dir) = ctx.session.current_dir().or(ctx.env.process_cwd.as_deref()) else {
             return f(Err(Miss::NotRepo));
         };
-        let mut guard = match self.state.lock() {
-            Ok(g) => g,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        let st = &mut *guard;
-        if st.start != dir || !st.looked {
-            st.start.clear();
-            st.start.push_str(dir);
-            st.looked = true;
+        let mut shared = lock(&ctx.git.state);
+        let sh = &mut *shared;
+        let mut own = lock(&self.state);
+        let st = &mut *own;
+        if sh.start != dir || !sh.looked {
+            sh.start.clear();
+            sh.start.push_str(dir);
+            sh.looked = true;
+            sh.read = None;
             let env = git_env(ctx);
             match discover(Path::new(dir), &env) {
                 Ok(Some(repo)) => {
                     let record = record_name(&repo);
-                    st.found = Some(Found { repo, record });
+                    sh.found = Some(Found { repo, record });
                 }
                 Ok(None) => {
-                    st.found = None;
+                    sh.found = None;
                     return f(Err(Miss::NotRepo));
                 }
                 Err(e) => {
-                    st.found = None;
-                    st.looked = false;
+                    sh.found = None;
+                    sh.looked = false;
                     let summary = e.summary();
                     st.note_error(e.to_string());
                     return f(Err(Miss::Broken(summary)));
                 }
             }
         }
-        if !st.cache_checked {
-            st.cache_checked = true;
-            st.cache_dir = Cache::locate(ctx.env).ok();
-            st.cache = Cache::existing(ctx.env);
+        if !sh.cache_checked {
+            sh.cache_checked = true;
+            sh.cache_dir = Cache::locate(ctx.env).ok();
+            sh.cache = Cache::existing(ctx.env);
         }
-        let Some(found) = st.found.as_ref() else {
+        let Some(found) = sh.found.as_ref() else {
             return f(Err(Miss::NotRepo));
         };
-        let mut snap = match inspect(&found.repo, &mut st.scratch) {
-            Ok(snap) => snap,
-            // `git status` refuses a bare repository: nothing to defer to.
-            Err(GitError::LeftToGit { what }) if found.repo.work_tree.is_none() => {
-                return f(Err(Miss::LeftToGit(what)));
-            }
-            Err(GitError::LeftToGit { .. }) => deferred(&found.repo, &mut st.scratch),
-            Err(e) => {
-                let summary = e.summary();
-                st.note_error(e.to_string());
-                st.looked = false;
-                return f(Err(Miss::Broken(summary)));
+        let read = match sh.read.filter(|_| sh.frame == Some(ctx.deadline)) {
+            Some(read) => read,
+            None => {
+                let buffers = (&mut sh.path, &mut sh.buf);
+                let read = match read_repo(found, sh.cache.as_ref(), &mut sh.scratch, buffers) {
+                    Ok(read) => read,
+                    Err((miss, error)) => {
+                        if let Some(error) = error {
+                            st.note_error(error);
+                            sh.looked = false;
+                        }
+                        return f(Err(miss));
+                    }
+                };
+                sh.frame = Some(ctx.deadline);
+                sh.read = Some(read);
+                read
             }
         };
-        let key = status_key(&found.repo, &snap, &mut st.scratch);
-        let raw = st
-            .cache
-            .as_ref()
-            .and_then(|c| c.read_into(&found.record, &mut st.path, &mut st.buf));
-        let record = raw.and_then(StatusRecord::decode);
-        if snap.deferred {
-            apply_git_head(&mut snap, record, raw, &mut st.scratch);
-        }
+        let raw = read.raw.map(|(from, to)| &sh.buf[from..to]);
+        let stored = read.record.zip(raw.and_then(stored_witness));
         let look = self.look(
             &found.repo,
-            &snap,
-            (key, record),
+            &read.snap,
+            (read.key, read.record, stored),
             (ctx.now * 1000, ctx.deadline),
-            (&mut st.held, &mut st.path),
+            (&mut st.held, &mut sh.path),
         );
         if look.write.is_some() {
             st.write = look.write;
@@ -221,21 +279,18 @@ impl Probe {
         }
         f(Ok(View {
             repo: &found.repo,
-            snap,
+            snap: read.snap,
             record: look.record,
             status_fresh: look.status_fresh,
             ab_fresh: look.ab_fresh,
-            scratch: &mut st.scratch,
+            scratch: &mut sh.scratch,
         }))
     }
 
-    /// Forgets the discovered repository, the cache handle and the refresh request.
+    /// Forgets the last inline status, the refresh request and what to store (the
+    /// repository itself is the renderer's [`GitState`]).
     pub fn forget(&self) {
-        let mut guard = match self.state.lock() {
-            Ok(g) => g,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        *guard = State::default();
+        *lock(&self.state) = State::default();
     }
 
     /// Decides what the cached record is good for, catches up inline where that is cheap
@@ -245,7 +300,7 @@ impl Probe {
         &self,
         repo: &Repo,
         snap: &Snapshot,
-        (key, cached): (u64, Option<StatusRecord>),
+        (key, cached, stored): (u64, Option<StatusRecord>, Option<Stored<'_>>),
         (now_ms, deadline): (i64, Instant),
         (held, path): (&mut Option<Held>, &mut PathBuf),
     ) -> Look {
@@ -275,8 +330,9 @@ impl Probe {
             .flatten();
         ab_fresh |= new_ab.is_some();
         let mut computed = None;
+        let mut witnessed = false;
         if needs_status && !status_fresh && !self.diffstat && inline::index_is_small(repo, path) {
-            computed = inline_status(repo, snap, key, deadline, (held, path));
+            (computed, witnessed) = inline_status(repo, snap, key, deadline, (held, path), stored);
             status_fresh = computed.is_some();
         }
         if new_ab.is_some() && computed.is_none() {
@@ -298,18 +354,25 @@ impl Probe {
             record: computed.or(cached),
             status_fresh,
             ab_fresh,
-            write: computed.filter(|r| news(r, cached)).map(|r| (r, seen)),
+            write: computed
+                .map(|record| Pending {
+                    record,
+                    replaces: seen,
+                    news: news(&record, cached),
+                    witnessed,
+                })
+                .filter(|w| w.news || w.witnessed),
             refresh: refresh.then_some(seen),
         }
     }
 
     /// Starts the refresher a render asked for, and reports a new error on stderr.
-    pub fn after_frame(&self, widget: &str, refresher: &crate::cache::Refresher) {
-        let mut guard = match self.state.lock() {
-            Ok(g) => g,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        let st = &mut *guard;
+    pub fn after_frame(&self, widget: &str, frame: &crate::widgets::AfterFrame<'_>) {
+        let refresher = frame.refresher;
+        let mut shared = lock(&frame.git.state);
+        let sh = &mut *shared;
+        let mut own = lock(&self.state);
+        let st = &mut *own;
         if let (Some(error), false) = (&st.error, st.reported) {
             let _ = writeln!(std::io::stderr(), "blinkline: {widget}: {error}");
             st.reported = true;
@@ -317,17 +380,26 @@ impl Probe {
         if st.refresh.is_none() && st.write.is_none() {
             return;
         }
-        let Some(found) = st.found.as_ref() else {
+        let Some(found) = sh.found.as_ref() else {
             return;
         };
-        if st.cache.is_none() {
-            st.cache = st.cache_dir.clone().and_then(|dir| Cache::at(dir).ok());
+        if sh.cache.is_none() {
+            sh.cache = sh.cache_dir.clone().and_then(|dir| Cache::at(dir).ok());
         }
-        let Some(cache) = st.cache.as_ref() else {
+        let Some(cache) = sh.cache.as_ref() else {
             return;
         };
-        if let Some((record, replaces)) = st.write.take() {
-            inline::store(cache, &found.record, &record, replaces);
+        if let Some(pending) = st.write.take() {
+            // Read after the frame: the signature's `lstat`s never delay the line.
+            let witness = st
+                .held
+                .as_mut()
+                .filter(|held| pending.witnessed && held.key == pending.record.key)
+                .and_then(|held| held.witness.encode(&mut sh.path));
+            if pending.news || witness.is_some() {
+                let (record, replaces) = (&pending.record, pending.replaces);
+                inline::store(cache, &found.record, record, replaces, witness.as_deref());
+            }
         }
         let Some(seen) = st.refresh.take() else {
             return;
@@ -357,19 +429,39 @@ impl State {
 }
 
 /// The status of a small repository now: the last inline one while its witness holds
-/// (a process rendering again), else computed within the frame's hashing budget.
+/// (a process rendering again), else the recorded one under the same key while the
+/// witness stored with it holds (a new process), else computed within the frame's
+/// hashing budget. Says whether it was computed now.
 fn inline_status(
     repo: &Repo,
     snap: &Snapshot,
     key: u64,
     deadline: Instant,
     (held, path): (&mut Option<Held>, &mut PathBuf),
-) -> Option<StatusRecord> {
-    if let Some(last) = held.as_mut()
-        && last.key == key
-        && last.witness.holds(path)
-    {
-        return Some(last.record);
+    stored: Option<Stored<'_>>,
+) -> (Option<StatusRecord>, bool) {
+    match held.as_mut() {
+        Some(last) if last.key == key => {
+            if last.witness.holds(path) {
+                return (Some(last.record), false);
+            }
+        }
+        _ => {
+            if let Some((record, witness)) = stored
+                && record.key == key
+                && record.counts.is_some()
+                && record.source == StatusSource::Inline
+                && let Some(mut witness) = Witness::decode(repo, witness)
+                && witness.holds(path)
+            {
+                *held = Some(Held {
+                    key,
+                    record,
+                    witness,
+                });
+                return (Some(record), false);
+            }
+        }
     }
     let (record, witness) = inline::status(repo, snap, key, inline::hash_budget(deadline))
         .map_or((None, None), |(r, w)| (Some(r), w));
@@ -378,7 +470,41 @@ fn inline_status(
         record,
         witness,
     });
-    record
+    (record, record.is_some())
+}
+
+/// What a frame reads of the repository: the snapshot, the record key and the cached
+/// record (its bytes left in `buf`). A repository that cannot be read gives the miss
+/// and the error's text.
+fn read_repo(
+    found: &Found,
+    cache: Option<&Cache>,
+    s: &mut Scratch,
+    (path, buf): (&mut PathBuf, &mut Vec<u8>),
+) -> Result<FrameRead, (Miss, Option<String>)> {
+    let mut snap = match inspect(&found.repo, s) {
+        Ok(snap) => snap,
+        // `git status` refuses a bare repository: nothing to defer to.
+        Err(GitError::LeftToGit { what }) if found.repo.work_tree.is_none() => {
+            return Err((Miss::LeftToGit(what), None));
+        }
+        Err(GitError::LeftToGit { .. }) => deferred(&found.repo, s),
+        Err(e) => return Err((Miss::Broken(e.summary()), Some(e.to_string()))),
+    };
+    let key = status_key(&found.repo, &snap, s);
+    let raw = cache.and_then(|c| c.read_into(&found.record, path, buf));
+    let record = raw.and_then(StatusRecord::decode);
+    if snap.deferred {
+        apply_git_head(&mut snap, record, raw, s);
+    }
+    // The record is the tail of `buf` (after the cache's header).
+    let raw = raw.map(<[u8]>::len).map(|len| (buf.len() - len, buf.len()));
+    Ok(FrameRead {
+        snap,
+        key,
+        record,
+        raw,
+    })
 }
 
 /// Does `computed` say anything the cached record does not (so it is worth a write)?
@@ -460,6 +586,117 @@ mod tests {
                 (view.status_fresh, counts.map(|c| c.modified))
             })
         })
+    }
+
+    /// One render by a new process (a new probe) with the cache in `cache_home`, the
+    /// record stored after the frame as a render stores it: whether the counts were
+    /// fresh, the modified and staged counts, and the time of the record shown.
+    fn one_shot(repo: &Path, cache_home: &Path) -> (bool, Option<(u32, u32)>, i64) {
+        let probe = Probe::new(true, false, 2000);
+        let env = crate::input::env::Environment {
+            xdg_cache_home: Some(cache_home.to_string_lossy().into_owned()),
+            ..Default::default()
+        };
+        // A real time: at 0 every record would look vouched for by a watcher.
+        let now = crate::engine::clock::unix_now();
+        let git = GitState::default();
+        let seen =
+            crate::widgets::testing::with_env_context(&payload(repo), env, now, &git, |ctx| {
+                probe.with_view(ctx, |view| {
+                    let view = view.ok().expect("a repository");
+                    let record = view.record.expect("a record");
+                    let counts = record.counts.map(|c| (c.modified, c.staged));
+                    (view.status_fresh, counts, record.time_ms)
+                })
+            });
+        let none = crate::cache::Refresher::Inline(Box::new(|_| {}));
+        let transcripts = crate::transcript::Transcripts::default();
+        let frame = crate::widgets::AfterFrame {
+            refresher: &none,
+            transcripts: &transcripts,
+            git: &git,
+        };
+        probe.after_frame("git_status", &frame);
+        seen
+    }
+
+    /// A cache directory for [`one_shot`], and the repository's files aged past [`RACY`]
+    /// so that a witness can be taken.
+    fn cache_home(tag: &str) -> crate::tempdir::TempDir {
+        let home = crate::tempdir::TempDir::new(tag).unwrap();
+        crate::cache::Cache::at(home.join("blinkline")).unwrap();
+        std::thread::sleep(RACY * 2);
+        home
+    }
+
+    #[test]
+    #[cfg_attr(not(unix), ignore = "needs git")]
+    fn a_new_process_trusts_the_recorded_status_only_while_its_stored_witness_holds() {
+        let repo = with_commit("probe-stored");
+        let home = cache_home("probe-stored-cache");
+        let (fresh, counts, computed_at) = one_shot(&repo.root, &home);
+        assert_eq!((fresh, counts), (true, Some((0, 0))));
+        // A status computed again would carry a later time.
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        assert_eq!(
+            one_shot(&repo.root, &home),
+            (true, Some((0, 0)), computed_at),
+            "the next process shows the recorded status, unchanged, as exact"
+        );
+        // Same size, so only the witness's timestamps can tell.
+        std::fs::write(repo.root.join("a.txt"), "b\n").unwrap();
+        let (fresh, counts, at) = one_shot(&repo.root, &home);
+        assert_eq!((fresh, counts), (true, Some((1, 0))));
+        assert!(at > computed_at, "computed again");
+    }
+
+    #[test]
+    #[cfg_attr(not(unix), ignore = "needs git")]
+    fn a_change_between_two_one_shot_renders_is_seen_despite_the_stored_witness() {
+        use crate::git::test_repo::git;
+        let repo = with_commit("probe-change");
+        let home = cache_home("probe-change-cache");
+        let root = &repo.root;
+        // Each step: a render that stores its witness, a change, then a new process.
+        let step = |change: &dyn Fn(), want: (u32, u32), what: &str| {
+            std::thread::sleep(RACY * 2);
+            let (_, _, before) = one_shot(root, &home);
+            std::thread::sleep(std::time::Duration::from_millis(2));
+            change();
+            let (fresh, counts, at) = one_shot(root, &home);
+            assert_eq!((fresh, counts), (true, Some(want)), "{what}");
+            assert!(at > before, "{what}: computed again");
+        };
+        step(
+            &|| std::fs::write(root.join("a.txt"), "b\n").unwrap(),
+            (1, 0),
+            "a file edited",
+        );
+        step(
+            &|| git(root, &["add", "a.txt"]),
+            (0, 1),
+            "the index touched",
+        );
+        step(
+            &|| git(root, &["commit", "-qm", "two"]),
+            (0, 0),
+            "HEAD moved by a commit",
+        );
+        step(
+            &|| std::fs::write(root.join("a.txt"), "c\n").unwrap(),
+            (1, 0),
+            "an edit on the new commit",
+        );
+        step(
+            &|| git(root, &["checkout", "-q", "-b", "other"]),
+            (1, 0),
+            "a branch switched, the edit carried along",
+        );
+        step(
+            &|| git(root, &["checkout", "-q", "--", "a.txt"]),
+            (0, 0),
+            "the edit dropped",
+        );
     }
 
     #[test]

@@ -220,7 +220,8 @@ pub enum RecordHead {
 /// there is none (no `head` line, no tag, or not hex).
 pub fn head_name_into(bytes: &[u8], out: &mut Vec<u8>) -> bool {
     out.clear();
-    let Some(line) = bytes
+    let text = memchr::memchr(0, bytes).map_or(bytes, |end| &bytes[..end]);
+    let Some(line) = text
         .split(|&b| b == b'\n')
         .find_map(|l| l.strip_prefix(b"head "))
     else {
@@ -358,9 +359,20 @@ impl StatusRecord {
         out.into_bytes()
     }
 
+    /// The record with the witness of its counts after it (`witness.rs`: an inline
+    /// status's proof, which a later process checks instead of computing again). The
+    /// text ends at a NUL byte; the witness's bytes follow it.
+    pub fn encode_with_witness(&self, witness: &[u8]) -> Vec<u8> {
+        let mut out = self.encode(None);
+        out.push(0);
+        out.extend_from_slice(witness);
+        out
+    }
+
     /// Decodes a record; `None` for anything this version did not write.
     pub fn decode(bytes: &[u8]) -> Option<StatusRecord> {
-        let text = std::str::from_utf8(bytes).ok()?;
+        let text = memchr::memchr(0, bytes).map_or(bytes, |end| &bytes[..end]);
+        let text = std::str::from_utf8(text).ok()?;
         let mut lines = text.lines();
         if lines.next()? != MAGIC {
             return None;
@@ -404,6 +416,11 @@ impl StatusRecord {
         }
         Some(record)
     }
+}
+
+/// The witness stored after a record's text ([`StatusRecord::encode_with_witness`]).
+pub fn stored_witness(bytes: &[u8]) -> Option<&[u8]> {
+    memchr::memchr(0, bytes).map(|end| &bytes[end + 1..])
 }
 
 /// The kind on a `head` line (its name is read by [`head_name_into`]).
@@ -450,6 +467,27 @@ mod tests {
         assert_eq!(StatusRecord::decode(&r.encode(None)), Some(r));
         let failed = StatusRecord::decode(&r.encode(Some("boom\nline"))).unwrap();
         assert!(failed.failed);
+    }
+
+    #[test]
+    fn a_stored_witness_leaves_the_record_as_it_was() {
+        let r = StatusRecord {
+            key: 9,
+            counts: Some(Counts::default()),
+            source: StatusSource::Inline,
+            ..StatusRecord::default()
+        };
+        // Paths are any bytes: not UTF-8, with line breaks and what looks like a line.
+        let witness = b"\x01\x02\x03\x04\x05\x06\x07\x08a\xff\nhead branch 6d61696e\n\0";
+        let bytes = r.encode_with_witness(witness);
+        assert_eq!(StatusRecord::decode(&bytes), Some(r));
+        assert_eq!(stored_witness(&bytes), Some(&witness[..]));
+        assert_eq!(stored_witness(&r.encode(None)), None);
+        let mut name = Vec::new();
+        assert!(
+            !head_name_into(&bytes, &mut name),
+            "no name in the record's text"
+        );
     }
 
     #[test]

@@ -19,9 +19,17 @@
 //! newer than that, so data older than it are the data the status saw. A one-shot
 //! render thus pays for the list of paths only, never for the `lstat`s.
 //!
+//! A one-shot render (Claude Code's) starts with nothing held, so the witness also goes
+//! into the status record ([`Witness::encode`], after the frame): its signature, taken
+//! with the racy check, and its list of paths. The next process trusts the recorded
+//! counts only under the record's key and while that stored witness holds
+//! ([`Witness::decode`], then [`Witness::holds`]: one `lstat` per path, against computing
+//! the whole status again). The paths outside the work tree are listed anew from that
+//! process's own environment and are in the signature, so another `HOME` or
+//! `XDG_CONFIG_HOME` fails it.
+//!
 //! Not covered: files named from elsewhere (`include.path`, a `core.excludesFile` outside
-//! the usual places). A one-shot render (Claude Code's) never uses a witness: each
-//! process computes once.
+//! the usual places).
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -111,6 +119,41 @@ impl Witness {
             hash = mix(hash, path, racy_from)?;
         }
         Some(hash)
+    }
+}
+
+/// The size of a stored witness's header: the signature.
+const SIGNATURE_LEN: usize = 8;
+
+impl Witness {
+    /// The witness as stored in a status record: its signature (read now, with the racy
+    /// check, when no [`Witness::holds`] read it yet) and its work-tree paths. `None`
+    /// when something changed too recently to tell, or since.
+    pub fn encode(&mut self, buf: &mut PathBuf) -> Option<Vec<u8>> {
+        if !self.holds(buf) {
+            return None;
+        }
+        let signature = self.signature?;
+        let mut out = Vec::with_capacity(SIGNATURE_LEN + self.rel.len());
+        out.extend_from_slice(&signature.to_le_bytes());
+        out.extend_from_slice(&self.rel);
+        Some(out)
+    }
+
+    /// The witness `bytes` ([`Witness::encode`]) stored for `repo`, ready for
+    /// [`Witness::holds`] to compare its signature with the files as they are now.
+    pub fn decode(repo: &Repo, bytes: &[u8]) -> Option<Witness> {
+        let (signature, rel) = bytes.split_first_chunk::<SIGNATURE_LEN>()?;
+        if !rel.is_empty() && rel.last() != Some(&0) {
+            return None;
+        }
+        Some(Witness {
+            root: repo.work_tree.clone()?,
+            rel: rel.to_vec(),
+            abs: outside_files(repo, &ConfigEnv::from_process()),
+            racy_from: i128::MAX,
+            signature: Some(u64::from_le_bytes(*signature)),
+        })
     }
 }
 
@@ -285,5 +328,24 @@ mod tests {
             !witness.holds(&mut PathBuf::new()),
             "a failed first read is final"
         );
+        assert!(
+            witness.encode(&mut PathBuf::new()).is_none(),
+            "nothing is stored for a later process to trust"
+        );
+    }
+
+    #[test]
+    #[cfg_attr(not(unix), ignore = "needs git")]
+    fn a_stored_witness_holds_in_a_new_process_until_a_file_changes() {
+        let (repo, mut witness) = witnessed("witness-stored");
+        let mut buf = PathBuf::new();
+        let stored = witness.encode(&mut buf).expect("nothing is racy");
+        let found = discover(&repo.root, &GitEnv::default()).unwrap().unwrap();
+        let mut decoded = Witness::decode(&found, &stored).expect("decodes");
+        assert!(decoded.holds(&mut buf));
+        std::fs::write(repo.root.join("a.txt"), "b\n").unwrap();
+        let mut decoded = Witness::decode(&found, &stored).expect("decodes");
+        assert!(!decoded.holds(&mut buf), "a tracked file edited, same size");
+        assert!(Witness::decode(&found, b"short").is_none());
     }
 }

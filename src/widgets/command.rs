@@ -435,6 +435,7 @@ mod tests {
         w.after_frame(&crate::widgets::AfterFrame {
             refresher: &crate::cache::Refresher::Detached,
             transcripts: &crate::transcript::Transcripts::default(),
+            git: &crate::git::probe::GitState::default(),
         });
         std::fs::write(&flag, b"").unwrap();
         let started = Instant::now();
@@ -447,6 +448,7 @@ mod tests {
         w.after_frame(&crate::widgets::AfterFrame {
             refresher: &crate::cache::Refresher::Detached,
             transcripts: &crate::transcript::Transcripts::default(),
+            git: &crate::git::probe::GitState::default(),
         });
         assert!(
             started.elapsed() < Duration::from_secs(10),
@@ -469,6 +471,7 @@ mod tests {
         w.after_frame(&crate::widgets::AfterFrame {
             refresher: &crate::cache::Refresher::Detached,
             transcripts: &crate::transcript::Transcripts::default(),
+            git: &crate::git::probe::GitState::default(),
         });
         let (outcome, out) = render(&w, PAYLOAD);
         assert_eq!(
@@ -478,6 +481,7 @@ mod tests {
         w.after_frame(&crate::widgets::AfterFrame {
             refresher: &crate::cache::Refresher::Detached,
             transcripts: &crate::transcript::Transcripts::default(),
+            git: &crate::git::probe::GitState::default(),
         });
     }
 

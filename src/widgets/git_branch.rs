@@ -226,7 +226,7 @@ impl Widget for GitBranch {
     }
 
     fn after_frame(&self, frame: &crate::widgets::AfterFrame<'_>) {
-        self.probe.after_frame(INFO.name, frame.refresher);
+        self.probe.after_frame(INFO.name, frame);
     }
 
     fn forget_cached(&self) {

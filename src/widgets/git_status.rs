@@ -14,8 +14,11 @@
 //! except where the engine leaves a repository to `git status`) and are kept in the
 //! cache: rendering reads `.git` and one cache record (`Cost::Cheap`, inline). Counts are
 //! shown fresh only when they are exact as of the render: a small repository (index file
-//! up to 32 KiB, about 350 files) is counted in the render itself, every render, unless
-//! a file must be hashed that does not fit the frame's deadline. A larger one, or one
+//! up to 32 KiB, about 350 files) is counted in the render itself, unless a file must
+//! be hashed that does not fit the frame's deadline; the render stores the counts with
+//! the witness of what they were computed from, and a later render shows them without
+//! counting again only while every file, directory and ignore or config file of that
+//! witness is as it was. A larger one, or one
 //! with such a file, shows the last counts marked stale and one detached refresher
 //! starts after the frame (when `HEAD`, the index or the stash changed, or the counts
 //! are older than `refresh_ms`). `lines` always goes through the refresher (it runs
@@ -227,7 +230,7 @@ impl Widget for GitStatus {
     }
 
     fn after_frame(&self, frame: &crate::widgets::AfterFrame<'_>) {
-        self.probe.after_frame(INFO.name, frame.refresher);
+        self.probe.after_frame(INFO.name, frame);
     }
 
     fn forget_cached(&self) {

@@ -138,6 +138,8 @@ pub struct RenderContext<'a> {
     pub charset: Charset,
     /// The renderer's transcript state, which transcript widgets share.
     pub transcripts: &'a crate::transcript::Transcripts,
+    /// The renderer's git state, which git widgets share.
+    pub git: &'a crate::git::probe::GitState,
     /// The shell's state when rendering a prompt (`blinkline prompt`, `watch`); `None` for
     /// a Claude Code render.
     pub shell: Option<&'a ShellContext>,
@@ -149,6 +151,8 @@ pub struct AfterFrame<'a> {
     pub refresher: &'a crate::cache::Refresher,
     /// The renderer's transcript state.
     pub transcripts: &'a crate::transcript::Transcripts,
+    /// The renderer's git state.
+    pub git: &'a crate::git::probe::GitState,
 }
 
 /// A status line widget.

@@ -15,17 +15,30 @@ pub const NOW: i64 = 1_799_999_999 + 1;
 /// environment, the Unicode charset, now 0, a 10 ms deadline, no shell, fresh transcript
 /// state. For tests that call a widget or a probe directly.
 pub fn with_plain_context<R>(payload: &str, f: impl FnOnce(&RenderContext<'_>) -> R) -> R {
+    let git = crate::git::probe::GitState::default();
+    with_env_context(payload, Environment::default(), 0, &git, f)
+}
+
+/// Like [`with_plain_context`], with `env` as the environment (a cache directory, say)
+/// and `now` as the frame's time, sharing `git` with other renders.
+pub fn with_env_context<R>(
+    payload: &str,
+    env: Environment,
+    now: i64,
+    git: &crate::git::probe::GitState,
+    f: impl FnOnce(&RenderContext<'_>) -> R,
+) -> R {
     let (session, _) = parse_session(payload.as_bytes());
-    let env = Environment::default();
     let transcripts = crate::transcript::Transcripts::default();
     let ctx = RenderContext {
         session: &session,
         payload: payload.as_bytes(),
         env: &env,
-        now: 0,
+        now,
         deadline: std::time::Instant::now() + std::time::Duration::from_millis(10),
         charset: Charset::Unicode,
         transcripts: &transcripts,
+        git,
         shell: None,
     };
     f(&ctx)
@@ -49,6 +62,7 @@ pub struct WidgetTester {
     shell: Option<ShellContext>,
     /// The transcript state its renders share, as one renderer's widgets do.
     transcripts: crate::transcript::Transcripts,
+    git: crate::git::probe::GitState,
 }
 
 impl WidgetTester {
@@ -63,6 +77,7 @@ impl WidgetTester {
             charset: Charset::Unicode,
             shell: None,
             transcripts: crate::transcript::Transcripts::default(),
+            git: crate::git::probe::GitState::default(),
         }
     }
 
@@ -101,6 +116,7 @@ impl WidgetTester {
             deadline: std::time::Instant::now() + std::time::Duration::from_millis(10),
             charset: self.charset,
             transcripts: &self.transcripts,
+            git: &self.git,
             shell: self.shell.as_ref(),
         };
         let mut out = SlotContent::default();
