@@ -195,6 +195,7 @@ fn warm_pool_frames_reuse_queue_nodes() {
     let layout = vec![
         LayoutEntry {
             name: "pool",
+            id: String::new(),
             widget: Box::new(PoolWidget),
             placement,
             budget: Duration::from_secs(10),
@@ -203,6 +204,7 @@ fn warm_pool_frames_reuse_queue_nodes() {
         },
         LayoutEntry {
             name: "model",
+            id: String::new(),
             widget: Box::new(InlineWidget),
             placement,
             budget: Duration::from_secs(10),
