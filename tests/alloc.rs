@@ -379,7 +379,14 @@ fn warm_frames_allocate_nothing_in_every_format_and_layout() {
         &["--format", "i3bar"],
         &["--format", "waybar"],
         &["--theme", "powerline", "--color", "256", "--icons", "ascii"],
-        &["--theme", "capsule", "--color", "256", "--icons", "nerd-font"],
+        &[
+            "--theme",
+            "capsule",
+            "--color",
+            "256",
+            "--icons",
+            "nerd-font",
+        ],
         &["--format", "zsh"],
     ] {
         let args: Vec<&str> = STYLED.iter().chain(look).copied().collect();

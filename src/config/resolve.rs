@@ -112,7 +112,7 @@ impl Settings {
         env: &Environment,
         mut arg_problems: Vec<String>,
     ) -> Result<Settings, Error> {
-        let loaded = super::load(args.config.as_deref(), args.preset.as_deref(), env);
+        let mut loaded = super::load(args.config.as_deref(), args.preset.as_deref(), env);
         let mut args = args.clone();
         if let Some(name) = args.theme.take() {
             match crate::format::themes::load_theme(&name, loaded.themes_dir.as_deref()) {
@@ -130,7 +130,18 @@ impl Settings {
                 None => arg_problems.push(unknown_icon_set(name).to_string()),
             }
         }
-        let mut settings = resolve(&args, &loaded)?;
+        let mut settings = match resolve(&args, &loaded) {
+            // The config names a theme file with an error: the default theme, and why.
+            Err(Error::Builtin(err)) if args.theme.is_none() && loaded.config.theme.is_some() => {
+                loaded.problems.push(err.to_string());
+                loaded.config.theme = None;
+                resolve(&args, &loaded)?
+            }
+            settings => settings?,
+        };
+        if args.icons.is_none() {
+            keep_loadable_icon_set(&mut settings, &mut loaded.problems);
+        }
         let mut config_problems = loaded.problems;
         let before = settings.spec.clone();
         for assignment in &args.set {
@@ -156,6 +167,24 @@ impl Settings {
         settings.arg_problems = arg_problems;
         Ok(settings)
     }
+}
+
+/// Goes back to the charset's icon set, saying why in `problems`, when the config names a
+/// set that does not load (a user's file with an error, a file since removed). Shipped
+/// sets are not read here: they always load (a test holds them to it).
+fn keep_loadable_icon_set(settings: &mut Settings, problems: &mut Vec<String>) {
+    let name = settings.icon_set.as_str();
+    if crate::format::icon_sets::set_names().any(|n| n == name) {
+        return;
+    }
+    let dir = settings.icons_dir.as_deref();
+    let problem = match crate::format::icon_sets::load_icon_set(name, dir) {
+        Some(Ok(_)) => return,
+        Some(Err(err)) => err.to_string(),
+        None => unknown_icon_set(name.to_owned()).to_string(),
+    };
+    problems.push(problem);
+    settings.icon_set = crate::format::icon_sets::charset_set(settings.charset).to_owned();
 }
 
 fn unknown_icon_set(name: String) -> Error {

@@ -591,3 +591,34 @@ fn icons_lists_shipped_and_user_sets_and_icon_show_renders_one() {
     let shown = String::from_utf8(shown.stdout).unwrap();
     assert!(shown.contains(" │ m Opus 4.6 │ ◔ 38%"), "{shown}");
 }
+
+#[test]
+fn a_broken_theme_or_icon_set_named_in_the_config_never_blanks_the_line() {
+    let home = home_with_icon_sets(&[("bad", "extends = \"nope\"\n")]);
+    let themes = home.join(".config/blinkline/themes");
+    std::fs::create_dir_all(&themes).unwrap();
+    std::fs::write(themes.join("badt.toml"), "extends = \"nope\"\n").unwrap();
+    let config = home.join(".config/blinkline/config.toml");
+    for (source, file) in [
+        (
+            "icons = \"bad\"\n",
+            home.join(".config/blinkline/icons/bad.toml"),
+        ),
+        ("theme = \"badt\"\n", themes.join("badt.toml")),
+    ] {
+        std::fs::write(&config, source).unwrap();
+        let out = run_in(home.path(), &["--widgets=model", "--color=never"]);
+        assert_eq!(out.status.code(), Some(0), "{source}");
+        let line = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            line.contains("Opus 4.6") && line.contains("config"),
+            "{line}"
+        );
+        assert!(
+            String::from_utf8_lossy(&out.stderr)
+                .contains(&format!("{}:1:11: `extends`: no ", file.display())),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
