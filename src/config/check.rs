@@ -752,7 +752,7 @@ mod tests {
         assert_eq!(
             problems("icons = \"yes\"\nmargin = 500\nnerd_font_width = 3\n"),
             [
-                "config.toml:1:9: `icons` must be true or false, got \"yes\"",
+                "config.toml:1:9: `icons` must be true, false or an icon set (nerd-font, unicode, ascii), got \"yes\"",
                 "config.toml:2:10: `margin` must be a whole number from 0 to 200, got 500",
                 "config.toml:3:19: `nerd_font_width` must be a whole number from 1 to 2, got 3",
             ]
