@@ -72,6 +72,10 @@ fn dispatch(cli: Cli, matches: &clap::ArgMatches) -> Result<ExitCode, Error> {
         Some(Command::Theme(crate::cli::ThemeCommand::Show { ref name })) => {
             crate::commands::show_theme(render, name)
         }
+        Some(Command::Icons) => crate::commands::list_icon_sets(&Environment::capture()),
+        Some(Command::Icon(crate::cli::IconCommand::Show { ref name })) => {
+            crate::commands::show_icon_set(render, name)
+        }
         Some(Command::Completions { shell }) => Ok(crate::commands::completions(shell)),
         Some(Command::Man) => crate::commands::man_page(),
         Some(Command::WidgetOptions) => Ok(crate::commands::print_widget_options()),

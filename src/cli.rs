@@ -73,6 +73,11 @@ pub struct RenderArgs {
     #[arg(long, value_enum, global = true)]
     pub charset: Option<CharsetChoice>,
 
+    /// Icon set: nerd-font, unicode, ascii, or the user's (~/.config/blinkline/icons/SET.toml);
+    /// "none" hides the icons (default: the config's `icons`; with it true, the charset's set)
+    #[arg(long, value_name = "SET", global = true)]
+    pub icons: Option<String>,
+
     /// Width of the line in columns (default: $COLUMNS, else the terminal's width, minus
     /// --margin; unlimited without either).
     #[arg(long, value_name = "COLUMNS", global = true, value_parser = parse_width)]
@@ -175,6 +180,16 @@ pub enum ThemeCommand {
     },
 }
 
+/// `blinkline icon …`.
+#[derive(Debug, Subcommand)]
+pub enum IconCommand {
+    /// Render the sample line with icon set NAME (shipped or the user's).
+    Show {
+        /// The icon set, e.g. `ascii`.
+        name: String,
+    },
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Render once (the default when no command is given).
@@ -198,6 +213,12 @@ pub enum Command {
     /// Show a theme.
     #[command(subcommand)]
     Theme(ThemeCommand),
+    /// List the icon sets with a few of their icons: the shipped ones and the user's
+    /// (~/.config/blinkline/icons/NAME.toml).
+    Icons,
+    /// Show an icon set.
+    #[command(subcommand)]
+    Icon(IconCommand),
     /// Print a shell completion script, e.g. `blinkline completions bash > ~/.local/share/bash-completion/completions/blinkline`.
     Completions {
         /// The shell.

@@ -142,7 +142,7 @@ fn print_explain(
         let value = if w.state.is_visible() { w.text } else { "" };
         out.push_str(&format!(
             "{:<13} {:<7} {:>4}  {:<7} {:<35} {}\n",
-            w.name,
+            w.id,
             w.state.as_str(),
             w.micros,
             cost,
@@ -226,6 +226,56 @@ pub fn list_themes(env: &Environment) -> ExitCode {
     }
     let _ = std::io::stdout().write_all(out.as_bytes());
     ExitCode::SUCCESS
+}
+
+/// The widgets whose icons `blinkline icons` shows.
+const ICON_PREVIEW: &[&str] = &["model", "context", "cost", "git_branch", "cwd", "time"];
+
+/// `blinkline icons`: the shipped icon sets, then the user's files (a user's file of a
+/// shipped set's name shadows it), each with a few of its icons, or what is wrong with it.
+pub fn list_icon_sets(env: &Environment) -> Result<ExitCode, Error> {
+    use crate::format::icon_sets;
+    let dir = icon_sets::user_dir(env);
+    let user = crate::format::themes::user_themes(dir.as_deref());
+    let preview = |name: &str| match icon_sets::load_icon_set(name, dir.as_deref()) {
+        Some(Ok(table)) => ICON_PREVIEW
+            .iter()
+            .map(|w| table.iter().find(|(n, _)| n == w).map_or("-", |(_, i)| *i))
+            .collect::<Vec<_>>()
+            .join(" "),
+        Some(Err(err)) => format!("error: {err}"),
+        None => String::new(),
+    };
+    let mut out = format!("{:<13} {:<9} {}\n", "set", "from", ICON_PREVIEW.join(" "));
+    for name in icon_sets::set_names() {
+        let from = if user.iter().any(|(n, _)| n == name) {
+            "user"
+        } else {
+            "built-in"
+        };
+        out.push_str(&format!("{name:<13} {from:<9} {}\n", preview(name)));
+    }
+    for (name, path) in user
+        .iter()
+        .filter(|(n, _)| icon_sets::set_names().all(|b| b != n))
+    {
+        out.push_str(&format!("{name:<13} {:<9} {}\n", "user", preview(name)));
+        out.push_str(&format!("{:<23} {}\n", "", path.display()));
+    }
+    std::io::stdout()
+        .write_all(out.as_bytes())
+        .map_err(Error::Io)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `blinkline icon show NAME`: the sample line with that icon set, icons on.
+pub fn show_icon_set(args: &RenderArgs, name: &str) -> Result<ExitCode, Error> {
+    let args = RenderArgs {
+        icons: Some(name.to_owned()),
+        sample: true,
+        ..args.clone()
+    };
+    render(&args, false)
 }
 
 /// `blinkline theme show NAME`: the sample line in that theme (the config's layout).

@@ -24,6 +24,11 @@ pub enum Error {
         name: String,
         hint: Option<&'static str>,
     },
+    /// `--icons` names no shipped icon set and no file of the user's.
+    UnknownIconSet {
+        name: String,
+        hint: Option<&'static str>,
+    },
     /// A `--set` not written `WIDGET.KEY=VALUE`.
     SetSyntax {
         assignment: String,
@@ -104,6 +109,18 @@ impl fmt::Display for Error {
                 }
                 let names: Vec<&str> = crate::format::themes::theme_names().collect();
                 write!(f, "; themes: {}", names.join(", "))
+            }
+            Error::UnknownIconSet { name, hint } => {
+                write!(f, "unknown icon set `{name}`")?;
+                if let Some(hint) = hint {
+                    write!(f, " (did you mean `{hint}`?)")?;
+                }
+                let names: Vec<&str> = crate::format::icon_sets::set_names().collect();
+                write!(
+                    f,
+                    "; icon sets: {}, none, or a file in ~/.config/blinkline/icons",
+                    names.join(", ")
+                )
             }
             Error::SetSyntax { assignment } => write!(
                 f,

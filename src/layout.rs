@@ -201,6 +201,7 @@ pub fn build(spec: &LayoutSpec) -> Result<Vec<LayoutEntry>, LayoutError> {
             let style = WidgetStyle::parse(info, &w.options).map_err(LayoutError::Option)?;
             Ok(LayoutEntry {
                 name: info.name,
+                id: w.id.clone(),
                 widget,
                 placement: w.placement,
                 budget: w.budget,

@@ -42,6 +42,8 @@ use crate::widgets::{Charset, Cost, RenderContext, Widget};
 /// One widget placed in the layout.
 pub struct LayoutEntry {
     pub name: &'static str,
+    /// The name the layout asked for it by (`text#left`); empty: `name`.
+    pub id: String,
     pub widget: Box<dyn Widget>,
     pub placement: Placement,
     /// How long the frame waits for this widget when it runs on the pool.
@@ -80,6 +82,8 @@ pub struct RenderSettings {
 /// State shared with pool workers.
 struct Shared {
     names: Vec<&'static str>,
+    /// Each widget's instance name (`text#left`); empty: its name.
+    ids: Vec<String>,
     widgets: Vec<Box<dyn Widget>>,
     /// Each widget's text style and `{icon}`; `None` when it leaves the text as it is.
     text_styles: Vec<Option<(WidgetStyle, String)>>,
@@ -195,6 +199,8 @@ pub struct FrameReport {
 /// The per-widget view of the last frame, for `explain`.
 pub struct WidgetReport<'a> {
     pub name: &'static str,
+    /// The name the layout asked for it by: `name`, or `NAME#INSTANCE` (`text#left`).
+    pub id: &'a str,
     pub state: SegmentState,
     pub text: &'a str,
     pub source: &'static str,
@@ -302,6 +308,7 @@ impl RendererBuilder {
         let layout: Vec<LayoutEntry> = layout.into_iter().take(MAX_WIDGETS).collect();
         let count = layout.len();
         let mut names = Vec::with_capacity(count);
+        let mut ids = Vec::with_capacity(count);
         let mut widgets = Vec::with_capacity(count);
         let mut placements = Vec::with_capacity(count);
         let mut budgets = Vec::with_capacity(count);
@@ -319,6 +326,7 @@ impl RendererBuilder {
                     && (offload == Offload::All || entry.widget.cost() == Cost::Slow),
             );
             names.push(entry.name);
+            ids.push(entry.id);
             widgets.push(entry.widget);
             placements.push(entry.placement);
             budgets.push(entry.budget);
@@ -327,6 +335,7 @@ impl RendererBuilder {
         let slots = SlotTable::new(count);
         let shared = Arc::new(Shared {
             names,
+            ids,
             widgets,
             text_styles,
             slots: slots.claims(),
@@ -543,6 +552,7 @@ impl Renderer {
         };
         let spec = FrameSpec {
             names: &self.shared.names,
+            ids: &self.shared.ids,
             placements: &self.placements,
             generation,
             width: self.settings.width,
@@ -696,6 +706,11 @@ impl Renderer {
             let (content, _) = self.slots.read(i, self.generation);
             WidgetReport {
                 name: shared.names[i],
+                id: shared
+                    .ids
+                    .get(i)
+                    .filter(|id| !id.is_empty())
+                    .map_or(shared.names[i], String::as_str),
                 state: self.states.get(i).copied().unwrap_or(SegmentState::Late),
                 text: &content.text,
                 source: content.source,
@@ -766,6 +781,7 @@ mod tests {
     fn entry(name: &'static str, widget: Box<dyn Widget>) -> LayoutEntry {
         LayoutEntry {
             name,
+            id: String::new(),
             widget,
             style: WidgetStyle::default(),
             icon: String::new(),

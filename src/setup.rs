@@ -55,7 +55,7 @@ pub fn pool_threads(threads: Threads, cap: usize) -> usize {
 /// and `bench` turn timing on themselves. A config with problems shows `⚠ config`.
 pub fn builder(settings: &Settings, env: Environment) -> Result<RendererBuilder, Error> {
     let mut layout = layout::build(&settings.spec)?;
-    let styles = prepare_styles(&mut layout, settings.charset)?;
+    let styles = prepare_styles(&mut layout, settings)?;
     let env = env.with_vars(
         crate::widgets::env::requested_variables(&settings.spec)
             .iter()
@@ -64,7 +64,7 @@ pub fn builder(settings: &Settings, env: Environment) -> Result<RendererBuilder,
     let depth = color_depth(settings.color, &env);
     let (width, _) = line_width(settings, &env);
     let icons = if settings.icons {
-        crate::format::themes::icons(settings.charset).map_err(Error::Builtin)?
+        icon_table(settings)?
     } else {
         &[]
     };
@@ -92,18 +92,31 @@ pub fn builder(settings: &Settings, env: Environment) -> Result<RendererBuilder,
         .widget_timing(settings.format == OutputFormat::Json))
 }
 
-/// Gives each widget whose format places `{icon}` its icon (its `icon` option, else the
-/// charset's icon from the icon set, even with icons off), and returns what the output
-/// format draws of each widget's style, in layout order.
+/// The icon set `settings` names, loaded (a user's file, else a shipped set).
+pub fn icon_table(settings: &Settings) -> Result<crate::format::themes::IconTable, Error> {
+    let dir = settings.icons_dir.as_deref();
+    match crate::format::icon_sets::load_icon_set(&settings.icon_set, dir) {
+        Some(table) => table.map_err(Error::Builtin),
+        None => Err(Error::UnknownIconSet {
+            name: settings.icon_set.clone(),
+            hint: crate::util::closest(&settings.icon_set, crate::format::icon_sets::set_names()),
+        }),
+    }
+}
+
+/// Gives each widget whose format places `{icon}` its icon (its `icon` option, else its
+/// icon in the icon set, even with icons off), and returns what the output format draws
+/// of each widget's style, in layout order.
 pub fn prepare_styles(
     layout: &mut [crate::render::LayoutEntry],
-    charset: crate::widgets::Charset,
+    settings: &Settings,
 ) -> Result<Vec<crate::format::style::SegmentStyle>, Error> {
+    let charset = settings.charset;
     let places_icon = |e: &crate::render::LayoutEntry| {
         e.icon.is_empty() && e.style.format.as_ref().is_some_and(|f| f.has_icon())
     };
     if layout.iter().any(places_icon) {
-        let table = crate::format::themes::icons(charset).map_err(Error::Builtin)?;
+        let table = icon_table(settings)?;
         for entry in layout.iter_mut().filter(|e| places_icon(e)) {
             if let Some((_, icon)) = table.iter().find(|(name, _)| *name == entry.name) {
                 entry.icon = (*icon).to_owned();

@@ -195,6 +195,7 @@ fn warm_pool_frames_reuse_queue_nodes() {
     let layout = vec![
         LayoutEntry {
             name: "pool",
+            id: String::new(),
             widget: Box::new(PoolWidget),
             placement,
             budget: Duration::from_secs(10),
@@ -203,6 +204,7 @@ fn warm_pool_frames_reuse_queue_nodes() {
         },
         LayoutEntry {
             name: "model",
+            id: String::new(),
             widget: Box::new(InlineWidget),
             placement,
             budget: Duration::from_secs(10),
@@ -375,6 +377,16 @@ fn warm_frames_allocate_nothing_in_every_format_and_layout() {
         &["--format", "tmux", "--theme", "nord"],
         &["--format", "polybar"],
         &["--format", "i3bar"],
+        &["--format", "waybar"],
+        &["--theme", "powerline", "--color", "256", "--icons", "ascii"],
+        &[
+            "--theme",
+            "capsule",
+            "--color",
+            "256",
+            "--icons",
+            "nerd-font",
+        ],
         &["--format", "zsh"],
     ] {
         let args: Vec<&str> = STYLED.iter().chain(look).copied().collect();

@@ -162,7 +162,7 @@ impl Checker {
                 });
             }
             "color" => self.config.color = self.color(value),
-            "icons" => self.config.icons = self.boolean(name, value),
+            "icons" => self.icons(value),
             "margin" => self.config.margin = self.integer(name, value, 0, 200).map(|m| m as usize),
             "deadline" => self.config.deadline = self.duration(name, value),
             "budget" => self.config.budget = self.duration(name, value),
@@ -227,6 +227,36 @@ impl Checker {
             );
         }
         found.map(color_choice)
+    }
+
+    /// `icons = true|false` (the charset's set, or none), or `icons = "SET"`: a shipped
+    /// icon set or the user's `icons/SET.toml`.
+    fn icons(&mut self, value: &Value<'_>) {
+        let DeValue::String(name) = value.get_ref() else {
+            self.config.icons = self.boolean("icons", value);
+            return;
+        };
+        let builtin = crate::format::icon_sets::set_names().any(|n| n == name.as_ref());
+        let env = crate::input::env::Environment::capture();
+        let dir = (!builtin)
+            .then(|| crate::format::icon_sets::user_dir(&env))
+            .flatten();
+        if builtin || crate::format::icon_sets::exists(name, dir.as_deref()) {
+            self.config.icons = Some(true);
+            self.config.icon_set = Some(name.as_ref().to_owned());
+            return;
+        }
+        let user = crate::format::themes::user_themes(dir.as_deref());
+        let mut names: Vec<&str> = crate::format::icon_sets::set_names().collect();
+        names.extend(user.iter().map(|(n, _)| n.as_str()));
+        self.problem(
+            value.span(),
+            format!(
+                "`icons` must be true, false or an icon set ({}), got \"{name}\"{}",
+                names.join(", "),
+                hint(name, &names)
+            ),
+        );
     }
 
     fn boolean(&mut self, key: &str, value: &Value<'_>) -> Option<bool> {
@@ -722,7 +752,7 @@ mod tests {
         assert_eq!(
             problems("icons = \"yes\"\nmargin = 500\nnerd_font_width = 3\n"),
             [
-                "config.toml:1:9: `icons` must be true or false, got \"yes\"",
+                "config.toml:1:9: `icons` must be true, false or an icon set (nerd-font, unicode, ascii), got \"yes\"",
                 "config.toml:2:10: `margin` must be a whole number from 0 to 200, got 500",
                 "config.toml:3:19: `nerd_font_width` must be a whole number from 1 to 2, got 3",
             ]

@@ -67,6 +67,8 @@ pub struct Config {
     pub style: Option<Style>,
     pub charset: Option<Charset>,
     pub icons: Option<bool>,
+    /// `icons = "SET"`: the icon set by name (`icons` is then true).
+    pub icon_set: Option<String>,
     pub color: Option<ColorChoice>,
     pub margin: Option<usize>,
     pub deadline: Option<Duration>,
@@ -85,12 +87,17 @@ impl Config {
         macro_rules! take {
             ($($field:ident),*) => { $(if top.$field.is_some() { self.$field = top.$field; })* };
         }
+        // `icons = true` over `icons = "SET"` goes back to the charset's set.
+        if top.icons.is_some() && top.icon_set.is_none() {
+            self.icon_set = None;
+        }
         take!(
             preset,
             theme,
             style,
             charset,
             icons,
+            icon_set,
             color,
             margin,
             deadline,
@@ -153,6 +160,8 @@ pub struct Loaded {
     pub problems: Vec<String>,
     /// Where the user's theme files are (`themes/` beside the default config file).
     pub themes_dir: Option<PathBuf>,
+    /// Where the user's icon sets are (`icons/` beside the default config file).
+    pub icons_dir: Option<PathBuf>,
 }
 
 /// Loads the preset and the config file. A missing default file is not a problem; a
@@ -160,6 +169,7 @@ pub struct Loaded {
 pub fn load(explicit: Option<&Path>, preset: Option<&str>, env: &Environment) -> Loaded {
     let mut loaded = Loaded {
         themes_dir: crate::format::themes::user_dir(env),
+        icons_dir: crate::format::icon_sets::user_dir(env),
         ..Loaded::default()
     };
     let path = explicit
@@ -194,6 +204,7 @@ pub fn load_source(source: &str, path: &Path, preset: Option<&str>, env: &Enviro
     let name = path.display().to_string();
     let loaded = Loaded {
         themes_dir: crate::format::themes::user_dir(env),
+        icons_dir: crate::format::icon_sets::user_dir(env),
         path: Some(path.to_path_buf()),
         problems: problems.iter().map(|p| p.render(&name, source)).collect(),
         ..Loaded::default()

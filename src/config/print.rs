@@ -59,7 +59,11 @@ pub fn to_toml(r: &Settings) -> String {
     let _ = writeln!(s, "theme = \"{}\"", r.theme.name);
     let _ = writeln!(s, "style = \"{}\"", r.theme.style.name());
     let _ = writeln!(s, "charset = \"{charset}\"");
-    let _ = writeln!(s, "icons = {}", r.icons);
+    if r.icons && r.icon_set != crate::format::icon_sets::charset_set(r.charset) {
+        let _ = writeln!(s, "icons = \"{}\"", r.icon_set);
+    } else {
+        let _ = writeln!(s, "icons = {}", r.icons);
+    }
     let _ = writeln!(s, "color = \"{color}\"");
     let _ = writeln!(s, "margin = {}", r.margin);
     let _ = writeln!(s, "nerd_font_width = {}", r.rules.private_use);

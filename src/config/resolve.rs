@@ -49,7 +49,12 @@ pub struct Settings {
     pub spec: LayoutSpec,
     pub theme: Theme,
     pub charset: Charset,
+    /// Whether the sink draws icons.
     pub icons: bool,
+    /// The icon set's name: what `{icon}` stands for, and what is drawn when `icons`.
+    pub icon_set: String,
+    /// Where the user's icon sets are.
+    pub icons_dir: Option<PathBuf>,
     pub color: ColorChoice,
     pub margin: usize,
     pub deadline: Duration,
@@ -107,7 +112,7 @@ impl Settings {
         env: &Environment,
         mut arg_problems: Vec<String>,
     ) -> Result<Settings, Error> {
-        let loaded = super::load(args.config.as_deref(), args.preset.as_deref(), env);
+        let mut loaded = super::load(args.config.as_deref(), args.preset.as_deref(), env);
         let mut args = args.clone();
         if let Some(name) = args.theme.take() {
             match crate::format::themes::load_theme(&name, loaded.themes_dir.as_deref()) {
@@ -116,7 +121,27 @@ impl Settings {
                 None => arg_problems.push(unknown_theme(name).to_string()),
             }
         }
-        let mut settings = resolve(&args, &loaded)?;
+        if let Some(name) = args.icons.take() {
+            let dir = loaded.icons_dir.as_deref();
+            match crate::format::icon_sets::load_icon_set(&name, dir) {
+                _ if name == NO_ICONS => args.icons = Some(name),
+                Some(Ok(_)) => args.icons = Some(name),
+                Some(Err(err)) => arg_problems.push(Error::Builtin(err).to_string()),
+                None => arg_problems.push(unknown_icon_set(name).to_string()),
+            }
+        }
+        let mut settings = match resolve(&args, &loaded) {
+            // The config names a theme file with an error: the default theme, and why.
+            Err(Error::Builtin(err)) if args.theme.is_none() && loaded.config.theme.is_some() => {
+                loaded.problems.push(err.to_string());
+                loaded.config.theme = None;
+                resolve(&args, &loaded)?
+            }
+            settings => settings?,
+        };
+        if args.icons.is_none() {
+            keep_loadable_icon_set(&mut settings, &mut loaded.problems);
+        }
         let mut config_problems = loaded.problems;
         let before = settings.spec.clone();
         for assignment in &args.set {
@@ -141,6 +166,55 @@ impl Settings {
         settings.problems = config_problems;
         settings.arg_problems = arg_problems;
         Ok(settings)
+    }
+}
+
+/// Goes back to the charset's icon set, saying why in `problems`, when the config names a
+/// set that does not load (a user's file with an error, a file since removed). Shipped
+/// sets are not read here: they always load (a test holds them to it).
+fn keep_loadable_icon_set(settings: &mut Settings, problems: &mut Vec<String>) {
+    let name = settings.icon_set.as_str();
+    if crate::format::icon_sets::set_names().any(|n| n == name) {
+        return;
+    }
+    let dir = settings.icons_dir.as_deref();
+    let problem = match crate::format::icon_sets::load_icon_set(name, dir) {
+        Some(Ok(_)) => return,
+        Some(Err(err)) => err.to_string(),
+        None => unknown_icon_set(name.to_owned()).to_string(),
+    };
+    problems.push(problem);
+    settings.icon_set = crate::format::icon_sets::charset_set(settings.charset).to_owned();
+}
+
+fn unknown_icon_set(name: String) -> Error {
+    let hint = crate::util::closest(&name, crate::format::icon_sets::set_names());
+    Error::UnknownIconSet { name, hint }
+}
+
+/// `--icons none`: no icons.
+pub const NO_ICONS: &str = "none";
+
+/// Whether icons are drawn and the set's name: `--icons SET|none` over the config's
+/// `icons = true|false|"SET"` over the charset (icons on with nerd-font, the charset's set).
+fn icons_of(
+    args: &RenderArgs,
+    config: &Config,
+    charset: Charset,
+    dir: Option<&Path>,
+) -> Result<(bool, String), Error> {
+    let default_set = crate::format::icon_sets::charset_set(charset);
+    match args.icons.as_deref() {
+        Some(NO_ICONS) => Ok((false, default_set.to_owned())),
+        Some(name) if crate::format::icon_sets::exists(name, dir) => Ok((true, name.to_owned())),
+        Some(name) => Err(unknown_icon_set(name.to_owned())),
+        None => Ok((
+            config.icons.unwrap_or(charset == Charset::NerdFont),
+            config
+                .icon_set
+                .clone()
+                .unwrap_or_else(|| default_set.to_owned()),
+        )),
     }
 }
 
@@ -307,6 +381,7 @@ pub fn resolve(args: &RenderArgs, loaded: &Loaded) -> Result<Settings, Error> {
     if let Some(style) = config.style {
         theme.style = style;
     }
+    let (icons, icon_set) = icons_of(args, config, charset, loaded.icons_dir.as_deref())?;
     let budget = args.budget.or(config.budget).unwrap_or(DEFAULT_BUDGET);
     let mut spec = match (&args.widgets, &config.lines) {
         (Some(list), _) => LayoutSpec::from_list(list),
@@ -323,7 +398,9 @@ pub fn resolve(args: &RenderArgs, loaded: &Loaded) -> Result<Settings, Error> {
         spec,
         theme,
         charset,
-        icons: config.icons.unwrap_or(charset == Charset::NerdFont),
+        icons,
+        icon_set,
+        icons_dir: loaded.icons_dir.clone(),
         color: args.color.or(config.color).unwrap_or(DEFAULT_COLOR),
         margin: args.margin.or(config.margin).unwrap_or(DEFAULT_MARGIN),
         deadline: args

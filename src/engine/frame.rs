@@ -156,6 +156,8 @@ pub struct Segment<'a> {
     /// Position in the layout (index of the widget and its slot).
     pub index: usize,
     pub name: &'static str,
+    /// The name the layout asked for it by: `name`, or `NAME#INSTANCE` (`text#left`).
+    pub id: &'a str,
     pub content: &'a SlotContent,
     pub state: SegmentState,
     pub nanos: u64,
@@ -220,6 +222,9 @@ pub trait SegmentSink {
 /// Per-frame inputs of the assembler.
 pub struct FrameSpec<'a> {
     pub names: &'a [&'static str],
+    /// Each widget's instance name (`text#left`) by position; a missing or empty one is
+    /// its registered name.
+    pub ids: &'a [String],
     pub placements: &'a [Placement],
     pub generation: u64,
     /// Usable display columns; `None` = unlimited.
@@ -446,6 +451,7 @@ fn emit(
                 let segment = Segment {
                     index: usize::MAX,
                     name: "notice",
+                    id: "notice",
                     content,
                     state: SegmentState::Error,
                     nanos: 0,
@@ -467,6 +473,11 @@ fn emit(
                 let segment = Segment {
                     index: v.index,
                     name: spec.names[v.index],
+                    id: spec
+                        .ids
+                        .get(v.index)
+                        .filter(|id| !id.is_empty())
+                        .map_or(spec.names[v.index], String::as_str),
                     content: v.content,
                     state: if v.dropped {
                         SegmentState::Hidden
@@ -542,6 +553,7 @@ mod tests {
         }];
         let spec = FrameSpec {
             names: &["w"],
+            ids: &[],
             placements: &placements,
             generation: 2,
             width: Some(10),

@@ -142,7 +142,7 @@ pub struct SlotContent {
 /// Bytes of all of one widget's format fields together.
 pub const FIELDS_CAPACITY: usize = 192;
 /// The most format fields one widget declares.
-pub const MAX_FIELDS: usize = 6;
+pub const MAX_FIELDS: usize = 8;
 
 /// A widget's format fields for one frame, by the position the widget declares them at:
 /// fixed capacity, so setting them allocates nothing. A field not set this frame is empty.

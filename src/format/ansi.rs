@@ -8,8 +8,8 @@
 //! because Claude Code strips ordinary leading spaces. Every segment ends with a reset, so
 //! a cut frame never leaves a colour on. A segment with a link (`SlotContent::link`, a
 //! validated http(s) URL) is wrapped in an OSC 8 hyperlink; unstyled output has no links.
-//! a cut frame never leaves a colour on. Icons (data: `icons.toml`) are put before a
-//! segment's text here: widgets never draw them.
+//! a cut frame never leaves a colour on. Icons (data: an icon set, `icon_sets.rs`) are put
+//! before a segment's text here: widgets never draw them.
 //!
 //! The widths the sink adds (separators, padding, caps, icons) are reported to the frame
 //! assembler through [`SegmentSink`]'s width methods, measured with the same
@@ -272,6 +272,10 @@ impl AnsiSink {
         accent: Paint,
         gap: usize,
     ) {
+        // A user's separator takes the place of the arrow drawn before the segment.
+        let custom = self
+            .look_at(segment.index, segment.name)
+            .and_then(|look| look.separator);
         if segment.placement.right {
             if gap > 0 {
                 self.close_left(out);
@@ -281,11 +285,11 @@ impl AnsiSink {
             if let Some(prev) = &self.prev_bg {
                 out.push_str(&prev.bg);
             }
-            out.push_str(self.glyphs.1);
+            out.push_str(custom.unwrap_or(self.glyphs.1));
         } else if let Some(prev) = &self.prev_bg {
             out.push_str(&prev.fg);
             out.push_str(&accent.bg);
-            out.push_str(self.glyphs.0);
+            out.push_str(custom.unwrap_or(self.glyphs.0));
         }
         self.left_open = !segment.placement.right;
         out.push_str(&accent.bg);
@@ -300,7 +304,18 @@ impl AnsiSink {
 
     fn capsule(&self, out: &mut FrameBuffer, segment: &Segment<'_>, accent: &Paint, first: bool) {
         if !first {
-            out.push_byte(b' ');
+            // A user's separator takes the place of the space between two capsules.
+            match self
+                .look_at(segment.index, segment.name)
+                .and_then(|look| look.separator)
+            {
+                Some(separator) => {
+                    out.push_str(&self.tones.separator.fg);
+                    out.push_str(separator);
+                    out.push_str(RESET);
+                }
+                None => out.push_byte(b' '),
+            }
         }
         out.push_str(&accent.fg);
         out.push_str(self.glyphs.0);
@@ -358,16 +373,17 @@ impl SegmentSink for AnsiSink {
                 if depth != ColorDepth::None {
                     style.write_sgr_attributes(&mut attributes);
                 }
-                // A user's separator wider than the sink's adds the difference.
+                // A user's separator wider than what it replaces (the thin separator,
+                // the powerline arrow, the space between capsules) adds the difference.
                 let separator = style.separator;
-                let wider = match (separator, self.is_classic()) {
-                    (Some(text), true) => self
-                        .look
-                        .rules
-                        .width(text)
-                        .saturating_sub(self.separator_width),
-                    _ => 0,
+                let replaced = match self.style {
+                    Style::Classic | Style::Plain => self.separator_width,
+                    Style::Powerline => self.glyph_width,
+                    Style::Capsule => 1,
                 };
+                let wider = separator.map_or(0, |text| {
+                    self.look.rules.width(text).saturating_sub(replaced)
+                });
                 let style_extra = match self.style {
                     Style::Classic | Style::Plain => 0,
                     Style::Powerline => 2,
@@ -492,6 +508,7 @@ mod tests {
         notice.push_str("\u{26a0} input");
         let spec = FrameSpec {
             names: NAMES,
+            ids: &[],
             placements: &placements,
             generation: 1,
             width: Some(40),
@@ -578,6 +595,62 @@ mod tests {
         assert!(
             powerline.contains("\x1b[48;5;236m\x1b[38;5;208m\x1b[1;4m * 38% \x1b[0m"),
             "{powerline:?}"
+        );
+    }
+
+    /// Two widgets in `style`, the second with the user's separator `" / "`.
+    fn with_separator(style: Style, right: bool) -> String {
+        let styles = vec![
+            SegmentStyle::default(),
+            SegmentStyle {
+                separator: Some(" / "),
+                ..SegmentStyle::default()
+            },
+        ];
+        let look = Look {
+            theme: Theme {
+                style,
+                ..DEFAULT_THEME
+            },
+            styles,
+            ..Look::classic(ColorDepth::Ansi256, Charset::Unicode)
+        };
+        let mut sink = AnsiSink::with_look(look);
+        sink.prepare(&["model", "context"]);
+        crate::format::test_support::render_segments(
+            Box::new(sink),
+            &[
+                ("model", "Opus", Tone::Normal, right),
+                ("context", "38%", Tone::Normal, right),
+            ],
+            Some(80),
+        )
+    }
+
+    #[test]
+    fn a_custom_separator_replaces_the_powerline_arrow() {
+        let left = with_separator(Style::Powerline, false);
+        assert_eq!(
+            left,
+            "\x1b[0m\x1b[48;5;183m\x1b[38;5;234m Opus \x1b[0m\x1b[38;5;183m\x1b[48;5;117m / \
+             \x1b[48;5;117m\x1b[38;5;234m 38% \x1b[0m\x1b[0m\x1b[38;5;117m\u{25b6}\x1b[0m\n"
+        );
+        let right = with_separator(Style::Powerline, true);
+        assert!(
+            right.contains("\x1b[38;5;117m\x1b[48;5;183m / "),
+            "{right:?}"
+        );
+        assert_eq!(right.matches('\u{25c0}').count(), 1, "{right:?}");
+    }
+
+    #[test]
+    fn a_custom_separator_replaces_the_space_between_capsules() {
+        let out = with_separator(Style::Capsule, false);
+        assert_eq!(
+            out,
+            "\x1b[0m\x1b[38;5;183m\u{2590}\x1b[48;5;183m\x1b[38;5;234mOpus\x1b[0m\x1b[38;5;183m\u{258c}\x1b[0m\
+             \x1b[38;5;60m / \x1b[0m\
+             \x1b[38;5;117m\u{2590}\x1b[48;5;117m\x1b[38;5;234m38%\x1b[0m\x1b[38;5;117m\u{258c}\x1b[0m\n"
         );
     }
 

@@ -5,6 +5,9 @@
 //! comma (the array never ends). A block: `full_text`, `short_text` (the widget's short
 //! form, when it has one), `color` (`#rrggbb`), `name` (the widget), `instance` (its place
 //! in the layout), `urgent` (critical tone), `separator` and `separator_block_width`.
+//! A widget whose style asks for `bold`, `italic`, `dim` or `underline` gets
+//! `"markup":"pango"` and its text in a Pango span (`format/pango.rs`), escaped; every
+//! other block is plain text, which the bar shows as it is.
 //! The bar stops us with SIGUSR2 (12) and resumes us with SIGCONT (18): `watch` pauses
 //! rendering in between. Click events arrive on stdin; `watch` re-renders on each.
 //!
@@ -12,9 +15,12 @@
 
 use std::fmt::Write as _;
 
+use arrayvec::ArrayString;
+
 use crate::engine::frame::{FrameBuffer, Segment, SegmentSink};
 use crate::engine::slots::Tone;
 use crate::format::json::write_json_string;
+use crate::format::pango;
 use crate::format::style::{SegmentStyle, style_at, text_color, tone_of, write_hex};
 use crate::format::theme::Theme;
 
@@ -29,6 +35,23 @@ pub struct I3barSink {
     styles: Vec<SegmentStyle>,
     header_pending: bool,
     blocks: usize,
+    /// A styled block's markup before it is written as a JSON string.
+    markup: ArrayString<MARKUP_CAPACITY>,
+}
+
+/// Bytes of one block's markup (a slot's text escaped, in a span).
+const MARKUP_CAPACITY: usize = 2048;
+
+/// Fills `markup` with `text` in a span of `style`'s attributes (cut when full).
+fn markup_of(markup: &mut ArrayString<MARKUP_CAPACITY>, text: &str, style: &SegmentStyle) {
+    markup.clear();
+    let attributes = SegmentStyle {
+        fg: None,
+        bg: None,
+        ..style.clone()
+    };
+    let mut writer = pango::Cut(markup);
+    pango::push_styled(&mut writer, text, Some(&attributes), None);
 }
 
 impl I3barSink {
@@ -39,11 +62,12 @@ impl I3barSink {
             styles: Vec::new(),
             header_pending: header,
             blocks: 0,
+            markup: ArrayString::new(),
         }
     }
 
     /// With the user's style of each widget (layout order): `fg` is the block's `color`,
-    /// `bg` its `background`; the protocol has no text attributes without pango markup.
+    /// `bg` its `background`; text attributes make a Pango markup block.
     pub fn with_styles(mut self, styles: Vec<SegmentStyle>) -> Self {
         self.styles = styles;
         self
@@ -73,11 +97,27 @@ impl SegmentSink for I3barSink {
             out.push_byte(b',');
         }
         let tone = tone_of(segment);
+        let marked = style_at(&self.styles, segment.index).filter(|s| s.has_attributes());
         out.push_str("{\"full_text\":");
-        write_json_string(out, segment.text());
+        match marked {
+            Some(style) => {
+                markup_of(&mut self.markup, segment.text(), style);
+                write_json_string(out, &self.markup);
+            }
+            None => write_json_string(out, segment.text()),
+        }
         if !segment.content.short.is_empty() {
             out.push_str(",\"short_text\":");
-            write_json_string(out, &segment.content.short);
+            match marked {
+                Some(style) => {
+                    markup_of(&mut self.markup, &segment.content.short, style);
+                    write_json_string(out, &self.markup);
+                }
+                None => write_json_string(out, &segment.content.short),
+            }
+        }
+        if marked.is_some() {
+            out.push_str(",\"markup\":\"pango\"");
         }
         out.push_str(",\"color\":\"");
         write_hex(out, text_color(&self.theme, &self.styles, segment));
@@ -136,5 +176,35 @@ mod tests {
         assert_eq!(blocks[1]["urgent"], true);
         assert_eq!(blocks[1]["color"], "#f7768e");
         assert_eq!(blocks[1]["instance"], "1");
+        assert!(blocks[0].get("markup").is_none());
+    }
+
+    #[test]
+    fn bold_asks_for_pango_markup_and_untrusted_markup_stays_literal() {
+        let styles = vec![
+            SegmentStyle {
+                bold: true,
+                underline: true,
+                ..SegmentStyle::default()
+            },
+            SegmentStyle::default(),
+        ];
+        let out = render_segments(
+            Box::new(I3barSink::new(DEFAULT_THEME, false).with_styles(styles)),
+            &[
+                ("git_branch", "<b>x</b> &amp;", Tone::Normal, false),
+                ("cwd", "<i>y</i>", Tone::Normal, false),
+            ],
+            None,
+        );
+        assert_eq!(
+            out,
+            "[{\"full_text\":\"<span weight=\\\"bold\\\" underline=\\\"single\\\">\
+             &lt;b&gt;x&lt;/b&gt; &amp;amp;</span>\",\"markup\":\"pango\",\"color\":\"#bb9af7\",\
+             \"name\":\"git_branch\",\"instance\":\"0\",\"urgent\":false,\"separator\":true,\
+             \"separator_block_width\":15},\
+             {\"full_text\":\"<i>y</i>\",\"color\":\"#7aa2f7\",\"name\":\"cwd\",\"instance\":\"1\",\
+             \"urgent\":false,\"separator\":true,\"separator_block_width\":15}],\n"
+        );
     }
 }

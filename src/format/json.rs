@@ -1,6 +1,7 @@
 //! JSON output for scripts and tests: one array per line, every widget of the layout in
 //! order, hidden and late ones included:
 //! `[{"widget":"model","text":"Opus 4.6","style":"normal","state":"ok","micros":3}, …]`.
+//! `widget` is the name the layout asked for (`text#left` for an instance of `text`).
 //! A widget that links somewhere adds `"link":"https://…"` after its text. `style` is the
 //! tone the text is drawn in (`normal`, `good`, `warn`, `critical`, `muted`); `state` is
 //! one of `ok`, `hidden`, `late`, `stale`, `error`; `micros` is the widget's render time.
@@ -59,7 +60,7 @@ impl SegmentSink for JsonSink {
             out.push_byte(b',');
         }
         out.push_str("{\"widget\":");
-        write_json_string(out, segment.name);
+        write_json_string(out, segment.id);
         out.push_str(",\"text\":");
         let text = match segment.state {
             SegmentState::Hidden | SegmentState::Late => "",

@@ -15,8 +15,10 @@
 
 pub mod ansi;
 pub mod i3bar;
+pub mod icon_sets;
 pub mod json;
 pub mod paint;
+pub mod pango;
 pub mod plain;
 pub mod polybar;
 pub mod shell;
@@ -70,6 +72,9 @@ pub fn make_styled_sink(format: OutputFormat, look: ansi::Look) -> Box<dyn Segme
         }
         OutputFormat::I3bar => {
             Box::new(i3bar::I3barSink::new(look.theme, true).with_styles(look.styles))
+        }
+        OutputFormat::Waybar => {
+            Box::new(waybar::WaybarSink::new(look.charset).with_styles(look.theme, look.styles))
         }
         OutputFormat::Polybar => {
             Box::new(polybar::PolybarSink::new(look.theme, look.charset).with_styles(look.styles))

@@ -32,6 +32,7 @@ pub fn render_segments(
     }
     let spec = FrameSpec {
         names: &names,
+        ids: &[],
         placements: &placements,
         generation: 1,
         width,

@@ -1,6 +1,6 @@
-//! The built-in themes and icons, kept as data: `themes/*.toml` (a palette and a style per
-//! theme) and `icons.toml` (one icon per widget and charset), embedded in the binary and
-//! parsed once per process, only when asked for. The default look (`classic`, no icons)
+//! The built-in themes, kept as data: `themes/*.toml` (a palette and a style per theme),
+//! embedded in the binary and parsed once per process, only when asked for (icon sets are
+//! the same kind of data: `icon_sets.rs`). The default look (`classic`, no icons)
 //! never parses anything: it is [`DEFAULT_THEME`], which a test holds equal to
 //! `themes/classic.toml`.
 //!
@@ -19,7 +19,6 @@ use std::path::{Path, PathBuf};
 
 use crate::format::theme::{DEFAULT_THEME, Rgb, Style, Theme};
 use crate::input::env::Environment;
-use crate::widgets::Charset;
 
 /// Every built-in theme: name and TOML source.
 pub const THEMES: &[(&str, &str)] = &[
@@ -32,9 +31,6 @@ pub const THEMES: &[(&str, &str)] = &[
     ("catppuccin", include_str!("themes/catppuccin.toml")),
     ("tokyo-night", include_str!("themes/tokyo-night.toml")),
 ];
-
-/// The icon table (`icons.toml`).
-pub const ICONS: &str = include_str!("icons.toml");
 
 /// The names of the built-in themes.
 pub fn theme_names() -> impl Iterator<Item = &'static str> {
@@ -249,7 +245,8 @@ pub fn parse_rgb(text: &str) -> Option<Rgb> {
     Some(Rgb(byte(0)?, byte(2)?, byte(4)?))
 }
 
-/// Why a built-in theme or the icon table does not parse (a broken data file).
+/// Why a theme or an icon set does not load (a broken data file, a user's file with an
+/// error).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DataError {
     /// Theme `theme`'s TOML does not parse.
@@ -272,12 +269,8 @@ pub enum DataError {
         column: usize,
         message: String,
     },
-    /// The icon table's TOML does not parse.
-    IconsToml { message: String },
-    /// An icon without its three forms.
-    IconForms { widget: String },
-    /// An icon whose ascii form is empty or not ascii.
-    IconAscii { widget: String },
+    /// A shipped icon set's TOML does not parse.
+    IconsToml { set: &'static str, message: String },
 }
 
 impl std::fmt::Display for DataError {
@@ -299,14 +292,7 @@ impl std::fmt::Display for DataError {
                 column,
                 message,
             } => write!(f, "{path}:{line}:{column}: {message}"),
-            DataError::IconsToml { message } => write!(f, "icons: {message}"),
-            DataError::IconForms { widget } => write!(
-                f,
-                "icons: `{widget}` needs three forms [nerd, unicode, ascii]"
-            ),
-            DataError::IconAscii { widget } => {
-                write!(f, "icons: `{widget}` needs a 7-bit ascii form")
-            }
+            DataError::IconsToml { set, message } => write!(f, "icon set `{set}`: {message}"),
         }
     }
 }
@@ -336,31 +322,6 @@ pub fn builtin_theme(name: &str) -> Option<Result<Theme, DataError>> {
 /// Widget name → icon, for one charset.
 pub type IconTable = &'static [(&'static str, &'static str)];
 
-/// Parses the icon table for `charset` (once per process, when icons are on).
-pub fn icons(charset: Charset) -> Result<IconTable, DataError> {
-    let table: BTreeMap<String, Vec<String>> =
-        toml::from_str(ICONS).map_err(|e| DataError::IconsToml {
-            message: e.message().to_owned(),
-        })?;
-    let column = match charset {
-        Charset::NerdFont => 0,
-        Charset::Unicode => 1,
-        Charset::Ascii => 2,
-    };
-    let mut out = Vec::with_capacity(table.len());
-    for (widget, forms) in table {
-        let [_, _, ascii] = forms.as_slice() else {
-            return Err(DataError::IconForms { widget });
-        };
-        if ascii.is_empty() || !ascii.is_ascii() {
-            return Err(DataError::IconAscii { widget });
-        }
-        let icon: &'static str = Box::leak(forms[column].clone().into_boxed_str());
-        out.push((&*Box::leak(widget.into_boxed_str()), icon));
-    }
-    Ok(Box::leak(out.into_boxed_slice()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -389,22 +350,6 @@ mod tests {
                 ..DEFAULT_THEME
             }
         );
-    }
-
-    #[test]
-    fn every_registered_widget_has_an_icon_in_every_charset() {
-        for charset in [Charset::NerdFont, Charset::Unicode, Charset::Ascii] {
-            let table = icons(charset).unwrap();
-            // The prompt character is itself the glyph: it takes no icon.
-            for info in crate::widgets::REGISTRY.iter().filter(|i| i.name != "char") {
-                let icon = table.iter().find(|(w, _)| *w == info.name);
-                assert!(
-                    icon.is_some_and(|(_, i)| !i.is_empty()),
-                    "widget `{}` has no {charset:?} icon: add a line to src/format/icons.toml",
-                    info.name
-                );
-            }
-        }
     }
 
     #[test]

@@ -2,8 +2,11 @@
 //! --format waybar`): one JSON object per frame and line:
 //! `{"text":"…","tooltip":"…","class":"warn","percentage":42}`.
 //!
-//! - `text`: the segments joined by ` │ ` (` | ` with `--charset ascii`), with `&`, `<`, `>` escaped for Pango markup
-//!   (waybar renders `text` as markup);
+//! - `text`: the segments joined by ` │ ` (` | ` with `--charset ascii`), as Pango markup
+//!   (waybar renders `text` as markup): every text escaped (`&`, `<`, `>`, quotes), and a
+//!   widget the user styled (`fg`, `bg`, `bold`, `italic`, `dim`, `underline`, a `separator`)
+//!   in a `<span>` of its style (`format/pango.rs`); a widget without a style stays plain
+//!   text, coloured by waybar's CSS;
 //! - `tooltip`: one `widget: text` line per segment;
 //! - `class`: the worst tone of the frame (`normal`, `good`, `warn`, `critical`, `muted`),
 //!   for CSS;
@@ -18,7 +21,11 @@ use std::fmt::Write as _;
 use crate::engine::frame::{FrameBuffer, Segment, SegmentSink};
 use crate::engine::slots::Tone;
 use crate::format::json::write_json_string;
-use crate::format::style::{severity, thin_separator, tone_name, tone_of};
+use crate::format::pango;
+use crate::format::style::{
+    SegmentStyle, severity, style_at, text_color, thin_separator, tone_name, tone_of,
+};
+use crate::format::theme::{DEFAULT_THEME, Theme};
 use crate::widgets::Charset;
 
 const TEXT_CAPACITY: usize = 2048;
@@ -38,6 +45,9 @@ fn context_value<'s>(segment: &'s Segment<'_>) -> &'s str {
 /// JSON objects for waybar.
 pub struct WaybarSink {
     separator: &'static str,
+    theme: Theme,
+    /// The user's style of each widget, in layout order.
+    styles: Vec<SegmentStyle>,
     text: ArrayString<TEXT_CAPACITY>,
     tooltip: ArrayString<TEXT_CAPACITY>,
     worst: Option<Tone>,
@@ -55,28 +65,28 @@ impl WaybarSink {
     pub fn new(charset: Charset) -> Self {
         WaybarSink {
             separator: thin_separator(charset),
+            theme: DEFAULT_THEME,
+            styles: Vec::new(),
             text: ArrayString::new(),
             tooltip: ArrayString::new(),
             worst: None,
             percentage: None,
         }
     }
+
+    /// With the theme and the user's style of each widget (layout order): a styled widget's
+    /// text goes in a Pango span (its `fg` in the normal tone, the theme's colour of a warn
+    /// or critical tone), its `separator` replaces the thin one.
+    pub fn with_styles(mut self, theme: Theme, styles: Vec<SegmentStyle>) -> Self {
+        self.theme = theme;
+        self.styles = styles;
+        self
+    }
 }
 
 /// Appends `s` escaped for Pango markup, as much as fits.
 fn push_markup(out: &mut ArrayString<TEXT_CAPACITY>, s: &str) {
-    for c in s.chars() {
-        let piece = match c {
-            '&' => "&amp;",
-            '<' => "&lt;",
-            '>' => "&gt;",
-            _ => {
-                let _ = out.try_push(c);
-                continue;
-            }
-        };
-        let _ = out.try_push_str(piece);
-    }
+    pango::push_escaped(&mut pango::Cut(out), s);
 }
 
 /// The number just before the first `%` of `text` (`38% ▰▰` → 38).
@@ -109,11 +119,16 @@ impl SegmentSink for WaybarSink {
         _position: usize,
         _gap: usize,
     ) {
+        let style = style_at(&self.styles, segment.index);
         if !self.text.is_empty() {
-            let _ = self.text.try_push_str(self.separator);
+            let separator = style.and_then(|s| s.separator).unwrap_or(self.separator);
+            push_markup(&mut self.text, separator);
             let _ = self.tooltip.try_push('\n');
         }
-        push_markup(&mut self.text, segment.text());
+        let fg = style
+            .and_then(|s| s.fg)
+            .map(|_| text_color(&self.theme, &self.styles, segment));
+        pango::push_styled(&mut pango::Cut(&mut self.text), segment.text(), style, fg);
         push_markup(&mut self.tooltip, segment.name);
         let _ = self.tooltip.try_push_str(": ");
         push_markup(&mut self.tooltip, &segment.content.text);
@@ -170,6 +185,63 @@ mod tests {
         assert_eq!(v["class"], "warn");
         assert_eq!(v["percentage"], 38);
         assert_eq!(out.lines().count(), 1);
+    }
+
+    #[test]
+    fn a_styled_widget_is_a_pango_span_and_markup_in_text_stays_literal() {
+        use crate::format::theme::Color;
+        let styles = vec![
+            SegmentStyle {
+                fg: Some(Color::parse("#ff8700").unwrap()),
+                bold: true,
+                ..SegmentStyle::default()
+            },
+            SegmentStyle {
+                bg: Some(Color::parse("#101010").unwrap()),
+                italic: true,
+                underline: true,
+                separator: Some(" > "),
+                ..SegmentStyle::default()
+            },
+            SegmentStyle::default(),
+        ];
+        let sink = WaybarSink::new(Charset::Unicode).with_styles(DEFAULT_THEME, styles);
+        let out = render_segments(
+            Box::new(sink),
+            &[
+                ("model", "Opus", Tone::Normal, false),
+                (
+                    "git_branch",
+                    "<span foreground=\"red\">x</span>",
+                    Tone::Normal,
+                    false,
+                ),
+                ("cwd", "&amp; 'q'", Tone::Normal, false),
+            ],
+            None,
+        );
+        assert_eq!(
+            out,
+            "{\"text\":\"<span foreground=\\\"#ff8700\\\" weight=\\\"bold\\\">Opus</span> \
+             &gt; <span background=\\\"#101010\\\" style=\\\"italic\\\" underline=\\\"single\\\">\
+             &lt;span foreground=&quot;red&quot;&gt;x&lt;/span&gt;</span> \u{2502} \
+             &amp;amp; &#39;q&#39;\",\
+             \"tooltip\":\"model: Opus\\ngit_branch: &lt;span foreground=&quot;red&quot;&gt;x&lt;/span&gt;\\n\
+             cwd: &amp;amp; &#39;q&#39;\",\"class\":\"normal\"}\n"
+        );
+    }
+
+    #[test]
+    fn a_warn_tone_keeps_the_themes_colour_over_the_users_fg() {
+        use crate::format::theme::Color;
+        let styles = vec![SegmentStyle {
+            fg: Some(Color::parse("#ff8700").unwrap()),
+            ..SegmentStyle::default()
+        }];
+        let sink = WaybarSink::new(Charset::Unicode).with_styles(DEFAULT_THEME, styles);
+        let out = render_segments(Box::new(sink), &[("cost", "$9", Tone::Warn, false)], None);
+        let v: serde_json::Value = serde_json::from_str(out.trim_end()).unwrap();
+        assert_eq!(v["text"], "<span foreground=\"#e0af68\">$9</span>");
     }
 
     #[test]

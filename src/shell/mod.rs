@@ -227,7 +227,7 @@ pub fn prompt_builder(
         rules: settings.rules,
         config_flagged: false,
     };
-    let styles = crate::setup::prepare_styles(&mut layout, settings.charset)?;
+    let styles = crate::setup::prepare_styles(&mut layout, &settings)?;
     let sink = ShellSink::new(args.shell, settings.theme, depth, args.right).with_styles(styles);
     Ok(Renderer::builder(
         layout,

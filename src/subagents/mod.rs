@@ -88,7 +88,7 @@ pub fn write_rows(
         _ => crate::setup::color_depth(settings.color, env),
     };
     let icons = if settings.icons {
-        crate::format::themes::icons(settings.charset).unwrap_or(&[])
+        crate::setup::icon_table(settings).unwrap_or(&[])
     } else {
         &[]
     };

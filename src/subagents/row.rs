@@ -329,6 +329,7 @@ impl RowBuilder {
             let segment = Segment {
                 index,
                 name: PART_NAMES[index],
+                id: PART_NAMES[index],
                 content: &self.parts[index],
                 state: SegmentState::Ok,
                 nanos: 0,

@@ -19,13 +19,26 @@ use crate::engine::slots::{Outcome, SlotContent};
 use crate::input::repo_root::repo_root_len;
 use crate::sanitize::{clean, push_clean};
 use crate::widgets::options::{Int, option_enum, widget_options};
-use crate::widgets::{Charset, OptionError, Options, RenderContext, Widget, WidgetInfo};
+use crate::widgets::{Charset, FieldSpec, OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "cwd",
     summary: "working directory (basename, full or shortened; ~ for home)",
     options: CwdOptions::SPECS,
-    fields: &[],
+    fields: &[
+        FieldSpec {
+            name: "path",
+            doc: "the whole path, `~` for home (`~/src/blinkline`), uncut",
+        },
+        FieldSpec {
+            name: "base",
+            doc: "the last part (`blinkline`; `/` for the root)",
+        },
+        FieldSpec {
+            name: "parent",
+            doc: "the directory it is in (`~/src`; empty for the root)",
+        },
+    ],
     build,
 };
 
@@ -145,6 +158,28 @@ fn limit_length(out: &mut SlotContent, max: usize, charset: Charset) {
     out.push_str(&full[skip..]);
 }
 
+/// Writes `path` with `~` for the home directory, sanitized.
+fn write_tilde(out: &mut impl std::fmt::Write, path: &str, home: Option<&str>) {
+    match under_home(path, home) {
+        Some(rest) => {
+            let _ = out.write_char('~');
+            push_clean(out, rest);
+        }
+        None => push_clean(out, path),
+    }
+}
+
+/// Sets the `path`, `base` and `parent` fields of `path` (no trailing `/` but the root's).
+fn write_path_fields(out: &mut SlotContent, path: &str, home: Option<&str>) {
+    write_tilde(&mut out.fields.writer(0), path, home);
+    let base = path.rsplit('/').next().filter(|b| !b.is_empty());
+    out.fields.set_clean(1, base.unwrap_or("/"));
+    if let Some(slash) = path.rfind('/').filter(|_| path != "/") {
+        let parent = if slash == 0 { "/" } else { &path[..slash] };
+        write_tilde(&mut out.fields.writer(2), parent, home);
+    }
+}
+
 impl Widget for Cwd {
     fn render(&self, ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
         let (path, source) = match ctx.session.current_dir() {
@@ -168,6 +203,7 @@ impl Widget for Cwd {
             return Outcome::Hidden;
         }
         out.source = source;
+        write_path_fields(out, path, ctx.env.home.as_deref());
         let repo = if self.repo_relative && self.style != Style::Basename {
             repo_root_len(path)
                 .and_then(|root| path[..root].rfind('/').map(|slash| &path[slash + 1..]))
@@ -213,6 +249,21 @@ mod tests {
     }
 
     const DEEP: &str = r#"{"workspace":{"current_dir":"/home/user/src/blinkline"}}"#;
+
+    #[test]
+    fn fields_give_the_path_its_base_and_its_parent() {
+        let t = WidgetTester::new("cwd")
+            .option("format", OptionValue::Str("{path}|{base}|{parent}".into()))
+            .env(Environment {
+                home: Some("/home/user".into()),
+                ..Environment::default()
+            });
+        assert_eq!(t.text(DEEP), "~/src/blinkline|blinkline|~/src");
+        assert_eq!(t.text(r#"{"cwd":"/home/user/x"}"#), "~/x|x|~");
+        assert_eq!(t.text(r#"{"cwd":"/var/a\u001b[31mb"}"#), "/var/ab|ab|/var");
+        assert_eq!(t.text(r#"{"cwd":"/"}"#), "/|/|");
+        assert_eq!(t.text(r#"{"cwd":"/tmp"}"#), "/tmp|tmp|/");
+    }
 
     #[test]
     fn basename_by_default() {

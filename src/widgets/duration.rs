@@ -8,16 +8,35 @@
 //! api = false
 //! ```
 
+use std::fmt::Write as _;
+
 use crate::engine::slots::{Outcome, SlotContent};
 use crate::widgets::options::widget_options;
 use crate::widgets::units::write_duration;
-use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
+use crate::widgets::{FieldSpec, OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "duration",
     summary: "session (or API) duration",
     options: DurationOptions::SPECS,
-    fields: &[],
+    fields: &[
+        FieldSpec {
+            name: "total_seconds",
+            doc: "the whole duration in seconds (`750`)",
+        },
+        FieldSpec {
+            name: "hours",
+            doc: "whole hours (`0`)",
+        },
+        FieldSpec {
+            name: "minutes",
+            doc: "minutes past the hour, two digits (`12`)",
+        },
+        FieldSpec {
+            name: "seconds",
+            doc: "seconds past the minute, two digits (`30`)",
+        },
+    ],
     build,
 };
 
@@ -51,6 +70,12 @@ impl Widget for Duration {
             return Outcome::Hidden;
         };
         write_duration(out, millis / 1000.0);
+        let total = (millis / 1000.0).max(0.0) as u64;
+        let fields = &mut out.fields;
+        let _ = write!(fields.writer(0), "{total}");
+        let _ = write!(fields.writer(1), "{}", total / 3600);
+        let _ = write!(fields.writer(2), "{:02}", total / 60 % 60);
+        let _ = write!(fields.writer(3), "{:02}", total % 60);
         Outcome::Shown
     }
 }
@@ -72,6 +97,18 @@ mod tests {
         assert_eq!(
             t.text(r#"{"cost":{"total_duration_ms":1,"total_api_duration_ms":45000}}"#),
             "45s"
+        );
+    }
+
+    #[test]
+    fn fields_split_the_duration_into_clock_parts() {
+        let t = WidgetTester::new("duration").option(
+            "format",
+            OptionValue::Str("{hours}:{minutes}:{seconds} ({total_seconds}s)".into()),
+        );
+        assert_eq!(
+            t.text(r#"{"cost":{"total_duration_ms":3750500}}"#),
+            "1:02:30 (3750s)"
         );
     }
 

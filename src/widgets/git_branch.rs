@@ -47,15 +47,43 @@ use crate::git::record::HeadKind;
 use crate::git::refs::tag_for;
 use crate::sanitize::push_clean;
 use crate::widgets::options::{Int, widget_options};
-use crate::widgets::{Charset, OptionError, Options, RenderContext, Widget, WidgetInfo};
+use crate::widgets::{Charset, FieldSpec, OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "git_branch",
     summary: "git branch, detached commit or tag, operation in progress, ahead/behind",
     options: GitBranchOptions::SPECS,
-    fields: &[],
+    fields: &[
+        FieldSpec {
+            name: "branch",
+            doc: "the branch, or the tag or commit of a detached `HEAD` in parentheses, uncut",
+        },
+        FieldSpec {
+            name: "ahead",
+            doc: "commits ahead of the upstream (`2`; empty without an upstream or a count)",
+        },
+        FieldSpec {
+            name: "behind",
+            doc: "commits behind the upstream (`0`; empty without an upstream or a count)",
+        },
+        FieldSpec {
+            name: "operation",
+            doc: "the operation in progress (`REBASE 2/5`; empty when none)",
+        },
+        FieldSpec {
+            name: "upstream",
+            doc: "the upstream branch (`origin/main`; empty when none)",
+        },
+    ],
     build,
 };
+
+/// Field positions, as declared in [`INFO`].
+const BRANCH: usize = 0;
+const AHEAD: usize = 1;
+const BEHIND: usize = 2;
+const OPERATION: usize = 3;
+const UPSTREAM: usize = 4;
 
 struct GitBranch {
     max_length: usize,
@@ -160,6 +188,7 @@ impl GitBranch {
             ".git/HEAD"
         };
         push_limited(out, &name, self.max_length, ctx.charset);
+        out.fields.set(BRANCH, &name);
         let _ = out
             .short
             .try_push_str(crate::engine::slots::cut_at_char_boundary(&out.text, 64));
@@ -169,11 +198,19 @@ impl GitBranch {
         }
         if let (true, Some(op)) = (self.operation, view.snap.operation) {
             out.push('|');
+            let start = out.text.len();
             out.push_str(op.label());
             if let Some((step, total)) = op.progress() {
                 let _ = write!(out, " {step}/{total}");
             }
+            let label = crate::engine::slots::cut_at_char_boundary(&out.text[start..], 64);
+            out.fields.set(OPERATION, label);
             out.tone = Tone::Warn;
+        }
+        if view.snap.upstream.is_some() {
+            let up = &view.scratch.upstream_ref;
+            let short = up.strip_prefix(b"refs/remotes/").unwrap_or(up);
+            push_clean_bytes(&mut out.fields.writer(UPSTREAM), short);
         }
         if self.ahead_behind && view.snap.upstream.is_some() {
             self.write_ahead_behind(&view, ctx.charset, out);
@@ -195,6 +232,8 @@ impl GitBranch {
             return;
         };
         out.stale |= !view.ab_fresh;
+        let _ = write!(out.fields.writer(AHEAD), "{ahead}");
+        let _ = write!(out.fields.writer(BEHIND), "{behind}");
         if ahead > 0 {
             let _ = write!(out, " {}{ahead}", charset.pick("\u{2191}", "\u{2191}", "^"));
         }

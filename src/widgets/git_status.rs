@@ -49,13 +49,46 @@ use crate::git::probe::{Miss, Probe, View};
 use crate::git::record::StatusSource;
 use crate::widgets::git_branch::write_broken;
 use crate::widgets::options::{Int, widget_options};
-use crate::widgets::{Charset, OptionError, Options, RenderContext, Widget, WidgetInfo};
+use crate::widgets::{Charset, FieldSpec, OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "git_status",
     summary: "git staged/modified/deleted/renamed/untracked/conflicted counts, stashes",
     options: GitStatusOptions::SPECS,
-    fields: &[],
+    fields: &[
+        FieldSpec {
+            name: "staged",
+            doc: "files staged (`1`; every count is a number, `0` included)",
+        },
+        FieldSpec {
+            name: "modified",
+            doc: "files modified in the working tree",
+        },
+        FieldSpec {
+            name: "deleted",
+            doc: "files deleted",
+        },
+        FieldSpec {
+            name: "renamed",
+            doc: "files renamed",
+        },
+        FieldSpec {
+            name: "untracked",
+            doc: "untracked files",
+        },
+        FieldSpec {
+            name: "conflicted",
+            doc: "files with conflicts",
+        },
+        FieldSpec {
+            name: "stashed",
+            doc: "stash entries",
+        },
+        FieldSpec {
+            name: "changes",
+            doc: "all changes together (staged, modified, deleted, renamed, untracked, conflicted)",
+        },
+    ],
     build,
 };
 
@@ -152,6 +185,19 @@ impl GitStatus {
         part(out, p.untracked, "?", c.untracked);
         part(out, p.conflicted, "=", c.conflicted);
         let changes = c.staged + c.modified + c.deleted + c.renamed + c.untracked + c.conflicted;
+        let counts = [
+            c.staged,
+            c.modified,
+            c.deleted,
+            c.renamed,
+            c.untracked,
+            c.conflicted,
+            c.stash,
+            changes,
+        ];
+        for (index, count) in counts.into_iter().enumerate() {
+            let _ = write!(out.fields.writer(index), "{count}");
+        }
         let clean_mark = charset.pick("\u{2714}", "\u{2714}", "ok");
         if changes == 0 && p.clean {
             out.push_str(clean_mark);
@@ -254,6 +300,14 @@ mod tests {
             conflicted: 0,
             stash: 6,
         }
+    }
+
+    #[test]
+    fn every_count_is_a_field_and_changes_sums_them() {
+        let mut out = SlotContent::default();
+        widget(Options::new("git_status")).write_counts(&counts(), Charset::Unicode, &mut out);
+        let fields: Vec<&str> = (0..8).map(|i| out.fields.get(i)).collect();
+        assert_eq!(fields, ["1", "2", "3", "4", "5", "0", "6", "15"]);
     }
 
     fn written(widget: &GitStatus, c: &Counts, charset: Charset) -> (String, String, Tone) {

@@ -12,14 +12,14 @@
 //! ```
 
 use crate::engine::slots::{Outcome, SlotContent};
-use crate::widgets::rate_limits::{FIVE_HOURS, WindowFormat, WindowOptions};
+use crate::widgets::rate_limits::{FIVE_HOURS, WINDOW_FIELDS, WindowFormat, WindowOptions};
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "rate_5h",
     summary: "5-hour usage %, pace against elapsed time, reset countdown",
     options: WindowOptions::<true>::SPECS,
-    fields: &[],
+    fields: WINDOW_FIELDS,
     build,
 };
 
@@ -41,6 +41,9 @@ impl Widget for Rate5h {
         let Some(tone) = window.and_then(|w| self.0.write(out, "5h", w, FIVE_HOURS, ctx)) else {
             return Outcome::Hidden;
         };
+        if let Some(window) = window {
+            WindowFormat::write_fields(out, window, FIVE_HOURS, ctx.now);
+        }
         out.tone = tone;
         out.source = "rate_limits.five_hour";
         Outcome::Shown
@@ -66,6 +69,26 @@ mod tests {
         );
         let ascii = WidgetTester::new("rate_5h").charset(Charset::Ascii);
         assert_eq!(ascii.text(&payload), "5h 40% -40 (1h0m)");
+    }
+
+    #[test]
+    fn fields_give_percent_pace_and_reset_countdown() {
+        use crate::widgets::options::OptionValue;
+        let payload = format!(
+            r#"{{"rate_limits":{{"five_hour":{{"used_percentage":40,"resets_at":{}}}}}}}"#,
+            NOW + 3600
+        );
+        let t = WidgetTester::new("rate_5h").option(
+            "format",
+            OptionValue::Str("{percent} {pace} in {resets}".into()),
+        );
+        assert_eq!(t.text(&payload), "40% -40 in 1h0m");
+        let no_reset = r#"{"rate_limits":{"five_hour":{"used_percentage":7.6}}}"#;
+        let t = t.option(
+            "format",
+            OptionValue::Str("{percent}[{pace}][{resets}]".into()),
+        );
+        assert_eq!(t.text(no_reset), "8%[][]");
     }
 
     #[test]

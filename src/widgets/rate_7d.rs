@@ -12,14 +12,14 @@
 //! ```
 
 use crate::engine::slots::{Outcome, SlotContent};
-use crate::widgets::rate_limits::{SEVEN_DAYS, WindowFormat, WindowOptions};
+use crate::widgets::rate_limits::{SEVEN_DAYS, WINDOW_FIELDS, WindowFormat, WindowOptions};
 use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "rate_7d",
     summary: "7-day usage %, pace against elapsed time, reset countdown",
     options: WindowOptions::<true>::SPECS,
-    fields: &[],
+    fields: WINDOW_FIELDS,
     build,
 };
 
@@ -41,6 +41,9 @@ impl Widget for Rate7d {
         let Some(tone) = window.and_then(|w| self.0.write(out, "7d", w, SEVEN_DAYS, ctx)) else {
             return Outcome::Hidden;
         };
+        if let Some(window) = window {
+            WindowFormat::write_fields(out, window, SEVEN_DAYS, ctx.now);
+        }
         out.tone = tone;
         out.source = "rate_limits.seven_day";
         Outcome::Shown
@@ -67,6 +70,21 @@ mod tests {
         let plain = WidgetTester::new("rate_7d").option("pace", OptionValue::Bool(false));
         let r = plain.render(&payload);
         assert_eq!((r.text.as_str(), r.tone), ("7d 41% (6d0h)", Tone::Normal));
+    }
+
+    #[test]
+    fn fields_give_percent_pace_and_reset_countdown() {
+        use crate::widgets::options::OptionValue;
+        // Half the week left with 41% used: 9 points behind the time elapsed.
+        let payload = format!(
+            r#"{{"rate_limits":{{"seven_day":{{"used_percentage":41,"resets_at":{}}}}}}}"#,
+            NOW + 302_400
+        );
+        let t = WidgetTester::new("rate_7d").option(
+            "format",
+            OptionValue::Str("{percent}|{pace}|{resets}".into()),
+        );
+        assert_eq!(t.text(&payload), "41%|-9|3d12h");
     }
 
     #[test]

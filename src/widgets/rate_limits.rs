@@ -74,6 +74,22 @@ pub(crate) struct WindowFormat {
     pace_critical: f64,
 }
 
+/// The fields of `rate_5h` and `rate_7d`.
+pub(crate) const WINDOW_FIELDS: &[crate::widgets::FieldSpec] = &[
+    crate::widgets::FieldSpec {
+        name: "percent",
+        doc: "used percentage (`40%`)",
+    },
+    crate::widgets::FieldSpec {
+        name: "pace",
+        doc: "points used ahead of (`+12`) or behind (`-40`) the time elapsed; empty without a reset time",
+    },
+    crate::widgets::FieldSpec {
+        name: "resets",
+        doc: "time until the window resets (`1h0m`); empty once passed or unknown",
+    },
+];
+
 impl WindowFormat {
     /// Reads [`WindowOptions`]; `PACE` is the default of `pace`.
     pub(crate) fn from_options<const PACE: bool>(options: &Options) -> Result<Self, OptionError> {
@@ -139,6 +155,31 @@ impl WindowFormat {
             out.push(')');
         }
         Some(tone)
+    }
+
+    /// Sets the [`WINDOW_FIELDS`] of a window `length` seconds long.
+    pub(crate) fn write_fields(
+        out: &mut SlotContent,
+        window: &RateWindow<'_>,
+        length: f64,
+        now: i64,
+    ) {
+        let Some(used) = window.used_percentage.map(|u| u.clamp(0.0, 100.0)) else {
+            return;
+        };
+        let _ = write!(out.fields.writer(0), "{}%", fixed(used, 0));
+        let Some(left) = window
+            .resets_at
+            .map(|r| r - now as f64)
+            .filter(|l| *l > 0.0)
+        else {
+            return;
+        };
+        let elapsed = ((length - left) / length * 100.0).clamp(0.0, 100.0);
+        let ahead = used - elapsed;
+        let sign = if ahead >= 0.0 { "+" } else { "-" };
+        let _ = write!(out.fields.writer(1), "{sign}{}", fixed(ahead.abs(), 0));
+        write_countdown(&mut out.fields.writer(2), left);
     }
 
     fn pace_tone(&self, ahead: f64) -> Tone {

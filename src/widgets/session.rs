@@ -11,13 +11,24 @@
 use crate::engine::slots::{Outcome, SlotContent, cut_at_char_boundary};
 use crate::sanitize::push_clean;
 use crate::widgets::options::{Int, widget_options};
-use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo, show_clean};
+use crate::widgets::{
+    FieldSpec, OptionError, Options, RenderContext, Widget, WidgetInfo, show_clean,
+};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "session",
     summary: "the session's name, or the first 8 characters of its id",
     options: SessionOptions::SPECS,
-    fields: &[],
+    fields: &[
+        FieldSpec {
+            name: "id",
+            doc: "the whole session id",
+        },
+        FieldSpec {
+            name: "name",
+            doc: "the session's name (empty when it has none)",
+        },
+    ],
     build,
 };
 
@@ -42,6 +53,10 @@ fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
 impl Widget for Session {
     fn render(&self, ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
         let session = ctx.session;
+        let id = session.session_id.as_deref().map(str::trim).unwrap_or("");
+        out.fields.set_clean(0, id);
+        out.fields
+            .set_clean(1, session.session_name.as_deref().map_or("", str::trim));
         if show_clean(out, session.session_name.as_deref(), "session_name") == Outcome::Shown {
             return Outcome::Shown;
         }
@@ -97,6 +112,20 @@ mod tests {
         assert_eq!(
             WidgetTester::new("session").text(r#"{"session_id":"ab"}"#),
             "ab"
+        );
+    }
+
+    #[test]
+    fn fields_give_the_whole_id_and_the_name() {
+        let t =
+            WidgetTester::new("session").option("format", OptionValue::Str("{name}@{id}".into()));
+        assert_eq!(
+            t.text(r#"{"session_name":"fix\u001b[2J","session_id":"9f1c2d7e-4b8a-4c61"}"#),
+            "fix@9f1c2d7e-4b8a-4c61"
+        );
+        assert_eq!(
+            t.text(r#"{"session_id":"9f1c2d7e-4b8a-4c61"}"#),
+            "@9f1c2d7e-4b8a-4c61"
         );
     }
 

@@ -8,13 +8,30 @@ use std::fmt::Write as _;
 use crate::engine::clock::local_time;
 use crate::engine::slots::{Outcome, SlotContent, Tone};
 use crate::widgets::options::{option_enum, widget_options};
-use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
+use crate::widgets::{FieldSpec, OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "time",
     summary: "local time (14:05)",
     options: TimeOptions::SPECS,
-    fields: &[],
+    fields: &[
+        FieldSpec {
+            name: "hour",
+            doc: "the hour as the clock shows it, two digits (`14`, `02` on a 12-hour clock)",
+        },
+        FieldSpec {
+            name: "minute",
+            doc: "the minute, two digits",
+        },
+        FieldSpec {
+            name: "second",
+            doc: "the second, two digits (with `seconds = false` too)",
+        },
+        FieldSpec {
+            name: "ampm",
+            doc: "`AM` or `PM`",
+        },
+    ],
     build,
 };
 
@@ -67,6 +84,10 @@ impl Widget for Time {
             t.hour
         };
         let _ = write!(out, "{hour:02}:{:02}", t.minute);
+        let _ = write!(out.fields.writer(0), "{hour:02}");
+        let _ = write!(out.fields.writer(1), "{:02}", t.minute);
+        let _ = write!(out.fields.writer(2), "{:02}", t.second);
+        out.fields.set(3, if t.hour < 12 { "AM" } else { "PM" });
         if self.seconds {
             let _ = write!(out, ":{:02}", t.second);
         }
@@ -99,6 +120,19 @@ mod tests {
     fn shows_hours_and_minutes() {
         let text = WidgetTester::new("time").text("{}");
         assert!(is_clock(&text, 5), "{text}");
+    }
+
+    #[test]
+    fn fields_give_the_clock_parts() {
+        let t = WidgetTester::new("time").option("seconds", OptionValue::Bool(true));
+        let text = t.text("{}");
+        let hour: u8 = text[..2].parse().unwrap();
+        let ampm = if hour < 12 { "AM" } else { "PM" };
+        let parts = t.option(
+            "format",
+            OptionValue::Str("{hour}:{minute}:{second} {ampm}".into()),
+        );
+        assert_eq!(parts.text("{}"), format!("{text} {ampm}"));
     }
 
     #[test]

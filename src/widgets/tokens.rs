@@ -16,13 +16,34 @@ use crate::engine::slots::{Outcome, SlotContent};
 use crate::input::payload::Usage;
 use crate::widgets::options::{OptionKind, widget_options};
 use crate::widgets::units::write_compact;
-use crate::widgets::{OptionError, Options, RenderContext, Widget, WidgetInfo};
+use crate::widgets::{FieldSpec, OptionError, Options, RenderContext, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "tokens",
     summary: "input/output/cache token counts of the latest response (39.4k)",
     options: TokensOptions::SPECS,
-    fields: &[],
+    fields: &[
+        FieldSpec {
+            name: "input",
+            doc: "input tokens, compact (`4`; empty when the payload leaves it out)",
+        },
+        FieldSpec {
+            name: "output",
+            doc: "output tokens (`812`)",
+        },
+        FieldSpec {
+            name: "cache_read",
+            doc: "tokens read from the cache (`73.8k`)",
+        },
+        FieldSpec {
+            name: "cache_write",
+            doc: "tokens written to the cache (`2.2k`)",
+        },
+        FieldSpec {
+            name: "total",
+            doc: "the four together, whatever `parts` shows (`76.8k`)",
+        },
+    ],
     build,
 };
 
@@ -136,6 +157,14 @@ impl Widget for Tokens {
         else {
             return Outcome::Hidden;
         };
+        let mut all = 0.0;
+        for (index, (_, part, _)) in PARTS.iter().enumerate() {
+            if let Some(value) = part.value(usage) {
+                write_compact(&mut out.fields.writer(index), value);
+                all += value.max(0.0);
+            }
+        }
+        write_compact(&mut out.fields.writer(PARTS.len()), all);
         let mut sum = 0.0;
         let mut any = false;
         for part in &self.parts {
@@ -178,6 +207,19 @@ mod tests {
         let r = WidgetTester::new("tokens").render(USAGE);
         assert_eq!(r.text, "in 4 out 812 read 73.8k write 2.2k");
         assert_eq!(r.short, "76.8k");
+    }
+
+    #[test]
+    fn fields_hold_every_count_whatever_the_parts() {
+        let t = WidgetTester::new("tokens")
+            .option("parts", OptionValue::Str("input".into()))
+            .option(
+                "format",
+                OptionValue::Str(
+                    "{input}/{output}/{cache_read}/{cache_write}={total} ({value})".into(),
+                ),
+            );
+        assert_eq!(t.text(USAGE), "4/812/73.8k/2.2k=76.8k (in 4)");
     }
 
     #[test]

@@ -82,6 +82,37 @@ fn ahead_and_behind_follow_the_upstream() {
 }
 
 #[test]
+fn git_fields_name_the_branch_its_upstream_and_every_count() {
+    let sb = Sandbox::new("fields");
+    let (origin, clone) = origin_and_clone(&sb);
+    write(&origin, "o.txt", "upstream\n");
+    sb.git(&origin, &["add", "."]);
+    sb.git(&origin, &["commit", "-qm", "upstream"]);
+    sb.git(&clone, &["fetch", "-q"]);
+    write(&clone, "l.txt", "local\n");
+    sb.git(&clone, &["add", "."]);
+    sb.git(&clone, &["commit", "-qm", "local"]);
+    write(&clone, "staged.txt", "s\n");
+    sb.git(&clone, &["add", "staged.txt"]);
+    write(&clone, "untracked.txt", "u\n");
+    sb.refresh(&clone);
+    let cmd = sb.command(&[
+        "--format=plain",
+        "--widgets=git_branch,git_status",
+        "--set=git_branch.format={branch} on {upstream} +{ahead} -{behind} [{operation}]",
+        "--set=git_status.format=s{staged} m{modified} d{deleted} r{renamed} u{untracked} \
+         c{conflicted} z{stashed} n{changes}",
+    ]);
+    let out = sb.run_in(&clone, cmd);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "main on origin/main +1 -1 [] \u{2502} s1 m0 d0 r0 u1 c0 z0 n2\n",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
 fn an_upstream_set_in_an_included_config_file_counts() {
     let sb = Sandbox::new("ab-include");
     let (_, clone) = origin_and_clone(&sb);

@@ -420,3 +420,205 @@ name = "BLINKLINE_TEST_VALUE"
     .unwrap();
     assert_eq!(prompt(&["--color=never"]), "v\n❯ ");
 }
+
+#[test]
+fn json_and_explain_name_each_instance_as_the_layout_does() {
+    let args = [
+        "--widgets=text#left,model,text#right",
+        "--set=text#left.text=L",
+        "--set=text#right.text=R",
+    ];
+    let json = line(&[&args[..], &["--format=json"]].concat());
+    let segments: serde_json::Value = serde_json::from_str(json.trim_end()).unwrap();
+    let names: Vec<&str> = segments
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["widget"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["text#left", "model", "text#right"]);
+    let explained = line(&[&args[..], &["explain"]].concat());
+    let rows: Vec<&str> = explained
+        .lines()
+        .skip(1)
+        .take(3)
+        .map(|row| row.split_whitespace().next().unwrap())
+        .collect();
+    assert_eq!(rows, ["text#left", "model", "text#right"], "{explained}");
+}
+
+fn home_with_icon_sets(sets: &[(&str, &str)]) -> TempDir {
+    let home = TempDir::new("styles-icons").unwrap();
+    let dir = home.join(".config/blinkline/icons");
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, source) in sets {
+        std::fs::write(dir.join(format!("{name}.toml")), source).unwrap();
+    }
+    home
+}
+
+#[test]
+fn an_icon_set_is_chosen_by_name_on_the_command_line_and_in_the_config() {
+    let home = home_with_icon_sets(&[(
+        "mine",
+        "extends = \"ascii\"\n[icons]\nmodel = \"M:\"\ncost = \"\"\n",
+    )]);
+    let args = ["--widgets=model,cost", "--color=never"];
+    let shipped = run_in(home.path(), &[&args[..], &["--icons=ascii"]].concat());
+    assert_eq!(
+        String::from_utf8_lossy(&shipped.stdout),
+        "@ Opus 4.6 (1M context) │ cost $1.83\n"
+    );
+    let mine = run_in(home.path(), &[&args[..], &["--icons=mine"]].concat());
+    assert_eq!(
+        String::from_utf8_lossy(&mine.stdout),
+        "M: Opus 4.6 (1M context) │ $1.83\n",
+        "{}",
+        String::from_utf8_lossy(&mine.stderr)
+    );
+    let config = home.join("config.toml");
+    std::fs::write(&config, "icons = \"mine\"\n").unwrap();
+    let flag = format!("--config={}", config.display());
+    let from_config = run_in(home.path(), &[&args[..], &[flag.as_str()]].concat());
+    assert_eq!(from_config.stdout, mine.stdout);
+    // `--icons none` wins over the config; `icons = true` keeps the charset's set.
+    let none = run_in(
+        home.path(),
+        &[&args[..], &[flag.as_str(), "--icons=none"]].concat(),
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&none.stdout),
+        "Opus 4.6 (1M context) │ $1.83\n"
+    );
+    std::fs::write(&config, "icons = true\ncharset = \"ascii\"\n").unwrap();
+    let charset = run_in(home.path(), &[&args[..], &[flag.as_str()]].concat());
+    assert_eq!(
+        String::from_utf8_lossy(&charset.stdout),
+        "@ Opus 4.6 (1M context) | cost $1.83\n"
+    );
+}
+
+#[test]
+fn an_unknown_icon_set_in_the_config_names_the_sets_with_a_hint() {
+    let home = home_with_icon_sets(&[]);
+    let config = home.join("config.toml");
+    std::fs::write(&config, "icons = \"unicod\"\n").unwrap();
+    let flag = format!("--config={}", config.display());
+    let checked = run_in(home.path(), &["config", "check", &flag]);
+    assert_eq!(
+        String::from_utf8_lossy(&checked.stdout) + String::from_utf8_lossy(&checked.stderr),
+        format!(
+            "{}:1:9: `icons` must be true, false or an icon set (nerd-font, unicode, ascii), \
+             got \"unicod\" (did you mean `unicode`?)\n1 problem in {}\n",
+            config.display(),
+            config.display()
+        )
+    );
+}
+
+#[test]
+fn an_error_in_an_icon_set_file_names_the_file_and_line() {
+    let home = home_with_icon_sets(&[
+        ("typo", "extends = \"nerd-fnot\"\n"),
+        ("syntax", "[icons]\nmodel = \n"),
+    ]);
+    let dir = home.join(".config/blinkline/icons");
+    let strict = run_in(
+        home.path(),
+        &["--strict", "--widgets=model", "--icons=typo"],
+    );
+    assert_eq!(strict.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&strict.stderr),
+        format!(
+            "blinkline: {}:1:11: `extends`: no icon set `nerd-fnot` (did you mean `nerd-font`?)\n",
+            dir.join("typo.toml").display()
+        )
+    );
+    let syntax = run_in(
+        home.path(),
+        &["--strict", "--widgets=model", "--icons=syntax"],
+    );
+    assert!(
+        String::from_utf8_lossy(&syntax.stderr).starts_with(&format!(
+            "blinkline: {}:2:",
+            dir.join("syntax.toml").display()
+        )),
+        "{}",
+        String::from_utf8_lossy(&syntax.stderr)
+    );
+    // The line Claude Code shows keeps its icons off and says why, without blanking.
+    let lenient = run_in(home.path(), &["--widgets=model", "--icons=nothing"]);
+    assert_eq!(lenient.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&lenient.stdout).contains("Opus"));
+    assert!(
+        String::from_utf8_lossy(&lenient.stderr)
+            .contains("unknown icon set `nothing`; icon sets: nerd-font, unicode, ascii"),
+        "{}",
+        String::from_utf8_lossy(&lenient.stderr)
+    );
+}
+
+#[test]
+fn icons_lists_shipped_and_user_sets_and_icon_show_renders_one() {
+    let home = home_with_icon_sets(&[
+        ("mine", "extends = \"unicode\"\n[icons]\nmodel = \"m\"\n"),
+        ("ascii", "extends = \"ascii\"\n[icons]\ntime = \"T\"\n"),
+        ("broken", "extends = \"nope\"\n"),
+    ]);
+    let listed = run_in(home.path(), &["icons"]);
+    let listed = String::from_utf8(listed.stdout).unwrap();
+    let dir = home.join(".config/blinkline/icons");
+    assert_eq!(
+        listed,
+        format!(
+            "set           from      model context cost git_branch cwd time\n\
+             nerd-font     built-in  \u{f2db} \u{f1c0} \u{f155} \u{e0a0} \u{f07b} \u{f43a}\n\
+             unicode       built-in  ✻ ◔ ¤ ⎇ ⌂ ◴\n\
+             ascii         user      @ ctx cost git dir T\n\
+             broken        user      error: {}:1:11: `extends`: no icon set `nope`\n\
+             {:<23} {}\n\
+             mine          user      m ◔ ¤ ⎇ ⌂ ◴\n\
+             {:<23} {}\n",
+            dir.join("broken.toml").display(),
+            "",
+            dir.join("broken.toml").display(),
+            "",
+            dir.join("mine.toml").display(),
+        )
+    );
+    let shown = run_in(home.path(), &["icon", "show", "mine", "--color=never"]);
+    let shown = String::from_utf8(shown.stdout).unwrap();
+    assert!(shown.contains(" │ m Opus 4.6 │ ◔ 38%"), "{shown}");
+}
+
+#[test]
+fn a_broken_theme_or_icon_set_named_in_the_config_never_blanks_the_line() {
+    let home = home_with_icon_sets(&[("bad", "extends = \"nope\"\n")]);
+    let themes = home.join(".config/blinkline/themes");
+    std::fs::create_dir_all(&themes).unwrap();
+    std::fs::write(themes.join("badt.toml"), "extends = \"nope\"\n").unwrap();
+    let config = home.join(".config/blinkline/config.toml");
+    for (source, file) in [
+        (
+            "icons = \"bad\"\n",
+            home.join(".config/blinkline/icons/bad.toml"),
+        ),
+        ("theme = \"badt\"\n", themes.join("badt.toml")),
+    ] {
+        std::fs::write(&config, source).unwrap();
+        let out = run_in(home.path(), &["--widgets=model", "--color=never"]);
+        assert_eq!(out.status.code(), Some(0), "{source}");
+        let line = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            line.contains("Opus 4.6") && line.contains("config"),
+            "{line}"
+        );
+        assert!(
+            String::from_utf8_lossy(&out.stderr)
+                .contains(&format!("{}:1:11: `extends`: no ", file.display())),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
