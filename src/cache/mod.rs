@@ -30,6 +30,7 @@
 //! Read next: `record.rs` (the bytes of a record), `refresher.rs` (the jobs and how a
 //! refresher is started).
 
+pub mod codec;
 mod record;
 mod refresher;
 pub mod sessions;
