@@ -1,9 +1,10 @@
-//! A counting global allocator: the system allocator plus two Relaxed counters.
+//! A counting global allocator: the system allocator plus a few Relaxed counters.
 //!
 //! The binary installs it so `blinkline bench` can report allocations per frame, and the
-//! zero-allocation tests install it to prove a warm frame allocates nothing. The counters
-//! are statistics only (Relaxed, see `metrics.rs`); the cost is one uncontended atomic add
-//! per allocation.
+//! zero-allocation tests install it to prove a warm frame allocates nothing; the memory
+//! test of the usage index reads the bytes live and their peak. The counters are
+//! statistics only (Relaxed, see `metrics.rs`): a few uncontended atomics per allocation,
+//! and a warm frame makes none.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::AtomicU64;
@@ -11,6 +12,18 @@ use std::sync::atomic::Ordering::Relaxed;
 
 static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
 static BYTES: AtomicU64 = AtomicU64::new(0);
+/// Bytes allocated and not yet freed, and the most there were since [`reset_peak`].
+static LIVE: AtomicU64 = AtomicU64::new(0);
+static PEAK: AtomicU64 = AtomicU64::new(0);
+
+fn grow(bytes: usize) {
+    let live = LIVE.fetch_add(bytes as u64, Relaxed) + bytes as u64;
+    PEAK.fetch_max(live, Relaxed);
+}
+
+fn shrink(bytes: usize) {
+    LIVE.fetch_sub(bytes as u64, Relaxed);
+}
 
 /// The system allocator, counted.
 pub struct CountingAllocator;
@@ -22,6 +35,7 @@ unsafe impl GlobalAlloc for CountingAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         ALLOCATIONS.fetch_add(1, Relaxed);
         BYTES.fetch_add(layout.size() as u64, Relaxed);
+        grow(layout.size());
         // SAFETY: the caller upholds `alloc`'s contract for `layout`; we pass it on.
         unsafe { System.alloc(layout) }
     }
@@ -29,11 +43,13 @@ unsafe impl GlobalAlloc for CountingAllocator {
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         ALLOCATIONS.fetch_add(1, Relaxed);
         BYTES.fetch_add(layout.size() as u64, Relaxed);
+        grow(layout.size());
         // SAFETY: as in `alloc`.
         unsafe { System.alloc_zeroed(layout) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        shrink(layout.size());
         // SAFETY: `ptr` was allocated by System through us with this `layout` (caller's
         // contract), so System may free it.
         unsafe { System.dealloc(ptr, layout) }
@@ -42,6 +58,13 @@ unsafe impl GlobalAlloc for CountingAllocator {
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         ALLOCATIONS.fetch_add(1, Relaxed);
         BYTES.fetch_add(new_size as u64, Relaxed);
+        // Counted as the change in size: the old and the new block are not both counted
+        // (glibc moves a large block with `mremap`, without a copy).
+        if new_size >= layout.size() {
+            grow(new_size - layout.size());
+        } else {
+            shrink(layout.size() - new_size);
+        }
         // SAFETY: `ptr`/`layout` come from a System allocation made through us and the
         // caller upholds `realloc`'s contract for `new_size`.
         unsafe { System.realloc(ptr, layout, new_size) }
@@ -51,4 +74,15 @@ unsafe impl GlobalAlloc for CountingAllocator {
 /// Allocations (including reallocations) and bytes requested so far, process-wide.
 pub fn allocation_counts() -> (u64, u64) {
     (ALLOCATIONS.load(Relaxed), BYTES.load(Relaxed))
+}
+
+/// Heap bytes live now, and the most that were live at once since the last
+/// [`reset_peak`] (process-wide; a failed allocation is counted as if it succeeded).
+pub fn heap_bytes() -> (u64, u64) {
+    (LIVE.load(Relaxed), PEAK.load(Relaxed))
+}
+
+/// Starts a new peak at the bytes live now.
+pub fn reset_peak() {
+    PEAK.store(LIVE.load(Relaxed), Relaxed);
 }

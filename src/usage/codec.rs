@@ -141,9 +141,18 @@ pub fn decode_index(bytes: &[u8], roots: &str) -> Option<Index> {
 }
 
 /// The call table record; it belongs to the index whose `lines` count it carries.
+#[cfg(test)]
 pub fn encode_calls(calls: &Calls, lines: u64) -> Vec<u8> {
-    // ~33 bytes a call: sized once, so the buffer never doubles past what it needs.
-    let mut w = Writer::with_capacity(calls.len() * 36 + 16);
+    let mut out = Vec::new();
+    let _ = write_calls(&mut out, calls, lines);
+    out
+}
+
+/// Writes the call table record (it belongs to the index whose `lines` count it carries)
+/// into `out` a few kilobytes at a time: a refresher streams it into the cache file, so
+/// its ~26 bytes a call are never all in memory at once.
+pub fn write_calls(out: &mut dyn std::io::Write, calls: &Calls, lines: u64) -> std::io::Result<()> {
+    let mut w = Writer::with_capacity(8 << 10);
     w.u64(VERSION);
     w.u64(lines);
     w.u64(calls.len() as u64);
@@ -160,8 +169,12 @@ pub fn encode_calls(calls: &Calls, lines: u64) -> Vec<u8> {
             }
             None => w.u64(0),
         }
+        if w.0.len() >= 8 << 10 {
+            out.write_all(&w.0)?;
+            w.0.clear();
+        }
     }
-    w.0
+    out.write_all(&w.0)
 }
 
 pub fn decode_calls(bytes: &[u8], lines: u64) -> Option<Calls> {
