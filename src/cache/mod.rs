@@ -252,8 +252,11 @@ impl Cache {
         if !meta.is_file() || !users(&meta) || meta.len() > (MAX_RECORD + HEADER_LEN) as u64 {
             return None;
         }
+        // The exact size (a record is replaced by rename, never written in place): one
+        // read, without `read_to_end`'s size probe, seek and closing empty read.
         buf.clear();
-        file.read_to_end(buf).ok()?;
+        buf.resize(meta.len() as usize, 0);
+        file.read_exact(buf).ok()?;
         decode_record(buf)
     }
 
