@@ -537,7 +537,10 @@ mod tests {
             Err(io::Error::other("interrupted"))
         });
         assert!(failed.is_err());
-        assert!(cache.read_large("usage-calls-2").is_some(), "the old record stays");
+        assert!(
+            cache.read_large("usage-calls-2").is_some(),
+            "the old record stays"
+        );
         let left: Vec<_> = fs::read_dir(cache.dir())
             .unwrap()
             .filter_map(|e| e.ok())
