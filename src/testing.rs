@@ -20,7 +20,7 @@ pub mod config {
 pub mod engine {
     pub mod alloc {
         pub use crate::engine::alloc::{
-            CountingAllocator, allocation_counts, heap_bytes, reset_peak,
+            CountingAllocator, PeakAllocator, allocation_counts, heap_bytes, reset_peak,
         };
     }
     pub mod clock {

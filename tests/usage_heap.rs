@@ -5,17 +5,19 @@
 //! file) and the index's record are all bounded or small.
 //!
 //! Run without libtest (`harness = false`) because the counting allocator is
-//! process-wide: libtest's own thread would add its allocations to the peak.
+//! process-wide: libtest's own thread would add its allocations to the peak. The peak is
+//! of the bytes live (`PeakAllocator`), not the process's RSS; at 1 GB (`scripts/
+//! usage-fixture.py --copies 21`) the release binary's peak RSS is in BENCHMARKS.md.
 
 use blinkline::testing::cache::Cache;
-use blinkline::testing::engine::alloc::{CountingAllocator, heap_bytes, reset_peak};
+use blinkline::testing::engine::alloc::{PeakAllocator, heap_bytes, reset_peak};
 use blinkline::testing::input::env::Environment;
 use blinkline::testing::tempdir::TempDir;
 use blinkline::testing::usage::{Lock, refresh};
 use std::fmt::Write as _;
 
 #[global_allocator]
-static ALLOCATOR: CountingAllocator = CountingAllocator;
+static ALLOCATOR: PeakAllocator = PeakAllocator;
 
 /// Calls in one copy of the session; each is written as two lines (a partial one with
 /// fewer output tokens, then the final one), with a prompt line between calls.
