@@ -26,6 +26,12 @@ import sys
 import tempfile
 import time
 
+# The synthetic transcript, the payload and the timed spawn are transcript-render.py's.
+_spec = importlib.util.spec_from_file_location(
+    "transcript_render", os.path.join(os.path.dirname(os.path.abspath(__file__)), "transcript-render.py"))
+tr = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(tr)
+
 
 def main():
     exe, runs = sys.argv[1], int(sys.argv[2])
@@ -37,18 +43,8 @@ def main():
         with open(sys.argv[3], "rb") as src, open(transcript, "wb") as dst:
             dst.write(src.read())
     else:
-        here = os.path.dirname(os.path.abspath(__file__))
-        spec = importlib.util.spec_from_file_location("tr", os.path.join(here, "transcript-render.py"))
-        tr = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(tr)
         tr.synthetic(transcript, 50_000_000)
-    with open(transcript, "rb") as f:
-        tail = b"".join(f.read().splitlines(keepends=True)[-10:])
-    payload = os.path.join(work, "payload.json")
-    with open(payload, "w") as f:
-        json.dump({"transcript_path": transcript, "cwd": work,
-                   "model": {"id": "claude-opus-4-6", "display_name": "Opus 4.6"},
-                   "cost": {"total_cost_usd": 1.5}}, f)
+    tail, payload = tr.last_lines_and_payload(work, transcript)
     env = dict(os.environ, XDG_CACHE_HOME=os.path.join(work, "cache"),
                XDG_CONFIG_HOME=os.path.join(work, "config"), NO_COLOR="1",
                CLAUDE_CONFIG_DIR=os.path.join(work, "claude"))
@@ -76,17 +72,10 @@ def main():
                 # A fresh summary: wait for the refresher the grown render started.
                 subprocess.run([exe, "usage", "daily"], env=env, check=True,
                                stdout=subprocess.DEVNULL)
-            argv = sides[side]
-            start = time.perf_counter_ns()
-            pid = os.posix_spawn(argv[0], argv, env,
-                                 file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 1)])
-            _, status, usage = os.wait4(pid, 0)
-            elapsed = time.perf_counter_ns() - start
-            if status != 0:
-                sys.exit(f"{side} render exited with status {status}")
+            elapsed_us, cpu_us = tr.timed(sides[side], env, devnull)
             if i >= warmup:
-                wall[side].append(elapsed / 1e3)
-                cpu[side].append((usage.ru_utime + usage.ru_stime) * 1e6)
+                wall[side].append(elapsed_us)
+                cpu[side].append(cpu_us)
     med = statistics.median
     report = {"runs": runs, "seconds": round(time.perf_counter() - started, 1)}
     for side in sides:
