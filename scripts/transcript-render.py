@@ -75,6 +75,31 @@ def instructions(argv, env, work):
     return int(found.group(1)) if run.returncode == 0 and found else None
 
 
+def last_lines_and_payload(work, transcript):
+    """The transcript's last 10 lines (appended again to make it grow) and a payload file
+    that names it."""
+    with open(transcript, "rb") as f:
+        tail = b"".join(f.read().splitlines(keepends=True)[-10:])
+    payload = os.path.join(work, "payload.json")
+    with open(payload, "w") as f:
+        json.dump({"transcript_path": transcript, "cwd": work,
+                   "model": {"id": "claude-opus-4-6", "display_name": "Opus 4.6"},
+                   "cost": {"total_cost_usd": 1.5}}, f)
+    return tail, payload
+
+
+def timed(argv, env, devnull):
+    """One process started as Claude Code starts it, stdout to `devnull`: its wall and CPU
+    time in microseconds. Exits when it fails."""
+    start = time.perf_counter_ns()
+    pid = os.posix_spawn(argv[0], argv, env, file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 1)])
+    _, status, usage = os.wait4(pid, 0)
+    elapsed = time.perf_counter_ns() - start
+    if status != 0:
+        sys.exit(f"{' '.join(argv)} exited with status {status}")
+    return elapsed / 1e3, (usage.ru_utime + usage.ru_stime) * 1e6
+
+
 def main():
     exe, runs = sys.argv[1], int(sys.argv[2])
     work = tempfile.mkdtemp(prefix="blinkline-perf-")
@@ -84,13 +109,7 @@ def main():
             dst.write(src.read())
     else:
         synthetic(transcript, 50_000_000)
-    with open(transcript, "rb") as f:
-        tail = b"".join(f.read().splitlines(keepends=True)[-10:])
-    payload = os.path.join(work, "payload.json")
-    with open(payload, "w") as f:
-        json.dump({"transcript_path": transcript, "cwd": work,
-                   "model": {"id": "claude-opus-4-6", "display_name": "Opus 4.6"},
-                   "cost": {"total_cost_usd": 1.5}}, f)
+    tail, payload = last_lines_and_payload(work, transcript)
     env = dict(os.environ, XDG_CACHE_HOME=os.path.join(work, "cache"),
                XDG_CONFIG_HOME=os.path.join(work, "config"), NO_COLOR="1")
     # The first scan, as a refresher does it: the renders below find the state cached.
@@ -109,17 +128,10 @@ def main():
                 # Exactly 10 new lines for each transcript render (untimed).
                 with open(transcript, "ab") as f:
                     f.write(tail)
-            argv = sides[side]
-            start = time.perf_counter_ns()
-            pid = os.posix_spawn(argv[0], argv, env,
-                                 file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 1)])
-            _, status, usage = os.wait4(pid, 0)
-            elapsed = time.perf_counter_ns() - start
-            if status != 0:
-                sys.exit(f"{side} render exited with status {status}")
+            elapsed_us, cpu_us = timed(sides[side], env, devnull)
             if i >= warmup:
-                wall[side].append(elapsed / 1e3)
-                cpu[side].append((usage.ru_utime + usage.ru_stime) * 1e6)
+                wall[side].append(elapsed_us)
+                cpu[side].append(cpu_us)
     with open(transcript, "ab") as f:
         f.write(tail)
     counted = {side: instructions(argv, env, work) for side, argv in sides.items()}

@@ -19,7 +19,9 @@ pub mod config {
 
 pub mod engine {
     pub mod alloc {
-        pub use crate::engine::alloc::{CountingAllocator, allocation_counts};
+        pub use crate::engine::alloc::{
+            CountingAllocator, PeakAllocator, allocation_counts, heap_bytes, reset_peak,
+        };
     }
     pub mod clock {
         pub use crate::engine::clock::unix_now;
@@ -133,6 +135,10 @@ pub mod git {
     pub mod wildmatch {
         pub use crate::git::wildmatch::{PATHNAME, is_glob_special, wildmatch};
     }
+}
+
+pub mod usage {
+    pub use crate::usage::{Lock, refresh};
 }
 
 pub mod input {

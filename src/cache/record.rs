@@ -10,7 +10,14 @@ pub(crate) const HEADER_LEN: usize = 4 + 1 + 4 + 8;
 
 /// 64-bit FNV-1a: the record checksum and the hash behind record names.
 pub fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    fnv1a_more(FNV_START, bytes)
+}
+
+/// FNV-1a's starting value: `fnv1a_more(FNV_START, a + b) == fnv1a_more(fnv1a(a), b)`.
+pub(crate) const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// Continues an FNV-1a hash over more bytes (a payload checksummed as it is written).
+pub(crate) fn fnv1a_more(mut hash: u64, bytes: &[u8]) -> u64 {
     for &b in bytes {
         hash ^= u64::from(b);
         hash = hash.wrapping_mul(0x0100_0000_01b3);
@@ -27,11 +34,16 @@ pub(crate) fn encode_record(payload: &[u8]) -> Vec<u8> {
 
 /// The header of `payload`'s record (for writers that write it apart from the payload).
 pub(crate) fn header(payload: &[u8]) -> [u8; HEADER_LEN] {
+    header_of(payload.len(), fnv1a(payload))
+}
+
+/// The header of a payload of `len` bytes whose FNV-1a checksum is `checksum`.
+pub(crate) fn header_of(len: usize, checksum: u64) -> [u8; HEADER_LEN] {
     let mut out = [0u8; HEADER_LEN];
     out[..4].copy_from_slice(MAGIC);
     out[4] = FORMAT_VERSION;
-    out[5..9].copy_from_slice(&(payload.len() as u32).to_le_bytes());
-    out[9..].copy_from_slice(&fnv1a(payload).to_le_bytes());
+    out[5..9].copy_from_slice(&(len as u32).to_le_bytes());
+    out[9..].copy_from_slice(&checksum.to_le_bytes());
     out
 }
 

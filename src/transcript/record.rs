@@ -9,108 +9,21 @@
 //!
 //! Anything that is not exactly a record of this version for this path reads as `None`
 //! (the caller then rescans): truncated, padded, a varint longer than 10 bytes, a count
-//! past its bound, a model slot out of range.
+//! past its bound, a model slot out of range. The varints, words and strings are
+//! `cache::codec`'s, which the usage index's records use too.
 
 use arrayvec::ArrayString;
 
+use crate::cache::codec::{Reader, Writer};
 use crate::transcript::state::{Call, FileId, MAX_MODELS, RING, State, Tokens};
 
 /// Bumped whenever the encoding changes; older records then read as absent.
 const RECORD_VERSION: u8 = 2;
 
-struct Writer(Vec<u8>);
-
-impl Writer {
-    fn u64(&mut self, mut v: u64) {
-        while v >= 0x80 {
-            self.0.push(v as u8 | 0x80);
-            v >>= 7;
-        }
-        self.0.push(v as u8);
-    }
-
-    fn i64(&mut self, v: i64) {
-        self.u64(((v << 1) ^ (v >> 63)) as u64);
-    }
-
-    fn fixed(&mut self, v: u64) {
-        self.0.extend_from_slice(&v.to_le_bytes());
-    }
-
-    fn tokens(&mut self, t: &Tokens) {
-        for v in [
-            t.input,
-            t.output,
-            t.cache_read,
-            t.cache_write_5m,
-            t.cache_write_1h,
-        ] {
-            self.u64(v);
-        }
-    }
-
-    fn bytes(&mut self, b: &[u8]) {
-        self.u64(b.len() as u64);
-        self.0.extend_from_slice(b);
-    }
-}
-
-struct Reader<'a>(&'a [u8]);
-
-impl Reader<'_> {
-    fn u64(&mut self) -> Option<u64> {
-        let mut v = 0u64;
-        for (i, &byte) in self.0.iter().take(10).enumerate() {
-            let bits = u64::from(byte & 0x7f);
-            if i == 9 && bits > 1 {
-                return None; // past 64 bits
-            }
-            v |= bits << (7 * i);
-            if byte < 0x80 {
-                self.0 = &self.0[i + 1..];
-                return Some(v);
-            }
-        }
-        None
-    }
-
-    fn i64(&mut self) -> Option<i64> {
-        let v = self.u64()?;
-        Some((v >> 1) as i64 ^ -((v & 1) as i64))
-    }
-
-    fn fixed(&mut self) -> Option<u64> {
-        let (head, rest) = self.0.split_at_checked(8)?;
-        self.0 = rest;
-        Some(u64::from_le_bytes(head.try_into().ok()?))
-    }
-
-    fn small(&mut self, max: u64) -> Option<u64> {
-        self.u64().filter(|v| *v <= max)
-    }
-
-    fn tokens(&mut self) -> Option<Tokens> {
-        Some(Tokens {
-            input: self.u64()?,
-            output: self.u64()?,
-            cache_read: self.u64()?,
-            cache_write_5m: self.u64()?,
-            cache_write_1h: self.u64()?,
-        })
-    }
-
-    fn bytes(&mut self) -> Option<&[u8]> {
-        let len = self.small(1 << 16)? as usize;
-        let (head, rest) = self.0.split_at_checked(len)?;
-        self.0 = rest;
-        Some(head)
-    }
-}
-
 /// Serialises `state` for the transcript at `path` (the path is stored to catch hash
 /// collisions of record names).
 pub fn encode(state: &State, path: &str) -> Vec<u8> {
-    let mut w = Writer(Vec::with_capacity(512 + path.len() + state.ring.len() * 40));
+    let mut w = Writer::with_capacity(512 + path.len() + state.ring.len() * 40);
     w.0.push(RECORD_VERSION);
     w.bytes(path.as_bytes());
     let f = &state.file;
@@ -131,18 +44,18 @@ pub fn encode(state: &State, path: &str) -> Vec<u8> {
     ] {
         w.u64(v);
     }
-    state.per_model.iter().for_each(|t| w.tokens(t));
+    state.per_model.iter().for_each(|t| t.encode(&mut w));
     w.u64(state.models.len() as u64);
     state.models.iter().for_each(|m| w.bytes(m.as_bytes()));
     w.u64(u64::from(state.last_main.is_some()));
-    w.tokens(&state.last_main.unwrap_or_default());
+    state.last_main.unwrap_or_default().encode(&mut w);
     w.i64(state.last_main_ms);
     w.i64(state.last_user_ms);
     encode_ring(&mut w, state);
     w.u64(u64::from(state.block.seq));
     w.i64(state.block.start_ms);
     w.i64(state.block.last_ms);
-    state.block.per_model.iter().for_each(|t| w.tokens(t));
+    state.block.per_model.iter().for_each(|t| t.encode(&mut w));
     w.0
 }
 
@@ -154,7 +67,7 @@ fn encode_ring(w: &mut Writer, state: &State) {
     for c in &state.ring {
         w.fixed(c.key);
         w.u64(u64::from(c.model) | u64::from(c.sidechain) << 8);
-        w.tokens(&c.tokens);
+        c.tokens.encode(w);
         w.i64(c.start_ms.wrapping_sub(last_ms));
         w.i64(c.end_ms.wrapping_sub(c.start_ms));
         w.u64(u64::from(c.block));
@@ -191,14 +104,14 @@ pub fn decode(bytes: &[u8], path: &str) -> Option<State> {
         ..State::default()
     };
     for t in &mut s.per_model {
-        *t = r.tokens()?;
+        *t = Tokens::decode(&mut r)?;
     }
     for _ in 0..r.small(MAX_MODELS as u64)? {
-        let name = std::str::from_utf8(r.bytes()?).ok()?;
+        let name = r.str()?;
         s.models.push(ArrayString::from(name).ok()?);
     }
     let has_main = r.u64()? != 0;
-    let main = r.tokens()?;
+    let main = Tokens::decode(&mut r)?;
     s.last_main = has_main.then_some(main);
     s.last_main_ms = r.i64()?;
     s.last_user_ms = r.i64()?;
@@ -207,7 +120,7 @@ pub fn decode(bytes: &[u8], path: &str) -> Option<State> {
     s.block.start_ms = r.i64()?;
     s.block.last_ms = r.i64()?;
     for t in &mut s.block.per_model {
-        *t = r.tokens()?;
+        *t = Tokens::decode(&mut r)?;
     }
     r.0.is_empty().then_some(s)
 }
@@ -223,7 +136,7 @@ fn decode_ring(r: &mut Reader<'_>, s: &mut State) -> Option<()> {
         if model as usize >= MAX_MODELS {
             return None;
         }
-        let tokens = r.tokens()?;
+        let tokens = Tokens::decode(r)?;
         let start_ms = last_ms.wrapping_add(r.i64()?);
         let end_ms = start_ms.wrapping_add(r.i64()?);
         s.ring.push(Call {
@@ -336,30 +249,6 @@ mod tests {
         let mut old = bytes;
         old[0] = 1;
         assert_eq!(decode(&old, "/a.jsonl"), None);
-    }
-
-    #[test]
-    fn varints_take_every_width_and_refuse_overlong_ones() {
-        for v in [0, 1, 127, 128, 16_383, 16_384, u64::MAX >> 1, u64::MAX] {
-            let mut w = Writer(Vec::new());
-            w.u64(v);
-            assert_eq!(
-                w.0.len(),
-                (64 - v.leading_zeros() as usize).div_ceil(7).max(1)
-            );
-            assert_eq!(Reader(&w.0).u64(), Some(v));
-        }
-        for v in [0, -1, 1, i64::MIN, i64::MAX] {
-            let mut w = Writer(Vec::new());
-            w.i64(v);
-            assert_eq!(Reader(&w.0).i64(), Some(v));
-        }
-        assert_eq!(Reader(&[0xff; 10]).u64(), None);
-        assert_eq!(
-            Reader(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02]).u64(),
-            None
-        );
-        assert_eq!(Reader(&[0x80]).u64(), None);
     }
 
     #[test]

@@ -18,6 +18,8 @@
 
 use arrayvec::{ArrayString, ArrayVec};
 
+use crate::cache::codec::{Reader, Writer};
+
 /// API calls remembered for deduplication and token speed.
 pub const RING: usize = 64;
 /// Models tracked by name; further models share the last slot, named `other`.
@@ -36,6 +38,28 @@ pub struct Tokens {
 }
 
 impl Tokens {
+    /// The five counts as record varints (`cache::codec`).
+    pub fn encode(&self, w: &mut Writer) {
+        w.u64s([
+            self.input,
+            self.output,
+            self.cache_read,
+            self.cache_write_5m,
+            self.cache_write_1h,
+        ]);
+    }
+
+    pub fn decode(r: &mut Reader<'_>) -> Option<Tokens> {
+        let [input, output, cache_read, cache_write_5m, cache_write_1h] = r.u64s()?;
+        Some(Tokens {
+            input,
+            output,
+            cache_read,
+            cache_write_5m,
+            cache_write_1h,
+        })
+    }
+
     pub fn cache_write(&self) -> u64 {
         self.cache_write_5m + self.cache_write_1h
     }

@@ -1,97 +1,15 @@
-//! The usage index as cache records: LEB128 varints (zigzag for signed numbers), strings
-//! with their length, costs as the 8 bytes of an `f64`. Two records: the index (files,
+//! The usage index as cache records, in `cache::codec`'s varints, words and strings (as
+//! the transcript records). Two records: the index (files,
 //! names, buckets), read by every report, and the call table (the winning line of every
 //! call), read only when new lines arrive. Anything that is not exactly a record of this
 //! version reads as `None`, and the index is then built again.
 
+use crate::cache::codec::{Reader, Writer};
 use crate::transcript::state::{FileId, Tokens};
 use crate::usage::index::{BucketKey, Calls, FileEntry, Index, Session, Sums, Winner};
 
 /// Bumped whenever the encoding or the meaning of a field changes.
 const VERSION: u64 = 1;
-
-#[derive(Default)]
-struct Writer(Vec<u8>);
-
-impl Writer {
-    fn u64(&mut self, mut v: u64) {
-        while v >= 0x80 {
-            self.0.push(v as u8 | 0x80);
-            v >>= 7;
-        }
-        self.0.push(v as u8);
-    }
-    fn i64(&mut self, v: i64) {
-        self.u64(((v << 1) ^ (v >> 63)) as u64);
-    }
-    fn f64(&mut self, v: f64) {
-        self.0.extend_from_slice(&v.to_le_bytes());
-    }
-    fn str(&mut self, s: &str) {
-        self.u64(s.len() as u64);
-        self.0.extend_from_slice(s.as_bytes());
-    }
-    fn tokens(&mut self, t: &Tokens) {
-        for v in [
-            t.input,
-            t.output,
-            t.cache_read,
-            t.cache_write_5m,
-            t.cache_write_1h,
-        ] {
-            self.u64(v);
-        }
-    }
-}
-
-struct Reader<'a>(&'a [u8]);
-
-impl Reader<'_> {
-    fn u64(&mut self) -> Option<u64> {
-        let mut v = 0u64;
-        for i in 0..10 {
-            let (&b, rest) = self.0.split_first()?;
-            self.0 = rest;
-            v |= u64::from(b & 0x7f) << (7 * i);
-            if b < 0x80 {
-                return Some(v);
-            }
-        }
-        None
-    }
-    fn i64(&mut self) -> Option<i64> {
-        let v = self.u64()?;
-        Some((v >> 1) as i64 ^ -((v & 1) as i64))
-    }
-    fn f64(&mut self) -> Option<f64> {
-        let (b, rest) = self.0.split_first_chunk::<8>()?;
-        self.0 = rest;
-        Some(f64::from_le_bytes(*b))
-    }
-    fn u32(&mut self) -> Option<u32> {
-        u32::try_from(self.u64()?).ok()
-    }
-    /// A count that cannot exceed the bytes left (each item takes at least one).
-    fn count(&mut self) -> Option<usize> {
-        let n = usize::try_from(self.u64()?).ok()?;
-        (n <= self.0.len()).then_some(n)
-    }
-    fn str(&mut self) -> Option<String> {
-        let n = self.count()?;
-        let (s, rest) = self.0.split_at(n);
-        self.0 = rest;
-        String::from_utf8(s.to_vec()).ok()
-    }
-    fn tokens(&mut self) -> Option<Tokens> {
-        Some(Tokens {
-            input: self.u64()?,
-            output: self.u64()?,
-            cache_read: self.u64()?,
-            cache_write_5m: self.u64()?,
-            cache_write_1h: self.u64()?,
-        })
-    }
-}
 
 /// The index record; `roots` (the config directories) are part of it, so an index made
 /// for other directories reads as absent.
@@ -118,7 +36,7 @@ pub fn encode_index(index: &Index, roots: &str) -> Vec<u8> {
         }
         w.i64(f.id.mtime_ns);
         w.u64(f.offset);
-        w.0.extend_from_slice(&f.tail_hash.to_le_bytes());
+        w.fixed(f.tail_hash);
         w.u64(u64::from(f.session));
     }
     w.u64(index.buckets.len() as u64);
@@ -128,8 +46,8 @@ pub fn encode_index(index: &Index, roots: &str) -> Vec<u8> {
         last_quarter = k.quarter;
         w.u64(u64::from(k.session));
         w.u64(u64::from(k.model));
-        w.tokens(&s.tokens);
-        w.tokens(&s.costed);
+        s.tokens.encode(&mut w);
+        s.costed.encode(&mut w);
         w.f64(s.cost_usd);
         w.u64(s.calls);
         w.i64(s.first_ms - k.quarter * crate::usage::index::QUARTER_MS);
@@ -151,12 +69,12 @@ pub fn decode_index(bytes: &[u8], roots: &str) -> Option<Index> {
     for list in [&mut index.projects, &mut index.models] {
         let n = r.count()?;
         for _ in 0..n {
-            list.push(r.str()?);
+            list.push(r.str()?.to_owned());
         }
     }
     let n = r.count()?;
     for _ in 0..n {
-        let name = r.str()?;
+        let name = r.str()?.to_owned();
         let project = r.u32()?;
         if project as usize >= index.projects.len() {
             return None;
@@ -165,7 +83,7 @@ pub fn decode_index(bytes: &[u8], roots: &str) -> Option<Index> {
     }
     let n = r.count()?;
     for _ in 0..n {
-        let path = r.str()?;
+        let path = r.str()?.to_owned();
         let id = FileId {
             dev: r.u64()?,
             ino: r.u64()?,
@@ -173,8 +91,7 @@ pub fn decode_index(bytes: &[u8], roots: &str) -> Option<Index> {
             mtime_ns: r.i64()?,
         };
         let offset = r.u64()?;
-        let (hash, rest) = r.0.split_first_chunk::<8>()?;
-        r.0 = rest;
+        let tail_hash = r.fixed()?;
         let session = r.u32()?;
         if session as usize >= index.sessions.len() {
             return None;
@@ -183,7 +100,7 @@ pub fn decode_index(bytes: &[u8], roots: &str) -> Option<Index> {
             path,
             id,
             offset,
-            tail_hash: u64::from_le_bytes(*hash),
+            tail_hash,
             session,
         });
     }
@@ -200,8 +117,8 @@ pub fn decode_index(bytes: &[u8], roots: &str) -> Option<Index> {
         {
             return None;
         }
-        let tokens = r.tokens()?;
-        let costed = r.tokens()?;
+        let tokens = Tokens::decode(&mut r)?;
+        let costed = Tokens::decode(&mut r)?;
         let cost_usd = r.f64()?;
         let calls = r.u64()?;
         let first_ms = quarter
@@ -220,22 +137,31 @@ pub fn decode_index(bytes: &[u8], roots: &str) -> Option<Index> {
             },
         );
     }
-    r.0.is_empty().then_some(index)
+    r.done().then_some(index)
 }
 
 /// The call table record; it belongs to the index whose `lines` count it carries.
+#[cfg(test)]
 pub fn encode_calls(calls: &Calls, lines: u64) -> Vec<u8> {
-    // ~33 bytes a call: sized once, so the buffer never doubles past what it needs.
-    let mut w = Writer(Vec::with_capacity(calls.len() * 36 + 16));
+    let mut out = Vec::new();
+    let _ = write_calls(&mut out, calls, lines);
+    out
+}
+
+/// Writes the call table record (it belongs to the index whose `lines` count it carries)
+/// into `out` a few kilobytes at a time: a refresher streams it into the cache file, so
+/// its ~26 bytes a call are never all in memory at once.
+pub fn write_calls(out: &mut dyn std::io::Write, calls: &Calls, lines: u64) -> std::io::Result<()> {
+    let mut w = Writer::with_capacity(8 << 10);
     w.u64(VERSION);
     w.u64(lines);
     w.u64(calls.len() as u64);
     for (key, c, cost) in calls.iter() {
-        w.0.extend_from_slice(&key.to_le_bytes());
+        w.fixed(key);
         w.i64(c.ms());
         w.u64(u64::from(c.session()));
         w.u64(u64::from(c.model()));
-        w.tokens(&c.tokens());
+        c.tokens().encode(&mut w);
         match cost {
             Some(cost) => {
                 w.u64(1);
@@ -243,8 +169,12 @@ pub fn encode_calls(calls: &Calls, lines: u64) -> Vec<u8> {
             }
             None => w.u64(0),
         }
+        if w.0.len() >= 8 << 10 {
+            out.write_all(&w.0)?;
+            w.0.clear();
+        }
     }
-    w.0
+    out.write_all(&w.0)
 }
 
 pub fn decode_calls(bytes: &[u8], lines: u64) -> Option<Calls> {
@@ -256,22 +186,20 @@ pub fn decode_calls(bytes: &[u8], lines: u64) -> Option<Calls> {
     let mut entries = Vec::with_capacity(n);
     let mut costs = std::collections::HashMap::new();
     for _ in 0..n {
-        let (key, rest) = r.0.split_first_chunk::<8>()?;
-        r.0 = rest;
+        let key = r.fixed()?;
         let ms = r.i64()?;
         let session = r.u32()?;
         let model = r.u32()?;
-        let tokens = r.tokens()?;
+        let tokens = Tokens::decode(&mut r)?;
         let cost = match r.u64()? {
             0 => None,
             1 => Some(r.f64()?),
             _ => return None,
         };
-        let key = u64::from_le_bytes(*key);
         entries.push((key, Winner::new(ms, session, model, &tokens)));
         if let Some(c) = cost {
             costs.insert(key, c);
         }
     }
-    r.0.is_empty().then(|| Calls::from_entries(entries, costs))
+    r.done().then(|| Calls::from_entries(entries, costs))
 }

@@ -126,41 +126,6 @@ fn transcript_changed(ctx: &RenderContext<'_>, computed_ms: i64) -> bool {
         .is_some_and(|id| id.mtime_ns > computed_ms.saturating_mul(1_000_000))
 }
 
-/// `LABEL $12.34 · 1.2M tok` (short form: the cost, else the tokens), stale when a refresh
-/// is due.
-pub fn write_period(
-    out: &mut crate::engine::slots::SlotContent,
-    ctx: &RenderContext<'_>,
-    label: &str,
-    figures: &crate::usage::summary::Figures,
-    (cost, tokens): (bool, bool),
-    stale: bool,
-) {
-    use crate::widgets::units::{write_compact, write_dollars};
-    out.push_str(label);
-    if cost {
-        out.push(' ');
-        let mark = out.text.len();
-        write_dollars(out, figures.cost);
-        let _ = out.short.try_push_str(&out.text[mark..]);
-    }
-    if tokens {
-        out.push_str(if cost { ctx.charset.dot() } else { " " });
-        let mark = out.text.len();
-        write_compact(out, figures.tokens as f64);
-        if !cost {
-            let _ = out.short.try_push_str(&out.text[mark..]);
-        }
-        out.push_str(" tok");
-    }
-    out.stale = stale;
-    out.source = if stale {
-        "usage index (refreshing)"
-    } else {
-        "usage index"
-    };
-}
-
 /// A cache holding `summary` for the widget tests, and the environment that finds it.
 #[cfg(test)]
 pub fn test_env(summary: &Summary) -> (crate::tempdir::TempDir, Environment) {

@@ -120,7 +120,9 @@ pub fn refresh(
     let summary_missing = cache.read(&records.summary).is_none();
     if updated.scanned > 0 || updated.rebuilt || summary_missing {
         if let Some(calls) = &calls {
-            cache.write_large(&records.calls, &codec::encode_calls(calls, index.lines))?;
+            cache.write_large_with(&records.calls, |out| {
+                codec::write_calls(out, calls, index.lines)
+            })?;
         }
         if updated.scanned > 0 || updated.rebuilt {
             cache.write_large(

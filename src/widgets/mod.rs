@@ -18,6 +18,7 @@ use crate::input::env::Environment;
 use crate::input::shell::ShellContext;
 
 pub mod options;
+pub mod period;
 pub mod style;
 pub mod units;
 

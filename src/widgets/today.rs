@@ -16,10 +16,9 @@
 //!
 //! Hides until the first summary exists (the first render starts it).
 
-use crate::engine::slots::{Outcome, SlotContent};
-use crate::usage::feed::{Feed, write_period};
 use crate::widgets::options::{Int, widget_options};
-use crate::widgets::{AfterFrame, OptionError, Options, RenderContext, Widget, WidgetInfo};
+use crate::widgets::period::{Period, Span};
+use crate::widgets::{OptionError, Options, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "today",
@@ -41,42 +40,14 @@ widget_options! {
     }
 }
 
-struct Today {
-    cost: bool,
-    tokens: bool,
-    max_age: i64,
-    feed: Feed,
-}
-
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
     let o = TodayOptions::parse(options)?;
-    Ok(Box::new(Today {
-        cost: o.cost,
-        tokens: o.tokens,
-        max_age: o.max_age,
-        feed: Feed::default(),
-    }))
-}
-
-impl Widget for Today {
-    fn render(&self, ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
-        self.feed.read(ctx, self.max_age, |reading| {
-            let Some(r) = reading else {
-                return Outcome::Hidden;
-            };
-            let day = r.summary.day(r.today);
-            write_period(out, ctx, "today", &day, (self.cost, self.tokens), r.stale);
-            Outcome::Shown
-        })
-    }
-
-    fn after_frame(&self, frame: &AfterFrame<'_>) {
-        self.feed.after_frame(frame.refresher);
-    }
-
-    fn forget_cached(&self) {
-        self.feed.forget();
-    }
+    Ok(Box::new(Period::new(
+        Span::Today,
+        o.cost,
+        o.tokens,
+        o.max_age,
+    )))
 }
 
 #[cfg(test)]

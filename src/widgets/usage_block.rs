@@ -18,12 +18,9 @@
 //! Hides when no block is active (5 hours passed since it started or since its last call)
 //! and until the first summary exists.
 
-use crate::engine::slots::{Outcome, SlotContent};
-use crate::usage::feed::Feed;
-use crate::usage::report::BLOCK_MS;
 use crate::widgets::options::{Int, widget_options};
-use crate::widgets::units::{write_compact, write_countdown, write_dollars};
-use crate::widgets::{AfterFrame, OptionError, Options, RenderContext, Widget, WidgetInfo};
+use crate::widgets::period::{Period, Span};
+use crate::widgets::{OptionError, Options, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "usage_block",
@@ -46,74 +43,10 @@ widget_options! {
     }
 }
 
-struct UsageBlock {
-    tokens: bool,
-    cost: bool,
-    burn: bool,
-    max_age: i64,
-    feed: Feed,
-}
-
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
     let o = UsageBlockOptions::parse(options)?;
-    Ok(Box::new(UsageBlock {
-        tokens: o.tokens,
-        cost: o.cost,
-        burn: o.burn,
-        max_age: o.max_age,
-        feed: Feed::default(),
-    }))
-}
-
-impl Widget for UsageBlock {
-    fn render(&self, ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
-        self.feed.read(ctx, self.max_age, |reading| {
-            let Some(r) = reading else {
-                return Outcome::Hidden;
-            };
-            let Some(b) = r.summary.block else {
-                return Outcome::Hidden;
-            };
-            let left_ms = b.start_ms + BLOCK_MS - r.now_ms;
-            if left_ms <= 0 || r.now_ms - b.last_ms >= BLOCK_MS {
-                return Outcome::Hidden;
-            }
-            let mark = out.text.len();
-            write_countdown(out, left_ms as f64 / 1000.0);
-            let _ = out.short.try_push_str(&out.text[mark..]);
-            out.push_str(" left");
-            if self.tokens {
-                out.push_str(ctx.charset.dot());
-                write_compact(out, b.figures.tokens as f64);
-                out.push_str(" tok");
-            }
-            if self.cost {
-                out.push_str(ctx.charset.dot());
-                write_dollars(out, b.figures.cost);
-            }
-            let hours = (b.last_ms - b.first_ms) as f64 / 3.6e6;
-            if self.burn && hours > 0.0 {
-                out.push_str(ctx.charset.dot());
-                write_dollars(out, b.figures.cost / hours);
-                out.push_str("/h");
-            }
-            out.stale = r.stale;
-            out.source = if r.stale {
-                "usage index (refreshing)"
-            } else {
-                "usage index"
-            };
-            Outcome::Shown
-        })
-    }
-
-    fn after_frame(&self, frame: &AfterFrame<'_>) {
-        self.feed.after_frame(frame.refresher);
-    }
-
-    fn forget_cached(&self) {
-        self.feed.forget();
-    }
+    let span = Span::Block { burn: o.burn };
+    Ok(Box::new(Period::new(span, o.cost, o.tokens, o.max_age)))
 }
 
 #[cfg(test)]

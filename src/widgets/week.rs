@@ -18,10 +18,9 @@
 //!
 //! Hides until the first summary exists (the first render starts it).
 
-use crate::engine::slots::{Outcome, SlotContent};
-use crate::usage::feed::{Feed, write_period};
 use crate::widgets::options::{Int, widget_options};
-use crate::widgets::{AfterFrame, OptionError, Options, RenderContext, Widget, WidgetInfo};
+use crate::widgets::period::{Period, Span};
+use crate::widgets::{OptionError, Options, Widget, WidgetInfo};
 
 pub const INFO: WidgetInfo = WidgetInfo {
     name: "week",
@@ -45,48 +44,10 @@ widget_options! {
     }
 }
 
-struct Week {
-    cost: bool,
-    tokens: bool,
-    sunday: bool,
-    max_age: i64,
-    feed: Feed,
-}
-
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
     let o = WeekOptions::parse(options)?;
-    Ok(Box::new(Week {
-        cost: o.cost,
-        tokens: o.tokens,
-        sunday: o.sunday,
-        max_age: o.max_age,
-        feed: Feed::default(),
-    }))
-}
-
-impl Widget for Week {
-    fn render(&self, ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
-        self.feed.read(ctx, self.max_age, |reading| {
-            let Some(r) = reading else {
-                return Outcome::Hidden;
-            };
-            // 1970-01-01 was a Thursday: weekday 0 is Sunday.
-            let weekday = (r.today + 4).rem_euclid(7);
-            let first = i64::from(!self.sunday);
-            let start = r.today - (weekday - first).rem_euclid(7);
-            let week = r.summary.days_between(start, r.today);
-            write_period(out, ctx, "week", &week, (self.cost, self.tokens), r.stale);
-            Outcome::Shown
-        })
-    }
-
-    fn after_frame(&self, frame: &AfterFrame<'_>) {
-        self.feed.after_frame(frame.refresher);
-    }
-
-    fn forget_cached(&self) {
-        self.feed.forget();
-    }
+    let span = Span::Week { sunday: o.sunday };
+    Ok(Box::new(Period::new(span, o.cost, o.tokens, o.max_age)))
 }
 
 #[cfg(test)]
