@@ -247,6 +247,7 @@ pub fn prompt_command(render: &RenderArgs, args: &PromptArgs) -> Result<ExitCode
         let _ = std::io::stdout().write_all(text.as_bytes());
         return Ok(ExitCode::SUCCESS);
     }
+    crate::engine::children::kill_children_on_signals();
     let mut renderer = prompt_renderer(render, args, Environment::capture())?;
     renderer.render(b"{}");
     match renderer.write_frame() {

@@ -43,6 +43,6 @@ pub use linux::{affinity, futex, inotify};
 #[cfg(target_os = "macos")]
 pub use macos::{affinity, futex};
 #[cfg(unix)]
-pub use unix::{fs, fsat, os, time, tty};
+pub use unix::{fs, fsat, os, poll, time, tty};
 #[cfg(windows)]
 pub use windows::{affinity, fs, fsat, futex, os, time, tty};
