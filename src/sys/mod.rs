@@ -16,9 +16,13 @@
 //! - `fsat`: directory-relative `lstat`, for the git status engine;
 //! - `inotify` (Linux only): the git watcher's change notifications;
 //! - `futex`: sleeping on an `AtomicU32` (with and without a timeout) and waking sleepers;
-//! - `os`: processes (process groups, children's resource usage), users, file systems,
+//! - `os`: processes (process groups, a child's death with the thread that spawned it,
+//!   children's resource usage), users, file systems,
 //!   the atomic exchange of two paths, a hung-up output, writing a whole buffer to an
 //!   output, file identities and private files;
+//! - `poll` (Unix only): waiting on several pipes at once, non-blocking pipes, and a
+//!   self-pipe waker (Windows pipes cannot be polled; the child supervisor uses helper
+//!   threads there);
 //! - `time`: the local time of day;
 //! - `tty`: a terminal's width.
 //!
