@@ -233,7 +233,7 @@ pub enum Command {
     Subagents,
     /// Render continuously for tmux, bars and scripts: a new frame is written only when it
     /// changes (in a terminal, the line is rewritten in place).
-    Watch(crate::watch::WatchArgs),
+    Watch(WatchArgs),
     /// Add blinkline to Claude Code's settings (claude) or a shell's rc file (bash, zsh,
     /// fish): shows the diff, asks, keeps a backup.
     Install(crate::install::InstallArgs),
@@ -519,6 +519,22 @@ pub(crate) fn parse_threads(text: &str) -> Result<Threads, String> {
             "`{text}` is not a thread count; use a number from 0 to 256 or \"auto\""
         )),
     }
+}
+
+/// `blinkline watch`'s own flags.
+#[derive(Debug, Args, Clone)]
+pub struct WatchArgs {
+    /// Time between frames (0 renders as fast as it can).
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    pub interval: std::time::Duration,
+
+    /// Print metrics to stderr on exit (SIGUSR1 prints them at any time).
+    #[arg(long)]
+    pub metrics: bool,
+
+    /// Stop after this many frames (default: run until a signal or a closed pipe).
+    #[arg(long, value_name = "N")]
+    pub frames: Option<u64>,
 }
 
 #[cfg(test)]
