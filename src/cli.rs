@@ -219,11 +219,11 @@ pub enum Command {
     #[command(name = "__refresh-git", hide = true)]
     RefreshGit(RefreshGitArgs),
     /// Render a shell prompt (run by the integration that `blinkline init` prints).
-    Prompt(crate::shell::PromptArgs),
+    Prompt(PromptArgs),
     /// Print the shell integration; add  eval "$(blinkline init bash)"  to ~/.bashrc
     /// (zsh: ~/.zshrc; fish: `blinkline init fish | source` in config.fish; PowerShell:
     /// `Invoke-Expression (& blinkline init powershell | Out-String)` in $PROFILE).
-    Init(crate::shell::InitArgs),
+    Init(InitArgs),
     /// Render the rows of Claude Code's subagentStatusLine (one JSON line per task).
     ///
     /// Reads the sub-agents' tasks on stdin and writes one {"id","content"} line per task:
@@ -535,6 +535,93 @@ pub struct WatchArgs {
     /// Stop after this many frames (default: run until a signal or a closed pipe).
     #[arg(long, value_name = "N")]
     pub frames: Option<u64>,
+}
+
+/// `blinkline prompt`'s own flags (the shell integration passes them).
+#[derive(Debug, Args, Clone)]
+pub struct PromptArgs {
+    /// The shell the prompt is for: decides how escapes are wrapped.
+    #[arg(long, value_enum)]
+    pub shell: crate::input::shell::ShellKind,
+
+    /// Exit status of the last command ($?).
+    #[arg(long, value_name = "CODE", allow_negative_numbers = true)]
+    pub status: Option<i32>,
+
+    /// Exit status of each pipeline member, e.g. "0 1 0".
+    #[arg(long, value_name = "CODES", value_parser = parse_pipestatus)]
+    pub pipestatus: Option<PipeStatus>,
+
+    /// How long the last command ran, in milliseconds.
+    #[arg(long, value_name = "MS", value_parser = parse_millis)]
+    pub duration: Option<u64>,
+
+    /// Number of background jobs.
+    #[arg(long, value_name = "N", default_value = "0")]
+    pub jobs: u32,
+
+    /// The line editor's keymap (zsh `vicmd`, fish `default`, …: vi command mode).
+    #[arg(long, value_name = "NAME", default_value = "")]
+    pub keymap: String,
+
+    /// The shell's nesting level ($SHLVL), when the shell passes it; default: the
+    /// environment's SHLVL. (bash lowers SHLVL for the program a command substitution
+    /// runs last, so its integration passes the shell's own value.)
+    #[arg(long, value_name = "N", value_parser = parse_shlvl)]
+    pub shlvl: Option<ShellLevel>,
+
+    /// Render the right prompt (the layout's right-aligned group).
+    #[arg(long, conflicts_with = "continuation")]
+    pub right: bool,
+
+    /// Render the continuation prompt (PS2).
+    #[arg(long)]
+    pub continuation: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct InitArgs {
+    /// bash, zsh, fish or powershell. Render flags given with it (--widgets, --set, --theme, --config,
+    /// --color, …) are passed to every prompt the script draws.
+    #[arg(value_enum)]
+    pub shell: crate::input::shell::ShellKind,
+}
+
+/// A parsed `--pipestatus`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PipeStatus(pub arrayvec::ArrayVec<i32, { crate::input::shell::MAX_PIPESTATUS }>);
+
+pub fn parse_pipestatus(text: &str) -> Result<PipeStatus, String> {
+    crate::input::shell::ShellContext::parse_pipestatus(text).map(PipeStatus)
+}
+
+/// A parsed `--shlvl`: `None` when the shell's SHLVL is unset (passed as "").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShellLevel(pub Option<u32>);
+
+pub fn parse_shlvl(text: &str) -> Result<ShellLevel, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(ShellLevel(None));
+    }
+    t.parse::<u32>()
+        .map(|n| ShellLevel(Some(n)))
+        .map_err(|_| format!("`{text}` is not a shell level; pass a number like 2"))
+}
+
+/// Milliseconds; an empty value (a shell with no duration yet) means none.
+pub fn parse_millis(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(0);
+    }
+    t.parse::<f64>()
+        .ok()
+        .filter(|ms| ms.is_finite() && *ms >= 0.0)
+        .map(|ms| ms as u64)
+        .ok_or_else(|| {
+            format!("`{text}` is not a duration in milliseconds; pass a number like 1234")
+        })
 }
 
 #[cfg(test)]

@@ -36,7 +36,6 @@ const KNOWN_MUTUAL: &[(&str, &str)] = &[
     ("bench", "commands"),
     ("cli", "doctor"),
     ("cli", "install"),
-    ("cli", "shell"),
     ("config", "format"),
     ("error", "install"),
     ("error", "usage"),
