@@ -43,7 +43,18 @@ use crate::git::record::{
 use crate::git::refs::Scratch;
 use crate::git::witness::Witness;
 use crate::git::{GitError, inline, refresh};
-use crate::widgets::RenderContext;
+use crate::input::env::Environment;
+
+/// What the probe reads of a frame.
+pub struct Frame<'a> {
+    /// Where the repository is looked for (the session's directory, else ours).
+    pub dir: Option<&'a str>,
+    pub env: &'a Environment,
+    /// Wall-clock time of the frame, seconds since the Unix epoch.
+    pub now: i64,
+    /// When the frame goes out.
+    pub deadline: std::time::Instant,
+}
 
 /// What a render found.
 pub struct View<'a> {
@@ -139,12 +150,8 @@ impl Probe {
     }
 
     /// Runs `f` on what the repository of the session's directory looks like now.
-    pub fn with_view<R>(
-        &self,
-        ctx: &RenderContext<'_>,
-        f: impl FnOnce(Result<View<'_>, Miss>) -> R,
-    ) -> R {
-        let Some(dir) = ctx.session.current_dir().or(ctx.env.process_cwd.as_deref()) else {
+    pub fn with_view<R>(&self, ctx: &Frame<'_>, f: impl FnOnce(Result<View<'_>, Miss>) -> R) -> R {
+        let Some(dir) = ctx.dir else {
             return f(Err(Miss::NotRepo));
         };
         let mut guard = match self.state.lock() {
@@ -436,7 +443,7 @@ fn apply_git_head(
     }
 }
 
-fn git_env(ctx: &RenderContext<'_>) -> GitEnv {
+fn git_env(ctx: &Frame<'_>) -> GitEnv {
     GitEnv::from_vars(
         ctx.env.git_dir.as_deref(),
         ctx.env.git_work_tree.as_deref(),
@@ -454,7 +461,7 @@ mod tests {
     /// whether the counts were fresh and the modified count.
     fn modified(probe: &Probe, payload: &str) -> (bool, Option<u32>) {
         crate::widgets::testing::with_plain_context(payload, |ctx| {
-            probe.with_view(ctx, |view| {
+            probe.with_view(&ctx.git_frame(), |view| {
                 let view = view.ok().expect("a repository");
                 let counts = view.record.and_then(|r| r.counts);
                 (view.status_fresh, counts.map(|c| c.modified))

@@ -215,7 +215,7 @@ impl Widget for GitStatus {
     }
 
     fn render(&self, ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
-        self.probe.with_view(ctx, |view| match view {
+        self.probe.with_view(&ctx.git_frame(), |view| match view {
             Err(Miss::NotRepo) => Outcome::Hidden,
             Err(Miss::Broken(summary)) => write_broken(out, summary, ctx.charset),
             Err(Miss::LeftToGit(why)) => {
