@@ -161,10 +161,10 @@ struct Running {
 }
 
 impl Running {
-    fn start(job: Job) -> Option<Running> {
+    fn start(mut job: Job) -> Option<Running> {
         match job.spawn() {
             Ok(mut child) => {
-                let io = io::Pipes::new(&mut child, &job.spec);
+                let io = io::Pipes::new(&mut child, &mut job.spec);
                 Some(Running {
                     deadline: Instant::now() + job.spec.timeout,
                     job,
@@ -264,12 +264,12 @@ mod io {
     }
 
     impl Pipes {
-        pub fn new(child: &mut Child, spec: &Spec) -> Pipes {
+        pub fn new(child: &mut Child, spec: &mut Spec) -> Pipes {
             let stdin = child.stdin.take().filter(|p| set_nonblocking(p).is_ok());
             let stdout = child.stdout.take().filter(|p| set_nonblocking(p).is_ok());
             Pipes {
                 stdin,
-                payload: spec.stdin.clone(),
+                payload: std::mem::take(&mut spec.stdin),
                 written: 0,
                 stdout,
                 output: Vec::new(),
@@ -382,9 +382,9 @@ mod io {
     }
 
     impl Pipes {
-        pub fn new(child: &mut Child, spec: &Spec) -> Pipes {
+        pub fn new(child: &mut Child, spec: &mut Spec) -> Pipes {
             if let Some(mut stdin) = child.stdin.take() {
-                let payload = spec.stdin.clone();
+                let payload = std::mem::take(&mut spec.stdin);
                 let _ = std::thread::Builder::new()
                     .name("blinkline-stdin".into())
                     .spawn(move || drop(stdin.write_all(&payload)));
