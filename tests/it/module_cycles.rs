@@ -27,7 +27,6 @@ const KNOWN_CYCLES: &[&[&str]] = &[
         "usage",
         "widgets",
     ],
-    &["sys", "tempdir"],
 ];
 
 /// Pairs of modules that still use each other, in name order.
@@ -40,7 +39,6 @@ const KNOWN_MUTUAL: &[(&str, &str)] = &[
     ("error", "usage"),
     ("format", "widgets"),
     ("layout", "widgets"),
-    ("sys", "tempdir"),
     ("transcript", "widgets"),
     ("usage", "widgets"),
 ];
@@ -105,10 +103,37 @@ fn crate_paths(code: &str) -> Vec<String> {
     found
 }
 
-/// `text` without its test-only parts: everything from `#[cfg(test)]` + `mod tests`.
-fn product_code(text: &str) -> &str {
-    text.find("#[cfg(test)]\nmod tests")
-        .map_or(text, |at| &text[..at])
+/// `text` without its inline test modules (`#[cfg(test)] mod name { ... }`, to the
+/// matching brace; braces in test strings come in pairs).
+fn product_code(text: &str) -> String {
+    let mut code = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("#[cfg(test)]\n") {
+        let after = &rest[at + "#[cfg(test)]\n".len()..];
+        let line = after.lines().next().unwrap_or("");
+        let head = line.trim_start().trim_start_matches("pub ");
+        code.push_str(&rest[..at]);
+        if !(head.starts_with("mod ") && line.trim_end().ends_with('{')) {
+            rest = after;
+            continue;
+        }
+        let mut depth = 0usize;
+        let mut end = after.len();
+        for (i, c) in after.char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' if depth == 1 => {
+                    end = i + 1;
+                    break;
+                }
+                '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        rest = &after[end..];
+    }
+    code.push_str(rest);
+    code
 }
 
 /// Files declared `#[cfg(test)] mod name;` by `text` (in `dir`), skipped as test code.
@@ -170,7 +195,7 @@ fn graph(src: &Path) -> Graph {
         }
         let from = top(file);
         let text = std::fs::read_to_string(file).unwrap();
-        for to in crate_paths(product_code(&text)) {
+        for to in crate_paths(&product_code(&text)) {
             if to != from && modules.contains(&to) {
                 graph.entry(from.clone()).or_default().insert(to);
             }
@@ -238,6 +263,13 @@ fn the_parser_sees_plain_grouped_and_nested_paths() {
     let code = "use crate::a::B;\nuse crate::{b, c::{D, E}, d::F};\nlet x = crate::e::f();\n\
                 // crate::comment\nmy_crate::no";
     assert_eq!(crate_paths(code), ["a", "b", "c", "d", "e"]);
+}
+
+#[test]
+fn inline_test_modules_are_left_out() {
+    let text = "use crate::a;\n#[cfg(test)]\nmod t {\n    fn f() { crate::b::g(\"{}\"); }\n}\n\
+                fn h() { crate::c::i(); }\n#[cfg(test)]\nfn only_in_tests() {}\n";
+    assert_eq!(crate_paths(&product_code(text)), ["a", "c"]);
 }
 
 #[test]
