@@ -121,11 +121,7 @@ pub fn prompt_builder(
         set_command_trust(&mut spec, true, None);
     }
     let mut layout = layout::build(&spec)?;
-    let env = env.with_vars(
-        crate::widgets::env::requested_variables(&spec)
-            .iter()
-            .map(String::as_str),
-    );
+    let env = env.with_vars(spec.env_variables().iter().map(String::as_str));
     // `--format plain` asks for text without escapes; the text is still quoted for the shell.
     let depth = match render.format {
         Some(OutputFormat::Plain) => ColorDepth::None,

@@ -38,7 +38,6 @@ const KNOWN_MUTUAL: &[(&str, &str)] = &[
     ("error", "install"),
     ("error", "usage"),
     ("format", "widgets"),
-    ("layout", "widgets"),
     ("transcript", "widgets"),
     ("usage", "widgets"),
 ];
