@@ -236,12 +236,12 @@ pub enum Command {
     Watch(WatchArgs),
     /// Add blinkline to Claude Code's settings (claude) or a shell's rc file (bash, zsh,
     /// fish): shows the diff, asks, keeps a backup.
-    Install(crate::install::InstallArgs),
+    Install(InstallArgs),
     /// Remove what `install` added (only entries that run blinkline).
-    Uninstall(crate::install::UninstallArgs),
+    Uninstall(UninstallArgs),
     /// Check what breaks status lines in practice, and say how to fix it; exits 1 when a
     /// check fails.
-    Doctor(crate::doctor::DoctorArgs),
+    Doctor(DoctorArgs),
     /// Edit the config file in a terminal UI with a live preview of the line: add, remove
     /// and reorder widgets and lines, edit options and styles (checked as `config check`
     /// checks them), pick theme, charset, colour depth and preview width, save keeping
@@ -622,6 +622,80 @@ pub fn parse_millis(text: &str) -> Result<u64, String> {
         .ok_or_else(|| {
             format!("`{text}` is not a duration in milliseconds; pass a number like 1234")
         })
+}
+
+/// Where `install` puts blinkline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Target {
+    /// Claude Code's statusLine (and subagentStatusLine) in its settings.json.
+    Claude,
+    /// `eval "$(blinkline init bash)"` in ~/.bashrc.
+    Bash,
+    /// `eval "$(blinkline init zsh)"` in ${ZDOTDIR:-~}/.zshrc.
+    Zsh,
+    /// `blinkline init fish | source` in ~/.config/fish/config.fish.
+    Fish,
+    /// `Invoke-Expression (& blinkline init powershell | Out-String)` in PowerShell's
+    /// profile.
+    Powershell,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct InstallArgs {
+    /// claude, bash, zsh, fish or powershell. For a shell, render flags given with it
+    /// (--theme, --widgets, …) are written into the init line.
+    #[arg(value_enum)]
+    pub target: Target,
+
+    /// Write without asking (needed when there is no terminal to ask on).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// claude: edit the project's .claude/settings.json (the repository's top directory,
+    /// else the current one) instead of the user's.
+    #[arg(long, conflicts_with = "settings")]
+    pub project: bool,
+
+    /// claude: edit this settings file.
+    #[arg(long, value_name = "FILE")]
+    pub settings: Option<PathBuf>,
+
+    /// claude: set statusLine.refreshInterval, so Claude Code re-runs the line every SECS
+    /// seconds (clocks, durations, countdowns).
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u32).range(1..=86_400))]
+    pub refresh_interval: Option<u32>,
+
+    /// claude: leave out the subagentStatusLine entry.
+    #[arg(long)]
+    pub no_subagents: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct UninstallArgs {
+    /// claude, bash, zsh, fish or powershell.
+    #[arg(value_enum)]
+    pub target: Target,
+
+    /// Write without asking (needed when there is no terminal to ask on).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// claude: edit the project's .claude/settings.json instead of the user's.
+    #[arg(long, conflicts_with = "settings")]
+    pub project: bool,
+
+    /// claude: edit this settings file.
+    #[arg(long, value_name = "FILE")]
+    pub settings: Option<PathBuf>,
+}
+
+/// `blinkline doctor`'s own flags.
+#[derive(Debug, Args, Clone)]
+pub struct DoctorArgs {
+    /// Print the findings as JSON: {"ok": BOOL, "checks": [{"check", "status",
+    /// "detail", "fix"}]}.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[cfg(test)]
