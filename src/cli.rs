@@ -240,11 +240,11 @@ pub enum Command {
     #[command(name = "__refresh-git", hide = true)]
     RefreshGit(RefreshGitArgs),
     /// Render a shell prompt (run by the integration that `blinkline init` prints).
-    Prompt(crate::shell::PromptArgs),
+    Prompt(PromptArgs),
     /// Print the shell integration; add  eval "$(blinkline init bash)"  to ~/.bashrc
     /// (zsh: ~/.zshrc; fish: `blinkline init fish | source` in config.fish; PowerShell:
     /// `Invoke-Expression (& blinkline init powershell | Out-String)` in $PROFILE).
-    Init(crate::shell::InitArgs),
+    Init(InitArgs),
     /// Render the rows of Claude Code's subagentStatusLine (one JSON line per task).
     ///
     /// Reads the sub-agents' tasks on stdin and writes one {"id","content"} line per task:
@@ -254,15 +254,15 @@ pub enum Command {
     Subagents,
     /// Render continuously for tmux, bars and scripts: a new frame is written only when it
     /// changes (in a terminal, the line is rewritten in place).
-    Watch(crate::watch::WatchArgs),
+    Watch(WatchArgs),
     /// Add blinkline to Claude Code's settings (claude) or a shell's rc file (bash, zsh,
     /// fish): shows the diff, asks, keeps a backup.
-    Install(crate::install::InstallArgs),
+    Install(InstallArgs),
     /// Remove what `install` added (only entries that run blinkline).
-    Uninstall(crate::install::UninstallArgs),
+    Uninstall(UninstallArgs),
     /// Check what breaks status lines in practice, and say how to fix it; exits 1 when a
     /// check fails.
-    Doctor(crate::doctor::DoctorArgs),
+    Doctor(DoctorArgs),
     /// Edit the config file in a terminal UI with a live preview of the line: add, remove
     /// and reorder widgets and lines, edit options and styles (checked as `config check`
     /// checks them), pick theme, charset, colour depth and preview width, save keeping
@@ -540,6 +540,183 @@ pub(crate) fn parse_threads(text: &str) -> Result<Threads, String> {
             "`{text}` is not a thread count; use a number from 0 to 256 or \"auto\""
         )),
     }
+}
+
+/// `blinkline watch`'s own flags.
+#[derive(Debug, Args, Clone)]
+pub struct WatchArgs {
+    /// Time between frames (0 renders as fast as it can).
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    pub interval: std::time::Duration,
+
+    /// Print metrics to stderr on exit (SIGUSR1 prints them at any time).
+    #[arg(long)]
+    pub metrics: bool,
+
+    /// Stop after this many frames (default: run until a signal or a closed pipe).
+    #[arg(long, value_name = "N")]
+    pub frames: Option<u64>,
+}
+
+/// `blinkline prompt`'s own flags (the shell integration passes them).
+#[derive(Debug, Args, Clone)]
+pub struct PromptArgs {
+    /// The shell the prompt is for: decides how escapes are wrapped.
+    #[arg(long, value_enum)]
+    pub shell: crate::input::shell::ShellKind,
+
+    /// Exit status of the last command ($?).
+    #[arg(long, value_name = "CODE", allow_negative_numbers = true)]
+    pub status: Option<i32>,
+
+    /// Exit status of each pipeline member, e.g. "0 1 0".
+    #[arg(long, value_name = "CODES", value_parser = parse_pipestatus)]
+    pub pipestatus: Option<PipeStatus>,
+
+    /// How long the last command ran, in milliseconds.
+    #[arg(long, value_name = "MS", value_parser = parse_millis)]
+    pub duration: Option<u64>,
+
+    /// Number of background jobs.
+    #[arg(long, value_name = "N", default_value = "0")]
+    pub jobs: u32,
+
+    /// The line editor's keymap (zsh `vicmd`, fish `default`, …: vi command mode).
+    #[arg(long, value_name = "NAME", default_value = "")]
+    pub keymap: String,
+
+    /// The shell's nesting level ($SHLVL), when the shell passes it; default: the
+    /// environment's SHLVL. (bash lowers SHLVL for the program a command substitution
+    /// runs last, so its integration passes the shell's own value.)
+    #[arg(long, value_name = "N", value_parser = parse_shlvl)]
+    pub shlvl: Option<ShellLevel>,
+
+    /// Render the right prompt (the layout's right-aligned group).
+    #[arg(long, conflicts_with = "continuation")]
+    pub right: bool,
+
+    /// Render the continuation prompt (PS2).
+    #[arg(long)]
+    pub continuation: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct InitArgs {
+    /// bash, zsh, fish or powershell. Render flags given with it (--widgets, --set, --theme, --config,
+    /// --color, …) are passed to every prompt the script draws.
+    #[arg(value_enum)]
+    pub shell: crate::input::shell::ShellKind,
+}
+
+/// A parsed `--pipestatus`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PipeStatus(pub arrayvec::ArrayVec<i32, { crate::input::shell::MAX_PIPESTATUS }>);
+
+pub fn parse_pipestatus(text: &str) -> Result<PipeStatus, String> {
+    crate::input::shell::ShellContext::parse_pipestatus(text).map(PipeStatus)
+}
+
+/// A parsed `--shlvl`: `None` when the shell's SHLVL is unset (passed as "").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShellLevel(pub Option<u32>);
+
+pub fn parse_shlvl(text: &str) -> Result<ShellLevel, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(ShellLevel(None));
+    }
+    t.parse::<u32>()
+        .map(|n| ShellLevel(Some(n)))
+        .map_err(|_| format!("`{text}` is not a shell level; pass a number like 2"))
+}
+
+/// Milliseconds; an empty value (a shell with no duration yet) means none.
+pub fn parse_millis(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(0);
+    }
+    t.parse::<f64>()
+        .ok()
+        .filter(|ms| ms.is_finite() && *ms >= 0.0)
+        .map(|ms| ms as u64)
+        .ok_or_else(|| {
+            format!("`{text}` is not a duration in milliseconds; pass a number like 1234")
+        })
+}
+
+/// Where `install` puts blinkline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Target {
+    /// Claude Code's statusLine (and subagentStatusLine) in its settings.json.
+    Claude,
+    /// `eval "$(blinkline init bash)"` in ~/.bashrc.
+    Bash,
+    /// `eval "$(blinkline init zsh)"` in ${ZDOTDIR:-~}/.zshrc.
+    Zsh,
+    /// `blinkline init fish | source` in ~/.config/fish/config.fish.
+    Fish,
+    /// `Invoke-Expression (& blinkline init powershell | Out-String)` in PowerShell's
+    /// profile.
+    Powershell,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct InstallArgs {
+    /// claude, bash, zsh, fish or powershell. For a shell, render flags given with it
+    /// (--theme, --widgets, …) are written into the init line.
+    #[arg(value_enum)]
+    pub target: Target,
+
+    /// Write without asking (needed when there is no terminal to ask on).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// claude: edit the project's .claude/settings.json (the repository's top directory,
+    /// else the current one) instead of the user's.
+    #[arg(long, conflicts_with = "settings")]
+    pub project: bool,
+
+    /// claude: edit this settings file.
+    #[arg(long, value_name = "FILE")]
+    pub settings: Option<PathBuf>,
+
+    /// claude: set statusLine.refreshInterval, so Claude Code re-runs the line every SECS
+    /// seconds (clocks, durations, countdowns).
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u32).range(1..=86_400))]
+    pub refresh_interval: Option<u32>,
+
+    /// claude: leave out the subagentStatusLine entry.
+    #[arg(long)]
+    pub no_subagents: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct UninstallArgs {
+    /// claude, bash, zsh, fish or powershell.
+    #[arg(value_enum)]
+    pub target: Target,
+
+    /// Write without asking (needed when there is no terminal to ask on).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// claude: edit the project's .claude/settings.json instead of the user's.
+    #[arg(long, conflicts_with = "settings")]
+    pub project: bool,
+
+    /// claude: edit this settings file.
+    #[arg(long, value_name = "FILE")]
+    pub settings: Option<PathBuf>,
+}
+
+/// `blinkline doctor`'s own flags.
+#[derive(Debug, Args, Clone)]
+pub struct DoctorArgs {
+    /// Print the findings as JSON: {"ok": BOOL, "checks": [{"check", "status",
+    /// "detail", "fix"}]}.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[cfg(test)]

@@ -41,6 +41,8 @@ pub fn render_line(args: &RenderArgs, arg_problems: Vec<String>) -> Result<ExitC
 }
 
 fn render_with(settings: &Settings, env: Environment, explain: bool) -> Result<ExitCode, Error> {
+    // A cancelled render (SIGTERM from Claude Code) takes its commands with it.
+    crate::engine::children::kill_children_on_signals();
     let mut renderer = crate::setup::builder(settings, env.clone())?
         .args_flagged(!settings.arg_problems.is_empty())
         .build();

@@ -128,6 +128,19 @@ impl WidgetSpec {
 }
 
 impl LayoutSpec {
+    /// The variables the `env` widgets of the layout read, for [`Environment::with_vars`].
+    ///
+    /// [`Environment::with_vars`]: crate::input::env::Environment::with_vars
+    pub fn env_variables(&self) -> Vec<String> {
+        let env_widgets = self
+            .widgets
+            .iter()
+            .filter(|w| w.name == widgets::env::INFO.name);
+        env_widgets
+            .filter_map(|w| widgets::env::variable_name(&w.options).ok())
+            .collect()
+    }
+
     /// The built-in default line.
     pub fn default_line() -> Self {
         LayoutSpec {

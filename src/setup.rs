@@ -56,11 +56,7 @@ pub fn pool_threads(threads: Threads, cap: usize) -> usize {
 pub fn builder(settings: &Settings, env: Environment) -> Result<RendererBuilder, Error> {
     let mut layout = layout::build(&settings.spec)?;
     let styles = prepare_styles(&mut layout, settings)?;
-    let env = env.with_vars(
-        crate::widgets::env::requested_variables(&settings.spec)
-            .iter()
-            .map(String::as_str),
-    );
+    let env = env.with_vars(settings.spec.env_variables().iter().map(String::as_str));
     let depth = color_depth(settings.color, &env);
     let (width, _) = line_width(settings, &env);
     let icons = if settings.icons {

@@ -14,7 +14,9 @@ update comes. This parent does the same:
 - "ctty": each run's session has a second pseudo-terminal of CTTY_COLUMNS as its
   controlling terminal, so /dev/tty answers (a terminal that runs the command directly);
 - "debounce": updates come faster than the debounce, and each update kills the process
-  group of the run in flight before the next run starts.
+  group of the run in flight before the next run starts;
+- "cancels": a run whose slow command would write a marker later is cancelled (SIGTERM,
+  then SIGKILL, to the run's process group); the command must not survive it.
 
 It prints one JSON object: the runs (case, mode, exit code or null when killed, stdout,
 stderr), this process's pid, and the processes still alive in the runs' sessions after they
@@ -127,7 +129,33 @@ def main():
         time.sleep(0.15 if update < 3 else 0)
     finish(in_flight, "last update", "debounce", None)
 
-    # What the runs left behind: the slow commands of cancelled runs finish on their own.
+    # A run cancelled while its slow command runs: the command must die with it, so the
+    # marker it would write later never appears. SIGTERM is node's abort; SIGKILL leaves
+    # blinkline no chance to clean up (the parent-death signal must do it).
+    cancels = {}
+    for name, sig in (("sigterm", signal.SIGTERM), ("sigkill", signal.SIGKILL)):
+        marker = os.path.join(workdir, f"marker-{name}")
+        pid_file = os.path.join(workdir, f"pid-{name}")
+        command = (f"--widgets model,command --deadline 2s --budget 2s --set command.wait=2s "
+                   f"--set command.timeout=5s --set 'command.command=echo $$ > {pid_file}; "
+                   f"sleep 0.6; touch {marker}; echo late'")
+        child = start(command, "ancestor")
+        child.stdin.write(PAYLOAD)
+        child.stdin.close()
+        child.stdin = None
+        until = time.monotonic() + 5
+        while not os.path.exists(pid_file) and time.monotonic() < until:
+            time.sleep(0.01)
+        time.sleep(0.05)
+        os.killpg(child.pid, sig)
+        child.communicate()
+        time.sleep(1.2)
+        with open(pid_file) as f:
+            command_group = int(f.read().strip() or 0)
+        cancels[name] = {"marker_written": os.path.exists(marker),
+                         "group_left": in_group(command_group)}
+
+    # What the runs left behind.
     deadline = time.monotonic() + 5
     while True:
         left = alive_in(set(sessions))
@@ -135,8 +163,26 @@ def main():
             break
         time.sleep(0.05)
     json.dump({"runs": runs, "parent_pid": os.getpid(), "left_running": left,
+               "cancels": cancels,
                "columns": {"ancestor": ANCESTOR_COLUMNS, "ctty": CTTY_COLUMNS}},
               sys.stdout)
+
+
+def in_group(pgid):
+    """The live processes of process group `pgid` (pid and state)."""
+    left = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read()
+            fields = stat[stat.rindex(b")") + 2:].split()
+            if int(fields[2]) == pgid and fields[0] != b"Z":
+                left.append(entry)
+        except (OSError, ValueError):
+            continue
+    return left
 
 
 def alive_in(sessions):

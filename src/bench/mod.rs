@@ -19,7 +19,7 @@ pub mod compare;
 pub mod processes;
 
 use std::fmt::Write as _;
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -149,11 +149,7 @@ pub fn command(args: &RenderArgs, bench: &BenchArgs) -> Result<ExitCode, Error> 
     if let Some(runs) = bench.processes {
         return command_processes(args, bench, runs);
     }
-    let sample = args.sample || args.input.is_none();
-    let mut payload = Vec::new();
-    if let Some(problem) = crate::setup::read_input(args.input.as_deref(), sample, &mut payload) {
-        return Err(problem.into());
-    }
+    let payload = bench_payload(args)?;
     if bench.compare == Some(CompareWhat::Queue) {
         let text = compare::queues(bench.frames().max(1000) * 100, bench.warmup, bench.json);
         let _ = std::io::stdout().write_all(text.as_bytes());
@@ -176,6 +172,21 @@ pub fn command(args: &RenderArgs, bench: &BenchArgs) -> Result<ExitCode, Error> 
     };
     let _ = std::io::stdout().write_all(text.as_bytes());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The payload to measure, found as a render finds it: `--input FILE` (`-` is stdin),
+/// else a payload piped on stdin; `--sample`, a terminal or an empty stdin measure the
+/// sample payload.
+fn bench_payload(args: &RenderArgs) -> Result<Vec<u8>, Error> {
+    let mut payload = Vec::new();
+    let sample = args.sample || (args.input.is_none() && std::io::stdin().is_terminal());
+    if let Some(problem) = crate::setup::read_input(args.input.as_deref(), sample, &mut payload) {
+        return Err(problem.into());
+    }
+    if !sample && args.input.is_none() && payload.iter().all(u8::is_ascii_whitespace) {
+        crate::setup::read_input(None, true, &mut payload);
+    }
+    Ok(payload)
 }
 
 /// `bench --processes N`.

@@ -17,22 +17,13 @@ use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
-use clap::Args;
 use serde_json::{Value, json};
 
-use crate::cli::RenderArgs;
+use crate::cli::{DoctorArgs, RenderArgs};
 use crate::config::resolve::Settings;
 use crate::error::Error;
 use crate::input::env::Environment;
 use crate::install::{Locations, clean_text};
-
-#[derive(Debug, Args, Clone)]
-pub struct DoctorArgs {
-    /// Print the findings as JSON: {"ok": BOOL, "checks": [{"check", "status",
-    /// "detail", "fix"}]}.
-    #[arg(long)]
-    pub json: bool,
-}
 
 /// How a check came out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -16,6 +16,7 @@
 pub mod alloc;
 pub mod batch;
 mod cell;
+pub mod children;
 pub mod clock;
 pub mod frame;
 pub mod metrics;

@@ -45,7 +45,20 @@ use crate::git::record::{
 use crate::git::refs::Scratch;
 use crate::git::witness::Witness;
 use crate::git::{GitError, inline, refresh};
-use crate::widgets::RenderContext;
+use crate::input::env::Environment;
+
+/// What the probe reads of a frame.
+pub struct Frame<'a> {
+    /// Where the repository is looked for (the session's directory, else ours).
+    pub dir: Option<&'a str>,
+    pub env: &'a Environment,
+    /// Wall-clock time of the frame, seconds since the Unix epoch.
+    pub now: i64,
+    /// When the frame goes out.
+    pub deadline: std::time::Instant,
+    /// The renderer's git state: the repository read once per frame for every git widget.
+    pub git: &'a GitState,
+}
 
 /// What a render found.
 pub struct View<'a> {
@@ -199,12 +212,8 @@ impl Probe {
     }
 
     /// Runs `f` on what the repository of the session's directory looks like now.
-    pub fn with_view<R>(
-        &self,
-        ctx: &RenderContext<'_>,
-        f: impl FnOnce(Result<View<'_>, Miss>) -> R,
-    ) -> R {
-        let Some(dir) = ctx.session.current_dir().or(ctx.env.process_cwd.as_deref()) else {
+    pub fn with_view<R>(&self, ctx: &Frame<'_>, f: impl FnOnce(Result<View<'_>, Miss>) -> R) -> R {
+        let Some(dir) = ctx.dir else {
             return f(Err(Miss::NotRepo));
         };
         let mut shared = lock(&ctx.git.state);
@@ -367,9 +376,8 @@ impl Probe {
     }
 
     /// Starts the refresher a render asked for, and reports a new error on stderr.
-    pub fn after_frame(&self, widget: &str, frame: &crate::widgets::AfterFrame<'_>) {
-        let refresher = frame.refresher;
-        let mut shared = lock(&frame.git.state);
+    pub fn after_frame(&self, widget: &str, refresher: &crate::cache::Refresher, git: &GitState) {
+        let mut shared = lock(&git.state);
         let sh = &mut *shared;
         let mut own = lock(&self.state);
         let st = &mut *own;
@@ -562,7 +570,7 @@ fn apply_git_head(
     }
 }
 
-fn git_env(ctx: &RenderContext<'_>) -> GitEnv {
+fn git_env(ctx: &Frame<'_>) -> GitEnv {
     GitEnv::from_vars(
         ctx.env.git_dir.as_deref(),
         ctx.env.git_work_tree.as_deref(),
@@ -580,7 +588,7 @@ mod tests {
     /// whether the counts were fresh and the modified count.
     fn modified(probe: &Probe, payload: &str) -> (bool, Option<u32>) {
         crate::widgets::testing::with_plain_context(payload, |ctx| {
-            probe.with_view(ctx, |view| {
+            probe.with_view(&ctx.git_frame(), |view| {
                 let view = view.ok().expect("a repository");
                 let counts = view.record.and_then(|r| r.counts);
                 (view.status_fresh, counts.map(|c| c.modified))
@@ -602,7 +610,7 @@ mod tests {
         let git = GitState::default();
         let seen =
             crate::widgets::testing::with_env_context(&payload(repo), env, now, &git, |ctx| {
-                probe.with_view(ctx, |view| {
+                probe.with_view(&ctx.git_frame(), |view| {
                     let view = view.ok().expect("a repository");
                     let record = view.record.expect("a record");
                     let counts = record.counts.map(|c| (c.modified, c.staged));
@@ -610,13 +618,7 @@ mod tests {
                 })
             });
         let none = crate::cache::Refresher::Inline(Box::new(|_| {}));
-        let transcripts = crate::transcript::Transcripts::default();
-        let frame = crate::widgets::AfterFrame {
-            refresher: &none,
-            transcripts: &transcripts,
-            git: &git,
-        };
-        probe.after_frame("git_status", &frame);
+        probe.after_frame("git_status", &none, &git);
         seen
     }
 

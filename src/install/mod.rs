@@ -22,74 +22,8 @@ use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Args, ValueEnum};
-
+pub use crate::cli::{InstallArgs, Target, UninstallArgs};
 use crate::error::Error;
-
-/// Where `install` puts blinkline.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Target {
-    /// Claude Code's statusLine (and subagentStatusLine) in its settings.json.
-    Claude,
-    /// `eval "$(blinkline init bash)"` in ~/.bashrc.
-    Bash,
-    /// `eval "$(blinkline init zsh)"` in ${ZDOTDIR:-~}/.zshrc.
-    Zsh,
-    /// `blinkline init fish | source` in ~/.config/fish/config.fish.
-    Fish,
-    /// `Invoke-Expression (& blinkline init powershell | Out-String)` in PowerShell's
-    /// profile.
-    Powershell,
-}
-
-#[derive(Debug, Args, Clone)]
-pub struct InstallArgs {
-    /// claude, bash, zsh, fish or powershell. For a shell, render flags given with it
-    /// (--theme, --widgets, …) are written into the init line.
-    #[arg(value_enum)]
-    pub target: Target,
-
-    /// Write without asking (needed when there is no terminal to ask on).
-    #[arg(long, short = 'y')]
-    pub yes: bool,
-
-    /// claude: edit the project's .claude/settings.json (the repository's top directory,
-    /// else the current one) instead of the user's.
-    #[arg(long, conflicts_with = "settings")]
-    pub project: bool,
-
-    /// claude: edit this settings file.
-    #[arg(long, value_name = "FILE")]
-    pub settings: Option<PathBuf>,
-
-    /// claude: set statusLine.refreshInterval, so Claude Code re-runs the line every SECS
-    /// seconds (clocks, durations, countdowns).
-    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u32).range(1..=86_400))]
-    pub refresh_interval: Option<u32>,
-
-    /// claude: leave out the subagentStatusLine entry.
-    #[arg(long)]
-    pub no_subagents: bool,
-}
-
-#[derive(Debug, Args, Clone)]
-pub struct UninstallArgs {
-    /// claude, bash, zsh, fish or powershell.
-    #[arg(value_enum)]
-    pub target: Target,
-
-    /// Write without asking (needed when there is no terminal to ask on).
-    #[arg(long, short = 'y')]
-    pub yes: bool,
-
-    /// claude: edit the project's .claude/settings.json instead of the user's.
-    #[arg(long, conflicts_with = "settings")]
-    pub project: bool,
-
-    /// claude: edit this settings file.
-    #[arg(long, value_name = "FILE")]
-    pub settings: Option<PathBuf>,
-}
 
 /// Why an install or uninstall changed nothing.
 #[derive(Debug)]

@@ -15,8 +15,8 @@ use std::path::PathBuf;
 
 use clap::ValueEnum;
 
-use super::{PromptArgs, parse_millis, parse_pipestatus, parse_shlvl};
 use crate::cli::{PROMPT_FLAGS, RenderArgs, parse_duration, parse_threads, parse_width};
+use crate::cli::{PromptArgs, parse_millis, parse_pipestatus, parse_shlvl};
 use crate::input::shell::ShellKind;
 
 /// The flags of `blinkline prompt` that take a value.

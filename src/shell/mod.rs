@@ -24,9 +24,7 @@ pub mod args;
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use clap::Args;
-
-use crate::cli::{CharsetChoice, RenderArgs};
+use crate::cli::{CharsetChoice, InitArgs, PromptArgs, RenderArgs, ShellLevel};
 use crate::config::resolve::{
     DEFAULT_BUDGET, DEFAULT_CHARSET, Settings, apply_set, set_command_trust,
 };
@@ -43,92 +41,6 @@ use crate::widgets::options::OptionValue;
 
 /// The default prompt: left group, then `|` and the right prompt.
 pub const DEFAULT_PROMPT: &str = "user_host,cwd,venv,shlvl,jobs,status,cmd_duration,char|time";
-
-#[derive(Debug, Args, Clone)]
-pub struct PromptArgs {
-    /// The shell the prompt is for: decides how escapes are wrapped.
-    #[arg(long, value_enum)]
-    pub shell: ShellKind,
-
-    /// Exit status of the last command ($?).
-    #[arg(long, value_name = "CODE", allow_negative_numbers = true)]
-    pub status: Option<i32>,
-
-    /// Exit status of each pipeline member, e.g. "0 1 0".
-    #[arg(long, value_name = "CODES", value_parser = parse_pipestatus)]
-    pub pipestatus: Option<PipeStatus>,
-
-    /// How long the last command ran, in milliseconds.
-    #[arg(long, value_name = "MS", value_parser = parse_millis)]
-    pub duration: Option<u64>,
-
-    /// Number of background jobs.
-    #[arg(long, value_name = "N", default_value = "0")]
-    pub jobs: u32,
-
-    /// The line editor's keymap (zsh `vicmd`, fish `default`, …: vi command mode).
-    #[arg(long, value_name = "NAME", default_value = "")]
-    pub keymap: String,
-
-    /// The shell's nesting level ($SHLVL), when the shell passes it; default: the
-    /// environment's SHLVL. (bash lowers SHLVL for the program a command substitution
-    /// runs last, so its integration passes the shell's own value.)
-    #[arg(long, value_name = "N", value_parser = parse_shlvl)]
-    pub shlvl: Option<ShellLevel>,
-
-    /// Render the right prompt (the layout's right-aligned group).
-    #[arg(long, conflicts_with = "continuation")]
-    pub right: bool,
-
-    /// Render the continuation prompt (PS2).
-    #[arg(long)]
-    pub continuation: bool,
-}
-
-#[derive(Debug, Args, Clone)]
-pub struct InitArgs {
-    /// bash, zsh, fish or powershell. Render flags given with it (--widgets, --set, --theme, --config,
-    /// --color, …) are passed to every prompt the script draws.
-    #[arg(value_enum)]
-    pub shell: ShellKind,
-}
-
-/// A parsed `--pipestatus`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PipeStatus(pub arrayvec::ArrayVec<i32, { crate::input::shell::MAX_PIPESTATUS }>);
-
-fn parse_pipestatus(text: &str) -> Result<PipeStatus, String> {
-    ShellContext::parse_pipestatus(text).map(PipeStatus)
-}
-
-/// A parsed `--shlvl`: `None` when the shell's SHLVL is unset (passed as "").
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ShellLevel(pub Option<u32>);
-
-fn parse_shlvl(text: &str) -> Result<ShellLevel, String> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Ok(ShellLevel(None));
-    }
-    t.parse::<u32>()
-        .map(|n| ShellLevel(Some(n)))
-        .map_err(|_| format!("`{text}` is not a shell level; pass a number like 2"))
-}
-
-/// Milliseconds; an empty value (a shell with no duration yet) means none.
-fn parse_millis(text: &str) -> Result<u64, String> {
-    let t = text.trim();
-    if t.is_empty() {
-        return Ok(0);
-    }
-    t.parse::<f64>()
-        .ok()
-        .filter(|ms| ms.is_finite() && *ms >= 0.0)
-        .map(|ms| ms as u64)
-        .ok_or_else(|| {
-            format!("`{text}` is not a duration in milliseconds; pass a number like 1234")
-        })
-}
 
 /// The shell state from the flags and the environment.
 pub fn shell_context(args: &PromptArgs) -> ShellContext {
@@ -209,11 +121,7 @@ pub fn prompt_builder(
         set_command_trust(&mut spec, true, None);
     }
     let mut layout = layout::build(&spec)?;
-    let env = env.with_vars(
-        crate::widgets::env::requested_variables(&spec)
-            .iter()
-            .map(String::as_str),
-    );
+    let env = env.with_vars(spec.env_variables().iter().map(String::as_str));
     // `--format plain` asks for text without escapes; the text is still quoted for the shell.
     let depth = match render.format {
         Some(OutputFormat::Plain) => ColorDepth::None,
@@ -247,6 +155,7 @@ pub fn prompt_command(render: &RenderArgs, args: &PromptArgs) -> Result<ExitCode
         let _ = std::io::stdout().write_all(text.as_bytes());
         return Ok(ExitCode::SUCCESS);
     }
+    crate::engine::children::kill_children_on_signals();
     let mut renderer = prompt_renderer(render, args, Environment::capture())?;
     renderer.render(b"{}");
     match renderer.write_frame() {
@@ -330,6 +239,7 @@ pub fn init_command(args: &InitArgs, flags: &[String]) -> Result<ExitCode, Error
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::parse_millis;
 
     const ALL_SHELLS: [ShellKind; 4] = [
         ShellKind::Bash,

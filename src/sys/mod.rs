@@ -17,9 +17,13 @@
 //!   entry), for the git status engine and the untracked walk;
 //! - `inotify` (Linux only): the git watcher's change notifications;
 //! - `futex`: sleeping on an `AtomicU32` (with and without a timeout) and waking sleepers;
-//! - `os`: processes (process groups, children's resource usage), users, file systems,
+//! - `os`: processes (process groups, a child's death with the thread that spawned it,
+//!   children's resource usage), users, file systems,
 //!   the atomic exchange of two paths, a hung-up output, writing a whole buffer to an
 //!   output, file identities and private files;
+//! - `poll` (Unix only): waiting on several pipes at once, non-blocking pipes, and a
+//!   self-pipe waker (Windows pipes cannot be polled; the child supervisor uses helper
+//!   threads there);
 //! - `time`: the local time of day;
 //! - `tty`: a terminal's width.
 //!
@@ -44,6 +48,6 @@ pub use linux::{affinity, futex, inotify};
 #[cfg(target_os = "macos")]
 pub use macos::{affinity, futex};
 #[cfg(unix)]
-pub use unix::{fs, fsat, os, time, tty};
+pub use unix::{fs, fsat, os, poll, time, tty};
 #[cfg(windows)]
 pub use windows::{affinity, fs, fsat, futex, os, time, tty};

@@ -35,10 +35,8 @@ use std::sync::atomic::{AtomicBool, AtomicU32};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use clap::Args;
-
 use crate::cache::sessions::SessionPick;
-use crate::cli::RenderArgs;
+use crate::cli::{RenderArgs, WatchArgs};
 use crate::config::resolve::{DEFAULT_MARGIN, Settings};
 use crate::engine::frame::FrameBuffer;
 use crate::error::Error;
@@ -50,21 +48,6 @@ use crate::input::stdin::read_payload;
 use crate::render::Renderer;
 use crate::sys::{futex, tty};
 use ring::FrameRing;
-
-#[derive(Debug, Args, Clone)]
-pub struct WatchArgs {
-    /// Time between frames (0 renders as fast as it can).
-    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = crate::cli::parse_duration)]
-    pub interval: Duration,
-
-    /// Print metrics to stderr on exit (SIGUSR1 prints them at any time).
-    #[arg(long)]
-    pub metrics: bool,
-
-    /// Stop after this many frames (default: run until a signal or a closed pipe).
-    #[arg(long, value_name = "N")]
-    pub frames: Option<u64>,
-}
 
 const EXIT: u32 = 1;
 const DUMP: u32 = 1 << 1;

@@ -27,22 +27,24 @@
 //! timeout = "200ms"
 //! ```
 //!
+//! Nothing outlives blinkline: the command runs under the process's one child supervisor
+//! (`engine/children.rs`), which on Linux ties it to the process (it gets SIGKILL when
+//! blinkline dies, even of SIGKILL), and a render cancelled by SIGTERM, SIGINT or SIGHUP
+//! kills the command's process group before it exits.
+//!
 //! Hides when the command printed nothing and has no cached output. Unlike the other
-//! widgets it allocates and starts threads while rendering: it runs on the worker pool
-//! (`Cost::Slow`).
+//! widgets it allocates while rendering: it runs on the worker pool (`Cost::Slow`), and
+//! hands the command to the supervisor, which serves every running command from one
+//! thread.
 
-use std::io::{Read, Write};
-use std::path::Path;
-use std::process::{Command as Process, Stdio};
-use std::sync::mpsc::{self, RecvTimeoutError};
+use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
-use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::cache::{Cache, record_name};
+use crate::engine::children::{self, Ended, Run, Spec};
 use crate::engine::slots::{Outcome, SlotContent, Tone};
 use crate::sanitize::{clean, push_clean};
-use crate::sys::os::kill_process_group;
 use crate::widgets::options::{Int, OptionKind, show_millis, widget_options};
 use crate::widgets::{Cost, OptionError, Options, RenderContext, Widget, WidgetInfo};
 
@@ -55,7 +57,7 @@ pub const INFO: WidgetInfo = WidgetInfo {
 };
 
 /// Stdout read past this is ignored (the pipe is closed).
-const MAX_OUTPUT: u64 = 64 * 1024;
+const MAX_OUTPUT: usize = 64 * 1024;
 
 struct CommandWidget {
     argv: Vec<String>,
@@ -66,13 +68,18 @@ struct CommandWidget {
     max_chars: usize,
     trusted: bool,
     cache: OnceLock<Option<Cache>>,
-    in_flight: Mutex<Vec<JoinHandle<()>>>,
+    in_flight: Mutex<Vec<Run>>,
 }
 
-/// How one run ended.
-enum RunResult {
-    Output(String),
-    Failed(&'static str),
+/// The line a run shows: the first line of a successful run's output.
+fn output(ended: &Ended, max_chars: usize) -> Option<String> {
+    match ended {
+        Ended::Exited {
+            success: true,
+            stdout,
+        } => Some(first_line(stdout, max_chars)),
+        _ => None,
+    }
 }
 
 /// A duration option: `"100ms"`, `"2s"`, or a number of milliseconds; 1 ms to 10 s.
@@ -190,72 +197,31 @@ impl CommandWidget {
             .as_ref()
     }
 
-    /// Starts the command; its supervisor thread enforces the timeout, caches a good
-    /// output and reports how the run ended.
-    fn start(
-        &self,
-        ctx: &RenderContext<'_>,
-        record: Option<(Cache, String)>,
-    ) -> Result<mpsc::Receiver<RunResult>, &'static str> {
-        let mut process = Process::new(&self.argv[0]);
-        process
-            .args(&self.argv[1..])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
-        crate::sys::os::own_process_group(&mut process);
-        if let Some(dir) = ctx.session.current_dir().filter(|d| Path::new(d).is_dir()) {
-            process.current_dir(dir);
-        }
-        let mut child = process
-            .spawn()
-            .map_err(|_| "command could not be started")?;
-        let deadline = Instant::now() + self.timeout;
-        let pid = child.id();
-        let (stdin, stdout) = (child.stdin.take(), child.stdout.take());
-        let payload = ctx.payload.to_vec();
+    /// Hands the command to the process's child supervisor, which enforces the timeout
+    /// and caches a good output, even one that comes after the frame.
+    fn start(&self, ctx: &RenderContext<'_>, record: Option<(Cache, String)>) -> Run {
+        let spec = Spec {
+            argv: self.argv.clone(),
+            dir: ctx
+                .session
+                .current_dir()
+                .filter(|d| Path::new(d).is_dir())
+                .map(PathBuf::from),
+            stdin: ctx.payload.to_vec(),
+            timeout: self.timeout,
+            max_output: MAX_OUTPUT,
+        };
         let max_chars = self.max_chars;
-        let (report, result) = mpsc::channel();
-        let supervisor = thread::Builder::new()
-            .name("blinkline-command".into())
-            .spawn(move || {
-                if let Some(mut stdin) = stdin {
-                    // A writer of its own: a command that never reads stdin cannot block us.
-                    thread::spawn(move || drop(stdin.write_all(&payload)));
-                }
-                let (finished, finished_rx) = mpsc::channel::<()>();
-                let killer = thread::spawn(move || {
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    let expired = finished_rx.recv_timeout(left) == Err(RecvTimeoutError::Timeout);
-                    if expired {
-                        kill_process_group(pid);
-                    }
-                    expired
-                });
-                let mut bytes = Vec::new();
-                if let Some(stdout) = stdout {
-                    let _ = stdout.take(MAX_OUTPUT).read_to_end(&mut bytes);
-                }
-                let status = child.wait();
-                let _ = finished.send(());
-                let timed_out = killer.join().unwrap_or(true);
-                let outcome = match status {
-                    _ if timed_out => RunResult::Failed("command timed out"),
-                    Ok(s) if s.success() => RunResult::Output(first_line(&bytes, max_chars)),
-                    _ => RunResult::Failed("command failed"),
-                };
-                if let (RunResult::Output(line), Some((cache, name))) = (&outcome, &record)
+        children::start(
+            spec,
+            Box::new(move |ended| {
+                if let (Some(line), Some((cache, name))) = (output(ended, max_chars), &record)
                     && cache.read(name).as_deref() != Some(line.as_bytes())
                 {
                     let _ = cache.write(name, line.as_bytes());
                 }
-                let _ = report.send(outcome);
-            })
-            .map_err(|_| "no thread to supervise the command")?;
-        if let Ok(mut in_flight) = self.in_flight.lock() {
-            in_flight.push(supervisor);
-        }
-        Ok(result)
+            }),
+        )
     }
 
     /// Shows the cached output, marked stale; `reason` goes to `explain`.
@@ -295,36 +261,39 @@ impl Widget for CommandWidget {
                 record_name("command", &[session.as_bytes(), &self.key]),
             )
         });
-        let result = match self.start(ctx, record.clone()) {
-            Ok(result) => result,
-            Err(reason) => {
-                let shown = self.last_output(out, record.as_ref(), reason);
-                if shown == Outcome::Hidden {
-                    out.push_str(ctx.charset.warning());
-                    out.push_str("command");
-                    out.tone = Tone::Critical;
-                    return Outcome::Error;
-                }
-                return shown;
+        let run = self.start(ctx, record.clone());
+        let Some(ended) = run.wait_for(self.wait) else {
+            if let Ok(mut in_flight) = self.in_flight.lock() {
+                in_flight.push(run);
             }
-        };
-        match result.recv_timeout(self.wait) {
-            Ok(RunResult::Output(line)) => {
-                push_clean(out, &line);
-                out.source = "command";
-                if out.text.is_empty() {
-                    Outcome::Hidden
-                } else {
-                    Outcome::Shown
-                }
-            }
-            Ok(RunResult::Failed(reason)) => self.last_output(out, record.as_ref(), reason),
-            Err(_) => self.last_output(
+            return self.last_output(
                 out,
                 record.as_ref(),
                 "command still running: last output shown",
-            ),
+            );
+        };
+        if let Some(line) = output(&ended, self.max_chars) {
+            push_clean(out, &line);
+            out.source = "command";
+            return if out.text.is_empty() {
+                Outcome::Hidden
+            } else {
+                Outcome::Shown
+            };
         }
+        let reason = match ended {
+            Ended::NotStarted => "command could not be started",
+            Ended::TimedOut => "command timed out",
+            Ended::Exited { .. } => "command failed",
+        };
+        let shown = self.last_output(out, record.as_ref(), reason);
+        if ended == Ended::NotStarted && shown == Outcome::Hidden {
+            out.push_str(ctx.charset.warning());
+            out.push_str("command");
+            out.tone = Tone::Critical;
+            return Outcome::Error;
+        }
+        shown
     }
 
     fn cost(&self) -> Cost {
@@ -334,12 +303,12 @@ impl Widget for CommandWidget {
     /// Waits for runs still in flight (each ends by its `timeout`), so a late output is
     /// cached and no command outlives the process unsupervised.
     fn after_frame(&self, _frame: &crate::widgets::AfterFrame<'_>) {
-        let handles = match self.in_flight.lock() {
+        let runs = match self.in_flight.lock() {
             Ok(mut in_flight) => std::mem::take(&mut *in_flight),
             Err(_) => return,
         };
-        for handle in handles {
-            let _ = handle.join();
+        for run in runs {
+            run.wait();
         }
     }
 }

@@ -76,16 +76,6 @@ fn read_variable(options: &Options, key: &str) -> Result<String, OptionError> {
     }
 }
 
-/// The variables the `env` widgets of a layout read, for [`Environment::with_vars`].
-///
-/// [`Environment::with_vars`]: crate::input::env::Environment::with_vars
-pub fn requested_variables(spec: &crate::layout::LayoutSpec) -> Vec<String> {
-    let env_widgets = spec.widgets.iter().filter(|w| w.name == INFO.name);
-    env_widgets
-        .filter_map(|w| variable_name(&w.options).ok())
-        .collect()
-}
-
 fn build(options: &Options) -> Result<Box<dyn Widget>, OptionError> {
     let o = EnvOptions::parse(options)?;
     Ok(Box::new(Env {

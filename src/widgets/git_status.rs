@@ -264,7 +264,7 @@ impl Widget for GitStatus {
     }
 
     fn render(&self, ctx: &RenderContext<'_>, out: &mut SlotContent) -> Outcome {
-        self.probe.with_view(ctx, |view| match view {
+        self.probe.with_view(&ctx.git_frame(), |view| match view {
             Err(Miss::NotRepo) => Outcome::Hidden,
             Err(Miss::Broken(summary)) => write_broken(out, summary, ctx.charset),
             Err(Miss::LeftToGit(why)) => {
@@ -276,7 +276,8 @@ impl Widget for GitStatus {
     }
 
     fn after_frame(&self, frame: &crate::widgets::AfterFrame<'_>) {
-        self.probe.after_frame(INFO.name, frame);
+        self.probe
+            .after_frame(INFO.name, frame.refresher, frame.git);
     }
 
     fn forget_cached(&self) {

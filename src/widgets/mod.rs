@@ -146,6 +146,22 @@ pub struct RenderContext<'a> {
     pub shell: Option<&'a ShellContext>,
 }
 
+impl RenderContext<'_> {
+    /// What the git probe reads of this frame.
+    pub fn git_frame(&self) -> crate::git::probe::Frame<'_> {
+        crate::git::probe::Frame {
+            dir: self
+                .session
+                .current_dir()
+                .or(self.env.process_cwd.as_deref()),
+            env: self.env,
+            now: self.now,
+            deadline: self.deadline,
+            git: self.git,
+        }
+    }
+}
+
 /// What a widget's deferred work may use once the frame is written.
 pub struct AfterFrame<'a> {
     /// How to start the refreshers it sets off.

@@ -134,3 +134,29 @@ fn a_cold_status_of_a_large_index_runs_on_the_engine_pool() {
     assert_eq!(inline["engine"]["threads"], 0, "{inline}");
     assert_eq!(inline["engine"]["jobs_per_frame"], 0.0, "{inline}");
 }
+
+/// `bench --cold` measured the sample payload when the session's payload came on stdin
+/// (only `--input FILE` was read): the transcript on stdin was never scanned.
+#[test]
+#[cfg_attr(not(unix), ignore = "needs git")]
+fn bench_cold_reads_a_payload_piped_on_stdin() {
+    let sb = Sandbox::new("bench-cold-stdin");
+    let (input, len) = session(&sb, 40);
+    let out = sb
+        .command(&["bench", "--json", "--widgets", WIDGETS])
+        .args(["--cold", "--frames", "2", "--warmup", "0"])
+        .stdin(std::fs::File::open(&input).unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        field(&report, "transcript_bytes_per_frame") >= len,
+        "the piped payload's transcript ({len} bytes) was not read: {report}"
+    );
+    assert_eq!(field(&report, "git_refreshes_per_frame"), 1.0, "{report}");
+}

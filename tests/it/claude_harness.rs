@@ -2,7 +2,7 @@
 //! in a session of its own, the payload on a stdin pipe, stdout a pipe, no `COLUMNS`, a
 //! terminal of known width (the parent's, or the run's controlling terminal), and updates
 //! faster than the 300 ms debounce, each cancelling the run in flight by killing its
-//! process group. Every line must be non-empty and fit the terminal, every bad input exit
+//! process group (and no command of a cancelled run may outlive it). Every line must be non-empty and fit the terminal, every bad input exit
 //! 0, and nothing may be left running in the runs' sessions.
 
 use std::process::Command;
@@ -90,4 +90,20 @@ fn claude_codes_line_is_never_blank_fits_the_terminal_and_leaves_nothing_running
     assert_eq!(last["code"], 0, "{last}");
     assert!(visible_width(first_line(last)) > 0, "{last}");
     assert_eq!(report["left_running"], Value::Array(Vec::new()));
+}
+
+/// A render cancelled while a `command` widget's command ran used to leave the command
+/// running (in a process group of its own, it outlived its supervisor thread): it wrote
+/// its marker later. SIGTERM now kills its group before blinkline exits; SIGKILL leaves
+/// the parent-death signal (Linux) to end it before it writes anything.
+#[test]
+fn a_cancelled_render_leaves_no_command_running() {
+    let Some(report) = report() else { return };
+    let cancels = &report["cancels"];
+    let sigterm = &cancels["sigterm"];
+    assert_eq!(sigterm["marker_written"], false, "{cancels}");
+    assert_eq!(sigterm["group_left"], Value::Array(Vec::new()), "{cancels}");
+    if cfg!(target_os = "linux") {
+        assert_eq!(cancels["sigkill"]["marker_written"], false, "{cancels}");
+    }
 }

@@ -41,6 +41,7 @@ mod git_watch;
 mod hostile;
 #[cfg(unix)]
 mod install;
+mod module_cycles;
 #[cfg(unix)]
 mod never_blank;
 #[cfg(unix)]

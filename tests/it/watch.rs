@@ -375,3 +375,68 @@ fn in_a_terminal_the_line_is_rewritten_in_place_and_follows_resizes() {
     let _ = std::io::stdout().flush();
     tmux(&["kill-server"]);
 }
+
+/// The ids of `pid`'s threads now.
+#[cfg(target_os = "linux")]
+fn thread_ids(pid: u32) -> std::collections::BTreeSet<u32> {
+    std::fs::read_dir(format!("/proc/{pid}/task"))
+        .map(|dir| {
+            dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A `command` widget used to start three threads (supervisor, stdin writer, killer) at
+/// every render: a long `watch` started thousands. Now every command runs under one
+/// supervisor thread, so after the first frames no new thread appears.
+#[test]
+#[cfg(target_os = "linux")]
+fn a_command_widget_in_watch_starts_no_thread_per_frame() {
+    let (_dir, path) = payload_file("threads", r#"{"session_id":"t1"}"#);
+    let mut child = watch(&[
+        "--input",
+        path.to_str().unwrap(),
+        "--format",
+        "plain",
+        "--interval",
+        "5ms",
+        "--widgets",
+        "command",
+        "--set",
+        "command.command=sleep 0.02; echo hi",
+        "--set",
+        "command.wait=1ms",
+        "--set",
+        "command.timeout=2s",
+    ]);
+    let mut stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let pid = child.id();
+    let sample = |for_how_long: Duration| {
+        let mut seen = std::collections::BTreeSet::new();
+        let until = Instant::now() + for_how_long;
+        while Instant::now() < until {
+            seen.extend(thread_ids(pid));
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        seen
+    };
+    let warm = sample(Duration::from_millis(400));
+    let (frames_before, _) = metrics(&child, &mut stderr);
+    let later = sample(Duration::from_millis(1500));
+    let (frames_after, _) = metrics(&child, &mut stderr);
+    signal(&child, "TERM");
+    exit_within(child, Duration::from_secs(10));
+    assert!(
+        frames_after - frames_before >= 20,
+        "{frames_before} → {frames_after} frames"
+    );
+    let new: Vec<&u32> = later.difference(&warm).collect();
+    assert!(
+        new.len() <= 1,
+        "threads started after the first frames: {new:?} ({} frames)",
+        frames_after - frames_before
+    );
+}

@@ -5,5 +5,6 @@
 pub mod fs;
 pub mod fsat;
 pub mod os;
+pub mod poll;
 pub mod time;
 pub mod tty;

@@ -24,6 +24,37 @@ pub fn own_process_group(command: &mut std::process::Command) {
     command.process_group(0);
 }
 
+/// Makes `command`'s child get SIGKILL when the thread that spawns it ends (Linux's
+/// `PR_SET_PDEATHSIG`): the thread's exit, and so the whole process's, even by SIGKILL,
+/// takes the child with it. Spawn from a thread that lives as long as the process (it
+/// fires when the spawning *thread* exits). A child whose parent is already gone when it
+/// starts fails to start. Elsewhere nothing is set: the caller's own clean-up is all.
+pub fn die_with_spawning_thread(command: &mut std::process::Command) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: getpid(2) takes no arguments, cannot fail and touches no memory of ours.
+        let parent = unsafe { libc::getpid() };
+        // SAFETY: (1) the closure runs in the forked child before exec and calls only
+        // prctl(2) and getppid(2), which are async-signal-safe and allocate nothing;
+        // (2) it touches no memory but the copied `parent` integer.
+        unsafe {
+            command.pre_exec(move || {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL as libc::c_ulong) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                // The parent died between fork and prctl: the signal will never come.
+                if libc::getppid() != parent {
+                    return Err(std::io::Error::from(std::io::ErrorKind::BrokenPipe));
+                }
+                Ok(())
+            });
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = command;
+}
+
 /// True when the reader of the pipe, socket or terminal on `fd` is gone: `poll(2)` reports
 /// `POLLERR` (a pipe whose read end is closed) or `POLLHUP` (a hung-up terminal or socket)
 /// without waiting. A writer that writes only when something changes learns this way that

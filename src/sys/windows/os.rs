@@ -36,6 +36,9 @@ pub fn own_process_group(command: &mut std::process::Command) {
     command.creation_flags(DETACHED_PROCESS | CREATE_NO_WINDOW | CREATE_NEW_PROCESS_GROUP);
 }
 
+/// Windows has no parent-death signal: the caller's own clean-up is all.
+pub fn die_with_spawning_thread(_command: &mut std::process::Command) {}
+
 /// Ends the process `pid` (`TerminateProcess`). Windows has no process groups: processes
 /// it started itself are not ended with it. Errors (it is gone) are ignored.
 pub fn kill_process_group(pid: u32) {
