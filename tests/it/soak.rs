@@ -172,14 +172,17 @@ fn many_renders_with_a_writer_and_a_changing_repository_print_exact_lines() {
         assert!(refreshed.success(), "{refresher:?}");
     }
     let last = sb.render(WIDGETS, &input).wait_with_output().unwrap();
+    // The compact status leaves out a zero count: a short run may stage nothing.
     let staged = changes / 5;
+    let status = [("+", staged), ("!", 1), ("?", changes - staged)]
+        .iter()
+        .filter(|(_, count)| *count > 0)
+        .map(|(mark, count)| format!("{mark}{count}"))
+        .collect::<Vec<_>>()
+        .join(" ");
     assert_eq!(
         String::from_utf8(last.stdout).unwrap().trim_end(),
-        format!(
-            "{} tok │ main │ +{staged} !1 ?{}",
-            t.total(),
-            changes - staged
-        )
+        format!("{} tok │ main │ {status}", t.total())
     );
     assert!(sb.refreshers_done_within(Duration::from_secs(10)));
     let distinct: std::collections::BTreeSet<&str> = lines.iter().map(|l| l.as_str()).collect();
