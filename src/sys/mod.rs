@@ -3,8 +3,8 @@
 //!
 //! - `unix/`: what Linux and macOS share (POSIX calls through `libc`);
 //! - `linux/`: CPU affinity, the futex, inotify;
-//! - `macos/`: the futex (`__ulock_wait`); no affinity (Apple silicon has no API to pin a
-//!   thread), no inotify (the git watcher polls);
+//! - `macos/`: the futex (`__ulock_wait`), kqueue directory watches; no affinity (Apple
+//!   silicon has no API to pin a thread), no inotify;
 //! - `windows/`: Win32 through `windows-sys`: `WaitOnAddress`, affinity masks, the console,
 //!   paths looked up by name instead of through directory descriptors.
 //!
@@ -15,6 +15,9 @@
 //!   `std::os::unix`'s extension traits give, on every platform);
 //! - `fsat`: directory-relative `lstat`, for the git status engine;
 //! - `inotify` (Linux only): the git watcher's change notifications;
+//! - `dirwatch` (Linux and macOS): wake-ups when a name in a watched directory is
+//!   created, removed or renamed (kqueue on macOS, inotify on Linux, reporting no more
+//!   than kqueue does);
 //! - `futex`: sleeping on an `AtomicU32` (with and without a timeout) and waking sleepers;
 //! - `os`: processes (process groups, children's resource usage), users, file systems,
 //!   the atomic exchange of two paths, a hung-up output, writing a whole buffer to an
@@ -39,9 +42,9 @@ mod unix;
 mod windows;
 
 #[cfg(target_os = "linux")]
-pub use linux::{affinity, futex, inotify};
+pub use linux::{affinity, dirwatch, futex, inotify};
 #[cfg(target_os = "macos")]
-pub use macos::{affinity, futex};
+pub use macos::{affinity, dirwatch, futex};
 #[cfg(unix)]
 pub use unix::{fs, fsat, os, time, tty};
 #[cfg(windows)]
