@@ -35,6 +35,7 @@ fn release_py(args: &[&str]) -> Output {
         .arg(format!("{ROOT}/scripts/release.py"))
         .args(args)
         .env_remove("RELEASE_URL_BASE")
+        .env_remove("RELEASE_LATEST_URL")
         .output()
         .unwrap()
 }
@@ -90,6 +91,7 @@ fn packaging_covers_every_target_of_the_sums_with_its_url_and_hash() {
         .arg("--out")
         .arg(dir.join("out"))
         .env("RELEASE_URL_BASE", "https://dl.example.org/v{version}/")
+        .env_remove("RELEASE_LATEST_URL")
         .output()
         .unwrap();
     assert!(
@@ -140,6 +142,31 @@ fn packaging_covers_every_target_of_the_sums_with_its_url_and_hash() {
     assert_eq!(
         arch["extract_dir"],
         format!("blinkline-{VERSION}-x86_64-pc-windows-gnu")
+    );
+    // checkver reads the newest version from the newest release's sums; autoupdate builds
+    // the next release's URL, directory and hash from it (Scoop's `$version`, `$baseurl`).
+    let checkver = &manifest["checkver"];
+    assert_eq!(
+        checkver["url"],
+        "https://releases.example.invalid/blinkline/latest/SHA256SUMS"
+    );
+    assert_eq!(
+        checkver["regex"],
+        r"blinkline-([\w.+-]+)-x86_64-pc-windows-gnu\.zip"
+    );
+    let next = &manifest["autoupdate"]["architecture"]["64bit"];
+    assert_eq!(
+        next["url"],
+        "https://dl.example.org/v$version/blinkline-$version-x86_64-pc-windows-gnu.zip"
+    );
+    assert_eq!(next["hash"]["url"], "$baseurl/SHA256SUMS");
+    assert_eq!(
+        next["hash"]["regex"],
+        r"([a-fA-F0-9]{64})\s+blinkline-$version-x86_64-pc-windows-gnu\.zip"
+    );
+    assert_eq!(
+        next["extract_dir"],
+        "blinkline-$version-x86_64-pc-windows-gnu"
     );
     assert_eq!(
         std::fs::read_to_string(dir.join("out/SHA256SUMS")).unwrap(),
