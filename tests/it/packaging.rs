@@ -70,6 +70,26 @@ fn committed_formula_and_manifest_match_their_sha256sums() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // The committed release covers every target, and each channel names its archives.
+    let sums = std::fs::read_to_string(format!("{ROOT}/packaging/SHA256SUMS")).unwrap();
+    let hash_of = |name: &str| {
+        sums.lines()
+            .find_map(|l| l.strip_suffix(name)?.strip_suffix("  "))
+            .unwrap_or_else(|| panic!("{name} is not in packaging/SHA256SUMS"))
+            .to_owned()
+    };
+    let formula =
+        std::fs::read_to_string(format!("{ROOT}/packaging/homebrew/blinkline.rb")).unwrap();
+    for (target, _) in TARGETS.iter().filter(|(t, _)| !t.contains("windows")) {
+        assert!(formula.contains(&hash_of(&archive(target))), "{target}");
+    }
+    let manifest =
+        std::fs::read_to_string(format!("{ROOT}/packaging/scoop/blinkline.json")).unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+    assert_eq!(
+        manifest["architecture"]["64bit"]["hash"],
+        hash_of(&archive("x86_64-pc-windows-gnu"))
+    );
 }
 
 #[test]
