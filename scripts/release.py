@@ -11,6 +11,8 @@
                              packaging/homebrew/blinkline.rb and packaging/scoop/blinkline.json
                              (or into DIR) from $DIST_DIR/SHA256SUMS (or F), which is copied
                              beside them as SHA256SUMS; URLs start with $RELEASE_URL_BASE
+                             ({version} in it is the version); Scoop's checkver reads the
+                             newest release's sums at $RELEASE_LATEST_URL
     release.py packaging --check
                              regenerate from packaging/SHA256SUMS and compare with packaging/
 
@@ -91,6 +93,8 @@ COMPLETIONS = [
 DOCS = ["README.md", "LICENSE-MIT", "LICENSE-APACHE"]
 
 DEFAULT_RELEASE_URL_BASE = "https://releases.example.invalid/blinkline/v{version}"
+# The newest release's SHA256SUMS: Scoop's `checkver` reads the version from the names in it.
+DEFAULT_RELEASE_LATEST_URL = "https://releases.example.invalid/blinkline/latest/SHA256SUMS"
 
 
 class Failure(Exception):
@@ -570,12 +574,19 @@ def homebrew_formula(ver, sums):
 
 
 def scoop_manifest(ver, sums):
-    """The manifest for the Windows archive of `sums`, or None when it has none."""
+    """The manifest for the Windows archive of `sums`, or None when it has none.
+
+    `checkver` finds the newest version in the newest release's SHA256SUMS; `autoupdate`
+    then fills in the URL, the directory inside the archive and the hash (read from that
+    release's SHA256SUMS, next to the archive) for it, as Scoop's App Manifest Autoupdate
+    page describes: `$version` and `$baseurl` are Scoop's variables."""
     target = BY_TRIPLE["x86_64-pc-windows-gnu"]
     name = archive_name(target, ver)
     if name not in sums:
         return None
     pkg = cargo_package()
+    later = archive_name(target, "$version")
+    latest_url = os.environ.get("RELEASE_LATEST_URL", DEFAULT_RELEASE_LATEST_URL)
     manifest = {
         "version": ver,
         "description": pkg["description"],
@@ -588,6 +599,22 @@ def scoop_manifest(ver, sums):
             }
         },
         "bin": target.exe,
+        "checkver": {
+            "url": latest_url,
+            "regex": f"{NAME}-([\\w.+-]+)-{target.triple}\\.{target.archive}",
+        },
+        "autoupdate": {
+            "architecture": {
+                "64bit": {
+                    "url": f"{release_url_base('$version')}/{later}",
+                    "hash": {
+                        "url": "$baseurl/SHA256SUMS",
+                        "regex": f"([a-fA-F0-9]{{64}})\\s+{later.replace('.', chr(92) + '.')}",
+                    },
+                    "extract_dir": f"{NAME}-$version-{target.triple}",
+                }
+            }
+        },
     }
     return json.dumps(manifest, indent=4) + "\n"
 

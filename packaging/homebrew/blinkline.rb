@@ -4,14 +4,25 @@ class Blinkline < Formula
   version "0.1.0"
   license any_of: ["MIT", "Apache-2.0"]
 
+  on_macos do
+    on_arm do
+      url "https://releases.example.invalid/blinkline/v0.1.0/blinkline-0.1.0-aarch64-apple-darwin.tar.gz"
+      sha256 "63da6849db56885bd6ad68ca4616614eba2106429124a27eba727448de6d7906"
+    end
+    on_intel do
+      url "https://releases.example.invalid/blinkline/v0.1.0/blinkline-0.1.0-x86_64-apple-darwin.tar.gz"
+      sha256 "8f012e1f7ebf6c0cb197c49337ef97d702ba2243af0f7e926387e44c81c58935"
+    end
+  end
+
   on_linux do
     on_arm do
       url "https://releases.example.invalid/blinkline/v0.1.0/blinkline-0.1.0-aarch64-unknown-linux-musl.tar.gz"
-      sha256 "dd211c02c2005c0999bbfbdd94df866a1f6825d89f431625851f52a6c6d9a389"
+      sha256 "7c57538ec312e77effde6b3805e2b43adaa243c2c90f3f3ba133ae7de3146b7d"
     end
     on_intel do
       url "https://releases.example.invalid/blinkline/v0.1.0/blinkline-0.1.0-x86_64-unknown-linux-musl.tar.gz"
-      sha256 "876b0afae607a3b1e235b63a223bf5c680c9a87cc46e31b164b738a6e72eb71b"
+      sha256 "65cd433eb831d7a2f8d74c59d29d931b972cfba7b16fcb08e3cb8701e881089d"
     end
   end
 

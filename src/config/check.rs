@@ -6,6 +6,7 @@
 //! registry and widget options by the widget's own builder. Nothing stops at the first
 //! problem: `blinkline config check` lists them all, each as `FILE:LINE:COLUMN: message`.
 
+use std::borrow::Cow;
 use std::ops::Range;
 use std::time::Duration;
 
@@ -66,8 +67,45 @@ pub fn line_column(source: &str, offset: usize) -> (usize, usize) {
     (line, before[start..].chars().count() + 1)
 }
 
-/// Parses and validates `source`. The config holds every value that was valid.
+/// `source` with its CRLF line endings made LF. TOML allows either, but the parser keeps
+/// a multi-line string's `\r` and reports a line's end twice (at `\r`, then at `\n`):
+/// a file saved with CRLF (Windows editors) must load exactly like the same file with LF.
+/// Map positions in the result back with [`crlf_offset`].
+pub fn lf_source(source: &str) -> Cow<'_, str> {
+    if source.contains("\r\n") {
+        Cow::Owned(source.replace("\r\n", "\n"))
+    } else {
+        Cow::Borrowed(source)
+    }
+}
+
+/// The offset in `source` of byte `offset` of [`lf_source`]`(source)`. An offset at a
+/// line's `\n` lands on the `\r` before it: the end of the line, as with LF.
+pub fn crlf_offset(source: &str, offset: usize) -> usize {
+    let mut removed = 0;
+    for (at, _) in source.match_indices("\r\n") {
+        if at - removed >= offset {
+            break;
+        }
+        removed += 1;
+    }
+    offset + removed
+}
+
+/// Parses and validates `source` (LF or CRLF line endings). The config holds every value
+/// that was valid; the problems' spans are in `source`.
 pub fn parse(source: &str) -> (Config, Vec<Problem>) {
+    let lf = lf_source(source);
+    let (config, mut problems) = parse_lf(&lf);
+    if let Cow::Owned(_) = lf {
+        for p in &mut problems {
+            p.span = crlf_offset(source, p.span.start)..crlf_offset(source, p.span.end);
+        }
+    }
+    (config, problems)
+}
+
+fn parse_lf(source: &str) -> (Config, Vec<Problem>) {
     let (doc, errors) = DeTable::parse_recoverable(source);
     let mut checker = Checker {
         config: Config::default(),
@@ -737,6 +775,51 @@ mod tests {
                 "config.toml:9:1: widget `context` has no option `bar_widht` (did you mean `bar_width`?); options: style, warn, critical, bar_width, show_size, compact_buffer, priority, budget, keep_stale",
             ]
         );
+    }
+
+    fn crlf(lf: &str) -> String {
+        lf.replace('\n', "\r\n")
+    }
+
+    #[test]
+    fn a_crlf_config_loads_exactly_like_lf() {
+        let lf = "# comment\ntheme = \"nord\"\ndeadline = \"8ms\"\n\n[[line]]\n\
+                  left = [\n  \"model\",\n  \"text#a\",\n]\n\n\
+                  [widget.\"text#a\"]\ntext = \"\"\"\nx\ny\"\"\"\nprefix = '''\nliteral\n'''\n";
+        let (want, problems) = parse(lf);
+        assert_eq!(problems, []);
+        let text = &want.widget("text#a").unwrap().options;
+        assert!(
+            text.contains(&("text".to_owned(), OptionValue::Str("x\ny".into()))),
+            "{text:?}"
+        );
+        assert_eq!(parse(&crlf(lf)), (want, vec![]));
+    }
+
+    #[test]
+    fn crlf_error_positions_match_lf() {
+        for lf in [
+            // An unterminated string: the parser used to report the line's end twice,
+            // the second time one column past it (at the `\n` after the `\r`).
+            "theme = \"nord\"\ncolor = \"x\n",
+            "theme = \"nord\"\ncharset = \"ascii\" junk\n",
+            "theme = \"nord\"\n\n[widget.cost]\nwarn = \"lots\"\nbogus = 1\n",
+            "é = 1\nmargin = \n",
+        ] {
+            let crlf = crlf(lf);
+            assert_eq!(problems(&crlf), problems(lf), "{lf:?}");
+            assert!(!problems(lf).is_empty(), "{lf:?}");
+        }
+    }
+
+    #[test]
+    fn crlf_offsets_map_back_to_the_file() {
+        let source = "ab\r\ncd\r\ne";
+        let lf = lf_source(source);
+        assert_eq!(lf, "ab\ncd\ne");
+        let back: Vec<usize> = (0..=lf.len()).map(|i| crlf_offset(source, i)).collect();
+        // The `\n` of each line lands on its `\r`; what follows moves by one per line.
+        assert_eq!(back, [0, 1, 2, 4, 5, 6, 8, 9]);
     }
 
     #[test]

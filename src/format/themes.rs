@@ -119,8 +119,11 @@ fn load_chain(
             }));
         }
     };
+    // Parsed with LF line endings; positions are reported in the file as it is.
+    let lf = crate::config::check::lf_source(&source);
     let at = |span: std::ops::Range<usize>, message: String| {
-        let (line, column) = crate::config::check::line_column(&source, span.start);
+        let start = crate::config::check::crlf_offset(&source, span.start);
+        let (line, column) = crate::config::check::line_column(&source, start);
         DataError::File {
             path: display.clone(),
             line,
@@ -128,7 +131,7 @@ fn load_chain(
             message,
         }
     };
-    let file: ThemeFile = match toml::from_str(&source) {
+    let file: ThemeFile = match toml::from_str(&lf) {
         Ok(file) => file,
         Err(e) => return Some(Err(at(e.span().unwrap_or(0..0), e.message().to_owned()))),
     };
@@ -350,6 +353,64 @@ mod tests {
                 ..DEFAULT_THEME
             }
         );
+    }
+
+    /// Writes `files` (name, LF text) into a themes directory twice, once with CRLF line
+    /// endings, and loads `name` from each.
+    fn load_lf_and_crlf(
+        files: &[(&str, &str)],
+        name: &str,
+    ) -> [Option<Result<Theme, DataError>>; 2] {
+        let dir = crate::tempdir::TempDir::new("themes-crlf").unwrap();
+        ["lf", "crlf"].map(|ending| {
+            let sub = dir.join(ending);
+            std::fs::create_dir_all(&sub).unwrap();
+            for (file, text) in files {
+                let text = if ending == "crlf" {
+                    text.replace('\n', "\r\n")
+                } else {
+                    (*text).to_owned()
+                };
+                std::fs::write(sub.join(format!("{file}.toml")), text).unwrap();
+            }
+            load_theme(name, Some(&sub)).map(|r| {
+                r.map_err(|e| match e {
+                    DataError::File {
+                        line,
+                        column,
+                        message,
+                        ..
+                    } => DataError::File {
+                        path: String::new(),
+                        line,
+                        column,
+                        message,
+                    },
+                    other => other,
+                })
+            })
+        })
+    }
+
+    #[test]
+    fn a_crlf_theme_file_loads_like_lf_with_the_same_error_positions() {
+        let nord = THEMES[4].1;
+        let [lf, crlf] = load_lf_and_crlf(&[("mine", nord)], "mine");
+        assert!(lf.as_ref().is_some_and(Result::is_ok), "{lf:?}");
+        assert_eq!(crlf, lf);
+        let child = "# mine\nextends = \"nord\"\n\n[widgets]\nmodel = \"#123456\"\n";
+        let [lf, crlf] = load_lf_and_crlf(&[("child", child)], "child");
+        assert!(lf.as_ref().is_some_and(Result::is_ok), "{lf:?}");
+        assert_eq!(crlf, lf);
+        for broken in [
+            "extends = \"nrod\"\n",
+            "extends = \"nord\"\nink = \"blue\n",
+            "# top\nextends = \"nord\"\n\n[widgets]\nmodel = 3\n",
+        ] {
+            let [lf, crlf] = load_lf_and_crlf(&[("bad", broken)], "bad");
+            assert!(lf.as_ref().is_some_and(Result::is_err), "{lf:?}");
+            assert_eq!(crlf, lf, "{broken:?}");
+        }
     }
 
     #[test]

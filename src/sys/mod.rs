@@ -3,8 +3,8 @@
 //!
 //! - `unix/`: what Linux and macOS share (POSIX calls through `libc`);
 //! - `linux/`: CPU affinity, the futex, inotify;
-//! - `macos/`: the futex (`__ulock_wait`); no affinity (Apple silicon has no API to pin a
-//!   thread), no inotify (the git watcher polls);
+//! - `macos/`: the futex (`__ulock_wait`), kqueue directory watches; no affinity (Apple
+//!   silicon has no API to pin a thread), no inotify;
 //! - `windows/`: Win32 through `windows-sys`: `WaitOnAddress`, affinity masks, the console,
 //!   paths looked up by name instead of through directory descriptors.
 //!
@@ -16,6 +16,9 @@
 //! - `fsat`: directory-relative `lstat` and directory reads (`d_type`, no `lstat` per
 //!   entry), for the git status engine and the untracked walk;
 //! - `inotify` (Linux only): the git watcher's change notifications;
+//! - `dirwatch` (Linux and macOS): wake-ups when a name in a watched directory is
+//!   created, removed or renamed (kqueue on macOS, inotify on Linux, reporting no more
+//!   than kqueue does);
 //! - `futex`: sleeping on an `AtomicU32` (with and without a timeout) and waking sleepers;
 //! - `os`: processes (process groups, a child's death with the thread that spawned it,
 //!   children's resource usage), users, file systems,
@@ -44,9 +47,9 @@ mod unix;
 mod windows;
 
 #[cfg(target_os = "linux")]
-pub use linux::{affinity, futex, inotify};
+pub use linux::{affinity, dirwatch, futex, inotify};
 #[cfg(target_os = "macos")]
-pub use macos::{affinity, futex};
+pub use macos::{affinity, dirwatch, futex};
 #[cfg(unix)]
 pub use unix::{fs, fsat, os, poll, time, tty};
 #[cfg(windows)]

@@ -431,10 +431,10 @@ fn spawn_click_reader(control: Arc<Control>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Has inotify force a frame when a session record changes (unless polling is asked for).
-/// Without a watch (no cache, the user's inotify limit reached) the `--interval` tick
-/// still picks changes up.
-#[cfg(target_os = "linux")]
+/// Has a directory watch (inotify, kqueue) force a frame when a session record changes
+/// (unless polling is asked for). Without a watch (no cache, the user's watch or
+/// open-file limit reached) the `--interval` tick still picks changes up.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
 fn notify_sessions(
     mut follow: session::SessionInput,
     control: Arc<Control>,
@@ -497,7 +497,7 @@ pub fn watch_command(render: &RenderArgs, args: &WatchArgs) -> Result<ExitCode, 
         watcher.watch_input(path);
     }
     if let Some(follow) = follow {
-        #[cfg(target_os = "linux")]
+        #[cfg(any(target_os = "linux", target_os = "macos"))]
         let follow = notify_sessions(follow, watcher.control());
         watcher.follow_session(follow);
     }

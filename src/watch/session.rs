@@ -7,9 +7,11 @@
 //! then renders without a payload, as `watch` did before session records, until the
 //! session is updated again.
 //!
-//! On Linux a thread waits on inotify for the records' directory and forces a frame as
-//! soon as a record is written, so a change shows at once rather than at the next
-//! `--interval` tick. Elsewhere, or with `BLINKLINE_SESSION_POLL=1`, the tick is the poll.
+//! On Linux and macOS a thread watches the records' directory (`sys::dirwatch`: inotify,
+//! kqueue) and forces a frame as soon as a record is saved (a save renames a new copy
+//! into place, a name change both report), so a change shows at once rather than at the
+//! next `--interval` tick. Elsewhere (Windows), or with `BLINKLINE_SESSION_POLL=1`, the
+//! tick is the poll.
 //!
 //! Read next: `cache/sessions.rs`.
 
@@ -127,10 +129,10 @@ fn set_empty(payload: &mut Vec<u8>) -> bool {
 }
 
 /// Whether changes are noticed by polling only (`BLINKLINE_SESSION_POLL` set to
-/// something other than `0`/`off`/`false`/`no`; always off inotify's platforms).
-#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+/// something other than `0`/`off`/`false`/`no`; always where `sys::dirwatch` is missing).
+#[cfg_attr(not(any(target_os = "linux", target_os = "macos")), allow(dead_code))]
 pub fn poll_only() -> bool {
-    !cfg!(target_os = "linux")
+    !cfg!(any(target_os = "linux", target_os = "macos"))
         || std::env::var("BLINKLINE_SESSION_POLL").is_ok_and(|v| {
             !v.is_empty()
                 && !matches!(
@@ -140,30 +142,18 @@ pub fn poll_only() -> bool {
         })
 }
 
-/// Starts a thread that calls `changed` whenever a name in `dir` is written, created,
-/// renamed or removed. Linux only (inotify); elsewhere there is nothing to start.
-#[cfg(target_os = "linux")]
+/// Starts a thread that calls `changed` whenever a name in `dir` is created, renamed or
+/// removed. Linux and macOS only (`sys::dirwatch`); elsewhere there is nothing to start.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
 pub fn spawn_notifier(dir: PathBuf, changed: impl Fn() + Send + 'static) -> std::io::Result<()> {
-    use crate::sys::inotify::{
-        CLOSE_WRITE, CREATE, DELETE, Inotify, MOVED_FROM, MOVED_TO, ONLY_DIR,
-    };
-    let inotify = Inotify::new()?;
-    inotify.add_watch(
-        &dir,
-        CLOSE_WRITE | CREATE | DELETE | MOVED_FROM | MOVED_TO | ONLY_DIR,
-    )?;
+    let mut watch = crate::sys::dirwatch::DirWatch::new()?;
+    watch.add(&dir)?;
     std::thread::Builder::new()
         .name("blinkline-sessions".into())
         .spawn(move || {
-            let mut buf = Vec::new();
             loop {
-                match inotify.wait(None) {
-                    Ok(true) => {
-                        if inotify.read_into(&mut buf).is_err() {
-                            return;
-                        }
-                        changed();
-                    }
+                match watch.wait(None) {
+                    Ok(true) => changed(),
                     Ok(false) => {}
                     Err(_) => return,
                 }

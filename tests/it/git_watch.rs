@@ -4,8 +4,10 @@
 //! current key; it stops when idle or when the work tree vanishes; renders take its
 //! record as fresh whatever its age and start no refresher while it runs.
 //!
-//! The tests in [`poll`] run the same checks with the polling watcher (the one macOS and
-//! Windows use), forced with `BLINKLINE_WATCHER=poll`.
+//! The tests in [`poll`] run the same checks with the polling watcher (the one Windows
+//! uses), forced with `BLINKLINE_WATCHER=poll`, and those in [`dirs`] with the directory
+//! wake-ups macOS uses (kqueue there; here inotify reporting no more than kqueue does),
+//! forced with `BLINKLINE_WATCHER=dirs`.
 
 use crate::support::git as git_support;
 
@@ -25,9 +27,11 @@ use git_support::{Sandbox, write};
 const PATIENCE: Duration = Duration::from_secs(15);
 
 thread_local! {
-    /// Whether the watchers this test thread starts poll (set by the [`poll`] tests;
-    /// libtest runs each test on a thread of its own).
-    static POLLING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// The `BLINKLINE_WATCHER` of the watchers this test thread starts (set by the
+    /// [`poll`] and [`dirs`] tests; libtest runs each test on a thread of its own).
+    static MODE: std::cell::Cell<&'static str> = const { std::cell::Cell::new("native") };
+    /// `BLINKLINE_GIT_WATCH_HEARTBEAT_MS` for the watchers this test thread starts.
+    static HEARTBEAT_MS: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
 }
 
 /// A running watcher, killed on drop.
@@ -50,14 +54,14 @@ impl Watcher {
         let mut args = vec!["__refresh-git"];
         args.extend_from_slice(extra);
         args.push(repo.to_str().unwrap());
-        let child = sb
-            .command(&args)
+        let mut command = sb.command(&args);
+        if let Some(ms) = HEARTBEAT_MS.get() {
+            command.env("BLINKLINE_GIT_WATCH_HEARTBEAT_MS", ms.to_string());
+        }
+        let child = command
             .env("BLINKLINE_GIT_WATCH", "1")
             .env("BLINKLINE_GIT_WATCH_IDLE_MS", idle_ms.to_string())
-            .env(
-                "BLINKLINE_WATCHER",
-                if POLLING.get() { "poll" } else { "native" },
-            )
+            .env("BLINKLINE_WATCHER", MODE.get())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -527,7 +531,7 @@ fn directories_an_untracked_walk_reaches_later_are_watched_too() {
 /// status at every heartbeat instead of through inotify.
 mod poll {
     fn polling(test: fn()) {
-        super::POLLING.set(true);
+        super::MODE.set("poll");
         test();
     }
 
@@ -574,5 +578,67 @@ mod poll {
     #[test]
     fn directories_an_untracked_walk_reaches_later_are_watched_too() {
         polling(super::directories_an_untracked_walk_reaches_later_are_watched_too);
+    }
+}
+
+/// The same checks with the directory wake-ups (macOS's watcher): a name created, removed
+/// or renamed in a watched directory wakes the watcher, which then computes the whole
+/// status; it also does at every heartbeat.
+mod dirs {
+    fn waking(test: fn()) {
+        super::MODE.set("dirs");
+        test();
+    }
+
+    #[test]
+    fn the_record_follows_every_kind_of_change() {
+        waking(super::the_record_follows_every_kind_of_change);
+    }
+
+    #[test]
+    fn random_edits_creations_removals_and_git_commands_match_git_after_each() {
+        waking(|| super::random_session(0x5eed_0f7a_c4e1));
+    }
+
+    #[test]
+    fn the_watcher_stops_when_the_work_tree_vanishes() {
+        waking(super::the_watcher_stops_when_the_work_tree_vanishes);
+    }
+
+    #[test]
+    fn renders_trust_a_watched_record_and_start_no_refresher() {
+        waking(super::renders_trust_a_watched_record_and_start_no_refresher);
+    }
+
+    #[test]
+    fn a_linked_worktree_is_watched_with_its_own_index_and_the_shared_refs() {
+        waking(super::a_linked_worktree_is_watched_with_its_own_index_and_the_shared_refs);
+    }
+
+    #[test]
+    fn directories_an_untracked_walk_reaches_later_are_watched_too() {
+        waking(super::directories_an_untracked_walk_reaches_later_are_watched_too);
+    }
+
+    /// With a heartbeat longer than the test's patience, a new file, a commit and a
+    /// removal can only show through their directory events.
+    #[test]
+    fn changes_to_names_show_without_waiting_for_the_heartbeat() {
+        super::MODE.set("dirs");
+        super::HEARTBEAT_MS.set(Some(600_000));
+        let sb = super::Sandbox::new("watch-dirs-wake");
+        let repo = super::tree(&sb);
+        let w = super::Watcher::start(&sb, &repo, 600_000, &[]);
+        w.wait_for(super::git_counts(&sb, &repo), "start");
+        super::step(&sb, &w, "a new file in a tracked directory", true, || {
+            super::write(&repo, "a/b/fresh.txt", "new\n")
+        });
+        super::step(&sb, &w, "the file committed", true, || {
+            sb.git(&repo, &["add", "a/b/fresh.txt"]);
+            sb.git(&repo, &["commit", "-qm", "fresh"]);
+        });
+        super::step(&sb, &w, "the file removed", true, || {
+            std::fs::remove_file(repo.join("a/b/fresh.txt")).unwrap()
+        });
     }
 }

@@ -35,6 +35,7 @@ fn release_py(args: &[&str]) -> Output {
         .arg(format!("{ROOT}/scripts/release.py"))
         .args(args)
         .env_remove("RELEASE_URL_BASE")
+        .env_remove("RELEASE_LATEST_URL")
         .output()
         .unwrap()
 }
@@ -69,6 +70,26 @@ fn committed_formula_and_manifest_match_their_sha256sums() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // The committed release covers every target, and each channel names its archives.
+    let sums = std::fs::read_to_string(format!("{ROOT}/packaging/SHA256SUMS")).unwrap();
+    let hash_of = |name: &str| {
+        sums.lines()
+            .find_map(|l| l.strip_suffix(name)?.strip_suffix("  "))
+            .unwrap_or_else(|| panic!("{name} is not in packaging/SHA256SUMS"))
+            .to_owned()
+    };
+    let formula =
+        std::fs::read_to_string(format!("{ROOT}/packaging/homebrew/blinkline.rb")).unwrap();
+    for (target, _) in TARGETS.iter().filter(|(t, _)| !t.contains("windows")) {
+        assert!(formula.contains(&hash_of(&archive(target))), "{target}");
+    }
+    let manifest =
+        std::fs::read_to_string(format!("{ROOT}/packaging/scoop/blinkline.json")).unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+    assert_eq!(
+        manifest["architecture"]["64bit"]["hash"],
+        hash_of(&archive("x86_64-pc-windows-gnu"))
+    );
 }
 
 #[test]
@@ -90,6 +111,7 @@ fn packaging_covers_every_target_of_the_sums_with_its_url_and_hash() {
         .arg("--out")
         .arg(dir.join("out"))
         .env("RELEASE_URL_BASE", "https://dl.example.org/v{version}/")
+        .env_remove("RELEASE_LATEST_URL")
         .output()
         .unwrap();
     assert!(
@@ -140,6 +162,31 @@ fn packaging_covers_every_target_of_the_sums_with_its_url_and_hash() {
     assert_eq!(
         arch["extract_dir"],
         format!("blinkline-{VERSION}-x86_64-pc-windows-gnu")
+    );
+    // checkver reads the newest version from the newest release's sums; autoupdate builds
+    // the next release's URL, directory and hash from it (Scoop's `$version`, `$baseurl`).
+    let checkver = &manifest["checkver"];
+    assert_eq!(
+        checkver["url"],
+        "https://releases.example.invalid/blinkline/latest/SHA256SUMS"
+    );
+    assert_eq!(
+        checkver["regex"],
+        r"blinkline-([\w.+-]+)-x86_64-pc-windows-gnu\.zip"
+    );
+    let next = &manifest["autoupdate"]["architecture"]["64bit"];
+    assert_eq!(
+        next["url"],
+        "https://dl.example.org/v$version/blinkline-$version-x86_64-pc-windows-gnu.zip"
+    );
+    assert_eq!(next["hash"]["url"], "$baseurl/SHA256SUMS");
+    assert_eq!(
+        next["hash"]["regex"],
+        r"([a-fA-F0-9]{64})\s+blinkline-$version-x86_64-pc-windows-gnu\.zip"
+    );
+    assert_eq!(
+        next["extract_dir"],
+        "blinkline-$version-x86_64-pc-windows-gnu"
     );
     assert_eq!(
         std::fs::read_to_string(dir.join("out/SHA256SUMS")).unwrap(),

@@ -92,6 +92,15 @@ pub fn enabled() -> bool {
     })
 }
 
+/// The heartbeat: `BLINKLINE_GIT_WATCH_HEARTBEAT_MS` (tests lengthen it to show that a
+/// change was seen by its event, not by the heartbeat's look), else [`HEARTBEAT`].
+fn heartbeat() -> Duration {
+    std::env::var("BLINKLINE_GIT_WATCH_HEARTBEAT_MS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(HEARTBEAT, Duration::from_millis)
+}
+
 /// The idle limit: `BLINKLINE_GIT_WATCH_IDLE_MS`, else [`IDLE_LIMIT`].
 fn idle_limit() -> Duration {
     std::env::var("BLINKLINE_GIT_WATCH_IDLE_MS")
@@ -200,15 +209,16 @@ impl<'a> Watcher<'a> {
     /// The event loop (module doc, steps 3 to 5).
     fn watch(&mut self) -> WatchEnd {
         let idle = idle_limit();
+        let beat = heartbeat();
         let mut last_used = Instant::now();
-        let mut next_beat = Instant::now() + HEARTBEAT;
+        let mut next_beat = Instant::now() + beat;
         loop {
             if last_used.elapsed() > idle {
                 return WatchEnd::Stopped;
             }
             let wait = next_beat.saturating_duration_since(Instant::now());
             let mut pending = Pending::default();
-            let polled = match &self.watches {
+            let polled = match &mut self.watches {
                 #[cfg(target_os = "linux")]
                 Source::Inotify(watches) => match watches.inotify.wait(Some(wait)) {
                     Ok(true) => {
@@ -218,6 +228,11 @@ impl<'a> Watcher<'a> {
                     Ok(false) => false,
                     Err(_) => return WatchEnd::Stopped,
                 },
+                #[cfg(any(target_os = "linux", target_os = "macos"))]
+                Source::Dirs(dirs) => {
+                    dirs.wait(wait, &mut pending);
+                    true
+                }
                 Source::Poll(poll) => {
                     poll.poll(wait, &mut pending);
                     true
@@ -230,7 +245,7 @@ impl<'a> Watcher<'a> {
                         if self.publish(true).is_err() {
                             return WatchEnd::Stopped;
                         }
-                        next_beat = Instant::now() + HEARTBEAT;
+                        next_beat = Instant::now() + beat;
                     }
                     Ok(false) => {}
                     Err(_) => return WatchEnd::NotWatchable,
@@ -252,7 +267,7 @@ impl<'a> Watcher<'a> {
                         if self.publish(true).is_err() {
                             return WatchEnd::Stopped;
                         }
-                        next_beat = Instant::now() + HEARTBEAT;
+                        next_beat = Instant::now() + beat;
                     }
                     Ok(false) => {}
                     Err(_) => return WatchEnd::NotWatchable,
@@ -269,7 +284,7 @@ impl<'a> Watcher<'a> {
                 if self.publish(true).is_err() {
                     return WatchEnd::Stopped;
                 }
-                next_beat = Instant::now() + HEARTBEAT;
+                next_beat = Instant::now() + beat;
             }
         }
     }
