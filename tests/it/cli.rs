@@ -37,7 +37,9 @@ fn bin() -> Bin {
 }
 
 fn blinkline(args: &[&str], stdin: &[u8]) -> Output {
-    let mut child = bin()
+    // Kept to the end: its drop removes the home the child is still using.
+    let mut cmd = bin();
+    let mut child = cmd
         .args(args)
         .env("TERM", "xterm-256color")
         .stdin(Stdio::piped())
