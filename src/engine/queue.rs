@@ -12,9 +12,9 @@
 //! CASes free of ABA (a pointer a pinned thread loaded cannot come back as a new node).
 //! Nodes too large for a recycling class (over 128 bytes) are boxed and freed as before.
 //!
-//! A queue on the default collector retires its popped sentinels `recycle::CHUNK` at a
-//! time: `recycle::hold` keeps them on a per-thread list and hands back a chain of 32,
-//! deferred as one closure (`recycle.rs`, "Retiring a chunk at a time"). One closure per
+//! A queue on the default collector retires its popped sentinels `recycle::HELD` (16) at a
+//! time: `recycle::hold` keeps their addresses on a per-thread list and hands back a chain
+//! of 16, deferred as one closure (`recycle.rs`, "Retiring many at a time"). One closure per
 //! pop, and a sealed bag per 64 pops, cost the single-thread push+pop pair a third of its
 //! instructions. A queue on another collector defers each node on its own.
 //!
@@ -178,7 +178,7 @@ impl<T> Node<T> {
                     // (`guard`'s, 4) can read any block of the chain: each was unlinked before
                     // this defer, and a later defer is only reclaimed later (recycle.rs).
                     unsafe { guard.defer_unchecked(move || chain.give()) };
-                    count_retired(guard, recycle::CHUNK as u32);
+                    count_retired(guard, recycle::HELD as u32);
                     return;
                 }
                 recycle::Hold::Refused => {}

@@ -24,17 +24,19 @@
 //! 32 made a stream whose consumer lags carve and free a slab every 31 nodes), blocks go
 //! back to their slabs. A thread's blocks go back when it exits.
 //!
-//! # Retiring a chunk at a time
+//! # Retiring many at a time
 //! Deferring every popped node through the epoch costs a closure in crossbeam-epoch's bag
 //! per pop, a sealed 2 KiB bag (an allocation and a copy) per 64 pops, and a closure call
 //! per block when it comes back. So a queue on the default collector does not defer its
-//! nodes one by one: it [`hold`]s each unlinked block on a per-thread list, and every
-//! [`CHUNK`] blocks defers the whole [`Chain`] as one closure, which splices it into the
-//! collecting thread's free list (or the exchange) in O(1). Deferring a node later than it
-//! was unlinked is always safe: the bag it lands in is sealed with a later epoch, so it is
-//! reclaimed later, never earlier, than if it had been deferred at once (crossbeam-epoch's
-//! own thread-local bag holds garbage back the same way). A thread holds fewer than
-//! [`CHUNK`] blocks per class; when it exits it defers them through a handle of its own.
+//! nodes one by one: it [`hold`]s each unlinked block's *address* on a per-thread list,
+//! and every [`HELD`] blocks defers one closure for all of them, their addresses carried in
+//! a recycled block of the largest class ([`Chain`]). The held blocks are not touched
+//! until the closure runs: a thread pinned before the unlink may still read them. Deferring
+//! a node later than it was unlinked is always safe: the bag it lands in is sealed with a
+//! later epoch, so it is reclaimed later, never earlier, than if it had been deferred at
+//! once (crossbeam-epoch's own thread-local bag holds garbage back the same way). A thread
+//! holds fewer than [`HELD`] blocks per class; when it exits it defers them through a
+//! handle of its own.
 //!
 //! Under loom the exchange is left out (a static would carry state from one execution of a
 //! model to the next), nothing is held (every node is deferred on its own, so the models
@@ -52,8 +54,8 @@ const STEP: usize = 16;
 pub(crate) const CLASSES: usize = 8;
 /// Free blocks a thread keeps per class before it moves a chunk to the exchange.
 const LOCAL_MAX: usize = 64;
-/// Blocks moved between a thread's list and the exchange at once, and retired together.
-pub(crate) const CHUNK: usize = 32;
+/// Blocks moved between a thread's list and the exchange at once.
+const CHUNK: usize = 32;
 /// Chunks the exchange holds per class before blocks go back to the allocator.
 #[cfg(not(crossbeam_loom))]
 const SHARED_MAX: usize = 256;
@@ -190,7 +192,7 @@ pub(crate) fn take(class: usize) -> *mut u8 {
             list.len.set(blocks - 1);
             true
         });
-        if kept != Ok(true) {
+        if !matches!(kept, Ok(true)) {
             // SAFETY: the chain is free blocks of a slab of `class`, null-terminated, ours.
             unsafe { free_chain(chain, class) };
         }
@@ -198,12 +200,20 @@ pub(crate) fn take(class: usize) -> *mut u8 {
     first
 }
 
-/// [`CHUNK`] blocks of one class a thread retired, linked through their first word from
-/// `head` to `tail`: handed to the epoch as one deferred closure (three words, so
-/// crossbeam-epoch stores it inline, without an allocation).
+/// Blocks a thread holds per class before it defers them: as many pointers as fill the
+/// largest block, which carries them to the epoch.
+pub(crate) const HELD: usize = STEP * CLASSES / core::mem::size_of::<usize>();
+/// The class of the carrier block.
+const CARRIER_CLASS: usize = CLASSES - 1;
+
+/// [`HELD`] blocks of one class a thread retired, listed in a *carrier*: a block of the
+/// largest class that holds their addresses (null past the last one). The held blocks
+/// themselves are not written before the epoch says no one can read them: a retired node
+/// may still be read by a thread pinned before it was unlinked, and a link written into it
+/// would look like its `next` (a stalled pusher could even link a node onto it). The chain
+/// is two words, so crossbeam-epoch stores its closure inline, without an allocation.
 pub(crate) struct Chain {
-    head: *mut Free,
-    tail: *mut Free,
+    carrier: *mut usize,
     class: usize,
 }
 
@@ -217,8 +227,8 @@ pub(crate) enum Hold {
     Refused,
 }
 
-/// Keeps an unlinked block of a default-collector queue until [`CHUNK`] of its class are
-/// held, then hands them over as one [`Chain`].
+/// Keeps the address of an unlinked block of a default-collector queue until [`HELD`] of
+/// its class are kept, then hands them over as one [`Chain`]. Never writes the block.
 ///
 /// # Safety
 /// (1) `block` came from [`take`] with this `class`; (2) it is unlinked and its value moved
@@ -228,33 +238,22 @@ pub(crate) enum Hold {
 pub(crate) unsafe fn hold(block: *mut u8, class: usize) -> Hold {
     #[cfg(not(crossbeam_loom))]
     {
-        let block = block.cast::<Free>();
-        HELD.try_with(|held| {
-            let list = &held.lists[class];
-            // SAFETY: the block is ours until it is deferred (the caller's contract), at least
-            // 16 bytes and aligned to 16: it can hold the link.
-            unsafe {
-                block.write(Free {
-                    next: list.head.get(),
+        HELD_BLOCKS
+            .try_with(|held| {
+                let list = &held.lists[class];
+                let len = list.len.get();
+                list.blocks[len].set(block as usize);
+                if len + 1 < HELD {
+                    list.len.set(len + 1);
+                    return Hold::Kept;
+                }
+                list.len.set(0);
+                Hold::Full(Chain {
+                    carrier: list.carry(HELD),
+                    class,
                 })
-            };
-            if list.head.get().is_null() {
-                list.tail.set(block);
-            }
-            list.head.set(block);
-            let len = list.len.get() + 1;
-            if len < CHUNK {
-                list.len.set(len);
-                return Hold::Kept;
-            }
-            list.len.set(0);
-            Hold::Full(Chain {
-                head: list.head.replace(ptr::null_mut()),
-                tail: list.tail.replace(ptr::null_mut()),
-                class,
             })
-        })
-        .unwrap_or(Hold::Refused)
+            .unwrap_or(Hold::Refused)
     }
     #[cfg(crossbeam_loom)]
     {
@@ -264,40 +263,88 @@ pub(crate) unsafe fn hold(block: *mut u8, class: usize) -> Hold {
 }
 
 impl Chain {
-    /// Hands the chain's blocks back for reuse: onto this thread's free list when there is
-    /// room for all of them, else to the exchange as one chunk.
+    /// Hands the chain's blocks back for reuse, then its carrier.
     ///
     /// # Safety
     /// Nothing reads or writes the chain's blocks any more: the queue calls this only from
     /// the closure it deferred through the epoch when [`hold`] returned the chain.
     pub(crate) unsafe fn give(self) {
-        let Chain { head, tail, class } = self;
-        let spliced = LOCAL.try_with(|local| {
-            let list = &local.lists[class];
-            let len = list.len.get();
-            if len + CHUNK > LOCAL_MAX {
-                return false;
-            }
-            // SAFETY: `tail` is the last block of the chain, free and ours (the contract).
-            unsafe { (*tail).next = list.head.get() };
-            list.head.set(head);
-            list.len.set(len + CHUNK);
-            true
-        });
-        if spliced != Ok(true) {
-            // SAFETY: the chain is CHUNK free blocks of `class`, null-terminated at `tail`
-            // (`hold` built it so and nothing touched it since).
-            unsafe { exchange::give(head, class) };
+        // SAFETY: the carrier is a private block of the carrier class holding HELD addresses
+        // (`carry`); the blocks it lists are free now and of `class` (the contract).
+        unsafe { give_carried(self.carrier, self.class) };
+    }
+}
+
+/// Gives back every block a carrier lists (up to the first null), then the carrier: linked
+/// into one chain and spliced onto this thread's list when it has room for all of them.
+///
+/// # Safety
+/// `carrier` came from [`take`]`(CARRIER_CLASS)`, was written by `carry` and is read by no
+/// one else; every block it lists is of `class`, free, and listed once.
+unsafe fn give_carried(carrier: *mut usize, class: usize) {
+    let (mut head, mut tail, mut len) = (ptr::null_mut::<Free>(), ptr::null_mut::<Free>(), 0);
+    for i in 0..HELD {
+        // SAFETY: the carrier holds HELD words (`HELD * 8` is its class's size).
+        let block = unsafe { carrier.add(i).read() } as *mut Free;
+        if block.is_null() {
+            break;
+        }
+        // SAFETY: a block of `class` nothing reads any more (the contract), at least 16
+        // bytes and aligned to 16: it can hold the link, and writing it is ours to do.
+        unsafe { block.write(Free { next: head }) };
+        if tail.is_null() {
+            tail = block;
+        }
+        head = block;
+        len += 1;
+    }
+    let spliced = !head.is_null()
+        && matches!(
+            LOCAL.try_with(|local| {
+                let list = &local.lists[class];
+                if list.len.get() + len > LOCAL_MAX {
+                    return false;
+                }
+                // SAFETY: `tail` is the chain's last block, free and ours (linked above).
+                unsafe { (*tail).next = list.head.get() };
+                list.head.set(head);
+                list.len.set(list.len.get() + len);
+                true
+            }),
+            Ok(true)
+        );
+    if !spliced {
+        while !head.is_null() {
+            // SAFETY: a block of the chain linked above: read its link, then give it once.
+            let next = unsafe { (*head).next };
+            // SAFETY: a free block of `class` (the contract).
+            unsafe { give(head.cast(), class) };
+            head = next;
         }
     }
+    // SAFETY: the carrier never held a value of a queue: no other thread knows it.
+    unsafe { give(carrier.cast(), CARRIER_CLASS) };
 }
 
 /// One class of the blocks a thread holds before it defers them (`hold`).
 #[cfg(not(crossbeam_loom))]
 struct HeldList {
-    head: Cell<*mut Free>,
-    tail: Cell<*mut Free>,
+    blocks: [Cell<usize>; HELD],
     len: Cell<usize>,
+}
+
+#[cfg(not(crossbeam_loom))]
+impl HeldList {
+    /// A carrier listing the first `len` held blocks, null-terminated when short.
+    fn carry(&self, len: usize) -> *mut usize {
+        let carrier = take(CARRIER_CLASS).cast::<usize>();
+        for (i, block) in self.blocks.iter().enumerate() {
+            let word = if i < len { block.get() } else { 0 };
+            // SAFETY: a fresh block of the carrier class, `HELD` words long, ours alone.
+            unsafe { carrier.add(i).write(word) };
+        }
+        carrier
+    }
 }
 
 /// The blocks a thread holds, one list per class.
@@ -310,43 +357,33 @@ struct Held {
 impl Drop for Held {
     fn drop(&mut self) {
         use crossbeam_epoch as epoch;
-        if self.lists.iter().all(|list| list.head.get().is_null()) {
+        if self.lists.iter().all(|list| list.len.get() == 0) {
             return;
         }
         // The thread's own handle may be gone already: register a fresh one.
         let handle = epoch::default_collector().register();
         let guard = handle.pin();
         for (class, list) in self.lists.iter().enumerate() {
-            let head = list.head.replace(ptr::null_mut()) as usize;
-            if head == 0 {
+            let len = list.len.replace(0);
+            if len == 0 {
                 continue;
             }
-            let give_each = move || {
-                let mut block = head as *mut Free;
-                while !block.is_null() {
-                    // SAFETY: a block of the held chain, free now: read its link first.
-                    let next = unsafe { (*block).next };
-                    // SAFETY: taken with `class`, and nothing refers to it any more.
-                    unsafe { give(block.cast(), class) };
-                    block = next;
-                }
-            };
+            let carrier = list.carry(len) as usize;
             // SAFETY: the held blocks are unlinked from default-collector queues and only
             // threads pinned in that collector may read them (`hold`'s contract); the closure
-            // runs once they have all unpinned, and hands each block back once.
-            unsafe { guard.defer_unchecked(give_each) };
+            // runs once they have all unpinned, and gives each block back once.
+            unsafe { guard.defer_unchecked(move || give_carried(carrier as *mut usize, class)) };
         }
     }
 }
 
 #[cfg(not(crossbeam_loom))]
 std::thread_local! {
-    static HELD: Held = const {
+    static HELD_BLOCKS: Held = const {
         Held {
             lists: [const {
                 HeldList {
-                    head: Cell::new(ptr::null_mut()),
-                    tail: Cell::new(ptr::null_mut()),
+                    blocks: [const { Cell::new(0) }; HELD],
                     len: Cell::new(0),
                 }
             }; CLASSES],
@@ -491,17 +528,17 @@ mod tests {
     }
 
     #[test]
-    fn held_blocks_come_back_as_one_chain_of_a_chunk() {
+    fn held_blocks_come_back_together_through_one_chain() {
         // Class 4 is used by no other test of this module, and by no node in the crate's
         // tests. This thread holds nothing of it yet.
-        let blocks: Vec<usize> = (0..CHUNK).map(|_| take(4) as usize).collect();
+        let blocks: Vec<usize> = (0..HELD).map(|_| take(4) as usize).collect();
         let mut chain = None;
         for (i, &block) in blocks.iter().enumerate() {
             // SAFETY: each block is fresh from `take(4)`, held once, and read by no one.
             match unsafe { hold(block as *mut u8, 4) } {
-                Hold::Kept => assert!(i + 1 < CHUNK, "the chunk's last block was kept"),
+                Hold::Kept => assert!(i + 1 < HELD, "the last block was kept"),
                 Hold::Full(full) => {
-                    assert_eq!(i + 1, CHUNK, "a chain came back early");
+                    assert_eq!(i + 1, HELD, "a chain came back early");
                     chain = Some(full);
                 }
                 Hold::Refused => panic!("this thread's list is alive"),
@@ -511,12 +548,33 @@ mod tests {
         // SAFETY: no one reads the held blocks: handing them back is the epoch's closure's job,
         // done here at once.
         unsafe { chain.give() };
-        let again: Vec<usize> = (0..CHUNK).map(|_| take(4) as usize).collect();
+        let again: Vec<usize> = (0..HELD).map(|_| take(4) as usize).collect();
         for block in &again {
             assert!(blocks.contains(block), "a block of the chain was lost");
             // SAFETY: taken just now, given back once.
             unsafe { give(*block as *mut u8, 4) };
         }
+    }
+
+    /// A retired node may still be read by a thread pinned before it was unlinked: holding
+    /// it once wrote the free-list link into its first word, where a stalled pusher read a
+    /// null `next` and linked its node onto the dead one (values lost and seen twice in
+    /// `queue_stress::producers_and_consumers_see_every_value_once_in_producer_order`).
+    #[test]
+    fn holding_a_block_leaves_its_bytes_alone() {
+        // Class 3: used by no other test of this module.
+        let block = take(3);
+        // SAFETY: fresh from `take(3)` (64 bytes), ours alone.
+        unsafe { block.write_bytes(0xA5, 64) };
+        // SAFETY: taken from class 3, held once, and read below only by this thread.
+        let held = unsafe { hold(block, 3) };
+        assert!(matches!(held, Hold::Kept));
+        // SAFETY: the block is still allocated (held, not given back).
+        let bytes = unsafe { core::slice::from_raw_parts(block, 64) };
+        assert!(
+            bytes.iter().all(|&b| b == 0xA5),
+            "hold wrote into the block"
+        );
     }
 
     #[test]
