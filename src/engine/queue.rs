@@ -20,10 +20,11 @@
 //!
 //! crossbeam-epoch collects garbage on pins (a few bags every 128 pins), but moves a
 //! thread's garbage to where it can be collected only when its bag is full (64 closures,
-//! 2048 nodes when they are chained) or flushed. So each thread flushes its garbage (and
-//! collects) every `FLUSH_EVERY` (256) nodes it retires, whatever guard it pops under:
+//! 1024 nodes when they are chained) or flushed. So each thread flushes its garbage (and
+//! collects) every `FLUSH_EVERY` (1024) nodes it retires, whatever guard it pops under:
 //! garbage stays bounded, and a one-way stream gets its blocks back to the producer while
-//! they still fit the exchange.
+//! they still fit the exchange. Each flush seals a 2 KiB bag (an allocation and a copy):
+//! flushing every 256 nodes cost the static musl build 12% of its single-thread time.
 //!
 //! # Invariants
 //! 1. `head` always points at the sentinel: a node whose value was already taken (or the
@@ -69,7 +70,7 @@ use super::recycle;
 
 /// Nodes a thread retires between two flushes of its garbage.
 #[cfg(not(crossbeam_loom))]
-const FLUSH_EVERY: u32 = 256;
+const FLUSH_EVERY: u32 = 1024;
 
 #[cfg(not(crossbeam_loom))]
 std::thread_local! {
