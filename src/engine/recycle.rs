@@ -217,7 +217,8 @@ pub(crate) struct Chain {
     class: usize,
 }
 
-/// What [`hold`] did with a block.
+/// What [`hold`] did with a block (under loom, always [`Hold::Refused`]).
+#[cfg_attr(crossbeam_loom, allow(dead_code))]
 pub(crate) enum Hold {
     /// Kept on this thread's list, to be deferred with the next blocks.
     Kept,

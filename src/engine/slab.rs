@@ -21,7 +21,8 @@
 //! Under loom every "slab" is one block of its own, allocated and freed as it is: the
 //! models check the queue's reclamation, not this count.
 
-/// Blocks per slab, the header included.
+/// Blocks per slab, the header included (unused under loom, where a slab is one block).
+#[cfg_attr(crossbeam_loom, allow(dead_code))]
 pub(crate) const SLAB_BLOCKS: usize = 32;
 
 #[cfg(crossbeam_loom)]
