@@ -49,7 +49,7 @@ soak: ## tests/it/soak.rs for SOAK_SECS (20) seconds: 64 parallel renders, a gro
 
 miri: ## the engine's unit tests under miri (needs the nightly toolchain)
 	@if rustup toolchain list | grep -q nightly; then \
-		MIRIFLAGS="-Zmiri-tree-borrows -Zmiri-ignore-leaks" $(CARGO) +nightly miri test --lib -- engine::queue engine::recycle engine::slots engine::metrics; \
+		MIRIFLAGS="-Zmiri-tree-borrows -Zmiri-ignore-leaks" $(CARGO) +nightly miri test --lib -- engine::queue engine::recycle engine::slab engine::slots engine::metrics; \
 	else echo "miri: no nightly toolchain installed; skipping"; fi
 
 fuzz: ## run every fuzz target for 60 s (needs cargo-fuzz)

@@ -180,8 +180,8 @@ impl blinkline::testing::widgets::Widget for InlineWidget {
 
 /// A frame with a pool widget: the frame's own path (slots, payload ring, wait, assembly)
 /// allocates nothing, and the queue's nodes are recycled (`engine/recycle.rs`), so a job
-/// costs no allocation either. What is left is crossbeam-epoch's bag of retired nodes,
-/// sealed and queued once per 64 of them.
+/// costs no allocation either. What is left is crossbeam-epoch's bag of retired nodes
+/// (chains of 16), sealed and queued once per 1024 of them.
 fn warm_pool_frames_reuse_queue_nodes() {
     use blinkline::testing::engine::frame::Placement;
     use blinkline::testing::render::{LayoutEntry, Offload, RenderSettings, Renderer};
@@ -244,7 +244,7 @@ fn warm_pool_frames_reuse_queue_nodes() {
     assert!(
         allocations <= FRAMES / 16,
         "{allocations} allocations in {FRAMES} warm pool frames: the queue's nodes are \
-         recycled, so only an epoch bag per 64 retired nodes is expected"
+         recycled, so only an epoch bag per 1024 retired nodes is expected"
     );
     let frame = String::from_utf8_lossy(renderer.frame().as_bytes()).into_owned();
     assert!(frame.contains("pool"), "{frame:?}");
