@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::format::themes::{DataError, IconTable};
+use crate::format::themes::{DataError, IconTable, UserFile, user_file};
 use crate::input::env::Environment;
 use crate::widgets::Charset;
 
@@ -108,36 +108,17 @@ fn load_chain(
     depth: usize,
     skip_user: Option<&str>,
 ) -> Option<Result<BTreeMap<String, String>, DataError>> {
-    let user = dir
-        .map(|d| d.join(format!("{name}.toml")))
-        .filter(|p| skip_user != Some(name) && p.is_file());
-    let Some(path) = user else {
+    let Some(path) = user_file(name, dir, skip_user) else {
         return builtin(name);
     };
-    let display = path.display().to_string();
-    let source = match std::fs::read_to_string(&path) {
-        Ok(source) => source,
-        Err(err) => {
-            return Some(Err(DataError::File {
-                path: display,
-                line: 1,
-                column: 1,
-                message: format!("cannot read the icon set: {err}"),
-            }));
-        }
+    let user = match UserFile::read(&path, "icon set") {
+        Ok(user) => user,
+        Err(err) => return Some(Err(err)),
     };
-    let at = |span: std::ops::Range<usize>, message: String| {
-        let (line, column) = crate::config::check::line_column(&source, span.start);
-        DataError::File {
-            path: display.clone(),
-            line,
-            column,
-            message,
-        }
-    };
-    let file: SetFile = match toml::from_str(&source) {
+    let at = |span: std::ops::Range<usize>, message: String| user.error(span, message);
+    let file: SetFile = match user.parse() {
         Ok(file) => file,
-        Err(e) => return Some(Err(at(e.span().unwrap_or(0..0), e.message().to_owned()))),
+        Err(err) => return Some(Err(err)),
     };
     let Some(parent) = &file.extends else {
         return Some(Ok(apply(BTreeMap::new(), &file)));
@@ -242,5 +223,26 @@ mod tests {
             "{err}"
         );
         assert!(load_icon_set("nothing", Some(dir.path())).is_none());
+    }
+
+    #[test]
+    fn a_crlf_icon_set_loads_like_lf_with_the_same_error_positions() {
+        let dir = crate::tempdir::TempDir::new("icon-crlf").unwrap();
+        let good = "# mine\nextends = \"ascii\"\n\n[icons]\nmodel = \"M\"\n";
+        let bad = "# mine\nextends = \"ascii\"\n\n[icons]\nmodel = \"M\n";
+        let load = |file: &str, text: &str| {
+            std::fs::write(dir.join(format!("{file}.toml")), text).unwrap();
+            load_icon_set(file, Some(dir.path())).unwrap()
+        };
+        let (lf, crlf) = (load("lf", good), load("crlf", &good.replace('\n', "\r\n")));
+        assert_eq!(lf.unwrap(), crlf.unwrap());
+        let place = |err: DataError| match err {
+            DataError::File { line, column, .. } => (line, column),
+            other => panic!("{other}"),
+        };
+        let lf = place(load("lf", bad).unwrap_err());
+        let crlf = place(load("crlf", &bad.replace('\n', "\r\n")).unwrap_err());
+        assert_eq!(crlf, lf);
+        assert_eq!(lf.0, 5);
     }
 }

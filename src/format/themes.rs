@@ -84,6 +84,58 @@ pub fn user_themes(dir: Option<&Path>) -> Vec<(String, PathBuf)> {
     found
 }
 
+/// `DIR/NAME.toml`, a user's theme or icon set, when it exists (and is not `skip`, the
+/// name whose own file `extends` it: that means the shipped one it shadows).
+pub(crate) fn user_file(name: &str, dir: Option<&Path>, skip: Option<&str>) -> Option<PathBuf> {
+    dir.map(|d| d.join(format!("{name}.toml")))
+        .filter(|p| skip != Some(name) && p.is_file())
+}
+
+/// A user's data file (a theme or an icon set), read: parsed with LF line endings, its
+/// errors placed at the line and column of the file as it is (LF or CRLF).
+pub(crate) struct UserFile {
+    path: String,
+    source: String,
+}
+
+impl UserFile {
+    /// Reads `path`; `what` names the kind of file in the error.
+    pub(crate) fn read(path: &Path, what: &str) -> Result<UserFile, DataError> {
+        let display = path.display().to_string();
+        match std::fs::read_to_string(path) {
+            Ok(source) => Ok(UserFile {
+                path: display,
+                source,
+            }),
+            Err(err) => Err(DataError::File {
+                path: display,
+                line: 1,
+                column: 1,
+                message: format!("cannot read the {what}: {err}"),
+            }),
+        }
+    }
+
+    /// The file's TOML as `T`, or the parser's error at its place.
+    pub(crate) fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, DataError> {
+        let lf = crate::config::check::lf_source(&self.source);
+        toml::from_str(&lf)
+            .map_err(|e| self.error(e.span().unwrap_or(0..0), e.message().to_owned()))
+    }
+
+    /// An error about `span` of the LF text [`UserFile::parse`] read.
+    pub(crate) fn error(&self, span: std::ops::Range<usize>, message: String) -> DataError {
+        let start = crate::config::check::crlf_offset(&self.source, span.start);
+        let (line, column) = crate::config::check::line_column(&self.source, start);
+        DataError::File {
+            path: self.path.clone(),
+            line,
+            column,
+            message,
+        }
+    }
+}
+
 /// How many `extends` a theme may chain (more is taken for a cycle).
 const MAX_EXTENDS: usize = 8;
 
@@ -100,40 +152,18 @@ fn load_chain(
     depth: usize,
     skip_user: Option<&str>,
 ) -> Option<Result<Theme, DataError>> {
-    let user = dir
-        .map(|d| d.join(format!("{name}.toml")))
-        .filter(|p| skip_user != Some(name) && p.is_file());
-    let Some(path) = user else {
+    let Some(path) = user_file(name, dir, skip_user) else {
         return builtin_theme(name);
     };
     let leaked: &'static str = Box::leak(name.to_owned().into_boxed_str());
-    let display = path.display().to_string();
-    let source = match std::fs::read_to_string(&path) {
-        Ok(source) => source,
-        Err(err) => {
-            return Some(Err(DataError::File {
-                path: display,
-                line: 1,
-                column: 1,
-                message: format!("cannot read the theme: {err}"),
-            }));
-        }
+    let user = match UserFile::read(&path, "theme") {
+        Ok(user) => user,
+        Err(err) => return Some(Err(err)),
     };
-    // Parsed with LF line endings; positions are reported in the file as it is.
-    let lf = crate::config::check::lf_source(&source);
-    let at = |span: std::ops::Range<usize>, message: String| {
-        let start = crate::config::check::crlf_offset(&source, span.start);
-        let (line, column) = crate::config::check::line_column(&source, start);
-        DataError::File {
-            path: display.clone(),
-            line,
-            column,
-            message,
-        }
-    };
-    let file: ThemeFile = match toml::from_str(&lf) {
+    let at = |span: std::ops::Range<usize>, message: String| user.error(span, message);
+    let file: ThemeFile = match user.parse() {
         Ok(file) => file,
-        Err(e) => return Some(Err(at(e.span().unwrap_or(0..0), e.message().to_owned()))),
+        Err(err) => return Some(Err(err)),
     };
     let base = match &file.extends {
         None => None,
