@@ -26,6 +26,8 @@ fn futex(word: &AtomicU32, op: libc::c_int, value: u32, timeout: Option<&libc::t
 
 /// Sleeps while `word == expected`. Spurious wake-ups are possible: the caller re-checks
 /// its condition in a loop.
+// The loom build replaces the engine's futex with loom's own parking (`engine::sync`).
+#[cfg_attr(crossbeam_loom, allow(dead_code))]
 pub fn wait(word: &AtomicU32, expected: u32) {
     futex(word, libc::FUTEX_WAIT, expected, None);
 }
@@ -41,6 +43,7 @@ pub fn wait_timeout(word: &AtomicU32, expected: u32, timeout: Duration) {
 }
 
 /// Wakes one thread sleeping on `word`, if any.
+#[cfg_attr(crossbeam_loom, allow(dead_code))]
 pub fn wake_one(word: &AtomicU32) {
     futex(word, libc::FUTEX_WAKE, 1, None);
 }
