@@ -25,6 +25,14 @@
 #[cfg_attr(crossbeam_loom, allow(dead_code))]
 pub(crate) const SLAB_BLOCKS: usize = 32;
 
+/// Panics unless `size` is a block class size: a multiple of 16 from 16 to 128.
+fn assert_class_size(size: usize) {
+    assert!(
+        (16..=128).contains(&size) && size % 16 == 0,
+        "slab blocks are 16 to 128 bytes in steps of 16, not {size}"
+    );
+}
+
 #[cfg(crossbeam_loom)]
 pub(crate) use self::single::{carve, release};
 #[cfg(not(crossbeam_loom))]
@@ -61,6 +69,9 @@ mod slabs {
     /// A fresh slab of `size`-byte blocks (`size` a multiple of 16, at most 128): the first
     /// of its blocks and how many follow it, consecutive, `size` bytes apart.
     pub(crate) fn carve(size: usize) -> (*mut u8, usize) {
+        // Checked, not only documented: a safe caller with another size would get a
+        // zero-sized allocation, blocks over the header, or an overflowing slab size.
+        super::assert_class_size(size);
         let layout = slab_layout(size);
         // SAFETY: `layout` has a non-zero size.
         let slab = unsafe { std::alloc::alloc(layout) };
@@ -105,6 +116,14 @@ mod slabs {
         use super::*;
 
         #[test]
+        fn a_size_that_is_no_block_class_is_refused_before_anything_is_allocated() {
+            for size in [0, 8, 24, 144, usize::MAX / 2] {
+                let refused = std::panic::catch_unwind(|| carve(size));
+                assert!(refused.is_err(), "carve({size}) was accepted");
+            }
+        }
+
+        #[test]
         fn a_slab_is_freed_once_every_block_is_back_from_any_thread() {
             let (first, n) = carve(48);
             assert_eq!(n, SLAB_BLOCKS - 1);
@@ -146,6 +165,7 @@ mod single {
 
     /// One fresh block.
     pub(crate) fn carve(size: usize) -> (*mut u8, usize) {
+        super::assert_class_size(size);
         let layout = layout(size);
         // SAFETY: `layout` has a non-zero size.
         let block = unsafe { std::alloc::alloc(layout) };
