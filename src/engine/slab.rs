@@ -28,7 +28,7 @@ pub(crate) const SLAB_BLOCKS: usize = 32;
 /// Panics unless `size` is a block class size: a multiple of 16 from 16 to 128.
 fn assert_class_size(size: usize) {
     assert!(
-        (16..=128).contains(&size) && size % 16 == 0,
+        (16..=128).contains(&size) && size.is_multiple_of(16),
         "slab blocks are 16 to 128 bytes in steps of 16, not {size}"
     );
 }
