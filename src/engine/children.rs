@@ -158,6 +158,9 @@ struct Running {
     deadline: Instant,
     timed_out: bool,
     io: io::Pipes,
+    /// When its pipes were first seen done: from then on only its exit is awaited, which
+    /// no pipe reports, so it is polled for, more slowly the longer it takes.
+    quiet_since: Option<Instant>,
 }
 
 impl Running {
@@ -171,6 +174,7 @@ impl Running {
                     child,
                     timed_out: false,
                     io,
+                    quiet_since: None,
                 })
             }
             Err(_) => {
@@ -221,12 +225,27 @@ fn next_wake(running: &[Running], now: Instant) -> Option<Duration> {
         .filter(|r| !r.timed_out)
         .map(|r| r.deadline.saturating_duration_since(now))
         .min();
-    if running.iter().any(|r| r.io.done()) {
-        Some(deadline.map_or(io::REAP_INTERVAL, |d| d.min(io::REAP_INTERVAL)))
-    } else {
-        deadline
+    let reap = running
+        .iter()
+        .filter_map(|r| r.quiet_since)
+        .map(|since| reap_interval(now.saturating_duration_since(since)))
+        .min();
+    match (deadline, reap) {
+        (Some(d), Some(r)) => Some(d.min(r)),
+        (d, r) => d.or(r),
     }
 }
+
+/// How long to wait before looking again for the exit of a child whose pipes are done,
+/// `quiet` after they were: 1 ms at first (most exit right after closing stdout), a
+/// quarter of the time waited so far after that, at most 50 ms: a child that closed its
+/// stdout and runs on is not polled a thousand times a second.
+fn reap_interval(quiet: Duration) -> Duration {
+    (quiet / 4).clamp(io::REAP_INTERVAL, MAX_REAP_INTERVAL)
+}
+
+/// The longest wait between two looks for a quiet child's exit.
+const MAX_REAP_INTERVAL: Duration = Duration::from_millis(50);
 
 /// One pass after a wait: deadlines, then the children that ended.
 fn settle(running: &mut Vec<Running>) {
@@ -234,6 +253,9 @@ fn settle(running: &mut Vec<Running>) {
     let mut i = 0;
     while i < running.len() {
         running[i].enforce(now);
+        if running[i].quiet_since.is_none() && running[i].io.done() {
+            running[i].quiet_since = Some(now);
+        }
         match running[i].ended() {
             Some(ended) => running.swap_remove(i).job.finish(ended),
             None => i += 1,
@@ -441,12 +463,15 @@ impl Supervisor {
         #[cfg(unix)]
         {
             let waker = Arc::new(crate::sys::poll::Waker::new().ok()?);
-            let signal = signals::install(&waker);
-            let for_thread = Arc::clone(&waker);
+            let caught = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+            let (for_thread, seen) = (Arc::clone(&waker), Arc::clone(&caught));
             std::thread::Builder::new()
                 .name("blinkline-children".into())
-                .spawn(move || supervise(&inbox, &for_thread, signal.as_deref()))
+                .spawn(move || supervise(&inbox, &for_thread, &seen))
                 .ok()?;
+            // Only now: the handlers write into the waker's pipe, which the running
+            // thread keeps open for the rest of the process.
+            signals::install(&caught, &waker);
             Some(Supervisor { jobs, waker })
         }
         #[cfg(not(unix))]
@@ -466,7 +491,7 @@ impl Supervisor {
 fn supervise(
     inbox: &Receiver<Job>,
     waker: &crate::sys::poll::Waker,
-    signal: Option<&std::sync::atomic::AtomicUsize>,
+    signal: &std::sync::atomic::AtomicUsize,
 ) {
     let mut running: Vec<Running> = Vec::new();
     let mut interests = Vec::new();
@@ -486,7 +511,7 @@ fn supervise(
         }
         if interests[0].ready {
             waker.drain();
-            if let Some(signal) = signal.map(|s| s.load(Relaxed)).filter(|&s| s != 0) {
+            if let signal @ 1.. = signal.load(Relaxed) {
                 for r in &running {
                     kill_process_group(r.child.id());
                 }
@@ -538,18 +563,28 @@ mod signals {
 
     use crate::sys::poll::Waker;
 
-    /// Installs the handlers: each records its signal and wakes the supervisor. `None`
-    /// when nothing was asked (or installing failed: the default action stays).
-    pub fn install(waker: &Arc<Waker>) -> Option<Arc<AtomicUsize>> {
+    /// Installs the handlers when a render asked: each records its signal in `caught` and
+    /// wakes the supervisor. All or none: if one cannot be installed, those installed
+    /// before it are removed, and every signal keeps its default action.
+    pub fn install(caught: &Arc<AtomicUsize>, waker: &Waker) {
         if !super::KILL_ON_SIGNALS.load(Relaxed) {
-            return None;
+            return;
         }
-        let caught = Arc::new(AtomicUsize::new(0));
+        let mut installed = Vec::with_capacity(6);
         for signal in [SIGTERM, SIGINT, SIGHUP] {
-            signal_hook::flag::register_usize(signal, Arc::clone(&caught), signal as usize).ok()?;
-            signal_hook::low_level::pipe::register_raw(signal, waker.write_fd()).ok()?;
+            let flag =
+                signal_hook::flag::register_usize(signal, Arc::clone(caught), signal as usize);
+            let wake = signal_hook::low_level::pipe::register_raw(signal, waker.write_fd());
+            let failed = flag.is_err() || wake.is_err();
+            installed.extend(flag.ok());
+            installed.extend(wake.ok());
+            if failed {
+                for id in installed {
+                    signal_hook::low_level::unregister(id);
+                }
+                return;
+            }
         }
-        Some(caught)
     }
 
     /// Ends the process as `signal` would have without our handler.
@@ -565,6 +600,14 @@ mod tests {
     use std::time::{Duration, Instant};
 
     use super::{Ended, Spec, start};
+
+    #[test]
+    fn a_quiet_child_is_looked_at_more_slowly_the_longer_it_runs() {
+        let ms = Duration::from_millis;
+        assert_eq!(super::reap_interval(ms(0)), ms(1));
+        assert_eq!(super::reap_interval(ms(40)), ms(10));
+        assert_eq!(super::reap_interval(Duration::from_secs(9)), ms(50));
+    }
 
     fn sh(script: &str, timeout_ms: u64) -> Spec {
         Spec {
