@@ -501,6 +501,31 @@ fn same(a: &(Porcelain, Option<(u64, u64)>), b: &(Porcelain, Option<(u64, u64)>)
     a.0.counts == b.0.counts && a.0.ahead_behind == b.0.ahead_behind && a.1 == b.1
 }
 
+/// Calls `watch` on `top` and on every directory below it (git's `refs/` tree), depth
+/// first; a directory `watch` declines (`Ok(false)`: it is gone) is not descended into,
+/// and an error stops the walk.
+#[cfg(any(target_os = "linux", target_os = "macos"))]
+fn watch_tree(
+    top: &std::path::Path,
+    mut watch: impl FnMut(&std::path::Path) -> io::Result<bool>,
+) -> io::Result<()> {
+    let mut stack = vec![top.to_owned()];
+    while let Some(dir) = stack.pop() {
+        if !watch(&dir)? {
+            continue;
+        }
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                stack.push(entry.path());
+            }
+        }
+    }
+    Ok(())
+}
+
 fn io_error(e: io::Error) -> StatusError {
     StatusError::Git(crate::git::GitError::Io {
         path: std::path::PathBuf::new(),

@@ -179,20 +179,7 @@ impl Dirs {
         if repo.common_dir != repo.git_dir {
             dirs.watch.add(&repo.common_dir)?;
         }
-        let mut stack = vec![repo.common_dir.join("refs")];
-        while let Some(dir) = stack.pop() {
-            if !dirs.add(&dir) {
-                continue;
-            }
-            let Ok(entries) = std::fs::read_dir(&dir) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                    stack.push(entry.path());
-                }
-            }
-        }
+        super::watch_tree(&repo.common_dir.join("refs"), |dir| Ok(dirs.add(dir)))?;
         Ok(dirs)
     }
 

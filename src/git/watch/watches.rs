@@ -155,21 +155,9 @@ impl Watches {
 
     /// Watches `top` and every directory below it (git's `refs/` tree).
     fn add_tree(&mut self, top: &Path) -> io::Result<()> {
-        let mut stack = vec![top.to_owned()];
-        while let Some(dir) = stack.pop() {
-            if !self.add_if_present(&dir, GIT_EVENTS, Place::Git { top: false })? {
-                continue;
-            }
-            let Ok(entries) = std::fs::read_dir(&dir) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                    stack.push(entry.path());
-                }
-            }
-        }
-        Ok(())
+        super::watch_tree(top, |dir| {
+            self.add_if_present(dir, GIT_EVENTS, Place::Git { top: false })
+        })
     }
 }
 
